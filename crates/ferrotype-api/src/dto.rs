@@ -1,0 +1,264 @@
+//! Response bodies, shaped as the DTOs of Immich's OpenAPI document. Every required field is
+//! present; the Immich mobile app decodes strictly and fails on a missing one.
+
+use base64::Engine;
+use chrono::SecondsFormat;
+use ferrotype_core::media_types;
+use ferrotype_core::model::{AlbumSummary, ApiKey, Asset, Timestamp, User};
+use ferrotype_core::storage::extension_of;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Immich's timestamp format: RFC 3339, UTC, milliseconds (`2026-11-21T22:40:41.789Z`).
+pub fn iso(t: &Timestamp) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAdminResponse {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub avatar_color: String,
+    pub profile_image_path: String,
+    pub profile_changed_at: String,
+    pub is_admin: bool,
+    pub should_change_password: bool,
+    pub storage_label: Option<String>,
+    pub oauth_id: String,
+    pub quota_size_in_bytes: Option<i64>,
+    pub quota_usage_in_bytes: Option<i64>,
+    pub status: String,
+    pub license: Option<()>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+impl From<&User> for UserAdminResponse {
+    fn from(u: &User) -> Self {
+        UserAdminResponse {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            avatar_color: u.avatar_color.clone(),
+            profile_image_path: u.profile_image_path.clone(),
+            profile_changed_at: iso(&u.profile_changed_at),
+            is_admin: u.is_admin,
+            should_change_password: u.should_change_password,
+            storage_label: u.storage_label.clone(),
+            oauth_id: u.oauth_id.clone(),
+            quota_size_in_bytes: u.quota_size_in_bytes,
+            quota_usage_in_bytes: Some(u.quota_usage_in_bytes),
+            status: u.status.clone(),
+            license: None,
+            created_at: iso(&u.created_at),
+            updated_at: iso(&u.updated_at),
+            deleted_at: u.deleted_at.as_ref().map(iso),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserResponse {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub avatar_color: String,
+    pub profile_image_path: String,
+    pub profile_changed_at: String,
+}
+
+impl From<&User> for UserResponse {
+    fn from(u: &User) -> Self {
+        UserResponse {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            avatar_color: u.avatar_color.clone(),
+            profile_image_path: u.profile_image_path.clone(),
+            profile_changed_at: iso(&u.profile_changed_at),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub permissions: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&ApiKey> for ApiKeyResponse {
+    fn from(k: &ApiKey) -> Self {
+        ApiKeyResponse {
+            id: k.id,
+            name: k.name.clone(),
+            permissions: k.permissions.clone(),
+            created_at: iso(&k.created_at),
+            updated_at: iso(&k.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExifResponse {
+    pub file_size_in_byte: Option<i64>,
+    pub exif_image_width: Option<i64>,
+    pub exif_image_height: Option<i64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetResponse {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<UserResponse>,
+    #[serde(rename = "type")]
+    pub asset_type: &'static str,
+    pub original_path: String,
+    pub original_file_name: String,
+    pub original_mime_type: &'static str,
+    pub checksum: String,
+    pub thumbhash: Option<String>,
+    pub file_created_at: String,
+    pub file_modified_at: String,
+    pub local_date_time: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub is_favorite: bool,
+    pub is_archived: bool,
+    pub is_trashed: bool,
+    pub is_offline: bool,
+    pub is_edited: bool,
+    pub has_metadata: bool,
+    pub visibility: &'static str,
+    pub duration: Option<i64>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub live_photo_video_id: Option<Uuid>,
+    pub library_id: Option<Uuid>,
+    pub duplicate_id: Option<Uuid>,
+    pub exif_info: ExifResponse,
+    pub tags: Vec<()>,
+    pub people: Vec<()>,
+}
+
+impl AssetResponse {
+    pub fn new(a: &Asset, owner: Option<&User>) -> Self {
+        let extension = extension_of(&a.original_path).unwrap_or_default();
+        AssetResponse {
+            id: a.id,
+            owner_id: a.owner_id,
+            owner: owner.map(UserResponse::from),
+            asset_type: a.asset_type.as_str(),
+            original_path: a.original_path.clone(),
+            original_file_name: a.original_file_name.clone(),
+            original_mime_type: media_types::mime_type_for(&extension),
+            checksum: b64(&a.checksum),
+            thumbhash: a.thumbhash.as_deref().map(b64),
+            file_created_at: iso(&a.file_created_at),
+            file_modified_at: iso(&a.file_modified_at),
+            local_date_time: iso(&a.local_date_time),
+            created_at: iso(&a.created_at),
+            updated_at: iso(&a.updated_at),
+            is_favorite: a.is_favorite,
+            is_archived: a.visibility == ferrotype_core::model::Visibility::Archive,
+            is_trashed: a.deleted_at.is_some(),
+            is_offline: false,
+            is_edited: false,
+            has_metadata: false,
+            visibility: a.visibility.as_str(),
+            duration: a.duration_ms,
+            width: a.width,
+            height: a.height,
+            live_photo_video_id: a.live_photo_video_id,
+            library_id: None,
+            duplicate_id: None,
+            exif_info: ExifResponse {
+                file_size_in_byte: Some(a.file_size),
+                exif_image_width: a.width,
+                exif_image_height: a.height,
+            },
+            tags: Vec::new(),
+            people: Vec::new(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlbumUserResponse {
+    pub role: &'static str,
+    pub user: UserResponse,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlbumResponse {
+    pub id: Uuid,
+    pub album_name: String,
+    pub description: String,
+    pub album_thumbnail_asset_id: Option<Uuid>,
+    pub album_users: Vec<AlbumUserResponse>,
+    pub asset_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub has_shared_link: bool,
+    pub is_activity_enabled: bool,
+    pub shared: bool,
+    pub order: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_modified_asset_timestamp: Option<String>,
+}
+
+impl AlbumResponse {
+    /// `owner` is listed among the album's users with the role `owner`, as Immich 3 does.
+    pub fn new(s: &AlbumSummary, owner: &User) -> Self {
+        let a = &s.album;
+        AlbumResponse {
+            id: a.id,
+            album_name: a.name.clone(),
+            description: a.description.clone(),
+            album_thumbnail_asset_id: a.thumbnail_asset_id,
+            album_users: vec![AlbumUserResponse {
+                role: "owner",
+                user: UserResponse::from(owner),
+            }],
+            asset_count: s.asset_count,
+            created_at: iso(&a.created_at),
+            updated_at: iso(&a.updated_at),
+            has_shared_link: false,
+            is_activity_enabled: a.is_activity_enabled,
+            shared: false,
+            order: a.order.clone(),
+            start_date: s.start_date.as_ref().map(iso),
+            end_date: s.end_date.as_ref().map(iso),
+            last_modified_asset_timestamp: s.last_modified_asset_timestamp.as_ref().map(iso),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkIdResponse {
+    pub id: Uuid,
+    pub success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
+}

@@ -1,0 +1,73 @@
+//! Ferrotype's HTTP API: Immich's routes, one module per OpenAPI tag, over the core's ports.
+//! Errors are mapped to Immich's JSON error body once, in `error`.
+
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod json;
+mod routes;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use ferrotype_core::blob::BlobStore;
+use ferrotype_core::catalog::Catalog;
+
+use routes::{albums, api_keys, assets, auth as auth_routes, server, upload, users};
+
+/// Settings the API needs from the server's configuration.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Largest original accepted by `POST /api/assets`; larger ones get 413.
+    pub max_upload_bytes: u64,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub catalog: Arc<dyn Catalog>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub config: Arc<ApiConfig>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/server/ping", get(server::ping))
+        .route("/server/version", get(server::version))
+        .route("/server/features", get(server::features))
+        .route("/server/config", get(server::config))
+        .route("/server/media-types", get(server::media_types))
+        .route("/server/about", get(server::about))
+        .route("/auth/admin-sign-up", post(auth_routes::admin_sign_up))
+        .route("/auth/login", post(auth_routes::login))
+        .route("/auth/logout", post(auth_routes::logout))
+        .route("/auth/validateToken", post(auth_routes::validate_token))
+        .route("/api-keys", get(api_keys::list).post(api_keys::create))
+        .route("/api-keys/me", get(api_keys::me))
+        .route(
+            "/api-keys/{id}",
+            get(api_keys::get)
+                .put(api_keys::update)
+                .delete(api_keys::delete),
+        )
+        .route("/users/me", get(users::me))
+        .route("/assets/statistics", get(assets::statistics))
+        .route("/assets/bulk-upload-check", post(assets::bulk_upload_check))
+        .route(
+            "/assets",
+            // The upload enforces its own, configurable limit while streaming.
+            post(upload::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/assets/{id}", get(assets::get))
+        .route("/assets/{id}/original", get(assets::original))
+        .route("/albums", get(albums::list).post(albums::create))
+        .route("/albums/{id}", get(albums::get))
+        .route("/albums/{id}/assets", put(albums::add_assets));
+
+    Router::new()
+        .nest("/api", api)
+        .route("/.well-known/immich", get(server::well_known))
+        .layer(axum::middleware::from_fn(error::correlate))
+        .with_state(state)
+}

@@ -1,0 +1,206 @@
+//! `/api/assets/*` except the upload itself (see `upload.rs`).
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use ferrotype_core::media_types::mime_type_for;
+use ferrotype_core::model::{Asset, AssetStatsFilter, Visibility};
+use ferrotype_core::storage::extension_of;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::dto::AssetResponse;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+
+/// Accepts a SHA-1 as 40 hex characters or 28 base64 characters, as Immich does.
+pub fn parse_checksum(s: &str) -> Option<Vec<u8>> {
+    let bytes = match s.len() {
+        40 => hex::decode(s).ok()?,
+        28 => base64::engine::general_purpose::STANDARD.decode(s).ok()?,
+        _ => return None,
+    };
+    (bytes.len() == 20).then_some(bytes)
+}
+
+fn parse_bool(name: &str, value: Option<&String>) -> ApiResult<Option<bool>> {
+    match value.map(String::as_str) {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(_) => Err(ApiError::bad_request(format!(
+            "{name} must be a boolean value"
+        ))),
+    }
+}
+
+pub async fn statistics(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    auth.require("asset.statistics")?;
+    let visibility = match query.get("visibility") {
+        None => None,
+        Some(v) => Some(Visibility::parse(v).ok_or_else(|| {
+            ApiError::bad_request("visibility must be one of archive, timeline, hidden, locked")
+        })?),
+    };
+    let filter = AssetStatsFilter {
+        is_favorite: parse_bool("isFavorite", query.get("isFavorite"))?,
+        is_trashed: parse_bool("isTrashed", query.get("isTrashed"))?,
+        visibility,
+    };
+    let stats = state.catalog.asset_stats(auth.user.id, &filter).await?;
+    Ok(Json(json!({
+        "images": stats.images,
+        "videos": stats.videos,
+        "total": stats.images + stats.videos,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct BulkUploadCheckDto {
+    assets: Vec<BulkUploadCheckItem>,
+}
+
+#[derive(Deserialize)]
+pub struct BulkUploadCheckItem {
+    id: String,
+    checksum: String,
+}
+
+pub async fn bulk_upload_check(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<BulkUploadCheckDto>,
+) -> ApiResult<Json<Value>> {
+    auth.require("asset.upload")?;
+    let mut checksums = Vec::with_capacity(dto.assets.len());
+    for item in &dto.assets {
+        let checksum = parse_checksum(&item.checksum).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "Invalid checksum for {}: expected SHA-1 as hex or base64",
+                item.id
+            ))
+        })?;
+        checksums.push(checksum);
+    }
+    let found: HashMap<Vec<u8>, (Uuid, bool)> = state
+        .catalog
+        .assets_by_checksums(auth.user.id, &checksums)
+        .await?
+        .into_iter()
+        .map(|m| (m.checksum, (m.asset_id, m.is_trashed)))
+        .collect();
+    let results: Vec<Value> = dto
+        .assets
+        .iter()
+        .zip(&checksums)
+        .map(|(item, checksum)| match found.get(checksum) {
+            Some((asset_id, is_trashed)) => json!({
+                "id": item.id,
+                "action": "reject",
+                "reason": "duplicate",
+                "assetId": asset_id,
+                "isTrashed": is_trashed,
+            }),
+            None => json!({ "id": item.id, "action": "accept" }),
+        })
+        .collect();
+    Ok(Json(json!({ "results": results })))
+}
+
+/// The asset, if `auth` may use it with `permission`; Immich's 400 otherwise.
+pub async fn accessible_asset(
+    state: &AppState,
+    auth: &Auth,
+    id: Uuid,
+    permission: &str,
+) -> ApiResult<Asset> {
+    auth.require(permission)?;
+    match state.catalog.asset(id).await? {
+        Some(asset) if asset.owner_id == auth.user.id => Ok(asset),
+        _ => Err(ApiError::no_access(permission)),
+    }
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<AssetResponse>> {
+    let asset = accessible_asset(&state, &auth, id, "asset.read").await?;
+    Ok(Json(AssetResponse::new(&asset, Some(&auth.user))))
+}
+
+pub async fn original(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Response> {
+    let asset = accessible_asset(&state, &auth, id, "asset.download").await?;
+    let blob = state.blobs.open(&asset.original_path).await?;
+    let mime = mime_type_for(&extension_of(&asset.original_path).unwrap_or_default());
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+        blob.reader,
+        256 * 1024,
+    ));
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encode(&asset.original_file_name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_LENGTH, blob.len.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=86400, no-transform".to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// RFC 5987 encoding for a file name in `Content-Disposition`.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksums_in_hex_or_base64() {
+        let hex = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
+        let b64 = "2jmj7l5rSw0yVb/vlWAYkK/YBwk=";
+        assert_eq!(parse_checksum(hex), parse_checksum(b64));
+        assert!(parse_checksum(hex).is_some());
+        assert!(parse_checksum("xyz").is_none());
+        assert!(parse_checksum(&"z".repeat(40)).is_none());
+    }
+
+    #[test]
+    fn file_names_are_percent_encoded() {
+        assert_eq!(percent_encode("a b\".jpg"), "a%20b%22.jpg");
+    }
+}

@@ -1,0 +1,163 @@
+//! `/api/auth/*`: the first admin, password login with Immich's cookies, logout.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ferrotype_core::accounts::{self, SessionInfo};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::{ACCESS_TOKEN_COOKIE, Auth};
+use crate::dto::UserAdminResponse;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+
+/// Immich's cookies live 400 days.
+const COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
+
+#[derive(Deserialize)]
+pub struct SignUpDto {
+    email: String,
+    password: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct LoginDto {
+    email: String,
+    password: String,
+}
+
+/// A minimal email check: one `@` with something on each side and no spaces.
+fn validate_email(email: &str) -> ApiResult<()> {
+    let email = email.trim();
+    let valid = email
+        .split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'))
+        && !email.contains(char::is_whitespace);
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request("email must be an email"))
+    }
+}
+
+pub async fn admin_sign_up(
+    State(state): State<AppState>,
+    ApiJson(dto): ApiJson<SignUpDto>,
+) -> ApiResult<(StatusCode, Json<UserAdminResponse>)> {
+    validate_email(&dto.email)?;
+    if dto.password.is_empty() {
+        return Err(ApiError::bad_request("password should not be empty"));
+    }
+    let user =
+        accounts::sign_up_admin(state.catalog.as_ref(), &dto.email, &dto.name, &dto.password)
+            .await?;
+    Ok((StatusCode::CREATED, Json(UserAdminResponse::from(&user))))
+}
+
+/// Device details for the session list, from the User-Agent the client sends.
+fn session_info(headers: &HeaderMap) -> SessionInfo {
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let app = |prefix: &str| {
+        agent
+            .strip_prefix(prefix)
+            .map(|v| v.split(' ').next().unwrap_or(v).to_string())
+    };
+    if let Some(version) = app("immich-android/") {
+        SessionInfo {
+            device_type: "Android".into(),
+            device_os: "Android".into(),
+            app_version: Some(version),
+        }
+    } else if let Some(version) = app("immich-ios/") {
+        SessionInfo {
+            device_type: "iOS".into(),
+            device_os: "iOS".into(),
+            app_version: Some(version),
+        }
+    } else {
+        let os = ["Windows", "Mac OS", "Linux", "Android", "iPhone", "iPad"]
+            .into_iter()
+            .find(|os| agent.contains(os))
+            .unwrap_or("");
+        SessionInfo {
+            device_type: agent.split('/').next().unwrap_or("").to_string(),
+            device_os: os.to_string(),
+            app_version: None,
+        }
+    }
+}
+
+fn set_cookie(name: &str, value: &str, http_only: bool, max_age: u64) -> HeaderValue {
+    let mut cookie = format!("{name}={value}; Path=/; Max-Age={max_age}; SameSite=Lax");
+    if http_only {
+        cookie.push_str("; HttpOnly");
+    }
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(dto): ApiJson<LoginDto>,
+) -> ApiResult<Response> {
+    validate_email(&dto.email)?;
+    let user = accounts::authenticate(state.catalog.as_ref(), &dto.email, &dto.password)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("Incorrect email or password"))?;
+    let (_, token) =
+        accounts::create_session(state.catalog.as_ref(), user.id, session_info(&headers)).await?;
+    let body = json!({
+        "accessToken": token,
+        "userId": user.id,
+        "userEmail": user.email,
+        "name": user.name,
+        "isAdmin": user.is_admin,
+        "isOnboarded": true,
+        "profileImagePath": user.profile_image_path,
+        "shouldChangePassword": user.should_change_password,
+    });
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    let cookies = response.headers_mut();
+    cookies.append(
+        header::SET_COOKIE,
+        set_cookie(ACCESS_TOKEN_COOKIE, &token, true, COOKIE_MAX_AGE),
+    );
+    cookies.append(
+        header::SET_COOKIE,
+        set_cookie("immich_auth_type", "password", true, COOKIE_MAX_AGE),
+    );
+    cookies.append(
+        header::SET_COOKIE,
+        set_cookie("immich_is_authenticated", "true", false, COOKIE_MAX_AGE),
+    );
+    Ok(response)
+}
+
+pub async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<Response> {
+    auth.require_all()?;
+    if let Some(session) = auth.session() {
+        state.catalog.delete_session(session.id).await?;
+    }
+    let body = json!({ "successful": true, "redirectUri": "/auth/login?autoLaunch=0" });
+    let mut response = Json(body).into_response();
+    let cookies = response.headers_mut();
+    for (name, http_only) in [
+        (ACCESS_TOKEN_COOKIE, true),
+        ("immich_auth_type", true),
+        ("immich_is_authenticated", false),
+    ] {
+        cookies.append(header::SET_COOKIE, set_cookie(name, "", http_only, 0));
+    }
+    Ok(response)
+}
+
+pub async fn validate_token(_auth: Auth) -> Json<serde_json::Value> {
+    Json(json!({ "authStatus": true }))
+}

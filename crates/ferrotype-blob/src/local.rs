@@ -1,0 +1,118 @@
+//! Files under one root folder. Keys are relative paths (`upload/<user>/ab/cd/<id>.jpg`); a key
+//! that could climb out of the root is refused.
+
+use std::path::{Component, Path, PathBuf};
+
+use async_trait::async_trait;
+use ferrotype_core::blob::{BlobError, BlobReader, BlobResult, BlobStore};
+
+#[derive(Debug, Clone)]
+pub struct LocalBlobStore {
+    root: PathBuf,
+}
+
+/// Where uploads stream to before they are complete; emptied at every start.
+const STAGING: &str = "upload/.staging";
+
+impl LocalBlobStore {
+    /// Uses `root` (created if missing) and empties the staging folder: at start no upload is
+    /// in flight, so whatever is there was left by a crash.
+    pub fn open(root: &Path) -> BlobResult<Self> {
+        let store = LocalBlobStore {
+            root: root.to_path_buf(),
+        };
+        let staging = store.staging_dir();
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)?;
+        }
+        std::fs::create_dir_all(&staging)?;
+        Ok(store)
+    }
+
+    /// The file behind a key.
+    pub fn path_of(&self, key: &str) -> BlobResult<PathBuf> {
+        let relative = Path::new(key);
+        let safe = !key.is_empty()
+            && relative
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)));
+        if !safe {
+            return Err(BlobError::InvalidKey(key.to_string()));
+        }
+        Ok(self.root.join(relative))
+    }
+}
+
+/// Makes a rename or a new file in `dir` durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[async_trait]
+impl BlobStore for LocalBlobStore {
+    fn staging_dir(&self) -> PathBuf {
+        self.root.join(STAGING)
+    }
+
+    async fn put_file(&self, key: &str, staged: &Path) -> BlobResult<()> {
+        let target = self.path_of(key)?;
+        let staged = staged.to_path_buf();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            let parent = target
+                .parent()
+                .ok_or_else(|| std::io::Error::other("blob key has no parent folder"))?;
+            std::fs::create_dir_all(parent)?;
+            std::fs::rename(&staged, &target)?;
+            sync_dir(parent)
+        })
+        .await
+        .map_err(|e| BlobError::Io(std::io::Error::other(e)))??;
+        Ok(())
+    }
+
+    async fn open(&self, key: &str) -> BlobResult<BlobReader> {
+        let path = self.path_of(key)?;
+        let file = match tokio::fs::File::open(&path).await {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(BlobError::NotFound(key.to_string()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let len = file.metadata().await?.len();
+        Ok(BlobReader {
+            reader: Box::pin(file),
+            len,
+        })
+    }
+
+    async fn delete(&self, key: &str) -> BlobResult<()> {
+        let path = self.path_of(key)?;
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn exists(&self, key: &str) -> BlobResult<bool> {
+        Ok(tokio::fs::try_exists(self.path_of(key)?).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_cannot_escape_the_root() {
+        let store = LocalBlobStore {
+            root: PathBuf::from("/data"),
+        };
+        assert!(store.path_of("upload/a/b.jpg").is_ok());
+        assert!(store.path_of("../etc/passwd").is_err());
+        assert!(store.path_of("/etc/passwd").is_err());
+        assert!(store.path_of("upload/../../x").is_err());
+        assert!(store.path_of("").is_err());
+    }
+}

@@ -1,0 +1,703 @@
+//! `Catalog` for SQLite: the SQL of each operation and the mapping of rows to domain records.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use ferrotype_core::catalog::{Catalog, CatalogResult};
+use ferrotype_core::model::*;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use uuid::Uuid;
+
+use super::{SqliteCatalog, opt_ts, parse_ts, parse_uuid, ts};
+
+const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color, \
+    u.profile_image_path, u.profile_changed_at, u.should_change_password, u.storage_label, \
+    u.oauth_id, u.quota_size_in_bytes, u.quota_usage_in_bytes, u.status, u.created_at, \
+    u.updated_at, u.deleted_at";
+
+fn opt_parse_ts(s: Option<String>) -> rusqlite::Result<Option<Timestamp>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+fn opt_parse_uuid(s: Option<String>) -> rusqlite::Result<Option<Uuid>> {
+    s.as_deref().map(parse_uuid).transpose()
+}
+
+/// Reads a user from `USER_COLUMNS` starting at column `at`.
+fn user_at(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {
+    Ok(User {
+        id: parse_uuid(&r.get::<_, String>(at)?)?,
+        email: r.get(at + 1)?,
+        name: r.get(at + 2)?,
+        password_hash: r.get(at + 3)?,
+        is_admin: r.get(at + 4)?,
+        avatar_color: r.get(at + 5)?,
+        profile_image_path: r.get(at + 6)?,
+        profile_changed_at: parse_ts(&r.get::<_, String>(at + 7)?)?,
+        should_change_password: r.get(at + 8)?,
+        storage_label: r.get(at + 9)?,
+        oauth_id: r.get(at + 10)?,
+        quota_size_in_bytes: r.get(at + 11)?,
+        quota_usage_in_bytes: r.get(at + 12)?,
+        status: r.get(at + 13)?,
+        created_at: parse_ts(&r.get::<_, String>(at + 14)?)?,
+        updated_at: parse_ts(&r.get::<_, String>(at + 15)?)?,
+        deleted_at: opt_parse_ts(r.get(at + 16)?)?,
+    })
+}
+
+fn insert_user(conn: &Connection, u: &User) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO users (id, email, name, password_hash, is_admin, avatar_color,
+            profile_image_path, profile_changed_at, should_change_password, storage_label,
+            oauth_id, quota_size_in_bytes, quota_usage_in_bytes, status, created_at, updated_at,
+            deleted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            u.id.to_string(),
+            u.email,
+            u.name,
+            u.password_hash,
+            u.is_admin,
+            u.avatar_color,
+            u.profile_image_path,
+            ts(&u.profile_changed_at),
+            u.should_change_password,
+            u.storage_label,
+            u.oauth_id,
+            u.quota_size_in_bytes,
+            u.quota_usage_in_bytes,
+            u.status,
+            ts(&u.created_at),
+            ts(&u.updated_at),
+            opt_ts(&u.deleted_at),
+        ],
+    )?;
+    Ok(())
+}
+
+const SESSION_COLUMNS: &str =
+    "s.id, s.user_id, s.device_type, s.device_os, s.app_version, s.created_at, s.updated_at";
+const SESSION_COLUMN_COUNT: usize = 7;
+
+fn session_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
+    Ok(Session {
+        id: parse_uuid(&r.get::<_, String>(at)?)?,
+        user_id: parse_uuid(&r.get::<_, String>(at + 1)?)?,
+        device_type: r.get(at + 2)?,
+        device_os: r.get(at + 3)?,
+        app_version: r.get(at + 4)?,
+        created_at: parse_ts(&r.get::<_, String>(at + 5)?)?,
+        updated_at: parse_ts(&r.get::<_, String>(at + 6)?)?,
+    })
+}
+
+const API_KEY_COLUMNS: &str = "k.id, k.name, k.user_id, k.permissions, k.created_at, k.updated_at";
+const API_KEY_COLUMN_COUNT: usize = 6;
+
+fn api_key_at(r: &Row<'_>, at: usize) -> rusqlite::Result<ApiKey> {
+    let permissions: String = r.get(at + 3)?;
+    Ok(ApiKey {
+        id: parse_uuid(&r.get::<_, String>(at)?)?,
+        name: r.get(at + 1)?,
+        user_id: parse_uuid(&r.get::<_, String>(at + 2)?)?,
+        permissions: serde_json::from_str(&permissions).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(at + 3, rusqlite::types::Type::Text, e.into())
+        })?,
+        created_at: parse_ts(&r.get::<_, String>(at + 4)?)?,
+        updated_at: parse_ts(&r.get::<_, String>(at + 5)?)?,
+    })
+}
+
+const ASSET_COLUMNS: &str = "a.id, a.owner_id, a.type, a.original_path, a.original_file_name, \
+    a.checksum, a.file_size, a.file_created_at, a.file_modified_at, a.local_date_time, \
+    a.created_at, a.updated_at, a.deleted_at, a.visibility, a.is_favorite, a.duration_ms, \
+    a.live_photo_video_id, a.sidecar_path, a.device_asset_id, a.device_id, a.width, a.height, \
+    a.thumbhash";
+
+fn conversion_error(at: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        at,
+        rusqlite::types::Type::Text,
+        format!("unknown {what}").into(),
+    )
+}
+
+fn asset_at(r: &Row<'_>) -> rusqlite::Result<Asset> {
+    let asset_type: String = r.get(2)?;
+    let visibility: String = r.get(13)?;
+    Ok(Asset {
+        id: parse_uuid(&r.get::<_, String>(0)?)?,
+        owner_id: parse_uuid(&r.get::<_, String>(1)?)?,
+        asset_type: AssetType::parse(&asset_type).ok_or_else(|| conversion_error(2, "type"))?,
+        original_path: r.get(3)?,
+        original_file_name: r.get(4)?,
+        checksum: r.get(5)?,
+        file_size: r.get(6)?,
+        file_created_at: parse_ts(&r.get::<_, String>(7)?)?,
+        file_modified_at: parse_ts(&r.get::<_, String>(8)?)?,
+        local_date_time: parse_ts(&r.get::<_, String>(9)?)?,
+        created_at: parse_ts(&r.get::<_, String>(10)?)?,
+        updated_at: parse_ts(&r.get::<_, String>(11)?)?,
+        deleted_at: opt_parse_ts(r.get(12)?)?,
+        visibility: Visibility::parse(&visibility)
+            .ok_or_else(|| conversion_error(13, "visibility"))?,
+        is_favorite: r.get(14)?,
+        duration_ms: r.get(15)?,
+        live_photo_video_id: opt_parse_uuid(r.get(16)?)?,
+        sidecar_path: r.get(17)?,
+        device_asset_id: r.get(18)?,
+        device_id: r.get(19)?,
+        width: r.get(20)?,
+        height: r.get(21)?,
+        thumbhash: r.get(22)?,
+    })
+}
+
+/// Album columns followed by the figures of its (non-trashed) assets.
+const ALBUM_SUMMARY_SELECT: &str = "SELECT al.id, al.owner_id, al.name, al.description,
+        al.thumbnail_asset_id, al.is_activity_enabled, al.sort_order, al.created_at,
+        al.updated_at,
+        (SELECT COUNT(*) FROM album_assets aa JOIN assets a ON a.id = aa.asset_id
+          WHERE aa.album_id = al.id AND a.deleted_at IS NULL),
+        (SELECT MIN(a.local_date_time) FROM album_assets aa JOIN assets a ON a.id = aa.asset_id
+          WHERE aa.album_id = al.id AND a.deleted_at IS NULL),
+        (SELECT MAX(a.local_date_time) FROM album_assets aa JOIN assets a ON a.id = aa.asset_id
+          WHERE aa.album_id = al.id AND a.deleted_at IS NULL),
+        (SELECT MAX(a.updated_at) FROM album_assets aa JOIN assets a ON a.id = aa.asset_id
+          WHERE aa.album_id = al.id AND a.deleted_at IS NULL)
+    FROM albums al";
+
+fn album_summary_at(r: &Row<'_>) -> rusqlite::Result<AlbumSummary> {
+    Ok(AlbumSummary {
+        album: Album {
+            id: parse_uuid(&r.get::<_, String>(0)?)?,
+            owner_id: parse_uuid(&r.get::<_, String>(1)?)?,
+            name: r.get(2)?,
+            description: r.get(3)?,
+            thumbnail_asset_id: opt_parse_uuid(r.get(4)?)?,
+            is_activity_enabled: r.get(5)?,
+            order: r.get(6)?,
+            created_at: parse_ts(&r.get::<_, String>(7)?)?,
+            updated_at: parse_ts(&r.get::<_, String>(8)?)?,
+        },
+        asset_count: r.get(9)?,
+        start_date: opt_parse_ts(r.get(10)?)?,
+        end_date: opt_parse_ts(r.get(11)?)?,
+        last_modified_asset_timestamp: opt_parse_ts(r.get(12)?)?,
+    })
+}
+
+#[async_trait]
+impl Catalog for SqliteCatalog {
+    async fn create_first_admin(&self, user: &User) -> CatalogResult<bool> {
+        let user = user.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM users WHERE is_admin = 1 AND deleted_at IS NULL)",
+                [],
+                |r| r.get(0),
+            )?;
+            if exists {
+                return Ok(false);
+            }
+            insert_user(&tx, &user)?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn create_user(&self, user: &User) -> CatalogResult<()> {
+        let user = user.clone();
+        self.write(move |conn| insert_user(conn, &user)).await
+    }
+
+    async fn admin_exists(&self) -> CatalogResult<bool> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT EXISTS(SELECT 1 FROM users WHERE is_admin = 1 AND deleted_at IS NULL)",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    async fn user_by_id(&self, id: Uuid) -> CatalogResult<Option<User>> {
+        self.read(move |conn| {
+            conn.query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"),
+                [id.to_string()],
+                |r| user_at(r, 0),
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn user_by_email(&self, email: &str) -> CatalogResult<Option<User>> {
+        let email = email.to_string();
+        self.read(move |conn| {
+            conn.query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = ?1"),
+                [email],
+                |r| user_at(r, 0),
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn set_password(&self, user_id: Uuid, password_hash: &str) -> CatalogResult<()> {
+        let hash = password_hash.to_string();
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE users SET password_hash = ?2, should_change_password = 0, updated_at = ?3
+                 WHERE id = ?1",
+                params![user_id.to_string(), hash, ts(&Utc::now())],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_session(&self, session: &Session, token_hash: &[u8]) -> CatalogResult<()> {
+        let s = session.clone();
+        let hash = token_hash.to_vec();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO sessions (id, token_hash, user_id, device_type, device_os,
+                    app_version, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    s.id.to_string(),
+                    hash,
+                    s.user_id.to_string(),
+                    s.device_type,
+                    s.device_os,
+                    s.app_version,
+                    ts(&s.created_at),
+                    ts(&s.updated_at),
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session_by_token_hash(
+        &self,
+        token_hash: &[u8],
+    ) -> CatalogResult<Option<(Session, User)>> {
+        let hash = token_hash.to_vec();
+        self.read(move |conn| {
+            conn.query_row(
+                &format!(
+                    "SELECT {SESSION_COLUMNS}, {USER_COLUMNS} FROM sessions s
+                     JOIN users u ON u.id = s.user_id
+                     WHERE s.token_hash = ?1 AND u.deleted_at IS NULL"
+                ),
+                [hash],
+                |r| Ok((session_at(r, 0)?, user_at(r, SESSION_COLUMN_COUNT)?)),
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn delete_session(&self, id: Uuid) -> CatalogResult<()> {
+        self.write(move |conn| {
+            conn.execute("DELETE FROM sessions WHERE id = ?1", [id.to_string()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_api_key(&self, key: &ApiKey, secret_hash: &[u8]) -> CatalogResult<()> {
+        let k = key.clone();
+        let hash = secret_hash.to_vec();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO api_keys (id, secret_hash, name, user_id, permissions, created_at,
+                    updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    k.id.to_string(),
+                    hash,
+                    k.name,
+                    k.user_id.to_string(),
+                    serde_json::to_string(&k.permissions).unwrap_or_else(|_| "[]".into()),
+                    ts(&k.created_at),
+                    ts(&k.updated_at),
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn api_key_by_secret_hash(
+        &self,
+        secret_hash: &[u8],
+    ) -> CatalogResult<Option<(ApiKey, User)>> {
+        let hash = secret_hash.to_vec();
+        self.read(move |conn| {
+            conn.query_row(
+                &format!(
+                    "SELECT {API_KEY_COLUMNS}, {USER_COLUMNS} FROM api_keys k
+                     JOIN users u ON u.id = k.user_id
+                     WHERE k.secret_hash = ?1 AND u.deleted_at IS NULL"
+                ),
+                [hash],
+                |r| Ok((api_key_at(r, 0)?, user_at(r, API_KEY_COLUMN_COUNT)?)),
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn api_keys_of(&self, user_id: Uuid) -> CatalogResult<Vec<ApiKey>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {API_KEY_COLUMNS} FROM api_keys k WHERE k.user_id = ?1
+                 ORDER BY k.created_at"
+            ))?;
+            let rows = stmt.query_map([user_id.to_string()], |r| api_key_at(r, 0))?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn api_key(&self, user_id: Uuid, id: Uuid) -> CatalogResult<Option<ApiKey>> {
+        self.read(move |conn| {
+            conn.query_row(
+                &format!(
+                    "SELECT {API_KEY_COLUMNS} FROM api_keys k WHERE k.id = ?1 AND k.user_id = ?2"
+                ),
+                [id.to_string(), user_id.to_string()],
+                |r| api_key_at(r, 0),
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn update_api_key(&self, key: &ApiKey) -> CatalogResult<()> {
+        let k = key.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE api_keys SET name = ?3, permissions = ?4, updated_at = ?5
+                 WHERE id = ?1 AND user_id = ?2",
+                params![
+                    k.id.to_string(),
+                    k.user_id.to_string(),
+                    k.name,
+                    serde_json::to_string(&k.permissions).unwrap_or_else(|_| "[]".into()),
+                    ts(&k.updated_at),
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_api_key(&self, user_id: Uuid, id: Uuid) -> CatalogResult<bool> {
+        self.write(move |conn| {
+            let n = conn.execute(
+                "DELETE FROM api_keys WHERE id = ?1 AND user_id = ?2",
+                [id.to_string(), user_id.to_string()],
+            )?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn assets_by_checksums(
+        &self,
+        owner_id: Uuid,
+        checksums: &[Vec<u8>],
+    ) -> CatalogResult<Vec<ChecksumMatch>> {
+        let checksums = checksums.to_vec();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, deleted_at IS NOT NULL FROM assets WHERE owner_id = ?1 AND checksum = ?2",
+            )?;
+            let owner = owner_id.to_string();
+            let mut found = Vec::new();
+            for checksum in checksums {
+                let hit = stmt
+                    .query_row(params![owner, checksum], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+                    })
+                    .optional()?;
+                if let Some((id, is_trashed)) = hit {
+                    found.push(ChecksumMatch {
+                        checksum,
+                        asset_id: parse_uuid(&id)?,
+                        is_trashed,
+                    });
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn record_upload_intent(&self, path: &str) -> CatalogResult<()> {
+        let path = path.to_string();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT OR REPLACE INTO upload_intents (path, created_at) VALUES (?1, ?2)",
+                params![path, ts(&Utc::now())],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn insert_asset(&self, asset: &Asset) -> CatalogResult<InsertOutcome> {
+        let a = asset.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM assets WHERE owner_id = ?1 AND checksum = ?2",
+                    params![a.owner_id.to_string(), a.checksum],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = existing {
+                return Ok(InsertOutcome::Duplicate(parse_uuid(&id)?));
+            }
+            tx.execute(
+                "INSERT INTO assets (id, owner_id, type, original_path, original_file_name,
+                    checksum, file_size, file_created_at, file_modified_at, local_date_time,
+                    created_at, updated_at, deleted_at, visibility, is_favorite, duration_ms,
+                    live_photo_video_id, sidecar_path, device_asset_id, device_id, width, height,
+                    thumbhash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                params![
+                    a.id.to_string(),
+                    a.owner_id.to_string(),
+                    a.asset_type.as_str(),
+                    a.original_path,
+                    a.original_file_name,
+                    a.checksum,
+                    a.file_size,
+                    ts(&a.file_created_at),
+                    ts(&a.file_modified_at),
+                    ts(&a.local_date_time),
+                    ts(&a.created_at),
+                    ts(&a.updated_at),
+                    opt_ts(&a.deleted_at),
+                    a.visibility.as_str(),
+                    a.is_favorite,
+                    a.duration_ms,
+                    a.live_photo_video_id.map(|u| u.to_string()),
+                    a.sidecar_path,
+                    a.device_asset_id,
+                    a.device_id,
+                    a.width,
+                    a.height,
+                    a.thumbhash,
+                ],
+            )?;
+            tx.execute(
+                "DELETE FROM upload_intents WHERE path = ?1 OR path = ?2",
+                params![a.original_path, a.sidecar_path],
+            )?;
+            tx.execute(
+                "UPDATE users SET quota_usage_in_bytes = quota_usage_in_bytes + ?2 WHERE id = ?1",
+                params![a.owner_id.to_string(), a.file_size],
+            )?;
+            tx.commit()?;
+            Ok(InsertOutcome::Created)
+        })
+        .await
+    }
+
+    async fn pending_upload_intents(&self) -> CatalogResult<Vec<String>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT i.path FROM upload_intents i
+                 WHERE NOT EXISTS (SELECT 1 FROM assets a
+                                   WHERE a.original_path = i.path OR a.sidecar_path = i.path)",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn clear_upload_intent(&self, path: &str) -> CatalogResult<()> {
+        let path = path.to_string();
+        self.write(move |conn| {
+            conn.execute("DELETE FROM upload_intents WHERE path = ?1", [path])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn asset(&self, id: Uuid) -> CatalogResult<Option<Asset>> {
+        self.read(move |conn| {
+            conn.query_row(
+                &format!("SELECT {ASSET_COLUMNS} FROM assets a WHERE a.id = ?1"),
+                [id.to_string()],
+                asset_at,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn asset_stats(
+        &self,
+        owner_id: Uuid,
+        filter: &AssetStatsFilter,
+    ) -> CatalogResult<AssetStats> {
+        let filter = filter.clone();
+        self.read(move |conn| {
+            let mut sql = String::from(
+                "SELECT COALESCE(SUM(type = 'IMAGE'), 0), COALESCE(SUM(type = 'VIDEO'), 0)
+                 FROM assets WHERE owner_id = ?1",
+            );
+            let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(owner_id.to_string())];
+            match filter.is_trashed {
+                Some(true) => sql.push_str(" AND deleted_at IS NOT NULL"),
+                // Immich counts only live assets unless asked for the trash.
+                _ => sql.push_str(" AND deleted_at IS NULL"),
+            }
+            if let Some(fav) = filter.is_favorite {
+                sql.push_str(" AND is_favorite = ?2");
+                args.push(Box::new(fav));
+            }
+            match filter.visibility {
+                Some(v) => {
+                    sql.push_str(&format!(" AND visibility = ?{}", args.len() + 1));
+                    args.push(Box::new(v.as_str()));
+                }
+                // Without a filter, hidden (live-photo motion parts) and locked assets are not counted.
+                None => sql.push_str(" AND visibility IN ('timeline', 'archive')"),
+            }
+            conn.query_row(&sql, rusqlite::params_from_iter(args.iter()), |r| {
+                Ok(AssetStats {
+                    images: r.get(0)?,
+                    videos: r.get(1)?,
+                })
+            })
+        })
+        .await
+    }
+
+    async fn create_album(&self, album: &Album) -> CatalogResult<()> {
+        let al = album.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO albums (id, owner_id, name, description, thumbnail_asset_id,
+                    is_activity_enabled, sort_order, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    al.id.to_string(),
+                    al.owner_id.to_string(),
+                    al.name,
+                    al.description,
+                    al.thumbnail_asset_id.map(|u| u.to_string()),
+                    al.is_activity_enabled,
+                    al.order,
+                    ts(&al.created_at),
+                    ts(&al.updated_at),
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn album(&self, id: Uuid) -> CatalogResult<Option<AlbumSummary>> {
+        self.read(move |conn| {
+            conn.query_row(
+                &format!("{ALBUM_SUMMARY_SELECT} WHERE al.id = ?1"),
+                [id.to_string()],
+                album_summary_at,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn albums_of(&self, owner_id: Uuid) -> CatalogResult<Vec<AlbumSummary>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "{ALBUM_SUMMARY_SELECT} WHERE al.owner_id = ?1 ORDER BY al.created_at DESC"
+            ))?;
+            let rows = stmt.query_map([owner_id.to_string()], album_summary_at)?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn add_album_assets(
+        &self,
+        album_id: Uuid,
+        owner_id: Uuid,
+        asset_ids: &[Uuid],
+    ) -> CatalogResult<Vec<(Uuid, AlbumAddResult)>> {
+        let ids = asset_ids.to_vec();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let now = ts(&Utc::now());
+            let album = album_id.to_string();
+            let owner = owner_id.to_string();
+            let mut results = Vec::with_capacity(ids.len());
+            let mut added_any = false;
+            {
+                let mut owned = tx.prepare_cached(
+                    "SELECT EXISTS(SELECT 1 FROM assets WHERE id = ?1 AND owner_id = ?2)",
+                )?;
+                let mut insert = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO album_assets (album_id, asset_id, created_at)
+                     VALUES (?1, ?2, ?3)",
+                )?;
+                for id in ids {
+                    let id_text = id.to_string();
+                    let result = if !owned.query_row(params![id_text, owner], |r| r.get(0))? {
+                        AlbumAddResult::NoPermission
+                    } else if insert.execute(params![album, id_text, now])? == 0 {
+                        AlbumAddResult::AlreadyThere
+                    } else {
+                        added_any = true;
+                        AlbumAddResult::Added
+                    };
+                    results.push((id, result));
+                }
+            }
+            if added_any {
+                // The first asset becomes the cover when the album has none, as in Immich.
+                tx.execute(
+                    "UPDATE albums SET updated_at = ?2,
+                        thumbnail_asset_id = COALESCE(thumbnail_asset_id,
+                            (SELECT asset_id FROM album_assets WHERE album_id = ?1
+                             ORDER BY created_at LIMIT 1))
+                     WHERE id = ?1",
+                    params![album, now],
+                )?;
+            }
+            tx.commit()?;
+            Ok(results)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_counts_match() {
+        assert_eq!(SESSION_COLUMNS.split(',').count(), SESSION_COLUMN_COUNT);
+        assert_eq!(API_KEY_COLUMNS.split(',').count(), API_KEY_COLUMN_COUNT);
+    }
+}

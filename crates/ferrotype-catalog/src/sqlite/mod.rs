@@ -1,0 +1,178 @@
+//! The SQLite catalog: one file in WAL mode. Writes go through one connection (SQLite allows one
+//! writer at a time, and queueing them here avoids busy errors); reads use a small pool, so they
+//! never wait for writes. Blocking calls run on tokio's blocking threads.
+
+mod catalog_impl;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use ferrotype_core::catalog::{CatalogError, CatalogResult};
+use rusqlite::{Connection, OpenFlags};
+use uuid::Uuid;
+
+/// Forward-only migrations, applied in order; `PRAGMA user_version` holds how many have run.
+const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+
+/// How many idle read connections are kept open.
+const MAX_IDLE_READERS: usize = 8;
+
+#[derive(Clone)]
+pub struct SqliteCatalog {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl SqliteCatalog {
+    /// Opens (creating if needed) the catalog file and brings its schema up to date.
+    pub fn open(path: &Path) -> CatalogResult<Self> {
+        let mut writer = open_connection(path)?;
+        migrate(&mut writer)?;
+        Ok(SqliteCatalog {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// The schema version: the number of migrations applied.
+    pub fn schema_version(&self) -> CatalogResult<usize> {
+        let conn = lock(&self.inner.writer);
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(backend)?;
+        Ok(v as usize)
+    }
+
+    async fn read<T, F>(&self, f: F) -> CatalogResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = lock(&inner.readers).pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => open_connection(&inner.path)?,
+            };
+            let result = f(&conn).map_err(map_error);
+            let mut idle = lock(&inner.readers);
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| CatalogError::Backend(format!("catalog task failed: {e}")))?
+    }
+
+    async fn write<T, F>(&self, f: F) -> CatalogResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = lock(&inner.writer);
+            f(&mut conn).map_err(map_error)
+        })
+        .await
+        .map_err(|e| CatalogError::Backend(format!("catalog task failed: {e}")))?
+    }
+}
+
+/// A poisoned lock only means another thread panicked mid-call; SQLite's own transactions keep
+/// the data consistent, so carry on with the connection.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn open_connection(path: &Path) -> CatalogResult<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(backend)?;
+    // FULL: a commit is on disk before we acknowledge an upload.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 10000;",
+    )
+    .map_err(backend)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> CatalogResult<()> {
+    let applied: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(backend)?;
+    if applied as usize > MIGRATIONS.len() {
+        return Err(CatalogError::Backend(format!(
+            "the catalog has schema version {applied}, newer than this Ferrotype knows ({}); \
+             run a newer Ferrotype",
+            MIGRATIONS.len()
+        )));
+    }
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        let tx = conn.transaction().map_err(backend)?;
+        tx.execute_batch(sql)
+            .map_err(|e| CatalogError::Backend(format!("migration {name} failed: {e}")))?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)
+            .map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        tracing::info!(migration = name, "applied catalog migration");
+    }
+    Ok(())
+}
+
+fn backend(e: rusqlite::Error) -> CatalogError {
+    CatalogError::Backend(e.to_string())
+}
+
+fn map_error(e: rusqlite::Error) -> CatalogError {
+    match &e {
+        rusqlite::Error::SqliteFailure(err, _)
+            if err.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            CatalogError::Conflict(e.to_string())
+        }
+        _ => backend(e),
+    }
+}
+
+pub(crate) fn ts(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub(crate) fn opt_ts(t: &Option<DateTime<Utc>>) -> Option<String> {
+    t.as_ref().map(ts)
+}
+
+/// Reads a stored timestamp; a corrupt one is a conversion error, not a panic.
+pub(crate) fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+        })
+}
+
+pub(crate) fn parse_uuid(s: &str) -> rusqlite::Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+    })
+}

@@ -1,0 +1,14 @@
+//! Ferrotype's domain: the records (users, assets, albums), the rules that govern them, and the
+//! ports (`Catalog`, `BlobStore`) that storage crates implement. Depends on no other crate of ours.
+
+pub mod accounts;
+pub mod blob;
+pub mod catalog;
+pub mod media_types;
+pub mod model;
+pub mod permissions;
+pub mod repair;
+pub mod storage;
+
+/// The Immich server version Ferrotype speaks; clients pick their protocol from it.
+pub const IMMICH_VERSION: (u32, u32, u32) = (3, 2, 2);

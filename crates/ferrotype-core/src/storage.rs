@@ -1,0 +1,82 @@
+//! Where files go (Immich's layout) and how untrusted file names are made safe.
+
+use uuid::Uuid;
+
+/// `upload/<user>/<ab>/<cd>/<asset><ext>`: Immich's layout for originals, nested by the first
+/// characters of the file name so that no folder grows huge.
+pub fn original_key(owner_id: Uuid, asset_id: Uuid, extension: &str) -> String {
+    let name = asset_id.to_string();
+    format!(
+        "upload/{owner_id}/{}/{}/{name}{extension}",
+        &name[0..2],
+        &name[2..4]
+    )
+}
+
+/// The sidecar sits beside its original: `<original key>.xmp`.
+pub fn sidecar_key(original_key: &str) -> String {
+    format!("{original_key}.xmp")
+}
+
+/// The last path component of an untrusted file name, without control characters (NUL among
+/// them). Never empty, never `.` or `..`: such names become `unnamed`.
+pub fn sanitize_file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
+        "unnamed".to_string()
+    } else {
+        cleaned.to_string()
+    }
+}
+
+/// The lower-cased extension with its dot (`.jpg`), if the name has one.
+pub fn extension_of(file_name: &str) -> Option<String> {
+    let (stem, ext) = file_name.rsplit_once('.')?;
+    // Like Node's `extname`: a leading dot alone (`.bashrc`) is not an extension.
+    if stem.is_empty() || ext.is_empty() {
+        return None;
+    }
+    if ext.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Some(format!(".{}", ext.to_ascii_lowercase()))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_their_paths_and_control_characters() {
+        assert_eq!(sanitize_file_name("../../x.jpg"), "x.jpg");
+        assert_eq!(sanitize_file_name("/etc/passwd.jpg"), "passwd.jpg");
+        assert_eq!(sanitize_file_name("C:\\Users\\a\\b.png"), "b.png");
+        assert_eq!(sanitize_file_name("a\0b.jpg"), "ab.jpg");
+        assert_eq!(sanitize_file_name(".."), "unnamed");
+        assert_eq!(sanitize_file_name("dir/"), "unnamed");
+        assert_eq!(sanitize_file_name("IMG_0001.HEIC"), "IMG_0001.HEIC");
+    }
+
+    #[test]
+    fn extensions() {
+        assert_eq!(extension_of("a.JPG").as_deref(), Some(".jpg"));
+        assert_eq!(extension_of("a.tar.gz").as_deref(), Some(".gz"));
+        assert_eq!(extension_of("noext"), None);
+        assert_eq!(extension_of("a."), None);
+        assert_eq!(extension_of(".jpg"), None);
+        assert_eq!(extension_of("a.j/g"), None);
+    }
+
+    #[test]
+    fn original_keys_nest_by_name() {
+        let owner = Uuid::parse_str("11111111-2222-4333-8444-555555555555").unwrap();
+        let asset = Uuid::parse_str("abcdef01-2222-4333-8444-555555555555").unwrap();
+        assert_eq!(
+            original_key(owner, asset, ".jpg"),
+            "upload/11111111-2222-4333-8444-555555555555/ab/cd/abcdef01-2222-4333-8444-555555555555.jpg"
+        );
+    }
+}

@@ -1,0 +1,421 @@
+//! Configuration: built-in defaults, then a TOML file, then `FERROTYPE_*` environment variables.
+//! Any key can instead be read from a file (`<key>_file` in TOML, `FERROTYPE_<KEY>_FILE` in the
+//! environment), so secrets need not sit in the config or the environment. Every problem is
+//! collected and reported at once, each with its key, where the value came from, and why.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Every key, its default, and what it means (printed by `ferrotype config-keys`).
+pub const KEYS: &[(&str, &str, &str)] = &[
+    (
+        "server.listen",
+        "0.0.0.0:2283",
+        "address and port to listen on",
+    ),
+    (
+        "server.bind_timeout_seconds",
+        "60",
+        "how long to keep retrying while the listen address is not assigned yet (EADDRNOTAVAIL)",
+    ),
+    (
+        "server.shutdown_timeout_seconds",
+        "30",
+        "how long SIGTERM waits for requests in flight before stopping",
+    ),
+    (
+        "storage.data_dir",
+        "./data",
+        "the data folder: catalog, originals, thumbnails",
+    ),
+    (
+        "upload.max_file_size",
+        "50GiB",
+        "largest accepted upload, in bytes or with a unit (KB, MB, GB, KiB, MiB, GiB); larger ones get 413",
+    ),
+    (
+        "log.level",
+        "info",
+        "log filter: error, warn, info, debug, trace, or a tracing directive",
+    ),
+];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub bind_timeout_seconds: u64,
+    pub shutdown_timeout_seconds: u64,
+    pub data_dir: PathBuf,
+    pub max_upload_bytes: u64,
+    pub log_level: String,
+}
+
+/// Where a value came from, for error messages.
+#[derive(Debug, Clone)]
+enum Source {
+    Default,
+    File(PathBuf),
+    Env(String),
+    Flag,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => write!(f, "default"),
+            Source::File(p) => write!(f, "config file {}", p.display()),
+            Source::Env(name) => write!(f, "environment variable {name}"),
+            Source::Flag => write!(f, "command-line flag"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ConfigErrors(pub Vec<String>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "invalid configuration ({} problem(s)):", self.0.len())?;
+        for e in &self.0 {
+            writeln!(f, "  - {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+fn is_key(key: &str) -> bool {
+    KEYS.iter().any(|(k, _, _)| *k == key)
+}
+
+/// `server.listen` <-> `FERROTYPE_SERVER_LISTEN`.
+fn env_name(key: &str) -> String {
+    format!("FERROTYPE_{}", key.replace('.', "_").to_uppercase())
+}
+
+struct Layers {
+    values: BTreeMap<String, (String, Source)>,
+    errors: Vec<String>,
+}
+
+impl Layers {
+    fn set(&mut self, key: &str, value: String, source: Source) {
+        self.values.insert(key.to_string(), (value, source));
+    }
+
+    /// `<key>_file` / `FERROTYPE_<KEY>_FILE`: the value is the file's content, trimmed.
+    fn set_from_file(&mut self, key: &str, path: &Path, source: Source) {
+        match std::fs::read_to_string(path) {
+            Ok(content) => self.set(key, content.trim().to_string(), source),
+            Err(e) => self.errors.push(format!(
+                "{key} (from {source}): cannot read {}: {e}",
+                path.display()
+            )),
+        }
+    }
+
+    fn toml_table(&mut self, prefix: &str, table: &toml::Table, file: &Path) {
+        for (name, value) in table {
+            let key = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            let source = Source::File(file.to_path_buf());
+            match value {
+                toml::Value::Table(inner) => self.toml_table(&key, inner, file),
+                _ if is_key(&key) => match scalar(value) {
+                    Some(v) => self.set(&key, v, source),
+                    None => self
+                        .errors
+                        .push(format!("{key} (from {source}): must be a single value")),
+                },
+                toml::Value::String(path)
+                    if key.ends_with("_file") && is_key(key.trim_end_matches("_file")) =>
+                {
+                    self.set_from_file(key.trim_end_matches("_file"), Path::new(path), source)
+                }
+                _ => self
+                    .errors
+                    .push(format!("{key} (from {source}): unknown key")),
+            }
+        }
+    }
+}
+
+fn scalar(value: &toml::Value) -> Option<String> {
+    match value {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `1048576`, `512KB`, `10MB`, `50GiB`, ... as a number of bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let number: u64 = number.parse().map_err(|_| {
+        format!("'{s}' is not a size (use bytes, or a number with KB, MB, GB, KiB, MiB, GiB)")
+    })?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        other => return Err(format!("'{s}': unknown size unit '{other}'")),
+    };
+    number
+        .checked_mul(multiplier)
+        .ok_or_else(|| format!("'{s}' is too large"))
+}
+
+/// Loads the configuration from the defaults, the file (if any), the environment given, and
+/// the command-line data folder (if any), in that order of increasing precedence.
+pub fn load(
+    file: Option<&Path>,
+    env: &[(String, String)],
+    data_dir_flag: Option<&Path>,
+) -> Result<Config, ConfigErrors> {
+    let mut layers = Layers {
+        values: BTreeMap::new(),
+        errors: Vec::new(),
+    };
+    for (key, default, _) in KEYS {
+        layers.set(key, default.to_string(), Source::Default);
+    }
+    if let Some(path) = file {
+        match std::fs::read_to_string(path) {
+            Ok(text) => match text.parse::<toml::Table>() {
+                Ok(table) => layers.toml_table("", &table, path),
+                Err(e) => layers.errors.push(format!(
+                    "config file {}: not valid TOML: {e}",
+                    path.display()
+                )),
+            },
+            Err(e) => layers
+                .errors
+                .push(format!("config file {}: cannot read: {e}", path.display())),
+        }
+    }
+    for (name, value) in env {
+        if !name.starts_with("FERROTYPE_") || name == "FERROTYPE_CONFIG" {
+            continue;
+        }
+        let source = Source::Env(name.clone());
+        if let Some((key, _, _)) = KEYS.iter().find(|(k, _, _)| env_name(k) == *name) {
+            layers.set(key, value.clone(), source);
+        } else if let Some((key, _, _)) = KEYS
+            .iter()
+            .find(|(k, _, _)| format!("{}_FILE", env_name(k)) == *name)
+        {
+            layers.set_from_file(key, Path::new(value), source);
+        } else {
+            layers.errors.push(format!("{name}: unknown setting"));
+        }
+    }
+    if let Some(dir) = data_dir_flag {
+        layers.set("storage.data_dir", dir.display().to_string(), Source::Flag);
+    }
+    build(layers)
+}
+
+fn build(layers: Layers) -> Result<Config, ConfigErrors> {
+    let mut errors = layers.errors;
+    let get = |key: &str| -> (&str, &Source) {
+        let (v, s) = &layers.values[key];
+        (v.as_str(), s)
+    };
+    let mut check = |key: &str, result: Result<(), String>| {
+        if let Err(reason) = result {
+            let (_, source) = get(key);
+            errors.push(format!("{key} (from {source}): {reason}"));
+        }
+    };
+
+    let mut config = Config {
+        listen: SocketAddr::from(([0, 0, 0, 0], 2283)),
+        bind_timeout_seconds: 60,
+        shutdown_timeout_seconds: 30,
+        data_dir: PathBuf::from("./data"),
+        max_upload_bytes: 0,
+        log_level: String::new(),
+    };
+    let (v, _) = get("server.listen");
+    check(
+        "server.listen",
+        v.parse()
+            .map(|a| config.listen = a)
+            .map_err(|_| format!("'{v}' is not an address:port such as 0.0.0.0:2283")),
+    );
+    for (key, slot) in [
+        (
+            "server.bind_timeout_seconds",
+            &mut config.bind_timeout_seconds,
+        ),
+        (
+            "server.shutdown_timeout_seconds",
+            &mut config.shutdown_timeout_seconds,
+        ),
+    ] {
+        let (v, _) = get(key);
+        check(
+            key,
+            v.trim()
+                .parse()
+                .map(|n| *slot = n)
+                .map_err(|_| format!("'{v}' is not a whole number of seconds")),
+        );
+    }
+    let (v, _) = get("storage.data_dir");
+    check(
+        "storage.data_dir",
+        if v.trim().is_empty() {
+            Err("must not be empty".to_string())
+        } else {
+            config.data_dir = PathBuf::from(v);
+            Ok(())
+        },
+    );
+    let (v, _) = get("upload.max_file_size");
+    check(
+        "upload.max_file_size",
+        parse_size(v).and_then(|n| {
+            if n == 0 {
+                Err("must be more than 0".to_string())
+            } else {
+                config.max_upload_bytes = n;
+                Ok(())
+            }
+        }),
+    );
+    let (v, _) = get("log.level");
+    check(
+        "log.level",
+        tracing_subscriber::EnvFilter::try_new(v)
+            .map(|_| config.log_level = v.to_string())
+            .map_err(|e| format!("'{v}' is not a log filter: {e}")),
+    );
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(ConfigErrors(errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let c = load(None, &[], None).unwrap();
+        assert_eq!(c.listen.port(), 2283);
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.bind_timeout_seconds, 60);
+        assert_eq!(c.max_upload_bytes, 50 << 30);
+    }
+
+    #[test]
+    fn file_then_env_then_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.toml");
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"127.0.0.1:1\"\nbind_timeout_seconds = 5\n[upload]\nmax_file_size = \"2MB\"\n",
+        )
+        .unwrap();
+        let c = load(
+            Some(&file),
+            &env(&[("FERROTYPE_SERVER_LISTEN", "127.0.0.1:2"), ("PATH", "/bin")]),
+            Some(Path::new("/tmp/d")),
+        )
+        .unwrap();
+        assert_eq!(c.listen, "127.0.0.1:2".parse().unwrap());
+        assert_eq!(c.bind_timeout_seconds, 5);
+        assert_eq!(c.max_upload_bytes, 2_000_000);
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/d"));
+    }
+
+    #[test]
+    fn values_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("level");
+        std::fs::write(&secret, "debug\n").unwrap();
+        let file = dir.path().join("f.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "[storage]\ndata_dir_file = {:?}\n",
+                secret.display().to_string()
+            ),
+        )
+        .unwrap();
+        let c = load(
+            Some(&file),
+            &env(&[("FERROTYPE_LOG_LEVEL_FILE", secret.to_str().unwrap())]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.log_level, "debug");
+        assert_eq!(c.data_dir, PathBuf::from("debug"));
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.toml");
+        std::fs::write(&file, "colour = \"blue\"\n[server]\nlisten = \"nowhere\"\n").unwrap();
+        let err = load(
+            Some(&file),
+            &env(&[
+                ("FERROTYPE_UPLOAD_MAX_FILE_SIZE", "lots"),
+                ("FERROTYPE_SERVER_BIND_TIMEOUT_SECONDS", "-1"),
+                ("FERROTYPE_NOPE", "1"),
+                ("FERROTYPE_LOG_LEVEL_FILE", "/nonexistent/secret"),
+            ]),
+            None,
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "colour",
+            "server.listen",
+            "upload.max_file_size",
+            "server.bind_timeout_seconds",
+            "FERROTYPE_NOPE",
+            "log.level",
+        ] {
+            assert!(text.contains(needle), "{needle} missing from:\n{text}");
+        }
+        assert_eq!(err.0.len(), 6, "{text}");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1024").unwrap(), 1024);
+        assert_eq!(parse_size("10MB").unwrap(), 10_000_000);
+        assert_eq!(parse_size("1 GiB").unwrap(), 1 << 30);
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5PB").is_err());
+        assert!(parse_size("99999999999999999999").is_err());
+    }
+}

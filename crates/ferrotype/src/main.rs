@@ -1,0 +1,96 @@
+//! The `ferrotype` binary: reads the configuration, wires the catalog and blob store into the
+//! API, and runs the server or an admin command.
+
+mod admin;
+mod config;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "ferrotype",
+    version,
+    about = "A self-hosted photo and video server that speaks Immich's API"
+)]
+struct Cli {
+    /// TOML configuration file.
+    #[arg(long, global = true, env = "FERROTYPE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data folder (overrides `storage.data_dir`).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve,
+    /// Manage accounts directly in a data folder, for headless setup.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// List the configuration keys with their defaults.
+    ConfigKeys,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::ConfigKeys = cli.command {
+        for (key, default, about) in config::KEYS {
+            println!(
+                "{key} = {default:?}\n    env FERROTYPE_{}: {about}",
+                key.replace('.', "_").to_uppercase()
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let config = match config::load(cli.config.as_deref(), &env, cli.data_dir.as_deref()) {
+        Ok(c) => c,
+        Err(errors) => {
+            eprint!("{errors}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config.log_level);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve => serve::run(config).await,
+            Command::Admin(cmd) => admin::run(config, cmd).await,
+            Command::ConfigKeys => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG`, when set, overrides `log.level`.
+fn init_logging(level: &str) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}

@@ -1,0 +1,139 @@
+//! `ferrotype serve`: open the data folder, repair what a crash left, bind (waiting for the
+//! address if it is not there yet), serve until SIGTERM or Ctrl-C.
+
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use ferrotype_api::{ApiConfig, AppState};
+use ferrotype_blob::LocalBlobStore;
+use ferrotype_catalog::SqliteCatalog;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+
+/// The catalog and blob store of a data folder, created if missing, schema up to date.
+pub fn open_data_folder(data_dir: &Path) -> anyhow::Result<(SqliteCatalog, LocalBlobStore)> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+    let catalog = SqliteCatalog::open(&data_dir.join("ferrotype.db"))
+        .with_context(|| format!("cannot open the catalog in {}", data_dir.display()))?;
+    let blobs = LocalBlobStore::open(data_dir)
+        .with_context(|| format!("cannot open the file store in {}", data_dir.display()))?;
+    Ok((catalog, blobs))
+}
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let (catalog, blobs) = open_data_folder(&config.data_dir)?;
+    let repaired = ferrotype_core::repair::repair_interrupted_uploads(&catalog, &blobs).await?;
+    if repaired > 0 {
+        tracing::warn!(repaired, "repaired uploads interrupted by a crash");
+    }
+    let state = AppState {
+        catalog: Arc::new(catalog),
+        blobs: Arc::new(blobs),
+        config: Arc::new(ApiConfig {
+            max_upload_bytes: config.max_upload_bytes,
+        }),
+    };
+    let listener = bind(
+        config.listen,
+        Duration::from_secs(config.bind_timeout_seconds),
+    )
+    .await?;
+    let local = listener.local_addr()?;
+    tracing::info!(data_dir = %config.data_dir.display(), "listening on http://{local}");
+
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, ferrotype_api::router(state))
+        .with_graceful_shutdown(async {
+            let _ = stop_rx.await;
+        })
+        .into_future();
+    let mut server = tokio::spawn(server);
+    tokio::select! {
+        result = &mut server => {
+            result.context("server task failed")?.context("server failed")?;
+            return Ok(());
+        }
+        signal = shutdown_signal() => tracing::info!("{signal}: finishing requests in flight"),
+    }
+    let _ = stop_tx.send(());
+    let grace = Duration::from_secs(config.shutdown_timeout_seconds);
+    match tokio::time::timeout(grace, &mut server).await {
+        Ok(result) => {
+            result
+                .context("server task failed")?
+                .context("server failed")?;
+            tracing::info!("stopped");
+        }
+        Err(_) => {
+            server.abort();
+            tracing::warn!("requests still running after {grace:?}; stopped anyway");
+        }
+    }
+    Ok(())
+}
+
+/// Binds `addr`. An address that is not assigned yet (a VPN interface that comes up after
+/// boot) is retried with backoff until `patience` runs out; any other failure, such as a port in
+/// use, fails at once.
+async fn bind(addr: SocketAddr, patience: Duration) -> anyhow::Result<TcpListener> {
+    let started = Instant::now();
+    let mut wait = Duration::from_millis(250);
+    loop {
+        match TcpListener::bind(addr).await {
+            Ok(listener) => return Ok(listener),
+            Err(e) if e.kind() == ErrorKind::AddrNotAvailable => {
+                let waited = started.elapsed();
+                if waited >= patience {
+                    bail!(
+                        "the address {addr} is still not available on this machine after {}s \
+                         (server.bind_timeout_seconds): {e}",
+                        waited.as_secs()
+                    );
+                }
+                let wait_now = wait.min(patience - waited);
+                tracing::warn!(
+                    "the address {addr} is not available yet ({e}); retrying in {} ms",
+                    wait_now.as_millis()
+                );
+                tokio::time::sleep(wait_now).await;
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+            Err(e) if e.kind() == ErrorKind::AddrInUse => {
+                bail!(
+                    "cannot listen on {addr}: the port is already in use by another program ({e})"
+                )
+            }
+            Err(e) => bail!("cannot listen on {addr}: {e}"),
+        }
+    }
+}
+
+async fn shutdown_signal() -> &'static str {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = ctrl_c => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            Err(_) => {
+                ctrl_c.await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        ctrl_c.await;
+        "Ctrl-C"
+    }
+}
