@@ -30,6 +30,7 @@ pub struct Server {
     child: Child,
     pub base: String,
     pub data_dir: PathBuf,
+    env: Vec<(String, String)>,
     /// Keeps the temporary data folder alive as long as the server value.
     _temp: Option<tempfile::TempDir>,
     log: Arc<Mutex<String>>,
@@ -49,49 +50,29 @@ impl Server {
         server
     }
 
-    /// A server on the given data folder (kept after the server stops, for restart tests).
+    /// A server on the given data folder.
     pub fn start_in(data_dir: &Path, env: &[(&str, &str)]) -> Server {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("serve")
-            .arg("--data-dir")
-            .arg(data_dir)
-            .env("FERROTYPE_SERVER_LISTEN", "127.0.0.1:0")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("spawn ferrotype");
-        let stderr = child.stderr.take().expect("stderr");
-        let log = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel();
-        let log_writer = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(addr) = line.split("listening on http://").nth(1) {
-                    let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_string());
-                }
-                let mut log = log_writer.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let addr = match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(addr) => addr,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("server did not start; log:\n{}", log.lock().unwrap());
-            }
-        };
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (child, base, log) = spawn(data_dir, &env);
         Server {
             child,
-            base: format!("http://{addr}"),
+            base,
             data_dir: data_dir.to_path_buf(),
+            env,
             _temp: None,
             log,
         }
+    }
+
+    /// Starts the server again on the same data folder (after `stop` or `kill`).
+    pub fn restart(&mut self) {
+        let (child, base, log) = spawn(&self.data_dir, &self.env);
+        self.child = child;
+        self.base = base;
+        self.log = log;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -106,14 +87,14 @@ impl Server {
         self.child.id()
     }
 
-    /// Sends SIGTERM and waits for a clean exit.
-    pub fn stop(mut self) -> std::process::ExitStatus {
+    /// Sends SIGTERM and waits for the exit; the data folder stays.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
         signal(self.child.id(), "TERM");
         self.wait(Duration::from_secs(30))
     }
 
-    /// SIGKILL: no chance to clean up, as in a crash.
-    pub fn kill(mut self) {
+    /// SIGKILL: no chance to clean up, as in a crash. The data folder stays.
+    pub fn kill(&mut self) {
         signal(self.child.id(), "KILL");
         self.wait(Duration::from_secs(30));
     }
@@ -138,8 +119,54 @@ impl Server {
         walk(&self.data_dir.join("upload"), &mut files);
         files
             .into_iter()
-            .map(|p| p.strip_prefix(&self.data_dir).unwrap().display().to_string())
+            .map(|p| {
+                p.strip_prefix(&self.data_dir)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
             .collect()
+    }
+}
+
+/// Runs `ferrotype serve` on `data_dir` and waits for its "listening on" line.
+fn spawn(data_dir: &Path, env: &[(String, String)]) -> (Child, String, Arc<Mutex<String>>) {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("serve")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("FERROTYPE_SERVER_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn ferrotype");
+    let stderr = child.stderr.take().expect("stderr");
+    let log = Arc::new(Mutex::new(String::new()));
+    let (tx, rx) = mpsc::channel();
+    let log_writer = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if let Some(addr) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_string());
+            }
+            let mut log = log_writer.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(addr) => (child, format!("http://{addr}"), log),
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            // Give the reader thread a moment to collect the last lines.
+            std::thread::sleep(Duration::from_millis(100));
+            panic!("server did not start; log:\n{}", log.lock().unwrap());
+        }
     }
 }
 
@@ -204,8 +231,12 @@ impl Reply {
             "content type {ct:?} is not JSON (status {})",
             self.status
         );
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "invalid JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     /// Asserts an Immich error: status, JSON body with all four fields, and the message.
@@ -267,7 +298,13 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        Reply::from(self.request(reqwest::Method::GET, path).send().await.expect("send")).await
+        Reply::from(
+            self.request(reqwest::Method::GET, path)
+                .send()
+                .await
+                .expect("send"),
+        )
+        .await
     }
 
     pub async fn send_json(&self, method: reqwest::Method, path: &str, body: Value) -> Reply {
@@ -338,7 +375,10 @@ pub async fn admin(server: &Server) -> Client {
 pub async fn login(server: &Server, email: &str, password: &str) -> Client {
     let anon = Client::new(server, Cred::None);
     let r = anon
-        .post("/api/auth/login", json!({"email": email, "password": password}))
+        .post(
+            "/api/auth/login",
+            json!({"email": email, "password": password}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let token = r.json()["accessToken"].as_str().unwrap().to_string();
@@ -348,7 +388,10 @@ pub async fn login(server: &Server, email: &str, password: &str) -> Client {
 /// Creates an API key with the given permissions; returns a client using it.
 pub async fn api_key(client: &Client, permissions: &[&str]) -> Client {
     let r = client
-        .post("/api/api-keys", json!({"name": "test", "permissions": permissions}))
+        .post(
+            "/api/api-keys",
+            json!({"name": "test", "permissions": permissions}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let secret = r.json()["secret"].as_str().unwrap().to_string();
@@ -359,7 +402,16 @@ pub async fn api_key(client: &Client, permissions: &[&str]) -> Client {
 /// folder; SQLite serialises its writes with the server's.
 pub fn create_user(server: &Server, email: &str, password: &str) {
     let out = Command::new(BIN)
-        .args(["admin", "create-user", "--email", email, "--name", email, "--password", password])
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            email,
+            "--name",
+            email,
+            "--password",
+            password,
+        ])
         .arg("--data-dir")
         .arg(&server.data_dir)
         .output()
@@ -375,7 +427,9 @@ pub fn create_user(server: &Server, email: &str, password: &str) {
 pub fn fake_jpeg(seed: u64, len: usize) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(len);
     bytes.extend_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0]);
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     while bytes.len() < len {
         x ^= x << 13;
         x ^= x >> 7;
@@ -384,4 +438,67 @@ pub fn fake_jpeg(seed: u64, len: usize) -> Vec<u8> {
     }
     bytes.truncate(len);
     bytes
+}
+
+/// A multipart body as the CLI sends it, for tests that write raw bytes to a socket.
+pub fn multipart_body(boundary: &str, file_name: &str, file: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("fileCreatedAt", "2024-05-01T10:00:00.000Z"),
+        ("fileModifiedAt", "2024-05-01T10:00:00.000Z"),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"assetData\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    body
+}
+
+/// The head of a raw upload request with the given credential header and declared length.
+pub fn upload_head(
+    server: &Server,
+    boundary: &str,
+    auth_header: &str,
+    content_length: usize,
+    extra: &str,
+) -> String {
+    let host = server.base.trim_start_matches("http://");
+    format!(
+        "POST /api/assets HTTP/1.1\r\nHost: {host}\r\n{auth_header}\r\n{extra}\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {content_length}\r\n\r\n"
+    )
+}
+
+/// The header line for a client's credential, for raw requests.
+pub fn auth_header(client: &Client) -> String {
+    match &client.cred {
+        Cred::None => "X-None: 1".to_string(),
+        Cred::Bearer(t) => format!("Authorization: Bearer {t}"),
+        Cred::Cookie(t) => format!("Cookie: immich_access_token={t}"),
+        Cred::ApiKey(k) => format!("x-api-key: {k}"),
+    }
+}
+
+/// Polls `check` until it holds or `limit` passes.
+pub async fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    check()
 }

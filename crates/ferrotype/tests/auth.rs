@@ -1,0 +1,463 @@
+//! Discovery, accounts, sessions and API keys against the real server.
+
+mod common;
+
+use common::*;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn public_server_endpoints() {
+    let server = Server::start();
+    let anon = Client::new(&server, Cred::None);
+
+    let r = anon.get("/.well-known/immich").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json(), json!({"api": {"endpoint": "/api"}}));
+
+    assert_eq!(
+        anon.get("/api/server/ping").await.json(),
+        json!({"res": "pong"})
+    );
+    assert_eq!(
+        anon.get("/api/server/version").await.json(),
+        json!({"major": 3, "minor": 2, "patch": 2, "prerelease": null})
+    );
+
+    let features = anon.get("/api/server/features").await.json();
+    for key in [
+        "configFile",
+        "duplicateDetection",
+        "email",
+        "facialRecognition",
+        "importFaces",
+        "map",
+        "oauth",
+        "oauthAutoLaunch",
+        "ocr",
+        "passwordLogin",
+        "realtimeTranscoding",
+        "reverseGeocoding",
+        "search",
+        "sidecar",
+        "smartSearch",
+        "trash",
+    ] {
+        assert!(features[key].is_boolean(), "features.{key}: {features}");
+    }
+    assert_eq!(features["passwordLogin"], true);
+
+    let config = anon.get("/api/server/config").await.json();
+    assert_eq!(config["isInitialized"], false);
+    for key in [
+        "externalDomain",
+        "loginPageMessage",
+        "mapDarkStyleUrl",
+        "mapLightStyleUrl",
+        "oauthButtonText",
+    ] {
+        assert!(config[key].is_string(), "config.{key}: {config}");
+    }
+    for key in ["minFaces", "trashDays", "userDeleteDelay"] {
+        assert!(config[key].is_i64(), "config.{key}: {config}");
+    }
+
+    let types = anon.get("/api/server/media-types").await.json();
+    let images: Vec<&str> = types["image"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for ext in [
+        ".jpg", ".jpeg", ".heic", ".png", ".webp", ".avif", ".jxl", ".dng", ".cr3",
+    ] {
+        assert!(images.contains(&ext), "{ext} missing from {images:?}");
+    }
+    assert!(types["video"].as_array().unwrap().contains(&json!(".mp4")));
+    assert_eq!(types["sidecar"], json!([".xmp"]));
+
+    // About needs a credential.
+    anon.get("/api/server/about")
+        .await
+        .assert_error(401, "Authentication required");
+    let admin = admin(&server).await;
+    let about = admin.get("/api/server/about").await.json();
+    assert_eq!(about["version"], "v3.2.2");
+    assert!(about["versionUrl"].is_string() && about["licensed"].is_boolean());
+    assert_eq!(
+        anon.get("/api/server/config").await.json()["isInitialized"],
+        true
+    );
+}
+
+#[tokio::test]
+async fn admin_sign_up_only_once() {
+    let server = Server::start();
+    let anon = Client::new(&server, Cred::None);
+    let r = anon
+        .post(
+            "/api/auth/admin-sign-up",
+            json!({"email": "Root@Example.com", "password": "pw", "name": "Root"}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let user = r.json();
+    for key in [
+        "id",
+        "email",
+        "name",
+        "avatarColor",
+        "profileImagePath",
+        "profileChangedAt",
+        "isAdmin",
+        "shouldChangePassword",
+        "storageLabel",
+        "oauthId",
+        "quotaSizeInBytes",
+        "quotaUsageInBytes",
+        "status",
+        "license",
+        "createdAt",
+        "updatedAt",
+        "deletedAt",
+    ] {
+        assert!(user.get(key).is_some(), "{key} missing: {user}");
+    }
+    assert_eq!(user["isAdmin"], true);
+    assert_eq!(user["email"], "root@example.com");
+
+    anon.post(
+        "/api/auth/admin-sign-up",
+        json!({"email": "other@example.com", "password": "pw", "name": "O"}),
+    )
+    .await
+    .assert_error(400, "The server already has an admin");
+    anon.post(
+        "/api/auth/admin-sign-up",
+        json!({"email": "not-an-email", "password": "pw", "name": "O"}),
+    )
+    .await
+    .assert_error(400, "email must be an email");
+    let r = anon
+        .post("/api/auth/admin-sign-up", json!({"email": "x@example.com"}))
+        .await;
+    assert_eq!(r.status, 400);
+    r.json();
+}
+
+#[tokio::test]
+async fn login_cookies_and_every_credential_kind() {
+    let server = Server::start();
+    admin(&server).await;
+    let anon = Client::new(&server, Cred::None);
+
+    anon.post(
+        "/api/auth/login",
+        json!({"email": "admin@example.com", "password": "wrong"}),
+    )
+    .await
+    .assert_error(401, "Incorrect email or password");
+    anon.post(
+        "/api/auth/login",
+        json!({"email": "nobody@example.com", "password": "admin-password"}),
+    )
+    .await
+    .assert_error(401, "Incorrect email or password");
+
+    let r = anon
+        .post(
+            "/api/auth/login",
+            json!({"email": "ADMIN@example.com", "password": "admin-password"}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let body = r.json();
+    for key in [
+        "accessToken",
+        "userId",
+        "userEmail",
+        "name",
+        "isAdmin",
+        "isOnboarded",
+        "profileImagePath",
+        "shouldChangePassword",
+    ] {
+        assert!(body.get(key).is_some(), "{key} missing: {body}");
+    }
+    let token = body["accessToken"].as_str().unwrap().to_string();
+    let cookies: Vec<&str> = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with(&format!("immich_access_token={token};"))
+                && c.contains("HttpOnly")),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("immich_auth_type=password;")),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("immich_is_authenticated=true;") && !c.contains("HttpOnly")),
+        "{cookies:?}"
+    );
+
+    // The same session through each of the ways a client can present it.
+    for cred in [Cred::Bearer(token.clone()), Cred::Cookie(token.clone())] {
+        let me = anon.with(cred).get("/api/users/me").await;
+        assert_eq!(me.status, 200);
+        assert_eq!(me.json()["email"], "admin@example.com");
+    }
+    let r = Reply::from(
+        anon.request(Method::GET, "/api/users/me")
+            .header("x-immich-user-token", &token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.json()["email"], "admin@example.com");
+    let r = anon.get(&format!("/api/users/me?sessionKey={token}")).await;
+    assert_eq!(r.status, 200);
+
+    let session = anon.with(Cred::Cookie(token.clone()));
+    let r = session.post("/api/auth/validateToken", json!({})).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json(), json!({"authStatus": true}));
+
+    anon.get("/api/users/me")
+        .await
+        .assert_error(401, "Authentication required");
+    anon.with(Cred::Bearer("nonsense".into()))
+        .get("/api/users/me")
+        .await
+        .assert_error(401, "Invalid user token");
+    anon.with(Cred::ApiKey("nonsense".into()))
+        .get("/api/users/me")
+        .await
+        .assert_error(401, "Invalid API key");
+
+    // Logout ends the session and clears the cookies.
+    let r = session.post("/api/auth/logout", json!({})).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json(),
+        json!({"successful": true, "redirectUri": "/auth/login?autoLaunch=0"})
+    );
+    let cleared: Vec<&str> = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert!(
+        cleared
+            .iter()
+            .any(|c| c.starts_with("immich_access_token=;") && c.contains("Max-Age=0")),
+        "{cleared:?}"
+    );
+    session
+        .get("/api/users/me")
+        .await
+        .assert_error(401, "Invalid user token");
+}
+
+#[tokio::test]
+async fn secrets_are_stored_only_as_hashes() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let Cred::Bearer(token) = admin.cred.clone() else {
+        unreachable!()
+    };
+    let key = api_key(&admin, &["all"]).await;
+    let Cred::ApiKey(secret) = key.cred.clone() else {
+        unreachable!()
+    };
+    let mut server = server;
+    assert!(server.stop().success());
+    // Read the database and its write-ahead log as raw bytes.
+    let mut bytes = Vec::new();
+    for name in ["ferrotype.db", "ferrotype.db-wal"] {
+        if let Ok(b) = std::fs::read(server.data_dir.join(name)) {
+            bytes.extend(b);
+        }
+    }
+    let haystack = String::from_utf8_lossy(&bytes);
+    assert!(haystack.contains("$argon2id$"), "password hash not found");
+    for secret in [&token, &secret, &"admin-password".to_string()] {
+        assert!(
+            !haystack.contains(secret.as_str()),
+            "a secret is stored in the clear"
+        );
+    }
+}
+
+#[tokio::test]
+async fn api_keys_and_permissions() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+
+    // Create, list, read, rename, delete.
+    let r = admin
+        .post(
+            "/api/api-keys",
+            json!({"name": "cli", "permissions": ["all"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let created = r.json();
+    assert!(created["secret"].as_str().unwrap().len() >= 40);
+    let id = created["apiKey"]["id"].as_str().unwrap().to_string();
+    for key in ["id", "name", "permissions", "createdAt", "updatedAt"] {
+        assert!(created["apiKey"].get(key).is_some(), "{key}: {created}");
+    }
+    let r = admin
+        .post("/api/api-keys", json!({"permissions": ["asset.read"]}))
+        .await;
+    assert_eq!(r.json()["apiKey"]["name"], "API Key");
+    let list = admin.get("/api/api-keys").await.json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(
+        admin.get(&format!("/api/api-keys/{id}")).await.json()["name"],
+        "cli"
+    );
+    let r = admin
+        .put(&format!("/api/api-keys/{id}"), json!({"name": "renamed"}))
+        .await;
+    assert_eq!(r.json()["name"], "renamed");
+    assert_eq!(r.json()["permissions"], json!(["all"]));
+
+    // /api-keys/me: only for API keys, and for any valid key.
+    admin
+        .get("/api/api-keys/me")
+        .await
+        .assert_error(403, "Not authenticated with an API Key");
+    let reader = admin.with(Cred::ApiKey(r_secret(&admin, &["asset.read"]).await));
+    let me = reader.get("/api/api-keys/me").await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["permissions"], json!(["asset.read"]));
+
+    // A key without the route's permission, and routes without one (they need `all`).
+    reader
+        .get("/api/users/me")
+        .await
+        .assert_error(403, "Missing required permission: user.read");
+    reader
+        .upload("a.jpg", fake_jpeg(1, 100))
+        .await
+        .assert_error(403, "Missing required permission: asset.upload");
+    reader
+        .post("/api/auth/logout", json!({}))
+        .await
+        .assert_error(403, "Missing required permission: all");
+    // Any valid key may validate itself.
+    assert_eq!(
+        reader
+            .post("/api/auth/validateToken", json!({}))
+            .await
+            .status,
+        200
+    );
+
+    // A key cannot grant more than it holds; unknown permissions are refused.
+    let key_maker = admin.with(Cred::ApiKey(
+        r_secret(&admin, &["apiKey.create", "asset.read"]).await,
+    ));
+    key_maker
+        .post("/api/api-keys", json!({"permissions": ["all"]}))
+        .await
+        .assert_error(400, "Cannot grant permissions you do not have");
+    key_maker
+        .post("/api/api-keys", json!({"permissions": ["asset.upload"]}))
+        .await
+        .assert_error(400, "Cannot grant permissions you do not have");
+    assert_eq!(
+        key_maker
+            .post("/api/api-keys", json!({"permissions": ["asset.read"]}))
+            .await
+            .status,
+        201
+    );
+    admin
+        .post("/api/api-keys", json!({"permissions": ["photo.steal"]}))
+        .await
+        .assert_error(400, "Invalid permission: photo.steal");
+
+    // Another user's key is invisible; a deleted key stops working.
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    bob.get(&format!("/api/api-keys/{id}"))
+        .await
+        .assert_error(400, "API Key not found");
+    bob.delete(&format!("/api/api-keys/{id}"))
+        .await
+        .assert_error(400, "API Key not found");
+    let full = admin.with(Cred::ApiKey(
+        created["secret"].as_str().unwrap().to_string(),
+    ));
+    assert_eq!(full.get("/api/users/me").await.status, 200);
+    assert_eq!(
+        admin.delete(&format!("/api/api-keys/{id}")).await.status,
+        204
+    );
+    full.get("/api/users/me")
+        .await
+        .assert_error(401, "Invalid API key");
+}
+
+async fn r_secret(client: &Client, permissions: &[&str]) -> String {
+    let r = client
+        .post("/api/api-keys", json!({"permissions": permissions}))
+        .await;
+    assert_eq!(r.status, 201);
+    r.json()["secret"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn errors_are_json_everywhere() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let r = admin.get("/api/no-such-route").await;
+    r.assert_error(404, "Cannot GET /api/no-such-route");
+    let r = admin.delete("/api/server/ping").await;
+    assert_eq!(r.status, 405);
+    r.json();
+    // Malformed JSON, a wrong content type, a bad id in the path.
+    let r = Reply::from(
+        admin
+            .request(Method::POST, "/api/albums")
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    r.json();
+    let r = Reply::from(
+        admin
+            .request(Method::POST, "/api/albums")
+            .body("albumName=x")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    r.json();
+    let r = admin.get("/api/assets/not-a-uuid").await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["correlationId"].is_string());
+    assert!(r.headers.get("x-correlation-id").is_some());
+}
