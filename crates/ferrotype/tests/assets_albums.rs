@@ -1,0 +1,361 @@
+//! Reading assets, statistics, the bulk upload check and albums, including other users' ids.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use sha1::{Digest, Sha1};
+
+#[tokio::test]
+async fn asset_response_and_original() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let bytes = fake_jpeg(1, 123_456);
+    let id = admin.upload("beach.jpg", bytes.clone()).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let asset = admin.get(&format!("/api/assets/{id}")).await.json();
+    for key in [
+        "checksum",
+        "createdAt",
+        "duration",
+        "fileCreatedAt",
+        "fileModifiedAt",
+        "hasMetadata",
+        "height",
+        "id",
+        "isArchived",
+        "isEdited",
+        "isFavorite",
+        "isOffline",
+        "isTrashed",
+        "localDateTime",
+        "originalFileName",
+        "originalPath",
+        "ownerId",
+        "thumbhash",
+        "type",
+        "updatedAt",
+        "visibility",
+        "width",
+    ] {
+        assert!(asset.get(key).is_some(), "{key} missing: {asset}");
+    }
+    assert_eq!(asset["visibility"], "timeline");
+    assert_eq!(asset["isTrashed"], false);
+    assert_eq!(asset["originalMimeType"], "image/jpeg");
+    assert_eq!(asset["exifInfo"]["fileSizeInByte"], 123_456);
+
+    let r = admin.get(&format!("/api/assets/{id}/original")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers["content-type"], "image/jpeg");
+    assert_eq!(r.body, bytes);
+
+    // Through a cookie too (the mobile app loads media this way).
+    let Cred::Bearer(token) = admin.cred.clone() else {
+        unreachable!()
+    };
+    let r = admin
+        .with(Cred::Cookie(token))
+        .get(&format!("/api/assets/{id}/original"))
+        .await;
+    assert_eq!(r.body, bytes);
+
+    // Another user sees nothing, and learns nothing about whether the id exists.
+    create_user(&server, "eve@example.com", "eve-password");
+    let eve = login(&server, "eve@example.com", "eve-password").await;
+    eve.get(&format!("/api/assets/{id}"))
+        .await
+        .assert_error(400, "Not found or no asset.read access");
+    eve.get(&format!("/api/assets/{id}/original"))
+        .await
+        .assert_error(400, "Not found or no asset.download access");
+    let missing = "4a8b7d4c-1111-4222-8333-444455556666";
+    eve.get(&format!("/api/assets/{missing}"))
+        .await
+        .assert_error(400, "Not found or no asset.read access");
+    // A key without download rights cannot fetch originals.
+    let reader = api_key(&admin, &["asset.read"]).await;
+    assert_eq!(reader.get(&format!("/api/assets/{id}")).await.status, 200);
+    reader
+        .get(&format!("/api/assets/{id}/original"))
+        .await
+        .assert_error(403, "Missing required permission: asset.download");
+}
+
+#[tokio::test]
+async fn statistics_by_type_and_filter() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    for (i, name) in ["a.jpg", "b.heic", "c.png", "d.mp4", "e.mov"]
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(
+            admin.upload(name, fake_jpeg(i as u64, 500)).await.status,
+            201
+        );
+    }
+    let part = reqwest::multipart::Part::bytes(fake_jpeg(99, 500)).file_name("fav.jpg");
+    let form = reqwest::multipart::Form::new()
+        .text("fileCreatedAt", "2024-05-01T10:00:00.000Z")
+        .text("fileModifiedAt", "2024-05-01T10:00:00.000Z")
+        .text("isFavorite", "true")
+        .text("visibility", "archive")
+        .part("assetData", part);
+    let r = Reply::from(
+        admin
+            .request(reqwest::Method::POST, "/api/assets")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 201);
+
+    assert_eq!(
+        admin.get("/api/assets/statistics").await.json(),
+        json!({"images": 4, "videos": 2, "total": 6})
+    );
+    assert_eq!(
+        admin
+            .get("/api/assets/statistics?isFavorite=true")
+            .await
+            .json(),
+        json!({"images": 1, "videos": 0, "total": 1})
+    );
+    assert_eq!(
+        admin
+            .get("/api/assets/statistics?visibility=archive")
+            .await
+            .json()["total"],
+        1
+    );
+    assert_eq!(
+        admin
+            .get("/api/assets/statistics?visibility=timeline")
+            .await
+            .json()["total"],
+        5
+    );
+    assert_eq!(
+        admin
+            .get("/api/assets/statistics?isTrashed=true")
+            .await
+            .json()["total"],
+        0
+    );
+    admin
+        .get("/api/assets/statistics?isFavorite=maybe")
+        .await
+        .assert_error(400, "isFavorite must be a boolean value");
+
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    assert_eq!(bob.get("/api/assets/statistics").await.json()["total"], 0);
+}
+
+#[tokio::test]
+async fn bulk_upload_check_hex_and_base64() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let bytes = fake_jpeg(4, 777);
+    let id = admin.upload("x.jpg", bytes.clone()).await.json()["id"].clone();
+    let digest = Sha1::digest(&bytes);
+    let hex = hex::encode(digest);
+    let other = hex::encode(Sha1::digest(b"something else"));
+    let r = admin
+        .post(
+            "/api/assets/bulk-upload-check",
+            json!({"assets": [
+                {"id": "/photos/x.jpg", "checksum": hex},
+                {"id": "/photos/new.jpg", "checksum": other},
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json(),
+        json!({"results": [
+            {"id": "/photos/x.jpg", "action": "reject", "reason": "duplicate", "assetId": id, "isTrashed": false},
+            {"id": "/photos/new.jpg", "action": "accept"},
+        ]})
+    );
+    // The same checksum in base64.
+    let b64 = base64_standard(&digest);
+    let r = admin
+        .post(
+            "/api/assets/bulk-upload-check",
+            json!({"assets": [{"id": "a", "checksum": b64}]}),
+        )
+        .await;
+    assert_eq!(r.json()["results"][0]["action"], "reject");
+    admin
+        .post(
+            "/api/assets/bulk-upload-check",
+            json!({"assets": [{"id": "a", "checksum": "abc"}]}),
+        )
+        .await
+        .assert_error(
+            400,
+            "Invalid checksum for a: expected SHA-1 as hex or base64",
+        );
+    // Another user's files are not duplicates for me.
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    let r = bob
+        .post(
+            "/api/assets/bulk-upload-check",
+            json!({"assets": [{"id": "a", "checksum": hex::encode(digest)}]}),
+        )
+        .await;
+    assert_eq!(r.json()["results"][0]["action"], "accept");
+}
+
+#[tokio::test]
+async fn albums_create_list_get_and_add() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(
+            admin
+                .upload(&format!("{i}.jpg"), fake_jpeg(i, 400))
+                .await
+                .json()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+
+    let r = admin
+        .post(
+            "/api/albums",
+            json!({"albumName": "Holidays", "description": "2024", "assetIds": [ids[0]]}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let album = r.json();
+    for key in [
+        "albumName",
+        "albumThumbnailAssetId",
+        "albumUsers",
+        "assetCount",
+        "createdAt",
+        "description",
+        "hasSharedLink",
+        "id",
+        "isActivityEnabled",
+        "shared",
+        "updatedAt",
+    ] {
+        assert!(album.get(key).is_some(), "{key} missing: {album}");
+    }
+    assert_eq!(album["assetCount"], 1);
+    assert_eq!(album["albumThumbnailAssetId"], ids[0]);
+    assert_eq!(album["albumUsers"][0]["role"], "owner");
+    assert_eq!(album["albumUsers"][0]["user"]["email"], "admin@example.com");
+    let album_id = album["id"].as_str().unwrap().to_string();
+
+    // Bob's asset cannot go into my album; one already there is a duplicate.
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    let bobs = bob.upload("bob.jpg", fake_jpeg(50, 400)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = admin
+        .put(
+            &format!("/api/albums/{album_id}/assets"),
+            json!({"ids": [ids[0], ids[1], ids[2], bobs]}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json(),
+        json!([
+            {"id": ids[0], "success": false, "error": "duplicate"},
+            {"id": ids[1], "success": true},
+            {"id": ids[2], "success": true},
+            {"id": bobs, "success": false, "error": "no_permission"},
+        ])
+    );
+
+    let got = admin.get(&format!("/api/albums/{album_id}")).await.json();
+    assert_eq!(got["assetCount"], 3);
+    assert_eq!(got["albumName"], "Holidays");
+    assert_eq!(got["description"], "2024");
+    let list = admin.get("/api/albums").await.json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], album_id);
+    assert_eq!(
+        admin
+            .get("/api/albums?name=Holidays")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        admin
+            .get("/api/albums?name=Other")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        admin
+            .get("/api/albums?isShared=true")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // Bob sees neither my album nor my list; he cannot add to it.
+    assert_eq!(bob.get("/api/albums").await.json(), json!([]));
+    bob.get(&format!("/api/albums/{album_id}"))
+        .await
+        .assert_error(400, "Not found or no album.read access");
+    bob.put(
+        &format!("/api/albums/{album_id}/assets"),
+        json!({"ids": [bobs]}),
+    )
+    .await
+    .assert_error(400, "Not found or no albumAsset.create access");
+    assert_eq!(
+        admin.get(&format!("/api/albums/{album_id}")).await.json()["assetCount"],
+        3
+    );
+
+    // Permissions of API keys apply to albums too.
+    let reader = api_key(&admin, &["album.read"]).await;
+    assert_eq!(reader.get("/api/albums").await.status, 200);
+    reader
+        .post("/api/albums", json!({"albumName": "x"}))
+        .await
+        .assert_error(403, "Missing required permission: album.create");
+    reader
+        .put(
+            &format!("/api/albums/{album_id}/assets"),
+            json!({"ids": []}),
+        )
+        .await
+        .assert_error(403, "Missing required permission: albumAsset.create");
+    let r = admin
+        .post("/api/albums", json!({"description": "no name"}))
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["message"].as_str().unwrap().contains("albumName"));
+}
