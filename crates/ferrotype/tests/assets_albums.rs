@@ -105,15 +105,13 @@ async fn statistics_by_type_and_filter() {
         .text("isFavorite", "true")
         .text("visibility", "archive")
         .part("assetData", part);
-    let r = Reply::from(
-        admin
-            .request(reqwest::Method::POST, "/api/assets")
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = admin
+        .send(
+            admin
+                .request(reqwest::Method::POST, "/api/assets")
+                .multipart(form),
+        )
+        .await;
     assert_eq!(r.status, 201);
 
     assert_eq!(

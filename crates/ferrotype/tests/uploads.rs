@@ -212,15 +212,13 @@ async fn path_tricks_in_file_names_are_stored_safely() {
             .text("fileModifiedAt", "2024-05-01T10:00:00.000Z")
             .text("filename", raw.to_string())
             .part("assetData", part);
-        let r = Reply::from(
-            admin
-                .request(reqwest::Method::POST, "/api/assets")
-                .multipart(form)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let r = admin
+            .send(
+                admin
+                    .request(reqwest::Method::POST, "/api/assets")
+                    .multipart(form),
+            )
+            .await;
         assert_eq!(
             r.status,
             201,
@@ -312,15 +310,13 @@ async fn mobile_app_fields_are_accepted_and_unknown_ones_ignored() {
         .text("visibility", "hidden")
         .text("somethingNew", "ignored")
         .part("assetData", video);
-    let r = Reply::from(
-        admin
-            .request(reqwest::Method::POST, "/api/assets")
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = admin
+        .send(
+            admin
+                .request(reqwest::Method::POST, "/api/assets")
+                .multipart(form),
+        )
+        .await;
     assert_eq!(r.status, 201);
     let video_id = r.json()["id"].as_str().unwrap().to_string();
 
@@ -340,15 +336,13 @@ async fn mobile_app_fields_are_accepted_and_unknown_ones_ignored() {
             r#"[{"key":"mobile-app","value":{"cloudId":"abc","createdAt":"2024-06-01T08:00:00Z"}}]"#,
         )
         .part("assetData", still);
-    let r = Reply::from(
-        admin
-            .request(reqwest::Method::POST, "/api/assets")
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = admin
+        .send(
+            admin
+                .request(reqwest::Method::POST, "/api/assets")
+                .multipart(form),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let still_id = r.json()["id"].as_str().unwrap().to_string();
 
@@ -375,30 +369,26 @@ async fn malformed_uploads_are_400() {
     let form = reqwest::multipart::Form::new()
         .text("fileCreatedAt", "2024-05-01T10:00:00.000Z")
         .text("fileModifiedAt", "2024-05-01T10:00:00.000Z");
-    let r = Reply::from(
-        admin
-            .request(reqwest::Method::POST, "/api/assets")
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = admin
+        .send(
+            admin
+                .request(reqwest::Method::POST, "/api/assets")
+                .multipart(form),
+        )
+        .await;
     r.assert_error(400, "assetData is required");
     // No dates.
     let form = reqwest::multipart::Form::new().part(
         "assetData",
         reqwest::multipart::Part::bytes(vec![1, 2, 3]).file_name("a.jpg"),
     );
-    let r = Reply::from(
-        admin
-            .request(reqwest::Method::POST, "/api/assets")
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = admin
+        .send(
+            admin
+                .request(reqwest::Method::POST, "/api/assets")
+                .multipart(form),
+        )
+        .await;
     r.assert_error(400, "fileCreatedAt must be a valid ISO 8601 date string");
     // Not multipart at all.
     let r = admin.post("/api/assets", json!({"assetData": "x"})).await;
@@ -412,15 +402,13 @@ async fn malformed_uploads_are_400() {
             "assetData",
             reqwest::multipart::Part::bytes(vec![1, 2, 3]).file_name("a.jpg"),
         );
-    let r = Reply::from(
-        admin
-            .request(reqwest::Method::POST, "/api/assets")
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = admin
+        .send(
+            admin
+                .request(reqwest::Method::POST, "/api/assets")
+                .multipart(form),
+        )
+        .await;
     r.assert_error(400, "metadata is too long");
     assert!(
         server.stored_files().is_empty(),

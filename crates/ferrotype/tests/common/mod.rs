@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod schema;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -219,6 +221,13 @@ impl Reply {
         }
     }
 
+    pub fn is_json(&self) -> bool {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.contains("json"))
+    }
+
     /// The body as JSON; also checks that the content type says JSON.
     pub fn json(&self) -> Value {
         let ct = self
@@ -297,25 +306,40 @@ impl Client {
         }
     }
 
+    /// Sends a request; a JSON answer is checked against the OpenAPI document, and a mismatch
+    /// fails the test that made the request.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let request = request.build().expect("build request");
+        let method = request.method().to_string();
+        let url = request.url().clone();
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        let reply = Reply::from(self.http.execute(request).await.expect("send")).await;
+        if reply.is_json() {
+            let body: Value = serde_json::from_slice(&reply.body).unwrap_or_else(|e| {
+                panic!(
+                    "{method} {path}: invalid JSON ({e}): {}",
+                    String::from_utf8_lossy(&reply.body)
+                )
+            });
+            let problems = schema::check_response(&method, &path, reply.status, &body);
+            assert!(
+                problems.is_empty(),
+                "response does not match the OpenAPI document:\n{}\nbody: {body}",
+                problems.join("\n")
+            );
+        }
+        reply
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
-        Reply::from(
-            self.request(reqwest::Method::GET, path)
-                .send()
-                .await
-                .expect("send"),
-        )
-        .await
+        self.send(self.request(reqwest::Method::GET, path)).await
     }
 
     pub async fn send_json(&self, method: reqwest::Method, path: &str, body: Value) -> Reply {
-        Reply::from(
-            self.request(method, path)
-                .json(&body)
-                .send()
-                .await
-                .expect("send"),
-        )
-        .await
+        self.send(self.request(method, path).json(&body)).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Reply {
@@ -327,13 +351,7 @@ impl Client {
     }
 
     pub async fn delete(&self, path: &str) -> Reply {
-        Reply::from(
-            self.request(reqwest::Method::DELETE, path)
-                .send()
-                .await
-                .expect("send"),
-        )
-        .await
+        self.send(self.request(reqwest::Method::DELETE, path)).await
     }
 
     /// Uploads `bytes` as `name` with the fields the Immich CLI sends.
@@ -348,12 +366,13 @@ impl Client {
             .text("fileSize", "123")
             .text("isFavorite", "false")
             .part("assetData", part);
-        Reply::from(
+        self.upload_form(form).await
+    }
+
+    pub async fn upload_form(&self, form: reqwest::multipart::Form) -> Reply {
+        self.send(
             self.request(reqwest::Method::POST, "/api/assets")
-                .multipart(form)
-                .send()
-                .await
-                .expect("send"),
+                .multipart(form),
         )
         .await
     }
