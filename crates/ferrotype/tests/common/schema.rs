@@ -160,20 +160,14 @@ fn validate(schema: &Value, value: &Value, at: &str, problems: &mut Vec<String>)
             Some(s) => check_format(schema["format"].as_str(), s, at, problems),
             None => problems.push(format!("{at}: expected a string, got {value}")),
         },
-        Some("integer") => {
-            if !(value.is_i64() || value.is_u64()) {
-                problems.push(format!("{at}: expected an integer, got {value}"));
-            }
+        Some("integer") if !(value.is_i64() || value.is_u64()) => {
+            problems.push(format!("{at}: expected an integer, got {value}"));
         }
-        Some("number") => {
-            if !value.is_number() {
-                problems.push(format!("{at}: expected a number, got {value}"));
-            }
+        Some("number") if !value.is_number() => {
+            problems.push(format!("{at}: expected a number, got {value}"));
         }
-        Some("boolean") => {
-            if !value.is_boolean() {
-                problems.push(format!("{at}: expected a boolean, got {value}"));
-            }
+        Some("boolean") if !value.is_boolean() => {
+            problems.push(format!("{at}: expected a boolean, got {value}"));
         }
         _ => {}
     }
