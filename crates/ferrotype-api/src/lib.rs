@@ -31,6 +31,9 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
 }
 
+/// Largest JSON request body accepted.
+pub const MAX_JSON_BODY: usize = 16 * 1024 * 1024;
+
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/server/ping", get(server::ping))
@@ -68,6 +71,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .route("/.well-known/immich", get(server::well_known))
+        // JSON bodies: the CLI sends up to 5,000 checks or 65,000 album ids in one request.
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(error::correlate))
         .with_state(state)
 }

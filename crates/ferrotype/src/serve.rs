@@ -15,19 +15,49 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 
-/// The catalog and blob store of a data folder, created if missing, schema up to date.
-pub fn open_data_folder(data_dir: &Path) -> anyhow::Result<(SqliteCatalog, LocalBlobStore)> {
+/// Held while a server uses a data folder: a second server on the same folder would empty the
+/// first one's staging folder under its uploads, so it is refused.
+pub struct DataFolderLock {
+    _file: std::fs::File,
+}
+
+fn lock_data_folder(data_dir: &Path) -> anyhow::Result<DataFolderLock> {
+    let path = data_dir.join("ferrotype.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(DataFolderLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another Ferrotype server is already using the data folder {}",
+            data_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
+/// The catalog and blob store of a data folder, created if missing, schema up to date, locked
+/// for this process.
+pub fn open_data_folder(
+    data_dir: &Path,
+) -> anyhow::Result<(DataFolderLock, SqliteCatalog, LocalBlobStore)> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+    let lock = lock_data_folder(data_dir)?;
     let catalog = SqliteCatalog::open(&data_dir.join("ferrotype.db"))
         .with_context(|| format!("cannot open the catalog in {}", data_dir.display()))?;
     let blobs = LocalBlobStore::open(data_dir)
         .with_context(|| format!("cannot open the file store in {}", data_dir.display()))?;
-    Ok((catalog, blobs))
+    Ok((lock, catalog, blobs))
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let (catalog, blobs) = open_data_folder(&config.data_dir)?;
+    let (_lock, catalog, blobs) = open_data_folder(&config.data_dir)?;
     let repaired = ferrotype_core::repair::repair_interrupted_uploads(&catalog, &blobs).await?;
     if repaired > 0 {
         tracing::warn!(repaired, "repaired uploads interrupted by a crash");

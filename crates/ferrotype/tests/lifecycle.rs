@@ -448,3 +448,42 @@ async fn admin_commands_work_on_a_data_folder() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Invalid permission: bogus"));
 }
+
+#[test]
+fn a_second_server_on_the_same_data_folder_is_refused() {
+    let server = Server::start();
+    let out = ferrotype(
+        &["serve", "--data-dir", server.data_dir.to_str().unwrap()],
+        &[("FERROTYPE_SERVER_LISTEN", "127.0.0.1:0")],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another Ferrotype server is already using the data folder"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn large_json_batches_are_accepted() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let album = admin
+        .post("/api/albums", json!({"albumName": "big"}))
+        .await
+        .json();
+    // 65,000 ids: the CLI's largest batch (about 2.5 MB of JSON).
+    let ids: Vec<String> = (0..65_000u32)
+        .map(|i| format!("{:08x}-0000-4000-8000-000000000000", i))
+        .collect();
+    let r = admin
+        .put(
+            &format!("/api/albums/{}/assets", album["id"].as_str().unwrap()),
+            json!({"ids": ids}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let results = r.json();
+    assert_eq!(results.as_array().unwrap().len(), 65_000);
+    assert_eq!(results[0]["error"], "no_permission");
+}
