@@ -322,6 +322,14 @@ await step('getAllAlbums by name', async () => {
   );
 });
 
+await step('getAllAlbums by assetId', async () => {
+  const albums = await sdk.getAllAlbums({ assetId: asset.id });
+  assert.deepEqual(
+    albums.map((a) => a.id),
+    [album.id],
+  );
+});
+
 await step('getAlbumInfo', async () => {
   const info = await sdk.getAlbumInfo({ id: album.id });
   assert.equal(info.id, album.id);

@@ -35,6 +35,9 @@ pub struct UserAdminResponse {
     pub quota_usage_in_bytes: Option<i64>,
     pub status: String,
     pub license: Option<()>,
+    /// Immich 3.2 puts every user in a cluster group; until groups exist here, each user is
+    /// the only member of their own, named by their id.
+    pub cluster_group_id: Uuid,
     pub created_at: String,
     pub updated_at: String,
     pub deleted_at: Option<String>,
@@ -57,6 +60,7 @@ impl From<&User> for UserAdminResponse {
             quota_usage_in_bytes: Some(u.quota_usage_in_bytes),
             status: u.status.clone(),
             license: None,
+            cluster_group_id: u.id,
             created_at: iso(&u.created_at),
             updated_at: iso(&u.updated_at),
             deleted_at: u.deleted_at.as_ref().map(iso),

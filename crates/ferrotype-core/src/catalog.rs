@@ -74,7 +74,12 @@ pub trait Catalog: Send + Sync + 'static {
     // Albums
     async fn create_album(&self, album: &Album) -> CatalogResult<()>;
     async fn album(&self, id: Uuid) -> CatalogResult<Option<AlbumSummary>>;
-    async fn albums_of(&self, owner_id: Uuid) -> CatalogResult<Vec<AlbumSummary>>;
+    /// The owner's albums, newest first; only those holding `containing` when it is given.
+    async fn albums_of(
+        &self,
+        owner_id: Uuid,
+        containing: Option<Uuid>,
+    ) -> CatalogResult<Vec<AlbumSummary>>;
     /// Adds each asset the album owner may add (their own, not trashed) and reports per id.
     async fn add_album_assets(
         &self,

@@ -320,6 +320,32 @@ async fn albums_create_list_get_and_add() {
             .len(),
         0
     );
+    // Filtering by asset: only the albums holding it.
+    let other = admin
+        .post(
+            "/api/albums",
+            json!({"albumName": "Other", "assetIds": [ids[2]]}),
+        )
+        .await
+        .json();
+    let holding = admin
+        .get(&format!("/api/albums?assetId={}", ids[1]))
+        .await
+        .json();
+    assert_eq!(holding.as_array().unwrap().len(), 1);
+    assert_eq!(holding[0]["id"], album_id);
+    let holding = admin
+        .get(&format!("/api/albums?assetId={}", ids[2]))
+        .await
+        .json();
+    assert_eq!(holding.as_array().unwrap().len(), 2);
+    assert_eq!(holding[0]["id"], other["id"]);
+    admin
+        .get("/api/albums?assetId=nope")
+        .await
+        .assert_error(400, "assetId must be a UUID");
+    let mine = admin.get("/api/users/me").await.json();
+    assert_eq!(holding[1]["albumUsers"][0]["user"]["id"], mine["id"]);
 
     // Bob sees neither my album nor my list; he cannot add to it.
     assert_eq!(bob.get("/api/albums").await.json(), json!([]));

@@ -125,6 +125,8 @@ async fn admin_sign_up_only_once() {
         assert!(user.get(key).is_some(), "{key} missing: {user}");
     }
     assert_eq!(user["isAdmin"], true);
+    // Required by the 3.2 SDK's types, though not by the 3.1 document.
+    assert_eq!(user["clusterGroupId"], user["id"]);
     assert_eq!(user["email"], "root@example.com");
 
     anon.post(

@@ -39,23 +39,36 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Vec<AlbumResponse>>> {
     auth.require("album.read")?;
+    let respond = |albums: Vec<AlbumSummary>, keep: &dyn Fn(&AlbumSummary) -> bool| {
+        Json(
+            albums
+                .iter()
+                .filter(|s| keep(s))
+                .map(|s| AlbumResponse::new(s, &auth.user))
+                .collect(),
+        )
+    };
+    // `assetId` narrows to the albums holding that asset; the spec says other filters are then
+    // ignored.
+    if let Some(id) = query.get("assetId") {
+        let asset =
+            Uuid::parse_str(id).map_err(|_| ApiError::bad_request("assetId must be a UUID"))?;
+        let albums = state.catalog.albums_of(auth.user.id, Some(asset)).await?;
+        return Ok(respond(albums, &|_| true));
+    }
     // Until albums can be shared, every album a user sees is their own and none is shared.
     if query.get("isShared").is_some_and(|v| v == "true")
         || query.get("isOwned").is_some_and(|v| v == "false")
     {
         return Ok(Json(Vec::new()));
     }
-    let albums = state.catalog.albums_of(auth.user.id).await?;
+    let albums = state.catalog.albums_of(auth.user.id, None).await?;
     let wanted_name = query.get("name");
     let wanted_id = query.get("id");
-    Ok(Json(
-        albums
-            .iter()
-            .filter(|s| wanted_name.is_none_or(|n| &s.album.name == n))
-            .filter(|s| wanted_id.is_none_or(|id| s.album.id.to_string() == *id))
-            .map(|s| AlbumResponse::new(s, &auth.user))
-            .collect(),
-    ))
+    Ok(respond(albums, &|s| {
+        wanted_name.is_none_or(|n| &s.album.name == n)
+            && wanted_id.is_none_or(|id| s.album.id.to_string() == *id)
+    }))
 }
 
 pub async fn create(

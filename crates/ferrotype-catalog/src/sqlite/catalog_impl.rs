@@ -627,12 +627,22 @@ impl Catalog for SqliteCatalog {
         .await
     }
 
-    async fn albums_of(&self, owner_id: Uuid) -> CatalogResult<Vec<AlbumSummary>> {
+    async fn albums_of(
+        &self,
+        owner_id: Uuid,
+        containing: Option<Uuid>,
+    ) -> CatalogResult<Vec<AlbumSummary>> {
         self.read(move |conn| {
             let mut stmt = conn.prepare(&format!(
-                "{ALBUM_SUMMARY_SELECT} WHERE al.owner_id = ?1 ORDER BY al.created_at DESC"
+                "{ALBUM_SUMMARY_SELECT} WHERE al.owner_id = ?1
+                   AND (?2 IS NULL OR EXISTS (SELECT 1 FROM album_assets c
+                                              WHERE c.album_id = al.id AND c.asset_id = ?2))
+                 ORDER BY al.created_at DESC"
             ))?;
-            let rows = stmt.query_map([owner_id.to_string()], album_summary_at)?;
+            let rows = stmt.query_map(
+                params![owner_id.to_string(), containing.map(|u| u.to_string())],
+                album_summary_at,
+            )?;
             rows.collect()
         })
         .await
