@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
+use crate::jobs::{AssetSelection, Job, JobState, NewJob, QueueName, QueueStatus};
 use crate::model::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -58,9 +59,10 @@ pub trait Catalog: Send + Sync + 'static {
     /// Records that a file is about to be moved to `path`, so a crash before its row is committed
     /// can be repaired at start (see `pending_upload_intents`).
     async fn record_upload_intent(&self, path: &str) -> CatalogResult<()>;
-    /// Inserts the asset row, clears its upload intent and adds its size to the owner's usage, in
-    /// one transaction. A concurrent upload of the same checksum yields `Duplicate`.
-    async fn insert_asset(&self, asset: &Asset) -> CatalogResult<InsertOutcome>;
+    /// Inserts the asset row, clears its upload intent, adds its size to the owner's usage and
+    /// enqueues its first jobs, in one transaction. A concurrent upload of the same checksum
+    /// yields `Duplicate` and changes nothing.
+    async fn insert_asset(&self, asset: &Asset, jobs: &[NewJob]) -> CatalogResult<InsertOutcome>;
     /// Paths whose upload was interrupted: intents with no committed asset row.
     async fn pending_upload_intents(&self) -> CatalogResult<Vec<String>>;
     async fn clear_upload_intent(&self, path: &str) -> CatalogResult<()>;
@@ -87,4 +89,43 @@ pub trait Catalog: Send + Sync + 'static {
         owner_id: Uuid,
         asset_ids: &[Uuid],
     ) -> CatalogResult<Vec<(Uuid, AlbumAddResult)>>;
+
+    // Jobs: the durable queue. See `ferrotype-jobs` for the workers that use it.
+    /// Returns how many were added (a job whose dedupe key already waits is skipped).
+    async fn enqueue_jobs(&self, jobs: &[NewJob]) -> CatalogResult<u64>;
+    /// Enqueues one job per selected asset (deduplicated as usual).
+    async fn enqueue_asset_jobs(
+        &self,
+        queue: QueueName,
+        name: &'static str,
+        selection: AssetSelection,
+    ) -> CatalogResult<u64>;
+    /// Takes the oldest runnable job of an unpaused queue and marks it active for `worker`.
+    async fn claim_job(&self, queue: QueueName, worker: &str) -> CatalogResult<Option<Job>>;
+    async fn complete_job(&self, id: i64) -> CatalogResult<()>;
+    /// A failed attempt: back to waiting until `retry_at`, or, with `None`, failed for good with
+    /// its reason kept.
+    async fn fail_job(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> CatalogResult<()>;
+    /// Puts an active job back to waiting without counting the attempt (on shutdown).
+    async fn release_job(&self, id: i64) -> CatalogResult<()>;
+    /// Puts every active job back to waiting: at start, when this process is the only worker,
+    /// whatever is active was interrupted by a crash.
+    async fn requeue_active_jobs(&self) -> CatalogResult<u64>;
+    async fn queue_status(&self, queue: QueueName) -> CatalogResult<QueueStatus>;
+    async fn set_queue_paused(&self, queue: QueueName, paused: bool) -> CatalogResult<()>;
+    /// Removes waiting and delayed jobs; returns how many.
+    async fn empty_queue(&self, queue: QueueName) -> CatalogResult<u64>;
+    /// Removes failed jobs; returns how many.
+    async fn clear_failed_jobs(&self, queue: QueueName) -> CatalogResult<u64>;
+    async fn list_jobs(
+        &self,
+        queue: QueueName,
+        states: &[JobState],
+        limit: u32,
+    ) -> CatalogResult<Vec<(Job, JobState)>>;
 }

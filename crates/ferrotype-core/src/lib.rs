@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod blob;
 pub mod catalog;
+pub mod jobs;
 pub mod media_types;
 pub mod model;
 pub mod permissions;

@@ -10,6 +10,7 @@ use axum::extract::multipart::{Field, MultipartRejection};
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use ferrotype_core::jobs::NewJob;
 use ferrotype_core::media_types::asset_type_for;
 use ferrotype_core::model::{Asset, InsertOutcome, Visibility};
 use ferrotype_core::storage::{extension_of, original_key, sanitize_file_name, sidecar_key};
@@ -348,7 +349,7 @@ async fn commit(
     let outcome = match result {
         Ok(()) => state
             .catalog
-            .insert_asset(&asset)
+            .insert_asset(&asset, &[NewJob::extract_metadata(asset.id)])
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e),

@@ -3,11 +3,12 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use ferrotype_core::catalog::{Catalog, CatalogResult};
+use ferrotype_core::jobs::{AssetSelection, Job, JobState, NewJob, QueueName, QueueStatus};
 use ferrotype_core::model::*;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::{SqliteCatalog, opt_ts, parse_ts, parse_uuid, ts};
+use super::{SqliteCatalog, jobs, opt_ts, parse_ts, parse_uuid, ts};
 
 const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color, \
     u.profile_image_path, u.profile_changed_at, u.should_change_password, u.storage_label, \
@@ -456,8 +457,13 @@ impl Catalog for SqliteCatalog {
         .await
     }
 
-    async fn insert_asset(&self, asset: &Asset) -> CatalogResult<InsertOutcome> {
+    async fn insert_asset(
+        &self,
+        asset: &Asset,
+        first_jobs: &[NewJob],
+    ) -> CatalogResult<InsertOutcome> {
         let a = asset.clone();
+        let first_jobs = first_jobs.to_vec();
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let existing: Option<String> = tx
@@ -512,6 +518,7 @@ impl Catalog for SqliteCatalog {
                 "UPDATE users SET quota_usage_in_bytes = quota_usage_in_bytes + ?2 WHERE id = ?1",
                 params![a.owner_id.to_string(), a.file_size],
             )?;
+            jobs::insert(&tx, &first_jobs)?;
             tx.commit()?;
             Ok(InsertOutcome::Created)
         })
@@ -698,6 +705,85 @@ impl Catalog for SqliteCatalog {
             Ok(results)
         })
         .await
+    }
+
+    async fn enqueue_jobs(&self, new: &[NewJob]) -> CatalogResult<u64> {
+        let new = new.to_vec();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let n = jobs::insert(&tx, &new)?;
+            tx.commit()?;
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn enqueue_asset_jobs(
+        &self,
+        queue: QueueName,
+        name: &'static str,
+        selection: AssetSelection,
+    ) -> CatalogResult<u64> {
+        self.write(move |conn| jobs::insert_for_assets(conn, queue, name, selection))
+            .await
+    }
+
+    async fn claim_job(&self, queue: QueueName, worker: &str) -> CatalogResult<Option<Job>> {
+        let worker = worker.to_string();
+        self.write(move |conn| jobs::claim(conn, queue, &worker))
+            .await
+    }
+
+    async fn complete_job(&self, id: i64) -> CatalogResult<()> {
+        self.write(move |conn| jobs::complete(conn, id)).await
+    }
+
+    async fn fail_job(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> CatalogResult<()> {
+        let error = error.to_string();
+        self.write(move |conn| jobs::fail(conn, id, &error, retry_at))
+            .await
+    }
+
+    async fn release_job(&self, id: i64) -> CatalogResult<()> {
+        self.write(move |conn| jobs::release(conn, id)).await
+    }
+
+    async fn requeue_active_jobs(&self) -> CatalogResult<u64> {
+        self.write(jobs::requeue_active).await
+    }
+
+    async fn queue_status(&self, queue: QueueName) -> CatalogResult<QueueStatus> {
+        self.read(move |conn| jobs::status(conn, queue)).await
+    }
+
+    async fn set_queue_paused(&self, queue: QueueName, paused: bool) -> CatalogResult<()> {
+        self.write(move |conn| jobs::set_paused(conn, queue, paused))
+            .await
+    }
+
+    async fn empty_queue(&self, queue: QueueName) -> CatalogResult<u64> {
+        self.write(move |conn| jobs::empty(conn, queue)).await
+    }
+
+    async fn clear_failed_jobs(&self, queue: QueueName) -> CatalogResult<u64> {
+        self.write(move |conn| jobs::clear_failed(conn, queue))
+            .await
+    }
+
+    async fn list_jobs(
+        &self,
+        queue: QueueName,
+        states: &[JobState],
+        limit: u32,
+    ) -> CatalogResult<Vec<(Job, JobState)>> {
+        let states = states.to_vec();
+        self.read(move |conn| jobs::list(conn, queue, &states, limit))
+            .await
     }
 }
 

@@ -3,6 +3,7 @@
 //! never wait for writes. Blocking calls run on tokio's blocking threads.
 
 mod catalog_impl;
+mod jobs;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -13,8 +14,10 @@ use rusqlite::{Connection, OpenFlags};
 use uuid::Uuid;
 
 /// Forward-only migrations, applied in order; `PRAGMA user_version` holds how many have run.
-const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("migrations/0001_initial.sql")),
+    ("0002_jobs", include_str!("migrations/0002_jobs.sql")),
+];
 
 /// How many idle read connections are kept open.
 const MAX_IDLE_READERS: usize = 8;

@@ -1,0 +1,228 @@
+//! Background jobs: Immich's queue names, the jobs Ferrotype runs, and how they are described to
+//! the durable queue in the catalog.
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::model::Timestamp;
+
+/// Immich's `QueueName`s, in the order of the OpenAPI document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QueueName {
+    ThumbnailGeneration,
+    MetadataExtraction,
+    VideoConversion,
+    FaceDetection,
+    FacialRecognition,
+    SmartSearch,
+    DuplicateDetection,
+    BackgroundTask,
+    StorageTemplateMigration,
+    Migration,
+    Search,
+    Sidecar,
+    Library,
+    Notifications,
+    BackupDatabase,
+    Ocr,
+    Workflow,
+    IntegrityCheck,
+    Editor,
+}
+
+impl QueueName {
+    pub const ALL: [QueueName; 19] = [
+        QueueName::ThumbnailGeneration,
+        QueueName::MetadataExtraction,
+        QueueName::VideoConversion,
+        QueueName::FaceDetection,
+        QueueName::FacialRecognition,
+        QueueName::SmartSearch,
+        QueueName::DuplicateDetection,
+        QueueName::BackgroundTask,
+        QueueName::StorageTemplateMigration,
+        QueueName::Migration,
+        QueueName::Search,
+        QueueName::Sidecar,
+        QueueName::Library,
+        QueueName::Notifications,
+        QueueName::BackupDatabase,
+        QueueName::Ocr,
+        QueueName::Workflow,
+        QueueName::IntegrityCheck,
+        QueueName::Editor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueName::ThumbnailGeneration => "thumbnailGeneration",
+            QueueName::MetadataExtraction => "metadataExtraction",
+            QueueName::VideoConversion => "videoConversion",
+            QueueName::FaceDetection => "faceDetection",
+            QueueName::FacialRecognition => "facialRecognition",
+            QueueName::SmartSearch => "smartSearch",
+            QueueName::DuplicateDetection => "duplicateDetection",
+            QueueName::BackgroundTask => "backgroundTask",
+            QueueName::StorageTemplateMigration => "storageTemplateMigration",
+            QueueName::Migration => "migration",
+            QueueName::Search => "search",
+            QueueName::Sidecar => "sidecar",
+            QueueName::Library => "library",
+            QueueName::Notifications => "notifications",
+            QueueName::BackupDatabase => "backupDatabase",
+            QueueName::Ocr => "ocr",
+            QueueName::Workflow => "workflow",
+            QueueName::IntegrityCheck => "integrityCheck",
+            QueueName::Editor => "editor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|q| q.as_str() == s)
+    }
+
+    /// How many jobs of this queue run at once unless configured otherwise (Immich's defaults,
+    /// scaled for a small machine).
+    pub fn default_concurrency(self) -> usize {
+        match self {
+            QueueName::ThumbnailGeneration => 2,
+            QueueName::MetadataExtraction => 2,
+            QueueName::BackgroundTask => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// The jobs Ferrotype runs (names from Immich's `JobName`).
+pub mod names {
+    pub const EXTRACT_METADATA: &str = "AssetExtractMetadata";
+    pub const GENERATE_THUMBNAILS: &str = "AssetGenerateThumbnails";
+}
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub queue: QueueName,
+    pub name: &'static str,
+    pub asset_id: Option<Uuid>,
+    pub payload: Value,
+    /// Enqueuing a job whose key already waits does nothing.
+    pub dedupe_key: Option<String>,
+    pub max_attempts: u32,
+}
+
+impl NewJob {
+    /// A job about one asset, deduplicated per (job, asset).
+    pub fn for_asset(queue: QueueName, name: &'static str, asset_id: Uuid) -> Self {
+        NewJob {
+            queue,
+            name,
+            asset_id: Some(asset_id),
+            payload: Value::Object(Default::default()),
+            dedupe_key: Some(format!("{name}:{asset_id}")),
+            max_attempts: 3,
+        }
+    }
+
+    pub fn extract_metadata(asset_id: Uuid) -> Self {
+        Self::for_asset(
+            QueueName::MetadataExtraction,
+            names::EXTRACT_METADATA,
+            asset_id,
+        )
+    }
+
+    pub fn generate_thumbnails(asset_id: Uuid) -> Self {
+        Self::for_asset(
+            QueueName::ThumbnailGeneration,
+            names::GENERATE_THUMBNAILS,
+            asset_id,
+        )
+    }
+}
+
+/// A claimed (or listed) job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: i64,
+    pub queue: QueueName,
+    pub name: String,
+    pub asset_id: Option<Uuid>,
+    pub payload: Value,
+    /// Including the current one, once claimed.
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// The counts of `QueueStatisticsDto`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueCounts {
+    pub active: i64,
+    pub completed: i64,
+    pub failed: i64,
+    pub delayed: i64,
+    pub waiting: i64,
+    pub paused: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStatus {
+    pub counts: QueueCounts,
+    pub is_paused: bool,
+}
+
+/// A job's state as the listing endpoints name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Waiting,
+    Delayed,
+    Active,
+    Failed,
+}
+
+impl JobState {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "waiting" | "paused" => JobState::Waiting,
+            "delayed" => JobState::Delayed,
+            "active" => JobState::Active,
+            "failed" => JobState::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// Which assets "start" queues work for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssetSelection {
+    /// Every asset (the `force` flag).
+    All,
+    /// Assets whose metadata was never extracted.
+    MissingMetadata,
+    /// Assets whose thumbnails were never made.
+    MissingThumbnails,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_names_match_the_openapi_document() {
+        let spec: Value =
+            serde_json::from_str(include_str!("../../../spec/immich-openapi-3.1.0.json")).unwrap();
+        let names: Vec<&str> = spec["components"]["schemas"]["QueueName"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let ours: Vec<&str> = QueueName::ALL.iter().map(|q| q.as_str()).collect();
+        assert_eq!(ours, names);
+        for n in names {
+            assert_eq!(QueueName::parse(n).unwrap().as_str(), n);
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! The workers of the durable job queue. Jobs live in the catalog (`Catalog::claim_job` and
+//! friends); this crate claims them, runs their handlers with a per-queue concurrency limit,
+//! retries failures with backoff, and on shutdown lets running jobs finish or returns them to the
+//! queue. Nothing is held only in memory: a crash at any moment leaves every unfinished job in
+//! the table, and `requeue_active_jobs` at the next start runs it again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use ferrotype_core::catalog::Catalog;
+use ferrotype_core::jobs::{Job, QueueName};
+use tokio::sync::{Notify, Semaphore, watch};
+use tokio::task::JoinSet;
+
+/// Why a job failed, and whether trying again can help.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Transient (I/O, a busy resource): retried with backoff until attempts run out.
+    #[error("{0}")]
+    Retry(String),
+    /// The input itself is bad (a corrupt file): failed at once, reason kept.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+#[async_trait]
+pub trait JobHandler: Send + Sync + 'static {
+    async fn run(&self, job: &Job) -> Result<(), JobError>;
+}
+
+/// Observes job outcomes (for metrics); optional.
+pub trait JobObserver: Send + Sync + 'static {
+    fn finished(&self, queue: QueueName, name: &str, outcome: Outcome, elapsed: Duration);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Completed,
+    Retried,
+    Failed,
+}
+
+/// How often an idle queue looks for runnable jobs it was not woken for (delayed retries, jobs
+/// enqueued by another process).
+const POLL: Duration = Duration::from_millis(500);
+
+pub struct JobRunner {
+    catalog: Arc<dyn Catalog>,
+    handlers: HashMap<String, (QueueName, Arc<dyn JobHandler>)>,
+    concurrency: HashMap<QueueName, usize>,
+    worker_id: String,
+    wake: Arc<Notify>,
+    observer: Option<Arc<dyn JobObserver>>,
+    retry_base: Duration,
+}
+
+/// The delay before retry number `attempts` (1-based): `base`, then 4x more each time, at most
+/// an hour.
+pub fn retry_delay(base: Duration, attempts: u32) -> Duration {
+    let factor = 4u32.saturating_pow(attempts.saturating_sub(1).min(10));
+    base.saturating_mul(factor).min(Duration::from_secs(3600))
+}
+
+impl JobRunner {
+    pub fn new(catalog: Arc<dyn Catalog>, worker_id: impl Into<String>) -> Self {
+        JobRunner {
+            catalog,
+            handlers: HashMap::new(),
+            concurrency: HashMap::new(),
+            worker_id: worker_id.into(),
+            wake: Arc::new(Notify::new()),
+            observer: None,
+            retry_base: Duration::from_secs(10),
+        }
+    }
+
+    /// The first retry's delay (10 s by default); later ones grow, see `retry_delay`.
+    pub fn retry_base(mut self, base: Duration) -> Self {
+        self.retry_base = base;
+        self
+    }
+
+    /// Registers the handler of a job name, run by the given queue's workers.
+    pub fn handle(mut self, queue: QueueName, name: &str, handler: Arc<dyn JobHandler>) -> Self {
+        self.handlers.insert(name.to_string(), (queue, handler));
+        self
+    }
+
+    pub fn concurrency(mut self, queue: QueueName, n: usize) -> Self {
+        self.concurrency.insert(queue, n.max(1));
+        self
+    }
+
+    pub fn observer(mut self, observer: Arc<dyn JobObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Notified after enqueuing, so that idle workers look at once instead of at the next poll.
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Starts one worker loop per queue that has handlers.
+    pub fn start(self) -> RunningJobs {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let running: Arc<Mutex<HashMap<i64, tokio::task::AbortHandle>>> = Default::default();
+        let shared = Arc::new(self);
+        let mut queues: Vec<QueueName> = shared.handlers.values().map(|(q, _)| *q).collect();
+        queues.sort();
+        queues.dedup();
+        let mut loops = JoinSet::new();
+        for queue in queues {
+            let runner = shared.clone();
+            let stop = stop_rx.clone();
+            let running = running.clone();
+            loops.spawn(async move { runner.queue_loop(queue, stop, running).await });
+        }
+        RunningJobs {
+            stop: stop_tx,
+            loops,
+            running,
+            catalog: shared.catalog.clone(),
+        }
+    }
+
+    async fn queue_loop(
+        self: Arc<Self>,
+        queue: QueueName,
+        mut stop: watch::Receiver<bool>,
+        running: Arc<Mutex<HashMap<i64, tokio::task::AbortHandle>>>,
+    ) {
+        let limit = self
+            .concurrency
+            .get(&queue)
+            .copied()
+            .unwrap_or_else(|| queue.default_concurrency());
+        let slots = Arc::new(Semaphore::new(limit));
+        let mut jobs = JoinSet::new();
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            let permit = tokio::select! {
+                p = slots.clone().acquire_owned() => p.expect("semaphore never closed"),
+                _ = stop.changed() => break,
+            };
+            let claimed = match self.catalog.claim_job(queue, &self.worker_id).await {
+                Ok(claimed) => claimed,
+                Err(e) => {
+                    tracing::error!(queue = queue.as_str(), "cannot claim a job: {e}");
+                    None
+                }
+            };
+            let Some(job) = claimed else {
+                drop(permit);
+                // Reap finished tasks so the set does not grow while idle.
+                while jobs.try_join_next().is_some() {}
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(POLL) => {}
+                    _ = stop.changed() => break,
+                }
+                continue;
+            };
+            let runner = self.clone();
+            let running_map = running.clone();
+            let id = job.id;
+            let handle = jobs.spawn(async move {
+                runner.run_one(job).await;
+                running_map
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&id);
+                drop(permit);
+            });
+            running
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id, handle);
+            while jobs.try_join_next().is_some() {}
+        }
+        // Let the jobs of this queue finish; `RunningJobs::shutdown` aborts them after its grace.
+        while jobs.join_next().await.is_some() {}
+    }
+
+    async fn run_one(&self, job: Job) {
+        let Some((_, handler)) = self.handlers.get(&job.name) else {
+            let reason = format!("no handler for job {}", job.name);
+            let _ = self.catalog.fail_job(job.id, &reason, None).await;
+            return;
+        };
+        let started = Instant::now();
+        let span = tracing::info_span!("job", queue = job.queue.as_str(), name = %job.name, id = job.id, asset = ?job.asset_id);
+        tracing::debug!(parent: &span, attempt = job.attempts, "started");
+        // A panicking handler fails its job instead of taking the worker down.
+        let task = {
+            let handler = handler.clone();
+            let job = job.clone();
+            tokio::spawn(async move { handler.run(&job).await })
+        };
+        let result = match task.await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => Err(JobError::Fatal(format!("job panicked: {e}"))),
+            Err(e) => Err(JobError::Retry(format!("job task ended: {e}"))),
+        };
+        let elapsed = started.elapsed();
+        let outcome = match result {
+            Ok(()) => {
+                if let Err(e) = self.catalog.complete_job(job.id).await {
+                    tracing::error!(parent: &span, "cannot mark job completed: {e}");
+                }
+                Outcome::Completed
+            }
+            Err(JobError::Retry(reason)) if job.attempts < job.max_attempts => {
+                let delay = retry_delay(self.retry_base, job.attempts);
+                tracing::warn!(parent: &span, attempt = job.attempts, "failed, retrying in {delay:?}: {reason}");
+                let at = Utc::now()
+                    + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
+                let _ = self.catalog.fail_job(job.id, &reason, Some(at)).await;
+                Outcome::Retried
+            }
+            Err(JobError::Retry(reason)) | Err(JobError::Fatal(reason)) => {
+                tracing::warn!(parent: &span, attempt = job.attempts, "failed: {reason}");
+                let _ = self.catalog.fail_job(job.id, &reason, None).await;
+                Outcome::Failed
+            }
+        };
+        tracing::debug!(parent: &span, ms = elapsed.as_millis() as u64, ?outcome, "finished");
+        if let Some(observer) = &self.observer {
+            observer.finished(job.queue, &job.name, outcome, elapsed);
+        }
+    }
+}
+
+/// The started workers.
+pub struct RunningJobs {
+    stop: watch::Sender<bool>,
+    loops: JoinSet<()>,
+    running: Arc<Mutex<HashMap<i64, tokio::task::AbortHandle>>>,
+    catalog: Arc<dyn Catalog>,
+}
+
+impl RunningJobs {
+    /// Stops claiming, lets running jobs finish for up to `grace`, then aborts the rest and puts
+    /// them back in the queue (their work is redone at the next start: jobs are idempotent).
+    pub async fn shutdown(mut self, grace: Duration) {
+        let _ = self.stop.send(true);
+        let finished = tokio::time::timeout(grace, async {
+            while self.loops.join_next().await.is_some() {}
+        })
+        .await
+        .is_ok();
+        if finished {
+            return;
+        }
+        let unfinished: Vec<(i64, tokio::task::AbortHandle)> = self
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+            .collect();
+        for (id, handle) in unfinished {
+            handle.abort();
+            if let Err(e) = self.catalog.release_job(id).await {
+                tracing::error!(id, "cannot return an unfinished job to the queue: {e}");
+            } else {
+                tracing::info!(id, "returned an unfinished job to the queue");
+            }
+        }
+        self.loops.abort_all();
+    }
+}
