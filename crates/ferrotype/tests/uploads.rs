@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -80,10 +80,6 @@ async fn checksum_header_answers_before_the_body() {
     let checksum = hex::encode(Sha1::digest(&bytes));
 
     // Declare a large body and send none of it: the answer must come anyway.
-    let mut socket = TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
     let head = upload_head(
         &server,
         "B",
@@ -91,10 +87,7 @@ async fn checksum_header_answers_before_the_body() {
         10_000_000,
         &format!("x-immich-checksum: {checksum}\r\n"),
     );
-    socket.write_all(head.as_bytes()).unwrap();
-    let mut buf = [0u8; 4096];
-    let n = socket.read(&mut buf).unwrap();
-    let reply = String::from_utf8_lossy(&buf[..n]);
+    let reply = raw_exchange(&server, head.as_bytes());
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(
         reply.contains(&format!("{{\"id\":{id},\"status\":\"duplicate\"}}")),
@@ -128,27 +121,6 @@ async fn unsupported_type_is_refused_and_nothing_stays() {
 }
 
 /// Sends raw bytes and reads until the server closes or answers fully.
-fn raw_exchange(server: &Server, bytes: &[u8]) -> String {
-    let mut socket = TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    socket.write_all(bytes).unwrap();
-    let mut reply = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        match socket.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => reply.extend_from_slice(&buf[..n]),
-        }
-        let text = String::from_utf8_lossy(&reply);
-        if text.contains("\r\n\r\n") && text.trim_end().ends_with('}') {
-            break;
-        }
-    }
-    String::from_utf8_lossy(&reply).to_string()
-}
-
 #[tokio::test]
 async fn over_the_size_limit_is_413_and_nothing_stays() {
     let server = Server::start_with(&[("FERROTYPE_UPLOAD_MAX_FILE_SIZE", "100KB")]);

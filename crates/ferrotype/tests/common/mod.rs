@@ -540,3 +540,28 @@ pub fn base64_standard(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Sends raw bytes on a new connection and reads the reply until its JSON body is complete, the
+/// server closes, or 10 s pass.
+pub fn raw_exchange(server: &Server, bytes: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut socket =
+        std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    socket.write_all(bytes).unwrap();
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match socket.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => reply.extend_from_slice(&buf[..n]),
+        }
+        let text = String::from_utf8_lossy(&reply);
+        if text.contains("\r\n\r\n") && text.trim_end().ends_with('}') {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&reply).to_string()
+}
