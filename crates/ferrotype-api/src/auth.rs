@@ -40,6 +40,16 @@ impl Auth {
         }
     }
 
+    /// Admin-only routes: the permission, and an admin behind the credential (403 `Forbidden`).
+    pub fn require_admin(&self, permission: &str) -> Result<(), ApiError> {
+        self.require(permission)?;
+        if self.user.is_admin {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("Forbidden"))
+        }
+    }
+
     /// Routes that declare no permission need `all` from an API key.
     pub fn require_all(&self) -> Result<(), ApiError> {
         self.require(permissions::ALL)

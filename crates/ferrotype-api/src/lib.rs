@@ -15,7 +15,7 @@ use axum::routing::{get, post, put};
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
-use routes::{albums, api_keys, assets, auth as auth_routes, server, upload, users};
+use routes::{albums, api_keys, assets, auth as auth_routes, jobs, server, upload, users};
 
 /// Settings the API needs from the server's configuration.
 #[derive(Debug, Clone)]
@@ -27,6 +27,8 @@ pub struct ApiConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<dyn Catalog>,
+    /// Wakes idle job workers after something is enqueued.
+    pub job_wake: Arc<tokio::sync::Notify>,
     pub blobs: Arc<dyn BlobStore>,
     pub config: Arc<ApiConfig>,
 }
@@ -66,7 +68,17 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{id}/original", get(assets::original))
         .route("/albums", get(albums::list).post(albums::create))
         .route("/albums/{id}", get(albums::get))
-        .route("/albums/{id}/assets", put(albums::add_assets));
+        .route("/albums/{id}/assets", put(albums::add_assets))
+        .route("/assets/jobs", post(jobs::asset_jobs))
+        .route("/jobs", get(jobs::list_legacy).post(jobs::create_manual))
+        .route("/jobs/{name}", put(jobs::command))
+        .route("/queues", get(jobs::list))
+        .route("/queues/{name}", get(jobs::get).put(jobs::update))
+        .route(
+            "/queues/{name}/jobs",
+            get(jobs::list_jobs).delete(jobs::delete_jobs),
+        )
+        .route("/server/statistics", get(server::statistics));
 
     Router::new()
         .nest("/api", api)

@@ -73,6 +73,9 @@ pub trait Catalog: Send + Sync + 'static {
         filter: &AssetStatsFilter,
     ) -> CatalogResult<AssetStats>;
 
+    /// Per user, in order of creation: counts and bytes of their (non-trashed) photos and videos.
+    async fn usage_by_user(&self) -> CatalogResult<Vec<UserUsage>>;
+
     // Albums
     async fn create_album(&self, album: &Album) -> CatalogResult<()>;
     async fn album(&self, id: Uuid) -> CatalogResult<Option<AlbumSummary>>;

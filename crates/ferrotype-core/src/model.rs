@@ -162,6 +162,18 @@ pub struct AlbumSummary {
     pub last_modified_asset_timestamp: Option<Timestamp>,
 }
 
+/// One user's share of the library, for `GET /api/server/statistics`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserUsage {
+    pub user_id: Uuid,
+    pub user_name: String,
+    pub quota_size_in_bytes: Option<i64>,
+    pub photos: i64,
+    pub videos: i64,
+    pub usage_photos: i64,
+    pub usage_videos: i64,
+}
+
 /// Counts for `GET /api/assets/statistics`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AssetStats {

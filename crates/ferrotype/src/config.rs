@@ -8,6 +8,8 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use ferrotype_core::jobs::QueueName;
+
 /// Every key, its default, and what it means (printed by `ferrotype config-keys`).
 pub const KEYS: &[(&str, &str, &str)] = &[
     (
@@ -40,6 +42,16 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "info",
         "log filter: error, warn, info, debug, trace, or a tracing directive",
     ),
+    (
+        "jobs.concurrency.metadataExtraction",
+        "2",
+        "how many metadata extractions run at once",
+    ),
+    (
+        "jobs.concurrency.thumbnailGeneration",
+        "2",
+        "how many thumbnail jobs run at once (each holds one decoded image)",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -50,6 +62,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub max_upload_bytes: u64,
     pub log_level: String,
+    pub job_concurrency: Vec<(QueueName, usize)>,
 }
 
 /// Where a value came from, for error messages.
@@ -251,6 +264,7 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
         data_dir: PathBuf::from("./data"),
         max_upload_bytes: 0,
         log_level: String::new(),
+        job_concurrency: Vec::new(),
     };
     let (v, _) = get("server.listen");
     check(
@@ -307,6 +321,23 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
             .map(|_| config.log_level = v.to_string())
             .map_err(|e| format!("'{v}' is not a log filter: {e}")),
     );
+    for (key, _, _) in KEYS {
+        let Some(queue) = key.strip_prefix("jobs.concurrency.") else {
+            continue;
+        };
+        let queue = QueueName::parse(queue).expect("KEYS names real queues");
+        let (v, _) = get(key);
+        check(
+            key,
+            match v.trim().parse::<usize>() {
+                Ok(n) if (1..=64).contains(&n) => {
+                    config.job_concurrency.push((queue, n));
+                    Ok(())
+                }
+                _ => Err(format!("'{v}' is not a number from 1 to 64")),
+            },
+        );
+    }
     if errors.is_empty() {
         Ok(config)
     } else {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod config;
+mod jobs;
 mod serve;
 
 use std::path::PathBuf;

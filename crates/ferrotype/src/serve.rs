@@ -11,9 +11,12 @@ use anyhow::{Context, bail};
 use ferrotype_api::{ApiConfig, AppState};
 use ferrotype_blob::LocalBlobStore;
 use ferrotype_catalog::SqliteCatalog;
+use ferrotype_core::blob::BlobStore;
+use ferrotype_core::catalog::Catalog;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::jobs;
 
 /// Held while a server uses a data folder: a second server on the same folder would empty the
 /// first one's staging folder under its uploads, so it is refused.
@@ -62,13 +65,24 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if repaired > 0 {
         tracing::warn!(repaired, "repaired uploads interrupted by a crash");
     }
+    let catalog: Arc<dyn Catalog> = Arc::new(catalog);
+    let blobs: Arc<dyn BlobStore> = Arc::new(blobs);
+    // This process is the only worker of its data folder (the lock above), so any job still
+    // marked active was cut short by a crash: run it again.
+    let requeued = catalog.requeue_active_jobs().await?;
+    if requeued > 0 {
+        tracing::warn!(requeued, "jobs interrupted by a crash are queued again");
+    }
+    let runner = jobs::runner(&config, catalog.clone(), blobs.clone());
     let state = AppState {
-        catalog: Arc::new(catalog),
-        blobs: Arc::new(blobs),
+        catalog,
+        blobs,
+        job_wake: runner.waker(),
         config: Arc::new(ApiConfig {
             max_upload_bytes: config.max_upload_bytes,
         }),
     };
+    let workers = runner.start();
     let listener = bind(
         config.listen,
         Duration::from_secs(config.bind_timeout_seconds),
@@ -93,18 +107,24 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     let _ = stop_tx.send(());
     let grace = Duration::from_secs(config.shutdown_timeout_seconds);
-    match tokio::time::timeout(grace, &mut server).await {
+    let started = Instant::now();
+    // Requests and jobs finish side by side, within the same grace period.
+    let (http, ()) = tokio::join!(
+        tokio::time::timeout(grace, &mut server),
+        workers.shutdown(grace)
+    );
+    match http {
         Ok(result) => {
             result
                 .context("server task failed")?
                 .context("server failed")?;
-            tracing::info!("stopped");
         }
         Err(_) => {
             server.abort();
             tracing::warn!("requests still running after {grace:?}; stopped anyway");
         }
     }
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "stopped");
     Ok(())
 }
 

@@ -80,3 +80,32 @@ pub async fn about(auth: Auth) -> ApiResult<Json<Value>> {
         "repository": "ferrotype",
     })))
 }
+
+pub async fn statistics(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require_admin("server.statistics")?;
+    let users = state.catalog.usage_by_user().await?;
+    let sum = |f: fn(&ferrotype_core::model::UserUsage) -> i64| users.iter().map(f).sum::<i64>();
+    let by_user: Vec<Value> = users
+        .iter()
+        .map(|u| {
+            json!({
+                "userId": u.user_id,
+                "userName": u.user_name,
+                "quotaSizeInBytes": u.quota_size_in_bytes,
+                "photos": u.photos,
+                "videos": u.videos,
+                "usage": u.usage_photos + u.usage_videos,
+                "usagePhotos": u.usage_photos,
+                "usageVideos": u.usage_videos,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "photos": sum(|u| u.photos),
+        "videos": sum(|u| u.videos),
+        "usage": sum(|u| u.usage_photos + u.usage_videos),
+        "usagePhotos": sum(|u| u.usage_photos),
+        "usageVideos": sum(|u| u.usage_videos),
+        "usageByUser": by_user,
+    })))
+}

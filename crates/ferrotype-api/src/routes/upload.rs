@@ -153,7 +153,7 @@ fn parse_duration(value: &str) -> Option<i64> {
     None
 }
 
-async fn read_fields(state: &AppState, mut multipart: Multipart) -> ApiResult<UploadFields> {
+async fn read_fields(state: &AppState, multipart: &mut Multipart) -> ApiResult<UploadFields> {
     let staging = state.blobs.staging_dir();
     let limit = state.config.max_upload_bytes;
     let mut f = UploadFields::default();
@@ -200,6 +200,23 @@ async fn read_fields(state: &AppState, mut multipart: Multipart) -> ApiResult<Up
     Ok(f)
 }
 
+/// How much of a refused request's remaining body is read and dropped before answering.
+const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// Reads and drops what is left of a refused request (up to `DRAIN_LIMIT`), so that a client
+/// that sends its whole body before reading gets the error instead of a reset connection.
+async fn drain(multipart: &mut Multipart) {
+    let mut drained = 0u64;
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(chunk)) = field.chunk().await {
+            drained += chunk.len() as u64;
+            if drained > DRAIN_LIMIT {
+                return;
+            }
+        }
+    }
+}
+
 fn duplicate(id: Uuid) -> (StatusCode, Json<Value>) {
     (
         StatusCode::OK,
@@ -240,8 +257,14 @@ pub async fn upload(
         return Err(too_large(limit));
     }
 
-    let multipart = multipart.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let fields = read_fields(&state, multipart).await?;
+    let mut multipart = multipart.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let fields = match read_fields(&state, &mut multipart).await {
+        Ok(fields) => fields,
+        Err(e) => {
+            drain(&mut multipart).await;
+            return Err(e);
+        }
+    };
     let file = fields
         .file
         .ok_or_else(|| ApiError::bad_request("assetData is required"))?;
@@ -310,6 +333,9 @@ pub async fn upload(
     let outcome = task
         .await
         .map_err(|e| ApiError::internal(format!("upload commit task failed: {e}")))??;
+    if outcome == InsertOutcome::Created {
+        state.job_wake.notify_waiters();
+    }
     Ok(match outcome {
         InsertOutcome::Created => (
             StatusCode::CREATED,

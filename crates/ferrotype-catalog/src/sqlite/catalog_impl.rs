@@ -598,6 +598,33 @@ impl Catalog for SqliteCatalog {
         .await
     }
 
+    async fn usage_by_user(&self) -> CatalogResult<Vec<UserUsage>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT u.id, u.name, u.quota_size_in_bytes,
+                    COALESCE(SUM(a.type = 'IMAGE'), 0), COALESCE(SUM(a.type = 'VIDEO'), 0),
+                    COALESCE(SUM(CASE WHEN a.type = 'IMAGE' THEN a.file_size END), 0),
+                    COALESCE(SUM(CASE WHEN a.type = 'VIDEO' THEN a.file_size END), 0)
+                 FROM users u LEFT JOIN assets a ON a.owner_id = u.id AND a.deleted_at IS NULL
+                 WHERE u.deleted_at IS NULL
+                 GROUP BY u.id ORDER BY u.created_at",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(UserUsage {
+                    user_id: parse_uuid(&r.get::<_, String>(0)?)?,
+                    user_name: r.get(1)?,
+                    quota_size_in_bytes: r.get(2)?,
+                    photos: r.get(3)?,
+                    videos: r.get(4)?,
+                    usage_photos: r.get(5)?,
+                    usage_videos: r.get(6)?,
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
     async fn create_album(&self, album: &Album) -> CatalogResult<()> {
         let al = album.clone();
         self.write(move |conn| {

@@ -1,0 +1,311 @@
+//! `/api/jobs`, `/api/queues*` and `POST /api/assets/jobs`: the admin's view of the job queue,
+//! and re-running work for chosen assets.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use ferrotype_core::jobs::{AssetSelection, JobState, NewJob, QueueName, QueueStatus, names};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+
+fn queue_from(name: &str) -> ApiResult<QueueName> {
+    QueueName::parse(name)
+        .ok_or_else(|| ApiError::bad_request(format!("Invalid queue name: {name}")))
+}
+
+fn statistics(status: &QueueStatus) -> Value {
+    let c = status.counts;
+    json!({
+        "active": c.active,
+        "completed": c.completed,
+        "failed": c.failed,
+        "delayed": c.delayed,
+        "waiting": c.waiting,
+        "paused": c.paused,
+    })
+}
+
+fn legacy(status: &QueueStatus) -> Value {
+    json!({
+        "jobCounts": statistics(status),
+        "queueStatus": { "isActive": status.counts.active > 0, "isPaused": status.is_paused },
+    })
+}
+
+fn queue_response(queue: QueueName, status: &QueueStatus) -> Value {
+    json!({ "name": queue.as_str(), "isPaused": status.is_paused, "statistics": statistics(status) })
+}
+
+pub async fn list_legacy(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require_admin("job.read")?;
+    let mut all = Map::new();
+    for queue in QueueName::ALL {
+        let status = state.catalog.queue_status(queue).await?;
+        all.insert(queue.as_str().to_string(), legacy(&status));
+    }
+    Ok(Json(Value::Object(all)))
+}
+
+#[derive(Deserialize)]
+pub struct QueueCommandDto {
+    command: String,
+    #[serde(default)]
+    force: bool,
+}
+
+/// The job that "start" queues per asset for a queue, if the queue has one here.
+fn start_job(queue: QueueName, force: bool) -> Option<(&'static str, AssetSelection)> {
+    let pick = |missing| if force { AssetSelection::All } else { missing };
+    match queue {
+        QueueName::MetadataExtraction => Some((
+            names::EXTRACT_METADATA,
+            pick(AssetSelection::MissingMetadata),
+        )),
+        QueueName::ThumbnailGeneration => Some((
+            names::GENERATE_THUMBNAILS,
+            pick(AssetSelection::MissingThumbnails),
+        )),
+        _ => None,
+    }
+}
+
+pub async fn command(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+    ApiJson(dto): ApiJson<QueueCommandDto>,
+) -> ApiResult<Json<Value>> {
+    auth.require_admin("job.create")?;
+    let queue = queue_from(&name)?;
+    match dto.command.as_str() {
+        "start" => {
+            let (job, selection) = start_job(queue, dto.force)
+                .ok_or_else(|| ApiError::bad_request(format!("Invalid job name: {name}")))?;
+            let queued = state
+                .catalog
+                .enqueue_asset_jobs(queue, job, selection)
+                .await?;
+            tracing::info!(
+                queue = queue.as_str(),
+                queued,
+                force = dto.force,
+                "queue started"
+            );
+            state.job_wake.notify_waiters();
+        }
+        "pause" => state.catalog.set_queue_paused(queue, true).await?,
+        "resume" => {
+            state.catalog.set_queue_paused(queue, false).await?;
+            state.job_wake.notify_waiters();
+        }
+        "empty" => {
+            state.catalog.empty_queue(queue).await?;
+        }
+        "clear-failed" => {
+            state.catalog.clear_failed_jobs(queue).await?;
+        }
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "command must be one of start, pause, resume, empty, clear-failed (got {other})"
+            )));
+        }
+    }
+    let status = state.catalog.queue_status(queue).await?;
+    Ok(Json(legacy(&status)))
+}
+
+#[derive(Deserialize)]
+pub struct JobCreateDto {
+    name: String,
+}
+
+/// Manual jobs. The clean-ups of things Ferrotype does not keep yet (people, tags, memories,
+/// deleted users) have nothing to do and succeed; the others are not available yet.
+pub async fn create_manual(
+    auth: Auth,
+    ApiJson(dto): ApiJson<JobCreateDto>,
+) -> ApiResult<StatusCode> {
+    auth.require_admin("job.create")?;
+    match dto.name.as_str() {
+        "person-cleanup" | "tag-cleanup" | "user-cleanup" | "memory-cleanup" => {
+            Ok(StatusCode::NO_CONTENT)
+        }
+        other => Err(ApiError::bad_request(format!(
+            "Job {other} is not available on this server yet"
+        ))),
+    }
+}
+
+pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Value>>> {
+    auth.require_admin("queue.read")?;
+    let mut out = Vec::new();
+    for queue in QueueName::ALL {
+        out.push(queue_response(
+            queue,
+            &state.catalog.queue_status(queue).await?,
+        ));
+    }
+    Ok(Json(out))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Value>> {
+    auth.require_admin("queue.read")?;
+    let queue = queue_from(&name)?;
+    Ok(Json(queue_response(
+        queue,
+        &state.catalog.queue_status(queue).await?,
+    )))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueUpdateDto {
+    is_paused: Option<bool>,
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+    ApiJson(dto): ApiJson<QueueUpdateDto>,
+) -> ApiResult<Json<Value>> {
+    auth.require_admin("queue.update")?;
+    let queue = queue_from(&name)?;
+    if let Some(paused) = dto.is_paused {
+        state.catalog.set_queue_paused(queue, paused).await?;
+        if !paused {
+            state.job_wake.notify_waiters();
+        }
+    }
+    Ok(Json(queue_response(
+        queue,
+        &state.catalog.queue_status(queue).await?,
+    )))
+}
+
+/// At most this many jobs are listed.
+const JOB_LIST_LIMIT: u32 = 1000;
+
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Vec<Value>>> {
+    auth.require_admin("queueJob.read")?;
+    let queue = queue_from(&name)?;
+    let mut states = Vec::new();
+    if let Some(list) = query.get("status") {
+        for s in list.split(',').map(str::trim) {
+            match s {
+                // Completed jobs are counted, not kept: there is nothing to list.
+                "completed" => {}
+                other => states.push(JobState::parse(other).ok_or_else(|| {
+                    ApiError::bad_request(format!("Invalid job status: {other}"))
+                })?),
+            }
+        }
+        if states.is_empty() {
+            return Ok(Json(Vec::new()));
+        }
+    }
+    let jobs = state
+        .catalog
+        .list_jobs(queue, &states, JOB_LIST_LIMIT)
+        .await?;
+    Ok(Json(
+        jobs.into_iter()
+            .map(|(job, _)| {
+                let mut data = match job.payload {
+                    Value::Object(map) => map,
+                    _ => Map::new(),
+                };
+                if let Some(asset) = job.asset_id {
+                    data.insert("id".into(), json!(asset));
+                }
+                if let Some(error) = job.last_error {
+                    data.insert("error".into(), json!(error));
+                }
+                json!({
+                    "id": job.id.to_string(),
+                    "name": job.name,
+                    "data": data,
+                    "timestamp": job.created_at.timestamp_millis(),
+                })
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct QueueDeleteDto {
+    #[serde(default)]
+    failed: bool,
+}
+
+pub async fn delete_jobs(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<StatusCode> {
+    auth.require_admin("queueJob.delete")?;
+    let queue = queue_from(&name)?;
+    // The body is optional.
+    let dto: QueueDeleteDto = if body.is_empty() {
+        QueueDeleteDto { failed: false }
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(e.to_string()))?
+    };
+    state.catalog.empty_queue(queue).await?;
+    if dto.failed {
+        state.catalog.clear_failed_jobs(queue).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetJobsDto {
+    asset_ids: Vec<Uuid>,
+    name: String,
+}
+
+pub async fn asset_jobs(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<AssetJobsDto>,
+) -> ApiResult<StatusCode> {
+    auth.require("job.create")?;
+    let make: fn(Uuid) -> NewJob = match dto.name.as_str() {
+        "refresh-metadata" => NewJob::extract_metadata,
+        "regenerate-thumbnail" => NewJob::generate_thumbnails,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "Asset job {other} is not available on this server yet"
+            )));
+        }
+    };
+    let mut jobs = Vec::with_capacity(dto.asset_ids.len());
+    for id in &dto.asset_ids {
+        match state.catalog.asset(*id).await? {
+            Some(asset) if asset.owner_id == auth.user.id => jobs.push(make(*id)),
+            _ => return Err(ApiError::no_access("asset.update")),
+        }
+    }
+    state.catalog.enqueue_jobs(&jobs).await?;
+    state.job_wake.notify_waiters();
+    Ok(StatusCode::NO_CONTENT)
+}
