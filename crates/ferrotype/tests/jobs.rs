@@ -1,0 +1,235 @@
+//! The job and queue endpoints, and server statistics, against the real server.
+
+mod common;
+
+use common::*;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn queues_are_admin_only() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    for path in [
+        "/api/jobs",
+        "/api/queues",
+        "/api/queues/metadataExtraction",
+        "/api/server/statistics",
+    ] {
+        bob.get(path).await.assert_error(403, "Forbidden");
+        assert_eq!(admin.get(path).await.status, 200, "{path}");
+    }
+    bob.put("/api/jobs/metadataExtraction", json!({"command": "pause"}))
+        .await
+        .assert_error(403, "Forbidden");
+    // Keys need the route's permission too.
+    let reader = api_key(&admin, &["job.read"]).await;
+    assert_eq!(reader.get("/api/jobs").await.status, 200);
+    reader
+        .get("/api/queues")
+        .await
+        .assert_error(403, "Missing required permission: queue.read");
+}
+
+#[tokio::test]
+async fn counts_follow_uploads_and_commands() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    // Paused, so that workers leave the jobs where the test can count them.
+    let r = admin
+        .put("/api/queues/metadataExtraction", json!({"isPaused": true}))
+        .await;
+    assert_eq!(r.json()["isPaused"], true);
+
+    let a = admin.upload("a.jpg", fake_jpeg(1, 500)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = admin.upload("b.jpg", fake_jpeg(2, 500)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A duplicate enqueues nothing.
+    assert_eq!(admin.upload("a2.jpg", fake_jpeg(1, 500)).await.status, 200);
+
+    let all = admin.get("/api/jobs").await.json();
+    assert_eq!(all.as_object().unwrap().len(), 19);
+    let metadata = &all["metadataExtraction"];
+    assert_eq!(
+        metadata["queueStatus"],
+        json!({"isActive": false, "isPaused": true})
+    );
+    assert_eq!(
+        metadata["jobCounts"],
+        json!({"active": 0, "completed": 0, "failed": 0, "delayed": 0, "waiting": 0, "paused": 2})
+    );
+
+    let listed = admin
+        .get("/api/queues/metadataExtraction/jobs?status=waiting,paused")
+        .await
+        .json();
+    let mut ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["data"]["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    let mut expected = vec![a.as_str(), b.as_str()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert_eq!(listed[0]["name"], "AssetExtractMetadata");
+    assert_eq!(
+        admin
+            .get("/api/queues/metadataExtraction/jobs?status=completed")
+            .await
+            .json(),
+        json!([])
+    );
+    admin
+        .get("/api/queues/metadataExtraction/jobs?status=bogus")
+        .await
+        .assert_error(400, "Invalid job status: bogus");
+
+    // Re-running jobs for an asset that already waits adds nothing (dedupe per job and asset).
+    let r = admin
+        .post(
+            "/api/assets/jobs",
+            json!({"assetIds": [a], "name": "refresh-metadata"}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        admin.get("/api/queues/metadataExtraction").await.json()["statistics"]["paused"],
+        2
+    );
+
+    // Empty, then start again: the assets never extracted are queued once more.
+    let r = admin
+        .put("/api/jobs/metadataExtraction", json!({"command": "empty"}))
+        .await;
+    assert_eq!(r.json()["jobCounts"]["paused"], 0);
+    let r = admin
+        .put(
+            "/api/jobs/metadataExtraction",
+            json!({"command": "start", "force": false}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["jobCounts"]["paused"], 2);
+    let r = admin
+        .send(admin.request(Method::DELETE, "/api/queues/metadataExtraction/jobs"))
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        admin.get("/api/queues/metadataExtraction").await.json()["statistics"]["paused"],
+        0
+    );
+
+    // Commands and names are checked.
+    admin
+        .put(
+            "/api/jobs/metadataExtraction",
+            json!({"command": "explode"}),
+        )
+        .await
+        .assert_error(
+            400,
+            "command must be one of start, pause, resume, empty, clear-failed (got explode)",
+        );
+    admin
+        .put("/api/jobs/notAQueue", json!({"command": "pause"}))
+        .await
+        .assert_error(400, "Invalid queue name: notAQueue");
+    admin
+        .put("/api/jobs/library", json!({"command": "start"}))
+        .await
+        .assert_error(400, "Invalid job name: library");
+    let r = admin
+        .put("/api/jobs/library", json!({"command": "pause"}))
+        .await;
+    assert_eq!(r.json()["queueStatus"]["isPaused"], true);
+    let queues = admin.get("/api/queues").await.json();
+    let paused: Vec<&str> = queues
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["isPaused"] == true)
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(paused, vec!["metadataExtraction", "library"]);
+}
+
+#[tokio::test]
+async fn manual_and_asset_jobs() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    assert_eq!(
+        admin
+            .post("/api/jobs", json!({"name": "tag-cleanup"}))
+            .await
+            .status,
+        204
+    );
+    admin
+        .post("/api/jobs", json!({"name": "backup-database"}))
+        .await
+        .assert_error(
+            400,
+            "Job backup-database is not available on this server yet",
+        );
+
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    let bobs = bob.upload("b.jpg", fake_jpeg(9, 500)).await.json()["id"].clone();
+    admin
+        .post(
+            "/api/assets/jobs",
+            json!({"assetIds": [bobs], "name": "refresh-metadata"}),
+        )
+        .await
+        .assert_error(400, "Not found or no asset.update access");
+    bob.post(
+        "/api/assets/jobs",
+        json!({"assetIds": [bobs], "name": "transcode-video"}),
+    )
+    .await
+    .assert_error(
+        400,
+        "Asset job transcode-video is not available on this server yet",
+    );
+    assert_eq!(
+        bob.post(
+            "/api/assets/jobs",
+            json!({"assetIds": [bobs], "name": "regenerate-thumbnail"})
+        )
+        .await
+        .status,
+        204
+    );
+}
+
+#[tokio::test]
+async fn server_statistics_by_user() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    admin.upload("a.jpg", fake_jpeg(1, 1000)).await;
+    admin.upload("b.mp4", fake_jpeg(2, 3000)).await;
+    bob.upload("c.png", fake_jpeg(3, 500)).await;
+    let stats = admin.get("/api/server/statistics").await.json();
+    assert_eq!(stats["photos"], 2);
+    assert_eq!(stats["videos"], 1);
+    assert_eq!(stats["usage"], 4500);
+    assert_eq!(stats["usagePhotos"], 1500);
+    assert_eq!(stats["usageVideos"], 3000);
+    let by_user = stats["usageByUser"].as_array().unwrap();
+    assert_eq!(by_user.len(), 2);
+    assert_eq!(by_user[0]["userName"], "Admin");
+    assert_eq!(by_user[0]["usage"], 4000);
+    assert_eq!(by_user[1]["userName"], "bob@example.com");
+    assert_eq!(by_user[1]["photos"], 1);
+}
