@@ -4,7 +4,7 @@
 use base64::Engine;
 use chrono::SecondsFormat;
 use ferrotype_core::media_types;
-use ferrotype_core::model::{AlbumSummary, ApiKey, Asset, Timestamp, User};
+use ferrotype_core::model::{AlbumSummary, ApiKey, Asset, ExifInfo, Tag, Timestamp, User};
 use ferrotype_core::storage::extension_of;
 use serde::Serialize;
 use uuid::Uuid;
@@ -117,9 +117,82 @@ impl From<&ApiKey> for ApiKeyResponse {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExifResponse {
-    pub file_size_in_byte: Option<i64>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub lens_model: Option<String>,
     pub exif_image_width: Option<i64>,
     pub exif_image_height: Option<i64>,
+    pub file_size_in_byte: Option<i64>,
+    pub orientation: Option<String>,
+    pub date_time_original: Option<String>,
+    pub modify_date: Option<String>,
+    pub time_zone: Option<String>,
+    pub f_number: Option<f64>,
+    pub focal_length: Option<f64>,
+    pub iso: Option<i64>,
+    pub exposure_time: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub country: Option<String>,
+    pub description: Option<String>,
+    pub projection_type: Option<String>,
+    pub rating: Option<i64>,
+}
+
+impl ExifResponse {
+    /// Before extraction ran, only what the upload told: the size in bytes.
+    pub fn new(exif: Option<&ExifInfo>, asset: &Asset) -> Self {
+        let e = exif.cloned().unwrap_or_default();
+        ExifResponse {
+            make: e.make,
+            model: e.model,
+            lens_model: e.lens_model,
+            exif_image_width: e.exif_image_width,
+            exif_image_height: e.exif_image_height,
+            file_size_in_byte: e.file_size_in_byte.or(Some(asset.file_size)),
+            orientation: e.orientation.map(|o| o.to_string()),
+            date_time_original: e.date_time_original.as_ref().map(iso),
+            modify_date: e.modify_date.as_ref().map(iso),
+            time_zone: e.time_zone,
+            f_number: e.f_number,
+            focal_length: e.focal_length,
+            iso: e.iso,
+            exposure_time: e.exposure_time,
+            latitude: e.latitude,
+            longitude: e.longitude,
+            city: e.city,
+            state: e.state,
+            country: e.country,
+            description: e.description,
+            projection_type: e.projection_type,
+            rating: e.rating,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagResponse {
+    pub id: Uuid,
+    /// The last level of the value (`b` for `a/b`).
+    pub name: String,
+    pub value: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&Tag> for TagResponse {
+    fn from(t: &Tag) -> Self {
+        TagResponse {
+            id: t.id,
+            name: t.value.rsplit('/').next().unwrap_or(&t.value).to_string(),
+            value: t.value.clone(),
+            created_at: iso(&t.created_at),
+            updated_at: iso(&t.updated_at),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -155,12 +228,21 @@ pub struct AssetResponse {
     pub library_id: Option<Uuid>,
     pub duplicate_id: Option<Uuid>,
     pub exif_info: ExifResponse,
-    pub tags: Vec<()>,
+    pub tags: Vec<TagResponse>,
     pub people: Vec<()>,
 }
 
+/// What is known about an asset beyond its row.
+#[derive(Default)]
+pub struct AssetExtras<'a> {
+    pub owner: Option<&'a User>,
+    pub exif: Option<&'a ExifInfo>,
+    pub tags: &'a [Tag],
+}
+
 impl AssetResponse {
-    pub fn new(a: &Asset, owner: Option<&User>) -> Self {
+    pub fn new(a: &Asset, extras: AssetExtras<'_>) -> Self {
+        let owner = extras.owner;
         let extension = extension_of(&a.original_path).unwrap_or_default();
         AssetResponse {
             id: a.id,
@@ -182,7 +264,7 @@ impl AssetResponse {
             is_trashed: a.deleted_at.is_some(),
             is_offline: false,
             is_edited: false,
-            has_metadata: false,
+            has_metadata: extras.exif.is_some(),
             visibility: a.visibility.as_str(),
             duration: a.duration_ms,
             width: a.width,
@@ -190,12 +272,8 @@ impl AssetResponse {
             live_photo_video_id: a.live_photo_video_id,
             library_id: None,
             duplicate_id: None,
-            exif_info: ExifResponse {
-                file_size_in_byte: Some(a.file_size),
-                exif_image_width: a.width,
-                exif_image_height: a.height,
-            },
-            tags: Vec::new(),
+            exif_info: ExifResponse::new(extras.exif, a),
+            tags: extras.tags.iter().map(TagResponse::from).collect(),
             people: Vec::new(),
         }
     }

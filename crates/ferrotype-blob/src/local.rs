@@ -95,6 +95,10 @@ impl BlobStore for LocalBlobStore {
         }
     }
 
+    fn local_path(&self, key: &str) -> BlobResult<PathBuf> {
+        self.path_of(key)
+    }
+
     async fn exists(&self, key: &str) -> BlobResult<bool> {
         Ok(tokio::fs::try_exists(self.path_of(key)?).await?)
     }

@@ -36,4 +36,7 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Removes the blob; a missing blob is not an error.
     async fn delete(&self, key: &str) -> BlobResult<()>;
     async fn exists(&self, key: &str) -> BlobResult<bool>;
+    /// A path on this machine to read the blob from, for tools that need a file (exiftool,
+    /// ffmpeg). For the local store it is the file itself.
+    fn local_path(&self, key: &str) -> BlobResult<PathBuf>;
 }

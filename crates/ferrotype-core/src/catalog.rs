@@ -67,6 +67,17 @@ pub trait Catalog: Send + Sync + 'static {
     async fn pending_upload_intents(&self) -> CatalogResult<Vec<String>>;
     async fn clear_upload_intent(&self, path: &str) -> CatalogResult<()>;
     async fn asset(&self, id: Uuid) -> CatalogResult<Option<Asset>>;
+    /// Stores what metadata extraction found, moves the asset to its capture time, sets its
+    /// displayed size, links its keyword tags and enqueues `next`, in one transaction.
+    async fn save_metadata(
+        &self,
+        asset_id: Uuid,
+        info: &ExifInfo,
+        displayed_size: Option<(i64, i64)>,
+        next: &[NewJob],
+    ) -> CatalogResult<()>;
+    async fn asset_exif(&self, asset_id: Uuid) -> CatalogResult<Option<ExifInfo>>;
+    async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>>;
     async fn asset_stats(
         &self,
         owner_id: Uuid,

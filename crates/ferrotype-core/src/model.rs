@@ -162,6 +162,60 @@ pub struct AlbumSummary {
     pub last_modified_asset_timestamp: Option<Timestamp>,
 }
 
+/// What metadata extraction found in a file (Immich's `asset_exif`). Every field may be
+/// missing: a file without EXIF still has a row once extraction ran.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExifInfo {
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub lens_model: Option<String>,
+    /// Pixel size as stored, before orientation is applied.
+    pub exif_image_width: Option<i64>,
+    pub exif_image_height: Option<i64>,
+    /// EXIF orientation, 1 to 8.
+    pub orientation: Option<i64>,
+    /// The capture instant.
+    pub date_time_original: Option<Timestamp>,
+    /// The capture wall clock, stored as if it were UTC (what the timeline groups by).
+    pub local_date_time: Option<Timestamp>,
+    /// `UTC+2`, or a zone name.
+    pub time_zone: Option<String>,
+    pub modify_date: Option<Timestamp>,
+    pub f_number: Option<f64>,
+    pub focal_length: Option<f64>,
+    pub iso: Option<i64>,
+    /// `1/250`, or seconds.
+    pub exposure_time: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub country: Option<String>,
+    pub description: Option<String>,
+    pub rating: Option<i64>,
+    /// Keywords, hierarchical ones with `/` between levels; they become the asset's tags.
+    pub keywords: Vec<String>,
+    pub file_size_in_byte: Option<i64>,
+    pub projection_type: Option<String>,
+    pub profile_description: Option<String>,
+    pub colorspace: Option<String>,
+    pub bits_per_sample: Option<i64>,
+    pub fps: Option<f64>,
+    pub duration_ms: Option<i64>,
+    /// Apple's content identifier, pairing a live photo's still and motion parts.
+    pub live_photo_cid: Option<String>,
+}
+
+/// A user's tag (a keyword; `a/b` for a hierarchy).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub value: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
 /// One user's share of the library, for `GET /api/server/statistics`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserUsage {

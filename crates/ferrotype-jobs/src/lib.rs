@@ -4,6 +4,8 @@
 //! queue. Nothing is held only in memory: a crash at any moment leaves every unfinished job in
 //! the table, and `requeue_active_jobs` at the next start runs it again.
 
+pub mod handlers;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -4,17 +4,40 @@ use std::sync::Arc;
 
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
+use ferrotype_core::jobs::{QueueName, names};
 use ferrotype_jobs::JobRunner;
+use ferrotype_jobs::handlers::metadata::ExtractMetadata;
+use ferrotype_media::exiftool::ExifTool;
 
 use crate::config::Config;
 
-pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, _blobs: Arc<dyn BlobStore>) -> JobRunner {
+pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobStore>) -> JobRunner {
+    let concurrency = |queue: QueueName| {
+        config
+            .job_concurrency
+            .iter()
+            .find(|(q, _)| *q == queue)
+            .map_or(queue.default_concurrency(), |(_, n)| *n)
+    };
     let worker = format!("{}-{}", hostname(), std::process::id());
-    let mut runner = JobRunner::new(catalog, worker);
-    for (queue, n) in &config.job_concurrency {
-        runner = runner.concurrency(*queue, *n);
-    }
-    runner
+    let metadata = concurrency(QueueName::MetadataExtraction);
+    // One exiftool process per metadata job that can run at once.
+    let exiftool = Arc::new(ExifTool::new(metadata));
+    JobRunner::new(catalog.clone(), worker)
+        .concurrency(QueueName::MetadataExtraction, metadata)
+        .concurrency(
+            QueueName::ThumbnailGeneration,
+            concurrency(QueueName::ThumbnailGeneration),
+        )
+        .handle(
+            QueueName::MetadataExtraction,
+            names::EXTRACT_METADATA,
+            Arc::new(ExtractMetadata {
+                catalog,
+                blobs,
+                exiftool,
+            }),
+        )
 }
 
 fn hostname() -> String {

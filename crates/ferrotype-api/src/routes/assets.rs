@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::dto::AssetResponse;
+use crate::dto::{AssetExtras, AssetResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 
@@ -139,7 +139,16 @@ pub async fn get(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<AssetResponse>> {
     let asset = accessible_asset(&state, &auth, id, "asset.read").await?;
-    Ok(Json(AssetResponse::new(&asset, Some(&auth.user))))
+    let exif = state.catalog.asset_exif(id).await?;
+    let tags = state.catalog.asset_tags(id).await?;
+    Ok(Json(AssetResponse::new(
+        &asset,
+        AssetExtras {
+            owner: Some(&auth.user),
+            exif: exif.as_ref(),
+            tags: &tags,
+        },
+    )))
 }
 
 pub async fn original(

@@ -6,14 +6,18 @@
 use std::path::{Path, PathBuf};
 
 use axum::Json;
-use axum::extract::multipart::{Field, MultipartRejection};
-use axum::extract::{Multipart, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::multipart::Field;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request, State};
+use axum::http::{StatusCode, header};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ferrotype_core::jobs::NewJob;
 use ferrotype_core::media_types::asset_type_for;
 use ferrotype_core::model::{Asset, InsertOutcome, Visibility};
 use ferrotype_core::storage::{extension_of, original_key, sanitize_file_name, sidecar_key};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 use tokio::io::{AsyncWriteExt, BufWriter};
@@ -224,14 +228,41 @@ fn duplicate(id: Uuid) -> (StatusCode, Json<Value>) {
     )
 }
 
+/// Reads and drops up to 1 MiB of a body answered before it was read (for at most `patience`),
+/// so that a client that sends its whole body before reading gets the answer rather than a reset
+/// connection. Larger bodies are cut off: not transferring them is the point of answering early.
+async fn drain_body(body: Body, patience: Duration) {
+    let mut stream = body.into_data_stream();
+    let mut drained = 0usize;
+    let _ = tokio::time::timeout(patience, async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            drained += chunk.len();
+            if drained > 1024 * 1024 {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 pub async fn upload(
     State(state): State<AppState>,
-    auth: Auth,
-    headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
+    request: Request,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    auth.require("asset.upload")?;
+    let (mut parts, body) = request.into_parts();
+    let auth = match Auth::from_request_parts(&mut parts, &state).await {
+        Ok(auth) => auth,
+        Err(e) => {
+            drain_body(body, Duration::from_secs(2)).await;
+            return Err(e);
+        }
+    };
+    if let Err(e) = auth.require("asset.upload") {
+        drain_body(body, Duration::from_secs(2)).await;
+        return Err(e);
+    }
     let owner = auth.user.id;
+    let headers = &parts.headers;
 
     // A client that sends the checksum first learns of a duplicate before sending the body.
     if let Some(checksum) = headers
@@ -245,6 +276,7 @@ pub async fn upload(
             .into_iter()
             .next()
     {
+        drain_body(body, Duration::from_millis(500)).await;
         return Ok(duplicate(found.asset_id));
     }
 
@@ -257,7 +289,9 @@ pub async fn upload(
         return Err(too_large(limit));
     }
 
-    let mut multipart = multipart.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let mut multipart = Multipart::from_request(Request::from_parts(parts, body), &state)
+        .await
+        .map_err(|e| ApiError::bad_request(e.body_text()))?;
     let fields = match read_fields(&state, &mut multipart).await {
         Ok(fields) => fields,
         Err(e) => {

@@ -8,7 +8,7 @@ use ferrotype_core::model::*;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::{SqliteCatalog, jobs, opt_ts, parse_ts, parse_uuid, ts};
+use super::{SqliteCatalog, jobs, metadata, opt_ts, parse_ts, parse_uuid, ts};
 
 const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color, \
     u.profile_image_path, u.profile_changed_at, u.should_change_password, u.storage_label, \
@@ -557,6 +557,27 @@ impl Catalog for SqliteCatalog {
             .optional()
         })
         .await
+    }
+
+    async fn save_metadata(
+        &self,
+        asset_id: Uuid,
+        info: &ExifInfo,
+        displayed_size: Option<(i64, i64)>,
+        next: &[NewJob],
+    ) -> CatalogResult<()> {
+        let info = info.clone();
+        let next = next.to_vec();
+        self.write(move |conn| metadata::save(conn, asset_id, &info, displayed_size, &next))
+            .await
+    }
+
+    async fn asset_exif(&self, asset_id: Uuid) -> CatalogResult<Option<ExifInfo>> {
+        self.read(move |conn| metadata::exif(conn, asset_id)).await
+    }
+
+    async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>> {
+        self.read(move |conn| metadata::tags(conn, asset_id)).await
     }
 
     async fn asset_stats(

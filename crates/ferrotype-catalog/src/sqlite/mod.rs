@@ -4,6 +4,7 @@
 
 mod catalog_impl;
 mod jobs;
+mod metadata;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -17,6 +18,10 @@ use uuid::Uuid;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
     ("0002_jobs", include_str!("migrations/0002_jobs.sql")),
+    (
+        "0003_metadata",
+        include_str!("migrations/0003_metadata.sql"),
+    ),
 ];
 
 /// How many idle read connections are kept open.

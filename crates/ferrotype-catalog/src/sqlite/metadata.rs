@@ -1,0 +1,177 @@
+//! Metadata extraction's writes and the reads that show its results.
+
+use chrono::Utc;
+use ferrotype_core::jobs::NewJob;
+use ferrotype_core::model::{ExifInfo, Tag};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use uuid::Uuid;
+
+use super::{jobs, opt_ts, parse_ts, parse_uuid, ts};
+
+/// Everything extraction found, in one transaction: the exif row, the asset's dates, size and
+/// duration, its keyword tags, the job status, and the jobs that follow.
+pub(crate) fn save(
+    conn: &mut Connection,
+    asset_id: Uuid,
+    info: &ExifInfo,
+    size: Option<(i64, i64)>,
+    next: &[NewJob],
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    let now = ts(&Utc::now());
+    let id = asset_id.to_string();
+    tx.execute(
+        "INSERT OR REPLACE INTO asset_exif (asset_id, make, model, lens_model, exif_image_width,
+            exif_image_height, orientation, date_time_original, time_zone, modify_date, f_number,
+            focal_length, iso, exposure_time, latitude, longitude, city, state, country,
+            description, rating, file_size_in_byte, projection_type, profile_description,
+            colorspace, bits_per_sample, fps, live_photo_cid, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+        params![
+            id,
+            info.make,
+            info.model,
+            info.lens_model,
+            info.exif_image_width,
+            info.exif_image_height,
+            info.orientation,
+            opt_ts(&info.date_time_original),
+            info.time_zone,
+            opt_ts(&info.modify_date),
+            info.f_number,
+            info.focal_length,
+            info.iso,
+            info.exposure_time,
+            info.latitude,
+            info.longitude,
+            info.city,
+            info.state,
+            info.country,
+            info.description,
+            info.rating,
+            info.file_size_in_byte,
+            info.projection_type,
+            info.profile_description,
+            info.colorspace,
+            info.bits_per_sample,
+            info.fps,
+            info.live_photo_cid,
+            now,
+        ],
+    )?;
+    // The capture time moves the asset on the timeline; without one, the upload's dates stay.
+    tx.execute(
+        "UPDATE assets SET
+            file_created_at = COALESCE(?2, file_created_at),
+            local_date_time = COALESCE(?3, local_date_time),
+            width = COALESCE(?4, width),
+            height = COALESCE(?5, height),
+            duration_ms = COALESCE(?6, duration_ms),
+            updated_at = ?7
+         WHERE id = ?1",
+        params![
+            id,
+            opt_ts(&info.date_time_original),
+            opt_ts(&info.local_date_time),
+            size.map(|s| s.0),
+            size.map(|s| s.1),
+            info.duration_ms,
+            now,
+        ],
+    )?;
+    let owner: String = tx.query_row("SELECT owner_id FROM assets WHERE id = ?1", [&id], |r| {
+        r.get(0)
+    })?;
+    tx.execute("DELETE FROM asset_tags WHERE asset_id = ?1", [&id])?;
+    for value in &info.keywords {
+        tx.execute(
+            "INSERT INTO tags (id, user_id, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+             ON CONFLICT (user_id, value) DO NOTHING",
+            params![Uuid::new_v4().to_string(), owner, value, now],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO asset_tags (asset_id, tag_id)
+             SELECT ?1, id FROM tags WHERE user_id = ?2 AND value = ?3",
+            params![id, owner, value],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO asset_job_status (asset_id, metadata_extracted_at) VALUES (?1, ?2)
+         ON CONFLICT (asset_id) DO UPDATE SET metadata_extracted_at = ?2",
+        params![id, now],
+    )?;
+    jobs::insert(&tx, next)?;
+    tx.commit()
+}
+
+fn opt_parse_ts(s: Option<String>) -> rusqlite::Result<Option<chrono::DateTime<Utc>>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+fn exif_at(r: &Row<'_>) -> rusqlite::Result<ExifInfo> {
+    Ok(ExifInfo {
+        make: r.get(0)?,
+        model: r.get(1)?,
+        lens_model: r.get(2)?,
+        exif_image_width: r.get(3)?,
+        exif_image_height: r.get(4)?,
+        orientation: r.get(5)?,
+        date_time_original: opt_parse_ts(r.get(6)?)?,
+        local_date_time: None,
+        time_zone: r.get(7)?,
+        modify_date: opt_parse_ts(r.get(8)?)?,
+        f_number: r.get(9)?,
+        focal_length: r.get(10)?,
+        iso: r.get(11)?,
+        exposure_time: r.get(12)?,
+        latitude: r.get(13)?,
+        longitude: r.get(14)?,
+        city: r.get(15)?,
+        state: r.get(16)?,
+        country: r.get(17)?,
+        description: r.get(18)?,
+        rating: r.get(19)?,
+        keywords: Vec::new(),
+        file_size_in_byte: r.get(20)?,
+        projection_type: r.get(21)?,
+        profile_description: r.get(22)?,
+        colorspace: r.get(23)?,
+        bits_per_sample: r.get(24)?,
+        fps: r.get(25)?,
+        duration_ms: None,
+        live_photo_cid: r.get(26)?,
+    })
+}
+
+pub(crate) fn exif(conn: &Connection, asset_id: Uuid) -> rusqlite::Result<Option<ExifInfo>> {
+    conn.query_row(
+        "SELECT make, model, lens_model, exif_image_width, exif_image_height, orientation,
+            date_time_original, time_zone, modify_date, f_number, focal_length, iso,
+            exposure_time, latitude, longitude, city, state, country, description, rating,
+            file_size_in_byte, projection_type, profile_description, colorspace, bits_per_sample,
+            fps, live_photo_cid
+         FROM asset_exif WHERE asset_id = ?1",
+        [asset_id.to_string()],
+        exif_at,
+    )
+    .optional()
+}
+
+pub(crate) fn tags(conn: &Connection, asset_id: Uuid) -> rusqlite::Result<Vec<Tag>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.id, t.user_id, t.value, t.created_at, t.updated_at
+         FROM asset_tags at JOIN tags t ON t.id = at.tag_id
+         WHERE at.asset_id = ?1 ORDER BY t.value",
+    )?;
+    let rows = stmt.query_map([asset_id.to_string()], |r| {
+        Ok(Tag {
+            id: parse_uuid(&r.get::<_, String>(0)?)?,
+            user_id: parse_uuid(&r.get::<_, String>(1)?)?,
+            value: r.get(2)?,
+            created_at: parse_ts(&r.get::<_, String>(3)?)?,
+            updated_at: parse_ts(&r.get::<_, String>(4)?)?,
+        })
+    })?;
+    rows.collect()
+}

@@ -1,0 +1,106 @@
+//! `AssetExtractMetadata`: exiftool (and ffprobe for videos) over the original and its XMP
+//! sidecar, Immich's rules for dates and fields, then the thumbnails job.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ferrotype_core::blob::BlobStore;
+use ferrotype_core::catalog::Catalog;
+use ferrotype_core::jobs::{Job, NewJob};
+use ferrotype_core::model::{AssetType, ExifInfo};
+use ferrotype_media::exiftool::ExifTool;
+use ferrotype_media::metadata::{exif_info, merge_sidecar, parse_exif_date};
+use ferrotype_media::video;
+use serde_json::Value;
+
+use crate::{JobError, JobHandler};
+
+pub struct ExtractMetadata {
+    pub catalog: Arc<dyn Catalog>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub exiftool: Arc<ExifTool>,
+}
+
+fn retry(e: impl std::fmt::Display) -> JobError {
+    JobError::Retry(e.to_string())
+}
+
+/// The size shown to users: orientations 5 to 8 turn the picture a quarter.
+pub fn displayed_size(info: &ExifInfo) -> Option<(i64, i64)> {
+    let (w, h) = (info.exif_image_width?, info.exif_image_height?);
+    Some(if matches!(info.orientation, Some(5..=8)) {
+        (h, w)
+    } else {
+        (w, h)
+    })
+}
+
+#[async_trait]
+impl JobHandler for ExtractMetadata {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let Some(asset_id) = job.asset_id else {
+            return Err(JobError::Fatal("job has no asset".into()));
+        };
+        // Deleted since it was queued: nothing to do.
+        let Some(asset) = self.catalog.asset(asset_id).await.map_err(retry)? else {
+            return Ok(());
+        };
+        let path = self.blobs.local_path(&asset.original_path).map_err(retry)?;
+        if !tokio::fs::try_exists(&path).await.map_err(retry)? {
+            return Err(JobError::Fatal(format!(
+                "the original is missing: {}",
+                asset.original_path
+            )));
+        }
+        let mut tags = self.exiftool.read(&path).await.map_err(retry)?;
+        // exiftool reports files it cannot parse (empty, truncated, not what the name says).
+        if let Some(Value::String(error)) = tags.get("Error") {
+            return Err(JobError::Fatal(format!("unreadable file: {error}")));
+        }
+        if let Some(sidecar) = &asset.sidecar_path {
+            let sidecar_path = self.blobs.local_path(sidecar).map_err(retry)?;
+            match self.exiftool.read(&sidecar_path).await {
+                Ok(side) => tags = merge_sidecar(tags, side),
+                // A broken sidecar must not cost the file's own metadata.
+                Err(e) => tracing::warn!(%asset_id, "sidecar unreadable: {e}"),
+            }
+        }
+        let mut info = exif_info(&tags, asset.file_size);
+        let mut size = displayed_size(&info);
+        if asset.asset_type == AssetType::Video {
+            match video::probe(&path).await {
+                Ok(probe) => {
+                    info.duration_ms = probe.duration_ms.or(info.duration_ms);
+                    info.fps = probe.fps.or(info.fps);
+                    if let (Some(w), Some(h)) = (probe.width, probe.height) {
+                        size = Some((w, h));
+                        info.exif_image_width.get_or_insert(w);
+                        info.exif_image_height.get_or_insert(h);
+                    }
+                    if info.latitude.is_none()
+                        && let Some((lat, lon)) = probe.location
+                    {
+                        info.latitude = Some(lat);
+                        info.longitude = Some(lon);
+                    }
+                    if info.date_time_original.is_none()
+                        && let Some(created) =
+                            probe.creation_time.as_deref().and_then(parse_exif_date)
+                    {
+                        // QuickTime creation times are UTC.
+                        let instant = created.local.and_utc();
+                        info.date_time_original = Some(instant);
+                        info.local_date_time = Some(instant);
+                    }
+                }
+                Err(e) => return Err(JobError::Fatal(format!("unreadable video: {e}"))),
+            }
+        }
+        let next = [NewJob::generate_thumbnails(asset_id)];
+        self.catalog
+            .save_metadata(asset_id, &info, size, &next)
+            .await
+            .map_err(retry)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,4 @@
+//! The job kinds Ferrotype runs, one module each. Each is idempotent: running it twice leaves
+//! the same result as running it once, which is what makes re-running after a crash safe.
+
+pub mod metadata;

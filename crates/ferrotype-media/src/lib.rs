@@ -1,0 +1,6 @@
+//! Media: reading metadata (exiftool, ffprobe), and later decoding, resizing and encoding
+//! thumbnails. Heavy dependencies live here so that the rest of the workspace builds fast.
+
+pub mod exiftool;
+pub mod metadata;
+pub mod video;
