@@ -15,7 +15,7 @@ use axum::routing::{get, post, put};
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
-use routes::{albums, api_keys, assets, auth as auth_routes, jobs, server, upload, users};
+use routes::{albums, api_keys, assets, auth as auth_routes, jobs, media, server, upload, users};
 
 /// Settings the API needs from the server's configuration.
 #[derive(Debug, Clone)]
@@ -65,7 +65,9 @@ pub fn router(state: AppState) -> Router {
             post(upload::upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/assets/{id}", get(assets::get))
-        .route("/assets/{id}/original", get(assets::original))
+        .route("/assets/{id}/original", get(media::original))
+        .route("/assets/{id}/thumbnail", get(media::thumbnail))
+        .route("/assets/{id}/video/playback", get(media::playback))
         .route("/albums", get(albums::list).post(albums::create))
         .route("/albums/{id}", get(albums::get))
         .route("/albums/{id}/assets", put(albums::add_assets))

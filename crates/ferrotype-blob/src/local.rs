@@ -70,9 +70,27 @@ impl BlobStore for LocalBlobStore {
         Ok(())
     }
 
-    async fn open(&self, key: &str) -> BlobResult<BlobReader> {
+    async fn put_bytes(&self, key: &str, bytes: &[u8]) -> BlobResult<()> {
+        let staged = self
+            .staging_dir()
+            .join(format!("{}.part", uuid::Uuid::new_v4()));
+        let result = async {
+            let mut file = tokio::fs::File::create(&staged).await?;
+            tokio::io::AsyncWriteExt::write_all(&mut file, bytes).await?;
+            file.sync_all().await?;
+            drop(file);
+            self.put_file(key, &staged).await
+        }
+        .await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&staged).await;
+        }
+        result
+    }
+
+    async fn open(&self, key: &str, offset: u64) -> BlobResult<BlobReader> {
         let path = self.path_of(key)?;
-        let file = match tokio::fs::File::open(&path).await {
+        let mut file = match tokio::fs::File::open(&path).await {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(BlobError::NotFound(key.to_string()));
@@ -80,6 +98,9 @@ impl BlobStore for LocalBlobStore {
             Err(e) => return Err(e.into()),
         };
         let len = file.metadata().await?.len();
+        if offset > 0 {
+            tokio::io::AsyncSeekExt::seek(&mut file, std::io::SeekFrom::Start(offset)).await?;
+        }
         Ok(BlobReader {
             reader: Box::pin(file),
             len,

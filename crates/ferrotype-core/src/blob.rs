@@ -32,7 +32,10 @@ pub trait BlobStore: Send + Sync + 'static {
     fn staging_dir(&self) -> PathBuf;
     /// Moves a complete, fsynced staging file to `key`, durably (the rename itself is synced).
     async fn put_file(&self, key: &str, staged: &Path) -> BlobResult<()>;
-    async fn open(&self, key: &str) -> BlobResult<BlobReader>;
+    /// Stores small generated content (a thumbnail) durably under `key`, replacing what was there.
+    async fn put_bytes(&self, key: &str, bytes: &[u8]) -> BlobResult<()>;
+    /// Opens the blob to read from byte `offset` on; `len` stays the whole blob's size.
+    async fn open(&self, key: &str, offset: u64) -> BlobResult<BlobReader>;
     /// Removes the blob; a missing blob is not an error.
     async fn delete(&self, key: &str) -> BlobResult<()>;
     async fn exists(&self, key: &str) -> BlobResult<bool>;

@@ -77,6 +77,14 @@ pub trait Catalog: Send + Sync + 'static {
         next: &[NewJob],
     ) -> CatalogResult<()>;
     async fn asset_exif(&self, asset_id: Uuid) -> CatalogResult<Option<ExifInfo>>;
+    /// Records that the thumbnails exist: the thumbhash, and the size the decoder found when it
+    /// is the original's own (not an embedded preview's).
+    async fn save_thumbnails(
+        &self,
+        asset_id: Uuid,
+        thumbhash: &[u8],
+        size: Option<(i64, i64)>,
+    ) -> CatalogResult<()>;
     async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>>;
     async fn asset_stats(
         &self,

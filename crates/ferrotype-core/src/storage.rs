@@ -13,6 +13,29 @@ pub fn original_key(owner_id: Uuid, asset_id: Uuid, extension: &str) -> String {
     )
 }
 
+/// The generated files of an asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generated {
+    /// WebP, 250 px short side: the grids.
+    Thumbnail,
+    /// JPEG, 1440 px short side: the viewer.
+    Preview,
+}
+
+/// `thumbs/<user>/<ab>/<cd>/<asset>_<thumbnail.webp|preview.jpeg>`: Immich's layout.
+pub fn generated_key(owner_id: Uuid, asset_id: Uuid, kind: Generated) -> String {
+    let name = asset_id.to_string();
+    let suffix = match kind {
+        Generated::Thumbnail => "thumbnail.webp",
+        Generated::Preview => "preview.jpeg",
+    };
+    format!(
+        "thumbs/{owner_id}/{}/{}/{name}_{suffix}",
+        &name[0..2],
+        &name[2..4]
+    )
+}
+
 /// The sidecar sits beside its original: `<original key>.xmp`.
 pub fn sidecar_key(original_key: &str) -> String {
     format!("{original_key}.xmp")

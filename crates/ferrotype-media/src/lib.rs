@@ -3,4 +3,5 @@
 
 pub mod exiftool;
 pub mod metadata;
+pub mod thumbnail;
 pub mod video;

@@ -60,6 +60,42 @@ pub async fn probe(path: &Path) -> Result<VideoProbe, ProbeError> {
     Ok(parse(&json))
 }
 
+/// Writes one frame of the video (ffmpeg applies its rotation) to `out` as PPM: the frame a
+/// second in, or the first frame of a shorter video.
+pub async fn poster_frame(path: &Path, out: &Path) -> Result<(), ProbeError> {
+    let mut last_error = String::new();
+    for seek in ["1", "0"] {
+        let run = tokio::process::Command::new("ffmpeg")
+            .args(["-v", "error", "-nostdin", "-y", "-ss", seek, "-i"])
+            .arg(path)
+            .args(["-frames:v", "1", "-f", "image2", "-c:v", "ppm"])
+            .arg(out)
+            .kill_on_drop(true)
+            .output();
+        let result = tokio::time::timeout(TIMEOUT, run)
+            .await
+            .map_err(|_| ProbeError::Timeout(TIMEOUT))?
+            .map_err(ProbeError::Spawn)?;
+        let written = tokio::fs::metadata(out)
+            .await
+            .map(|m| m.len() > 0)
+            .unwrap_or(false);
+        if result.status.success() && written {
+            return Ok(());
+        }
+        last_error = String::from_utf8_lossy(&result.stderr)
+            .trim()
+            .chars()
+            .take(300)
+            .collect();
+    }
+    Err(ProbeError::Unreadable(if last_error.is_empty() {
+        "no video frame could be decoded".to_string()
+    } else {
+        last_error
+    }))
+}
+
 fn rate(s: &str) -> Option<f64> {
     let (n, d) = s.split_once('/')?;
     let (n, d) = (n.parse::<f64>().ok()?, d.parse::<f64>().ok()?);

@@ -43,6 +43,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "log filter: error, warn, info, debug, trace, or a tracing directive",
     ),
     (
+        "media.max_pixels",
+        "250000000",
+        "largest image (width x height) decoded for thumbnails; larger ones are refused as decompression bombs",
+    ),
+    (
         "jobs.concurrency.metadataExtraction",
         "2",
         "how many metadata extractions run at once",
@@ -63,6 +68,7 @@ pub struct Config {
     pub max_upload_bytes: u64,
     pub log_level: String,
     pub job_concurrency: Vec<(QueueName, usize)>,
+    pub max_pixels: u64,
 }
 
 /// Where a value came from, for error messages.
@@ -265,6 +271,7 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
         max_upload_bytes: 0,
         log_level: String::new(),
         job_concurrency: Vec::new(),
+        max_pixels: 0,
     };
     let (v, _) = get("server.listen");
     check(
@@ -320,6 +327,17 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
         tracing_subscriber::EnvFilter::try_new(v)
             .map(|_| config.log_level = v.to_string())
             .map_err(|e| format!("'{v}' is not a log filter: {e}")),
+    );
+    let (v, _) = get("media.max_pixels");
+    check(
+        "media.max_pixels",
+        match v.trim().replace('_', "").parse::<u64>() {
+            Ok(n) if n > 0 => {
+                config.max_pixels = n;
+                Ok(())
+            }
+            _ => Err(format!("'{v}' is not a positive number of pixels")),
+        },
     );
     for (key, _, _) in KEYS {
         let Some(queue) = key.strip_prefix("jobs.concurrency.") else {

@@ -7,7 +7,9 @@ use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{QueueName, names};
 use ferrotype_jobs::JobRunner;
 use ferrotype_jobs::handlers::metadata::ExtractMetadata;
+use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
 use ferrotype_media::exiftool::ExifTool;
+use ferrotype_media::thumbnail::ThumbnailSettings;
 
 use crate::config::Config;
 
@@ -21,21 +23,33 @@ pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobSto
     };
     let worker = format!("{}-{}", hostname(), std::process::id());
     let metadata = concurrency(QueueName::MetadataExtraction);
-    // One exiftool process per metadata job that can run at once.
-    let exiftool = Arc::new(ExifTool::new(metadata));
+    let thumbnails = concurrency(QueueName::ThumbnailGeneration);
+    // One exiftool process per job that can run at once (thumbnails use it for RAW previews).
+    let exiftool = Arc::new(ExifTool::new(metadata + thumbnails));
+    let settings = ThumbnailSettings {
+        max_pixels: config.max_pixels,
+        ..ThumbnailSettings::default()
+    };
     JobRunner::new(catalog.clone(), worker)
         .concurrency(QueueName::MetadataExtraction, metadata)
-        .concurrency(
-            QueueName::ThumbnailGeneration,
-            concurrency(QueueName::ThumbnailGeneration),
-        )
+        .concurrency(QueueName::ThumbnailGeneration, thumbnails)
         .handle(
             QueueName::MetadataExtraction,
             names::EXTRACT_METADATA,
             Arc::new(ExtractMetadata {
+                catalog: catalog.clone(),
+                blobs: blobs.clone(),
+                exiftool: exiftool.clone(),
+            }),
+        )
+        .handle(
+            QueueName::ThumbnailGeneration,
+            names::GENERATE_THUMBNAILS,
+            Arc::new(GenerateThumbnails {
                 catalog,
                 blobs,
                 exiftool,
+                settings,
             }),
         )
 }

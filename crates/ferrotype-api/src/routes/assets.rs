@@ -3,14 +3,9 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use ferrotype_core::media_types::mime_type_for;
 use ferrotype_core::model::{Asset, AssetStatsFilter, Visibility};
-use ferrotype_core::storage::extension_of;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -151,49 +146,6 @@ pub async fn get(
     )))
 }
 
-pub async fn original(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<Uuid>,
-) -> ApiResult<Response> {
-    let asset = accessible_asset(&state, &auth, id, "asset.download").await?;
-    let blob = state.blobs.open(&asset.original_path).await?;
-    let mime = mime_type_for(&extension_of(&asset.original_path).unwrap_or_default());
-    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
-        blob.reader,
-        256 * 1024,
-    ));
-    let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
-        percent_encode(&asset.original_file_name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_LENGTH, blob.len.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::CACHE_CONTROL,
-                "private, max-age=86400, no-transform".to_string(),
-            ),
-        ],
-        body,
-    )
-        .into_response())
-}
-
-/// RFC 5987 encoding for a file name in `Content-Disposition`.
-fn percent_encode(name: &str) -> String {
-    name.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,10 +158,5 @@ mod tests {
         assert!(parse_checksum(hex).is_some());
         assert!(parse_checksum("xyz").is_none());
         assert!(parse_checksum(&"z".repeat(40)).is_none());
-    }
-
-    #[test]
-    fn file_names_are_percent_encoded() {
-        assert_eq!(percent_encode("a b\".jpg"), "a%20b%22.jpg");
     }
 }

@@ -3,6 +3,7 @@ pub mod api_keys;
 pub mod assets;
 pub mod auth;
 pub mod jobs;
+pub mod media;
 pub mod server;
 pub mod upload;
 pub mod users;

@@ -572,6 +572,33 @@ impl Catalog for SqliteCatalog {
             .await
     }
 
+    async fn save_thumbnails(
+        &self,
+        asset_id: Uuid,
+        thumbhash: &[u8],
+        size: Option<(i64, i64)>,
+    ) -> CatalogResult<()> {
+        let thumbhash = thumbhash.to_vec();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let now = ts(&Utc::now());
+            let id = asset_id.to_string();
+            tx.execute(
+                "UPDATE assets SET thumbhash = ?2, width = COALESCE(?3, width),
+                    height = COALESCE(?4, height), updated_at = ?5
+                 WHERE id = ?1",
+                params![id, thumbhash, size.map(|s| s.0), size.map(|s| s.1), now],
+            )?;
+            tx.execute(
+                "INSERT INTO asset_job_status (asset_id, thumbnails_generated_at) VALUES (?1, ?2)
+                 ON CONFLICT (asset_id) DO UPDATE SET thumbnails_generated_at = ?2",
+                params![id, now],
+            )?;
+            tx.commit()
+        })
+        .await
+    }
+
     async fn asset_exif(&self, asset_id: Uuid) -> CatalogResult<Option<ExifInfo>> {
         self.read(move |conn| metadata::exif(conn, asset_id)).await
     }

@@ -2,3 +2,4 @@
 //! the same result as running it once, which is what makes re-running after a crash safe.
 
 pub mod metadata;
+pub mod thumbnails;
