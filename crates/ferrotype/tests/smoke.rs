@@ -5,7 +5,9 @@ use common::*;
 #[tokio::test]
 async fn starts_and_answers_ping() {
     let server = Server::start();
-    let r = Client::new(&server, Cred::None).get("/api/server/ping").await;
+    let r = Client::new(&server, Cred::None)
+        .get("/api/server/ping")
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["res"], "pong");
     let status = server.stop();

@@ -138,7 +138,12 @@ impl Server {
         walk(&self.data_dir.join("upload"), &mut files);
         files
             .into_iter()
-            .map(|p| p.strip_prefix(&self.data_dir).unwrap().display().to_string())
+            .map(|p| {
+                p.strip_prefix(&self.data_dir)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
             .collect()
     }
 }
@@ -204,8 +209,12 @@ impl Reply {
             "content type {ct:?} is not JSON (status {})",
             self.status
         );
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "invalid JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     /// Asserts an Immich error: status, JSON body with all four fields, and the message.
@@ -267,7 +276,13 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        Reply::from(self.request(reqwest::Method::GET, path).send().await.expect("send")).await
+        Reply::from(
+            self.request(reqwest::Method::GET, path)
+                .send()
+                .await
+                .expect("send"),
+        )
+        .await
     }
 
     pub async fn send_json(&self, method: reqwest::Method, path: &str, body: Value) -> Reply {
@@ -338,7 +353,10 @@ pub async fn admin(server: &Server) -> Client {
 pub async fn login(server: &Server, email: &str, password: &str) -> Client {
     let anon = Client::new(server, Cred::None);
     let r = anon
-        .post("/api/auth/login", json!({"email": email, "password": password}))
+        .post(
+            "/api/auth/login",
+            json!({"email": email, "password": password}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let token = r.json()["accessToken"].as_str().unwrap().to_string();
@@ -348,7 +366,10 @@ pub async fn login(server: &Server, email: &str, password: &str) -> Client {
 /// Creates an API key with the given permissions; returns a client using it.
 pub async fn api_key(client: &Client, permissions: &[&str]) -> Client {
     let r = client
-        .post("/api/api-keys", json!({"name": "test", "permissions": permissions}))
+        .post(
+            "/api/api-keys",
+            json!({"name": "test", "permissions": permissions}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let secret = r.json()["secret"].as_str().unwrap().to_string();
@@ -359,7 +380,16 @@ pub async fn api_key(client: &Client, permissions: &[&str]) -> Client {
 /// folder; SQLite serialises its writes with the server's.
 pub fn create_user(server: &Server, email: &str, password: &str) {
     let out = Command::new(BIN)
-        .args(["admin", "create-user", "--email", email, "--name", email, "--password", password])
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            email,
+            "--name",
+            email,
+            "--password",
+            password,
+        ])
         .arg("--data-dir")
         .arg(&server.data_dir)
         .output()
@@ -375,7 +405,9 @@ pub fn create_user(server: &Server, email: &str, password: &str) {
 pub fn fake_jpeg(seed: u64, len: usize) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(len);
     bytes.extend_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0]);
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     while bytes.len() < len {
         x ^= x << 13;
         x ^= x >> 7;
