@@ -3,12 +3,13 @@
 //! move into place, and its row is committed right after; an upload intent recorded before the
 //! move lets the start-up repair remove a file whose row never came (see `ferrotype_core::repair`).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use axum::Json;
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::multipart::Field;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request, State};
 use axum::http::{StatusCode, header};
@@ -20,7 +21,7 @@ use ferrotype_core::storage::{extension_of, original_key, sanitize_file_name, si
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
-use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -66,7 +67,38 @@ fn multipart_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(format!("Invalid multipart body: {e}"))
 }
 
-/// Streams one file part to a new staging file, hashing as it goes, then syncs it.
+/// Received chunks are gathered up to this many bytes, then written by one blocking call.
+const WRITE_BATCH: usize = 1024 * 1024;
+
+/// Writes a batch of received chunks on a blocking thread straight from the buffers they arrived
+/// in (no copy in user space), syncing the file after the last batch.
+fn write_batch(
+    mut file: std::fs::File,
+    batch: Vec<Bytes>,
+    last: bool,
+) -> JoinHandle<std::io::Result<std::fs::File>> {
+    tokio::task::spawn_blocking(move || {
+        for chunk in &batch {
+            file.write_all(chunk)?;
+        }
+        if last {
+            file.sync_all()?;
+        }
+        Ok(file)
+    })
+}
+
+async fn written(write: JoinHandle<std::io::Result<std::fs::File>>) -> ApiResult<std::fs::File> {
+    write
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
+}
+
+/// Streams one file part to a new staging file, hashing as it goes, then syncs it. One batch is
+/// written while the next is received, so an upload holds about two batches. If the request
+/// ends early, a batch still being written goes to the staging file `StagedFile` has already
+/// unlinked, which is harmless.
 async fn receive_file(
     field: &mut Field<'_>,
     staging_dir: &Path,
@@ -76,9 +108,14 @@ async fn receive_file(
     let path = staging_dir.join(format!("{}.part", Uuid::new_v4()));
     let file = tokio::fs::File::create(&path)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::internal)?
+        .into_std()
+        .await;
     let staged = StagedFile { path, moved: false };
-    let mut writer = BufWriter::with_capacity(1024 * 1024, file);
+    // Nothing to write yet: an empty batch stands for the one in flight.
+    let mut in_flight = write_batch(file, Vec::new(), false);
+    let mut batch = Vec::new();
+    let mut batched = 0;
     let mut hasher = Sha1::new();
     let mut size: u64 = 0;
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
@@ -87,11 +124,16 @@ async fn receive_file(
             return Err(too_large(limit));
         }
         hasher.update(&chunk);
-        writer.write_all(&chunk).await.map_err(ApiError::internal)?;
+        batched += chunk.len();
+        batch.push(chunk);
+        if batched >= WRITE_BATCH {
+            let file = written(in_flight).await?;
+            in_flight = write_batch(file, std::mem::take(&mut batch), false);
+            batched = 0;
+        }
     }
-    writer.flush().await.map_err(ApiError::internal)?;
-    let file = writer.into_inner();
-    file.sync_all().await.map_err(ApiError::internal)?;
+    let file = written(in_flight).await?;
+    written(write_batch(file, batch, true)).await?;
     Ok(ReceivedFile {
         staged,
         part_name,
