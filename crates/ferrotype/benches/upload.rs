@@ -221,7 +221,7 @@ async fn run() -> bool {
         generated.elapsed().as_secs_f64()
     );
 
-    let server = Server::start_in(&data_dir, &[]);
+    let mut server = Server::start_in(&data_dir, &[]);
     let admin = common::admin(&server).await;
     let pid = server.pid();
     let idle_rss_kb = proc_status_kb(pid, "VmRSS");
