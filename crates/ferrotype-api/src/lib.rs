@@ -5,6 +5,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod json;
+pub mod metrics;
 mod routes;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub struct AppState {
     pub job_wake: Arc<tokio::sync::Notify>,
     pub blobs: Arc<dyn BlobStore>,
     pub config: Arc<ApiConfig>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Largest JSON request body accepted.
@@ -80,11 +82,17 @@ pub fn router(state: AppState) -> Router {
             "/queues/{name}/jobs",
             get(jobs::list_jobs).delete(jobs::delete_jobs),
         )
-        .route("/server/statistics", get(server::statistics));
+        .route("/server/statistics", get(server::statistics))
+        // After routing, so that requests are counted under their route's template.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ));
 
     Router::new()
         .nest("/api", api)
         .route("/.well-known/immich", get(server::well_known))
+        .route("/metrics", get(metrics::scrape))
         // JSON bodies: the CLI sends up to 5,000 checks or 65,000 album ids in one request.
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(error::correlate))

@@ -1,13 +1,14 @@
 //! Which jobs this process runs, with which handlers and how many at once.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{QueueName, names};
-use ferrotype_jobs::JobRunner;
 use ferrotype_jobs::handlers::metadata::ExtractMetadata;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
+use ferrotype_jobs::{JobObserver, JobRunner, Outcome};
 use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::thumbnail::ThumbnailSettings;
 
@@ -52,6 +53,20 @@ pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobSto
                 settings,
             }),
         )
+}
+
+/// Job outcomes and durations, into the metrics served at `/metrics`.
+pub struct JobMetrics(pub Arc<ferrotype_api::metrics::Metrics>);
+
+impl JobObserver for JobMetrics {
+    fn finished(&self, queue: QueueName, name: &str, outcome: Outcome, elapsed: Duration) {
+        let outcome = match outcome {
+            Outcome::Completed => "completed",
+            Outcome::Retried => "retried",
+            Outcome::Failed => "failed",
+        };
+        self.0.record_job(queue, name, outcome, elapsed);
+    }
 }
 
 fn hostname() -> String {

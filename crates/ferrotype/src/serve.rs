@@ -73,8 +73,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if requeued > 0 {
         tracing::warn!(requeued, "jobs interrupted by a crash are queued again");
     }
-    let runner = jobs::runner(&config, catalog.clone(), blobs.clone());
+    let metrics = Arc::new(ferrotype_api::metrics::Metrics::default());
+    let runner = jobs::runner(&config, catalog.clone(), blobs.clone())
+        .observer(Arc::new(jobs::JobMetrics(metrics.clone())));
     let state = AppState {
+        metrics,
         catalog,
         blobs,
         job_wake: runner.waker(),

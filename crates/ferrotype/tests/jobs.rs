@@ -233,3 +233,140 @@ async fn server_statistics_by_user() {
     assert_eq!(by_user[1]["userName"], "bob@example.com");
     assert_eq!(by_user[1]["photos"], 1);
 }
+
+async fn queue_stats(client: &Client, queue: &str) -> serde_json::Value {
+    client.get(&format!("/api/queues/{queue}")).await.json()["statistics"].clone()
+}
+
+async fn wait_drained(client: &Client) {
+    for _ in 0..900 {
+        let m = queue_stats(client, "metadataExtraction").await;
+        let t = queue_stats(client, "thumbnailGeneration").await;
+        let busy =
+            |s: &serde_json::Value| s["waiting"] != 0 || s["active"] != 0 || s["delayed"] != 0;
+        if !busy(&m) && !busy(&t) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the queues never drained");
+}
+
+#[tokio::test]
+async fn sigkill_mid_work_then_restart_finishes_every_job() {
+    let mut server = Server::start();
+    let admin = admin(&server).await;
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(fixtures().join("nature")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let r = admin.upload(&name, std::fs::read(&path).unwrap()).await;
+        ids.push(r.json()["id"].as_str().unwrap().to_string());
+    }
+    ids.sort();
+    ids.dedup();
+    // Kill while work is still queued or running.
+    let m = queue_stats(&admin, "metadataExtraction").await;
+    let t = queue_stats(&admin, "thumbnailGeneration").await;
+    let pending = m["waiting"].as_i64().unwrap()
+        + m["active"].as_i64().unwrap()
+        + t["waiting"].as_i64().unwrap()
+        + t["active"].as_i64().unwrap();
+    assert!(
+        pending > 0,
+        "all work finished before the kill; the test proves nothing: {m} {t}"
+    );
+    server.kill();
+
+    server.restart();
+    let admin = Client {
+        base: server.base.clone(),
+        ..admin
+    };
+    wait_drained(&admin).await;
+    assert_eq!(queue_stats(&admin, "metadataExtraction").await["failed"], 0);
+    assert_eq!(
+        queue_stats(&admin, "thumbnailGeneration").await["failed"],
+        0
+    );
+    for id in &ids {
+        let asset = admin.get(&format!("/api/assets/{id}")).await.json();
+        assert_eq!(asset["hasMetadata"], true, "{id}");
+        assert!(asset["thumbhash"].is_string(), "{id}");
+        assert_eq!(
+            admin
+                .get(&format!("/api/assets/{id}/thumbnail"))
+                .await
+                .status,
+            200
+        );
+    }
+    // Exactly one thumbnail and one preview per asset: a re-run replaces, never duplicates.
+    let thumbs = server.data_dir.join("thumbs");
+    let mut count = 0;
+    let mut stack = vec![thumbs];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                count += 1;
+            }
+        }
+    }
+    assert_eq!(count, ids.len() * 2);
+}
+
+#[tokio::test]
+async fn metrics_in_prometheus_text() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    Client::new(&server, Cred::None)
+        .get("/api/server/ping")
+        .await;
+    admin
+        .upload(
+            "a.jpg",
+            std::fs::read(fixtures().join("nature/silver_fir.jpg")).unwrap(),
+        )
+        .await;
+    wait_drained(&admin).await;
+    let r = reqwest::get(server.url("/metrics")).await.unwrap();
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = r.text().await.unwrap();
+    for needle in [
+        "ferrotype_http_requests_total{method=\"GET\",route=\"/api/server/ping\",status=\"200\"} 1",
+        "ferrotype_http_requests_total{method=\"POST\",route=\"/api/assets\",status=\"201\"} 1",
+        "ferrotype_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/server/ping\",le=\"+Inf\"} 1",
+        "ferrotype_jobs{queue=\"metadataExtraction\",state=\"completed\"} 1",
+        "ferrotype_jobs{queue=\"thumbnailGeneration\",state=\"completed\"} 1",
+        "ferrotype_job_runs_total{queue=\"thumbnailGeneration\",job=\"AssetGenerateThumbnails\",outcome=\"completed\"} 1",
+        "ferrotype_job_duration_seconds_count{queue=\"metadataExtraction\",job=\"AssetExtractMetadata\"} 1",
+        "process_resident_memory_bytes ",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    // Ids never become labels: requests are counted under their route's template.
+    let asset = admin.upload("b.jpg", fake_jpeg(3, 100)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    admin.get(&format!("/api/assets/{asset}")).await;
+    let text = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("route=\"/api/assets/{id}\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(!text.contains(&asset));
+}
