@@ -463,3 +463,65 @@ async fn hostile_files_fail_their_job_and_nothing_else() {
         .await
         .assert_error(404, "Asset media not found");
 }
+
+#[tokio::test]
+async fn gif_tiff_and_video_metadata() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let temp = tempfile::tempdir().unwrap();
+    // A GIF and a TIFF made here, 600 x 400, with a gradient.
+    let picture = image::RgbImage::from_fn(600, 400, |x, y| {
+        image::Rgb([(x / 3) as u8, (y / 2) as u8, 90])
+    });
+    let mut ids = Vec::new();
+    for name in ["made.gif", "made.tif"] {
+        let path = temp.path().join(name);
+        image::DynamicImage::ImageRgb8(picture.clone())
+            .save(&path)
+            .unwrap();
+        ids.push(upload_path(&admin, &path).await);
+    }
+    // A video carrying a capture time and a place, as a phone writes them.
+    let video = make_video(temp.path());
+    let status = std::process::Command::new("exiftool")
+        .args([
+            "-q",
+            "-overwrite_original",
+            "-CreateDate=2024:01:02 03:04:05",
+            "-Keys:GPSCoordinates=48.8584, 2.2945",
+        ])
+        .arg(&video)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let video_id = upload_path(&admin, &video).await;
+    let (metadata, thumbnails) = all_drained(&admin).await;
+    assert_eq!(
+        (metadata["failed"].as_i64(), thumbnails["failed"].as_i64()),
+        (Some(0), Some(0))
+    );
+
+    for id in &ids {
+        let t = admin.get(&format!("/api/assets/{id}/thumbnail")).await;
+        assert_eq!(decoded_size(&t.body), (375, 250));
+        let asset = admin.get(&format!("/api/assets/{id}")).await.json();
+        assert_eq!(
+            (asset["width"].as_i64(), asset["height"].as_i64()),
+            (Some(600), Some(400))
+        );
+    }
+    let asset = admin.get(&format!("/api/assets/{video_id}")).await.json();
+    assert_eq!(
+        asset["exifInfo"]["dateTimeOriginal"],
+        "2024-01-02T03:04:05.000Z"
+    );
+    assert_eq!(asset["localDateTime"], "2024-01-02T03:04:05.000Z");
+    let (lat, lon) = (
+        asset["exifInfo"]["latitude"].as_f64().unwrap(),
+        asset["exifInfo"]["longitude"].as_f64().unwrap(),
+    );
+    assert!(
+        (lat - 48.8584).abs() < 1e-3 && (lon - 2.2945).abs() < 1e-3,
+        "{lat},{lon}"
+    );
+}
