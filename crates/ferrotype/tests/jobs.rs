@@ -234,24 +234,6 @@ async fn server_statistics_by_user() {
     assert_eq!(by_user[1]["photos"], 1);
 }
 
-async fn queue_stats(client: &Client, queue: &str) -> serde_json::Value {
-    client.get(&format!("/api/queues/{queue}")).await.json()["statistics"].clone()
-}
-
-async fn wait_drained(client: &Client) {
-    for _ in 0..900 {
-        let m = queue_stats(client, "metadataExtraction").await;
-        let t = queue_stats(client, "thumbnailGeneration").await;
-        let busy =
-            |s: &serde_json::Value| s["waiting"] != 0 || s["active"] != 0 || s["delayed"] != 0;
-        if !busy(&m) && !busy(&t) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the queues never drained");
-}
-
 #[tokio::test]
 async fn sigkill_mid_work_then_restart_finishes_every_job() {
     let mut server = Server::start();
@@ -266,8 +248,8 @@ async fn sigkill_mid_work_then_restart_finishes_every_job() {
     ids.sort();
     ids.dedup();
     // Kill while work is still queued or running.
-    let m = queue_stats(&admin, "metadataExtraction").await;
-    let t = queue_stats(&admin, "thumbnailGeneration").await;
+    let m = queue_statistics(&admin, "metadataExtraction").await;
+    let t = queue_statistics(&admin, "thumbnailGeneration").await;
     let pending = m["waiting"].as_i64().unwrap()
         + m["active"].as_i64().unwrap()
         + t["waiting"].as_i64().unwrap()
@@ -283,10 +265,13 @@ async fn sigkill_mid_work_then_restart_finishes_every_job() {
         base: server.base.clone(),
         ..admin
     };
-    wait_drained(&admin).await;
-    assert_eq!(queue_stats(&admin, "metadataExtraction").await["failed"], 0);
+    wait_for_media_jobs(&admin).await;
     assert_eq!(
-        queue_stats(&admin, "thumbnailGeneration").await["failed"],
+        queue_statistics(&admin, "metadataExtraction").await["failed"],
+        0
+    );
+    assert_eq!(
+        queue_statistics(&admin, "thumbnailGeneration").await["failed"],
         0
     );
     for id in &ids {
@@ -331,7 +316,7 @@ async fn metrics_in_prometheus_text() {
             std::fs::read(fixtures().join("nature/silver_fir.jpg")).unwrap(),
         )
         .await;
-    wait_drained(&admin).await;
+    wait_for_media_jobs(&admin).await;
     let r = reqwest::get(server.url("/metrics")).await.unwrap();
     assert!(
         r.headers()["content-type"]

@@ -5,41 +5,10 @@ mod common;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use common::*;
 use serde_json::{Value, json};
-
-/// Uploads a file from disk as the CLI does; returns its asset id.
-async fn upload_file(client: &Client, path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap();
-    let name = path.file_name().unwrap().to_str().unwrap().to_string();
-    let r = client.upload(&name, bytes).await;
-    assert!(
-        r.status == 201 || r.status == 200,
-        "{}: {}",
-        path.display(),
-        String::from_utf8_lossy(&r.body)
-    );
-    r.json()["id"].as_str().unwrap().to_string()
-}
-
-/// Waits until a queue has nothing waiting, delayed or running; returns its statistics.
-async fn drained(client: &Client, queue: &str) -> Value {
-    for _ in 0..600 {
-        let stats = client.get(&format!("/api/queues/{queue}")).await.json()["statistics"].clone();
-        if stats["waiting"] == 0
-            && stats["active"] == 0
-            && stats["delayed"] == 0
-            && stats["paused"] == 0
-        {
-            return stats;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{queue} never drained");
-}
 
 fn media_files(root: &Path) -> Vec<PathBuf> {
     let media = [
@@ -116,9 +85,9 @@ async fn every_reference_field_comes_back() {
     let mut ids = HashMap::new();
     for path in media_files(&root) {
         let relative = format!("./{}", path.strip_prefix(&root).unwrap().display());
-        ids.insert(relative, upload_file(&admin, &path).await);
+        ids.insert(relative, upload_path(&admin, &path).await);
     }
-    let stats = drained(&admin, "metadataExtraction").await;
+    let stats = wait_for_queue(&admin, "metadataExtraction").await;
     assert_eq!(
         stats["failed"], 0,
         "some fixture failed extraction: {stats}"
@@ -284,15 +253,15 @@ async fn orientation_and_date_priority() {
     let server = Server::start();
     let admin = admin(&server).await;
     let root = fixtures();
-    let rotated = upload_file(
+    let rotated = upload_path(
         &admin,
         &root.join("metadata/faces/portrait-orientation-6.jpg"),
     )
     .await;
-    let priority = upload_file(&admin, &root.join("metadata/dates/date-priority-test.jpg")).await;
-    let gps_only = upload_file(&admin, &root.join("metadata/dates/gps-datetime.jpg")).await;
-    let heic = upload_file(&admin, &root.join("formats/heic/IMG_2682.heic")).await;
-    drained(&admin, "metadataExtraction").await;
+    let priority = upload_path(&admin, &root.join("metadata/dates/date-priority-test.jpg")).await;
+    let gps_only = upload_path(&admin, &root.join("metadata/dates/gps-datetime.jpg")).await;
+    let heic = upload_path(&admin, &root.join("formats/heic/IMG_2682.heic")).await;
+    wait_for_queue(&admin, "metadataExtraction").await;
 
     // Orientation 6 turns the 700 x 840 picture on its side: shown 840 x 700.
     let asset = admin.get(&format!("/api/assets/{rotated}")).await.json();
@@ -351,7 +320,7 @@ async fn a_sidecar_takes_precedence() {
     let r = admin.upload_form(form).await;
     assert_eq!(r.status, 201);
     let id = r.json()["id"].as_str().unwrap().to_string();
-    drained(&admin, "metadataExtraction").await;
+    wait_for_queue(&admin, "metadataExtraction").await;
     let asset = admin.get(&format!("/api/assets/{id}")).await.json();
     assert_eq!(asset["localDateTime"], "2001-02-03T04:05:06.000Z");
     assert_eq!(asset["exifInfo"]["rating"], 4);

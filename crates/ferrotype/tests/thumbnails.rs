@@ -4,44 +4,9 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
 use common::*;
 use reqwest::Method;
-use serde_json::Value;
-
-async fn drained(client: &Client, queue: &str) -> Value {
-    for _ in 0..900 {
-        let stats = client.get(&format!("/api/queues/{queue}")).await.json()["statistics"].clone();
-        if stats["waiting"] == 0 && stats["active"] == 0 && stats["delayed"] == 0 {
-            return stats;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{queue} never drained");
-}
-
-async fn all_drained(client: &Client) -> (Value, Value) {
-    // Metadata first: it queues the thumbnails.
-    let metadata = drained(client, "metadataExtraction").await;
-    let thumbnails = drained(client, "thumbnailGeneration").await;
-    (metadata, thumbnails)
-}
-
-async fn upload_path(client: &Client, path: &Path) -> String {
-    let r = client
-        .upload(
-            path.file_name().unwrap().to_str().unwrap(),
-            std::fs::read(path).unwrap(),
-        )
-        .await;
-    assert!(
-        r.status == 201 || r.status == 200,
-        "{}",
-        String::from_utf8_lossy(&r.body)
-    );
-    r.json()["id"].as_str().unwrap().to_string()
-}
 
 fn decoded_size(bytes: &[u8]) -> (u32, u32) {
     let image = image::load_from_memory(bytes).expect("a decodable image");
@@ -97,7 +62,7 @@ async fn every_fixture_gets_its_thumbnails() {
     }
     let temp = tempfile::tempdir().unwrap();
     let video = upload_path(&admin, &make_video(temp.path())).await;
-    let (metadata, thumbnails) = all_drained(&admin).await;
+    let (metadata, thumbnails) = wait_for_media_jobs(&admin).await;
     assert_eq!(metadata["failed"], 0, "{metadata}");
     assert_eq!(
         thumbnails["failed"],
@@ -396,7 +361,7 @@ async fn hostile_files_fail_their_job_and_nothing_else() {
         .as_str()
         .unwrap()
         .to_string();
-    let (metadata, thumbnails) = all_drained(&admin).await;
+    let (metadata, thumbnails) = wait_for_media_jobs(&admin).await;
 
     let mut failures: Vec<String> = Vec::new();
     for queue in ["metadataExtraction", "thumbnailGeneration"] {
@@ -495,7 +460,7 @@ async fn gif_tiff_and_video_metadata() {
         .unwrap();
     assert!(status.success());
     let video_id = upload_path(&admin, &video).await;
-    let (metadata, thumbnails) = all_drained(&admin).await;
+    let (metadata, thumbnails) = wait_for_media_jobs(&admin).await;
     assert_eq!(
         (metadata["failed"].as_i64(), thumbnails["failed"].as_i64()),
         (Some(0), Some(0))

@@ -565,3 +565,44 @@ pub fn raw_exchange(server: &Server, bytes: &[u8]) -> String {
     }
     String::from_utf8_lossy(&reply).to_string()
 }
+
+/// The statistics of a job queue (admin only).
+pub async fn queue_statistics(client: &Client, queue: &str) -> Value {
+    client.get(&format!("/api/queues/{queue}")).await.json()["statistics"].clone()
+}
+
+/// Waits until a queue has nothing waiting, delayed or running; returns its statistics.
+pub async fn wait_for_queue(client: &Client, queue: &str) -> Value {
+    for _ in 0..1200 {
+        let stats = queue_statistics(client, queue).await;
+        if stats["waiting"] == 0 && stats["active"] == 0 && stats["delayed"] == 0 {
+            return stats;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{queue} never drained: {}",
+        queue_statistics(client, queue).await
+    );
+}
+
+/// Waits for the media work of everything uploaded: metadata first (it queues the thumbnails in
+/// its own transaction), then thumbnails. Returns both queues' statistics.
+pub async fn wait_for_media_jobs(client: &Client) -> (Value, Value) {
+    let metadata = wait_for_queue(client, "metadataExtraction").await;
+    let thumbnails = wait_for_queue(client, "thumbnailGeneration").await;
+    (metadata, thumbnails)
+}
+
+/// Uploads a file from disk as the CLI does; returns its asset id (new or duplicate).
+pub async fn upload_path(client: &Client, path: &Path) -> String {
+    let name = path.file_name().unwrap().to_str().unwrap();
+    let r = client.upload(name, std::fs::read(path).unwrap()).await;
+    assert!(
+        r.status == 201 || r.status == 200,
+        "{}: {}",
+        path.display(),
+        String::from_utf8_lossy(&r.body)
+    );
+    r.json()["id"].as_str().unwrap().to_string()
+}
