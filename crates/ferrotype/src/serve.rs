@@ -85,6 +85,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             max_upload_bytes: config.max_upload_bytes,
         }),
     };
+    let mut signals = ShutdownSignals::install()?;
     let workers = runner.start();
     let listener = bind(
         config.listen,
@@ -106,7 +107,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             result.context("server task failed")?.context("server failed")?;
             return Ok(());
         }
-        signal = shutdown_signal() => tracing::info!("{signal}: finishing requests in flight"),
+        signal = signals.recv() => tracing::info!("{signal}: finishing requests in flight"),
     }
     let _ = stop_tx.send(());
     let grace = Duration::from_secs(config.shutdown_timeout_seconds);
@@ -167,26 +168,27 @@ async fn bind(addr: SocketAddr, patience: Duration) -> anyhow::Result<TcpListene
     }
 }
 
-async fn shutdown_signal() -> &'static str {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = ctrl_c => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-            },
-            Err(_) => {
-                ctrl_c.await;
-                "SIGINT"
-            }
-        }
+/// SIGTERM and SIGINT, listened for from the moment this is made: installed before the server
+/// says it listens, so that a signal sent right after that line is never missed (the default
+/// action would kill the process without a graceful stop).
+struct ShutdownSignals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn install() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(ShutdownSignals {
+            term: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            int: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+        })
     }
-    #[cfg(not(unix))]
-    {
-        ctrl_c.await;
-        "Ctrl-C"
+
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+        }
     }
 }
