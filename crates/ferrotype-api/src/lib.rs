@@ -23,6 +23,8 @@ use routes::{albums, api_keys, assets, auth as auth_routes, jobs, media, server,
 pub struct ApiConfig {
     /// Largest original accepted by `POST /api/assets`; larger ones get 413.
     pub max_upload_bytes: u64,
+    /// The data folder, whose disk `GET /api/server/storage` reports on.
+    pub data_dir: std::path::PathBuf,
 }
 
 #[derive(Clone)]
@@ -46,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .route("/server/config", get(server::config))
         .route("/server/media-types", get(server::media_types))
         .route("/server/about", get(server::about))
+        .route("/server/storage", get(server::storage))
+        .route("/auth/status", get(auth_routes::status))
         .route("/auth/admin-sign-up", post(auth_routes::admin_sign_up))
         .route("/auth/login", post(auth_routes::login))
         .route("/auth/logout", post(auth_routes::logout))

@@ -83,6 +83,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         job_wake: runner.waker(),
         config: Arc::new(ApiConfig {
             max_upload_bytes: config.max_upload_bytes,
+            data_dir: config.data_dir.clone(),
         }),
     };
     let mut signals = ShutdownSignals::install()?;

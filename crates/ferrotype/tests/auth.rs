@@ -457,3 +457,35 @@ async fn errors_are_json_everywhere() {
     assert!(r.json()["correlationId"].is_string());
     assert!(r.headers.get("x-correlation-id").is_some());
 }
+
+#[tokio::test]
+async fn storage_and_auth_status() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let storage = admin.get("/api/server/storage").await.json();
+    let size = storage["diskSizeRaw"].as_i64().unwrap();
+    let used = storage["diskUseRaw"].as_i64().unwrap();
+    let available = storage["diskAvailableRaw"].as_i64().unwrap();
+    assert!(
+        size > 0 && used > 0 && available > 0 && used + available <= size,
+        "{storage}"
+    );
+    assert!(
+        storage["diskSize"].as_str().unwrap().ends_with("iB"),
+        "{storage}"
+    );
+    let status = admin.get("/api/auth/status").await.json();
+    assert_eq!(
+        status,
+        json!({"password": true, "pinCode": false, "isElevated": false})
+    );
+    let reader = api_key(&admin, &["asset.read"]).await;
+    reader
+        .get("/api/server/storage")
+        .await
+        .assert_error(403, "Missing required permission: server.storage");
+    reader
+        .get("/api/auth/status")
+        .await
+        .assert_error(403, "Missing required permission: all");
+}

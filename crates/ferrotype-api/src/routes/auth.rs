@@ -161,3 +161,14 @@ pub async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<Resp
 pub async fn validate_token(_auth: Auth) -> Json<serde_json::Value> {
     Json(json!({ "authStatus": true }))
 }
+
+/// Whether the account has a password and a PIN code, and whether this session is elevated (PIN
+/// codes and the locked folder are not supported yet: never elevated).
+pub async fn status(auth: Auth) -> ApiResult<Json<serde_json::Value>> {
+    auth.require_all()?;
+    Ok(Json(json!({
+        "password": auth.user.password_hash.is_some(),
+        "pinCode": false,
+        "isElevated": false,
+    })))
+}

@@ -109,3 +109,68 @@ pub async fn statistics(State(state): State<AppState>, auth: Auth) -> ApiResult<
         "usageByUser": by_user,
     })))
 }
+
+/// Size, use and free space of the filesystem holding `path`.
+fn disk(path: &std::path::Path) -> std::io::Result<(u64, u64, u64)> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::other("path contains NUL"))?;
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c_path` is a valid NUL-terminated string and `stat` a valid out-parameter.
+    if unsafe { libc::statvfs(c_path.as_ptr(), &mut stat) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let block = stat.f_frsize as u64;
+    let size = stat.f_blocks as u64 * block;
+    let available = stat.f_bavail as u64 * block;
+    let used = size.saturating_sub(stat.f_bfree as u64 * block);
+    Ok((size, used, available))
+}
+
+/// Bytes as Immich shows them: `12.3 GiB`.
+fn human(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+pub async fn storage(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require("server.storage")?;
+    let (size, used, available) =
+        disk(&state.config.data_dir).map_err(crate::error::ApiError::internal)?;
+    let percentage = if size == 0 {
+        0.0
+    } else {
+        (used as f64 / size as f64 * 10000.0).round() / 100.0
+    };
+    Ok(Json(json!({
+        "diskSize": human(size),
+        "diskUse": human(used),
+        "diskAvailable": human(available),
+        "diskSizeRaw": size,
+        "diskUseRaw": used,
+        "diskAvailableRaw": available,
+        "diskUsagePercentage": percentage,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human(512), "512 B");
+        assert_eq!(human(1536), "1.5 KiB");
+        assert_eq!(human(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+}
