@@ -16,7 +16,9 @@ use axum::routing::{get, post, put};
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
-use routes::{albums, api_keys, assets, auth as auth_routes, jobs, media, server, upload, users};
+use routes::{
+    albums, api_keys, assets, auth as auth_routes, jobs, media, server, sessions, upload, users,
+};
 
 /// Settings the API needs from the server's configuration.
 #[derive(Debug, Clone)]
@@ -50,6 +52,11 @@ pub fn router(state: AppState) -> Router {
         .route("/server/about", get(server::about))
         .route("/server/storage", get(server::storage))
         .route("/auth/status", get(auth_routes::status))
+        .route(
+            "/sessions",
+            get(sessions::list).delete(sessions::delete_all),
+        )
+        .route("/sessions/{id}", axum::routing::delete(sessions::delete))
         .route("/auth/admin-sign-up", post(auth_routes::admin_sign_up))
         .route("/auth/login", post(auth_routes::login))
         .route("/auth/logout", post(auth_routes::logout))

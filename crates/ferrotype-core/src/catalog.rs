@@ -37,6 +37,12 @@ pub trait Catalog: Send + Sync + 'static {
         token_hash: &[u8],
     ) -> CatalogResult<Option<(Session, User)>>;
     async fn delete_session(&self, id: Uuid) -> CatalogResult<()>;
+    /// The user's sessions, newest first.
+    async fn sessions_of(&self, user_id: Uuid) -> CatalogResult<Vec<Session>>;
+    /// Deletes the user's sessions except `keep`; returns how many.
+    async fn delete_sessions_of(&self, user_id: Uuid, keep: Option<Uuid>) -> CatalogResult<u64>;
+    /// Deletes one of the user's sessions; false if they have no such session.
+    async fn delete_session_of(&self, user_id: Uuid, id: Uuid) -> CatalogResult<bool>;
 
     // API keys
     async fn create_api_key(&self, key: &ApiKey, secret_hash: &[u8]) -> CatalogResult<()>;

@@ -489,3 +489,72 @@ async fn storage_and_auth_status() {
         .await
         .assert_error(403, "Missing required permission: all");
 }
+
+#[tokio::test]
+async fn sessions_list_and_logout_elsewhere() {
+    let server = Server::start();
+    let phone = admin(&server).await;
+    let laptop = login(&server, "admin@example.com", "admin-password").await;
+    let tablet = login(&server, "admin@example.com", "admin-password").await;
+    let listed = laptop.get("/api/sessions").await.json();
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+    assert_eq!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["current"] == true)
+            .count(),
+        1
+    );
+    // Ending one session by id, then all but the current one.
+    let tablet_id = tablet
+        .get("/api/sessions")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        laptop
+            .delete(&format!("/api/sessions/{tablet_id}"))
+            .await
+            .status,
+        204
+    );
+    tablet
+        .get("/api/users/me")
+        .await
+        .assert_error(401, "Invalid user token");
+    assert_eq!(laptop.delete("/api/sessions").await.status, 204);
+    phone
+        .get("/api/users/me")
+        .await
+        .assert_error(401, "Invalid user token");
+    assert_eq!(
+        laptop
+            .get("/api/sessions")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Another user's session ids are not reachable.
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    let laptop_id = laptop.get("/api/sessions").await.json()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    bob.delete(&format!("/api/sessions/{laptop_id}"))
+        .await
+        .assert_error(400, "Not found or no session.delete access");
+    assert_eq!(laptop.get("/api/users/me").await.status, 200);
+}

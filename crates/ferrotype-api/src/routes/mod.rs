@@ -5,5 +5,6 @@ pub mod auth;
 pub mod jobs;
 pub mod media;
 pub mod server;
+pub mod sessions;
 pub mod upload;
 pub mod users;

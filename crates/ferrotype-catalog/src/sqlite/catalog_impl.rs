@@ -315,6 +315,40 @@ impl Catalog for SqliteCatalog {
         .await
     }
 
+    async fn sessions_of(&self, user_id: Uuid) -> CatalogResult<Vec<Session>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.user_id = ?1
+                 ORDER BY s.created_at DESC"
+            ))?;
+            let rows = stmt.query_map([user_id.to_string()], |r| session_at(r, 0))?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn delete_sessions_of(&self, user_id: Uuid, keep: Option<Uuid>) -> CatalogResult<u64> {
+        self.write(move |conn| {
+            let n = conn.execute(
+                "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR id != ?2)",
+                params![user_id.to_string(), keep.map(|k| k.to_string())],
+            )?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn delete_session_of(&self, user_id: Uuid, id: Uuid) -> CatalogResult<bool> {
+        self.write(move |conn| {
+            let n = conn.execute(
+                "DELETE FROM sessions WHERE user_id = ?1 AND id = ?2",
+                [user_id.to_string(), id.to_string()],
+            )?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
     async fn create_api_key(&self, key: &ApiKey, secret_hash: &[u8]) -> CatalogResult<()> {
         let k = key.clone();
         let hash = secret_hash.to_vec();
