@@ -69,7 +69,16 @@ pub fn router(state: AppState) -> Router {
                 .put(api_keys::update)
                 .delete(api_keys::delete),
         )
-        .route("/users/me", get(users::me))
+        .route(
+            "/users/me",
+            get(users::me).put(users::update_me).patch(users::update_me),
+        )
+        .route(
+            "/users/me/preferences",
+            get(users::preferences)
+                .put(users::update_preferences)
+                .patch(users::update_preferences),
+        )
         .route("/assets/statistics", get(assets::statistics))
         .route("/assets/bulk-upload-check", post(assets::bulk_upload_check))
         .route(

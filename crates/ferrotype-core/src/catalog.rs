@@ -29,6 +29,20 @@ pub trait Catalog: Send + Sync + 'static {
     /// Case-insensitive.
     async fn user_by_email(&self, email: &str) -> CatalogResult<Option<User>>;
     async fn set_password(&self, user_id: Uuid, password_hash: &str) -> CatalogResult<()>;
+    /// Changes what is given of a user's name, email and avatar colour; a taken email is a
+    /// `Conflict`.
+    async fn update_profile(&self, user_id: Uuid, change: &ProfileChange) -> CatalogResult<()>;
+    async fn user_metadata(
+        &self,
+        user_id: Uuid,
+        key: &str,
+    ) -> CatalogResult<Option<serde_json::Value>>;
+    async fn set_user_metadata(
+        &self,
+        user_id: Uuid,
+        key: &str,
+        value: &serde_json::Value,
+    ) -> CatalogResult<()>;
 
     // Sessions
     async fn create_session(&self, session: &Session, token_hash: &[u8]) -> CatalogResult<()>;

@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod media_types;
 pub mod model;
 pub mod permissions;
+pub mod preferences;
 pub mod repair;
 pub mod storage;
 

@@ -206,6 +206,14 @@ pub struct ExifInfo {
     pub live_photo_cid: Option<String>,
 }
 
+/// A change to a user's profile; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileChange {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub avatar_color: Option<String>,
+}
+
 /// A user's tag (a keyword; `a/b` for a hierarchy).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tag {

@@ -558,3 +558,70 @@ async fn sessions_list_and_logout_elsewhere() {
         .assert_error(400, "Not found or no session.delete access");
     assert_eq!(laptop.get("/api/users/me").await.status, 200);
 }
+
+#[tokio::test]
+async fn own_profile_and_preferences() {
+    let server = Server::start();
+    let me = admin(&server).await;
+    let prefs = me.get("/api/users/me/preferences").await.json();
+    assert_eq!(prefs["memories"], json!({"enabled": true, "duration": 5}));
+    // PUT and PATCH both change only what they name.
+    let r = me
+        .put(
+            "/api/users/me/preferences",
+            json!({"memories": {"enabled": false}}),
+        )
+        .await;
+    assert_eq!(
+        r.json()["memories"],
+        json!({"enabled": false, "duration": 5})
+    );
+    let r = me
+        .send_json(
+            Method::PATCH,
+            "/api/users/me/preferences",
+            json!({"ratings": {"enabled": true}, "avatar": {"color": "green"}}),
+        )
+        .await;
+    assert_eq!(r.json()["ratings"]["enabled"], true);
+    assert_eq!(r.json()["memories"]["enabled"], false);
+    assert_eq!(me.get("/api/users/me").await.json()["avatarColor"], "green");
+    me.put(
+        "/api/users/me/preferences",
+        json!({"memories": {"enabled": "no"}}),
+    )
+    .await
+    .assert_error(400, "memories.enabled must be of the same type as true");
+    me.put(
+        "/api/users/me/preferences",
+        json!({"weather": {"sunny": true}}),
+    )
+    .await
+    .assert_error(400, "unknown preference section weather");
+
+    let r = me
+        .put(
+            "/api/users/me",
+            json!({"name": "Renamed", "email": "New@Example.com"}),
+        )
+        .await;
+    assert_eq!(r.json()["name"], "Renamed");
+    assert_eq!(r.json()["email"], "new@example.com");
+    let r = me
+        .send_json(
+            Method::PATCH,
+            "/api/users/me",
+            json!({"password": "another-password"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    login(&server, "new@example.com", "another-password").await;
+    create_user(&server, "bob@example.com", "bob-password");
+    me.put("/api/users/me", json!({"email": "bob@example.com"}))
+        .await
+        .assert_error(400, "Email already in use by another account");
+    me.put("/api/users/me", json!({"avatarColor": "plaid"})).await.assert_error(
+        400,
+        "avatarColor must be one of primary, pink, red, yellow, blue, green, purple, orange, gray, amber",
+    );
+}

@@ -263,6 +263,64 @@ impl Catalog for SqliteCatalog {
         .await
     }
 
+    async fn update_profile(&self, user_id: Uuid, change: &ProfileChange) -> CatalogResult<()> {
+        let c = change.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE users SET name = COALESCE(?2, name), email = COALESCE(?3, email),
+                    avatar_color = COALESCE(?4, avatar_color), updated_at = ?5
+                 WHERE id = ?1",
+                params![
+                    user_id.to_string(),
+                    c.name,
+                    c.email,
+                    c.avatar_color,
+                    ts(&Utc::now())
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user_metadata(
+        &self,
+        user_id: Uuid,
+        key: &str,
+    ) -> CatalogResult<Option<serde_json::Value>> {
+        let key = key.to_string();
+        self.read(move |conn| {
+            let raw: Option<String> = conn
+                .query_row(
+                    "SELECT value FROM user_metadata WHERE user_id = ?1 AND key = ?2",
+                    [user_id.to_string(), key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+        })
+        .await
+    }
+
+    async fn set_user_metadata(
+        &self,
+        user_id: Uuid,
+        key: &str,
+        value: &serde_json::Value,
+    ) -> CatalogResult<()> {
+        let key = key.to_string();
+        let value = value.to_string();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO user_metadata (user_id, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, key) DO UPDATE SET value = ?3, updated_at = ?4",
+                params![user_id.to_string(), key, value, ts(&Utc::now())],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn create_session(&self, session: &Session, token_hash: &[u8]) -> CatalogResult<()> {
         let s = session.clone();
         let hash = token_hash.to_vec();

@@ -22,6 +22,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_metadata",
         include_str!("migrations/0003_metadata.sql"),
     ),
+    (
+        "0004_user_metadata",
+        include_str!("migrations/0004_user_metadata.sql"),
+    ),
 ];
 
 /// How many idle read connections are kept open.
