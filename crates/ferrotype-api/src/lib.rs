@@ -17,7 +17,8 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
 use routes::{
-    albums, api_keys, assets, auth as auth_routes, jobs, media, server, sessions, upload, users,
+    admin_users, albums, api_keys, assets, auth as auth_routes, jobs, media, server, sessions,
+    upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -57,6 +58,19 @@ pub fn router(state: AppState) -> Router {
             get(sessions::list).delete(sessions::delete_all),
         )
         .route("/sessions/{id}", axum::routing::delete(sessions::delete))
+        .route(
+            "/admin/users",
+            get(admin_users::list).post(admin_users::create),
+        )
+        .route(
+            "/admin/users/{id}",
+            get(admin_users::get)
+                .put(admin_users::update)
+                .patch(admin_users::update)
+                .delete(admin_users::delete),
+        )
+        .route("/admin/users/{id}/restore", post(admin_users::restore))
+        .route("/auth/change-password", post(auth_routes::change_password))
         .route("/auth/admin-sign-up", post(auth_routes::admin_sign_up))
         .route("/auth/login", post(auth_routes::login))
         .route("/auth/logout", post(auth_routes::logout))

@@ -25,13 +25,14 @@ pub trait Catalog: Send + Sync + 'static {
     async fn create_first_admin(&self, user: &User) -> CatalogResult<bool>;
     async fn create_user(&self, user: &User) -> CatalogResult<()>;
     async fn admin_exists(&self) -> CatalogResult<bool>;
+    /// Every user in order of creation; soft-deleted ones only when asked.
+    async fn users(&self, with_deleted: bool) -> CatalogResult<Vec<User>>;
     async fn user_by_id(&self, id: Uuid) -> CatalogResult<Option<User>>;
     /// Case-insensitive.
     async fn user_by_email(&self, email: &str) -> CatalogResult<Option<User>>;
     async fn set_password(&self, user_id: Uuid, password_hash: &str) -> CatalogResult<()>;
-    /// Changes what is given of a user's name, email and avatar colour; a taken email is a
-    /// `Conflict`.
-    async fn update_profile(&self, user_id: Uuid, change: &ProfileChange) -> CatalogResult<()>;
+    /// Changes what the change gives; a taken email is a `Conflict`.
+    async fn update_user(&self, user_id: Uuid, change: &UserChange) -> CatalogResult<()>;
     async fn user_metadata(
         &self,
         user_id: Uuid,

@@ -206,12 +206,18 @@ pub struct ExifInfo {
     pub live_photo_cid: Option<String>,
 }
 
-/// A change to a user's profile; `None` leaves a field as it is.
+/// A change to a user; `None` leaves a field as it is (`Some(None)` clears a nullable one).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ProfileChange {
+pub struct UserChange {
     pub name: Option<String>,
     pub email: Option<String>,
     pub avatar_color: Option<String>,
+    pub is_admin: Option<bool>,
+    pub quota_size_in_bytes: Option<Option<i64>>,
+    pub storage_label: Option<Option<String>>,
+    pub should_change_password: Option<bool>,
+    /// Soft deletion (`Some(Some(t))`) and restoring (`Some(None)`).
+    pub deleted_at: Option<Option<Timestamp>>,
 }
 
 /// A user's tag (a keyword; `a/b` for a hierarchy).

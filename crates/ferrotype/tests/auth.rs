@@ -625,3 +625,140 @@ async fn own_profile_and_preferences() {
         "avatarColor must be one of primary, pink, red, yellow, blue, green, purple, orange, gray, amber",
     );
 }
+
+#[tokio::test]
+async fn admin_manages_users_and_quotas() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let r = admin
+        .post("/api/admin/users", json!({"email": "Kid@Example.com", "name": "Kid", "password": "kid-password", "quotaSizeInBytes": 5000}))
+        .await;
+    assert_eq!(r.status, 201);
+    let kid = r.json();
+    assert_eq!(kid["quotaSizeInBytes"], 5000);
+    assert_eq!(kid["isAdmin"], false);
+    let kid_id = kid["id"].as_str().unwrap().to_string();
+    admin
+        .post(
+            "/api/admin/users",
+            json!({"email": "kid@example.com", "name": "Again", "password": "x"}),
+        )
+        .await
+        .assert_error(400, "User exists");
+    assert_eq!(
+        admin
+            .get("/api/admin/users")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // The quota: under it is fine, past it is refused with the message the app stops on.
+    let child = login(&server, "kid@example.com", "kid-password").await;
+    child
+        .get("/api/admin/users")
+        .await
+        .assert_error(403, "Forbidden");
+    assert_eq!(child.upload("a.jpg", fake_jpeg(1, 3000)).await.status, 201);
+    child
+        .upload("b.jpg", fake_jpeg(2, 3000))
+        .await
+        .assert_error(400, "Quota has been exceeded!");
+    assert_eq!(child.get("/api/assets/statistics").await.json()["total"], 1);
+    // Raised by the admin, the next upload fits; cleared (null), there is no limit.
+    let r = admin
+        .put(
+            &format!("/api/admin/users/{kid_id}"),
+            json!({"quotaSizeInBytes": 100000, "name": "Kiddo"}),
+        )
+        .await;
+    assert_eq!(r.json()["name"], "Kiddo");
+    assert_eq!(child.upload("b.jpg", fake_jpeg(2, 3000)).await.status, 201);
+    let r = admin
+        .send_json(
+            Method::PATCH,
+            &format!("/api/admin/users/{kid_id}"),
+            json!({"quotaSizeInBytes": null}),
+        )
+        .await;
+    assert!(r.json()["quotaSizeInBytes"].is_null());
+    assert_eq!(
+        child.upload("c.jpg", fake_jpeg(3, 300000)).await.status,
+        201
+    );
+
+    // Delete stops the account at once; restore brings it back with its data.
+    let r = admin.delete(&format!("/api/admin/users/{kid_id}")).await;
+    assert_eq!(r.status, 200);
+    assert!(r.json()["deletedAt"].is_string());
+    child
+        .get("/api/users/me")
+        .await
+        .assert_error(401, "Invalid user token");
+    assert_eq!(
+        admin
+            .get("/api/admin/users")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        admin
+            .get("/api/admin/users?withDeleted=true")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let r = admin
+        .send(admin.request(Method::POST, &format!("/api/admin/users/{kid_id}/restore")))
+        .await;
+    assert!(r.json()["deletedAt"].is_null());
+    assert_eq!(child.get("/api/assets/statistics").await.json()["total"], 3);
+
+    // The admin keeps their own rights; ids that do not exist are told apart.
+    let me = admin.get("/api/users/me").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    admin
+        .put(&format!("/api/admin/users/{me}"), json!({"isAdmin": false}))
+        .await
+        .assert_error(400, "Admins cannot remove their own admin status");
+    admin
+        .get("/api/admin/users/4a8b7d4c-1111-4222-8333-444455556666")
+        .await
+        .assert_error(400, "User not found");
+}
+
+#[tokio::test]
+async fn change_password() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let other = login(&server, "admin@example.com", "admin-password").await;
+    admin
+        .post(
+            "/api/auth/change-password",
+            json!({"password": "wrong", "newPassword": "next"}),
+        )
+        .await
+        .assert_error(400, "Wrong password");
+    let r = admin
+        .post("/api/auth/change-password", json!({"password": "admin-password", "newPassword": "next-password", "invalidateSessions": true}))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(admin.get("/api/users/me").await.status, 200);
+    other
+        .get("/api/users/me")
+        .await
+        .assert_error(401, "Invalid user token");
+    login(&server, "admin@example.com", "next-password").await;
+}

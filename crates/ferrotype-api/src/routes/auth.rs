@@ -31,7 +31,7 @@ pub struct LoginDto {
 }
 
 /// A minimal email check: one `@` with something on each side and no spaces.
-fn validate_email(email: &str) -> ApiResult<()> {
+pub fn validate_email(email: &str) -> ApiResult<()> {
     let email = email.trim();
     let valid = email
         .split_once('@')
@@ -171,4 +171,47 @@ pub async fn status(auth: Auth) -> ApiResult<Json<serde_json::Value>> {
         "pinCode": false,
         "isElevated": false,
     })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePasswordDto {
+    password: String,
+    new_password: String,
+    #[serde(default)]
+    invalidate_sessions: bool,
+}
+
+/// The current password must be right; optionally every other session ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<ChangePasswordDto>,
+) -> ApiResult<Json<UserAdminResponse>> {
+    auth.require("auth.changePassword")?;
+    let current_ok = auth
+        .user
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| accounts::verify_password(&dto.password, h));
+    if !current_ok {
+        return Err(ApiError::bad_request("Wrong password"));
+    }
+    if dto.new_password.is_empty() {
+        return Err(ApiError::bad_request("newPassword should not be empty"));
+    }
+    state
+        .catalog
+        .set_password(auth.user.id, &accounts::hash_password(&dto.new_password)?)
+        .await?;
+    if dto.invalidate_sessions {
+        let keep = auth.session().map(|s| s.id);
+        state.catalog.delete_sessions_of(auth.user.id, keep).await?;
+    }
+    let user = state
+        .catalog
+        .user_by_id(auth.user.id)
+        .await?
+        .ok_or_else(|| ApiError::internal("user vanished"))?;
+    Ok(Json(UserAdminResponse::from(&user)))
 }

@@ -1,3 +1,4 @@
+pub mod admin_users;
 pub mod albums;
 pub mod api_keys;
 pub mod assets;

@@ -304,6 +304,14 @@ pub async fn upload(
         return Err(e);
     }
     let owner = auth.user.id;
+    // The message the mobile app matches to stop its backup.
+    let quota_exceeded = || ApiError::bad_request("Quota has been exceeded!");
+    let quota = auth.user.quota_size_in_bytes;
+    let used = auth.user.quota_usage_in_bytes;
+    if quota.is_some_and(|q| used >= q) {
+        drain_body(body, Duration::from_secs(2)).await;
+        return Err(quota_exceeded());
+    }
     let headers = &parts.headers;
 
     // A client that sends the checksum first learns of a duplicate before sending the body.
@@ -344,6 +352,9 @@ pub async fn upload(
     let file = fields
         .file
         .ok_or_else(|| ApiError::bad_request("assetData is required"))?;
+    if quota.is_some_and(|q| used.saturating_add(file.size as i64) > q) {
+        return Err(quota_exceeded());
+    }
     let file_created_at = fields.file_created_at.ok_or_else(|| {
         ApiError::bad_request("fileCreatedAt must be a valid ISO 8601 date string")
     })?;

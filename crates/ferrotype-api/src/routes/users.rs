@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use ferrotype_core::accounts;
 use ferrotype_core::catalog::CatalogError;
-use ferrotype_core::model::ProfileChange;
+use ferrotype_core::model::UserChange;
 use ferrotype_core::preferences;
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,7 +20,7 @@ pub async fn me(auth: Auth) -> ApiResult<Json<UserAdminResponse>> {
     Ok(Json(UserAdminResponse::from(&auth.user)))
 }
 
-const AVATAR_COLORS: &[&str] = &[
+pub const AVATAR_COLORS: &[&str] = &[
     "primary", "pink", "red", "yellow", "blue", "green", "purple", "orange", "gray", "amber",
 ];
 
@@ -62,12 +62,13 @@ pub async fn update_me(
         let hash = accounts::hash_password(password)?;
         state.catalog.set_password(auth.user.id, &hash).await?;
     }
-    let change = ProfileChange {
+    let change = UserChange {
         name: dto.name,
         email,
         avatar_color: dto.avatar_color,
+        ..UserChange::default()
     };
-    match state.catalog.update_profile(auth.user.id, &change).await {
+    match state.catalog.update_user(auth.user.id, &change).await {
         Ok(()) => {}
         Err(CatalogError::Conflict(_)) => {
             return Err(ApiError::bad_request(
@@ -113,11 +114,11 @@ pub async fn update_preferences(
                 AVATAR_COLORS.join(", ")
             )));
         }
-        let change = ProfileChange {
+        let change = UserChange {
             avatar_color: Some(color.to_string()),
-            ..ProfileChange::default()
+            ..UserChange::default()
         };
-        state.catalog.update_profile(auth.user.id, &change).await?;
+        state.catalog.update_user(auth.user.id, &change).await?;
     }
     let stored = state
         .catalog

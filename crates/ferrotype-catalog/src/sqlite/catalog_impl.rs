@@ -263,22 +263,50 @@ impl Catalog for SqliteCatalog {
         .await
     }
 
-    async fn update_profile(&self, user_id: Uuid, change: &ProfileChange) -> CatalogResult<()> {
+    async fn update_user(&self, user_id: Uuid, change: &UserChange) -> CatalogResult<()> {
         let c = change.clone();
         self.write(move |conn| {
+            // A nullable field is written when its outer Option is Some: flag and value apart.
             conn.execute(
                 "UPDATE users SET name = COALESCE(?2, name), email = COALESCE(?3, email),
-                    avatar_color = COALESCE(?4, avatar_color), updated_at = ?5
+                    avatar_color = COALESCE(?4, avatar_color), is_admin = COALESCE(?5, is_admin),
+                    quota_size_in_bytes = CASE WHEN ?6 THEN ?7 ELSE quota_size_in_bytes END,
+                    storage_label = CASE WHEN ?8 THEN ?9 ELSE storage_label END,
+                    should_change_password = COALESCE(?10, should_change_password),
+                    deleted_at = CASE WHEN ?11 THEN ?12 ELSE deleted_at END,
+                    status = CASE WHEN ?11 THEN (CASE WHEN ?12 IS NULL THEN 'active' ELSE 'removing' END)
+                                  ELSE status END,
+                    updated_at = ?13
                  WHERE id = ?1",
                 params![
                     user_id.to_string(),
                     c.name,
                     c.email,
                     c.avatar_color,
+                    c.is_admin,
+                    c.quota_size_in_bytes.is_some(),
+                    c.quota_size_in_bytes.flatten(),
+                    c.storage_label.is_some(),
+                    c.storage_label.clone().flatten(),
+                    c.should_change_password,
+                    c.deleted_at.is_some(),
+                    c.deleted_at.flatten().as_ref().map(ts),
                     ts(&Utc::now())
                 ],
             )?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn users(&self, with_deleted: bool) -> CatalogResult<Vec<User>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE ?1 OR u.deleted_at IS NULL
+                 ORDER BY u.created_at"
+            ))?;
+            let rows = stmt.query_map([with_deleted], |r| user_at(r, 0))?;
+            rows.collect()
         })
         .await
     }
