@@ -87,6 +87,13 @@ pub fn router(state: AppState) -> Router {
             "/users/me",
             get(users::me).put(users::update_me).patch(users::update_me),
         )
+        .route("/users", get(users::list))
+        .route(
+            "/users/profile-image",
+            post(users::upload_profile_image).delete(users::delete_profile_image),
+        )
+        .route("/users/{id}", get(users::get))
+        .route("/users/{id}/profile-image", get(users::profile_image))
         .route(
             "/users/me/preferences",
             get(users::preferences)

@@ -218,6 +218,8 @@ pub struct UserChange {
     pub should_change_password: Option<bool>,
     /// Soft deletion (`Some(Some(t))`) and restoring (`Some(None)`).
     pub deleted_at: Option<Option<Timestamp>>,
+    /// The blob key of a new profile picture (empty: none); marks the profile as changed.
+    pub profile_image_path: Option<String>,
 }
 
 /// A user's tag (a keyword; `a/b` for a hierarchy).

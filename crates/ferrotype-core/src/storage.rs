@@ -36,6 +36,11 @@ pub fn generated_key(owner_id: Uuid, asset_id: Uuid, kind: Generated) -> String 
     )
 }
 
+/// `profile/<user>/<id><ext>`: a profile picture, a new name for each so caches never mix them.
+pub fn profile_image_key(user_id: Uuid, image_id: Uuid, extension: &str) -> String {
+    format!("profile/{user_id}/{image_id}{extension}")
+}
+
 /// The sidecar sits beside its original: `<original key>.xmp`.
 pub fn sidecar_key(original_key: &str) -> String {
     format!("{original_key}.xmp")

@@ -762,3 +762,65 @@ async fn change_password() {
         .assert_error(401, "Invalid user token");
     login(&server, "admin@example.com", "next-password").await;
 }
+
+#[tokio::test]
+async fn users_and_profile_images() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    let users = bob.get("/api/users").await.json();
+    assert_eq!(users.as_array().unwrap().len(), 2);
+    let admin_id = admin.get("/api/users/me").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        bob.get(&format!("/api/users/{admin_id}")).await.json()["email"],
+        "admin@example.com"
+    );
+    bob.get(&format!("/api/users/{admin_id}/profile-image"))
+        .await
+        .assert_error(404, "User does not have a profile image");
+
+    let picture = std::fs::read(fixtures().join("metadata/faces/portrait.jpg")).unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(picture.clone()).file_name("me.jpg"),
+    );
+    let r = admin
+        .send(
+            admin
+                .request(Method::POST, "/api/users/profile-image")
+                .multipart(form),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["userId"], admin_id);
+    let r = bob
+        .get(&format!("/api/users/{admin_id}/profile-image"))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers["content-type"], "image/jpeg");
+    assert_eq!(r.body, picture);
+    assert_ne!(
+        admin.get("/api/users/me").await.json()["profileImagePath"],
+        ""
+    );
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(vec![1, 2]).file_name("me.exe"),
+    );
+    admin
+        .send(
+            admin
+                .request(Method::POST, "/api/users/profile-image")
+                .multipart(form),
+        )
+        .await
+        .assert_error(400, "Unsupported file type me.exe");
+    assert_eq!(admin.delete("/api/users/profile-image").await.status, 204);
+    bob.get(&format!("/api/users/{admin_id}/profile-image"))
+        .await
+        .assert_error(404, "User does not have a profile image");
+}

@@ -193,7 +193,7 @@ pub async fn update(
         quota_size_in_bytes: dto.quota_size_in_bytes,
         storage_label: dto.storage_label,
         should_change_password: dto.should_change_password,
-        deleted_at: None,
+        ..UserChange::default()
     };
     Ok(Json(UserAdminResponse::from(
         &apply(&state, id, change).await?,

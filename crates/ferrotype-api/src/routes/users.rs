@@ -1,17 +1,24 @@
 //! `/api/users/me*`: the caller's own account and preferences.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use ferrotype_core::accounts;
 use ferrotype_core::catalog::CatalogError;
+use ferrotype_core::media_types::mime_type_for;
 use ferrotype_core::model::UserChange;
 use ferrotype_core::preferences;
+use ferrotype_core::storage::{extension_of, profile_image_key};
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::json;
+use tokio::io::AsyncReadExt;
+use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::dto::UserAdminResponse;
+use crate::dto::{UserAdminResponse, UserResponse, iso};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 
@@ -133,4 +140,136 @@ pub async fn update_preferences(
         .set_user_metadata(auth.user.id, preferences::KEY, &merged)
         .await?;
     Ok(Json(preferences::effective(Some(&merged))))
+}
+
+/// Every user (the server's users see each other, as Immich's `publicUsers` default).
+pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<UserResponse>>> {
+    auth.require("user.read")?;
+    let users = state.catalog.users(false).await?;
+    Ok(Json(users.iter().map(UserResponse::from).collect()))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<UserResponse>> {
+    auth.require("user.read")?;
+    match state.catalog.user_by_id(id).await? {
+        Some(user) if user.deleted_at.is_none() => Ok(Json(UserResponse::from(&user))),
+        _ => Err(ApiError::bad_request("User not found")),
+    }
+}
+
+/// Profile pictures are small: larger ones are refused rather than stored.
+const MAX_PROFILE_IMAGE: usize = 20 * 1024 * 1024;
+
+pub async fn upload_profile_image(
+    State(state): State<AppState>,
+    auth: Auth,
+    mut multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    auth.require("userProfileImage.update")?;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        ApiError::bad_request(format!("Invalid multipart body: {e}"))
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("").to_string();
+        let extension = extension_of(&name)
+            .filter(|e| {
+                matches!(
+                    e.as_str(),
+                    ".jpg" | ".jpeg" | ".png" | ".webp" | ".heic" | ".heif"
+                )
+            })
+            .ok_or_else(|| ApiError::bad_request(format!("Unsupported file type {name}")))?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(bad)? {
+            if bytes.len() + chunk.len() > MAX_PROFILE_IMAGE {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "File is too large",
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let key = profile_image_key(auth.user.id, Uuid::new_v4(), &extension);
+        state.blobs.put_bytes(&key, &bytes).await?;
+        let change = UserChange {
+            profile_image_path: Some(key.clone()),
+            ..UserChange::default()
+        };
+        state.catalog.update_user(auth.user.id, &change).await?;
+        if !auth.user.profile_image_path.is_empty() {
+            let _ = state.blobs.delete(&auth.user.profile_image_path).await;
+        }
+        let user = state
+            .catalog
+            .user_by_id(auth.user.id)
+            .await?
+            .ok_or_else(|| ApiError::internal("user vanished"))?;
+        return Ok((
+            StatusCode::CREATED,
+            Json(json!({
+                "userId": user.id,
+                "profileImagePath": user.profile_image_path,
+                "profileChangedAt": iso(&user.profile_changed_at),
+            })),
+        ));
+    }
+    Err(ApiError::bad_request("file is required"))
+}
+
+pub async fn delete_profile_image(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<StatusCode> {
+    auth.require("userProfileImage.delete")?;
+    if auth.user.profile_image_path.is_empty() {
+        return Err(ApiError::bad_request("Profile image not found"));
+    }
+    let change = UserChange {
+        profile_image_path: Some(String::new()),
+        ..UserChange::default()
+    };
+    state.catalog.update_user(auth.user.id, &change).await?;
+    let _ = state.blobs.delete(&auth.user.profile_image_path).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn profile_image(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Response> {
+    auth.require("userProfileImage.read")?;
+    let user = state
+        .catalog
+        .user_by_id(id)
+        .await?
+        .ok_or_else(|| ApiError::bad_request("User not found"))?;
+    if user.profile_image_path.is_empty() {
+        return Err(ApiError::not_found("User does not have a profile image"));
+    }
+    let mut blob = state.blobs.open(&user.profile_image_path, 0).await?;
+    let mut bytes = Vec::with_capacity(blob.len as usize);
+    blob.reader
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(ApiError::internal)?;
+    let content_type = mime_type_for(&extension_of(&user.profile_image_path).unwrap_or_default());
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=86400, no-transform",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -274,6 +274,8 @@ impl Catalog for SqliteCatalog {
                     storage_label = CASE WHEN ?8 THEN ?9 ELSE storage_label END,
                     should_change_password = COALESCE(?10, should_change_password),
                     deleted_at = CASE WHEN ?11 THEN ?12 ELSE deleted_at END,
+                    profile_image_path = COALESCE(?14, profile_image_path),
+                    profile_changed_at = CASE WHEN ?14 IS NULL THEN profile_changed_at ELSE ?13 END,
                     status = CASE WHEN ?11 THEN (CASE WHEN ?12 IS NULL THEN 'active' ELSE 'removing' END)
                                   ELSE status END,
                     updated_at = ?13
@@ -291,7 +293,8 @@ impl Catalog for SqliteCatalog {
                     c.should_change_password,
                     c.deleted_at.is_some(),
                     c.deleted_at.flatten().as_ref().map(ts),
-                    ts(&Utc::now())
+                    ts(&Utc::now()),
+                    c.profile_image_path,
                 ],
             )?;
             Ok(())
