@@ -17,8 +17,8 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
 use routes::{
-    admin_users, albums, api_keys, assets, auth as auth_routes, jobs, media, server, sessions,
-    upload, users,
+    admin_users, albums, api_keys, assets, auth as auth_routes, edits, jobs, media, server,
+    sessions, upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -105,9 +105,21 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/assets",
             // The upload enforces its own, configurable limit while streaming.
-            post(upload::upload).layer(DefaultBodyLimit::disable()),
+            post(upload::upload)
+                .layer(DefaultBodyLimit::disable())
+                .put(edits::update_many)
+                .patch(edits::update_many)
+                .delete(edits::delete_many),
         )
-        .route("/assets/{id}", get(assets::get))
+        .route("/trash/restore/assets", post(edits::restore_assets))
+        .route("/trash/restore", post(edits::restore_all))
+        .route("/trash/empty", post(edits::empty))
+        .route(
+            "/assets/{id}",
+            get(assets::get)
+                .put(edits::update_one)
+                .patch(edits::update_one),
+        )
         .route("/assets/{id}/original", get(media::original))
         .route("/assets/{id}/thumbnail", get(media::thumbnail))
         .route("/assets/{id}/video/playback", get(media::playback))

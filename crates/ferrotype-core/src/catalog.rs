@@ -112,6 +112,23 @@ pub trait Catalog: Send + Sync + 'static {
         owner_id: Uuid,
         filter: &AssetStatsFilter,
     ) -> CatalogResult<AssetStats>;
+    /// Applies an edit to the owner's assets among `ids` (others are left alone); returns how
+    /// many changed.
+    async fn update_assets(
+        &self,
+        owner_id: Uuid,
+        ids: &[Uuid],
+        change: &AssetChange,
+    ) -> CatalogResult<u64>;
+    /// Moves the owner's assets among `ids` to the trash; returns how many moved.
+    async fn trash_assets(&self, owner_id: Uuid, ids: &[Uuid]) -> CatalogResult<u64>;
+    /// Brings the owner's trashed assets back: those among `ids`, or all with `None`.
+    async fn restore_assets(&self, owner_id: Uuid, ids: Option<&[Uuid]>) -> CatalogResult<u64>;
+    /// Deletes assets for good (see `PurgeSelection`). The rows go in one transaction that also
+    /// records their files as pending deletion, so a crash before the files are gone is repaired
+    /// at start (`pending_upload_intents`). Returns, per deleted asset, the file keys to delete
+    /// and then clear with `clear_upload_intent`.
+    async fn purge_assets(&self, selection: &PurgeSelection) -> CatalogResult<Vec<Vec<String>>>;
 
     /// Per user, in order of creation: counts and bytes of their (non-trashed) photos and videos.
     async fn usage_by_user(&self) -> CatalogResult<Vec<UserUsage>>;

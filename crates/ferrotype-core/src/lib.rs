@@ -2,6 +2,7 @@
 //! ports (`Catalog`, `BlobStore`) that storage crates implement. Depends on no other crate of ours.
 
 pub mod accounts;
+pub mod assets;
 pub mod blob;
 pub mod catalog;
 pub mod jobs;
@@ -11,6 +12,7 @@ pub mod permissions;
 pub mod preferences;
 pub mod repair;
 pub mod storage;
+pub mod time;
 
 /// The Immich server version Ferrotype speaks; clients pick their protocol from it.
 pub const IMMICH_VERSION: (u32, u32, u32) = (3, 2, 2);

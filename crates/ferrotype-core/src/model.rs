@@ -206,6 +206,30 @@ pub struct ExifInfo {
     pub live_photo_cid: Option<String>,
 }
 
+/// Which assets `Catalog::purge_assets` deletes for good.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PurgeSelection {
+    /// The owner's assets among these ids, trashed or not.
+    Ids { owner_id: Uuid, ids: Vec<Uuid> },
+    /// Everything in the owner's trash.
+    Trash { owner_id: Uuid },
+    /// Everyone's trash older than this (the daily clean-up).
+    TrashedBefore(Timestamp),
+}
+
+/// A change to assets (everyday edits); `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssetChange {
+    pub is_favorite: Option<bool>,
+    pub visibility: Option<Visibility>,
+    /// The capture time: its instant, its wall clock (as if UTC) and its zone name.
+    pub taken: Option<(Timestamp, Timestamp, Option<String>)>,
+    pub location: Option<(f64, f64)>,
+    /// `Some(None)` clears the rating.
+    pub rating: Option<Option<i64>>,
+    pub description: Option<String>,
+}
+
 /// A change to a user; `None` leaves a field as it is (`Some(None)` clears a nullable one).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserChange {

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use ferrotype_core::model::ExifInfo;
+pub use ferrotype_core::time::zone_name;
 use serde_json::{Map, Value};
 
 /// Where the capture time is looked for, in order (Immich's list, then the GPS clock).
@@ -69,21 +70,6 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
         return None;
     }
     FixedOffset::east_opt(sign * (h * 3600 + m * 60))
-}
-
-/// `UTC`, `UTC+9`, `UTC-4`, `UTC+5:30`: how Immich names a zone known only by its offset.
-pub fn zone_name(offset: FixedOffset) -> String {
-    let secs = offset.local_minus_utc();
-    if secs == 0 {
-        return "UTC".to_string();
-    }
-    let sign = if secs < 0 { '-' } else { '+' };
-    let (h, m) = (secs.abs() / 3600, (secs.abs() % 3600) / 60);
-    if m == 0 {
-        format!("UTC{sign}{h}")
-    } else {
-        format!("UTC{sign}{h}:{m:02}")
-    }
 }
 
 fn string(tags: &Map<String, Value>, key: &str) -> Option<String> {

@@ -8,7 +8,7 @@ use ferrotype_core::model::*;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::{SqliteCatalog, jobs, metadata, opt_ts, parse_ts, parse_uuid, ts};
+use super::{SqliteCatalog, edits, jobs, metadata, opt_ts, parse_ts, parse_uuid, ts};
 
 const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color, \
     u.profile_image_path, u.profile_changed_at, u.should_change_password, u.storage_label, \
@@ -680,6 +680,34 @@ impl Catalog for SqliteCatalog {
             .optional()
         })
         .await
+    }
+
+    async fn update_assets(
+        &self,
+        owner_id: Uuid,
+        ids: &[Uuid],
+        change: &AssetChange,
+    ) -> CatalogResult<u64> {
+        let (ids, change) = (ids.to_vec(), change.clone());
+        self.write(move |conn| edits::update(conn, owner_id, &ids, &change))
+            .await
+    }
+
+    async fn trash_assets(&self, owner_id: Uuid, ids: &[Uuid]) -> CatalogResult<u64> {
+        let ids = ids.to_vec();
+        self.write(move |conn| edits::trash(conn, owner_id, &ids))
+            .await
+    }
+
+    async fn restore_assets(&self, owner_id: Uuid, ids: Option<&[Uuid]>) -> CatalogResult<u64> {
+        let ids = ids.map(<[Uuid]>::to_vec);
+        self.write(move |conn| edits::restore(conn, owner_id, ids.as_deref()))
+            .await
+    }
+
+    async fn purge_assets(&self, selection: &PurgeSelection) -> CatalogResult<Vec<Vec<String>>> {
+        let selection = selection.clone();
+        self.write(move |conn| edits::purge(conn, &selection)).await
     }
 
     async fn save_metadata(

@@ -3,6 +3,7 @@
 //! never wait for writes. Blocking calls run on tokio's blocking threads.
 
 mod catalog_impl;
+mod edits;
 mod jobs;
 mod metadata;
 

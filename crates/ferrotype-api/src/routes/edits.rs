@@ -1,0 +1,231 @@
+//! Everyday edits: `PUT/PATCH /api/assets` (many), `PUT/PATCH /api/assets/{id}` (one),
+//! `DELETE /api/assets` (to the trash, or for good), and `/api/trash/*`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use ferrotype_core::model::{AssetChange, PurgeSelection, Visibility};
+use ferrotype_core::time::zone_name;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::dto::{AssetExtras, AssetResponse};
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+use crate::routes::assets::accessible_asset;
+
+/// A JSON field that may be absent (keep), null (clear) or a value.
+fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct EditDto {
+    #[serde(default)]
+    ids: Vec<Uuid>,
+    is_favorite: Option<bool>,
+    visibility: Option<String>,
+    date_time_original: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    #[serde(default, deserialize_with = "nullable")]
+    rating: Option<Option<i64>>,
+    description: Option<String>,
+}
+
+/// `2024-05-01T10:00:00+02:00` keeps its wall clock and zone; without an offset it is UTC.
+fn parse_taken(s: &str) -> ApiResult<(DateTime<Utc>, DateTime<Utc>, Option<String>)> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok((
+            t.with_timezone(&Utc),
+            t.naive_local().and_utc(),
+            Some(zone_name(*t.offset())),
+        ));
+    }
+    let naive = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| {
+        ApiError::bad_request("dateTimeOriginal must be a valid ISO 8601 date string")
+    })?;
+    Ok((naive.and_utc(), naive.and_utc(), None))
+}
+
+impl EditDto {
+    fn change(&self) -> ApiResult<AssetChange> {
+        let visibility = match &self.visibility {
+            None => None,
+            Some(v) => Some(Visibility::parse(v).ok_or_else(|| {
+                ApiError::bad_request("visibility must be one of archive, timeline, hidden, locked")
+            })?),
+        };
+        if visibility == Some(Visibility::Locked) {
+            return Err(ApiError::bad_request(
+                "The locked folder is not available on this server yet",
+            ));
+        }
+        let location = match (self.latitude, self.longitude) {
+            (None, None) => None,
+            (Some(lat), Some(lon))
+                if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) =>
+            {
+                Some((lat, lon))
+            }
+            (Some(_), Some(_)) => {
+                return Err(ApiError::bad_request("latitude or longitude out of range"));
+            }
+            _ => return Err(ApiError::bad_request("latitude and longitude go together")),
+        };
+        if let Some(Some(r)) = self.rating
+            && !(-1..=5).contains(&r)
+        {
+            return Err(ApiError::bad_request("rating must be from -1 to 5"));
+        }
+        Ok(AssetChange {
+            is_favorite: self.is_favorite,
+            visibility,
+            taken: self
+                .date_time_original
+                .as_deref()
+                .map(parse_taken)
+                .transpose()?,
+            location,
+            rating: self.rating,
+            description: self.description.clone(),
+        })
+    }
+}
+
+/// Every id must be the caller's, else nothing is done (Immich's all-or-nothing access check).
+async fn require_owned(
+    state: &AppState,
+    auth: &Auth,
+    ids: &[Uuid],
+    permission: &str,
+) -> ApiResult<()> {
+    auth.require(permission)?;
+    for id in ids {
+        match state.catalog.asset(*id).await? {
+            Some(a) if a.owner_id == auth.user.id => {}
+            _ => return Err(ApiError::no_access(permission)),
+        }
+    }
+    Ok(())
+}
+
+pub async fn update_many(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<EditDto>,
+) -> ApiResult<StatusCode> {
+    let change = dto.change()?;
+    require_owned(&state, &auth, &dto.ids, "asset.update").await?;
+    state
+        .catalog
+        .update_assets(auth.user.id, &dto.ids, &change)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn update_one(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(dto): ApiJson<EditDto>,
+) -> ApiResult<Json<AssetResponse>> {
+    let change = dto.change()?;
+    accessible_asset(&state, &auth, id, "asset.update").await?;
+    state
+        .catalog
+        .update_assets(auth.user.id, &[id], &change)
+        .await?;
+    let asset = accessible_asset(&state, &auth, id, "asset.update").await?;
+    let exif = state.catalog.asset_exif(id).await?;
+    let tags = state.catalog.asset_tags(id).await?;
+    Ok(Json(AssetResponse::new(
+        &asset,
+        AssetExtras {
+            owner: Some(&auth.user),
+            exif: exif.as_ref(),
+            tags: &tags,
+        },
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteDto {
+    ids: Vec<Uuid>,
+    #[serde(default)]
+    force: bool,
+}
+
+fn purge_error(e: ferrotype_core::repair::RepairError) -> ApiError {
+    ApiError::internal(e)
+}
+
+pub async fn delete_many(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<DeleteDto>,
+) -> ApiResult<StatusCode> {
+    require_owned(&state, &auth, &dto.ids, "asset.delete").await?;
+    if dto.force {
+        let selection = PurgeSelection::Ids {
+            owner_id: auth.user.id,
+            ids: dto.ids,
+        };
+        ferrotype_core::assets::purge(state.catalog.as_ref(), state.blobs.as_ref(), &selection)
+            .await
+            .map_err(purge_error)?;
+    } else {
+        state.catalog.trash_assets(auth.user.id, &dto.ids).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct IdsDto {
+    ids: Vec<Uuid>,
+}
+
+fn count(n: u64) -> Json<Value> {
+    Json(json!({ "count": n }))
+}
+
+pub async fn restore_assets(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<IdsDto>,
+) -> ApiResult<Json<Value>> {
+    require_owned(&state, &auth, &dto.ids, "asset.delete").await?;
+    Ok(count(
+        state
+            .catalog
+            .restore_assets(auth.user.id, Some(&dto.ids))
+            .await?,
+    ))
+}
+
+pub async fn restore_all(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require("asset.delete")?;
+    Ok(count(
+        state.catalog.restore_assets(auth.user.id, None).await?,
+    ))
+}
+
+pub async fn empty(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require("asset.delete")?;
+    let selection = PurgeSelection::Trash {
+        owner_id: auth.user.id,
+    };
+    let n = ferrotype_core::assets::purge(state.catalog.as_ref(), state.blobs.as_ref(), &selection)
+        .await
+        .map_err(purge_error)?;
+    Ok(count(n as u64))
+}

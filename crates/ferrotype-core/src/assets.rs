@@ -1,0 +1,22 @@
+//! Deleting assets for good: rows first (with their files recorded as pending deletion, in the
+//! same transaction), then the files, then the records. A crash in between leaves records that
+//! the start-up repair finishes (`repair::repair_interrupted_uploads`).
+
+use crate::blob::BlobStore;
+use crate::catalog::Catalog;
+use crate::model::PurgeSelection;
+use crate::repair::RepairError;
+
+/// Deletes the selected assets and their files; returns how many assets went.
+pub async fn purge(
+    catalog: &dyn Catalog,
+    blobs: &dyn BlobStore,
+    selection: &PurgeSelection,
+) -> Result<usize, RepairError> {
+    let purged = catalog.purge_assets(selection).await?;
+    for key in purged.iter().flatten() {
+        blobs.delete(key).await?;
+        catalog.clear_upload_intent(key).await?;
+    }
+    Ok(purged.len())
+}
