@@ -28,6 +28,8 @@ pub struct ApiConfig {
     pub max_upload_bytes: u64,
     /// The data folder, whose disk `GET /api/server/storage` reports on.
     pub data_dir: std::path::PathBuf,
+    /// Days in the trash before deletion for good (shown in `/api/server/config`).
+    pub trash_days: u32,
 }
 
 #[derive(Clone)]

@@ -43,6 +43,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "log filter: error, warn, info, debug, trace, or a tracing directive",
     ),
     (
+        "trash.days",
+        "30",
+        "days an asset stays in the trash before it is deleted for good (checked at start and hourly)",
+    ),
+    (
         "media.max_pixels",
         "250000000",
         "largest image (width x height) decoded for thumbnails; larger ones are refused as decompression bombs",
@@ -69,6 +74,7 @@ pub struct Config {
     pub log_level: String,
     pub job_concurrency: Vec<(QueueName, usize)>,
     pub max_pixels: u64,
+    pub trash_days: u32,
 }
 
 /// Where a value came from, for error messages.
@@ -272,6 +278,7 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
         log_level: String::new(),
         job_concurrency: Vec::new(),
         max_pixels: 0,
+        trash_days: 30,
     };
     let (v, _) = get("server.listen");
     check(
@@ -327,6 +334,14 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
         tracing_subscriber::EnvFilter::try_new(v)
             .map(|_| config.log_level = v.to_string())
             .map_err(|e| format!("'{v}' is not a log filter: {e}")),
+    );
+    let (v, _) = get("trash.days");
+    check(
+        "trash.days",
+        v.trim()
+            .parse::<u32>()
+            .map(|n| config.trash_days = n)
+            .map_err(|_| format!("'{v}' is not a whole number of days")),
     );
     let (v, _) = get("media.max_pixels");
     check(

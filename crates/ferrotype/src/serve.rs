@@ -84,9 +84,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         config: Arc::new(ApiConfig {
             max_upload_bytes: config.max_upload_bytes,
             data_dir: config.data_dir.clone(),
+            trash_days: config.trash_days,
         }),
     };
     let mut signals = ShutdownSignals::install()?;
+    let trash = tokio::spawn(empty_trash_daily(
+        state.catalog.clone(),
+        state.blobs.clone(),
+        config.trash_days,
+    ));
     let workers = runner.start();
     let listener = bind(
         config.listen,
@@ -129,8 +135,28 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             tracing::warn!("requests still running after {grace:?}; stopped anyway");
         }
     }
+    trash.abort();
     tracing::info!(ms = started.elapsed().as_millis() as u64, "stopped");
     Ok(())
+}
+
+/// Deletes for good what has been in the trash longer than `days`: at start, then every hour.
+async fn empty_trash_daily(catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobStore>, days: u32) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let before = chrono::Utc::now() - chrono::Duration::days(days as i64);
+        let selection = ferrotype_core::model::PurgeSelection::TrashedBefore(before);
+        match ferrotype_core::assets::purge(catalog.as_ref(), blobs.as_ref(), &selection).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                deleted = n,
+                days,
+                "emptied the trash of assets trashed before {before}"
+            ),
+            Err(e) => tracing::error!("cannot empty the trash: {e}"),
+        }
+    }
 }
 
 /// Binds `addr`. An address that is not assigned yet (a VPN interface that comes up after

@@ -209,3 +209,38 @@ async fn trash_restore_empty_and_force() {
         .await;
     assert_eq!(again.status, 201);
 }
+
+#[tokio::test]
+async fn old_trash_is_emptied_by_the_daily_clean_up() {
+    let mut server = Server::start();
+    let admin = admin(&server).await;
+    let kept = upload_path(&admin, &fixtures().join("nature/silver_fir.jpg")).await;
+    let trashed = upload_path(&admin, &fixtures().join("nature/tanners_ridge.jpg")).await;
+    wait_for_media_jobs(&admin).await;
+    assert_eq!(
+        admin.get("/api/server/config").await.json()["trashDays"],
+        30
+    );
+    admin
+        .send_json(Method::DELETE, "/api/assets", json!({"ids": [trashed]}))
+        .await;
+    assert!(server.stop().success());
+    // With no days of grace, the clean-up at start deletes what is in the trash.
+    server.restart_with(&[("FERROTYPE_TRASH_DAYS", "0")]);
+    let admin = Client {
+        base: server.base.clone(),
+        ..admin
+    };
+    assert_eq!(admin.get("/api/server/config").await.json()["trashDays"], 0);
+    let mut gone = false;
+    for _ in 0..100 {
+        if admin.get(&format!("/api/assets/{trashed}")).await.status == 400 {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(gone, "the trashed asset is still there");
+    assert_eq!(admin.get(&format!("/api/assets/{kept}")).await.status, 200);
+    assert_eq!(server.stored_files().len(), 1);
+}

@@ -56,7 +56,7 @@ pub async fn config(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         "minFaces": 3,
         "oauthButtonText": "Login with OAuth",
         "publicUsers": true,
-        "trashDays": 30,
+        "trashDays": state.config.trash_days,
         "userDeleteDelay": 7,
     })))
 }

@@ -69,6 +69,13 @@ impl Server {
         }
     }
 
+    /// Starts the server again on the same data folder with more settings in its environment.
+    pub fn restart_with(&mut self, env: &[(&str, &str)]) {
+        self.env
+            .extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        self.restart();
+    }
+
     /// Starts the server again on the same data folder (after `stop` or `kill`).
     pub fn restart(&mut self) {
         let (child, base, log) = spawn(&self.data_dir, &self.env);
