@@ -238,28 +238,45 @@ async fn server_statistics_by_user() {
 async fn sigkill_mid_work_then_restart_finishes_every_job() {
     let mut server = Server::start();
     let admin = admin(&server).await;
+    // Thumbnails wait (paused) so that work is surely unfinished when the process dies.
+    admin
+        .put("/api/queues/thumbnailGeneration", json!({"isPaused": true}))
+        .await;
     let mut ids = Vec::new();
     for entry in std::fs::read_dir(fixtures().join("nature")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        let r = admin.upload(&name, std::fs::read(&path).unwrap()).await;
-        ids.push(r.json()["id"].as_str().unwrap().to_string());
+        ids.push(upload_path(&admin, &entry.unwrap().path()).await);
     }
     ids.sort();
     ids.dedup();
-    // Kill while work is still queued or running.
-    let m = queue_statistics(&admin, "metadataExtraction").await;
-    let t = queue_statistics(&admin, "thumbnailGeneration").await;
-    let pending = m["waiting"].as_i64().unwrap()
-        + m["active"].as_i64().unwrap()
-        + t["waiting"].as_i64().unwrap()
-        + t["active"].as_i64().unwrap();
-    assert!(
-        pending > 0,
-        "all work finished before the kill; the test proves nothing: {m} {t}"
+    wait_for_queue(&admin, "metadataExtraction").await;
+    let waiting = queue_statistics(&admin, "thumbnailGeneration").await;
+    assert_eq!(
+        waiting["paused"].as_u64(),
+        Some(ids.len() as u64),
+        "{waiting}"
     );
     server.kill();
 
+    server.restart();
+    let admin = Client {
+        base: server.base.clone(),
+        ..admin
+    };
+    admin
+        .put(
+            "/api/queues/thumbnailGeneration",
+            json!({"isPaused": false}),
+        )
+        .await;
+    // And once more while the thumbnails are being made.
+    for _ in 0..200 {
+        let t = queue_statistics(&admin, "thumbnailGeneration").await;
+        if t["active"] != 0 || t["completed"] != 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    server.kill();
     server.restart();
     let admin = Client {
         base: server.base.clone(),
