@@ -313,7 +313,8 @@ fn parse_countries(json: &[u8]) -> Result<HashMap<String, String>, GeodataError>
 
 /// The places of a data folder, loaded on first use (or ahead of it with
 /// [`Geocoder::load_in_background`]) and kept for the life of the process. Without the data the
-/// server still runs: a warning is logged once and every lookup answers `None`.
+/// server still runs: a warning is logged once and every lookup answers `None`. An empty path
+/// turns reverse geocoding off.
 pub struct Geocoder {
     dir: PathBuf,
     places: OnceLock<Option<Places>>,
@@ -321,8 +322,15 @@ pub struct Geocoder {
 
 impl Geocoder {
     pub fn new(dir: impl Into<PathBuf>) -> Geocoder {
+        let dir: PathBuf = dir.into();
+        // Absolute, so that the log says where it looked whatever the working directory was.
+        let dir = if dir.as_os_str().is_empty() {
+            dir
+        } else {
+            std::path::absolute(&dir).unwrap_or(dir)
+        };
         Geocoder {
-            dir: dir.into(),
+            dir,
             places: OnceLock::new(),
         }
     }
@@ -344,6 +352,10 @@ impl Geocoder {
     pub fn places(&self) -> Option<&Places> {
         self.places
             .get_or_init(|| {
+                if self.dir.as_os_str().is_empty() {
+                    tracing::info!("reverse geocoding is off (media.geodata_dir is empty)");
+                    return None;
+                }
                 let started = Instant::now();
                 match Places::load(&self.dir) {
                     Ok(places) => {
