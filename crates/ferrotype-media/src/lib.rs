@@ -2,6 +2,7 @@
 //! thumbnails. Heavy dependencies live here so that the rest of the workspace builds fast.
 
 pub mod exiftool;
+pub mod geocode;
 pub mod metadata;
 pub mod thumbnail;
 pub mod video;

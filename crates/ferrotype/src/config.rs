@@ -53,6 +53,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "largest image (width x height) decoded for thumbnails; larger ones are refused as decompression bombs",
     ),
     (
+        "media.geodata_dir",
+        ".cache/geodata",
+        "folder with the GeoNames data for reverse geocoding (scripts/setup-geodata fills it; relative to the working directory); without it, or empty, assets get no city, state or country",
+    ),
+    (
         "jobs.concurrency.metadataExtraction",
         "2",
         "how many metadata extractions run at once",
@@ -75,6 +80,7 @@ pub struct Config {
     pub job_concurrency: Vec<(QueueName, usize)>,
     pub max_pixels: u64,
     pub trash_days: u32,
+    pub geodata_dir: PathBuf,
 }
 
 /// Where a value came from, for error messages.
@@ -279,6 +285,7 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
         job_concurrency: Vec::new(),
         max_pixels: 0,
         trash_days: 30,
+        geodata_dir: PathBuf::new(),
     };
     let (v, _) = get("server.listen");
     check(
@@ -354,6 +361,8 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
             _ => Err(format!("'{v}' is not a positive number of pixels")),
         },
     );
+    let (v, _) = get("media.geodata_dir");
+    config.geodata_dir = PathBuf::from(v.trim());
     for (key, _, _) in KEYS {
         let Some(queue) = key.strip_prefix("jobs.concurrency.") else {
             continue;

@@ -10,6 +10,7 @@ use ferrotype_jobs::handlers::metadata::ExtractMetadata;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
 use ferrotype_jobs::{JobObserver, JobRunner, Outcome};
 use ferrotype_media::exiftool::ExifTool;
+use ferrotype_media::geocode::Geocoder;
 use ferrotype_media::thumbnail::ThumbnailSettings;
 
 use crate::config::Config;
@@ -27,6 +28,9 @@ pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobSto
     let thumbnails = concurrency(QueueName::ThumbnailGeneration);
     // One exiftool process per job that can run at once (thumbnails use it for RAW previews).
     let exiftool = Arc::new(ExifTool::new(metadata + thumbnails));
+    // Loaded once, off the start-up path; without the data, places stay empty (one warning).
+    let geocoder = Arc::new(Geocoder::new(&config.geodata_dir));
+    geocoder.load_in_background();
     let settings = ThumbnailSettings {
         max_pixels: config.max_pixels,
         ..ThumbnailSettings::default()
@@ -41,6 +45,7 @@ pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobSto
                 catalog: catalog.clone(),
                 blobs: blobs.clone(),
                 exiftool: exiftool.clone(),
+                geocoder,
             }),
         )
         .handle(

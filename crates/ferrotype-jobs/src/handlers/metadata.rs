@@ -1,5 +1,6 @@
 //! `AssetExtractMetadata`: exiftool (and ffprobe for videos) over the original and its XMP
-//! sidecar, Immich's rules for dates and fields, then the thumbnails job.
+//! sidecar, Immich's rules for dates and fields, the place from the GPS position (offline
+//! reverse geocoding), then the thumbnails job.
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, NewJob};
 use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_media::exiftool::ExifTool;
+use ferrotype_media::geocode::Geocoder;
 use ferrotype_media::metadata::{exif_info, merge_sidecar, parse_exif_date};
 use ferrotype_media::video;
 use serde_json::Value;
@@ -19,6 +21,7 @@ pub struct ExtractMetadata {
     pub catalog: Arc<dyn Catalog>,
     pub blobs: Arc<dyn BlobStore>,
     pub exiftool: Arc<ExifTool>,
+    pub geocoder: Arc<Geocoder>,
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
@@ -94,6 +97,17 @@ impl JobHandler for ExtractMetadata {
                     }
                 }
                 Err(e) => return Err(JobError::Fatal(format!("unreadable video: {e}"))),
+            }
+        }
+        if let (Some(lat), Some(lon)) = (info.latitude, info.longitude) {
+            // The first lookup may wait for the data to load.
+            let geocoder = self.geocoder.clone();
+            if let Ok(Some(place)) =
+                tokio::task::spawn_blocking(move || geocoder.lookup(lat, lon)).await
+            {
+                info.city = Some(place.city);
+                info.state = place.state;
+                info.country = place.country;
             }
         }
         let next = [NewJob::generate_thumbnails(asset_id)];

@@ -1,0 +1,129 @@
+//! Places from GPS positions (offline reverse geocoding): the metadata job fills
+//! `exifInfo.city/state/country` from the GeoNames data that `scripts/setup-geodata` installs
+//! (run from here when it is missing: these tests never skip). Expected places are the ones
+//! Immich's own end-to-end tests expect for the same fixture photos.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+fn geodata_dir() -> PathBuf {
+    let root = repo_root();
+    let out = Command::new("bash")
+        .arg("scripts/setup-geodata")
+        .current_dir(&root)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run bash scripts/setup-geodata");
+    assert!(
+        out.status.success(),
+        "scripts/setup-geodata failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    root.join(".cache/geodata")
+}
+
+async fn upload_fixture(client: &Client, relative: &str) -> String {
+    let path = fixtures().join(relative);
+    let name = path.file_name().unwrap().to_str().unwrap().to_string();
+    let r = client.upload(&name, std::fs::read(&path).unwrap()).await;
+    assert!(
+        r.status == 201 || r.status == 200,
+        "{relative}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+/// Waits until the metadata queue has nothing waiting or running; none may have failed.
+async fn metadata_done(client: &Client) {
+    for _ in 0..600 {
+        let stats = client.get("/api/queues/metadataExtraction").await.json()["statistics"].clone();
+        if stats["waiting"] == 0 && stats["active"] == 0 && stats["delayed"] == 0 {
+            assert_eq!(stats["failed"], 0, "{stats}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("metadataExtraction never drained");
+}
+
+/// (city, state, country) of an asset, after checking that its metadata was read.
+async fn place(client: &Client, id: &str) -> (Value, Value, Value) {
+    let asset = client.get(&format!("/api/assets/{id}")).await.json();
+    assert_eq!(asset["hasMetadata"], true, "{asset}");
+    let exif = &asset["exifInfo"];
+    (
+        exif["city"].clone(),
+        exif["state"].clone(),
+        exif["country"].clone(),
+    )
+}
+
+fn named(city: &str, state: &str, country: &str) -> (Value, Value, Value) {
+    (city.into(), state.into(), country.into())
+}
+
+const NOWHERE: (Value, Value, Value) = (Value::Null, Value::Null, Value::Null);
+
+#[tokio::test]
+async fn gps_positions_get_city_state_and_country() {
+    let dir = geodata_dir();
+    let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", dir.to_str().unwrap())]);
+    let admin = admin(&server).await;
+    let palisade = upload_fixture(&admin, "metadata/gps-position/thompson-springs.jpg").await;
+    let ralston = upload_fixture(&admin, "formats/heic/IMG_2682.heic").await;
+    // GPS tags present but empty, and no GPS tags at all.
+    let empty_gps = upload_fixture(&admin, "metadata/gps-position/empty_gps.jpg").await;
+    let no_gps = upload_fixture(&admin, "formats/png/density_plot.png").await;
+    metadata_done(&admin).await;
+
+    // 39.115, -108.401: Palisade is 4 km away (Thompson Springs, Utah, which the photo shows
+    // and is named after, is 114 km west of the position written in it).
+    assert_eq!(
+        place(&admin, &palisade).await,
+        named("Palisade", "Colorado", "United States of America")
+    );
+    // 41.2203, -96.0716, in Omaha's suburbs.
+    assert_eq!(
+        place(&admin, &ralston).await,
+        named("Ralston", "Nebraska", "United States of America")
+    );
+    assert_eq!(place(&admin, &empty_gps).await, NOWHERE);
+    assert_eq!(place(&admin, &no_gps).await, NOWHERE);
+
+    let log = server.log();
+    assert!(
+        log.contains("reverse geocoding: ") && log.contains(" places from "),
+        "no load line in the log:\n{log}"
+    );
+    assert!(!log.contains("reverse geocoding is off"), "{log}");
+}
+
+#[tokio::test]
+async fn without_the_data_places_stay_empty_and_the_log_says_so_once() {
+    let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", "/nonexistent/geodata")]);
+    let admin = admin(&server).await;
+    let palisade = upload_fixture(&admin, "metadata/gps-position/thompson-springs.jpg").await;
+    let ralston = upload_fixture(&admin, "formats/heic/IMG_2682.heic").await;
+    metadata_done(&admin).await;
+
+    assert_eq!(place(&admin, &palisade).await, NOWHERE);
+    assert_eq!(place(&admin, &ralston).await, NOWHERE);
+    let asset = admin.get(&format!("/api/assets/{palisade}")).await.json();
+    assert!(asset["exifInfo"]["latitude"].as_f64().is_some(), "{asset}");
+    let log = server.log();
+    assert_eq!(
+        log.matches("reverse geocoding is off").count(),
+        1,
+        "expected one warning:\n{log}"
+    );
+    assert!(log.contains("/nonexistent/geodata"), "{log}");
+}
