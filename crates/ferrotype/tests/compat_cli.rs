@@ -381,6 +381,8 @@ async fn cli_login_server_info_and_album_upload() {
     assert_assets_stored(&key, &files, &by_hash).await;
     let albums_after = albums(&key).await;
     assert_eq!(album_counts(&albums_after), want.albums);
+    // Thumbnails are written through the staging folder: let the background work settle first.
+    wait_for_media_jobs(&admin).await;
     let stored = server.stored_files();
     assert_eq!(stored.len(), want.unique, "{stored:#?}");
 
@@ -414,6 +416,7 @@ async fn cli_login_server_info_and_album_upload() {
     );
     assert_eq!(statistics(&key).await, stats);
     assert_eq!(albums(&key).await, albums_after);
+    wait_for_media_jobs(&admin).await;
     let mut again = server.stored_files();
     let mut before = stored.clone();
     again.sort();
@@ -503,6 +506,7 @@ async fn cli_upload_with_skip_hash_relies_on_server_duplicates() {
     let user_albums = albums(&key).await;
     assert_eq!(album_counts(&user_albums), want.albums);
     assert!(albums(&admin).await.is_empty(), "the admin got albums");
+    wait_for_media_jobs(&admin).await;
     let stored = server.stored_files();
     assert_eq!(stored.len(), want.unique + 1, "{stored:#?}");
 
@@ -516,6 +520,7 @@ async fn cli_upload_with_skip_hash_relies_on_server_duplicates() {
     assert_eq!(ids_by_path(&json_output(&run)["newAssets"]), ids);
     assert_eq!(statistics(&key).await, stats);
     assert_eq!(albums(&key).await, user_albums);
+    wait_for_media_jobs(&admin).await;
     assert_eq!(server.stored_files().len(), stored.len());
 }
 
