@@ -39,7 +39,28 @@ enum Command {
     ConfigKeys,
 }
 
+/// glibc's malloc raises its mmap threshold (up to 32 MiB) each time a large block is freed; from
+/// then on, multi-megabyte buffers (decoded photos, files read whole) come from the per-thread
+/// arenas, which keep that memory after it is freed. On an ingest of 12-24 MP photos that took the
+/// server's peak RSS from about 100 MB to over 450 MB, and kept it there. A fixed threshold keeps
+/// every block of 1 MiB or more in its own mapping, returned to the system when freed. An explicit
+/// `MALLOC_MMAP_THRESHOLD_` in the environment wins.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks_to_the_system() {
+    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; it is called before any other
+        // thread exists.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks_to_the_system() {}
+
 fn main() -> ExitCode {
+    return_large_blocks_to_the_system();
     let cli = Cli::parse();
     if let Command::ConfigKeys = cli.command {
         for (key, default, about) in config::KEYS {
