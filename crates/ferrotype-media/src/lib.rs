@@ -4,5 +4,6 @@
 pub mod exiftool;
 pub mod geocode;
 pub mod metadata;
+pub mod raw;
 pub mod thumbnail;
 pub mod video;

@@ -5,7 +5,7 @@
 //! DCT does the first downscale for free); `image` for the JPEGs libjpeg-turbo refuses (CMYK,
 //! odd chroma layouts, warnings) and for PNG, GIF, WebP, TIFF, BMP, PPM; libheif (HEIC, HEIF,
 //! AVIF) and jxl-oxide (JPEG XL). The preview is encoded by libjpeg-turbo. Camera RAW files come
-//! here as their embedded JPEG preview; videos as a frame from ffmpeg.
+//! here as their embedded JPEG preview or developed by libraw (`raw`); videos as a frame from ffmpeg.
 
 use std::io::{BufRead, BufReader, Cursor, Read, Seek};
 use std::path::Path;

@@ -8,11 +8,11 @@ use async_trait::async_trait;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::Job;
-use ferrotype_core::model::AssetType;
+use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::storage::{Generated, extension_of, generated_key};
 use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::thumbnail::{SourceKind, ThumbnailError, ThumbnailSettings, generate};
-use ferrotype_media::video;
+use ferrotype_media::{raw, video};
 
 use crate::{JobError, JobHandler};
 
@@ -52,22 +52,81 @@ impl GenerateThumbnails {
         )
     }
 
-    /// The largest embedded JPEG of a RAW file.
-    async fn raw_preview(&self, path: &Path) -> Result<TempFile, JobError> {
+    /// The largest JPEG the camera embedded in a RAW file, with its pixel size.
+    async fn largest_embedded_preview(
+        &self,
+        path: &Path,
+    ) -> Result<Option<(TempFile, u32, u32)>, JobError> {
+        let mut best: Option<(TempFile, u32, u32)> = None;
         for tag in ["JpgFromRaw", "PreviewImage", "OtherImage"] {
             let out = self.temp(".jpg");
-            if self
+            let written = self
                 .exiftool
                 .extract_binary(path, tag, &out.0)
                 .await
-                .map_err(retry)?
-            {
-                return Ok(out);
+                .map_err(retry)?;
+            // A header that does not parse is not a preview we could use.
+            let Some((w, h)) = written.then(|| raw::header_size(&out.0)).flatten() else {
+                continue;
+            };
+            if best.as_ref().is_none_or(|(_, bw, bh)| {
+                u64::from(w) * u64::from(h) > u64::from(*bw) * u64::from(*bh)
+            }) {
+                best = Some((out, w, h));
             }
         }
-        Err(JobError::Fatal(
-            "the RAW file has no embedded preview".into(),
-        ))
+        Ok(best)
+    }
+
+    /// What a RAW file's thumbnails are made from, and whether it is already upright: the
+    /// embedded preview when its short side reaches the preview size (as Immich does), else the
+    /// sensor data developed by libraw, else whatever preview there is.
+    async fn raw_source(
+        &self,
+        path: &Path,
+        exif: Option<&ExifInfo>,
+    ) -> Result<(TempFile, bool), JobError> {
+        let preview = self.largest_embedded_preview(path).await?;
+        if let Some((file, w, h)) = preview {
+            if w.min(h) >= self.settings.preview_size {
+                return Ok((file, false));
+            }
+            return Ok(match self.develop_raw(path, exif).await {
+                Ok(developed) => (developed, true),
+                Err(reason) => {
+                    tracing::info!(path = %path.display(), %reason, "using the small embedded preview");
+                    (file, false)
+                }
+            });
+        }
+        self.develop_raw(path, exif)
+            .await
+            .map(|developed| (developed, true))
+            .map_err(|reason| {
+                JobError::Fatal(format!(
+                    "the RAW file has no embedded preview, and {reason}"
+                ))
+            })
+    }
+
+    /// The sensor data developed to PPM, after the size the metadata gives is checked against
+    /// the pixel budget (libraw would otherwise allocate whatever the file claims).
+    async fn develop_raw(&self, path: &Path, exif: Option<&ExifInfo>) -> Result<TempFile, String> {
+        let size = exif.and_then(|e| Some((e.exif_image_width?, e.exif_image_height?)));
+        if let Some((w, h)) = size {
+            let pixels = (w.max(0) as u64).saturating_mul(h.max(0) as u64);
+            if pixels > self.settings.max_pixels {
+                return Err(format!(
+                    "image too large: {w} x {h} is over the limit of {} pixels",
+                    self.settings.max_pixels
+                ));
+            }
+        }
+        let out = self.temp(".ppm");
+        raw::develop(path, &out.0)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(out)
     }
 }
 
@@ -88,34 +147,28 @@ impl JobHandler for GenerateThumbnails {
             )));
         }
         let ext = extension_of(&asset.original_path).unwrap_or_default();
-        let orientation = self
-            .catalog
-            .asset_exif(asset_id)
-            .await
-            .map_err(retry)?
+        let exif = self.catalog.asset_exif(asset_id).await.map_err(retry)?;
+        let orientation = exif
+            .as_ref()
             .and_then(|e| e.orientation)
             .and_then(|o| u8::try_from(o).ok());
         // Keep the temporary source alive until the thumbnails are made.
-        let (_temp, source, kind, own_size) = if asset.asset_type == AssetType::Video {
+        let (_temp, source, kind, own_size, upright) = if asset.asset_type == AssetType::Video {
             let frame = self.temp(".ppm");
             video::poster_frame(&original, &frame.0)
                 .await
                 .map_err(|e| JobError::Fatal(e.to_string()))?;
             let path = frame.0.clone();
-            (Some(frame), path, SourceKind::Common, false)
+            // ffmpeg has applied the video's rotation.
+            (Some(frame), path, SourceKind::Common, false, true)
         } else if RAW_EXTENSIONS.contains(&ext.as_str()) {
-            let preview = self.raw_preview(&original).await?;
-            let path = preview.0.clone();
-            (Some(preview), path, SourceKind::Common, false)
+            let (source, upright) = self.raw_source(&original, exif.as_ref()).await?;
+            let path = source.0.clone();
+            (Some(source), path, SourceKind::Common, false, upright)
         } else {
-            (None, original, SourceKind::for_extension(&ext), true)
+            (None, original, SourceKind::for_extension(&ext), true, false)
         };
-        // A video frame is already upright; so is a RAW preview whose file says nothing.
-        let orientation = if asset.asset_type == AssetType::Video {
-            None
-        } else {
-            orientation
-        };
+        let orientation = if upright { None } else { orientation };
         let settings = self.settings;
         let made =
             tokio::task::spawn_blocking(move || generate(&source, kind, orientation, &settings))
