@@ -10,7 +10,11 @@ use serde_json::json;
 async fn favorite_archive_date_place_rating_description() {
     let server = Server::start();
     let admin = admin(&server).await;
-    let a = upload_path(&admin, &fixtures().join("nature/silver_fir.jpg")).await;
+    let a = upload_path(
+        &admin,
+        &fixtures().join("metadata/gps-position/thompson-springs.jpg"),
+    )
+    .await;
     let b = upload_path(&admin, &fixtures().join("nature/tanners_ridge.jpg")).await;
     wait_for_media_jobs(&admin).await;
 
@@ -70,6 +74,39 @@ async fn favorite_archive_date_place_rating_description() {
         .json();
     assert!(asset["exifInfo"]["rating"].is_null());
     assert_eq!(asset["exifInfo"]["description"], "Snow");
+
+    // Reading the file again keeps what was edited by hand (Immich's locked properties); the
+    // fields nobody edited come from the file as before.
+    let before_b = admin.get(&format!("/api/assets/{b}")).await.json();
+    let r = admin
+        .post(
+            "/api/assets/jobs",
+            json!({"assetIds": [a, b], "name": "refresh-metadata"}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    wait_for_media_jobs(&admin).await;
+    let again = admin.get(&format!("/api/assets/{a}")).await.json();
+    for field in [
+        "dateTimeOriginal",
+        "timeZone",
+        "latitude",
+        "longitude",
+        "rating",
+        "description",
+        "make",
+        "model",
+    ] {
+        assert_eq!(
+            again["exifInfo"][field], asset["exifInfo"][field],
+            "{field}"
+        );
+    }
+    assert_eq!(again["localDateTime"], "2020-02-29T12:34:56.000Z");
+    assert_eq!(again["fileCreatedAt"], "2020-02-29T10:34:56.000Z");
+    let after_b = admin.get(&format!("/api/assets/{b}")).await.json();
+    assert_eq!(after_b["exifInfo"], before_b["exifInfo"]);
+    assert_eq!(after_b["localDateTime"], before_b["localDateTime"]);
 
     // Bad values and other users' ids change nothing.
     admin

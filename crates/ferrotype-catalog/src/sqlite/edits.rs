@@ -29,6 +29,21 @@ pub(crate) fn update(
     let mut changed = 0;
     let touches_exif =
         c.taken.is_some() || c.location.is_some() || c.rating.is_some() || c.description.is_some();
+    // Immich's lockedProperties: metadata extraction will not overwrite these.
+    let mut locked: Vec<&str> = Vec::new();
+    if c.taken.is_some() {
+        locked.extend(["dateTimeOriginal", "timeZone"]);
+    }
+    if c.location.is_some() {
+        locked.extend(["latitude", "longitude"]);
+    }
+    if c.rating.is_some() {
+        locked.push("rating");
+    }
+    if c.description.is_some() {
+        locked.push("description");
+    }
+    let locked_json = serde_json::to_string(&locked).unwrap_or_else(|_| "[]".into());
     for id in ids {
         let id = id.to_string();
         if !owned(&tx, &owner, &id)? {
@@ -67,7 +82,10 @@ pub(crate) fn update(
                     country = CASE WHEN ?5 THEN NULL ELSE country END,
                     rating = CASE WHEN ?8 THEN ?9 ELSE rating END,
                     description = COALESCE(?10, description),
-                    updated_at = ?11
+                    updated_at = ?11,
+                    locked_properties = (SELECT json_group_array(value) FROM (
+                        SELECT value FROM json_each(locked_properties)
+                        UNION SELECT value FROM json_each(?12)))
                  WHERE asset_id = ?1",
                 params![
                     id,
@@ -81,6 +99,7 @@ pub(crate) fn update(
                     c.rating.flatten(),
                     c.description,
                     now,
+                    locked_json,
                 ],
             )?;
         }

@@ -20,14 +20,54 @@ pub(crate) fn save(
     let tx = conn.transaction()?;
     let now = ts(&Utc::now());
     let id = asset_id.to_string();
+    // What the user edited by hand stays as they set it.
+    let locked: Vec<String> = tx
+        .query_row(
+            "SELECT locked_properties FROM asset_exif WHERE asset_id = ?1",
+            [&id],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    let mut info = info.clone();
+    let mut dates_locked = false;
+    if !locked.is_empty()
+        && let Some(edited) = exif(&tx, asset_id)?
+    {
+        let is = |name: &str| locked.iter().any(|l| l == name);
+        if is("dateTimeOriginal") {
+            info.date_time_original = edited.date_time_original;
+            // The timeline position was set by the edit too.
+            dates_locked = true;
+        }
+        if is("timeZone") {
+            info.time_zone = edited.time_zone;
+        }
+        if is("latitude") || is("longitude") {
+            info.latitude = edited.latitude;
+            info.longitude = edited.longitude;
+            info.city = edited.city;
+            info.state = edited.state;
+            info.country = edited.country;
+        }
+        if is("description") {
+            info.description = edited.description;
+        }
+        if is("rating") {
+            info.rating = edited.rating;
+        }
+    }
+    let locked_json = serde_json::to_string(&locked).unwrap_or_else(|_| "[]".into());
+    let info = &info;
     tx.execute(
         "INSERT OR REPLACE INTO asset_exif (asset_id, make, model, lens_model, exif_image_width,
             exif_image_height, orientation, date_time_original, time_zone, modify_date, f_number,
             focal_length, iso, exposure_time, latitude, longitude, city, state, country,
             description, rating, file_size_in_byte, projection_type, profile_description,
-            colorspace, bits_per_sample, fps, live_photo_cid, updated_at)
+            colorspace, bits_per_sample, fps, live_photo_cid, updated_at, locked_properties)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
         params![
             id,
             info.make,
@@ -58,6 +98,7 @@ pub(crate) fn save(
             info.fps,
             info.live_photo_cid,
             now,
+            locked_json,
         ],
     )?;
     // The capture time moves the asset on the timeline; without one, the upload's dates stay.
@@ -72,8 +113,8 @@ pub(crate) fn save(
          WHERE id = ?1",
         params![
             id,
-            opt_ts(&info.date_time_original),
-            opt_ts(&info.local_date_time),
+            opt_ts(&info.date_time_original).filter(|_| !dates_locked),
+            opt_ts(&info.local_date_time).filter(|_| !dates_locked),
             size.map(|s| s.0),
             size.map(|s| s.1),
             info.duration_ms,

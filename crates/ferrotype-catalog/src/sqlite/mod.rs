@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ferrotype_core::catalog::{CatalogError, CatalogResult};
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags};
 use uuid::Uuid;
 
@@ -27,6 +28,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_user_metadata",
         include_str!("migrations/0004_user_metadata.sql"),
     ),
+    ("0005_sync", include_str!("migrations/0005_sync.sql")),
 ];
 
 /// How many idle read connections are kept open.
@@ -126,7 +128,23 @@ fn open_connection(path: &Path) -> CatalogResult<Connection> {
          PRAGMA busy_timeout = 10000;",
     )
     .map_err(backend)?;
+    conn.create_scalar_function("uuid7", 0, FunctionFlags::SQLITE_UTF8, |_| {
+        Ok(next_update_id().to_string())
+    })
+    .map_err(backend)?;
     Ok(conn)
+}
+
+/// A UUIDv7 greater than every one this process made before: the sync cursor must grow even
+/// when the clock steps back or two ids fall in the same millisecond.
+pub(crate) fn next_update_id() -> Uuid {
+    static LAST: Mutex<u128> = Mutex::new(0);
+    let mut last = lock(&LAST);
+    let fresh = Uuid::now_v7().as_u128();
+    // Past the last one: add one to its random bits (a v7 stays a v7 below 2^62 of them).
+    let next = if fresh > *last { fresh } else { *last + 1 };
+    *last = next;
+    Uuid::from_u128(next)
 }
 
 fn migrate(conn: &mut Connection) -> CatalogResult<()> {
