@@ -18,7 +18,7 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, edits, jobs, media, server,
-    sessions, upload, users,
+    sessions, sync, upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -138,6 +138,13 @@ pub fn router(state: AppState) -> Router {
             get(jobs::list_jobs).delete(jobs::delete_jobs),
         )
         .route("/server/statistics", get(server::statistics))
+        .route("/sync/stream", post(sync::stream))
+        .route(
+            "/sync/ack",
+            get(sync::get_acks)
+                .post(sync::set_acks)
+                .delete(sync::delete_acks),
+        )
         // After routing, so that requests are counted under their route's template.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -12,6 +12,7 @@ pub mod permissions;
 pub mod preferences;
 pub mod repair;
 pub mod storage;
+pub mod sync;
 pub mod time;
 
 /// The Immich server version Ferrotype speaks; clients pick their protocol from it.

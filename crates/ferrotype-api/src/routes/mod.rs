@@ -8,5 +8,6 @@ pub mod jobs;
 pub mod media;
 pub mod server;
 pub mod sessions;
+pub mod sync;
 pub mod upload;
 pub mod users;

@@ -2,29 +2,30 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use ferrotype_core::catalog::{Catalog, CatalogResult};
+use ferrotype_core::catalog::{Catalog, CatalogResult, SyncSink};
 use ferrotype_core::jobs::{AssetSelection, Job, JobState, NewJob, QueueName, QueueStatus};
 use ferrotype_core::model::*;
+use ferrotype_core::sync::SyncQuery;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::{SqliteCatalog, edits, jobs, metadata, opt_ts, parse_ts, parse_uuid, ts};
+use super::{SqliteCatalog, edits, jobs, metadata, opt_ts, parse_ts, parse_uuid, sync, ts};
 
-const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color, \
+pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color, \
     u.profile_image_path, u.profile_changed_at, u.should_change_password, u.storage_label, \
     u.oauth_id, u.quota_size_in_bytes, u.quota_usage_in_bytes, u.status, u.created_at, \
     u.updated_at, u.deleted_at";
 
-fn opt_parse_ts(s: Option<String>) -> rusqlite::Result<Option<Timestamp>> {
+pub(crate) fn opt_parse_ts(s: Option<String>) -> rusqlite::Result<Option<Timestamp>> {
     s.as_deref().map(parse_ts).transpose()
 }
 
-fn opt_parse_uuid(s: Option<String>) -> rusqlite::Result<Option<Uuid>> {
+pub(crate) fn opt_parse_uuid(s: Option<String>) -> rusqlite::Result<Option<Uuid>> {
     s.as_deref().map(parse_uuid).transpose()
 }
 
 /// Reads a user from `USER_COLUMNS` starting at column `at`.
-fn user_at(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {
+pub(crate) fn user_at(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {
     Ok(User {
         id: parse_uuid(&r.get::<_, String>(at)?)?,
         email: r.get(at + 1)?,
@@ -109,7 +110,7 @@ fn api_key_at(r: &Row<'_>, at: usize) -> rusqlite::Result<ApiKey> {
     })
 }
 
-const ASSET_COLUMNS: &str = "a.id, a.owner_id, a.type, a.original_path, a.original_file_name, \
+pub(crate) const ASSET_COLUMNS: &str = "a.id, a.owner_id, a.type, a.original_path, a.original_file_name, \
     a.checksum, a.file_size, a.file_created_at, a.file_modified_at, a.local_date_time, \
     a.created_at, a.updated_at, a.deleted_at, a.visibility, a.is_favorite, a.duration_ms, \
     a.live_photo_video_id, a.sidecar_path, a.device_asset_id, a.device_id, a.width, a.height, \
@@ -123,7 +124,7 @@ fn conversion_error(at: usize, what: &str) -> rusqlite::Error {
     )
 }
 
-fn asset_at(r: &Row<'_>) -> rusqlite::Result<Asset> {
+pub(crate) fn asset_at(r: &Row<'_>) -> rusqlite::Result<Asset> {
     let asset_type: String = r.get(2)?;
     let visibility: String = r.get(13)?;
     Ok(Asset {
@@ -1009,6 +1010,41 @@ impl Catalog for SqliteCatalog {
     ) -> CatalogResult<Vec<(Job, JobState)>> {
         let states = states.to_vec();
         self.read(move |conn| jobs::list(conn, queue, &states, limit))
+            .await
+    }
+
+    async fn stream_sync(&self, query: SyncQuery, mut sink: SyncSink) -> CatalogResult<String> {
+        self.read(move |conn| sync::stream(conn, &query, &mut sink))
+            .await
+    }
+
+    async fn sync_checkpoints(&self, session_id: Uuid) -> CatalogResult<Vec<(String, String)>> {
+        self.read(move |conn| sync::checkpoints(conn, session_id))
+            .await
+    }
+
+    async fn set_sync_checkpoints(
+        &self,
+        session_id: Uuid,
+        acks: &[(String, String)],
+    ) -> CatalogResult<()> {
+        let acks = acks.to_vec();
+        self.write(move |conn| sync::set_checkpoints(conn, session_id, &acks))
+            .await
+    }
+
+    async fn delete_sync_checkpoints(
+        &self,
+        session_id: Uuid,
+        types: Option<&[String]>,
+    ) -> CatalogResult<()> {
+        let types = types.map(<[String]>::to_vec);
+        self.write(move |conn| sync::delete_checkpoints(conn, session_id, types.as_deref()))
+            .await
+    }
+
+    async fn sync_reset_pending(&self, session_id: Uuid) -> CatalogResult<bool> {
+        self.read(move |conn| sync::reset_pending(conn, session_id))
             .await
     }
 }

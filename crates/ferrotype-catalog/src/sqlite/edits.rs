@@ -27,6 +27,7 @@ pub(crate) fn update(
     let now = ts(&Utc::now());
     let owner = owner.to_string();
     let mut changed = 0;
+    let touches_asset = c.is_favorite.is_some() || c.visibility.is_some() || c.taken.is_some();
     let touches_exif =
         c.taken.is_some() || c.location.is_some() || c.rating.is_some() || c.description.is_some();
     // Immich's lockedProperties: metadata extraction will not overwrite these.
@@ -49,22 +50,25 @@ pub(crate) fn update(
         if !owned(&tx, &owner, &id)? {
             continue;
         }
-        tx.execute(
-            "UPDATE assets SET is_favorite = COALESCE(?2, is_favorite),
-                visibility = COALESCE(?3, visibility),
-                file_created_at = COALESCE(?4, file_created_at),
-                local_date_time = COALESCE(?5, local_date_time),
-                updated_at = ?6
-             WHERE id = ?1",
-            params![
-                id,
-                c.is_favorite,
-                c.visibility.map(|v| v.as_str()),
-                c.taken.as_ref().map(|t| ts(&t.0)),
-                c.taken.as_ref().map(|t| ts(&t.1)),
-                now,
-            ],
-        )?;
+        // Only a change to the asset's own fields touches its row (and so its sync cursor).
+        if touches_asset {
+            tx.execute(
+                "UPDATE assets SET is_favorite = COALESCE(?2, is_favorite),
+                    visibility = COALESCE(?3, visibility),
+                    file_created_at = COALESCE(?4, file_created_at),
+                    local_date_time = COALESCE(?5, local_date_time),
+                    updated_at = ?6
+                 WHERE id = ?1",
+                params![
+                    id,
+                    c.is_favorite,
+                    c.visibility.map(|v| v.as_str()),
+                    c.taken.as_ref().map(|t| ts(&t.0)),
+                    c.taken.as_ref().map(|t| ts(&t.1)),
+                    now,
+                ],
+            )?;
+        }
         if touches_exif {
             tx.execute(
                 "INSERT OR IGNORE INTO asset_exif (asset_id, updated_at) VALUES (?1, ?2)",

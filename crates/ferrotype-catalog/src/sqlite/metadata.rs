@@ -150,7 +150,14 @@ fn opt_parse_ts(s: Option<String>) -> rusqlite::Result<Option<chrono::DateTime<U
     s.as_deref().map(parse_ts).transpose()
 }
 
-fn exif_at(r: &Row<'_>) -> rusqlite::Result<ExifInfo> {
+/// The columns `exif_at` reads, in its order.
+pub(crate) const EXIF_COLUMNS: &str = "make, model, lens_model, exif_image_width, \
+    exif_image_height, orientation, date_time_original, time_zone, modify_date, f_number, \
+    focal_length, iso, exposure_time, latitude, longitude, city, state, country, description, \
+    rating, file_size_in_byte, projection_type, profile_description, colorspace, \
+    bits_per_sample, fps, live_photo_cid";
+
+pub(crate) fn exif_at(r: &Row<'_>) -> rusqlite::Result<ExifInfo> {
     Ok(ExifInfo {
         make: r.get(0)?,
         model: r.get(1)?,
@@ -187,12 +194,7 @@ fn exif_at(r: &Row<'_>) -> rusqlite::Result<ExifInfo> {
 
 pub(crate) fn exif(conn: &Connection, asset_id: Uuid) -> rusqlite::Result<Option<ExifInfo>> {
     conn.query_row(
-        "SELECT make, model, lens_model, exif_image_width, exif_image_height, orientation,
-            date_time_original, time_zone, modify_date, f_number, focal_length, iso,
-            exposure_time, latitude, longitude, city, state, country, description, rating,
-            file_size_in_byte, projection_type, profile_description, colorspace, bits_per_sample,
-            fps, live_photo_cid
-         FROM asset_exif WHERE asset_id = ?1",
+        &format!("SELECT {EXIF_COLUMNS} FROM asset_exif WHERE asset_id = ?1"),
         [asset_id.to_string()],
         exif_at,
     )

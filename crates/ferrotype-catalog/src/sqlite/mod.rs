@@ -6,6 +6,7 @@ mod catalog_impl;
 mod edits;
 mod jobs;
 mod metadata;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

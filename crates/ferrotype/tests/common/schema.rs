@@ -242,3 +242,15 @@ fn the_validator_catches_what_it_should() {
     );
     assert_eq!(template_for("/api/assets/abc"), Some("/assets/{id}"));
 }
+
+/// Validates a value against one of the document's component schemas (for bodies that are not
+/// JSON responses, such as the lines of the sync stream).
+pub fn check_component(name: &str, value: &Value) -> Vec<String> {
+    let schema = &spec()["components"]["schemas"][name];
+    if schema.is_null() {
+        return vec![format!("no schema named {name}")];
+    }
+    let mut problems = Vec::new();
+    validate(schema, value, name, &mut problems);
+    problems
+}

@@ -1,0 +1,274 @@
+//! The sync stream's reads (one snapshot, row by row, so memory does not grow with the catalog)
+//! and the per-session checkpoints.
+
+use chrono::Utc;
+use ferrotype_core::model::Album;
+use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncItem, SyncQuery, SyncRow};
+use rusqlite::{Connection, Params, Row, params};
+use uuid::Uuid;
+
+use super::catalog_impl::{ASSET_COLUMNS, USER_COLUMNS, asset_at, opt_parse_uuid, user_at};
+use super::metadata::{EXIF_COLUMNS, exif_at};
+use super::{next_update_id, parse_ts, parse_uuid, ts};
+
+/// Runs one query and hands each row to the sink; false when the sink wants no more.
+fn each<P: Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    sink: &mut dyn FnMut(SyncItem) -> bool,
+    read: impl Fn(&Row<'_>) -> rusqlite::Result<SyncItem>,
+) -> rusqlite::Result<bool> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    while let Some(row) = rows.next()? {
+        if !sink(read(row)?) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn uuid_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Uuid> {
+    parse_uuid(&r.get::<_, String>(at)?)
+}
+
+fn album_at(r: &Row<'_>) -> rusqlite::Result<Album> {
+    Ok(Album {
+        id: uuid_at(r, 0)?,
+        owner_id: uuid_at(r, 1)?,
+        name: r.get(2)?,
+        description: r.get(3)?,
+        thumbnail_asset_id: opt_parse_uuid(r.get(4)?)?,
+        is_activity_enabled: r.get(5)?,
+        order: r.get(6)?,
+        created_at: parse_ts(&r.get::<_, String>(7)?)?,
+        updated_at: parse_ts(&r.get::<_, String>(8)?)?,
+    })
+}
+
+/// Streams one request type: its deletes, then its upserts. False when the sink stopped.
+fn stream_type(
+    conn: &Connection,
+    request_type: &str,
+    query: &SyncQuery,
+    now: &str,
+    sink: &mut dyn FnMut(SyncItem) -> bool,
+) -> rusqlite::Result<bool> {
+    let me = query.user_id.to_string();
+    let item = |row: SyncRow, update_id: String| SyncItem { row, update_id };
+    match request_type {
+        "AuthUsersV1" => each(
+            conn,
+            &format!(
+                "SELECT {USER_COLUMNS}, u.update_id FROM users u
+                 WHERE u.id = ?1 AND u.update_id > ?2 AND u.update_id < ?3"
+            ),
+            params![me, query.after("AuthUserV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::AuthUser(Box::new(user_at(r, 0)?)),
+                    r.get(17)?,
+                ))
+            },
+        ),
+        "UsersV1" => Ok(each(
+            conn,
+            "SELECT user_id, id FROM user_audit WHERE id > ?1 AND id < ?2 ORDER BY id",
+            params![query.after("UserDeleteV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::UserDelete(uuid_at(r, 0)?), r.get(1)?)),
+        )? && each(
+            conn,
+            &format!(
+                "SELECT {USER_COLUMNS}, u.update_id FROM users u
+                 WHERE u.update_id > ?1 AND u.update_id < ?2 ORDER BY u.update_id"
+            ),
+            params![query.after("UserV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::User(Box::new(user_at(r, 0)?)), r.get(17)?)),
+        )?),
+        "AssetsV2" => Ok(each(
+            conn,
+            "SELECT asset_id, id FROM asset_audit
+             WHERE owner_id = ?1 AND id > ?2 AND id < ?3 ORDER BY id",
+            params![me, query.after("AssetDeleteV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::AssetDelete(uuid_at(r, 0)?), r.get(1)?)),
+        )? && each(
+            conn,
+            &format!(
+                "SELECT {ASSET_COLUMNS}, a.update_id FROM assets a
+                 WHERE a.owner_id = ?1 AND a.update_id > ?2 AND a.update_id < ?3
+                 ORDER BY a.update_id"
+            ),
+            params![me, query.after("AssetV2"), now],
+            sink,
+            |r| Ok(item(SyncRow::Asset(Box::new(asset_at(r)?)), r.get(23)?)),
+        )?),
+        "AssetExifsV1" => each(
+            conn,
+            &format!(
+                "SELECT {EXIF_COLUMNS}, asset_exif.asset_id, asset_exif.update_id
+                 FROM asset_exif JOIN assets a ON a.id = asset_exif.asset_id
+                 WHERE a.owner_id = ?1 AND asset_exif.update_id > ?2 AND asset_exif.update_id < ?3
+                 ORDER BY asset_exif.update_id"
+            ),
+            params![me, query.after("AssetExifV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::AssetExif(uuid_at(r, 27)?, Box::new(exif_at(r)?)),
+                    r.get(28)?,
+                ))
+            },
+        ),
+        "AlbumsV2" => Ok(each(
+            conn,
+            "SELECT album_id, id FROM album_audit
+             WHERE user_id = ?1 AND id > ?2 AND id < ?3 ORDER BY id",
+            params![me, query.after("AlbumDeleteV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::AlbumDelete(uuid_at(r, 0)?), r.get(1)?)),
+        )? && each(
+            conn,
+            "SELECT id, owner_id, name, description, thumbnail_asset_id, is_activity_enabled,
+                sort_order, created_at, updated_at, update_id
+             FROM albums WHERE owner_id = ?1 AND update_id > ?2 AND update_id < ?3
+             ORDER BY update_id",
+            params![me, query.after("AlbumV2"), now],
+            sink,
+            |r| Ok(item(SyncRow::Album(Box::new(album_at(r)?)), r.get(9)?)),
+        )?),
+        "AlbumToAssetsV1" => Ok(each(
+            conn,
+            "SELECT album_id, asset_id, id FROM album_asset_audit
+             WHERE album_id IN (SELECT id FROM albums WHERE owner_id = ?1)
+               AND id > ?2 AND id < ?3 ORDER BY id",
+            params![me, query.after("AlbumToAssetDeleteV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::AlbumToAssetDelete {
+                        album_id: uuid_at(r, 0)?,
+                        asset_id: uuid_at(r, 1)?,
+                    },
+                    r.get(2)?,
+                ))
+            },
+        )? && each(
+            conn,
+            "SELECT aa.album_id, aa.asset_id, aa.update_id
+             FROM album_assets aa JOIN albums al ON al.id = aa.album_id
+             WHERE al.owner_id = ?1 AND aa.update_id > ?2 AND aa.update_id < ?3
+             ORDER BY aa.update_id",
+            params![me, query.after("AlbumToAssetV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::AlbumToAsset {
+                        album_id: uuid_at(r, 0)?,
+                        asset_id: uuid_at(r, 1)?,
+                    },
+                    r.get(2)?,
+                ))
+            },
+        )?),
+        // Partners, stacks, shared albums (members, their assets and EXIF), memories, people,
+        // faces, OCR, edits and metadata: nothing exists to sync until those features do.
+        _ => Ok(true),
+    }
+}
+
+/// Streams every requested type in Immich's order from one read transaction; returns the
+/// cursor that stands for "now".
+pub(crate) fn stream(
+    conn: &Connection,
+    query: &SyncQuery,
+    sink: &mut dyn FnMut(SyncItem) -> bool,
+) -> rusqlite::Result<String> {
+    let now = next_update_id().to_string();
+    // One snapshot: rows committed while streaming wait for the next sync.
+    let tx = conn.unchecked_transaction()?;
+    for request_type in REQUEST_TYPES_IN_ORDER {
+        if query.wants(request_type) && !stream_type(&tx, request_type, query, &now, sink)? {
+            break;
+        }
+    }
+    tx.finish()?;
+    Ok(now)
+}
+
+pub(crate) fn checkpoints(
+    conn: &Connection,
+    session_id: Uuid,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT type, ack FROM session_sync_checkpoints WHERE session_id = ?1 ORDER BY type",
+    )?;
+    let rows = stmt.query_map([session_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+pub(crate) fn set_checkpoints(
+    conn: &mut Connection,
+    session_id: Uuid,
+    acks: &[(String, String)],
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    let now = ts(&Utc::now());
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO session_sync_checkpoints (session_id, type, ack, updated_at)
+             SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?1)
+             ON CONFLICT (session_id, type) DO UPDATE SET ack = ?3, updated_at = ?4",
+        )?;
+        for (kind, ack) in acks {
+            stmt.execute(params![session_id.to_string(), kind, ack, now])?;
+        }
+    }
+    tx.commit()
+}
+
+pub(crate) fn delete_checkpoints(
+    conn: &mut Connection,
+    session_id: Uuid,
+    types: Option<&[String]>,
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    let id = session_id.to_string();
+    match types {
+        None => {
+            tx.execute(
+                "DELETE FROM session_sync_checkpoints WHERE session_id = ?1",
+                [&id],
+            )?;
+            tx.execute(
+                "UPDATE sessions SET is_pending_sync_reset = 0 WHERE id = ?1",
+                [&id],
+            )?;
+        }
+        Some(types) => {
+            let mut stmt = tx.prepare_cached(
+                "DELETE FROM session_sync_checkpoints WHERE session_id = ?1 AND type = ?2",
+            )?;
+            for kind in types {
+                stmt.execute(params![id, kind])?;
+            }
+        }
+    }
+    tx.commit()
+}
+
+pub(crate) fn reset_pending(conn: &Connection, session_id: Uuid) -> rusqlite::Result<bool> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT is_pending_sync_reset FROM sessions WHERE id = ?1",
+            [session_id.to_string()],
+            |r| r.get::<_, bool>(0),
+        )
+        .optional()?
+        .unwrap_or(false))
+}

@@ -1,0 +1,602 @@
+//! The mobile app's sequence, replayed against the real server: discovery, login by cookie, the
+//! sync stream and its acks, backup with the app's fields (a live photo among them), deletes,
+//! the trash and a reset. Every streamed line is checked against its schema in the spec.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// What the 3.x app requests when the server reports 3.x (API-NOTES 2.4).
+const APP_TYPES: &[&str] = &[
+    "AuthUsersV1",
+    "UsersV1",
+    "AssetsV2",
+    "AssetExifsV1",
+    "AssetEditsV1",
+    "AssetMetadataV1",
+    "PartnersV1",
+    "PartnerAssetsV2",
+    "PartnerAssetExifsV1",
+    "AlbumsV2",
+    "AlbumUsersV1",
+    "AlbumAssetsV2",
+    "AlbumAssetExifsV1",
+    "AlbumToAssetsV1",
+    "MemoriesV1",
+    "MemoryToAssetsV1",
+    "StacksV1",
+    "PartnerStacksV1",
+    "UserMetadataV1",
+    "PeopleV1",
+    "AssetFacesV2",
+    "AssetOcrV1",
+];
+
+/// Immich's entity order (API-NOTES 2.4), as the position of each line type we can produce.
+const ORDER: &[&str] = &[
+    "AuthUserV1",
+    "UserDeleteV1",
+    "UserV1",
+    "AssetDeleteV1",
+    "AssetV2",
+    "AlbumDeleteV1",
+    "AlbumV2",
+    "AlbumToAssetDeleteV1",
+    "AlbumToAssetV1",
+    "AssetExifV1",
+    "SyncCompleteV1",
+];
+
+const APP_AGENT: &str = "immich-android/3.2.2";
+
+struct Line {
+    kind: String,
+    data: Value,
+    ack: String,
+}
+
+/// POST /api/sync/stream as the app sends it; every line parsed and checked against the spec.
+async fn sync(client: &reqwest::Client, base: &str, body: Value) -> Vec<Line> {
+    let r = client
+        .post(format!("{base}/api/sync/stream"))
+        .header("accept", "application/jsonlines+json")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "application/jsonlines+json"
+    );
+    let text = r.text().await.unwrap();
+    let mut lines = Vec::new();
+    for raw in text.lines() {
+        let v: Value = serde_json::from_str(raw).unwrap_or_else(|e| panic!("{e}: {raw}"));
+        let kind = v["type"].as_str().unwrap().to_string();
+        let ack = v["ack"].as_str().unwrap().to_string();
+        assert!(ack.starts_with(&format!("{kind}|")), "{raw}");
+        // The schema of `AssetV2` is `SyncAssetV2`; `SyncCompleteV1` is its own name.
+        let schema_name = if kind.starts_with("Sync") {
+            kind.clone()
+        } else {
+            format!("Sync{kind}")
+        };
+        let problems = schema::check_component(&schema_name, &v["data"]);
+        assert!(problems.is_empty(), "{raw}: {problems:?}");
+        lines.push(Line {
+            kind,
+            data: v["data"].clone(),
+            ack,
+        });
+    }
+    lines
+}
+
+/// The app's acks: the last ack of every contiguous run of one type.
+fn acks_of(lines: &[Line]) -> Vec<String> {
+    let mut acks: Vec<String> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if lines.get(i + 1).is_none_or(|next| next.kind != line.kind) {
+            acks.push(line.ack.clone());
+        }
+    }
+    acks
+}
+
+async fn ack(client: &reqwest::Client, base: &str, acks: Vec<String>) {
+    let r = client
+        .post(format!("{base}/api/sync/ack"))
+        .json(&json!({ "acks": acks }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}
+
+fn kinds(lines: &[Line]) -> Vec<&str> {
+    lines.iter().map(|l| l.kind.as_str()).collect()
+}
+
+/// The line types apart from the user rows, which come again whenever the storage used changes.
+fn asset_kinds(lines: &[Line]) -> Vec<&str> {
+    kinds(lines)
+        .into_iter()
+        .filter(|k| !matches!(*k, "AuthUserV1" | "UserV1"))
+        .collect()
+}
+
+/// Types arrive in Immich's order, deletes before upserts, cursors rising within a type, and
+/// the stream ends with SyncCompleteV1.
+fn check_order(lines: &[Line]) {
+    let position = |k: &str| {
+        ORDER
+            .iter()
+            .position(|o| *o == k)
+            .unwrap_or_else(|| panic!("unexpected type {k}"))
+    };
+    for pair in lines.windows(2) {
+        let (a, b) = (position(&pair[0].kind), position(&pair[1].kind));
+        assert!(a <= b, "{} before {}", pair[0].kind, pair[1].kind);
+        if a == b {
+            assert!(
+                pair[0].ack < pair[1].ack,
+                "{} !< {}",
+                pair[0].ack,
+                pair[1].ack
+            );
+        }
+    }
+    assert_eq!(lines.last().unwrap().kind, "SyncCompleteV1");
+}
+
+fn of_kind<'a>(lines: &'a [Line], kind: &str) -> Vec<&'a Line> {
+    lines.iter().filter(|l| l.kind == kind).collect()
+}
+
+fn make_motion_video(dir: &Path) -> Vec<u8> {
+    let out = dir.join("motion.mov");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .args(["testsrc=duration=1:size=320x240:rate=15"])
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg (installed by scripts/test)");
+    assert!(status.success());
+    std::fs::read(out).unwrap()
+}
+
+/// The multipart form the app's uploader sends.
+fn app_form(name: &str, bytes: Vec<u8>, extra: &[(&str, String)]) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new()
+        .text("deviceAssetId", format!("{name}-1700000000"))
+        .text("deviceId", "device-1234")
+        .text("fileCreatedAt", "2025-06-01T08:00:00.000Z")
+        .text("fileModifiedAt", "2025-06-01T08:00:00.000Z")
+        .text("isFavorite", "false")
+        .text("duration", "0")
+        .text("filename", name.to_string());
+    for (k, v) in extra {
+        form = form.text(k.to_string(), v.clone());
+    }
+    form.part(
+        "assetData",
+        reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_string())
+            .mime_str("application/octet-stream")
+            .unwrap(),
+    )
+}
+
+async fn app_upload(
+    app: &reqwest::Client,
+    base: &str,
+    form: reqwest::multipart::Form,
+) -> (u16, Value) {
+    let r = app
+        .post(format!("{base}/api/assets"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_app_sequence_replayed() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    create_user(&server, "phone@example.com", "phone-password");
+    let base = server.base.clone();
+    let temp = tempfile::tempdir().unwrap();
+
+    // Discovery, as the app does it before login.
+    let app = reqwest::Client::builder()
+        .cookie_store(true)
+        .user_agent(APP_AGENT)
+        .build()
+        .unwrap();
+    let anon = Client {
+        http: app.clone(),
+        base: base.clone(),
+        cred: Cred::None,
+    };
+    assert_eq!(
+        anon.get("/.well-known/immich").await.json()["api"]["endpoint"],
+        "/api"
+    );
+    assert_eq!(anon.get("/api/server/ping").await.json()["res"], "pong");
+    assert_eq!(anon.get("/api/server/version").await.json()["major"], 3);
+    assert_eq!(anon.get("/api/server/features").await.status, 200);
+    assert_eq!(anon.get("/api/server/config").await.status, 200);
+
+    // Login: from here on only the cookie jar authenticates.
+    let r = anon
+        .post(
+            "/api/auth/login",
+            json!({"email": "phone@example.com", "password": "phone-password"}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let me = anon.get("/api/users/me").await.json();
+    let my_id = me["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        anon.get("/api/users/me/preferences").await.status,
+        200,
+        "preferences"
+    );
+    let sessions = anon.get("/api/sessions").await.json();
+    let current = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap();
+    assert_eq!(current["deviceType"], "Android");
+    assert_eq!(current["appVersion"], "3.2.2");
+
+    // An asset of another user never reaches this phone.
+    admin.upload("admin.jpg", fake_jpeg(1, 3000)).await;
+
+    // First sync of an empty library: the user, every user, then complete.
+    let first = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    check_order(&first);
+    assert_eq!(
+        kinds(&first),
+        ["AuthUserV1", "UserV1", "UserV1", "SyncCompleteV1"]
+    );
+    assert_eq!(first[0].data["id"], my_id.as_str());
+    assert_eq!(first[0].data["email"], "phone@example.com");
+    ack(&app, &base, acks_of(&first)).await;
+    let stored = anon.get("/api/sync/ack").await.json();
+    assert_eq!(stored.as_array().unwrap().len(), 3, "{stored}");
+
+    // Nothing new: only SyncCompleteV1.
+    let again = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    assert_eq!(kinds(&again), ["SyncCompleteV1"]);
+    ack(&app, &base, acks_of(&again)).await;
+
+    // Backup: two photos, then a live photo (its motion part hidden first, then the still
+    // naming it), with the app's fields and the iOS metadata field.
+    let photo_a = std::fs::read(fixtures().join("nature/prairie_falcon.jpg")).unwrap();
+    let photo_b =
+        std::fs::read(fixtures().join("metadata/gps-position/thompson-springs.jpg")).unwrap();
+    let still = std::fs::read(fixtures().join("nature/wood_anemones.jpg")).unwrap();
+    let (status, a) = app_upload(&app, &base, app_form("IMG_0001.jpg", photo_a, &[])).await;
+    assert_eq!(status, 201, "{a}");
+    let metadata = json!([{"key": "mobile-app", "value": {"cloudId": "abc", "createdAt": "2025-06-01T08:00:00Z"}}]);
+    let (status, b) = app_upload(
+        &app,
+        &base,
+        app_form(
+            "IMG_0002.jpg",
+            photo_b,
+            &[("metadata", metadata.to_string())],
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{b}");
+    let (status, motion) = app_upload(
+        &app,
+        &base,
+        app_form(
+            "IMG_0003.mov",
+            make_motion_video(temp.path()),
+            &[("visibility", "hidden".into()), ("duration", "1000".into())],
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{motion}");
+    let motion_id = motion["id"].as_str().unwrap().to_string();
+    let (status, live) = app_upload(
+        &app,
+        &base,
+        app_form(
+            "IMG_0003.jpg",
+            still.clone(),
+            &[("livePhotoVideoId", motion_id.clone())],
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{live}");
+    let (a, b, live) = (
+        a["id"].as_str().unwrap().to_string(),
+        b["id"].as_str().unwrap().to_string(),
+        live["id"].as_str().unwrap().to_string(),
+    );
+    let mine = Client {
+        http: app.clone(),
+        base: base.clone(),
+        cred: Cred::None,
+    };
+    wait_for_media_jobs(&admin).await;
+
+    // The second sync brings exactly the four new assets and their EXIF.
+    let second = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    check_order(&second);
+    let assets = of_kind(&second, "AssetV2");
+    let mut ids: Vec<&str> = assets
+        .iter()
+        .map(|l| l.data["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    let mut expected = vec![a.as_str(), b.as_str(), motion_id.as_str(), live.as_str()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    let exifs = of_kind(&second, "AssetExifV1");
+    let mut exif_ids: Vec<&str> = exifs
+        .iter()
+        .map(|l| l.data["assetId"].as_str().unwrap())
+        .collect();
+    exif_ids.sort();
+    assert_eq!(exif_ids, expected);
+    // The user's row changed too: the storage used.
+    let auth_user = of_kind(&second, "AuthUserV1");
+    assert!(auth_user[0].data["quotaUsageInBytes"].as_i64().unwrap() > 0);
+    let live_row = assets
+        .iter()
+        .find(|l| l.data["id"] == live.as_str())
+        .unwrap();
+    assert_eq!(live_row.data["livePhotoVideoId"], motion_id.as_str());
+    let motion_row = assets
+        .iter()
+        .find(|l| l.data["id"] == motion_id.as_str())
+        .unwrap();
+    assert_eq!(motion_row.data["visibility"], "hidden");
+    assert_eq!(motion_row.data["type"], "VIDEO");
+    assert_eq!(motion_row.data["duration"], 1000);
+    // The app matches backups by checksum: base64 of the SHA-1.
+    let sha1 = {
+        use sha1::Digest;
+        base64_standard(&sha1::Sha1::digest(&still))
+    };
+    assert_eq!(live_row.data["checksum"], sha1.as_str());
+    assert!(live_row.data["thumbhash"].is_string());
+    let b_exif = exifs
+        .iter()
+        .find(|l| l.data["assetId"] == b.as_str())
+        .unwrap();
+    assert_eq!(b_exif.data["dateTimeOriginal"], "2022-01-10T19:15:44.000Z");
+    ack(&app, &base, acks_of(&second)).await;
+
+    // Edits show up in the next sync: a favourite (asset) and a description (EXIF).
+    assert_eq!(
+        mine.put("/api/assets", json!({"ids": [a], "isFavorite": true}))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        mine.put(
+            &format!("/api/assets/{b}"),
+            json!({"description": "Desert"})
+        )
+        .await
+        .status,
+        200
+    );
+    let edits = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    check_order(&edits);
+    assert_eq!(
+        asset_kinds(&edits),
+        ["AssetV2", "AssetExifV1", "SyncCompleteV1"]
+    );
+    assert_eq!(of_kind(&edits, "AssetV2")[0].data["isFavorite"], true);
+    assert_eq!(
+        of_kind(&edits, "AssetExifV1")[0].data["description"],
+        "Desert"
+    );
+    ack(&app, &base, acks_of(&edits)).await;
+
+    // Delete for good: AssetDeleteV1 (and the exif row goes with its asset, unannounced).
+    // Trash: the asset comes again with deletedAt; restore clears it.
+    let r = mine
+        .send_json(
+            Method::DELETE,
+            "/api/assets",
+            json!({"ids": [a], "force": true}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let r = mine
+        .send_json(Method::DELETE, "/api/assets", json!({"ids": [b]}))
+        .await;
+    assert_eq!(r.status, 204);
+    let deleted = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    check_order(&deleted);
+    assert_eq!(
+        asset_kinds(&deleted),
+        ["AssetDeleteV1", "AssetV2", "SyncCompleteV1"]
+    );
+    assert_eq!(
+        of_kind(&deleted, "AssetDeleteV1")[0].data["assetId"],
+        a.as_str()
+    );
+    assert_eq!(of_kind(&deleted, "AssetV2")[0].data["id"], b.as_str());
+    assert!(of_kind(&deleted, "AssetV2")[0].data["deletedAt"].is_string());
+    ack(&app, &base, acks_of(&deleted)).await;
+    assert_eq!(
+        mine.post("/api/trash/restore/assets", json!({"ids": [b]}))
+            .await
+            .status,
+        200
+    );
+    let restored = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    assert_eq!(asset_kinds(&restored), ["AssetV2", "SyncCompleteV1"]);
+    assert!(of_kind(&restored, "AssetV2")[0].data["deletedAt"].is_null());
+    ack(&app, &base, acks_of(&restored)).await;
+
+    // Albums: the album, its link to an asset, and their removal.
+    let album = mine
+        .post("/api/albums", json!({"albumName": "Trip", "assetIds": [b]}))
+        .await
+        .json();
+    let album_id = album["id"].as_str().unwrap().to_string();
+    let albums = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    check_order(&albums);
+    assert_eq!(
+        asset_kinds(&albums),
+        ["AlbumV2", "AlbumToAssetV1", "SyncCompleteV1"]
+    );
+    assert_eq!(of_kind(&albums, "AlbumV2")[0].data["name"], "Trip");
+    assert_eq!(
+        (
+            of_kind(&albums, "AlbumToAssetV1")[0].data["albumId"].as_str(),
+            of_kind(&albums, "AlbumToAssetV1")[0].data["assetId"].as_str()
+        ),
+        (Some(album_id.as_str()), Some(b.as_str()))
+    );
+    ack(&app, &base, acks_of(&albums)).await;
+    let r = mine
+        .send_json(
+            Method::DELETE,
+            "/api/assets",
+            json!({"ids": [b], "force": true}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let gone = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    check_order(&gone);
+    assert_eq!(
+        asset_kinds(&gone),
+        [
+            "AssetDeleteV1",
+            "AlbumV2",
+            "AlbumToAssetDeleteV1",
+            "SyncCompleteV1"
+        ]
+    );
+    ack(&app, &base, acks_of(&gone)).await;
+
+    // A reset: the stream starts from nothing again.
+    let full = sync(&app, &base, json!({ "types": APP_TYPES, "reset": true })).await;
+    check_order(&full);
+    let assets = of_kind(&full, "AssetV2");
+    assert_eq!(assets.len(), 2, "the live photo pair is what is left");
+    // Acking SyncResetV1 forgets every checkpoint of the session.
+    ack(&app, &base, vec!["SyncResetV1|reset".into()]).await;
+    assert_eq!(anon.get("/api/sync/ack").await.json(), json!([]));
+}
+
+#[tokio::test]
+async fn acks_checkpoints_and_refusals() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+
+    // API keys have no sync state.
+    let key = api_key(&admin, &["all"]).await;
+    key.post("/api/sync/stream", json!({"types": ["AssetsV2"]}))
+        .await
+        .assert_error(403, "Sync endpoints cannot be used with API keys");
+    key.post("/api/sync/ack", json!({"acks": []}))
+        .await
+        .assert_error(403, "Sync endpoints cannot be used with API keys");
+    key.get("/api/sync/ack")
+        .await
+        .assert_error(403, "Sync endpoints cannot be used with API keys");
+
+    // Bad requests.
+    admin
+        .post("/api/sync/stream", json!({"types": ["AssetsV1"]}))
+        .await
+        .assert_error(400, "AssetsV1 is deprecated, use AssetsV2 instead");
+    let r = admin
+        .post("/api/sync/stream", json!({"types": ["Nonsense"]}))
+        .await;
+    assert_eq!(r.status, 400);
+    admin
+        .post("/api/sync/ack", json!({"acks": ["Nonsense|0190"]}))
+        .await
+        .assert_error(400, "Invalid ack type: Nonsense");
+
+    // Acks are kept per type (the latest wins), listed, and deleted by type or all at once.
+    let cursor = |n: u32| format!("0190c2a8-{n:04}-7000-8000-000000000000");
+    for acks in [
+        vec![
+            format!("AssetV2|{}", cursor(1)),
+            format!("UserV1|{}", cursor(1)),
+        ],
+        vec![format!("AssetV2|{}", cursor(2))],
+    ] {
+        let r = admin.post("/api/sync/ack", json!({ "acks": acks })).await;
+        assert_eq!(r.status, 204);
+    }
+    let stored = admin.get("/api/sync/ack").await.json();
+    assert_eq!(
+        stored,
+        json!([
+            {"type": "AssetV2", "ack": format!("AssetV2|{}", cursor(2))},
+            {"type": "UserV1", "ack": format!("UserV1|{}", cursor(1))},
+        ])
+    );
+    let r = admin
+        .send_json(
+            Method::DELETE,
+            "/api/sync/ack",
+            json!({"types": ["UserV1"]}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        admin
+            .get("/api/sync/ack")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let r = admin.delete("/api/sync/ack").await;
+    assert_eq!(r.status, 204);
+    assert_eq!(admin.get("/api/sync/ack").await.json(), json!([]));
+
+    // A checkpoint from more than 30 days ago: the client must start over.
+    let old = "0180c2a8-0000-7000-8000-000000000000"; // a UUIDv7 of 2022
+    let r = admin
+        .post(
+            "/api/sync/ack",
+            json!({"acks": [format!("SyncCompleteV1|{old}")]}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let text = admin
+        .request(Method::POST, "/api/sync/stream")
+        .json(&json!({"types": ["AssetsV2"]}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        text,
+        "{\"type\":\"SyncResetV1\",\"data\":{},\"ack\":\"SyncResetV1|reset\"}\n"
+    );
+}
