@@ -16,14 +16,15 @@
 mod common;
 #[path = "../../ferrotype-media/benches/photos/mod.rs"]
 mod photos;
+mod support;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{BIN, Client, Server};
+use common::{Client, Server};
 use serde_json::Value;
+use support::{MB, kb_to_mb, loadavg, proc_status_kb, target_dir, verdict};
 
 const PHOTOS: usize = 500;
 const CONNECTIONS: usize = 4;
@@ -35,7 +36,6 @@ const BASES: &[(u32, u32, u64)] = &[
     (5472, 3648, 14),
     (6000, 4000, 15),
 ];
-const MB: f64 = 1e6;
 const TARGET_RSS_MB: f64 = 400.0;
 /// Give up waiting for the queues after this long.
 const DRAIN_LIMIT: Duration = Duration::from_secs(1800);
@@ -52,15 +52,6 @@ fn main() {
     if !ok {
         std::process::exit(1);
     }
-}
-
-/// The target folder holding the server binary (`<target>/release/ferrotype`).
-fn target_dir() -> PathBuf {
-    Path::new(BIN)
-        .ancestors()
-        .nth(2)
-        .expect("the binary sits two levels below the target folder")
-        .to_path_buf()
 }
 
 /// Photo `i`: base `i % 5` with its own comment.
@@ -163,16 +154,6 @@ async fn drained(admin: &Client, started: Instant) -> Option<(Value, Value)> {
     }
 }
 
-/// A `/proc/<pid>/status` field in kB.
-fn proc_status_kb(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or_else(|| panic!("{field} missing from /proc/{pid}/status"))
-}
-
 /// User + system CPU seconds a process has used so far (USER_HZ = 100).
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("proc stat");
@@ -208,21 +189,6 @@ fn children_cpu_seconds(pid: u32) -> f64 {
             (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0
         })
         .sum()
-}
-
-fn kb_to_mb(kb: u64) -> f64 {
-    kb as f64 * 1024.0 / MB
-}
-
-/// The machine's load average (1, 5, 15 minutes): other work on the machine skews timings.
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
-
-fn verdict(pass: bool) -> &'static str {
-    if pass { "PASS" } else { "FAIL" }
 }
 
 async fn run() -> bool {

@@ -12,23 +12,24 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod support;
 
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{BIN, Client, Server};
+use common::{Client, Server};
+use support::{MB, kb_to_mb, proc_status_kb, target_dir, verdict};
 
 const FILES: usize = 200;
 const FILE_SIZE: usize = 5_000_000;
 const CONNECTIONS: usize = 8;
 /// The server buffers its staging writes in 1 MiB; the reference writes in the same pieces.
 const WRITE_CHUNK: usize = 1 << 20;
-const MB: f64 = 1e6;
 const TARGET_RATIO: f64 = 0.5;
 const TARGET_RSS_MB: f64 = 100.0;
 
@@ -44,15 +45,6 @@ fn main() {
     if !ok {
         std::process::exit(1);
     }
-}
-
-/// The target folder holding the server binary (`<target>/release/ferrotype`).
-fn target_dir() -> PathBuf {
-    Path::new(BIN)
-        .ancestors()
-        .nth(2)
-        .expect("the binary sits two levels below the target folder")
-        .to_path_buf()
 }
 
 /// 200 distinct payloads, generated before anything is timed. Leaked so that each upload can
@@ -172,16 +164,6 @@ async fn upload_all(admin: &Client, payloads: &[&'static [u8]]) -> Duration {
     started.elapsed()
 }
 
-/// A `/proc/<pid>/status` field in kB.
-fn proc_status_kb(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or_else(|| panic!("{field} missing from /proc/{pid}/status"))
-}
-
 /// User and system CPU seconds a process has used so far, from `/proc/<pid>/stat` (in USER_HZ,
 /// which is 100 on Linux).
 fn cpu_seconds(pid: &str) -> (f64, f64) {
@@ -192,14 +174,6 @@ fn cpu_seconds(pid: &str) -> (f64, f64) {
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
     let ticks = |i: usize| fields[i].parse::<f64>().expect("proc stat ticks") / 100.0;
     (ticks(11), ticks(12))
-}
-
-fn kb_to_mb(kb: u64) -> f64 {
-    kb as f64 * 1024.0 / MB
-}
-
-fn verdict(pass: bool) -> &'static str {
-    if pass { "PASS" } else { "FAIL" }
 }
 
 async fn run() -> bool {

@@ -1,0 +1,279 @@
+//! The mobile app's first sync of a large library: a full `POST /api/sync/stream` (the types the
+//! 3.x app asks for) of a catalog of 100,000 assets with their EXIF, on the real server (release
+//! build). Prints the time to the first byte, the total time, assets per second and the server's
+//! peak RSS, and the same for 10,000 assets, to show that memory does not grow with the library.
+//! Targets: first byte under 100 ms, at least 50,000 assets per second, and peak RSS at 100,000
+//! assets within 10 MB of the peak at 10,000.
+//!
+//! The catalogs are filled straight through SQLite while the server is stopped (100,000
+//! uploads would measure the upload, not the sync); the catalog's own triggers give every row
+//! its sync cursor.
+//!
+//! Run with `cargo bench -p ferrotype --bench sync`. Not a test: without cargo bench's `--bench`
+//! argument (as under `cargo test --all-targets`) it does nothing.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+mod support;
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use common::{Cred, Server};
+use rusqlite::functions::FunctionFlags;
+use support::{kb_to_mb, loadavg, proc_status_kb, target_dir, verdict};
+
+const SIZES: [usize; 2] = [10_000, 100_000];
+const TARGET_FIRST_BYTE_MS: f64 = 100.0;
+const TARGET_ASSETS_PER_SECOND: f64 = 50_000.0;
+const TARGET_RSS_GROWTH_MB: f64 = 10.0;
+
+const APP_TYPES: &[&str] = &[
+    "AuthUsersV1",
+    "UsersV1",
+    "AssetsV2",
+    "AssetExifsV1",
+    "AssetEditsV1",
+    "AssetMetadataV1",
+    "PartnersV1",
+    "PartnerAssetsV2",
+    "PartnerAssetExifsV1",
+    "AlbumsV2",
+    "AlbumUsersV1",
+    "AlbumAssetsV2",
+    "AlbumAssetExifsV1",
+    "AlbumToAssetsV1",
+    "MemoriesV1",
+    "MemoryToAssetsV1",
+    "StacksV1",
+    "PartnerStacksV1",
+    "UserMetadataV1",
+    "PeopleV1",
+    "AssetFacesV2",
+    "AssetOcrV1",
+];
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("sync benchmark: skipped (run it with `cargo bench -p ferrotype --bench sync`)");
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    if !runtime.block_on(run()) {
+        std::process::exit(1);
+    }
+}
+
+/// Inserts `count` assets of `owner`, each with a realistic EXIF row, in one transaction.
+fn fill(db: &Path, owner: &str, count: usize) {
+    let mut conn = rusqlite::Connection::open(db).expect("open the catalog");
+    // The catalog's triggers call uuid7(); the server registers it, so must we.
+    static LAST: Mutex<u128> = Mutex::new(0);
+    conn.create_scalar_function("uuid7", 0, FunctionFlags::SQLITE_UTF8, |_| {
+        let mut last = LAST.lock().unwrap();
+        let fresh = uuid::Uuid::now_v7().as_u128();
+        *last = if fresh > *last { fresh } else { *last + 1 };
+        Ok(uuid::Uuid::from_u128(*last).to_string())
+    })
+    .expect("register uuid7");
+    let tx = conn.transaction().expect("transaction");
+    {
+        let mut asset = tx
+            .prepare(
+                "INSERT INTO assets (id, owner_id, type, original_path, original_file_name,
+                    checksum, file_size, file_created_at, file_modified_at, local_date_time,
+                    created_at, updated_at, visibility, is_favorite, width, height, thumbhash)
+                 VALUES (?1, ?2, 'IMAGE', ?3, ?4, ?5, 4000000, ?6, ?6, ?6, ?6, ?6, 'timeline',
+                    ?7, 4000, 3000, ?8)",
+            )
+            .expect("prepare");
+        let mut exif = tx
+            .prepare(
+                "INSERT INTO asset_exif (asset_id, make, model, lens_model, exif_image_width,
+                    exif_image_height, orientation, date_time_original, time_zone, f_number,
+                    focal_length, iso, exposure_time, latitude, longitude, city, state, country,
+                    file_size_in_byte, updated_at)
+                 VALUES (?1, 'Canon', 'Canon EOS R5', 'RF24-105mm F4 L IS USM', 8192, 5464, 1,
+                    ?2, 'Europe/Zurich', 4.0, 50.0, 200, '1/250', 47.37, 8.54, 'Zurich',
+                    'Zurich', 'Switzerland', 4000000, ?2)",
+            )
+            .expect("prepare");
+        for i in 0..count {
+            let id = uuid::Uuid::new_v4().to_string();
+            let taken = format!(
+                "20{:02}-{:02}-{:02}T{:02}:{:02}:00.000Z",
+                10 + i % 15,
+                1 + i % 12,
+                1 + i % 28,
+                i % 24,
+                i % 60
+            );
+            let checksum: Vec<u8> = (0..20)
+                .map(|b| (i >> (b % 4 * 8)) as u8 ^ b as u8)
+                .collect();
+            asset
+                .execute(rusqlite::params![
+                    id,
+                    owner,
+                    format!("upload/{owner}/{}/{}/{id}.jpg", &id[..2], &id[2..4]),
+                    format!("IMG_{i:06}.jpg"),
+                    checksum,
+                    taken,
+                    i % 10 == 0,
+                    vec![0x5au8; 25],
+                ])
+                .expect("insert asset");
+            exif.execute(rusqlite::params![id, taken])
+                .expect("insert exif");
+        }
+    }
+    tx.commit().expect("commit");
+}
+
+struct Measured {
+    first_byte: Duration,
+    total: Duration,
+    lines: usize,
+    assets: usize,
+    bytes: usize,
+    peak_rss_kb: u64,
+    idle_rss_kb: u64,
+}
+
+async fn measure(count: usize) -> Measured {
+    let base = target_dir().join("sync-bench");
+    std::fs::create_dir_all(&base).expect("bench folder");
+    let temp = tempfile::Builder::new()
+        .prefix("run-")
+        .tempdir_in(&base)
+        .expect("bench temp folder");
+    let data_dir = temp.path().join("data");
+    let mut server = Server::start_in(&data_dir, &[]);
+    let admin = common::admin(&server).await;
+    let owner = admin.get("/api/users/me").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.stop();
+    let filled = Instant::now();
+    fill(&data_dir.join("ferrotype.db"), &owner, count);
+    println!(
+        "{count} assets and their EXIF written in {:.1}s",
+        filled.elapsed().as_secs_f64()
+    );
+    server.restart();
+    let admin = common::login(&server, "admin@example.com", "admin-password").await;
+    let Cred::Bearer(token) = &admin.cred else {
+        panic!("login gives a bearer token")
+    };
+    let pid = server.pid();
+    let idle_rss_kb = proc_status_kb(pid, "VmRSS");
+
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let mut response = http
+        .post(format!("{}/api/sync/stream", server.base))
+        .bearer_auth(token)
+        .header("accept", "application/jsonlines+json")
+        .json(&serde_json::json!({ "types": APP_TYPES }))
+        .send()
+        .await
+        .expect("sync request");
+    assert_eq!(response.status(), 200);
+    let mut first_byte = None;
+    let (mut bytes, mut lines, mut assets) = (0usize, 0usize, 0usize);
+    let mut tail = Vec::new();
+    while let Some(chunk) = response.chunk().await.expect("sync body") {
+        first_byte.get_or_insert_with(|| started.elapsed());
+        bytes += chunk.len();
+        lines += chunk.iter().filter(|b| **b == b'\n').count();
+        // Count AssetV2 lines across chunk borders.
+        tail.extend_from_slice(&chunk);
+        let cut = tail.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+        assets += count_marker(&tail[..cut], b"{\"type\":\"AssetV2\"");
+        tail.drain(..cut);
+    }
+    let total = started.elapsed();
+    let peak_rss_kb = proc_status_kb(pid, "VmHWM");
+    server.stop();
+    Measured {
+        first_byte: first_byte.unwrap_or(total),
+        total,
+        lines,
+        assets,
+        bytes,
+        peak_rss_kb,
+        idle_rss_kb,
+    }
+}
+
+fn count_marker(haystack: &[u8], marker: &[u8]) -> usize {
+    haystack
+        .split(|b| *b == b'\n')
+        .filter(|line| line.starts_with(marker))
+        .count()
+}
+
+async fn run() -> bool {
+    let load_before = loadavg();
+    let mut results = Vec::new();
+    for count in SIZES {
+        let m = measure(count).await;
+        assert_eq!(m.assets, count, "every asset streamed once");
+        results.push((count, m));
+    }
+    println!();
+    println!(
+        "{:>8} {:>14} {:>10} {:>12} {:>10} {:>10} {:>14} {:>14}",
+        "assets",
+        "first byte ms",
+        "total s",
+        "assets/s",
+        "lines",
+        "MB",
+        "idle RSS MB",
+        "peak RSS MB"
+    );
+    for (count, m) in &results {
+        println!(
+            "{:>8} {:>14.1} {:>10.2} {:>12.0} {:>10} {:>10.1} {:>14.1} {:>14.1}",
+            count,
+            m.first_byte.as_secs_f64() * 1000.0,
+            m.total.as_secs_f64(),
+            m.assets as f64 / m.total.as_secs_f64(),
+            m.lines,
+            m.bytes as f64 / 1e6,
+            kb_to_mb(m.idle_rss_kb),
+            kb_to_mb(m.peak_rss_kb),
+        );
+    }
+    let (small, large) = (&results[0].1, &results[1].1);
+    let first_byte_ms = large.first_byte.as_secs_f64() * 1000.0;
+    let rate = large.assets as f64 / large.total.as_secs_f64();
+    let growth_mb = kb_to_mb(large.peak_rss_kb) - kb_to_mb(small.peak_rss_kb);
+    let checks = [
+        (
+            format!(
+                "first byte at 100,000 assets: {first_byte_ms:.1} ms (target < {TARGET_FIRST_BYTE_MS} ms)"
+            ),
+            first_byte_ms < TARGET_FIRST_BYTE_MS,
+        ),
+        (
+            format!("assets per second: {rate:.0} (target >= {TARGET_ASSETS_PER_SECOND})"),
+            rate >= TARGET_ASSETS_PER_SECOND,
+        ),
+        (
+            format!(
+                "peak RSS growth from 10,000 to 100,000 assets: {growth_mb:.1} MB (target <= {TARGET_RSS_GROWTH_MB} MB)"
+            ),
+            growth_mb <= TARGET_RSS_GROWTH_MB,
+        ),
+    ];
+    println!();
+    for (text, pass) in &checks {
+        println!("{} {text}", verdict(*pass));
+    }
+    println!("load average before: {load_before}; after: {}", loadavg());
+    checks.iter().all(|(_, pass)| *pass)
+}
