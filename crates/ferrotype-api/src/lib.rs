@@ -122,6 +122,7 @@ pub fn router(state: AppState) -> Router {
                 .put(edits::update_one)
                 .patch(edits::update_one),
         )
+        .route("/assets/{id}/metadata", get(assets::metadata))
         .route("/assets/{id}/original", get(media::original))
         .route("/assets/{id}/thumbnail", get(media::thumbnail))
         .route("/assets/{id}/video/playback", get(media::playback))

@@ -84,10 +84,21 @@ pub trait Catalog: Send + Sync + 'static {
     /// Records that a file is about to be moved to `path`, so a crash before its row is committed
     /// can be repaired at start (see `pending_upload_intents`).
     async fn record_upload_intent(&self, path: &str) -> CatalogResult<()>;
-    /// Inserts the asset row, clears its upload intent, adds its size to the owner's usage and
-    /// enqueues its first jobs, in one transaction. A concurrent upload of the same checksum
-    /// yields `Duplicate` and changes nothing.
-    async fn insert_asset(&self, asset: &Asset, jobs: &[NewJob]) -> CatalogResult<InsertOutcome>;
+    /// Inserts the asset row and its client metadata (key, JSON object), clears its upload
+    /// intent, adds its size to the owner's usage, hides the motion part it names as a live
+    /// photo, and enqueues its first jobs, in one transaction. A concurrent upload of the same
+    /// checksum yields `Duplicate` and changes nothing.
+    async fn insert_asset(
+        &self,
+        asset: &Asset,
+        metadata: &[(String, String)],
+        jobs: &[NewJob],
+    ) -> CatalogResult<InsertOutcome>;
+    /// An asset's client metadata: (key, JSON object, updated at), by key.
+    async fn asset_metadata(
+        &self,
+        asset_id: Uuid,
+    ) -> CatalogResult<Vec<(String, String, Timestamp)>>;
     /// Paths whose upload was interrupted: intents with no committed asset row.
     async fn pending_upload_intents(&self) -> CatalogResult<Vec<String>>;
     async fn clear_upload_intent(&self, path: &str) -> CatalogResult<()>;

@@ -217,9 +217,13 @@ async fn the_app_sequence_replayed() {
     let temp = tempfile::tempdir().unwrap();
 
     // Discovery, as the app does it before login.
+    let mut app_headers = reqwest::header::HeaderMap::new();
+    app_headers.insert("deviceModel", "Pixel 8".parse().unwrap());
+    app_headers.insert("deviceType", "android".parse().unwrap());
     let app = reqwest::Client::builder()
         .cookie_store(true)
         .user_agent(APP_AGENT)
+        .default_headers(app_headers)
         .build()
         .unwrap();
     let anon = Client {
@@ -258,7 +262,8 @@ async fn the_app_sequence_replayed() {
         .iter()
         .find(|s| s["current"] == true)
         .unwrap();
-    assert_eq!(current["deviceType"], "Android");
+    assert_eq!(current["deviceType"], "Pixel 8");
+    assert_eq!(current["deviceOS"], "Android");
     assert_eq!(current["appVersion"], "3.2.2");
 
     // An asset of another user never reaches this phone.
@@ -378,6 +383,10 @@ async fn the_app_sequence_replayed() {
     };
     assert_eq!(live_row.data["checksum"], sha1.as_str());
     assert!(live_row.data["thumbhash"].is_string());
+    // The iOS metadata field is kept with the asset.
+    let stored = mine.get(&format!("/api/assets/{b}/metadata")).await.json();
+    assert_eq!(stored[0]["key"], "mobile-app");
+    assert_eq!(stored[0]["value"]["cloudId"], "abc");
     let b_exif = exifs
         .iter()
         .find(|l| l.data["assetId"] == b.as_str())
@@ -598,5 +607,97 @@ async fn acks_checkpoints_and_refusals() {
     assert_eq!(
         text,
         "{\"type\":\"SyncResetV1\",\"data\":{},\"ack\":\"SyncResetV1|reset\"}\n"
+    );
+}
+
+#[tokio::test]
+async fn live_photo_links_are_checked() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    create_user(&server, "eve@example.com", "eve-password");
+    let eve = login(&server, "eve@example.com", "eve-password").await;
+    let temp = tempfile::tempdir().unwrap();
+    let video = make_motion_video(temp.path());
+    let form = |name: &str, bytes: Vec<u8>, extra: &[(&str, String)]| app_form(name, bytes, extra);
+
+    // A motion part uploaded to the timeline is hidden once a still names it.
+    let motion = admin
+        .upload_form(form("IMG_0100.mov", video.clone(), &[]))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let photo = admin.upload("photo.jpg", fake_jpeg(5, 4000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let eves_video = eve
+        .upload_form(form("IMG_0200.mov", video.clone(), &[]))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let total = || async { admin.get("/api/assets/statistics").await.json()["total"].clone() };
+    let before = total().await;
+    for (target, message) in [
+        (photo.clone(), "Live photo video must be a video"),
+        (
+            eves_video.clone(),
+            "Live photo video does not belong to the user",
+        ),
+        (
+            "7d4c1a5e-3f1b-4c2a-9d8e-0a1b2c3d4e5f".to_string(),
+            "Live photo video not found",
+        ),
+    ] {
+        admin
+            .upload_form(form(
+                "IMG_0100.jpg",
+                fake_jpeg(6, 4000),
+                &[("livePhotoVideoId", target)],
+            ))
+            .await
+            .assert_error(400, message);
+    }
+    admin
+        .upload_form(form(
+            "IMG_0100.jpg",
+            fake_jpeg(6, 4000),
+            &[(
+                "metadata",
+                "[{\"key\": \"mobile-app\", \"value\": 3}]".into(),
+            )],
+        ))
+        .await
+        .assert_error(400, "metadata must be an array of {key, value} objects");
+    assert_eq!(total().await, before, "refused uploads stored nothing");
+    assert_eq!(
+        admin.get(&format!("/api/assets/{motion}")).await.json()["visibility"],
+        "timeline"
+    );
+
+    let r = admin
+        .upload_form(form(
+            "IMG_0100.jpg",
+            fake_jpeg(6, 4000),
+            &[("livePhotoVideoId", motion.clone())],
+        ))
+        .await;
+    assert_eq!(r.status, 201);
+    let still = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        admin.get(&format!("/api/assets/{still}")).await.json()["livePhotoVideoId"],
+        motion.as_str()
+    );
+    assert_eq!(
+        admin.get(&format!("/api/assets/{motion}")).await.json()["visibility"],
+        "hidden"
+    );
+    // Eve's video was not touched.
+    assert_eq!(
+        eve.get(&format!("/api/assets/{eves_video}")).await.json()["visibility"],
+        "timeline"
     );
 }

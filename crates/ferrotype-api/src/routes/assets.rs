@@ -146,6 +146,30 @@ pub async fn get(
     )))
 }
 
+/// `GET /assets/{id}/metadata`: what clients attached (the iOS app's `mobile-app` entry).
+pub async fn metadata(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<serde_json::Value>>> {
+    accessible_asset(&state, &auth, id, "asset.read").await?;
+    let items = state.catalog.asset_metadata(id).await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|(key, value, updated_at)| {
+                serde_json::json!({
+                    "key": key,
+                    // Stored as validated JSON objects; an unreadable one shows as empty.
+                    "value": serde_json::from_str::<serde_json::Value>(&value)
+                        .unwrap_or_else(|_| serde_json::json!({})),
+                    "updatedAt": crate::dto::iso(&updated_at),
+                })
+            })
+            .collect(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,8 +58,22 @@ pub async fn admin_sign_up(
     Ok((StatusCode::CREATED, Json(UserAdminResponse::from(&user))))
 }
 
-/// Device details for the session list, from the User-Agent the client sends.
+/// Device details for the session list: the app's `deviceModel` header (`Pixel 8`) when it
+/// sends one, else what the User-Agent says.
 fn session_info(headers: &HeaderMap) -> SessionInfo {
+    let mut info = agent_info(headers);
+    if let Some(model) = headers
+        .get("devicemodel")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
+        info.device_type = model.chars().take(100).collect();
+    }
+    info
+}
+
+fn agent_info(headers: &HeaderMap) -> SessionInfo {
     let agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())

@@ -16,7 +16,7 @@ use axum::http::{StatusCode, header};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ferrotype_core::jobs::NewJob;
 use ferrotype_core::media_types::asset_type_for;
-use ferrotype_core::model::{Asset, InsertOutcome, Visibility};
+use ferrotype_core::model::{Asset, AssetType, InsertOutcome, Visibility};
 use ferrotype_core::storage::{extension_of, original_key, sanitize_file_name, sidecar_key};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -179,6 +179,23 @@ struct UploadFields {
     live_photo_video_id: Option<Uuid>,
     device_asset_id: Option<String>,
     device_id: Option<String>,
+    /// The iOS app's `metadata`: (key, JSON object) pairs.
+    metadata: Vec<(String, String)>,
+}
+
+/// The `metadata` field: a JSON array of `{key, value}` with an object as each value.
+fn parse_metadata(text: &str) -> ApiResult<Vec<(String, String)>> {
+    let invalid = || ApiError::bad_request("metadata must be an array of {key, value} objects");
+    let items: Vec<Value> = serde_json::from_str(text).map_err(|_| invalid())?;
+    items
+        .iter()
+        .map(|item| match (item["key"].as_str(), &item["value"]) {
+            (Some(key), value @ Value::Object(_)) if !key.is_empty() => {
+                Ok((key.to_string(), value.to_string()))
+            }
+            _ => Err(invalid()),
+        })
+        .collect()
 }
 
 /// Immich sends durations as milliseconds, and older clients as `H:MM:SS.ffffff`.
@@ -236,8 +253,8 @@ async fn read_fields(state: &AppState, multipart: &mut Multipart) -> ApiResult<U
             }
             "deviceAssetId" => f.device_asset_id = Some(read_text(&mut field, &name).await?),
             "deviceId" => f.device_id = Some(read_text(&mut field, &name).await?),
-            // Known fields kept for later (`metadata`) and unknown ones (`fileSize`) are read and
-            // dropped, with the same size cap.
+            "metadata" => f.metadata = parse_metadata(&read_text(&mut field, &name).await?)?,
+            // Unknown fields (`fileSize`) are read and dropped, with the same size cap.
             _ => {
                 read_text(&mut field, &name).await?;
             }
@@ -375,6 +392,23 @@ pub async fn upload(
         .ok_or_else(|| ApiError::bad_request(format!("Unsupported file type {file_name}")))?;
     let extension = extension.unwrap_or_default();
 
+    // A live photo's still names its motion part, which must be one of the owner's videos
+    // (Immich's checks and messages).
+    if let Some(motion_id) = fields.live_photo_video_id {
+        match state.catalog.asset(motion_id).await? {
+            None => return Err(ApiError::bad_request("Live photo video not found")),
+            Some(m) if m.asset_type != AssetType::Video => {
+                return Err(ApiError::bad_request("Live photo video must be a video"));
+            }
+            Some(m) if m.owner_id != owner => {
+                return Err(ApiError::bad_request(
+                    "Live photo video does not belong to the user",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+
     if let Some(found) = state
         .catalog
         .assets_by_checksums(owner, std::slice::from_ref(&file.sha1))
@@ -416,7 +450,13 @@ pub async fn upload(
 
     // From here the upload is complete: finish it in its own task, so that a client hanging up
     // now cannot cancel it between the move and the commit.
-    let task = tokio::spawn(commit(state.clone(), asset, file, fields.sidecar));
+    let task = tokio::spawn(commit(
+        state.clone(),
+        asset,
+        fields.metadata,
+        file,
+        fields.sidecar,
+    ));
     let outcome = task
         .await
         .map_err(|e| ApiError::internal(format!("upload commit task failed: {e}")))??;
@@ -437,6 +477,7 @@ pub async fn upload(
 async fn commit(
     state: AppState,
     asset: Asset,
+    metadata: Vec<(String, String)>,
     mut file: ReceivedFile,
     mut sidecar: Option<ReceivedFile>,
 ) -> ApiResult<InsertOutcome> {
@@ -462,7 +503,7 @@ async fn commit(
     let outcome = match result {
         Ok(()) => state
             .catalog
-            .insert_asset(&asset, &[NewJob::extract_metadata(asset.id)])
+            .insert_asset(&asset, &metadata, &[NewJob::extract_metadata(asset.id)])
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e),

@@ -584,9 +584,11 @@ impl Catalog for SqliteCatalog {
     async fn insert_asset(
         &self,
         asset: &Asset,
+        metadata: &[(String, String)],
         first_jobs: &[NewJob],
     ) -> CatalogResult<InsertOutcome> {
         let a = asset.clone();
+        let metadata = metadata.to_vec();
         let first_jobs = first_jobs.to_vec();
         self.write(move |conn| {
             let tx = conn.transaction()?;
@@ -642,9 +644,46 @@ impl Catalog for SqliteCatalog {
                 "UPDATE users SET quota_usage_in_bytes = quota_usage_in_bytes + ?2 WHERE id = ?1",
                 params![a.owner_id.to_string(), a.file_size],
             )?;
+            for (key, value) in &metadata {
+                tx.execute(
+                    "INSERT INTO asset_metadata (asset_id, key, value, updated_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (asset_id, key) DO UPDATE SET value = ?3, updated_at = ?4",
+                    params![a.id.to_string(), key, value, ts(&a.created_at)],
+                )?;
+            }
+            // The motion part of a live photo is shown only through its still.
+            if let Some(motion) = a.live_photo_video_id {
+                tx.execute(
+                    "UPDATE assets SET visibility = 'hidden', updated_at = ?3
+                     WHERE id = ?1 AND owner_id = ?2 AND visibility = 'timeline'",
+                    params![
+                        motion.to_string(),
+                        a.owner_id.to_string(),
+                        ts(&a.created_at)
+                    ],
+                )?;
+            }
             jobs::insert(&tx, &first_jobs)?;
             tx.commit()?;
             Ok(InsertOutcome::Created)
+        })
+        .await
+    }
+
+    async fn asset_metadata(
+        &self,
+        asset_id: Uuid,
+    ) -> CatalogResult<Vec<(String, String, Timestamp)>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT key, value, updated_at FROM asset_metadata WHERE asset_id = ?1
+                 ORDER BY key",
+            )?;
+            let rows = stmt.query_map([asset_id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, parse_ts(&r.get::<_, String>(2)?)?))
+            })?;
+            rows.collect()
         })
         .await
     }

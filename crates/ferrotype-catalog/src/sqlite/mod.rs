@@ -30,6 +30,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0004_user_metadata.sql"),
     ),
     ("0005_sync", include_str!("migrations/0005_sync.sql")),
+    (
+        "0006_asset_metadata",
+        include_str!("migrations/0006_asset_metadata.sql"),
+    ),
 ];
 
 /// How many idle read connections are kept open.
