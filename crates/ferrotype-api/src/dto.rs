@@ -310,24 +310,30 @@ pub struct AlbumResponse {
 }
 
 impl AlbumResponse {
-    /// `owner` is listed among the album's users with the role `owner`, as Immich 3 does.
-    pub fn new(s: &AlbumSummary, owner: &User) -> Self {
+    /// The owner is listed first among the album's users with the role `owner`, as Immich 3
+    /// does, then the members.
+    pub fn new(s: &AlbumSummary) -> Self {
         let a = &s.album;
+        let mut album_users = vec![AlbumUserResponse {
+            role: "owner",
+            user: UserResponse::from(&s.owner),
+        }];
+        album_users.extend(s.members.iter().map(|m| AlbumUserResponse {
+            role: m.role.as_str(),
+            user: UserResponse::from(&m.user),
+        }));
         AlbumResponse {
             id: a.id,
             album_name: a.name.clone(),
             description: a.description.clone(),
             album_thumbnail_asset_id: a.thumbnail_asset_id,
-            album_users: vec![AlbumUserResponse {
-                role: "owner",
-                user: UserResponse::from(owner),
-            }],
+            album_users,
             asset_count: s.asset_count,
             created_at: iso(&a.created_at),
             updated_at: iso(&a.updated_at),
             has_shared_link: false,
             is_activity_enabled: a.is_activity_enabled,
-            shared: false,
+            shared: !s.members.is_empty(),
             order: a.order.clone(),
             start_date: s.start_date.as_ref().map(iso),
             end_date: s.end_date.as_ref().map(iso),

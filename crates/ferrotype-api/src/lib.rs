@@ -129,6 +129,11 @@ pub fn router(state: AppState) -> Router {
         .route("/albums", get(albums::list).post(albums::create))
         .route("/albums/{id}", get(albums::get))
         .route("/albums/{id}/assets", put(albums::add_assets))
+        .route("/albums/{id}/users", put(albums::add_users))
+        .route(
+            "/albums/{id}/user/{user_id}",
+            put(albums::update_user).delete(albums::remove_user),
+        )
         .route("/assets/jobs", post(jobs::asset_jobs))
         .route("/jobs", get(jobs::list_legacy).post(jobs::create_manual))
         .route("/jobs/{name}", put(jobs::command))

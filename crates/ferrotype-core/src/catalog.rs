@@ -151,19 +151,38 @@ pub trait Catalog: Send + Sync + 'static {
     // Albums
     async fn create_album(&self, album: &Album) -> CatalogResult<()>;
     async fn album(&self, id: Uuid) -> CatalogResult<Option<AlbumSummary>>;
-    /// The owner's albums, newest first; only those holding `containing` when it is given.
+    /// The albums a user owns or is a member of, newest first; only those holding
+    /// `containing` when it is given.
     async fn albums_of(
         &self,
-        owner_id: Uuid,
+        user_id: Uuid,
         containing: Option<Uuid>,
     ) -> CatalogResult<Vec<AlbumSummary>>;
-    /// Adds each asset the album owner may add (their own, not trashed) and reports per id.
+    /// Adds each asset `actor` may add (their own) and reports per id.
     async fn add_album_assets(
         &self,
         album_id: Uuid,
-        owner_id: Uuid,
+        actor_id: Uuid,
         asset_ids: &[Uuid],
     ) -> CatalogResult<Vec<(Uuid, AlbumAddResult)>>;
+    /// Shares the album with these users; false (and nothing changed) when one of them is
+    /// already a member.
+    async fn add_album_members(
+        &self,
+        album_id: Uuid,
+        members: &[(Uuid, AlbumRole)],
+    ) -> CatalogResult<bool>;
+    /// Whether the asset is in an album the user owns or is a member of (so they may see it).
+    async fn asset_in_shared_album(&self, user_id: Uuid, asset_id: Uuid) -> CatalogResult<bool>;
+    /// Whether the user was a member.
+    async fn remove_album_member(&self, album_id: Uuid, user_id: Uuid) -> CatalogResult<bool>;
+    /// Whether the user is a member.
+    async fn set_album_member_role(
+        &self,
+        album_id: Uuid,
+        user_id: Uuid,
+        role: AlbumRole,
+    ) -> CatalogResult<bool>;
 
     // Jobs: the durable queue. See `ferrotype-jobs` for the workers that use it.
     /// Returns how many were added (a job whose dedupe key already waits is skipped).

@@ -152,10 +152,45 @@ pub struct Album {
     pub updated_at: Timestamp,
 }
 
-/// An album with the figures computed from its assets.
+/// What a user other than the owner may do in a shared album.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlbumRole {
+    /// Adds and removes assets.
+    Editor,
+    /// Only looks.
+    Viewer,
+}
+
+impl AlbumRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlbumRole::Editor => "editor",
+            AlbumRole::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "editor" => Some(AlbumRole::Editor),
+            "viewer" => Some(AlbumRole::Viewer),
+            _ => None,
+        }
+    }
+}
+
+/// Someone an album is shared with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlbumMember {
+    pub user: User,
+    pub role: AlbumRole,
+}
+
+/// An album with its people and the figures computed from its assets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlbumSummary {
     pub album: Album,
+    pub owner: User,
+    pub members: Vec<AlbumMember>,
     pub asset_count: i64,
     pub start_date: Option<Timestamp>,
     pub end_date: Option<Timestamp>,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use crate::model::{Album, Asset, ExifInfo, User};
+use crate::model::{Album, AlbumRole, Asset, ExifInfo, User};
 
 /// Every type a client may request, in the order the server streams them (Immich's order).
 pub const REQUEST_TYPES_IN_ORDER: &[&str] = &[
@@ -134,8 +134,26 @@ pub enum SyncRow {
     AssetExif(Uuid, Box<ExifInfo>),
     Album(Box<Album>),
     AlbumDelete(Uuid),
-    AlbumToAsset { album_id: Uuid, asset_id: Uuid },
-    AlbumToAssetDelete { album_id: Uuid, asset_id: Uuid },
+    AlbumToAsset {
+        album_id: Uuid,
+        asset_id: Uuid,
+    },
+    AlbumToAssetDelete {
+        album_id: Uuid,
+        asset_id: Uuid,
+    },
+    AlbumUser {
+        album_id: Uuid,
+        user_id: Uuid,
+        role: AlbumRole,
+    },
+    AlbumUserDelete {
+        album_id: Uuid,
+        user_id: Uuid,
+    },
+    /// Another user's asset in an album shared with this one.
+    AlbumAsset(Box<Asset>),
+    AlbumAssetExif(Uuid, Box<ExifInfo>),
 }
 
 impl SyncRow {
@@ -152,6 +170,10 @@ impl SyncRow {
             SyncRow::AlbumDelete(_) => "AlbumDeleteV1",
             SyncRow::AlbumToAsset { .. } => "AlbumToAssetV1",
             SyncRow::AlbumToAssetDelete { .. } => "AlbumToAssetDeleteV1",
+            SyncRow::AlbumUser { .. } => "AlbumUserV1",
+            SyncRow::AlbumUserDelete { .. } => "AlbumUserDeleteV1",
+            SyncRow::AlbumAsset(_) => "AlbumAssetCreateV2",
+            SyncRow::AlbumAssetExif(..) => "AlbumAssetExifCreateV1",
         }
     }
 }

@@ -383,3 +383,218 @@ async fn albums_create_list_get_and_add() {
     assert_eq!(r.status, 400);
     assert!(r.json()["message"].as_str().unwrap().contains("albumName"));
 }
+
+#[tokio::test]
+async fn shared_albums_editors_viewers_and_strangers() {
+    let server = Server::start();
+    let owner = admin(&server).await;
+    for name in ["bob", "carol", "dave"] {
+        create_user(&server, &format!("{name}@example.com"), "a-password");
+    }
+    let bob = login(&server, "bob@example.com", "a-password").await;
+    let carol = login(&server, "carol@example.com", "a-password").await;
+    let dave = login(&server, "dave@example.com", "a-password").await;
+    let id_of = |c: &Client| {
+        let c = c.clone();
+        async move {
+            c.get("/api/users/me").await.json()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let (owner_id, bob_id, carol_id, dave_id) = (
+        id_of(&owner).await,
+        id_of(&bob).await,
+        id_of(&carol).await,
+        id_of(&dave).await,
+    );
+    let first = owner.upload("first.jpg", fake_jpeg(1, 4000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Created shared with Bob (editor, the default) and Carol (viewer).
+    let r = owner
+        .post(
+            "/api/albums",
+            json!({"albumName": "Family", "assetIds": [first],
+                   "albumUsers": [{"userId": bob_id}, {"userId": carol_id, "role": "viewer"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let album = r.json();
+    let album_id = album["id"].as_str().unwrap().to_string();
+    assert_eq!(album["shared"], true);
+    let roles: Vec<(String, String)> = album["albumUsers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["user"]["id"].as_str().unwrap().to_string(),
+                u["role"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            (owner_id.clone(), "owner".to_string()),
+            (bob_id.clone(), "editor".to_string()),
+            (carol_id.clone(), "viewer".to_string())
+        ]
+    );
+
+    // Members see it (not as their own); a stranger does not.
+    for member in [&bob, &carol] {
+        assert_eq!(
+            member.get(&format!("/api/albums/{album_id}")).await.status,
+            200
+        );
+        let shared = member.get("/api/albums?isOwned=false").await.json();
+        assert_eq!(shared.as_array().unwrap().len(), 1);
+        assert_eq!(
+            member.get("/api/albums?isOwned=true").await.json(),
+            json!([])
+        );
+        // The album's assets can be seen, not changed.
+        assert_eq!(
+            member
+                .get(&format!("/api/assets/{first}/original"))
+                .await
+                .status,
+            200
+        );
+        member
+            .put(&format!("/api/assets/{first}"), json!({"isFavorite": true}))
+            .await
+            .assert_error(400, "Not found or no asset.update access");
+    }
+    dave.get(&format!("/api/albums/{album_id}"))
+        .await
+        .assert_error(400, "Not found or no album.read access");
+    dave.get(&format!("/api/assets/{first}/original"))
+        .await
+        .assert_error(400, "Not found or no asset.download access");
+    assert_eq!(dave.get("/api/albums").await.json(), json!([]));
+
+    // The editor adds their own photo; the viewer may not add anything.
+    let bobs = bob.upload("bob.jpg", fake_jpeg(2, 4000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = bob
+        .put(
+            &format!("/api/albums/{album_id}/assets"),
+            json!({"ids": [bobs]}),
+        )
+        .await;
+    assert_eq!(r.json()[0]["success"], true, "{}", r.json());
+    let carols = carol.upload("carol.jpg", fake_jpeg(3, 4000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    carol
+        .put(
+            &format!("/api/albums/{album_id}/assets"),
+            json!({"ids": [carols]}),
+        )
+        .await
+        .assert_error(400, "Not found or no albumAsset.create access");
+    assert_eq!(
+        owner.get(&format!("/api/albums/{album_id}")).await.json()["assetCount"],
+        2
+    );
+    // The owner sees Bob's photo through the album, with Bob as its owner.
+    let seen = owner.get(&format!("/api/assets/{bobs}")).await.json();
+    assert_eq!(seen["ownerId"], bob_id.as_str());
+
+    // Only the owner shares, and only with real users, once each.
+    bob.put(
+        &format!("/api/albums/{album_id}/users"),
+        json!({"albumUsers": [{"userId": dave_id}]}),
+    )
+    .await
+    .assert_error(400, "Not found or no albumUser.create access");
+    for (body, message) in [
+        (
+            json!({"albumUsers": [{"userId": bob_id}]}),
+            "User already added",
+        ),
+        (
+            json!({"albumUsers": [{"userId": owner_id}]}),
+            "Cannot be shared with owner",
+        ),
+        (
+            json!({"albumUsers": [{"userId": "7d4c1a5e-3f1b-4c2a-9d8e-0a1b2c3d4e5f"}]}),
+            "User not found",
+        ),
+    ] {
+        owner
+            .put(&format!("/api/albums/{album_id}/users"), body)
+            .await
+            .assert_error(400, message);
+    }
+    let r = owner
+        .put(
+            &format!("/api/albums/{album_id}/users"),
+            json!({"albumUsers": [{"userId": dave_id, "role": "viewer"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["albumUsers"].as_array().unwrap().len(), 4);
+
+    // Roles change; Carol, now an editor, adds her photo.
+    let r = owner
+        .put(
+            &format!("/api/albums/{album_id}/user/{carol_id}"),
+            json!({"role": "editor"}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let r = carol
+        .put(
+            &format!("/api/albums/{album_id}/assets"),
+            json!({"ids": [carols]}),
+        )
+        .await;
+    assert_eq!(r.json()[0]["success"], true);
+
+    // Leaving and removing: a member may leave, not remove others; nobody removes the owner.
+    bob.delete(&format!("/api/albums/{album_id}/user/{carol_id}"))
+        .await
+        .assert_error(400, "Not found or no albumUser.delete access");
+    owner
+        .delete(&format!("/api/albums/{album_id}/user/{owner_id}"))
+        .await
+        .assert_error(400, "Cannot remove album owner");
+    assert_eq!(
+        dave.delete(&format!("/api/albums/{album_id}/user/me"))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        owner
+            .delete(&format!("/api/albums/{album_id}/user/{bob_id}"))
+            .await
+            .status,
+        204
+    );
+    bob.get(&format!("/api/albums/{album_id}"))
+        .await
+        .assert_error(400, "Not found or no album.read access");
+    bob.get(&format!("/api/assets/{first}/original"))
+        .await
+        .assert_error(400, "Not found or no asset.download access");
+    owner
+        .delete(&format!("/api/albums/{album_id}/user/{bob_id}"))
+        .await
+        .assert_error(400, "Album not shared with user");
+    let users = owner.get(&format!("/api/albums/{album_id}")).await.json()["albumUsers"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(users, 2);
+}

@@ -43,11 +43,15 @@ const ORDER: &[&str] = &[
     "UserV1",
     "AssetDeleteV1",
     "AssetV2",
+    "AlbumAssetCreateV2",
     "AlbumDeleteV1",
     "AlbumV2",
+    "AlbumUserDeleteV1",
+    "AlbumUserV1",
     "AlbumToAssetDeleteV1",
     "AlbumToAssetV1",
     "AssetExifV1",
+    "AlbumAssetExifCreateV1",
     "SyncCompleteV1",
 ];
 
@@ -80,11 +84,17 @@ async fn sync(client: &reqwest::Client, base: &str, body: Value) -> Vec<Line> {
         let kind = v["type"].as_str().unwrap().to_string();
         let ack = v["ack"].as_str().unwrap().to_string();
         assert!(ack.starts_with(&format!("{kind}|")), "{raw}");
-        // The schema of `AssetV2` is `SyncAssetV2`; `SyncCompleteV1` is its own name.
-        let schema_name = if kind.starts_with("Sync") {
-            kind.clone()
-        } else {
-            format!("Sync{kind}")
+        // The schema of `AssetV2` is `SyncAssetV2`, album assets carry assets and EXIF, and
+        // `SyncCompleteV1` is its own name.
+        let schema_name = match kind.as_str() {
+            "AlbumAssetCreateV2" | "AlbumAssetUpdateV2" | "AlbumAssetBackfillV2" => {
+                "SyncAssetV2".to_string()
+            }
+            "AlbumAssetExifCreateV1" | "AlbumAssetExifUpdateV1" | "AlbumAssetExifBackfillV1" => {
+                "SyncAssetExifV1".to_string()
+            }
+            k if k.starts_with("Sync") => k.to_string(),
+            k => format!("Sync{k}"),
         };
         let problems = schema::check_component(&schema_name, &v["data"]);
         assert!(problems.is_empty(), "{raw}: {problems:?}");
@@ -130,8 +140,9 @@ fn asset_kinds(lines: &[Line]) -> Vec<&str> {
         .collect()
 }
 
-/// Types arrive in Immich's order, deletes before upserts, cursors rising within a type, and
-/// the stream ends with SyncCompleteV1.
+/// Types arrive in Immich's order, deletes before upserts, cursors not falling within a type
+/// (rows of an album shared today share the membership's cursor), and the stream ends with
+/// SyncCompleteV1.
 fn check_order(lines: &[Line]) {
     let position = |k: &str| {
         ORDER
@@ -144,8 +155,8 @@ fn check_order(lines: &[Line]) {
         assert!(a <= b, "{} before {}", pair[0].kind, pair[1].kind);
         if a == b {
             assert!(
-                pair[0].ack < pair[1].ack,
-                "{} !< {}",
+                pair[0].ack <= pair[1].ack,
+                "{} > {}",
                 pair[0].ack,
                 pair[1].ack
             );
@@ -699,5 +710,142 @@ async fn live_photo_links_are_checked() {
     assert_eq!(
         eve.get(&format!("/api/assets/{eves_video}")).await.json()["visibility"],
         "timeline"
+    );
+}
+
+/// A reqwest client that sends `client`'s credential with every request.
+fn authed(client: &Client) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Cred::Bearer(token) = &client.cred {
+        headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn shared_albums_reach_members_phones() {
+    let server = Server::start();
+    let owner = admin(&server).await;
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    let bob_id = bob.get("/api/users/me").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let phone = authed(&bob);
+    let base = server.base.clone();
+    let mut photos = Vec::new();
+    for name in ["nature/prairie_falcon.jpg", "nature/tanners_ridge.jpg"] {
+        photos.push(upload_path(&owner, &fixtures().join(name)).await);
+    }
+    wait_for_media_jobs(&owner).await;
+    let album = owner
+        .post(
+            "/api/albums",
+            json!({"albumName": "Family", "assetIds": photos}),
+        )
+        .await
+        .json();
+    let album_id = album["id"].as_str().unwrap().to_string();
+
+    // Bob's phone is in sync before the album is shared with him.
+    let before = sync(&phone, &base, json!({ "types": APP_TYPES })).await;
+    assert_eq!(asset_kinds(&before), ["SyncCompleteV1"]);
+    ack(&phone, &base, acks_of(&before)).await;
+
+    // Shared today: the album, its members, its (old) assets, their links and EXIF arrive.
+    let r = owner
+        .put(
+            &format!("/api/albums/{album_id}/users"),
+            json!({"albumUsers": [{"userId": bob_id, "role": "viewer"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let shared = sync(&phone, &base, json!({ "types": APP_TYPES })).await;
+    check_order(&shared);
+    assert_eq!(
+        asset_kinds(&shared),
+        [
+            "AlbumAssetCreateV2",
+            "AlbumAssetCreateV2",
+            "AlbumV2",
+            "AlbumUserV1",
+            "AlbumToAssetV1",
+            "AlbumToAssetV1",
+            "AlbumAssetExifCreateV1",
+            "AlbumAssetExifCreateV1",
+            "SyncCompleteV1"
+        ]
+    );
+    let mut got: Vec<String> = of_kind(&shared, "AlbumAssetCreateV2")
+        .iter()
+        .map(|l| l.data["id"].as_str().unwrap().to_string())
+        .collect();
+    got.sort();
+    let mut expected = photos.clone();
+    expected.sort();
+    assert_eq!(got, expected);
+    let member = &of_kind(&shared, "AlbumUserV1")[0].data;
+    assert_eq!(
+        (member["userId"].as_str(), member["role"].as_str()),
+        (Some(bob_id.as_str()), Some("viewer"))
+    );
+    assert_eq!(of_kind(&shared, "AlbumV2")[0].data["id"], album_id.as_str());
+    // Bob's phone may now show them.
+    assert_eq!(
+        bob.get(&format!("/api/assets/{}/thumbnail", photos[0]))
+            .await
+            .status,
+        200
+    );
+    ack(&phone, &base, acks_of(&shared)).await;
+
+    // A photo added later comes alone, with its link and EXIF.
+    let third = upload_path(&owner, &fixtures().join("nature/wood_anemones.jpg")).await;
+    wait_for_media_jobs(&owner).await;
+    owner
+        .put(
+            &format!("/api/albums/{album_id}/assets"),
+            json!({"ids": [third]}),
+        )
+        .await;
+    let added = sync(&phone, &base, json!({ "types": APP_TYPES })).await;
+    check_order(&added);
+    assert_eq!(
+        asset_kinds(&added),
+        [
+            "AlbumAssetCreateV2",
+            "AlbumV2",
+            "AlbumToAssetV1",
+            "AlbumAssetExifCreateV1",
+            "SyncCompleteV1"
+        ]
+    );
+    assert_eq!(
+        of_kind(&added, "AlbumAssetCreateV2")[0].data["id"],
+        third.as_str()
+    );
+    ack(&phone, &base, acks_of(&added)).await;
+
+    // Removed from the album: it is gone for him, and he left its members.
+    assert_eq!(
+        owner
+            .delete(&format!("/api/albums/{album_id}/user/{bob_id}"))
+            .await
+            .status,
+        204
+    );
+    let removed = sync(&phone, &base, json!({ "types": APP_TYPES })).await;
+    check_order(&removed);
+    assert_eq!(
+        asset_kinds(&removed),
+        ["AlbumDeleteV1", "AlbumUserDeleteV1", "SyncCompleteV1"]
+    );
+    assert_eq!(
+        of_kind(&removed, "AlbumDeleteV1")[0].data["albumId"],
+        album_id.as_str()
     );
 }

@@ -1,4 +1,5 @@
-//! `/api/albums*`: a user's own albums. Sharing with other users comes with the web UI work.
+//! `/api/albums*`: albums, shared with other users as editors (who add and remove assets) or
+//! viewers. The owner alone shares, changes roles and removes others; a member may leave.
 
 use std::collections::HashMap;
 
@@ -6,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use ferrotype_core::model::{Album, AlbumAddResult, AlbumSummary};
+use ferrotype_core::model::{Album, AlbumAddResult, AlbumRole, AlbumSummary};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -25,7 +26,36 @@ pub struct CreateAlbumDto {
     #[serde(default)]
     asset_ids: Vec<Uuid>,
     #[serde(default)]
-    album_users: Vec<serde_json::Value>,
+    album_users: Vec<AlbumUserDto>,
+}
+
+/// `AlbumUserAddDto` and `AlbumUserCreateDto`: a user and their role (editor by default).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlbumUserDto {
+    user_id: Uuid,
+    #[serde(default)]
+    role: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddUsersDto {
+    album_users: Vec<AlbumUserDto>,
+}
+
+#[derive(Deserialize)]
+pub struct UpdateAlbumUserDto {
+    role: String,
+}
+
+fn parse_role(role: Option<&str>) -> ApiResult<AlbumRole> {
+    match role {
+        None => Ok(AlbumRole::Editor),
+        Some(r) => AlbumRole::parse(r).ok_or_else(|| {
+            ApiError::bad_request("role must be one of the following values: editor, viewer")
+        }),
+    }
 }
 
 #[derive(Deserialize)]
@@ -44,7 +74,7 @@ pub async fn list(
             albums
                 .iter()
                 .filter(|s| keep(s))
-                .map(|s| AlbumResponse::new(s, &auth.user))
+                .map(AlbumResponse::new)
                 .collect(),
         )
     };
@@ -56,18 +86,26 @@ pub async fn list(
         let albums = state.catalog.albums_of(auth.user.id, Some(asset)).await?;
         return Ok(respond(albums, &|_| true));
     }
-    // Until albums can be shared, every album a user sees is their own and none is shared.
-    if query.get("isShared").is_some_and(|v| v == "true")
-        || query.get("isOwned").is_some_and(|v| v == "false")
-    {
-        return Ok(Json(Vec::new()));
-    }
+    let flag = |name: &str| -> ApiResult<Option<bool>> {
+        match query.get(name).map(String::as_str) {
+            None => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(_) => Err(ApiError::bad_request(format!(
+                "{name} must be a boolean value"
+            ))),
+        }
+    };
+    let (owned, shared) = (flag("isOwned")?, flag("isShared")?);
     let albums = state.catalog.albums_of(auth.user.id, None).await?;
     let wanted_name = query.get("name");
     let wanted_id = query.get("id");
+    let me = auth.user.id;
     Ok(respond(albums, &|s| {
         wanted_name.is_none_or(|n| &s.album.name == n)
             && wanted_id.is_none_or(|id| s.album.id.to_string() == *id)
+            && owned.is_none_or(|o| (s.album.owner_id == me) == o)
+            && shared.is_none_or(|sh| s.members.is_empty() != sh)
     }))
 }
 
@@ -77,11 +115,7 @@ pub async fn create(
     ApiJson(dto): ApiJson<CreateAlbumDto>,
 ) -> ApiResult<(StatusCode, Json<AlbumResponse>)> {
     auth.require("album.create")?;
-    if !dto.album_users.is_empty() {
-        return Err(ApiError::bad_request(
-            "Sharing albums with other users is not supported yet",
-        ));
-    }
+    let members = members_to_add(&state, auth.user.id, &dto.album_users).await?;
     let now = Utc::now();
     let album = Album {
         id: Uuid::new_v4(),
@@ -95,6 +129,9 @@ pub async fn create(
         updated_at: now,
     };
     state.catalog.create_album(&album).await?;
+    if !members.is_empty() && !state.catalog.add_album_members(album.id, &members).await? {
+        return Err(ApiError::bad_request("User already added"));
+    }
     if !dto.asset_ids.is_empty() {
         // As in Immich, ids the user may not add are left out silently.
         state
@@ -107,24 +144,78 @@ pub async fn create(
         .album(album.id)
         .await?
         .ok_or_else(|| ApiError::internal("album vanished after creation"))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(AlbumResponse::new(&summary, &auth.user)),
-    ))
+    Ok((StatusCode::CREATED, Json(AlbumResponse::new(&summary))))
 }
 
-/// The album, if `auth` owns it; Immich's 400 otherwise.
-async fn owned_album(
+/// Who `auth` is to an album.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    Owner,
+    Member(AlbumRole),
+}
+
+/// The album and `auth`'s standing in it, if `allowed` accepts that standing; Immich's 400
+/// ("Not found or no <permission> access") otherwise, the same for an album that does not exist.
+async fn album_for(
     state: &AppState,
     auth: &Auth,
     id: Uuid,
     permission: &str,
-) -> ApiResult<AlbumSummary> {
+    allowed: fn(Standing) -> bool,
+) -> ApiResult<(AlbumSummary, Standing)> {
     auth.require(permission)?;
-    match state.catalog.album(id).await? {
-        Some(s) if s.album.owner_id == auth.user.id => Ok(s),
+    let Some(summary) = state.catalog.album(id).await? else {
+        return Err(ApiError::no_access(permission));
+    };
+    let standing = if summary.album.owner_id == auth.user.id {
+        Some(Standing::Owner)
+    } else {
+        summary
+            .members
+            .iter()
+            .find(|m| m.user.id == auth.user.id)
+            .map(|m| Standing::Member(m.role))
+    };
+    match standing {
+        Some(standing) if allowed(standing) => Ok((summary, standing)),
         _ => Err(ApiError::no_access(permission)),
     }
+}
+
+fn anyone(_: Standing) -> bool {
+    true
+}
+
+fn owner_only(standing: Standing) -> bool {
+    standing == Standing::Owner
+}
+
+fn owner_or_editor(standing: Standing) -> bool {
+    standing != Standing::Member(AlbumRole::Viewer)
+}
+
+/// Checks the users an album is to be shared with: each must exist, not be the owner, and
+/// appear once.
+async fn members_to_add(
+    state: &AppState,
+    owner: Uuid,
+    users: &[AlbumUserDto],
+) -> ApiResult<Vec<(Uuid, AlbumRole)>> {
+    let mut members: Vec<(Uuid, AlbumRole)> = Vec::new();
+    for u in users {
+        if u.user_id == owner {
+            return Err(ApiError::bad_request("Cannot be shared with owner"));
+        }
+        if members.iter().any(|(id, _)| *id == u.user_id) {
+            return Err(ApiError::bad_request("User already added"));
+        }
+        match state.catalog.user_by_id(u.user_id).await? {
+            Some(user) if user.deleted_at.is_none() => {}
+            _ => return Err(ApiError::bad_request("User not found")),
+        }
+        members.push((u.user_id, parse_role(u.role.as_deref())?));
+    }
+    Ok(members)
 }
 
 pub async fn get(
@@ -132,8 +223,85 @@ pub async fn get(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<AlbumResponse>> {
-    let summary = owned_album(&state, &auth, id, "album.read").await?;
-    Ok(Json(AlbumResponse::new(&summary, &auth.user)))
+    let (summary, _) = album_for(&state, &auth, id, "album.read", anyone).await?;
+    Ok(Json(AlbumResponse::new(&summary)))
+}
+
+/// `PUT /albums/{id}/users`: the owner shares the album.
+pub async fn add_users(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(dto): ApiJson<AddUsersDto>,
+) -> ApiResult<Json<AlbumResponse>> {
+    let (summary, _) = album_for(&state, &auth, id, "albumUser.create", owner_only).await?;
+    if dto.album_users.is_empty() {
+        return Err(ApiError::bad_request(
+            "albumUsers must contain at least 1 elements",
+        ));
+    }
+    let members = members_to_add(&state, summary.album.owner_id, &dto.album_users).await?;
+    if members
+        .iter()
+        .any(|(id, _)| summary.members.iter().any(|m| m.user.id == *id))
+        || !state.catalog.add_album_members(id, &members).await?
+    {
+        return Err(ApiError::bad_request("User already added"));
+    }
+    let summary = state
+        .catalog
+        .album(id)
+        .await?
+        .ok_or_else(|| ApiError::no_access("albumUser.create"))?;
+    Ok(Json(AlbumResponse::new(&summary)))
+}
+
+/// The `userId` path segment: a UUID, or `me`.
+fn member_id(auth: &Auth, user_id: &str) -> ApiResult<Uuid> {
+    if user_id == "me" {
+        return Ok(auth.user.id);
+    }
+    Uuid::parse_str(user_id).map_err(|_| ApiError::bad_request("userId must be a UUID or me"))
+}
+
+/// `DELETE /albums/{id}/user/{userId}`: the owner removes a member, or a member leaves.
+pub async fn remove_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, user_id)): Path<(Uuid, String)>,
+) -> ApiResult<StatusCode> {
+    let user_id = member_id(&auth, &user_id)?;
+    let (summary, standing) = album_for(&state, &auth, id, "albumUser.delete", anyone).await?;
+    if user_id == summary.album.owner_id {
+        return Err(ApiError::bad_request("Cannot remove album owner"));
+    }
+    if standing != Standing::Owner && user_id != auth.user.id {
+        return Err(ApiError::no_access("albumUser.delete"));
+    }
+    if !state.catalog.remove_album_member(id, user_id).await? {
+        return Err(ApiError::bad_request("Album not shared with user"));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /albums/{id}/user/{userId}`: the owner changes a member's role.
+pub async fn update_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, user_id)): Path<(Uuid, String)>,
+    ApiJson(dto): ApiJson<UpdateAlbumUserDto>,
+) -> ApiResult<StatusCode> {
+    let user_id = member_id(&auth, &user_id)?;
+    album_for(&state, &auth, id, "albumUser.update", owner_only).await?;
+    let role = parse_role(Some(&dto.role))?;
+    if !state
+        .catalog
+        .set_album_member_role(id, user_id, role)
+        .await?
+    {
+        return Err(ApiError::bad_request("Album not shared with user"));
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn add_assets(
@@ -142,7 +310,7 @@ pub async fn add_assets(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<BulkIdsDto>,
 ) -> ApiResult<Json<Vec<BulkIdResponse>>> {
-    owned_album(&state, &auth, id, "albumAsset.create").await?;
+    album_for(&state, &auth, id, "albumAsset.create", owner_or_editor).await?;
     let results = state
         .catalog
         .add_album_assets(id, auth.user.id, &dto.ids)

@@ -122,10 +122,23 @@ pub async fn accessible_asset(
     permission: &str,
 ) -> ApiResult<Asset> {
     auth.require(permission)?;
-    match state.catalog.asset(id).await? {
-        Some(asset) if asset.owner_id == auth.user.id => Ok(asset),
-        _ => Err(ApiError::no_access(permission)),
+    let Some(asset) = state.catalog.asset(id).await? else {
+        return Err(ApiError::no_access(permission));
+    };
+    if asset.owner_id == auth.user.id {
+        return Ok(asset);
     }
+    // Others' assets can be seen, not changed, through an album shared with the user.
+    let reading = matches!(permission, "asset.read" | "asset.view" | "asset.download");
+    if reading
+        && state
+            .catalog
+            .asset_in_shared_album(auth.user.id, id)
+            .await?
+    {
+        return Ok(asset);
+    }
+    Err(ApiError::no_access(permission))
 }
 
 pub async fn get(
@@ -136,10 +149,15 @@ pub async fn get(
     let asset = accessible_asset(&state, &auth, id, "asset.read").await?;
     let exif = state.catalog.asset_exif(id).await?;
     let tags = state.catalog.asset_tags(id).await?;
+    let owner = if asset.owner_id == auth.user.id {
+        Some(auth.user.clone())
+    } else {
+        state.catalog.user_by_id(asset.owner_id).await?
+    };
     Ok(Json(AssetResponse::new(
         &asset,
         AssetExtras {
-            owner: Some(&auth.user),
+            owner: owner.as_ref(),
             exif: exif.as_ref(),
             tags: &tags,
         },

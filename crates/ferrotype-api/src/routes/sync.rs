@@ -121,9 +121,9 @@ fn data_of(row: &SyncRow) -> Value {
         }
         SyncRow::User(u) => user_json(u),
         SyncRow::UserDelete(id) => json!({ "userId": id }),
-        SyncRow::Asset(a) => asset_json(a),
+        SyncRow::Asset(a) | SyncRow::AlbumAsset(a) => asset_json(a),
         SyncRow::AssetDelete(id) => json!({ "assetId": id }),
-        SyncRow::AssetExif(id, e) => json!({
+        SyncRow::AssetExif(id, e) | SyncRow::AlbumAssetExif(id, e) => json!({
             "assetId": id,
             "make": e.make,
             "model": e.model,
@@ -161,6 +161,14 @@ fn data_of(row: &SyncRow) -> Value {
             "order": a.order,
         }),
         SyncRow::AlbumDelete(id) => json!({ "albumId": id }),
+        SyncRow::AlbumUser {
+            album_id,
+            user_id,
+            role,
+        } => json!({ "albumId": album_id, "userId": user_id, "role": role.as_str() }),
+        SyncRow::AlbumUserDelete { album_id, user_id } => {
+            json!({ "albumId": album_id, "userId": user_id })
+        }
         SyncRow::AlbumToAsset { album_id, asset_id }
         | SyncRow::AlbumToAssetDelete { album_id, asset_id } => {
             json!({ "albumId": album_id, "assetId": asset_id })

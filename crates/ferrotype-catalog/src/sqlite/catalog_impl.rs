@@ -166,8 +166,12 @@ const ALBUM_SUMMARY_SELECT: &str = "SELECT al.id, al.owner_id, al.name, al.descr
         (SELECT MAX(a.local_date_time) FROM album_assets aa JOIN assets a ON a.id = aa.asset_id
           WHERE aa.album_id = al.id AND a.deleted_at IS NULL),
         (SELECT MAX(a.updated_at) FROM album_assets aa JOIN assets a ON a.id = aa.asset_id
-          WHERE aa.album_id = al.id AND a.deleted_at IS NULL)
-    FROM albums al";
+          WHERE aa.album_id = al.id AND a.deleted_at IS NULL),
+        u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color,
+        u.profile_image_path, u.profile_changed_at, u.should_change_password, u.storage_label,
+        u.oauth_id, u.quota_size_in_bytes, u.quota_usage_in_bytes, u.status, u.created_at,
+        u.updated_at, u.deleted_at
+    FROM albums al JOIN users u ON u.id = al.owner_id";
 
 fn album_summary_at(r: &Row<'_>) -> rusqlite::Result<AlbumSummary> {
     Ok(AlbumSummary {
@@ -186,7 +190,32 @@ fn album_summary_at(r: &Row<'_>) -> rusqlite::Result<AlbumSummary> {
         start_date: opt_parse_ts(r.get(10)?)?,
         end_date: opt_parse_ts(r.get(11)?)?,
         last_modified_asset_timestamp: opt_parse_ts(r.get(12)?)?,
+        owner: user_at(r, 13)?,
+        // Filled in by `with_members`.
+        members: Vec::new(),
     })
+}
+
+/// Reads the people an album is shared with into each summary.
+fn with_members(
+    conn: &Connection,
+    mut summaries: Vec<AlbumSummary>,
+) -> rusqlite::Result<Vec<AlbumSummary>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS}, m.role FROM album_users m JOIN users u ON u.id = m.user_id
+         WHERE m.album_id = ?1 ORDER BY m.created_at, u.email"
+    ))?;
+    for summary in &mut summaries {
+        let rows = stmt.query_map([summary.album.id.to_string()], |r| {
+            let role: String = r.get(17)?;
+            Ok(AlbumMember {
+                user: user_at(r, 0)?,
+                role: AlbumRole::parse(&role).ok_or_else(|| conversion_error(17, "album role"))?,
+            })
+        })?;
+        summary.members = rows.collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(summaries)
 }
 
 #[async_trait]
@@ -890,12 +919,14 @@ impl Catalog for SqliteCatalog {
 
     async fn album(&self, id: Uuid) -> CatalogResult<Option<AlbumSummary>> {
         self.read(move |conn| {
-            conn.query_row(
-                &format!("{ALBUM_SUMMARY_SELECT} WHERE al.id = ?1"),
-                [id.to_string()],
-                album_summary_at,
-            )
-            .optional()
+            let found = conn
+                .query_row(
+                    &format!("{ALBUM_SUMMARY_SELECT} WHERE al.id = ?1"),
+                    [id.to_string()],
+                    album_summary_at,
+                )
+                .optional()?;
+            Ok(with_members(conn, found.into_iter().collect())?.pop())
         })
         .await
     }
@@ -907,7 +938,9 @@ impl Catalog for SqliteCatalog {
     ) -> CatalogResult<Vec<AlbumSummary>> {
         self.read(move |conn| {
             let mut stmt = conn.prepare(&format!(
-                "{ALBUM_SUMMARY_SELECT} WHERE al.owner_id = ?1
+                "{ALBUM_SUMMARY_SELECT}
+                 WHERE (al.owner_id = ?1 OR EXISTS (SELECT 1 FROM album_users m
+                                                    WHERE m.album_id = al.id AND m.user_id = ?1))
                    AND (?2 IS NULL OR EXISTS (SELECT 1 FROM album_assets c
                                               WHERE c.album_id = al.id AND c.asset_id = ?2))
                  ORDER BY al.created_at DESC"
@@ -916,7 +949,77 @@ impl Catalog for SqliteCatalog {
                 params![owner_id.to_string(), containing.map(|u| u.to_string())],
                 album_summary_at,
             )?;
-            rows.collect()
+            let summaries = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            with_members(conn, summaries)
+        })
+        .await
+    }
+
+    async fn add_album_members(
+        &self,
+        album_id: Uuid,
+        members: &[(Uuid, AlbumRole)],
+    ) -> CatalogResult<bool> {
+        let members = members.to_vec();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let now = ts(&Utc::now());
+            for (user, role) in &members {
+                let added = tx.execute(
+                    "INSERT OR IGNORE INTO album_users (album_id, user_id, role, created_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![album_id.to_string(), user.to_string(), role.as_str(), now],
+                )?;
+                if added == 0 {
+                    return Ok(false);
+                }
+            }
+            tx.execute(
+                "UPDATE albums SET updated_at = ?2 WHERE id = ?1",
+                params![album_id.to_string(), now],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn asset_in_shared_album(&self, user_id: Uuid, asset_id: Uuid) -> CatalogResult<bool> {
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT EXISTS(SELECT 1 FROM album_assets aa JOIN albums al ON al.id = aa.album_id
+                 WHERE aa.asset_id = ?2 AND (al.owner_id = ?1 OR EXISTS (
+                     SELECT 1 FROM album_users m WHERE m.album_id = al.id AND m.user_id = ?1)))",
+                params![user_id.to_string(), asset_id.to_string()],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    async fn remove_album_member(&self, album_id: Uuid, user_id: Uuid) -> CatalogResult<bool> {
+        self.write(move |conn| {
+            let removed = conn.execute(
+                "DELETE FROM album_users WHERE album_id = ?1 AND user_id = ?2",
+                params![album_id.to_string(), user_id.to_string()],
+            )?;
+            Ok(removed > 0)
+        })
+        .await
+    }
+
+    async fn set_album_member_role(
+        &self,
+        album_id: Uuid,
+        user_id: Uuid,
+        role: AlbumRole,
+    ) -> CatalogResult<bool> {
+        self.write(move |conn| {
+            let changed = conn.execute(
+                "UPDATE album_users SET role = ?3 WHERE album_id = ?1 AND user_id = ?2",
+                params![album_id.to_string(), user_id.to_string(), role.as_str()],
+            )?;
+            Ok(changed > 0)
         })
         .await
     }

@@ -34,6 +34,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_asset_metadata",
         include_str!("migrations/0006_asset_metadata.sql"),
     ),
+    (
+        "0007_album_users",
+        include_str!("migrations/0007_album_users.sql"),
+    ),
 ];
 
 /// How many idle read connections are kept open.

@@ -2,7 +2,7 @@
 //! and the per-session checkpoints.
 
 use chrono::Utc;
-use ferrotype_core::model::Album;
+use ferrotype_core::model::{Album, AlbumRole};
 use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncItem, SyncQuery, SyncRow};
 use rusqlite::{Connection, Params, Row, params};
 use uuid::Uuid;
@@ -10,6 +10,18 @@ use uuid::Uuid;
 use super::catalog_impl::{ASSET_COLUMNS, USER_COLUMNS, asset_at, opt_parse_uuid, user_at};
 use super::metadata::{EXIF_COLUMNS, exif_at};
 use super::{next_update_id, parse_ts, parse_uuid, ts};
+
+/// The albums the user (?1) owns or is a member of, with the cursor from which each is theirs:
+/// nothing for their own, their membership's `update_id` for the others. A row of such an
+/// album is news when its own cursor or that one is past the checkpoint.
+const MY_ALBUMS: &str = "WITH mine(album_id, since) AS (
+        SELECT id, '' FROM albums WHERE owner_id = ?1
+        UNION ALL SELECT album_id, update_id FROM album_users WHERE user_id = ?1)";
+
+/// Each asset in the user's albums, with the latest cursor of its links (joined to `MY_ALBUMS`).
+const ALBUM_ASSET_LINKS: &str = "links(asset_id, since) AS (
+        SELECT aa.asset_id, max(max(aa.update_id, mine.since))
+        FROM album_assets aa JOIN mine ON mine.album_id = aa.album_id GROUP BY aa.asset_id)";
 
 /// Runs one query and hands each row to the sink; false when the sink wants no more.
 fn each<P: Params>(
@@ -133,19 +145,97 @@ fn stream_type(
             |r| Ok(item(SyncRow::AlbumDelete(uuid_at(r, 0)?), r.get(1)?)),
         )? && each(
             conn,
-            "SELECT id, owner_id, name, description, thumbnail_asset_id, is_activity_enabled,
-                sort_order, created_at, updated_at, update_id
-             FROM albums WHERE owner_id = ?1 AND update_id > ?2 AND update_id < ?3
-             ORDER BY update_id",
+            &format!(
+                "{MY_ALBUMS} SELECT al.id, al.owner_id, al.name, al.description,
+                    al.thumbnail_asset_id, al.is_activity_enabled, al.sort_order, al.created_at,
+                    al.updated_at, max(al.update_id, mine.since) AS cursor
+                 FROM albums al JOIN mine ON mine.album_id = al.id
+                 WHERE cursor > ?2 AND cursor < ?3 ORDER BY cursor"
+            ),
             params![me, query.after("AlbumV2"), now],
             sink,
             |r| Ok(item(SyncRow::Album(Box::new(album_at(r)?)), r.get(9)?)),
         )?),
+        "AlbumUsersV1" => Ok(each(
+            conn,
+            &format!(
+                "{MY_ALBUMS} SELECT album_id, user_id, id FROM album_user_audit
+                 WHERE (user_id = ?1 OR album_id IN (SELECT album_id FROM mine))
+                   AND id > ?2 AND id < ?3 ORDER BY id"
+            ),
+            params![me, query.after("AlbumUserDeleteV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::AlbumUserDelete {
+                        album_id: uuid_at(r, 0)?,
+                        user_id: uuid_at(r, 1)?,
+                    },
+                    r.get(2)?,
+                ))
+            },
+        )? && each(
+            conn,
+            &format!(
+                "{MY_ALBUMS} SELECT m.album_id, m.user_id, m.role,
+                    max(m.update_id, mine.since) AS cursor
+                 FROM album_users m JOIN mine ON mine.album_id = m.album_id
+                 WHERE cursor > ?2 AND cursor < ?3 ORDER BY cursor"
+            ),
+            params![me, query.after("AlbumUserV1"), now],
+            sink,
+            |r| {
+                let role: String = r.get(2)?;
+                Ok(item(
+                    SyncRow::AlbumUser {
+                        album_id: uuid_at(r, 0)?,
+                        user_id: uuid_at(r, 1)?,
+                        role: AlbumRole::parse(&role).unwrap_or(AlbumRole::Viewer),
+                    },
+                    r.get(3)?,
+                ))
+            },
+        )?),
+        // Others' assets in the user's albums (their own come with AssetsV2). The cursor is the
+        // latest of the asset's change, its joining an album, and the user's joining that
+        // album: an album shared today brings its old assets too.
+        "AlbumAssetsV2" => each(
+            conn,
+            &format!(
+                "{MY_ALBUMS}, {ALBUM_ASSET_LINKS} SELECT {ASSET_COLUMNS},
+                    max(a.update_id, links.since) AS cursor
+                 FROM links JOIN assets a ON a.id = links.asset_id
+                 WHERE a.owner_id != ?1 AND cursor > ?2 AND cursor < ?3 ORDER BY cursor"
+            ),
+            params![me, query.after("AlbumAssetCreateV2"), now],
+            sink,
+            |r| Ok(item(SyncRow::AlbumAsset(Box::new(asset_at(r)?)), r.get(23)?)),
+        ),
+        "AlbumAssetExifsV1" => each(
+            conn,
+            &format!(
+                "{MY_ALBUMS}, {ALBUM_ASSET_LINKS} SELECT {EXIF_COLUMNS}, asset_exif.asset_id,
+                    max(asset_exif.update_id, links.since) AS cursor
+                 FROM links JOIN asset_exif ON asset_exif.asset_id = links.asset_id
+                 JOIN assets a ON a.id = links.asset_id
+                 WHERE a.owner_id != ?1 AND cursor > ?2 AND cursor < ?3 ORDER BY cursor"
+            ),
+            params![me, query.after("AlbumAssetExifCreateV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::AlbumAssetExif(uuid_at(r, 27)?, Box::new(exif_at(r)?)),
+                    r.get(28)?,
+                ))
+            },
+        ),
         "AlbumToAssetsV1" => Ok(each(
             conn,
-            "SELECT album_id, asset_id, id FROM album_asset_audit
-             WHERE album_id IN (SELECT id FROM albums WHERE owner_id = ?1)
-               AND id > ?2 AND id < ?3 ORDER BY id",
+            &format!(
+                "{MY_ALBUMS} SELECT album_id, asset_id, id FROM album_asset_audit
+                 WHERE album_id IN (SELECT album_id FROM mine) AND id > ?2 AND id < ?3
+                 ORDER BY id"
+            ),
             params![me, query.after("AlbumToAssetDeleteV1"), now],
             sink,
             |r| {
@@ -159,10 +249,11 @@ fn stream_type(
             },
         )? && each(
             conn,
-            "SELECT aa.album_id, aa.asset_id, aa.update_id
-             FROM album_assets aa JOIN albums al ON al.id = aa.album_id
-             WHERE al.owner_id = ?1 AND aa.update_id > ?2 AND aa.update_id < ?3
-             ORDER BY aa.update_id",
+            &format!(
+                "{MY_ALBUMS} SELECT aa.album_id, aa.asset_id, max(aa.update_id, mine.since) AS cursor
+                 FROM album_assets aa JOIN mine ON mine.album_id = aa.album_id
+                 WHERE cursor > ?2 AND cursor < ?3 ORDER BY cursor"
+            ),
             params![me, query.after("AlbumToAssetV1"), now],
             sink,
             |r| {
@@ -175,8 +266,8 @@ fn stream_type(
                 ))
             },
         )?),
-        // Partners, stacks, shared albums (members, their assets and EXIF), memories, people,
-        // faces, OCR, edits and metadata: nothing exists to sync until those features do.
+        // Partners, stacks, memories, people, faces, OCR, edits and asset metadata: nothing
+        // exists to sync until those features do.
         _ => Ok(true),
     }
 }
