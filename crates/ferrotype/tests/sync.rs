@@ -394,6 +394,12 @@ async fn the_app_sequence_replayed() {
     };
     assert_eq!(live_row.data["checksum"], sha1.as_str());
     assert!(live_row.data["thumbhash"].is_string());
+    // The grid loads thumbnails with the same cookie.
+    let tile = mine
+        .get(&format!("/api/assets/{live}/thumbnail?size=thumbnail&edited=true"))
+        .await;
+    assert_eq!(tile.status, 200);
+    assert_eq!(tile.headers["content-type"], "image/webp");
     // The iOS metadata field is kept with the asset.
     let stored = mine.get(&format!("/api/assets/{b}/metadata")).await.json();
     assert_eq!(stored[0]["key"], "mobile-app");
