@@ -18,7 +18,7 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, edits, jobs, media, server,
-    sessions, sync, upload, users,
+    sessions, sync, timeline, upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -144,6 +144,8 @@ pub fn router(state: AppState) -> Router {
             get(jobs::list_jobs).delete(jobs::delete_jobs),
         )
         .route("/server/statistics", get(server::statistics))
+        .route("/timeline/buckets", get(timeline::buckets))
+        .route("/timeline/bucket", get(timeline::bucket))
         .route("/sync/stream", post(sync::stream))
         .route(
             "/sync/ack",

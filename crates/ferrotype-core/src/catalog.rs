@@ -223,6 +223,17 @@ pub trait Catalog: Send + Sync + 'static {
         limit: u32,
     ) -> CatalogResult<Vec<(Job, JobState)>>;
 
+    // Timeline
+    /// Months (`2024-05`) with how many assets each holds, in the query's order; empty months
+    /// are left out.
+    async fn timeline_buckets(&self, query: &TimelineQuery) -> CatalogResult<Vec<(String, i64)>>;
+    /// The assets of one month (`2024-05`), in the query's order.
+    async fn timeline_bucket(
+        &self,
+        query: &TimelineQuery,
+        month: &str,
+    ) -> CatalogResult<Vec<TimelineAsset>>;
+
     // Sync
     /// Streams, from one snapshot, every row of the requested types changed after the query's
     /// checkpoints: per type deletes first, then upserts, each in `update_id` order. Returns the

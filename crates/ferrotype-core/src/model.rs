@@ -340,3 +340,51 @@ pub struct ChecksumMatch {
     pub asset_id: Uuid,
     pub is_trashed: bool,
 }
+
+/// Which assets a timeline shows (Immich's `TimeBucketDto` filters).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineQuery {
+    /// Whose assets: the user (and later their partners). Ignored when `within` is given.
+    pub owner_ids: Vec<Uuid>,
+    /// Only the assets of this album or tag (whoever owns them).
+    pub within: Option<TimelineScope>,
+    /// `None`: the timeline and the archive.
+    pub visibility: Option<Visibility>,
+    pub is_favorite: Option<bool>,
+    /// The trash instead of everything else.
+    pub trashed: bool,
+    /// Newest first.
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TimelineScope {
+    Album(Uuid),
+    Tag(Uuid),
+}
+
+/// An asset as the timeline grid shows it. Ids and times stay in their stored text form
+/// (already Immich's), since a month can hold tens of thousands of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineAsset {
+    pub id: String,
+    pub owner_id: String,
+    pub is_image: bool,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub is_favorite: bool,
+    pub is_trashed: bool,
+    pub visibility: String,
+    pub file_created_at: String,
+    pub created_at: String,
+    /// Hours between the wall clock and UTC, to the quarter hour.
+    pub local_offset_hours: f64,
+    pub thumbhash: Option<Vec<u8>>,
+    pub duration_ms: Option<i64>,
+    pub live_photo_video_id: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub projection_type: Option<String>,
+}

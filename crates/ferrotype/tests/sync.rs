@@ -396,7 +396,9 @@ async fn the_app_sequence_replayed() {
     assert!(live_row.data["thumbhash"].is_string());
     // The grid loads thumbnails with the same cookie.
     let tile = mine
-        .get(&format!("/api/assets/{live}/thumbnail?size=thumbnail&edited=true"))
+        .get(&format!(
+            "/api/assets/{live}/thumbnail?size=thumbnail&edited=true"
+        ))
         .await;
     assert_eq!(tile.status, 200);
     assert_eq!(tile.headers["content-type"], "image/webp");

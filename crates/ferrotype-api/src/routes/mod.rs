@@ -9,5 +9,6 @@ pub mod media;
 pub mod server;
 pub mod sessions;
 pub mod sync;
+pub mod timeline;
 pub mod upload;
 pub mod users;

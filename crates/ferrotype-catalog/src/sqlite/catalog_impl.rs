@@ -9,7 +9,9 @@ use ferrotype_core::sync::SyncQuery;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::{SqliteCatalog, edits, jobs, metadata, opt_ts, parse_ts, parse_uuid, sync, ts};
+use super::{
+    SqliteCatalog, edits, jobs, metadata, opt_ts, parse_ts, parse_uuid, sync, timeline, ts,
+};
 
 pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color, \
     u.profile_image_path, u.profile_changed_at, u.should_change_password, u.storage_label, \
@@ -1152,6 +1154,21 @@ impl Catalog for SqliteCatalog {
     ) -> CatalogResult<Vec<(Job, JobState)>> {
         let states = states.to_vec();
         self.read(move |conn| jobs::list(conn, queue, &states, limit))
+            .await
+    }
+
+    async fn timeline_buckets(&self, query: &TimelineQuery) -> CatalogResult<Vec<(String, i64)>> {
+        let query = query.clone();
+        self.read(move |conn| timeline::buckets(conn, &query)).await
+    }
+
+    async fn timeline_bucket(
+        &self,
+        query: &TimelineQuery,
+        month: &str,
+    ) -> CatalogResult<Vec<TimelineAsset>> {
+        let (query, month) = (query.clone(), month.to_string());
+        self.read(move |conn| timeline::bucket(conn, &query, &month))
             .await
     }
 

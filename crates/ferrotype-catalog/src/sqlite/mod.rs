@@ -7,6 +7,7 @@ mod edits;
 mod jobs;
 mod metadata;
 mod sync;
+mod timeline;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -37,6 +38,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0007_album_users",
         include_str!("migrations/0007_album_users.sql"),
+    ),
+    (
+        "0008_timeline",
+        include_str!("migrations/0008_timeline.sql"),
     ),
 ];
 

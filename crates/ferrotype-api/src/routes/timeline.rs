@@ -1,0 +1,234 @@
+//! `GET /timeline/buckets` and `/timeline/bucket`: the web timeline's months and, per month, its
+//! assets as parallel arrays (Immich's columnar `TimeBucketAssetResponseDto`).
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use ferrotype_core::model::{TimelineAsset, TimelineQuery, TimelineScope, Visibility};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::dto::b64;
+use crate::error::{ApiError, ApiResult};
+
+fn flag(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<bool>> {
+    match params.get(name).map(String::as_str) {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(_) => Err(ApiError::bad_request(format!(
+            "{name} must be a boolean value"
+        ))),
+    }
+}
+
+fn uuid_param(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<Uuid>> {
+    params
+        .get(name)
+        .map(|v| {
+            Uuid::parse_str(v).map_err(|_| ApiError::bad_request(format!("{name} must be a UUID")))
+        })
+        .transpose()
+}
+
+/// The query behind both endpoints, with its access checks: another user's timeline, or an
+/// album the user is not in, is refused as Immich does; `None` when nothing can match (a
+/// person, as faces are not recognised yet).
+async fn timeline_query(
+    state: &AppState,
+    auth: &Auth,
+    params: &HashMap<String, String>,
+) -> ApiResult<Option<TimelineQuery>> {
+    auth.require("asset.read")?;
+    let visibility = params
+        .get("visibility")
+        .map(|v| {
+            Visibility::parse(v).ok_or_else(|| {
+                ApiError::bad_request(
+                    "visibility must be one of the following values: archive, timeline, hidden, locked",
+                )
+            })
+        })
+        .transpose()?;
+    let descending = match params.get("order").map(String::as_str) {
+        None | Some("desc") => true,
+        Some("asc") => false,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "order must be one of the following values: asc, desc",
+            ));
+        }
+    };
+    if let Some(user) = uuid_param(params, "userId")?
+        && user != auth.user.id
+    {
+        return Err(ApiError::no_access("timeline.read"));
+    }
+    let within = if let Some(album) = uuid_param(params, "albumId")? {
+        let allowed = match state.catalog.album(album).await? {
+            Some(s) => {
+                s.album.owner_id == auth.user.id
+                    || s.members.iter().any(|m| m.user.id == auth.user.id)
+            }
+            None => false,
+        };
+        if !allowed {
+            return Err(ApiError::no_access("album.read"));
+        }
+        Some(TimelineScope::Album(album))
+    } else {
+        uuid_param(params, "tagId")?.map(TimelineScope::Tag)
+    };
+    if uuid_param(params, "personId")?.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(TimelineQuery {
+        owner_ids: vec![auth.user.id],
+        within,
+        visibility,
+        is_favorite: flag(params, "isFavorite")?,
+        trashed: flag(params, "isTrashed")?.unwrap_or(false),
+        descending,
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BucketCount {
+    time_bucket: String,
+    count: i64,
+}
+
+/// `GET /timeline/buckets`: `[{timeBucket: "2024-05-01", count}]`.
+pub async fn buckets(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Vec<BucketCount>>> {
+    let Some(query) = timeline_query(&state, &auth, &params).await? else {
+        return Ok(Json(Vec::new()));
+    };
+    let months = state.catalog.timeline_buckets(&query).await?;
+    Ok(Json(
+        months
+            .into_iter()
+            .map(|(month, count)| BucketCount {
+                time_bucket: format!("{month}-01"),
+                count,
+            })
+            .collect(),
+    ))
+}
+
+/// The month a `timeBucket` names: `2024-05-01`, `2024-05-01T00:00:00.000Z` or `2024-05`.
+fn month_of(time_bucket: &str) -> Option<&str> {
+    let month = time_bucket.get(..7)?;
+    let ok = month.as_bytes()[4] == b'-'
+        && month[..4].bytes().all(|b| b.is_ascii_digit())
+        && month[5..].bytes().all(|b| b.is_ascii_digit());
+    ok.then_some(month)
+}
+
+/// `TimeBucketAssetResponseDto`: one array per field, one entry per asset.
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Columns {
+    id: Vec<String>,
+    owner_id: Vec<String>,
+    ratio: Vec<f64>,
+    is_image: Vec<bool>,
+    is_favorite: Vec<bool>,
+    is_trashed: Vec<bool>,
+    visibility: Vec<String>,
+    file_created_at: Vec<String>,
+    local_offset_hours: Vec<f64>,
+    thumbhash: Vec<Option<String>>,
+    duration: Vec<Option<i64>>,
+    live_photo_video_id: Vec<Option<String>>,
+    projection_type: Vec<Option<String>>,
+    created_at: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    city: Option<Vec<Option<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<Vec<Option<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latitude: Option<Vec<Option<f64>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    longitude: Option<Vec<Option<f64>>>,
+}
+
+impl Columns {
+    fn new(assets: Vec<TimelineAsset>, with_coordinates: bool) -> Self {
+        let mut c = Columns::default();
+        let mut places = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for t in assets {
+            c.ratio.push(match (t.width, t.height) {
+                (Some(w), Some(h)) if w > 0 && h > 0 => w as f64 / h as f64,
+                _ => 1.0,
+            });
+            c.id.push(t.id);
+            c.owner_id.push(t.owner_id);
+            c.is_image.push(t.is_image);
+            c.is_favorite.push(t.is_favorite);
+            c.is_trashed.push(t.is_trashed);
+            c.visibility.push(t.visibility);
+            c.file_created_at.push(t.file_created_at);
+            c.local_offset_hours.push(t.local_offset_hours);
+            c.thumbhash.push(t.thumbhash.as_deref().map(b64));
+            c.duration.push(t.duration_ms);
+            c.live_photo_video_id.push(t.live_photo_video_id);
+            c.projection_type.push(t.projection_type);
+            c.created_at.push(t.created_at);
+            if with_coordinates {
+                places.0.push(t.city);
+                places.1.push(t.country);
+                places.2.push(t.latitude);
+                places.3.push(t.longitude);
+            }
+        }
+        if with_coordinates {
+            c.city = Some(places.0);
+            c.country = Some(places.1);
+            c.latitude = Some(places.2);
+            c.longitude = Some(places.3);
+        }
+        c
+    }
+}
+
+/// `GET /timeline/bucket?timeBucket=2024-05-01`.
+pub async fn bucket(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Columns>> {
+    let month = params
+        .get("timeBucket")
+        .ok_or_else(|| ApiError::bad_request("timeBucket must be a string"))?;
+    let month = month_of(month)
+        .ok_or_else(|| ApiError::bad_request("timeBucket must be a date like 2024-05-01"))?
+        .to_string();
+    let with_coordinates = flag(&params, "withCoordinates")?.unwrap_or(false);
+    let assets = match timeline_query(&state, &auth, &params).await? {
+        Some(query) => state.catalog.timeline_bucket(&query, &month).await?,
+        None => Vec::new(),
+    };
+    Ok(Json(Columns::new(assets, with_coordinates)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::month_of;
+
+    #[test]
+    fn time_buckets_name_months() {
+        assert_eq!(month_of("2024-05-01"), Some("2024-05"));
+        assert_eq!(month_of("2024-05-01T00:00:00.000Z"), Some("2024-05"));
+        assert_eq!(month_of("2024-05"), Some("2024-05"));
+        assert_eq!(month_of("May 2024"), None);
+        assert_eq!(month_of("2024"), None);
+    }
+}

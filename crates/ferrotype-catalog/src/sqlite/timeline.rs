@@ -1,0 +1,160 @@
+//! The timeline's reads: month buckets from the counts the triggers keep (`timeline_counts`),
+//! or, inside an album or tag, counted from the assets; and one month's assets through the
+//! `(owner_id, local_date_time)` index.
+
+use ferrotype_core::model::{TimelineAsset, TimelineQuery, TimelineScope};
+use rusqlite::{Connection, params};
+
+/// The filters every read shares, on `assets a`: ?2 visibility (NULL: timeline and archive),
+/// ?3 favourite (NULL: any), ?4 trashed.
+const FILTERS: &str = "(CASE WHEN ?2 IS NULL THEN a.visibility IN ('timeline', 'archive')
+        ELSE a.visibility = ?2 END)
+    AND (?3 IS NULL OR a.is_favorite = ?3)
+    AND ((a.deleted_at IS NOT NULL) = ?4)";
+
+/// Which assets, on `assets a`, with ?1 as the owners (a JSON array) or the album or tag id.
+fn scope(query: &TimelineQuery) -> (&'static str, String) {
+    match query.within {
+        Some(TimelineScope::Album(id)) => (
+            "a.id IN (SELECT asset_id FROM album_assets WHERE album_id = ?1)",
+            id.to_string(),
+        ),
+        Some(TimelineScope::Tag(id)) => (
+            "a.id IN (SELECT asset_id FROM asset_tags WHERE tag_id = ?1)",
+            id.to_string(),
+        ),
+        None => (
+            "a.owner_id IN (SELECT value FROM json_each(?1))",
+            serde_json::to_string(
+                &query
+                    .owner_ids
+                    .iter()
+                    .map(|u| u.to_string())
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_else(|_| "[]".into()),
+        ),
+    }
+}
+
+fn direction(query: &TimelineQuery) -> &'static str {
+    if query.descending { "DESC" } else { "ASC" }
+}
+
+pub(crate) fn buckets(
+    conn: &Connection,
+    query: &TimelineQuery,
+) -> rusqlite::Result<Vec<(String, i64)>> {
+    let (scope_sql, scope_value) = scope(query);
+    let order = direction(query);
+    let visibility = query.visibility.map(|v| v.as_str());
+    let sql = if query.within.is_some() {
+        format!(
+            "SELECT substr(a.local_date_time, 1, 7) AS month, COUNT(*) FROM assets a
+             WHERE {scope_sql} AND {FILTERS}
+             GROUP BY month ORDER BY month {order}"
+        )
+    } else {
+        // The same filters, on the counts' columns.
+        format!(
+            "SELECT month, SUM(count) AS n FROM timeline_counts
+             WHERE owner_id IN (SELECT value FROM json_each(?1))
+               AND (CASE WHEN ?2 IS NULL THEN visibility IN ('timeline', 'archive')
+                    ELSE visibility = ?2 END)
+               AND (?3 IS NULL OR favorite = ?3)
+               AND trashed = ?4
+             GROUP BY month HAVING n > 0 ORDER BY month {order}"
+        )
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![scope_value, visibility, query.is_favorite, query.trashed],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    rows.collect()
+}
+
+/// The month after `2024-05` (`2024-06`), for the half-open range of a bucket.
+fn next_month(month: &str) -> Option<String> {
+    let (year, m) = month.split_once('-')?;
+    let (year, m): (i32, u32) = (year.parse().ok()?, m.parse().ok()?);
+    if !(1..=12).contains(&m) {
+        return None;
+    }
+    Some(if m == 12 {
+        format!("{:04}-01", year + 1)
+    } else {
+        format!("{year:04}-{:02}", m + 1)
+    })
+}
+
+pub(crate) fn bucket(
+    conn: &Connection,
+    query: &TimelineQuery,
+    month: &str,
+) -> rusqlite::Result<Vec<TimelineAsset>> {
+    let Some(next) = next_month(month) else {
+        return Ok(Vec::new());
+    };
+    let (scope_sql, scope_value) = scope(query);
+    let order = direction(query);
+    let sql = format!(
+        "SELECT a.id, a.owner_id, a.type = 'IMAGE', a.width, a.height, a.is_favorite,
+            a.deleted_at IS NOT NULL, a.visibility, a.file_created_at, a.created_at,
+            round((julianday(a.local_date_time) - julianday(a.file_created_at)) * 96) / 4.0,
+            a.thumbhash, a.duration_ms, a.live_photo_video_id,
+            e.city, e.country, e.latitude, e.longitude, e.projection_type
+         FROM assets a LEFT JOIN asset_exif e ON e.asset_id = a.id
+         WHERE {scope_sql} AND {FILTERS}
+           AND a.local_date_time >= ?5 AND a.local_date_time < ?6
+         ORDER BY a.local_date_time {order}, a.id {order}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![
+            scope_value,
+            query.visibility.map(|v| v.as_str()),
+            query.is_favorite,
+            query.trashed,
+            month,
+            next
+        ],
+        |r| {
+            Ok(TimelineAsset {
+                id: r.get(0)?,
+                owner_id: r.get(1)?,
+                is_image: r.get(2)?,
+                width: r.get(3)?,
+                height: r.get(4)?,
+                is_favorite: r.get(5)?,
+                is_trashed: r.get(6)?,
+                visibility: r.get(7)?,
+                file_created_at: r.get(8)?,
+                created_at: r.get(9)?,
+                local_offset_hours: r.get(10)?,
+                thumbhash: r.get(11)?,
+                duration_ms: r.get(12)?,
+                live_photo_video_id: r.get(13)?,
+                city: r.get(14)?,
+                country: r.get(15)?,
+                latitude: r.get(16)?,
+                longitude: r.get(17)?,
+                projection_type: r.get(18)?,
+            })
+        },
+    )?;
+    rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_month;
+
+    #[test]
+    fn months_roll_over() {
+        assert_eq!(next_month("2024-05").as_deref(), Some("2024-06"));
+        assert_eq!(next_month("2024-12").as_deref(), Some("2025-01"));
+        assert_eq!(next_month("2024-13"), None);
+        assert_eq!(next_month("nonsense"), None);
+    }
+}
