@@ -127,8 +127,19 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{id}/thumbnail", get(media::thumbnail))
         .route("/assets/{id}/video/playback", get(media::playback))
         .route("/albums", get(albums::list).post(albums::create))
-        .route("/albums/{id}", get(albums::get))
-        .route("/albums/{id}/assets", put(albums::add_assets))
+        .route("/albums/statistics", get(albums::statistics))
+        .route("/albums/assets", put(albums::add_assets_to_albums))
+        .route(
+            "/albums/{id}",
+            get(albums::get)
+                .patch(albums::update)
+                .delete(albums::delete),
+        )
+        .route(
+            "/albums/{id}/assets",
+            put(albums::add_assets).delete(albums::remove_assets),
+        )
+        .route("/albums/{id}/map-markers", get(albums::map_markers))
         .route("/albums/{id}/users", put(albums::add_users))
         .route(
             "/albums/{id}/user/{user_id}",

@@ -165,6 +165,23 @@ pub trait Catalog: Send + Sync + 'static {
         actor_id: Uuid,
         asset_ids: &[Uuid],
     ) -> CatalogResult<Vec<(Uuid, AlbumAddResult)>>;
+    /// Applies a change to the album's settings.
+    async fn update_album(&self, album_id: Uuid, change: &AlbumChange) -> CatalogResult<()>;
+    /// Deletes the album (its assets stay).
+    async fn delete_album(&self, album_id: Uuid) -> CatalogResult<()>;
+    /// Whether the asset is in the album.
+    async fn album_contains(&self, album_id: Uuid, asset_id: Uuid) -> CatalogResult<bool>;
+    /// Removes assets from the album and reports per id: anything when `any`, else only the
+    /// assets `actor` owns. A removed cover is replaced by the oldest remaining asset.
+    async fn remove_album_assets(
+        &self,
+        album_id: Uuid,
+        actor_id: Uuid,
+        any: bool,
+        asset_ids: &[Uuid],
+    ) -> CatalogResult<Vec<(Uuid, AlbumRemoveResult)>>;
+    /// The album's (non-trashed) assets that have a place.
+    async fn album_map_markers(&self, album_id: Uuid) -> CatalogResult<Vec<MapMarker>>;
     /// Shares the album with these users; false (and nothing changed) when one of them is
     /// already a member.
     async fn add_album_members(

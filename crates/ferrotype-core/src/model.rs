@@ -333,6 +333,37 @@ pub enum AlbumAddResult {
     NoPermission,
 }
 
+/// What removing one asset from an album did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlbumRemoveResult {
+    Removed,
+    NotInAlbum,
+    /// Members other than the owner may remove only their own assets.
+    NoPermission,
+}
+
+/// A change to an album's settings; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlbumChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub thumbnail_asset_id: Option<Uuid>,
+    pub is_activity_enabled: Option<bool>,
+    /// `asc` or `desc`.
+    pub order: Option<String>,
+}
+
+/// An asset with a place, for a map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapMarker {
+    pub id: Uuid,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub country: Option<String>,
+}
+
 /// A stored asset with the same checksum as one being checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChecksumMatch {

@@ -598,3 +598,188 @@ async fn shared_albums_editors_viewers_and_strangers() {
         .len();
     assert_eq!(users, 2);
 }
+
+#[tokio::test]
+async fn album_settings_removal_statistics_and_map() {
+    let server = Server::start();
+    let owner = admin(&server).await;
+    create_user(&server, "bob@example.com", "a-password");
+    let bob = login(&server, "bob@example.com", "a-password").await;
+    let bob_id = bob.get("/api/users/me").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let springs = upload_path(
+        &owner,
+        &fixtures().join("metadata/gps-position/thompson-springs.jpg"),
+    )
+    .await;
+    let plain = owner.upload("plain.jpg", fake_jpeg(4, 3000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for_media_jobs(&owner).await;
+    let album = owner
+        .post(
+            "/api/albums",
+            json!({"albumName": "Trip", "assetIds": [springs, plain]}),
+        )
+        .await
+        .json();
+    let id = album["id"].as_str().unwrap().to_string();
+    assert_eq!(album["albumThumbnailAssetId"], springs.as_str());
+    assert_eq!(
+        owner.get("/api/albums/statistics").await.json(),
+        json!({"owned": 1, "shared": 0, "notShared": 1})
+    );
+
+    // Settings, and a cover that must be in the album.
+    let r = owner
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/albums/{id}"),
+            json!({"albumName": "Utah", "description": "Desert", "order": "asc",
+                   "isActivityEnabled": false, "albumThumbnailAssetId": plain}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let a = r.json();
+    assert_eq!(
+        (
+            a["albumName"].as_str(),
+            a["description"].as_str(),
+            a["order"].as_str(),
+            a["isActivityEnabled"].as_bool(),
+            a["albumThumbnailAssetId"].as_str()
+        ),
+        (
+            Some("Utah"),
+            Some("Desert"),
+            Some("asc"),
+            Some(false),
+            Some(plain.as_str())
+        )
+    );
+    let elsewhere = owner.upload("other.jpg", fake_jpeg(5, 3000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    owner
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/albums/{id}"),
+            json!({"albumThumbnailAssetId": elsewhere}),
+        )
+        .await
+        .assert_error(400, "Invalid album thumbnail");
+
+    // The map shows what has a place.
+    let markers = owner
+        .get(&format!("/api/albums/{id}/map-markers"))
+        .await
+        .json();
+    assert_eq!(markers.as_array().unwrap().len(), 1, "{markers}");
+    assert_eq!(markers[0]["id"], springs.as_str());
+    assert!((markers[0]["lat"].as_f64().unwrap() - 39.115).abs() < 0.01);
+
+    // Shared with Bob, an editor: he removes only his own assets, and changes no settings.
+    owner
+        .put(
+            &format!("/api/albums/{id}/users"),
+            json!({"albumUsers": [{"userId": bob_id}]}),
+        )
+        .await;
+    assert_eq!(
+        owner.get("/api/albums/statistics").await.json(),
+        json!({"owned": 1, "shared": 1, "notShared": 0})
+    );
+    assert_eq!(
+        bob.get("/api/albums/statistics").await.json(),
+        json!({"owned": 0, "shared": 1, "notShared": 0})
+    );
+    let bobs = bob.upload("bob.jpg", fake_jpeg(6, 3000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    bob.put(&format!("/api/albums/{id}/assets"), json!({"ids": [bobs]}))
+        .await;
+    let r = bob
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/albums/{id}/assets"),
+            json!({"ids": [springs, bobs, elsewhere]}),
+        )
+        .await;
+    assert_eq!(
+        r.json(),
+        json!([
+            {"id": springs, "success": false, "error": "no_permission"},
+            {"id": bobs, "success": true},
+            {"id": elsewhere, "success": false, "error": "not_found"},
+        ])
+    );
+    bob.send_json(
+        reqwest::Method::PATCH,
+        &format!("/api/albums/{id}"),
+        json!({"albumName": "Mine"}),
+    )
+    .await
+    .assert_error(400, "Not found or no album.update access");
+    bob.delete(&format!("/api/albums/{id}"))
+        .await
+        .assert_error(400, "Not found or no album.delete access");
+
+    // Removing the cover picks another.
+    let r = owner
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/albums/{id}/assets"),
+            json!({"ids": [plain]}),
+        )
+        .await;
+    assert_eq!(r.json()[0]["success"], true);
+    let a = owner.get(&format!("/api/albums/{id}")).await.json();
+    assert_eq!(a["albumThumbnailAssetId"], springs.as_str());
+    assert_eq!(a["assetCount"], 1);
+
+    // Into several albums at once; an album one may not add to is reported.
+    let second = owner
+        .post("/api/albums", json!({"albumName": "Second"}))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = owner
+        .put(
+            "/api/albums/assets",
+            json!({"albumIds": [id, second], "assetIds": [plain]}),
+        )
+        .await;
+    assert_eq!(r.json(), json!({"success": true}));
+    let r = bob
+        .put(
+            "/api/albums/assets",
+            json!({"albumIds": [second], "assetIds": [bobs]}),
+        )
+        .await;
+    assert_eq!(
+        r.json(),
+        json!({"success": false, "error": "no_permission"})
+    );
+
+    // Deleting the album keeps its assets.
+    assert_eq!(owner.delete(&format!("/api/albums/{id}")).await.status, 204);
+    owner
+        .get(&format!("/api/albums/{id}"))
+        .await
+        .assert_error(400, "Not found or no album.read access");
+    assert_eq!(
+        owner.get(&format!("/api/assets/{springs}")).await.status,
+        200
+    );
+    assert_eq!(
+        owner.get("/api/albums/statistics").await.json(),
+        json!({"owned": 1, "shared": 0, "notShared": 1})
+    );
+}

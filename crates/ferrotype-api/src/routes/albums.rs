@@ -7,7 +7,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use ferrotype_core::model::{Album, AlbumAddResult, AlbumRole, AlbumSummary};
+use ferrotype_core::model::{
+    Album, AlbumAddResult, AlbumChange, AlbumRemoveResult, AlbumRole, AlbumSummary,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -326,6 +328,185 @@ pub async fn add_assets(
                     AlbumAddResult::AlreadyThere => Some("duplicate"),
                     AlbumAddResult::NoPermission => Some("no_permission"),
                 },
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateAlbumDto {
+    album_name: Option<String>,
+    description: Option<String>,
+    album_thumbnail_asset_id: Option<Uuid>,
+    is_activity_enabled: Option<bool>,
+    order: Option<String>,
+}
+
+/// `PATCH /albums/{id}`: the owner renames, describes, picks the cover and the order.
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(dto): ApiJson<UpdateAlbumDto>,
+) -> ApiResult<Json<AlbumResponse>> {
+    album_for(&state, &auth, id, "album.update", owner_only).await?;
+    if let Some(order) = &dto.order
+        && order != "asc"
+        && order != "desc"
+    {
+        return Err(ApiError::bad_request(
+            "order must be one of the following values: asc, desc",
+        ));
+    }
+    if let Some(cover) = dto.album_thumbnail_asset_id
+        && !state.catalog.album_contains(id, cover).await?
+    {
+        return Err(ApiError::bad_request("Invalid album thumbnail"));
+    }
+    let change = AlbumChange {
+        name: dto.album_name,
+        description: dto.description,
+        thumbnail_asset_id: dto.album_thumbnail_asset_id,
+        is_activity_enabled: dto.is_activity_enabled,
+        order: dto.order,
+    };
+    state.catalog.update_album(id, &change).await?;
+    let summary = state
+        .catalog
+        .album(id)
+        .await?
+        .ok_or_else(|| ApiError::no_access("album.update"))?;
+    Ok(Json(AlbumResponse::new(&summary)))
+}
+
+/// `DELETE /albums/{id}`: the owner deletes the album; its assets stay.
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    album_for(&state, &auth, id, "album.delete", owner_only).await?;
+    state.catalog.delete_album(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /albums/{id}/assets`: the owner removes anything; an editor only their own assets.
+pub async fn remove_assets(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(dto): ApiJson<BulkIdsDto>,
+) -> ApiResult<Json<Vec<BulkIdResponse>>> {
+    let (_, standing) = album_for(&state, &auth, id, "albumAsset.delete", owner_or_editor).await?;
+    let results = state
+        .catalog
+        .remove_album_assets(id, auth.user.id, standing == Standing::Owner, &dto.ids)
+        .await?;
+    Ok(Json(
+        results
+            .into_iter()
+            .map(|(id, result)| BulkIdResponse {
+                id,
+                success: result == AlbumRemoveResult::Removed,
+                error: match result {
+                    AlbumRemoveResult::Removed => None,
+                    AlbumRemoveResult::NotInAlbum => Some("not_found"),
+                    AlbumRemoveResult::NoPermission => Some("no_permission"),
+                },
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlbumsAddAssetsDto {
+    album_ids: Vec<Uuid>,
+    asset_ids: Vec<Uuid>,
+}
+
+/// `PUT /albums/assets`: the same assets into several albums; success when at least one asset
+/// went into at least one album (Immich's `AlbumsAddAssetsResponseDto`).
+pub async fn add_assets_to_albums(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<AlbumsAddAssetsDto>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let mut added = false;
+    let mut error = None;
+    for album in &dto.album_ids {
+        if album_for(&state, &auth, *album, "albumAsset.create", owner_or_editor)
+            .await
+            .is_err()
+        {
+            error = Some("no_permission");
+            continue;
+        }
+        let results = state
+            .catalog
+            .add_album_assets(*album, auth.user.id, &dto.asset_ids)
+            .await?;
+        for (_, result) in results {
+            match result {
+                AlbumAddResult::Added => added = true,
+                AlbumAddResult::AlreadyThere => {
+                    error.get_or_insert("duplicate");
+                }
+                AlbumAddResult::NoPermission => error = Some("no_permission"),
+            }
+        }
+    }
+    Ok(Json(if added {
+        serde_json::json!({ "success": true })
+    } else {
+        serde_json::json!({ "success": false, "error": error.unwrap_or("unknown") })
+    }))
+}
+
+/// `GET /albums/statistics`: owned, shared (owned or not) and not shared albums.
+pub async fn statistics(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<serde_json::Value>> {
+    auth.require("album.statistics")?;
+    let albums = state.catalog.albums_of(auth.user.id, None).await?;
+    let owned = albums
+        .iter()
+        .filter(|s| s.album.owner_id == auth.user.id)
+        .count();
+    let shared = albums.iter().filter(|s| !s.members.is_empty()).count();
+    let not_shared = albums
+        .iter()
+        .filter(|s| s.album.owner_id == auth.user.id && s.members.is_empty())
+        .count();
+    Ok(Json(serde_json::json!({
+        "owned": owned,
+        "shared": shared,
+        "notShared": not_shared,
+    })))
+}
+
+/// `GET /albums/{id}/map-markers`.
+pub async fn map_markers(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<serde_json::Value>>> {
+    album_for(&state, &auth, id, "album.read", anyone).await?;
+    let markers = state.catalog.album_map_markers(id).await?;
+    Ok(Json(
+        markers
+            .into_iter()
+            .map(|m| {
+                serde_json::json!({
+                    "id": m.id,
+                    "lat": m.latitude,
+                    "lon": m.longitude,
+                    "city": m.city,
+                    "state": m.state,
+                    "country": m.country,
+                })
             })
             .collect(),
     ))

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::{
-    SqliteCatalog, edits, jobs, metadata, opt_ts, parse_ts, parse_uuid, sync, timeline, ts,
+    SqliteCatalog, albums, edits, jobs, metadata, opt_ts, parse_ts, parse_uuid, sync, timeline, ts,
 };
 
 pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color, \
@@ -957,6 +957,48 @@ impl Catalog for SqliteCatalog {
         .await
     }
 
+    async fn update_album(&self, album_id: Uuid, change: &AlbumChange) -> CatalogResult<()> {
+        let change = change.clone();
+        self.write(move |conn| albums::update(conn, album_id, &change))
+            .await
+    }
+
+    async fn delete_album(&self, album_id: Uuid) -> CatalogResult<()> {
+        self.write(move |conn| {
+            conn.execute("DELETE FROM albums WHERE id = ?1", [album_id.to_string()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn album_contains(&self, album_id: Uuid, asset_id: Uuid) -> CatalogResult<bool> {
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT EXISTS(SELECT 1 FROM album_assets WHERE album_id = ?1 AND asset_id = ?2)",
+                params![album_id.to_string(), asset_id.to_string()],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    async fn remove_album_assets(
+        &self,
+        album_id: Uuid,
+        actor_id: Uuid,
+        any: bool,
+        asset_ids: &[Uuid],
+    ) -> CatalogResult<Vec<(Uuid, AlbumRemoveResult)>> {
+        let ids = asset_ids.to_vec();
+        self.write(move |conn| albums::remove_assets(conn, album_id, actor_id, any, &ids))
+            .await
+    }
+
+    async fn album_map_markers(&self, album_id: Uuid) -> CatalogResult<Vec<MapMarker>> {
+        self.read(move |conn| albums::map_markers(conn, album_id))
+            .await
+    }
+
     async fn add_album_members(
         &self,
         album_id: Uuid,
@@ -1039,7 +1081,7 @@ impl Catalog for SqliteCatalog {
             let album = album_id.to_string();
             let owner = owner_id.to_string();
             let mut results = Vec::with_capacity(ids.len());
-            let mut added_any = false;
+            let mut first_added: Option<String> = None;
             {
                 let mut owned = tx.prepare_cached(
                     "SELECT EXISTS(SELECT 1 FROM assets WHERE id = ?1 AND owner_id = ?2)",
@@ -1055,21 +1097,19 @@ impl Catalog for SqliteCatalog {
                     } else if insert.execute(params![album, id_text, now])? == 0 {
                         AlbumAddResult::AlreadyThere
                     } else {
-                        added_any = true;
+                        first_added.get_or_insert_with(|| id_text.clone());
                         AlbumAddResult::Added
                     };
                     results.push((id, result));
                 }
             }
-            if added_any {
-                // The first asset becomes the cover when the album has none, as in Immich.
+            if let Some(first) = first_added {
+                // The first asset added becomes the cover when the album has none, as in Immich.
                 tx.execute(
                     "UPDATE albums SET updated_at = ?2,
-                        thumbnail_asset_id = COALESCE(thumbnail_asset_id,
-                            (SELECT asset_id FROM album_assets WHERE album_id = ?1
-                             ORDER BY created_at LIMIT 1))
+                        thumbnail_asset_id = COALESCE(thumbnail_asset_id, ?3)
                      WHERE id = ?1",
-                    params![album, now],
+                    params![album, now, first],
                 )?;
             }
             tx.commit()?;

@@ -2,6 +2,7 @@
 //! writer at a time, and queueing them here avoids busy errors); reads use a small pool, so they
 //! never wait for writes. Blocking calls run on tokio's blocking threads.
 
+mod albums;
 mod catalog_impl;
 mod edits;
 mod jobs;
