@@ -6,6 +6,12 @@
 //! odd chroma layouts, warnings) and for PNG, GIF, WebP, TIFF, BMP, PPM; libheif (HEIC, HEIF,
 //! AVIF) and jxl-oxide (JPEG XL). The preview is encoded by libjpeg-turbo. Camera RAW files come
 //! here as their embedded JPEG preview or developed by libraw (`raw`); videos as a frame from ffmpeg.
+//!
+//! Colour: an embedded ICC profile is converted to sRGB by lcms2. A HEIF image without one but
+//! with an nclx box (CICP primaries and transfer) is converted from those: SDR through an lcms2
+//! profile built from them (nothing to do for sRGB and BT.709), PQ and HLG decoded at their full
+//! bit depth and tone-mapped to sRGB in linear light (`HdrToSrgb`). JPEG XL is rendered to sRGB
+//! by jxl-oxide.
 
 use std::io::{BufRead, BufReader, Cursor, Read, Seek};
 use std::path::Path;
@@ -393,21 +399,398 @@ fn decode_heif(path: &Path, limit: u64) -> Result<Decoded, ThumbnailError> {
     let handle = ctx.primary_image_handle().map_err(err)?;
     check_budget(handle.width() as u64, handle.height() as u64, limit)?;
     let icc = handle.color_profile_raw().map(|p| p.data);
+    // An ICC profile wins over an nclx box (as in browsers); it is applied by `to_srgb`. libheif
+    // 1.15 reports an nclx `colr` box only, not the colour description inside the AV1 or HEVC
+    // stream: files with only the latter are shown as decoded.
+    let conversion = match &icc {
+        Some(_) => NclxConversion::None,
+        None => handle
+            .color_profile_nclx()
+            .map_or(NclxConversion::None, |nclx| nclx_conversion(&nclx)),
+    };
+    // HDR is tone-mapped from all the bits the file has; 8 bits of PQ would band.
+    let chroma = match conversion {
+        NclxConversion::Hdr { .. } if handle.luma_bits_per_pixel() > 8 => RgbChroma::HdrRgbLe,
+        _ => RgbChroma::Rgb,
+    };
     let image = LibHeif::new()
-        .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
+        .decode(&handle, ColorSpace::Rgb(chroma), None)
         .map_err(err)?;
     let planes = image.planes();
     let plane = planes
         .interleaved
         .ok_or_else(|| ThumbnailError::Decode("libheif gave no interleaved plane".into()))?;
     let (w, h) = (plane.width, plane.height);
-    let mut rgb = Vec::with_capacity(w as usize * h as usize * 3);
-    for row in plane.data.chunks(plane.stride).take(h as usize) {
-        rgb.extend_from_slice(&row[..w as usize * 3]);
-    }
-    let rgb = RgbImage::from_raw(w, h, rgb)
+    let rows = plane.data.chunks(plane.stride).take(h as usize);
+    let line = w as usize * 3;
+    let rgb = match conversion {
+        NclxConversion::Hdr {
+            chromaticities,
+            transfer,
+        } => {
+            let bits = match chroma {
+                RgbChroma::HdrRgbLe => plane.bits_per_pixel.clamp(9, 16),
+                _ => 8,
+            };
+            let hdr = HdrToSrgb::new(transfer, &chromaticities, bits);
+            let mut rgb = vec![0u8; line * h as usize];
+            for (row, out) in rows.zip(rgb.chunks_exact_mut(line)) {
+                let out = out.as_chunks_mut::<3>().0;
+                if bits > 8 {
+                    let samples = row[..w as usize * 6].as_chunks::<6>().0;
+                    for (px, o) in samples.iter().zip(out) {
+                        let sample = |i: usize| u16::from_le_bytes([px[i], px[i + 1]]);
+                        *o = hdr.pixel([sample(0), sample(2), sample(4)]);
+                    }
+                } else {
+                    for (px, o) in row[..line].as_chunks::<3>().0.iter().zip(out) {
+                        *o = hdr.pixel(px.map(u16::from));
+                    }
+                }
+            }
+            rgb
+        }
+        NclxConversion::None | NclxConversion::Sdr { .. } => {
+            let mut rgb = Vec::with_capacity(line * h as usize);
+            for row in rows {
+                rgb.extend_from_slice(&row[..line]);
+            }
+            rgb
+        }
+    };
+    let mut rgb = RgbImage::from_raw(w, h, rgb)
         .ok_or_else(|| ThumbnailError::Decode("bad HEIF plane".into()))?;
+    if let NclxConversion::Sdr {
+        chromaticities,
+        curve,
+    } = conversion
+    {
+        match nclx_profile(&chromaticities, curve) {
+            Some(profile) => transform_to_srgb(&mut rgb, &profile),
+            None => tracing::debug!("cannot build a profile for the nclx box; left as decoded"),
+        }
+    }
     Ok(Decoded::full_size(rgb, icc))
+}
+
+/// CIE xy of the red, green and blue primaries and of the white point.
+type Chromaticities = [[f64; 2]; 4];
+
+/// BT.709, which sRGB shares.
+const BT709: Chromaticities = [[0.64, 0.33], [0.30, 0.60], [0.15, 0.06], [0.3127, 0.3290]];
+
+/// SDR transfer functions (ITU-T H.273 code points), as display decoding curves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SdrCurve {
+    /// 13, and what is unspecified or unknown: what an encoder most likely meant.
+    Srgb,
+    /// 1, 6, 11, 12, 14, 15: the inverse of the BT.709 camera curve, as H.273 defines them.
+    Bt709,
+    /// 7.
+    Smpte240,
+    /// 4 (2.2), 5 (2.8), 8 (1.0).
+    Gamma(f64),
+    /// 17: gamma 2.6, scaled by 52.37 / 48 (clipped at white).
+    St428,
+}
+
+impl SdrCurve {
+    /// As an lcms2 parametric curve: type 4 is Y = (aX + b)^g above d, cX below.
+    fn tone_curve(self) -> Option<lcms2::ToneCurve> {
+        match self {
+            SdrCurve::Srgb => lcms2::ToneCurve::new_parametric(
+                4,
+                &[2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92, 0.04045],
+            ),
+            SdrCurve::Bt709 => lcms2::ToneCurve::new_parametric(
+                4,
+                &[1.0 / 0.45, 1.0 / 1.099, 0.099 / 1.099, 1.0 / 4.5, 0.081],
+            ),
+            SdrCurve::Smpte240 => lcms2::ToneCurve::new_parametric(
+                4,
+                &[1.0 / 0.45, 1.0 / 1.1115, 0.1115 / 1.1115, 1.0 / 4.0, 0.0913],
+            ),
+            SdrCurve::Gamma(g) => lcms2::ToneCurve::new_parametric(1, &[g]),
+            // Type 2: Y = (aX + b)^g.
+            SdrCurve::St428 => {
+                lcms2::ToneCurve::new_parametric(2, &[2.6, (52.37f64 / 48.0).powf(1.0 / 2.6), 0.0])
+            }
+        }
+        .ok()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HdrTransfer {
+    /// SMPTE ST 2084 (16): code values are absolute luminance up to 10000 cd/m².
+    Pq,
+    /// ARIB STD-B67 (18): relative scene light, shown on a nominal 1000 cd/m² display.
+    Hlg,
+}
+
+/// What a HEIF image's nclx box asks for to show it in sRGB.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum NclxConversion {
+    /// sRGB or BT.709 (or unspecified) primaries with an sRGB-like curve: used as decoded.
+    None,
+    /// Other primaries or another SDR curve: an lcms2 profile made from them, to sRGB.
+    Sdr {
+        chromaticities: Chromaticities,
+        curve: SdrCurve,
+    },
+    /// PQ or HLG: tone-mapped in linear light (`HdrToSrgb`).
+    Hdr {
+        chromaticities: Chromaticities,
+        transfer: HdrTransfer,
+    },
+}
+
+fn nclx_conversion(nclx: &libheif_rs::ColorProfileNCLX) -> NclxConversion {
+    use libheif_rs::{ColorPrimaries as P, TransferCharacteristics as T};
+    // libheif fills in the xy values of the primaries it knows; sanity-checked, as lcms2 divides
+    // by y (SMPTE ST 428's XYZ "primaries" have a blue at y = 0 and are not supported).
+    let primaries = match nclx.color_primaries() {
+        P::ITU_R_BT_709_5 | P::Unspecified | P::Unknown => None,
+        _ => {
+            let c = [
+                [nclx.color_primary_red_x(), nclx.color_primary_red_y()],
+                [nclx.color_primary_green_x(), nclx.color_primary_green_y()],
+                [nclx.color_primary_blue_x(), nclx.color_primary_blue_y()],
+                [nclx.color_primary_white_x(), nclx.color_primary_white_y()],
+            ]
+            .map(|[x, y]| [f64::from(x), f64::from(y)]);
+            let usable = c
+                .iter()
+                .all(|[x, y]| (0.0..1.0).contains(x) && *y > 0.01 && x + y <= 1.0);
+            if !usable {
+                tracing::debug!(
+                    "unusable nclx primaries {:?}; left as decoded",
+                    nclx.color_primaries()
+                );
+                return NclxConversion::None;
+            }
+            Some(c)
+        }
+    };
+    let chromaticities = primaries.unwrap_or(BT709);
+    let curve = match nclx.transfer_characteristics() {
+        T::ITU_R_BT_2100_0_PQ => {
+            return NclxConversion::Hdr {
+                chromaticities,
+                transfer: HdrTransfer::Pq,
+            };
+        }
+        T::ITU_R_BT_2100_0_HLG => {
+            return NclxConversion::Hdr {
+                chromaticities,
+                transfer: HdrTransfer::Hlg,
+            };
+        }
+        T::IEC_61966_2_1 | T::Unspecified | T::Unknown => SdrCurve::Srgb,
+        T::ITU_R_BT_709_5
+        | T::ITU_R_BT_601_6
+        | T::IEC_61966_2_4
+        | T::ITU_R_BT_1361
+        | T::ITU_R_BT_2020_2_10bit
+        | T::ITU_R_BT_2020_2_12bit => SdrCurve::Bt709,
+        T::SMPTE_240M => SdrCurve::Smpte240,
+        T::ITU_R_BT_470_6_System_M => SdrCurve::Gamma(2.2),
+        T::ITU_R_BT_470_6_System_B_G => SdrCurve::Gamma(2.8),
+        T::Linear => SdrCurve::Gamma(1.0),
+        T::SMPTE_ST_428_1 => SdrCurve::St428,
+        T::Logarithmic100 | T::Logarithmic100Sqrt10 => {
+            tracing::debug!("logarithmic nclx transfer is not supported; left as decoded");
+            return NclxConversion::None;
+        }
+    };
+    match (primaries, curve) {
+        // sRGB and BT.709 are shown alike, as everywhere else; the conversion, and its cost,
+        // is for other primaries or curves.
+        (None, SdrCurve::Srgb | SdrCurve::Bt709) => NclxConversion::None,
+        _ => NclxConversion::Sdr {
+            chromaticities,
+            curve,
+        },
+    }
+}
+
+/// An lcms2 RGB profile from nclx primaries, white point and an SDR curve.
+fn nclx_profile(chromaticities: &Chromaticities, curve: SdrCurve) -> Option<lcms2::Profile> {
+    rgb_profile(chromaticities, &curve.tone_curve()?)
+}
+
+fn rgb_profile(c: &Chromaticities, curve: &lcms2::ToneCurve) -> Option<lcms2::Profile> {
+    let xy = |[x, y]: [f64; 2]| lcms2::CIExyY { x, y, Y: 1.0 };
+    lcms2::Profile::new_rgb(
+        &xy(c[3]),
+        &lcms2::CIExyYTRIPLE {
+            Red: xy(c[0]),
+            Green: xy(c[1]),
+            Blue: xy(c[2]),
+        },
+        &[curve, curve, curve],
+    )
+    .ok()
+}
+
+/// The matrix from linear RGB in `source` primaries to linear BT.709 RGB, white mapped to white
+/// (lcms2's relative intent, Bradford adaptation when the white points differ). lcms2 is asked
+/// for the images of the three unit vectors, which are the matrix's columns.
+fn linear_matrix_to_bt709(source: &Chromaticities) -> Option<[[f32; 3]; 3]> {
+    if *source == BT709 {
+        return Some([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]);
+    }
+    let linear = lcms2::ToneCurve::new(1.0);
+    let transform = lcms2::Transform::<[f32; 3], [f32; 3]>::new(
+        &rgb_profile(source, &linear)?,
+        lcms2::PixelFormat::RGB_FLT,
+        &rgb_profile(&BT709, &linear)?,
+        lcms2::PixelFormat::RGB_FLT,
+        lcms2::Intent::RelativeColorimetric,
+    )
+    .ok()?;
+    let units = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    let mut columns = [[0f32; 3]; 3];
+    transform.transform_pixels(&units, &mut columns);
+    let m = [0, 1, 2].map(|row| [0, 1, 2].map(|col| columns[col][row]));
+    m.iter().flatten().all(|v| v.is_finite()).then_some(m)
+}
+
+/// HDR reference white (BT.2408): the luminance shown as SDR white.
+const REFERENCE_WHITE_NITS: f32 = 203.0;
+/// Peak of the nominal display HLG is rendered for (BT.2100).
+const HLG_PEAK_NITS: f32 = 1000.0;
+/// Linear light, relative to reference white, up to which the tone map leaves pixels alone.
+const TONE_MAP_KNEE: f32 = 0.75;
+/// Entries of the linear-to-sRGB table: fine enough for the steep start of the sRGB curve.
+const SRGB_TABLE: usize = 16384;
+
+/// PQ or HLG pixels to 8-bit sRGB, in linear light: code values to light relative to reference
+/// white (HLG through its 1000 cd/m² OOTF), the gamut matrix to BT.709, negatives (colours
+/// outside BT.709) clipped, then the tone map on the largest channel, which keeps hue and
+/// saturation: unchanged up to the knee, above it the excess compressed by Reinhard, x / (1 + x)
+/// in units of the room left, so that the curve stays smooth at the knee and approaches SDR white
+/// without reaching it (reference white comes out at 0.875, 10000 cd/m² at 0.999). Then the sRGB
+/// curve. The decoding and encoding curves are tables.
+struct HdrToSrgb {
+    /// Code value to linear light (PQ: relative to reference white; HLG: scene light, 0 to 1).
+    to_linear: Vec<f32>,
+    matrix: [[f32; 3]; 3],
+    /// HLG: the OOTF's gain, display over scene light relative to reference white, by scene
+    /// luminance 0 to 1 in `SRGB_TABLE` steps.
+    hlg_gain: Option<Vec<f32>>,
+    /// Linear 0 to 1 in `SRGB_TABLE` steps to sRGB.
+    to_srgb: Vec<u8>,
+}
+
+impl HdrToSrgb {
+    fn new(transfer: HdrTransfer, chromaticities: &Chromaticities, bits: u8) -> HdrToSrgb {
+        let max = ((1u32 << bits) - 1) as f64;
+        let to_linear = (0..=max as u32)
+            .map(|code| {
+                let v = code as f64 / max;
+                (match transfer {
+                    HdrTransfer::Pq => pq_to_nits(v) / REFERENCE_WHITE_NITS as f64,
+                    HdrTransfer::Hlg => hlg_to_scene_linear(v),
+                }) as f32
+            })
+            .collect();
+        let to_srgb = (0..SRGB_TABLE)
+            .map(|i| {
+                let l = i as f64 / (SRGB_TABLE - 1) as f64;
+                let v = if l <= 0.0031308 {
+                    12.92 * l
+                } else {
+                    1.055 * l.powf(1.0 / 2.4) - 0.055
+                };
+                (v * 255.0).round() as u8
+            })
+            .collect();
+        let matrix = linear_matrix_to_bt709(chromaticities).unwrap_or_else(|| {
+            tracing::debug!("lcms2 cannot convert the nclx primaries; taken as BT.709");
+            linear_matrix_to_bt709(&BT709).expect("the identity")
+        });
+        HdrToSrgb {
+            to_linear,
+            matrix,
+            hlg_gain: (transfer == HdrTransfer::Hlg).then(|| {
+                (0..SRGB_TABLE)
+                    .map(|i| {
+                        let y = i as f32 / (SRGB_TABLE - 1) as f32;
+                        HLG_PEAK_NITS / REFERENCE_WHITE_NITS * y.powf(0.2)
+                    })
+                    .collect()
+            }),
+            to_srgb,
+        }
+    }
+
+    // Written out channel by channel: `array::map` was not inlined and took 40% of the time.
+    #[inline]
+    fn pixel(&self, [r, g, b]: [u16; 3]) -> [u8; 3] {
+        let top = self.to_linear.len() - 1;
+        let lin = |c: u16| self.to_linear[(c as usize).min(top)];
+        let (r, g, b) = (lin(r), lin(g), lin(b));
+        let m = &self.matrix;
+        let mut r2 = m[0][0] * r + m[0][1] * g + m[0][2] * b;
+        let mut g2 = m[1][0] * r + m[1][1] * g + m[1][2] * b;
+        let mut b2 = m[2][0] * r + m[2][1] * g + m[2][2] * b;
+        if let Some(gain) = &self.hlg_gain {
+            // The OOTF, gamma 1.2 on luminance (the same in any primaries with this white).
+            let gain = gain[table_index(0.2126 * r2 + 0.7152 * g2 + 0.0722 * b2, gain.len())];
+            (r2, g2, b2) = (r2 * gain, g2 * gain, b2 * gain);
+        }
+        let (r2, g2, b2) = (r2.max(0.0), g2.max(0.0), b2.max(0.0));
+        let peak = r2.max(g2).max(b2);
+        let scale = if peak > TONE_MAP_KNEE {
+            tone_map(peak) / peak
+        } else {
+            1.0
+        };
+        let encode = |c: f32| self.to_srgb[table_index(c * scale, SRGB_TABLE)];
+        [encode(r2), encode(g2), encode(b2)]
+    }
+}
+
+/// The nearest entry for `v` (0 to 1) of a table over 0 to 1. Not `round()`, which is a libm
+/// call on baseline x86-64.
+#[inline]
+fn table_index(v: f32, len: usize) -> usize {
+    (v.clamp(0.0, 1.0) * (len - 1) as f32 + 0.5) as i32 as usize
+}
+
+/// The highlight roll-off above `TONE_MAP_KNEE`: slope 1 at the knee, below 1 everywhere.
+fn tone_map(x: f32) -> f32 {
+    if x <= TONE_MAP_KNEE {
+        return x;
+    }
+    let room = 1.0 - TONE_MAP_KNEE;
+    let t = (x - TONE_MAP_KNEE) / room;
+    TONE_MAP_KNEE + room * t / (1.0 + t)
+}
+
+/// SMPTE ST 2084 EOTF: signal 0 to 1 to cd/m².
+fn pq_to_nits(v: f64) -> f64 {
+    const M1: f64 = 2610.0 / 16384.0;
+    const M2: f64 = 2523.0 / 4096.0 * 128.0;
+    const C1: f64 = 3424.0 / 4096.0;
+    const C2: f64 = 2413.0 / 4096.0 * 32.0;
+    const C3: f64 = 2392.0 / 4096.0 * 32.0;
+    let p = v.clamp(0.0, 1.0).powf(1.0 / M2);
+    10000.0 * ((p - C1).max(0.0) / (C2 - C3 * p)).powf(1.0 / M1)
+}
+
+/// BT.2100 HLG inverse OETF: signal 0 to 1 to scene light 0 to 1.
+fn hlg_to_scene_linear(v: f64) -> f64 {
+    const A: f64 = 0.17883277;
+    const B: f64 = 1.0 - 4.0 * A;
+    const C: f64 = 0.559_910_73;
+    let v = v.clamp(0.0, 1.0);
+    if v <= 0.5 {
+        v * v / 3.0
+    } else {
+        (((v - C) / A).exp() + B) / 12.0
+    }
 }
 
 fn decode_jxl(path: &Path, limit: u64) -> Result<Decoded, ThumbnailError> {
@@ -448,9 +831,14 @@ fn to_srgb(decoded: &mut Decoded) {
     if description.to_ascii_lowercase().contains("srgb") {
         return;
     }
+    transform_to_srgb(&mut decoded.rgb, &source);
+}
+
+/// Converts pixels in `source` to sRGB (perceptual intent); left as they are if lcms2 cannot.
+fn transform_to_srgb(rgb: &mut RgbImage, source: &lcms2::Profile) {
     let srgb = lcms2::Profile::new_srgb();
     let Ok(transform) = lcms2::Transform::<[u8; 3], [u8; 3]>::new(
-        &source,
+        source,
         lcms2::PixelFormat::RGB_8,
         &srgb,
         lcms2::PixelFormat::RGB_8,
@@ -458,7 +846,7 @@ fn to_srgb(decoded: &mut Decoded) {
     ) else {
         return;
     };
-    let pixels: &mut [[u8; 3]] = bytemuck_rgb(decoded.rgb.as_mut());
+    let pixels: &mut [[u8; 3]] = bytemuck_rgb(rgb.as_mut());
     transform.transform_in_place(pixels);
 }
 
@@ -835,6 +1223,386 @@ mod tests {
         assert_eq!((turned.width, turned.height), (601, 900));
         let preview = image::load_from_memory(&turned.preview_jpeg).unwrap();
         assert_eq!((preview.width(), preview.height()), (200, 300));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Lossless AV1 in an AVIF written by ffmpeg (libaom-av1), stored as RGB (matrix
+    /// coefficients 0, so the values read back are the ones written) with the given nclx
+    /// primaries and transfer (ffmpeg's names). The picture is a row of 16 x 16 patches, one per
+    /// colour; `ten_bit` samples go up to 1023, else to 255.
+    fn nclx_avif(path: &Path, patches: &[[u16; 3]], ten_bit: bool, primaries: &str, trc: &str) {
+        let (w, h) = (16 * patches.len(), 16);
+        // ffmpeg's planar RGB formats store the G, B and R planes in that order.
+        let mut raw = Vec::new();
+        for channel in [1, 2, 0] {
+            for _ in 0..h {
+                for x in 0..w {
+                    let v = patches[x / 16][channel];
+                    if ten_bit {
+                        raw.extend_from_slice(&v.to_le_bytes());
+                    } else {
+                        raw.push(u8::try_from(v).unwrap());
+                    }
+                }
+            }
+        }
+        let raw_path = path.with_extension("raw");
+        std::fs::write(&raw_path, &raw).unwrap();
+        let format = if ten_bit { "gbrp10le" } else { "gbrp" };
+        let size = format!("{w}x{h}");
+        let output = std::process::Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-y"])
+            .args([
+                "-f",
+                "rawvideo",
+                "-pixel_format",
+                format,
+                "-video_size",
+                &size,
+            ])
+            .arg("-i")
+            .arg(&raw_path)
+            .args([
+                "-frames:v",
+                "1",
+                "-c:v",
+                "libaom-av1",
+                "-aom-params",
+                "lossless=1",
+            ])
+            .args([
+                "-pix_fmt",
+                format,
+                "-colorspace",
+                "rgb",
+                "-color_range",
+                "pc",
+            ])
+            .args(["-color_primaries", primaries, "-color_trc", trc])
+            .arg(path)
+            .output()
+            .expect("ffmpeg is installed (scripts/install-deps)");
+        assert!(
+            output.status.success(),
+            "ffmpeg: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::fs::remove_file(&raw_path).unwrap();
+    }
+
+    /// The nclx box libheif reads from the file (primaries, transfer as H.273 code points), and
+    /// that there is no ICC profile.
+    fn nclx_of(path: &Path) -> (u32, u32) {
+        let ctx = libheif_rs::HeifContext::read_from_file(path.to_str().unwrap()).unwrap();
+        let handle = ctx.primary_image_handle().unwrap();
+        assert!(handle.color_profile_raw().is_none(), "no ICC profile");
+        let nclx = handle.color_profile_nclx().expect("an nclx colr box");
+        (
+            nclx.color_primaries() as u32,
+            nclx.transfer_characteristics() as u32,
+        )
+    }
+
+    /// The pixels libheif decodes to 8-bit RGB, as they were shown before nclx was read.
+    fn as_decoded(path: &Path) -> RgbImage {
+        use libheif_rs::{ColorSpace, HeifContext, LibHeif, RgbChroma};
+        let ctx = HeifContext::read_from_file(path.to_str().unwrap()).unwrap();
+        let handle = ctx.primary_image_handle().unwrap();
+        let image = LibHeif::new()
+            .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
+            .unwrap();
+        let plane = image.planes().interleaved.unwrap();
+        let (w, h) = (plane.width, plane.height);
+        let rows = plane.data.chunks(plane.stride).take(h as usize);
+        let rgb = rows.flat_map(|r| &r[..w as usize * 3]).copied().collect();
+        RgbImage::from_raw(w, h, rgb).unwrap()
+    }
+
+    fn patch(image: &RgbImage, i: u32) -> [u8; 3] {
+        image.get_pixel(16 * i + 8, 8).0
+    }
+
+    // Reference colour maths for the tests, written out from the standards and independent of
+    // lcms2: RGB-to-XYZ matrices from the primaries (white points are D65 in all of them).
+
+    const P3: Chromaticities = [[0.68, 0.32], [0.265, 0.69], [0.15, 0.06], [0.3127, 0.3290]];
+    const BT2020: Chromaticities = [
+        [0.708, 0.292],
+        [0.170, 0.797],
+        [0.131, 0.046],
+        [0.3127, 0.3290],
+    ];
+
+    fn invert(m: [[f64; 3]; 3]) -> [[f64; 3]; 3] {
+        let c = |r: usize, k: usize| {
+            let (r1, r2) = ((r + 1) % 3, (r + 2) % 3);
+            let (k1, k2) = ((k + 1) % 3, (k + 2) % 3);
+            m[r1][k1] * m[r2][k2] - m[r1][k2] * m[r2][k1]
+        };
+        let det = m[0][0] * c(0, 0) + m[0][1] * c(0, 1) + m[0][2] * c(0, 2);
+        [0, 1, 2].map(|r| [0, 1, 2].map(|k| c(k, r) / det))
+    }
+
+    fn multiply(a: [[f64; 3]; 3], b: [[f64; 3]; 3]) -> [[f64; 3]; 3] {
+        [0, 1, 2].map(|r| [0, 1, 2].map(|k| (0..3).map(|i| a[r][i] * b[i][k]).sum()))
+    }
+
+    fn rgb_to_xyz(c: &Chromaticities) -> [[f64; 3]; 3] {
+        let xyz = |[x, y]: [f64; 2]| [x / y, 1.0, (1.0 - x - y) / y];
+        let (r, g, b, w) = (xyz(c[0]), xyz(c[1]), xyz(c[2]), xyz(c[3]));
+        let p = [0, 1, 2].map(|i| [r[i], g[i], b[i]]);
+        let s = invert(p);
+        let s = [0, 1, 2].map(|i| s[i][0] * w[0] + s[i][1] * w[1] + s[i][2] * w[2]);
+        [0, 1, 2].map(|i| [0, 1, 2].map(|k| p[i][k] * s[k]))
+    }
+
+    /// Linear RGB in `source` primaries to linear BT.709 (clipped to 0 to 1) to 8-bit sRGB.
+    fn reference_srgb(source: &Chromaticities, linear: [f64; 3]) -> [f64; 3] {
+        let m = multiply(invert(rgb_to_xyz(&BT709)), rgb_to_xyz(source));
+        [0, 1, 2].map(|r| {
+            let l = (0..3)
+                .map(|k| m[r][k] * linear[k])
+                .sum::<f64>()
+                .clamp(0.0, 1.0);
+            255.0 * srgb_encode(l)
+        })
+    }
+
+    fn srgb_encode(l: f64) -> f64 {
+        if l <= 0.0031308 {
+            12.92 * l
+        } else {
+            1.055 * l.powf(1.0 / 2.4) - 0.055
+        }
+    }
+
+    fn srgb_decode(v: f64) -> f64 {
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    }
+
+    fn assert_near(got: [u8; 3], want: [f64; 3], tolerance: f64, what: &str) {
+        for c in 0..3 {
+            assert!(
+                (got[c] as f64 - want[c]).abs() <= tolerance,
+                "{what}: got {got:?}, want {want:.1?}"
+            );
+        }
+    }
+
+    #[test]
+    fn linear_gamut_matrix_from_lcms2() {
+        // BT.2020 to BT.709 as published in ITU-R BT.2087.
+        let m = linear_matrix_to_bt709(&BT2020).unwrap();
+        let published = [
+            [1.6605, -0.5876, -0.0728],
+            [-0.1246, 1.1329, -0.0083],
+            [-0.0182, -0.1006, 1.1187],
+        ];
+        for r in 0..3 {
+            for k in 0..3 {
+                assert!((m[r][k] as f64 - published[r][k]).abs() < 2e-3, "{m:?}");
+            }
+        }
+        // DCI-P3's white is not D65: relative intent still maps white to white.
+        let dci = [[0.68, 0.32], [0.265, 0.69], [0.15, 0.06], [0.314, 0.351]];
+        let m = linear_matrix_to_bt709(&dci).unwrap();
+        for row in m {
+            assert!((row.iter().sum::<f32>() - 1.0).abs() < 2e-3, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn nclx_wide_gamut_sdr_is_converted_to_srgb() {
+        let dir = std::env::temp_dir().join(format!("ferrotype-nclx-sdr-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let patches = [[200, 150, 100], [60, 180, 90], [128, 128, 128], [0, 255, 0]];
+        let to_linear = |p: [u16; 3]| p.map(|v| srgb_decode(v as f64 / 255.0));
+
+        // Display P3, the sRGB curve (how phones tag wide-gamut photos without ICC).
+        let p3 = dir.join("p3.avif");
+        nclx_avif(&p3, &patches, false, "smpte432", "iec61966-2-1");
+        assert_eq!(nclx_of(&p3), (12, 13));
+        let before = as_decoded(&p3);
+        let after = decode_heif(&p3, 250_000_000).unwrap().rgb;
+        for (i, p) in patches.iter().enumerate() {
+            assert_eq!(patch(&before, i as u32), p.map(|v| v as u8), "lossless");
+            let want = reference_srgb(&P3, to_linear(*p));
+            eprintln!(
+                "P3 {p:?}: as decoded {:?}, converted {:?}, reference {want:.1?}",
+                patch(&before, i as u32),
+                patch(&after, i as u32)
+            );
+            assert_near(patch(&after, i as u32), want, 2.0, "P3");
+        }
+        // The warm mid-tone moves visibly; grey stays grey.
+        let warm = patch(&after, 0);
+        assert!(warm[0] >= 206 && warm[2] <= 94, "{warm:?}");
+        assert_near(patch(&after, 2), [128.0; 3], 1.0, "P3 grey");
+
+        // BT.2020 primaries with the BT.2020 (BT.709) curve, 8 bits.
+        let bt2020 = dir.join("bt2020.avif");
+        nclx_avif(&bt2020, &patches, false, "bt2020", "bt2020-10");
+        assert_eq!(nclx_of(&bt2020), (9, 14));
+        let after = decode_heif(&bt2020, 250_000_000).unwrap().rgb;
+        let bt709_decode = |v: f64| {
+            if v < 0.081 {
+                v / 4.5
+            } else {
+                ((v + 0.099) / 1.099).powf(1.0 / 0.45)
+            }
+        };
+        for (i, p) in patches.iter().enumerate() {
+            let want = reference_srgb(&BT2020, p.map(|v| bt709_decode(v as f64 / 255.0)));
+            eprintln!(
+                "BT.2020 {p:?}: converted {:?}, reference {want:.1?}",
+                patch(&after, i as u32)
+            );
+            assert_near(patch(&after, i as u32), want, 2.0, "BT.2020");
+        }
+
+        // BT.709 primaries, linear light: only the curve changes.
+        let linear = dir.join("linear.avif");
+        nclx_avif(&linear, &patches, false, "bt709", "linear");
+        assert_eq!(nclx_of(&linear), (1, 8));
+        let after = decode_heif(&linear, 250_000_000).unwrap().rgb;
+        for (i, p) in patches.iter().enumerate() {
+            let want = p.map(|v| 255.0 * srgb_encode(v as f64 / 255.0));
+            assert_near(patch(&after, i as u32), want, 2.0, "linear");
+        }
+
+        // sRGB itself: the pixels as decoded, untouched.
+        let srgb = dir.join("srgb.avif");
+        nclx_avif(&srgb, &patches, false, "bt709", "iec61966-2-1");
+        assert_eq!(nclx_of(&srgb), (1, 13));
+        let decoded = decode_heif(&srgb, 250_000_000).unwrap();
+        assert_eq!(decoded.rgb, as_decoded(&srgb));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// PQ signal (0 to 1) of a luminance in cd/m²: the inverse of the ST 2084 EOTF.
+    fn pq_signal(nits: f64) -> f64 {
+        let (m1, m2) = (0.1593017578125, 78.84375);
+        let (c1, c2, c3) = (0.8359375, 18.8515625, 18.6875);
+        let y = (nits / 10000.0).powf(m1);
+        ((c1 + c2 * y) / (1.0 + c3 * y)).powf(m2)
+    }
+
+    /// sRGB of reference white: 0.875 of SDR white in linear light, by the tone map.
+    const WHITE_203: f64 = 240.4;
+
+    #[test]
+    fn nclx_pq_is_tone_mapped() {
+        let dir = std::env::temp_dir().join(format!("ferrotype-nclx-pq-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let code = |nits: f64| (pq_signal(nits) * 1023.0).round() as u16;
+        let grey = |nits: f64| [code(nits); 3];
+        let colour = [code(80.0), code(30.0), code(10.0)];
+        let patches = [
+            [0; 3],
+            grey(50.0),
+            grey(203.0),
+            grey(1000.0),
+            grey(10000.0),
+            colour,
+        ];
+        let path = dir.join("pq.avif");
+        nclx_avif(&path, &patches, true, "bt2020", "smpte2084");
+        assert_eq!(nclx_of(&path), (9, 16));
+        let before = as_decoded(&path);
+        let after = decode_heif(&path, 250_000_000).unwrap().rgb;
+        for (i, p) in patches.iter().enumerate() {
+            eprintln!(
+                "PQ {p:?}: as decoded {:?}, tone-mapped {:?}",
+                patch(&before, i as u32),
+                patch(&after, i as u32)
+            );
+        }
+        assert_eq!(patch(&after, 0), [0; 3]);
+        // Below the knee, light is kept: 50 cd/m² is a quarter of SDR white.
+        assert_near(
+            patch(&after, 1),
+            [255.0 * srgb_encode(50.0 / 203.0); 3],
+            1.0,
+            "50",
+        );
+        assert_near(patch(&after, 2), [WHITE_203; 3], 1.0, "203");
+        // Highlights roll off towards white without wrapping.
+        let (white, bright, peak) = (
+            patch(&after, 2)[0],
+            patch(&after, 3)[0],
+            patch(&after, 4)[0],
+        );
+        assert!(
+            white < bright && bright <= peak && peak >= 254,
+            "{white} {bright} {peak}"
+        );
+        // A saturated BT.2020 colour below the knee: the gamut conversion alone.
+        let linear = [80.0, 30.0, 10.0].map(|nits| {
+            let signal = code(nits) as f64 / 1023.0;
+            pq_to_nits(signal) / 203.0
+        });
+        assert_near(
+            patch(&after, 5),
+            reference_srgb(&BT2020, linear),
+            1.5,
+            "colour",
+        );
+
+        // The whole pipeline takes this path, and the budget is still checked first.
+        let settings = ThumbnailSettings::default();
+        let thumbs = generate(&path, SourceKind::Heif, None, &settings).unwrap();
+        assert_eq!((thumbs.width, thumbs.height), (96, 16));
+        let preview = image::load_from_memory(&thumbs.preview_jpeg)
+            .unwrap()
+            .into_rgb8();
+        assert_near(
+            preview.get_pixel(16 * 2 + 8, 8).0,
+            [WHITE_203; 3],
+            4.0,
+            "preview",
+        );
+        assert!(matches!(
+            decode_heif(&path, 1000),
+            Err(ThumbnailError::TooManyPixels { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn nclx_hlg_is_tone_mapped() {
+        let dir = std::env::temp_dir().join(format!("ferrotype-nclx-hlg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let code = |signal: f64| (signal * 1023.0).round() as u16;
+        // HLG 0.5 is scene light 1/12, 50.6 cd/m² on a 1000 cd/m² display; 0.75 is reference
+        // white (BT.2408).
+        let patches = [[0; 3], [code(0.5); 3], [code(0.75); 3], [1023; 3]];
+        let path = dir.join("hlg.avif");
+        nclx_avif(&path, &patches, true, "bt2020", "arib-std-b67");
+        assert_eq!(nclx_of(&path), (9, 18));
+        let before = as_decoded(&path);
+        let after = decode_heif(&path, 250_000_000).unwrap().rgb;
+        for (i, p) in patches.iter().enumerate() {
+            eprintln!(
+                "HLG {p:?}: as decoded {:?}, tone-mapped {:?}",
+                patch(&before, i as u32),
+                patch(&after, i as u32)
+            );
+        }
+        assert_eq!(patch(&after, 0), [0; 3]);
+        let scene = hlg_to_scene_linear(code(0.5) as f64 / 1023.0);
+        let display = 1000.0 * scene.powf(1.2) / 203.0;
+        assert_near(
+            patch(&after, 1),
+            [255.0 * srgb_encode(display); 3],
+            1.0,
+            "HLG 0.5",
+        );
+        assert_near(patch(&after, 2), [WHITE_203; 3], 1.5, "HLG 0.75");
+        assert!(patch(&after, 3)[0] >= 253);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
