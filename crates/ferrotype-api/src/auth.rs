@@ -6,7 +6,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ferrotype_core::accounts::secret_hash;
-use ferrotype_core::model::{ApiKey, Session, User};
+use ferrotype_core::model::{ApiKey, Session, SharedLink, User};
 use ferrotype_core::permissions;
 
 use crate::AppState;
@@ -19,6 +19,31 @@ pub const ACCESS_TOKEN_COOKIE: &str = "immich_access_token";
 pub enum Credential {
     Session(Session),
     ApiKey(ApiKey),
+    /// A shared link's key or slug: the caller acts as the link's owner, only on the routes
+    /// that accept links (`Auth::require_shareable`) and only on what the link shows.
+    SharedLink(SharedLink),
+}
+
+pub const SHARED_LINK_TOKEN_COOKIE: &str = "immich_shared_link_token";
+
+/// What proves a link's password was given: base64 of SHA-256 of `<link id>-<password>`, as
+/// Immich computes it (the `immich_shared_link_token` cookie holds a comma-separated list).
+pub fn shared_link_token(link: &SharedLink) -> Option<String> {
+    let password = link.password.as_deref()?;
+    Some(ferrotype_core::accounts::shared_link_token(
+        link.id, password,
+    ))
+}
+
+/// A link key as clients send it: base64url (what the API hands out) or 100 hex digits.
+pub fn decode_link_key(key: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    if key.len() == 100 && key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return hex::decode(key).ok();
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(key.trim_end_matches('='))
+        .ok()
 }
 
 /// An authenticated caller. Extracting it answers 401 when no valid credential came.
@@ -30,9 +55,11 @@ pub struct Auth {
 
 impl Auth {
     /// Routes declare one permission; API keys must hold it (or `all`). Sessions hold them all.
+    /// Shared links are refused here (403 `Forbidden`): see `require_shareable`.
     pub fn require(&self, permission: &str) -> Result<(), ApiError> {
         match &self.credential {
             Credential::Session(_) => Ok(()),
+            Credential::SharedLink(_) => Err(ApiError::forbidden("Forbidden")),
             Credential::ApiKey(key) if permissions::grants(&key.permissions, permission) => Ok(()),
             Credential::ApiKey(_) => Err(ApiError::forbidden(format!(
                 "Missing required permission: {permission}"
@@ -55,17 +82,33 @@ impl Auth {
         self.require(permissions::ALL)
     }
 
+    /// For the routes a shared link may reach: a link passes (the route then limits it to what
+    /// the link shows); other credentials as `require`.
+    pub fn require_shareable(&self, permission: &str) -> Result<(), ApiError> {
+        match &self.credential {
+            Credential::SharedLink(_) => Ok(()),
+            _ => self.require(permission),
+        }
+    }
+
     pub fn api_key(&self) -> Option<&ApiKey> {
         match &self.credential {
             Credential::ApiKey(k) => Some(k),
-            Credential::Session(_) => None,
+            _ => None,
         }
     }
 
     pub fn session(&self) -> Option<&Session> {
         match &self.credential {
             Credential::Session(s) => Some(s),
-            Credential::ApiKey(_) => None,
+            _ => None,
+        }
+    }
+
+    pub fn shared_link(&self) -> Option<&SharedLink> {
+        match &self.credential {
+            Credential::SharedLink(l) => Some(l),
+            _ => None,
         }
     }
 }
@@ -114,6 +157,9 @@ impl FromRequestParts<AppState> for Auth {
         let query: HashMap<String, String> = Query::try_from_uri(&parts.uri)
             .map(|Query(q)| q)
             .unwrap_or_default();
+        if let Some(auth) = shared_link_auth(&parts.headers, &query, state).await? {
+            return Ok(auth);
+        }
         if let Some(token) = session_token(&parts.headers, &query) {
             return match state
                 .catalog
@@ -144,4 +190,47 @@ impl FromRequestParts<AppState> for Auth {
         }
         Err(ApiError::unauthorized("Authentication required"))
     }
+}
+
+/// A shared link's credential, first in Immich's order: the key (`x-immich-share-key` or
+/// `?key=`), else the slug (`x-immich-share-slug` or `?slug=`). An unknown or expired link is
+/// 401 `Invalid share key`; a password-protected one needs the token from
+/// `POST /shared-links/login` in its cookie (on every route, media included).
+async fn shared_link_auth(
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    state: &AppState,
+) -> Result<Option<Auth>, ApiError> {
+    let invalid = || ApiError::unauthorized("Invalid share key");
+    let link = if let Some(key) =
+        header(headers, "x-immich-share-key").or_else(|| query.get("key").map(String::as_str))
+    {
+        let key = decode_link_key(key).ok_or_else(invalid)?;
+        state.catalog.shared_link_by_key(&key).await?
+    } else if let Some(slug) =
+        header(headers, "x-immich-share-slug").or_else(|| query.get("slug").map(String::as_str))
+    {
+        state.catalog.shared_link_by_slug(slug).await?
+    } else {
+        return Ok(None);
+    };
+    let link = link
+        .filter(|l| !l.expired(chrono::Utc::now()))
+        .ok_or_else(invalid)?;
+    if let Some(token) = shared_link_token(&link) {
+        let given = cookie(headers, SHARED_LINK_TOKEN_COOKIE).unwrap_or("");
+        if !given.split(',').any(|t| t.trim() == token) {
+            return Err(ApiError::unauthorized("Password required"));
+        }
+    }
+    let user = state
+        .catalog
+        .user_by_id(link.user_id)
+        .await?
+        .filter(|u| u.deleted_at.is_none())
+        .ok_or_else(invalid)?;
+    Ok(Some(Auth {
+        user,
+        credential: Credential::SharedLink(link),
+    }))
 }

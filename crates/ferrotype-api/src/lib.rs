@@ -18,7 +18,7 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, edits, jobs, media, server,
-    sessions, sync, timeline, upload, users,
+    sessions, shared_links, sync, timeline, upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -155,6 +155,22 @@ pub fn router(state: AppState) -> Router {
             get(jobs::list_jobs).delete(jobs::delete_jobs),
         )
         .route("/server/statistics", get(server::statistics))
+        .route(
+            "/shared-links",
+            get(shared_links::list).post(shared_links::create),
+        )
+        .route("/shared-links/me", get(shared_links::me))
+        .route("/shared-links/login", post(shared_links::login))
+        .route(
+            "/shared-links/{id}",
+            get(shared_links::get)
+                .patch(shared_links::update)
+                .delete(shared_links::delete),
+        )
+        .route(
+            "/shared-links/{id}/assets",
+            put(shared_links::add_assets).delete(shared_links::remove_assets),
+        )
         .route("/timeline/buckets", get(timeline::buckets))
         .route("/timeline/bucket", get(timeline::bucket))
         .route("/sync/stream", post(sync::stream))

@@ -62,6 +62,20 @@ pub fn new_secret() -> String {
         .collect()
 }
 
+/// A new shared link key: 50 random bytes, as Immich makes them.
+pub fn new_link_key() -> Vec<u8> {
+    let mut bytes = vec![0u8; 50];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
+}
+
+/// What proves a shared link's password was given: base64 of SHA-256 of `<link id>-<password>`,
+/// as Immich computes it.
+pub fn shared_link_token(link_id: uuid::Uuid, password: &str) -> String {
+    base64::engine::general_purpose::STANDARD
+        .encode(Sha256::digest(format!("{link_id}-{password}").as_bytes()))
+}
+
 /// What is stored in place of a secret.
 pub fn secret_hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()

@@ -419,3 +419,65 @@ pub struct TimelineAsset {
     pub longitude: Option<f64>,
     pub projection_type: Option<String>,
 }
+
+/// What a shared link shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedLinkType {
+    /// An album, as it is now and later.
+    Album,
+    /// Chosen assets.
+    Individual,
+}
+
+impl SharedLinkType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SharedLinkType::Album => "ALBUM",
+            SharedLinkType::Individual => "INDIVIDUAL",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ALBUM" => Some(SharedLinkType::Album),
+            "INDIVIDUAL" => Some(SharedLinkType::Individual),
+            _ => None,
+        }
+    }
+}
+
+/// A link that lets someone without an account see (and maybe download or add to) what its
+/// owner chose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedLink {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// 50 random bytes; clients see them as base64url.
+    pub key: Vec<u8>,
+    pub slug: Option<String>,
+    pub link_type: SharedLinkType,
+    pub album_id: Option<Uuid>,
+    pub description: Option<String>,
+    pub password: Option<String>,
+    pub expires_at: Option<Timestamp>,
+    pub allow_upload: bool,
+    pub allow_download: bool,
+    pub show_exif: bool,
+    pub created_at: Timestamp,
+}
+
+impl SharedLink {
+    pub fn expired(&self, now: Timestamp) -> bool {
+        self.expires_at.is_some_and(|t| t <= now)
+    }
+}
+
+/// What adding or removing one asset of a shared link did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkAssetResult {
+    Done,
+    /// Already there (adding).
+    Duplicate,
+    /// Not the owner's (adding) or not in the link (removing).
+    NotFound,
+}

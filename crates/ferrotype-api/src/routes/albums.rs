@@ -165,6 +165,18 @@ async fn album_for(
     permission: &str,
     allowed: fn(Standing) -> bool,
 ) -> ApiResult<(AlbumSummary, Standing)> {
+    // A link to this album may read it, as a viewer.
+    if let Some(link) = auth.shared_link() {
+        if permission != "album.read" || link.album_id != Some(id) {
+            return Err(ApiError::no_access(permission));
+        }
+        let summary = state
+            .catalog
+            .album(id)
+            .await?
+            .ok_or_else(|| ApiError::no_access(permission))?;
+        return Ok((summary, Standing::Member(AlbumRole::Viewer)));
+    }
     auth.require(permission)?;
     let Some(summary) = state.catalog.album(id).await? else {
         return Err(ApiError::no_access(permission));

@@ -121,6 +121,21 @@ pub async fn accessible_asset(
     id: Uuid,
     permission: &str,
 ) -> ApiResult<Asset> {
+    // A shared link sees, and downloads only when allowed, what it shows; it changes nothing.
+    if let Some(link) = auth.shared_link() {
+        let allowed = match permission {
+            "asset.read" | "asset.view" => true,
+            "asset.download" => link.allow_download,
+            _ => return Err(ApiError::forbidden("Forbidden")),
+        };
+        if allowed
+            && state.catalog.shared_link_reaches(link, id).await?
+            && let Some(asset) = state.catalog.asset(id).await?
+        {
+            return Ok(asset);
+        }
+        return Err(ApiError::no_access(permission));
+    }
     auth.require(permission)?;
     let Some(asset) = state.catalog.asset(id).await? else {
         return Err(ApiError::no_access(permission));
@@ -154,6 +169,10 @@ pub async fn get(
     } else {
         state.catalog.user_by_id(asset.owner_id).await?
     };
+    // A link that hides metadata shows no EXIF (camera, place, dates as taken).
+    let hide = auth.shared_link().is_some_and(|l| !l.show_exif);
+    let exif = exif.filter(|_| !hide);
+    let tags = if hide { Vec::new() } else { tags };
     Ok(Json(AssetResponse::new(
         &asset,
         AssetExtras {

@@ -108,7 +108,7 @@ fn agent_info(headers: &HeaderMap) -> SessionInfo {
     }
 }
 
-fn set_cookie(name: &str, value: &str, http_only: bool, max_age: u64) -> HeaderValue {
+pub(crate) fn set_cookie(name: &str, value: &str, http_only: bool, max_age: u64) -> HeaderValue {
     let mut cookie = format!("{name}={value}; Path=/; Max-Age={max_age}; SameSite=Lax");
     if http_only {
         cookie.push_str("; HttpOnly");

@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod media;
 pub mod server;
 pub mod sessions;
+pub mod shared_links;
 pub mod sync;
 pub mod timeline;
 pub mod upload;

@@ -36,6 +36,7 @@ fn session_of(auth: &Auth) -> ApiResult<Uuid> {
         Credential::ApiKey(_) => Err(ApiError::forbidden(
             "Sync endpoints cannot be used with API keys",
         )),
+        Credential::SharedLink(_) => Err(ApiError::forbidden("Forbidden")),
     }
 }
 

@@ -42,7 +42,13 @@ async fn timeline_query(
     auth: &Auth,
     params: &HashMap<String, String>,
 ) -> ApiResult<Option<TimelineQuery>> {
-    auth.require("asset.read")?;
+    auth.require_shareable("asset.read")?;
+    // A link to an album shows that album's timeline and nothing else.
+    if let Some(link) = auth.shared_link()
+        && (link.album_id.is_none() || uuid_param(params, "albumId")? != link.album_id)
+    {
+        return Err(ApiError::no_access("album.read"));
+    }
     let visibility = params
         .get("visibility")
         .map(|v| {

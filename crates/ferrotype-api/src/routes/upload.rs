@@ -316,7 +316,12 @@ pub async fn upload(
             return Err(e);
         }
     };
-    if let Err(e) = auth.require("asset.upload") {
+    // A shared link uploads for its owner only when it allows uploads.
+    let permitted = match auth.shared_link() {
+        Some(link) if !link.allow_upload => Err(ApiError::no_access("asset.upload")),
+        _ => auth.require_shareable("asset.upload"),
+    };
+    if let Err(e) = permitted {
         drain_body(body, Duration::from_secs(2)).await;
         return Err(e);
     }
@@ -462,6 +467,27 @@ pub async fn upload(
         .map_err(|e| ApiError::internal(format!("upload commit task failed: {e}")))??;
     if outcome == InsertOutcome::Created {
         state.job_wake.notify_waiters();
+    }
+    // What a visitor uploads through a link lands in what the link shows.
+    if let Some(link) = auth.shared_link() {
+        let stored = match outcome {
+            InsertOutcome::Created => id,
+            InsertOutcome::Duplicate(existing) => existing,
+        };
+        match link.album_id {
+            Some(album) => {
+                state
+                    .catalog
+                    .add_album_assets(album, link.user_id, &[stored])
+                    .await?;
+            }
+            None => {
+                state
+                    .catalog
+                    .change_shared_link_assets(link, &[stored], true)
+                    .await?;
+            }
+        }
     }
     Ok(match outcome {
         InsertOutcome::Created => (

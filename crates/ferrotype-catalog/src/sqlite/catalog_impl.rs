@@ -10,7 +10,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::{
-    SqliteCatalog, albums, edits, jobs, metadata, opt_ts, parse_ts, parse_uuid, sync, timeline, ts,
+    SqliteCatalog, albums, edits, jobs, metadata, opt_ts, parse_ts, parse_uuid, shared_links, sync,
+    timeline, ts,
 };
 
 pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color, \
@@ -1194,6 +1195,73 @@ impl Catalog for SqliteCatalog {
     ) -> CatalogResult<Vec<(Job, JobState)>> {
         let states = states.to_vec();
         self.read(move |conn| jobs::list(conn, queue, &states, limit))
+            .await
+    }
+
+    async fn create_shared_link(&self, link: &SharedLink, asset_ids: &[Uuid]) -> CatalogResult<()> {
+        let (link, ids) = (link.clone(), asset_ids.to_vec());
+        self.write(move |conn| shared_links::create(conn, &link, &ids))
+            .await
+    }
+
+    async fn shared_link(&self, id: Uuid) -> CatalogResult<Option<SharedLink>> {
+        self.read(move |conn| shared_links::find(conn, "id", &id.to_string()))
+            .await
+    }
+
+    async fn shared_link_by_key(&self, key: &[u8]) -> CatalogResult<Option<SharedLink>> {
+        let key = key.to_vec();
+        self.read(move |conn| shared_links::find(conn, "key", &key))
+            .await
+    }
+
+    async fn shared_link_by_slug(&self, slug: &str) -> CatalogResult<Option<SharedLink>> {
+        let slug = slug.to_string();
+        self.read(move |conn| shared_links::find(conn, "slug", &slug))
+            .await
+    }
+
+    async fn shared_links_of(
+        &self,
+        user_id: Uuid,
+        album_id: Option<Uuid>,
+    ) -> CatalogResult<Vec<SharedLink>> {
+        self.read(move |conn| shared_links::of_user(conn, user_id, album_id))
+            .await
+    }
+
+    async fn update_shared_link(&self, link: &SharedLink) -> CatalogResult<()> {
+        let link = link.clone();
+        self.write(move |conn| shared_links::update(conn, &link))
+            .await
+    }
+
+    async fn delete_shared_link(&self, id: Uuid) -> CatalogResult<()> {
+        self.write(move |conn| {
+            conn.execute("DELETE FROM shared_links WHERE id = ?1", [id.to_string()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn shared_link_assets(&self, id: Uuid) -> CatalogResult<Vec<Asset>> {
+        self.read(move |conn| shared_links::assets(conn, id)).await
+    }
+
+    async fn shared_link_reaches(&self, link: &SharedLink, asset_id: Uuid) -> CatalogResult<bool> {
+        let link = link.clone();
+        self.read(move |conn| shared_links::reaches(conn, &link, asset_id))
+            .await
+    }
+
+    async fn change_shared_link_assets(
+        &self,
+        link: &SharedLink,
+        asset_ids: &[Uuid],
+        add: bool,
+    ) -> CatalogResult<Vec<(Uuid, LinkAssetResult)>> {
+        let (link, ids) = (link.clone(), asset_ids.to_vec());
+        self.write(move |conn| shared_links::change_assets(conn, &link, &ids, add))
             .await
     }
 

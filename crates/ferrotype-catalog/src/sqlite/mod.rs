@@ -7,6 +7,7 @@ mod catalog_impl;
 mod edits;
 mod jobs;
 mod metadata;
+mod shared_links;
 mod sync;
 mod timeline;
 
@@ -43,6 +44,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0008_timeline",
         include_str!("migrations/0008_timeline.sql"),
+    ),
+    (
+        "0009_shared_links",
+        include_str!("migrations/0009_shared_links.sql"),
     ),
 ];
 
