@@ -7,6 +7,7 @@ pub mod error;
 pub mod json;
 pub mod metrics;
 mod routes;
+mod zip_stream;
 
 use std::sync::Arc;
 
@@ -17,8 +18,8 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
 use routes::{
-    admin_users, albums, api_keys, assets, auth as auth_routes, edits, jobs, media, server,
-    sessions, shared_links, sync, timeline, upload, users,
+    admin_users, albums, api_keys, assets, auth as auth_routes, download, edits, jobs, media,
+    server, sessions, shared_links, sync, timeline, upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -171,6 +172,8 @@ pub fn router(state: AppState) -> Router {
             "/shared-links/{id}/assets",
             put(shared_links::add_assets).delete(shared_links::remove_assets),
         )
+        .route("/download/info", post(download::info))
+        .route("/download/archive", post(download::archive))
         .route("/timeline/buckets", get(timeline::buckets))
         .route("/timeline/bucket", get(timeline::bucket))
         .route("/sync/stream", post(sync::stream))

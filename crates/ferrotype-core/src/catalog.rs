@@ -180,6 +180,12 @@ pub trait Catalog: Send + Sync + 'static {
         any: bool,
         asset_ids: &[Uuid],
     ) -> CatalogResult<Vec<(Uuid, AlbumRemoveResult)>>;
+    /// Assets not in the trash, oldest first: the owner's, or an album's when `album_id` is given.
+    async fn assets_for_download(
+        &self,
+        owner_id: Option<Uuid>,
+        album_id: Option<Uuid>,
+    ) -> CatalogResult<Vec<Asset>>;
     /// The album's (non-trashed) assets that have a place.
     async fn album_map_markers(&self, album_id: Uuid) -> CatalogResult<Vec<MapMarker>>;
     /// Shares the album with these users; false (and nothing changed) when one of them is

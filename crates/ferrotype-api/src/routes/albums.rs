@@ -196,6 +196,11 @@ async fn album_for(
     }
 }
 
+/// The album, if `auth` may read it (owner, member, or a link to it).
+pub async fn readable_album(state: &AppState, auth: &Auth, id: Uuid) -> ApiResult<AlbumSummary> {
+    Ok(album_for(state, auth, id, "album.read", anyone).await?.0)
+}
+
 fn anyone(_: Standing) -> bool {
     true
 }

@@ -995,6 +995,28 @@ impl Catalog for SqliteCatalog {
             .await
     }
 
+    async fn assets_for_download(
+        &self,
+        owner_id: Option<Uuid>,
+        album_id: Option<Uuid>,
+    ) -> CatalogResult<Vec<Asset>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {ASSET_COLUMNS} FROM assets a
+                 WHERE a.deleted_at IS NULL
+                   AND (?1 IS NULL OR a.owner_id = ?1)
+                   AND (?2 IS NULL OR a.id IN (SELECT asset_id FROM album_assets WHERE album_id = ?2))
+                 ORDER BY a.local_date_time, a.id"
+            ))?;
+            let rows = stmt.query_map(
+                params![owner_id.map(|u| u.to_string()), album_id.map(|u| u.to_string())],
+                asset_at,
+            )?;
+            rows.collect()
+        })
+        .await
+    }
+
     async fn album_map_markers(&self, album_id: Uuid) -> CatalogResult<Vec<MapMarker>> {
         self.read(move |conn| albums::map_markers(conn, album_id))
             .await
