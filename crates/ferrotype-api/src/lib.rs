@@ -7,6 +7,7 @@ pub mod error;
 pub mod json;
 pub mod metrics;
 mod routes;
+mod web;
 mod zip_stream;
 
 use std::sync::Arc;
@@ -193,6 +194,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .route("/.well-known/immich", get(server::well_known))
         .route("/metrics", get(metrics::scrape))
+        .fallback(web::serve)
         // JSON bodies: the CLI sends up to 5,000 checks or 65,000 album ids in one request.
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(error::correlate))

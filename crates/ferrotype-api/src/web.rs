@@ -1,0 +1,39 @@
+//! The web UI: a few static files built into the binary (`web/`), served at `/`. Every path
+//! that is not the API, a file, or `/.well-known` is a page of the app (`/photos`, `/share/<key>`,
+//! `/s/<slug>`...), so it gets `index.html` and the app routes it in the browser.
+
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+
+const INDEX: &str = include_str!("../web/index.html");
+const APP_JS: &str = include_str!("../web/app.js");
+const THUMBHASH_JS: &str = include_str!("../web/thumbhash.js");
+const APP_CSS: &str = include_str!("../web/app.css");
+
+fn file(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            // Names are not versioned: the browser asks again, cheaply, after an upgrade.
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The router's fallback: the app's files and pages; unknown API paths stay JSON 404s.
+pub async fn serve(uri: Uri) -> Response {
+    let path = uri.path();
+    if path.starts_with("/api/") || path == "/api" {
+        return ApiError::new(StatusCode::NOT_FOUND, format!("Cannot GET {path}")).into_response();
+    }
+    match path {
+        "/app.js" => file("text/javascript; charset=utf-8", APP_JS),
+        "/thumbhash.js" => file("text/javascript; charset=utf-8", THUMBHASH_JS),
+        "/app.css" => file("text/css; charset=utf-8", APP_CSS),
+        _ => file("text/html; charset=utf-8", INDEX),
+    }
+}

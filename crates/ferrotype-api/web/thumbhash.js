@@ -1,0 +1,99 @@
+// Decodes a ThumbHash (https://evanw.github.io/thumbhash/, the format Immich stores) into a small
+// RGBA image: a DC colour per channel plus a few cosine terms, drawn as a blurred preview.
+
+function channel(hash, start, index, nx, ny, scale) {
+  const ac = [];
+  for (let cy = 0; cy < ny; cy++) {
+    for (let cx = cy ? 0 : 1; cx * ny < nx * (ny - cy); cx++) {
+      const byte = hash[start + (index.i >> 1)];
+      const nibble = (byte >> ((index.i & 1) << 2)) & 15;
+      index.i++;
+      ac.push((nibble / 7.5 - 1) * scale);
+    }
+  }
+  return ac;
+}
+
+export function aspectRatio(hash) {
+  const hasAlpha = hash[2] & 0x80;
+  const isLandscape = hash[4] & 0x80;
+  const lx = isLandscape ? (hasAlpha ? 5 : 7) : hash[3] & 7;
+  const ly = isLandscape ? hash[3] & 7 : hasAlpha ? 5 : 7;
+  return lx / ly;
+}
+
+export function toRGBA(hash) {
+  const h24 = hash[0] | (hash[1] << 8) | (hash[2] << 16);
+  const h16 = hash[3] | (hash[4] << 8);
+  const lDc = (h24 & 63) / 63;
+  const pDc = ((h24 >> 6) & 63) / 31.5 - 1;
+  const qDc = ((h24 >> 12) & 63) / 31.5 - 1;
+  const lScale = ((h24 >> 18) & 31) / 31;
+  const hasAlpha = h24 >> 23;
+  const pScale = ((h16 >> 3) & 63) / 63;
+  const qScale = ((h16 >> 9) & 63) / 63;
+  const isLandscape = h16 >> 15;
+  const lx = Math.max(3, isLandscape ? (hasAlpha ? 5 : 7) : h16 & 7);
+  const ly = Math.max(3, isLandscape ? h16 & 7 : hasAlpha ? 5 : 7);
+  const aDc = hasAlpha ? (hash[5] & 15) / 15 : 1;
+  const aScale = (hash[5] >> 4) / 15;
+  const start = hasAlpha ? 6 : 5;
+  const index = { i: 0 };
+  const lAc = channel(hash, start, index, lx, ly, lScale);
+  const pAc = channel(hash, start, index, 3, 3, pScale * 1.25);
+  const qAc = channel(hash, start, index, 3, 3, qScale * 1.25);
+  const aAc = hasAlpha ? channel(hash, start, index, 5, 5, aScale) : null;
+
+  const ratio = aspectRatio(hash);
+  const w = Math.round(ratio > 1 ? 32 : 32 * ratio);
+  const h = Math.round(ratio > 1 ? 32 / ratio : 32);
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  const cxStop = Math.max(lx, hasAlpha ? 5 : 3);
+  const cyStop = Math.max(ly, hasAlpha ? 5 : 3);
+  const fx = new Float64Array(cxStop);
+  const fy = new Float64Array(cyStop);
+  for (let y = 0, i = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, i += 4) {
+      let l = lDc, p = pDc, q = qDc, a = aDc;
+      for (let cx = 0; cx < cxStop; cx++) fx[cx] = Math.cos((Math.PI / w) * (x + 0.5) * cx);
+      for (let cy = 0; cy < cyStop; cy++) fy[cy] = Math.cos((Math.PI / h) * (y + 0.5) * cy);
+      for (let cy = 0, j = 0; cy < ly; cy++) {
+        const fy2 = fy[cy] * 2;
+        for (let cx = cy ? 0 : 1; cx * ly < lx * (ly - cy); cx++, j++) l += lAc[j] * fx[cx] * fy2;
+      }
+      for (let cy = 0, j = 0; cy < 3; cy++) {
+        const fy2 = fy[cy] * 2;
+        for (let cx = cy ? 0 : 1; cx < 3 - cy; cx++, j++) {
+          const f = fx[cx] * fy2;
+          p += pAc[j] * f;
+          q += qAc[j] * f;
+        }
+      }
+      if (aAc) {
+        for (let cy = 0, j = 0; cy < 5; cy++) {
+          const fy2 = fy[cy] * 2;
+          for (let cx = cy ? 0 : 1; cx < 5 - cy; cx++, j++) a += aAc[j] * fx[cx] * fy2;
+        }
+      }
+      const b = l - (2 / 3) * p;
+      const r = (3 * l - b + q) / 2;
+      const g = r - q;
+      rgba[i] = 255 * r;
+      rgba[i + 1] = 255 * g;
+      rgba[i + 2] = 255 * b;
+      rgba[i + 3] = 255 * a;
+    }
+  }
+  return { w, h, rgba };
+}
+
+/// A data URL of the decoded preview, for an <img> or a CSS background.
+export function toDataURL(base64) {
+  const hash = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const { w, h, rgba } = toRGBA(hash);
+  const canvas = document.createElement("canvas");
+  canvas.width = w;
+  canvas.height = h;
+  canvas.getContext("2d").putImageData(new ImageData(rgba, w, h), 0, 0);
+  return canvas.toDataURL();
+}

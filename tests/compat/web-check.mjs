@@ -1,0 +1,121 @@
+// The web UI in a real browser (Debian's Chromium, driven by playwright-core) against the real
+// server: first-run sign-up, sign out and in, upload through the file picker, thumbnails in the
+// timeline, the viewer stepped through by keyboard with its info panel, a duplicate reported.
+// Each step saves a screenshot. Usage: node web-check.mjs <base-url> <compat-dir> <screenshot-dir> <photo>...
+
+import path from "node:path";
+import fs from "node:fs";
+import assert from "node:assert/strict";
+
+const [base, compat, shots, ...photos] = process.argv.slice(2);
+const { chromium } = await import(path.join(compat, "node_modules/playwright-core/index.mjs"));
+fs.mkdirSync(shots, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-dev-shm-usage"],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page = await context.newPage();
+const problems = [];
+page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+// Refused requests (401 before sign-in, 404 for thumbnails not made yet) are part of the flow;
+// anything else the console reports is a fault.
+page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && problems.push(`console: ${m.text()}`));
+
+async function step(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+  await page.screenshot({ path: path.join(shots, `${String(passed + failed).padStart(2, "0")}-${name.replace(/\W+/g, "-")}.png`) });
+}
+
+await step("first run shows the admin sign-up", async () => {
+  await page.goto(base);
+  await page.getByRole("heading", { name: "Welcome to Ferrotype" }).waitFor();
+  await page.fill("input[name=name]", "Ada");
+  await page.fill("input[name=email]", "ada@example.com");
+  await page.fill("input[name=password]", "a good password");
+  await page.click("button[type=submit]");
+  await page.locator("#upload-button").waitFor();
+  await page.getByText("No photos yet").waitFor();
+});
+
+await step("sign out and a wrong password is refused", async () => {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in to Ferrotype" }).waitFor();
+  await page.fill("input[name=email]", "ada@example.com");
+  await page.fill("input[name=password]", "wrong");
+  await page.click("button[type=submit]");
+  await page.getByText("Incorrect email or password").waitFor();
+});
+
+await step("sign in", async () => {
+  await page.fill("input[name=password]", "a good password");
+  await page.click("button[type=submit]");
+  await page.locator("#upload-button").waitFor();
+});
+
+await step("upload through the file picker", async () => {
+  await page.setInputFiles("#upload-input", photos);
+  await page.getByText(`${photos.length} uploaded`).waitFor({ timeout: 60000 });
+});
+
+await step("thumbnails appear in the timeline", async () => {
+  await page.waitForFunction((n) => document.querySelectorAll(".tile.loaded").length >= n, photos.length, { timeout: 60000 });
+  const months = await page.locator(".month h2").count();
+  assert.ok(months >= 1, "month headers");
+  const placeholders = await page.locator(".tile").evaluateAll((tiles) => tiles.filter((t) => t.style.backgroundImage.startsWith("url(")).length);
+  assert.ok(placeholders >= 1, "thumbhash placeholders behind the tiles");
+});
+
+await step("the viewer steps through by keyboard and shows details", async () => {
+  await page.locator(".tile").first().click();
+  const viewer = page.locator(".viewer");
+  await viewer.waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector(".viewer img.preview");
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  const first = await viewer.getAttribute("data-id");
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((id) => document.querySelector(".viewer").dataset.id !== id, first);
+  const second = await viewer.getAttribute("data-id");
+  assert.notEqual(second, first);
+  assert.ok(page.url().endsWith(`/photos/${second}`), page.url());
+  await page.keyboard.press("ArrowLeft");
+  await page.waitForFunction((id) => document.querySelector(".viewer").dataset.id === id, first);
+  await page.keyboard.press("i");
+  await page.getByRole("heading", { name: "Details" }).waitFor();
+  await page.locator(".info dd").first().waitFor();
+  await page.keyboard.press("Escape");
+  await viewer.waitFor({ state: "detached" });
+});
+
+await step("a duplicate upload is reported", async () => {
+  await page.setInputFiles("#upload-input", photos.slice(0, 1));
+  await page.getByText("1 already there").waitFor({ timeout: 30000 });
+});
+
+await step("phone width", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length >= 1);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page wider than the phone by ${overflow}px`);
+});
+
+if (problems.length) {
+  failed++;
+  console.log(`FAIL the page reported errors:\n${problems.join("\n")}`);
+}
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
