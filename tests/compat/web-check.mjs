@@ -99,6 +99,66 @@ await step("the viewer steps through by keyboard and shows details", async () =>
   await viewer.waitFor({ state: "detached" });
 });
 
+await step("select two photos and add them to a new album", async () => {
+  await page.locator(".tile .check").nth(0).click();
+  await page.locator(".tile .check").nth(1).click();
+  await page.getByText("2 selected").waitFor();
+  await page.getByRole("button", { name: "Add to album" }).click();
+  await page.fill("dialog input[name=albumName]", "Trip");
+  await page.getByRole("button", { name: "Create and add" }).click();
+  await page.getByText("Added to Trip").waitFor();
+  await page.getByRole("link", { name: "Albums" }).click();
+  await page.getByText("2 items").waitFor();
+  await page.locator(".album-card").first().click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2);
+});
+
+let shareUrl;
+await step("create a password-protected link without downloads", async () => {
+  await page.getByRole("button", { name: "Share link" }).click();
+  await page.fill("dialog input[name=password]", "open sesame");
+  await page.locator("dialog input[name=allowDownload]").uncheck();
+  await page.getByRole("button", { name: "Create link" }).click();
+  shareUrl = await page.locator(".share-url").textContent();
+  assert.match(shareUrl, /\/share\/[A-Za-z0-9_-]{60,}$/);
+  await page.keyboard.press("Escape");
+});
+
+await step("the link in a fresh browser: password, photos, no originals", async () => {
+  const guest = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const visitor = await guest.newPage();
+  visitor.on("pageerror", (e) => problems.push(`visitor page error: ${e.message}`));
+  await visitor.goto(shareUrl);
+  await visitor.getByRole("heading", { name: "This link is protected" }).waitFor();
+  await visitor.fill("input[name=password]", "wrong");
+  await visitor.click("button[type=submit]");
+  await visitor.getByText("Wrong password").waitFor();
+  await visitor.screenshot({ path: path.join(shots, "visitor-1-wrong-password.png") });
+  await visitor.fill("input[name=password]", "open sesame");
+  await visitor.click("button[type=submit]");
+  await visitor.getByText("Trip").first().waitFor();
+  await visitor.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2);
+  await visitor.screenshot({ path: path.join(shots, "visitor-2-photos.png") });
+  await visitor.locator(".tile").first().click();
+  await visitor.locator(".viewer").waitFor();
+  await visitor.waitForFunction(() => {
+    const img = document.querySelector(".viewer img.preview");
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  assert.equal(await visitor.locator("#download-original").isHidden(), true, "no download button");
+  const key = shareUrl.split("/share/")[1];
+  const id = await visitor.locator(".viewer").getAttribute("data-id");
+  const status = await visitor.evaluate(
+    async ([id, key]) => (await fetch(`/api/assets/${id}/original?key=${key}`)).status,
+    [id, key],
+  );
+  assert.equal(status, 400, "originals refused without allowDownload");
+  await visitor.screenshot({ path: path.join(shots, "visitor-3-viewer.png") });
+  await guest.close();
+  await page.goto(`${base}/photos`);
+  await page.locator("#upload-button").waitFor();
+});
+
 await step("a duplicate upload is reported", async () => {
   await page.setInputFiles("#upload-input", photos.slice(0, 1));
   await page.getByText("1 already there").waitFor({ timeout: 30000 });

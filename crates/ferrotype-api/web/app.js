@@ -5,7 +5,7 @@
 import { toDataURL } from "/thumbhash.js";
 
 const app = document.getElementById("app");
-const state = { user: null, assets: [], months: [], observer: null };
+const state = { user: null, assets: [], months: [], observer: null, selected: new Set(), scope: {} };
 
 // ---- small helpers ----------------------------------------------------------------------
 
@@ -57,11 +57,18 @@ window.addEventListener("popstate", () => route());
 async function route() {
   const path = location.pathname;
   if (state.observer) state.observer.disconnect();
+  state.selected.clear();
+  renderSelectionBar();
+  // Public pages of shared links: no account needed.
+  if (path.startsWith("/share/")) return sharePage({ key: decodeURIComponent(path.slice("/share/".length)) });
+  if (path.startsWith("/s/")) return sharePage({ slug: decodeURIComponent(path.slice("/s/".length)) });
   const config = await api("GET", "/server/config").catch(() => ({ isInitialized: true }));
   if (!config.isInitialized) return signUpPage();
   state.user = await api("GET", "/users/me").catch(() => null);
   if (!state.user) return loginPage();
   if (path === "/" || path === "/photos") return timelinePage();
+  if (path === "/albums") return albumsPage();
+  if (path.startsWith("/albums/")) return albumPage(path.slice("/albums/".length));
   if (path.startsWith("/photos/")) {
     await timelinePage();
     return openViewer(path.slice("/photos/".length));
@@ -133,6 +140,7 @@ function header() {
     "header",
     { class: "topbar" },
     el("a", { href: "/photos", class: "brand", onclick: (e) => (e.preventDefault(), navigate("/photos")) }, "Ferrotype"),
+    el("a", { href: "/albums", class: "nav-link", onclick: (e) => (e.preventDefault(), navigate("/albums")) }, "Albums"),
     el("span", { class: "spacer" }),
     el("button", { type: "button", id: "upload-button", onclick: () => picker.click() }, "Upload"),
     picker,
@@ -166,6 +174,7 @@ function monthTitle(bucket) {
 }
 
 async function timelinePage() {
+  state.scope = {};
   const drop = el("div", { class: "dropzone", hidden: true }, "Drop photos and videos to upload");
   const scrubber = el("nav", { class: "scrubber", "aria-label": "Dates" });
   const timeline = el("section", { class: "timeline", id: "timeline" });
@@ -260,6 +269,11 @@ function hideMonth(month) {
   month.section.querySelector(".grid")?.remove();
 }
 
+/// `&key=...` on media URLs when a visitor browses a shared link.
+function linkQuery(sep = "&") {
+  return state.scope.query ? `${sep}${state.scope.query}` : "";
+}
+
 function tile(asset, height) {
   const width = height * asset.ratio;
   const img = el("img", {
@@ -267,7 +281,7 @@ function tile(asset, height) {
     alt: "",
     loading: "lazy",
     decoding: "async",
-    src: `/api/assets/${asset.id}/thumbnail?size=thumbnail`,
+    src: `/api/assets/${asset.id}/thumbnail?size=thumbnail${linkQuery()}`,
   });
   const link = el(
     "a",
@@ -276,10 +290,21 @@ function tile(asset, height) {
       href: `/photos/${asset.id}`,
       "data-id": asset.id,
       style: `width:${width}px;height:${height}px`,
-      onclick: (e) => (e.preventDefault(), openViewer(asset.id)),
+      onclick: (e) => {
+        e.preventDefault();
+        if (state.selected.size || e.shiftKey || e.ctrlKey || e.metaKey) toggleSelected(asset.id, link);
+        else openViewer(asset.id);
+      },
     },
     img,
+    el("button", {
+      type: "button",
+      class: "check",
+      "aria-label": "Select",
+      onclick: (e) => (e.preventDefault(), e.stopPropagation(), toggleSelected(asset.id, link)),
+    }, "✓"),
   );
+  if (state.selected.has(asset.id)) link.classList.add("selected");
   if (asset.thumbhash) {
     try {
       link.style.backgroundImage = `url(${toDataURL(asset.thumbhash)})`;
@@ -292,10 +317,301 @@ function tile(asset, height) {
   let tries = 0;
   img.addEventListener("error", () => {
     if (++tries > 20) return;
-    setTimeout(() => (img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail&retry=${tries}`), 500 * tries);
+    setTimeout(() => (img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail&retry=${tries}${linkQuery()}`), 500 * tries);
   });
   if (!asset.isImage) link.append(el("span", { class: "badge" }, "▶"));
   return link;
+}
+
+// ---- selection and what can be done with it ------------------------------------------------
+
+function toggleSelected(id, tileNode) {
+  if (state.selected.has(id)) state.selected.delete(id);
+  else state.selected.add(id);
+  tileNode.classList.toggle("selected", state.selected.has(id));
+  renderSelectionBar();
+}
+
+function renderSelectionBar() {
+  document.querySelector(".selection")?.remove();
+  if (!state.selected.size) return;
+  const ids = () => [...state.selected];
+  const done = (message) => {
+    toast(message);
+    state.selected.clear();
+    route();
+  };
+  const act = (label, fn) =>
+    el("button", { type: "button", onclick: () => fn().catch((err) => toast(`${label} failed: ${err.message}`, "error")) }, label);
+  const bar = el(
+    "div",
+    { class: "selection", role: "toolbar", "aria-label": "Selection" },
+    el("span", { class: "count" }, `${state.selected.size} selected`),
+    act("Favorite", async () => {
+      await api("PUT", "/assets", { ids: ids(), isFavorite: true });
+      done("Added to favorites");
+    }),
+    act("Archive", async () => {
+      await api("PUT", "/assets", { ids: ids(), visibility: "archive" });
+      done("Archived");
+    }),
+    act("Add to album", () => addToAlbumDialog(ids())),
+    act("Share", () => shareDialog({ type: "INDIVIDUAL", assetIds: ids() })),
+    act("Download", () => download(ids())),
+    act("Delete", async () => {
+      await api("DELETE", "/assets", { ids: ids() });
+      done("Moved to the trash");
+    }),
+    ...(state.scope.albumId && state.scope.canEdit
+      ? [
+          act("Remove from album", async () => {
+            await api("DELETE", `/albums/${state.scope.albumId}/assets`, { ids: ids() });
+            done("Removed from the album");
+          }),
+        ]
+      : []),
+    el("button", { type: "button", class: "quiet", onclick: () => (state.selected.clear(), route()) }, "Clear"),
+  );
+  document.body.append(bar);
+}
+
+function dialog(title, ...content) {
+  const box = el("dialog", { class: "card dialog" }, el("h2", {}, title), ...content);
+  document.body.append(box);
+  box.addEventListener("close", () => box.remove());
+  box.showModal();
+  return box;
+}
+
+async function addToAlbumDialog(assetIds) {
+  const albums = await api("GET", "/albums");
+  const box = dialog(
+    "Add to album",
+    el("form", { method: "dialog", class: "stack" },
+      el("label", {}, "New album", el("input", { name: "albumName", placeholder: "Album name" })),
+      el("button", { type: "submit", value: "new" }, "Create and add"),
+    ),
+    el("ul", { class: "choices" }, albums.map((a) =>
+      el("li", {}, el("button", { type: "button", class: "quiet", onclick: async () => {
+        await api("PUT", `/albums/${a.id}/assets`, { ids: assetIds });
+        box.close();
+        toast(`Added to ${a.albumName}`);
+        state.selected.clear();
+        route();
+      } }, `${a.albumName} (${a.assetCount})`)),
+    )),
+  );
+  box.querySelector("form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const name = new FormData(e.target).get("albumName").trim();
+    if (!name) return toast("Give the album a name", "error");
+    const album = await api("POST", "/albums", { albumName: name, assetIds });
+    box.close();
+    toast(`Added to ${album.albumName}`);
+    state.selected.clear();
+    route();
+  });
+}
+
+async function shareDialog(target) {
+  const form = el("form", { class: "stack" },
+    el("label", {}, "Description", el("input", { name: "description" })),
+    el("label", {}, "Password (optional)", el("input", { name: "password", type: "password", autocomplete: "new-password" })),
+    el("label", {}, "Expires", el("select", { name: "expires" },
+      el("option", { value: "" }, "Never"),
+      el("option", { value: "1" }, "In a day"),
+      el("option", { value: "7" }, "In a week"),
+      el("option", { value: "30" }, "In a month"),
+    )),
+    el("label", { class: "check-line" }, el("input", { type: "checkbox", name: "allowDownload", checked: true }), "Allow downloads"),
+    el("label", { class: "check-line" }, el("input", { type: "checkbox", name: "showMetadata", checked: true }), "Show metadata"),
+    el("label", { class: "check-line" }, el("input", { type: "checkbox", name: "allowUpload" }), "Allow uploads"),
+    el("button", { type: "submit" }, "Create link"),
+  );
+  const result = el("p", { class: "link-result" });
+  const box = dialog("Share", form, result);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const v = new FormData(form);
+    const days = Number(v.get("expires") || 0);
+    try {
+      const link = await api("POST", "/shared-links", {
+        ...target,
+        description: v.get("description") || undefined,
+        password: v.get("password") || undefined,
+        expiresAt: days ? new Date(Date.now() + days * 86400000).toISOString() : undefined,
+        allowDownload: v.get("allowDownload") === "on",
+        showMetadata: v.get("showMetadata") === "on",
+        allowUpload: v.get("allowUpload") === "on",
+      });
+      const url = `${location.origin}/share/${link.key}`;
+      result.replaceChildren(el("a", { href: url, class: "share-url" }, url));
+      navigator.clipboard?.writeText(url).catch(() => {});
+      toast("Link created");
+    } catch (err) {
+      toast(`Cannot create the link: ${err.message}`, "error");
+    }
+  });
+  return box;
+}
+
+/// Downloads as a zip: the archives the server plans, one after another.
+async function download(assetIds, query = "") {
+  const info = await api("POST", `/download/info${query}`, { assetIds });
+  for (const archive of info.archives) {
+    const r = await fetch(`/api/download/archive${query}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ assetIds: archive.assetIds }),
+    });
+    if (!r.ok) throw new Error(`${r.status}`);
+    const url = URL.createObjectURL(await r.blob());
+    el("a", { href: url, download: "ferrotype.zip" }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+}
+
+// ---- albums ------------------------------------------------------------------------------
+
+async function albumsPage() {
+  const list = el("section", { class: "albums" });
+  app.replaceChildren(header(), el("main", { class: "page" }, el("h1", {}, "Albums"), list));
+  const albums = await api("GET", "/albums").catch((err) => (toast(err.message, "error"), []));
+  if (!albums.length) list.append(el("p", { class: "empty" }, "No albums yet. Select photos and choose “Add to album”."));
+  for (const a of albums) {
+    list.append(
+      el("a", { class: "album-card", href: `/albums/${a.id}`, onclick: (e) => (e.preventDefault(), navigate(`/albums/${a.id}`)) },
+        a.albumThumbnailAssetId
+          ? el("img", { src: `/api/assets/${a.albumThumbnailAssetId}/thumbnail?size=thumbnail`, alt: "" })
+          : el("div", { class: "no-cover" }),
+        el("strong", {}, a.albumName),
+        el("span", {}, `${a.assetCount} items${a.shared ? " · shared" : ""}`),
+      ),
+    );
+  }
+}
+
+async function albumPage(id) {
+  let album;
+  try {
+    album = await api("GET", `/albums/${id}`);
+  } catch (err) {
+    toast(`Cannot open the album: ${err.message}`, "error");
+    return navigate("/albums");
+  }
+  const me = album.albumUsers.find((u) => u.user.id === state.user.id);
+  const owner = me && me.role === "owner";
+  state.scope = { albumId: id, canEdit: me && me.role !== "viewer" };
+  const title = el("input", { class: "title", value: album.albumName, "aria-label": "Album name", readonly: !owner });
+  const description = el("input", { class: "description", value: album.description, placeholder: owner ? "Add a description" : "", "aria-label": "Description", readonly: !owner });
+  const save = async () => {
+    try {
+      await api("PATCH", `/albums/${id}`, { albumName: title.value, description: description.value });
+      toast("Album saved");
+    } catch (err) {
+      toast(`Cannot save: ${err.message}`, "error");
+    }
+  };
+  if (owner) {
+    title.addEventListener("change", save);
+    description.addEventListener("change", save);
+  }
+  const actions = el("div", { class: "actions" },
+    owner ? el("button", { type: "button", onclick: () => shareDialog({ type: "ALBUM", albumId: id }) }, "Share link") : null,
+    owner ? el("button", { type: "button", onclick: () => shareWithUsers(id) }, "Share with users") : null,
+    owner ? el("button", { type: "button", class: "quiet", onclick: async () => {
+      if (!confirm(`Delete the album “${album.albumName}”? Its photos stay.`)) return;
+      await api("DELETE", `/albums/${id}`);
+      toast("Album deleted");
+      navigate("/albums");
+    } }, "Delete album") : null,
+  );
+  const timeline = el("section", { class: "timeline", id: "timeline" });
+  app.replaceChildren(header(), el("main", { class: "page" }, title, description, actions, timeline));
+  await drawAlbum(timeline, `albumId=${id}`);
+}
+
+async function shareWithUsers(albumId) {
+  const users = (await api("GET", "/users")).filter((u) => u.id !== state.user.id);
+  const box = dialog("Share with users", el("ul", { class: "choices" }, users.map((u) =>
+    el("li", {}, el("button", { type: "button", class: "quiet", onclick: async () => {
+      try {
+        await api("PUT", `/albums/${albumId}/users`, { albumUsers: [{ userId: u.id, role: "editor" }] });
+        toast(`Shared with ${u.name}`);
+        box.close();
+      } catch (err) {
+        toast(err.message, "error");
+      }
+    } }, `${u.name} <${u.email}>`)),
+  )));
+  if (!users.length) box.append(el("p", {}, "There are no other users on this server."));
+}
+
+/// The assets of an album or a link, month by month (albums are small next to a library).
+async function drawAlbum(container, query) {
+  const buckets = await api("GET", `/timeline/buckets?${query}`);
+  state.assets = [];
+  state.months = [];
+  for (const b of buckets) {
+    const cols = await api("GET", `/timeline/bucket?${query}&timeBucket=${encodeURIComponent(b.timeBucket)}`);
+    const assets = cols.id.map((id, i) => ({ id, ratio: cols.ratio[i] || 1, thumbhash: cols.thumbhash[i], isImage: cols.isImage[i] }));
+    state.assets.push(...assets);
+    const section = el("section", { class: "month" }, el("h2", {}, monthTitle(b.timeBucket)));
+    const grid = el("div", { class: "grid" });
+    for (const row of justify(assets.map((a) => a.ratio), container.clientWidth || 800)) {
+      const line = el("div", { class: "row", style: `height:${row.height}px` });
+      for (const i of row.items) line.append(tile(assets[i], row.height));
+      grid.append(line);
+    }
+    section.append(grid);
+    container.append(section);
+  }
+  if (!buckets.length) container.append(el("p", { class: "empty" }, "Nothing here yet."));
+}
+
+// ---- shared links, as a visitor sees them ---------------------------------------------------
+
+async function sharePage(credential) {
+  const query = credential.key ? `key=${encodeURIComponent(credential.key)}` : `slug=${encodeURIComponent(credential.slug)}`;
+  let link;
+  try {
+    link = await api("GET", `/shared-links/me?${query}`);
+  } catch (err) {
+    if (err.message === "Password required") return sharePasswordPage(credential, query);
+    app.replaceChildren(el("main", { class: "centered" }, el("div", { class: "card" }, el("h1", {}, "This link does not open"), el("p", {}, err.message))));
+    return;
+  }
+  state.user = null;
+  state.scope = { link, query };
+  const title = link.album ? link.album.albumName : link.description || "Shared photos";
+  const timeline = el("section", { class: "timeline", id: "timeline" });
+  const bar = el("header", { class: "topbar" }, el("span", { class: "brand" }, title), el("span", { class: "spacer" }),
+    link.allowDownload ? el("button", { type: "button", onclick: () => download(state.assets.map((a) => a.id), `?${query}`).catch((e) => toast(e.message, "error")) }, "Download all") : null);
+  app.replaceChildren(bar, el("main", { class: "page" }, link.description ? el("p", {}, link.description) : null, timeline));
+  if (link.album) {
+    await drawAlbum(timeline, `albumId=${link.album.id}&${query}`);
+  } else {
+    const assets = link.assets.map((a) => ({ id: a.id, ratio: a.width && a.height ? a.width / a.height : 1, thumbhash: a.thumbhash, isImage: a.type === "IMAGE" }));
+    state.assets = assets;
+    const grid = el("div", { class: "grid" });
+    for (const row of justify(assets.map((a) => a.ratio), timeline.clientWidth || 800)) {
+      const line = el("div", { class: "row", style: `height:${row.height}px` });
+      for (const i of row.items) line.append(tile(assets[i], row.height));
+      grid.append(line);
+    }
+    timeline.append(grid);
+  }
+}
+
+function sharePasswordPage(credential, query) {
+  formPage("This link is protected", [["password", "Password", "password"]], "Open", async (v) => {
+    try {
+      await api("POST", `/shared-links/login?${query}`, { password: v.password });
+    } catch (err) {
+      throw new Error(err.status === 401 ? "Wrong password" : err.message);
+    }
+    return sharePage(credential);
+  });
 }
 
 // ---- upload --------------------------------------------------------------------------------
@@ -368,7 +684,12 @@ function uploadOne(file, row) {
 
 async function upload(files) {
   if (!files.length) return;
-  const list = document.getElementById("uploads");
+  let list = document.getElementById("uploads");
+  if (!list) {
+    // Pages other than the timeline have no upload list of their own.
+    list = el("ul", { class: "uploads", id: "uploads" });
+    document.body.append(list);
+  }
   const results = { created: 0, duplicate: 0, failed: 0 };
   const queue = files.map((file) => {
     const row = el("li", { class: "upload" }, el("span", { class: "name" }, file.name), el("progress", { max: 1, value: 0 }), el("span", { class: "status" }, "waiting"));
@@ -400,11 +721,17 @@ async function openViewer(id) {
   const index = () => state.assets.findIndex((a) => a.id === current);
   let current = id;
   const media = el("div", { class: "media" });
+  const download = el("a", {
+    class: "button",
+    id: "download-original",
+    "aria-label": "Download",
+    hidden: Boolean(state.scope.link && !state.scope.link.allowDownload),
+  }, "⬇");
   const info = el("aside", { class: "info", hidden: true });
   const close = () => {
     overlay.remove();
     document.removeEventListener("keydown", keys);
-    if (location.pathname !== "/photos") history.replaceState(null, "", "/photos");
+    if (!state.scope.query && location.pathname !== "/photos") history.replaceState(null, "", "/photos");
   };
   const step = (delta) => {
     const i = index();
@@ -419,6 +746,7 @@ async function openViewer(id) {
       { class: "viewer-bar" },
       el("button", { type: "button", "aria-label": "Close", onclick: close }, "✕"),
       el("span", { class: "spacer" }),
+      download,
       el("button", { type: "button", "aria-label": "Info", onclick: () => (info.hidden = !info.hidden) }, "ⓘ"),
     ),
     el("button", { type: "button", class: "nav prev", "aria-label": "Previous", onclick: () => step(-1) }, "‹"),
@@ -447,10 +775,10 @@ async function openViewer(id) {
   async function show(assetId) {
     current = assetId;
     overlay.dataset.id = assetId;
-    history.replaceState(null, "", `/photos/${assetId}`);
+    if (!state.scope.query) history.replaceState(null, "", `/photos/${assetId}`);
     let asset;
     try {
-      asset = await api("GET", `/assets/${assetId}`);
+      asset = await api("GET", `/assets/${assetId}${linkQuery("?")}`);
     } catch (err) {
       toast(`Cannot open this asset: ${err.message}`, "error");
       return;
@@ -458,10 +786,10 @@ async function openViewer(id) {
     if (current !== assetId) return;
     if (asset.type === "VIDEO") {
       media.replaceChildren(
-        el("video", { src: `/api/assets/${assetId}/video/playback`, controls: true, autoplay: true, poster: `/api/assets/${assetId}/thumbnail?size=preview` }),
+        el("video", { src: `/api/assets/${assetId}/video/playback${linkQuery("?")}`, controls: true, autoplay: true, poster: `/api/assets/${assetId}/thumbnail?size=preview${linkQuery()}` }),
       );
     } else {
-      const img = el("img", { class: "preview", alt: asset.originalFileName, src: `/api/assets/${assetId}/thumbnail?size=preview` });
+      const img = el("img", { class: "preview", alt: asset.originalFileName, src: `/api/assets/${assetId}/thumbnail?size=preview${linkQuery()}` });
       // Zoom: a click doubles the size around the clicked point; another click resets it.
       img.addEventListener("click", (e) => {
         const zoomed = img.classList.toggle("zoomed");
@@ -473,6 +801,11 @@ async function openViewer(id) {
       media.replaceChildren(img);
     }
     info.replaceChildren(...infoRows(asset));
+    // Originals: for the owner, and for a link's visitors only when it allows downloads.
+    const link = state.scope.link;
+    download.hidden = Boolean(link && !link.allowDownload);
+    download.href = `/api/assets/${assetId}/original${linkQuery("?")}`;
+    download.setAttribute("download", asset.originalFileName);
   }
   await show(id);
 }
