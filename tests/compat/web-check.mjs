@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 
 const [base, compat, shots, ...photos] = process.argv.slice(2);
 const { chromium } = await import(path.join(compat, "node_modules/playwright-core/index.mjs"));
+fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
 
 let passed = 0;
@@ -155,6 +156,47 @@ await step("the link in a fresh browser: password, photos, no originals", async 
   assert.equal(status, 400, "originals refused without allowDownload");
   await visitor.screenshot({ path: path.join(shots, "visitor-3-viewer.png") });
   await guest.close();
+  await page.goto(`${base}/photos`);
+  await page.locator("#upload-button").waitFor();
+});
+
+await step("favorites, the trash and restoring", async () => {
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length >= 3);
+  await page.locator(".tile .check").nth(0).click();
+  await page.getByRole("button", { name: "Favorite" }).click();
+  await page.getByText("Added to favorites").waitFor();
+  await page.getByRole("link", { name: "Favorites" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 1);
+  await page.getByRole("link", { name: "Ferrotype" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 3);
+  await page.locator(".tile .check").nth(2).click();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByText("Moved to the trash").waitFor();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2);
+  await page.getByRole("link", { name: "Trash" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 1);
+  await page.getByRole("button", { name: "Restore all" }).click();
+  await page.getByText("The trash is empty.").waitFor();
+});
+
+await step("shared links are listed and revoked", async () => {
+  await page.getByRole("link", { name: "Sharing" }).click();
+  await page.locator(".card.link").first().waitFor();
+  assert.ok((await page.locator(".card.link").first().textContent()).includes("password"));
+  await page.getByRole("button", { name: "Revoke" }).click();
+  await page.getByText("No shared links.").waitFor();
+});
+
+await step("administration: users, jobs and statistics", async () => {
+  await page.getByRole("link", { name: "Administration" }).click();
+  await page.locator("tr[data-queue=thumbnailGeneration]").waitFor();
+  await page.getByText("ada@example.com").waitFor();
+  await page.getByText("3 photos").waitFor();
+  await page.fill(".admin input[name=name]", "Bob");
+  await page.fill(".admin input[name=email]", "bob@example.com");
+  await page.fill(".admin input[name=password]", "bob password");
+  await page.getByRole("button", { name: "Add user" }).click();
+  await page.getByText("bob@example.com").waitFor();
   await page.goto(`${base}/photos`);
   await page.locator("#upload-button").waitFor();
 });

@@ -67,7 +67,10 @@ async function route() {
   state.user = await api("GET", "/users/me").catch(() => null);
   if (!state.user) return loginPage();
   if (path === "/" || path === "/photos") return timelinePage();
+  if (VIEWS[path]) return timelinePage(path);
   if (path === "/albums") return albumsPage();
+  if (path === "/sharing") return sharingPage();
+  if (path === "/admin") return adminPage();
   if (path.startsWith("/albums/")) return albumPage(path.slice("/albums/".length));
   if (path.startsWith("/photos/")) {
     await timelinePage();
@@ -140,7 +143,9 @@ function header() {
     "header",
     { class: "topbar" },
     el("a", { href: "/photos", class: "brand", onclick: (e) => (e.preventDefault(), navigate("/photos")) }, "Ferrotype"),
-    el("a", { href: "/albums", class: "nav-link", onclick: (e) => (e.preventDefault(), navigate("/albums")) }, "Albums"),
+    ...[["/albums", "Albums"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
+      .concat(state.user.isAdmin ? [["/admin", "Administration"]] : [])
+      .map(([href, label]) => el("a", { href, class: "nav-link", onclick: (e) => (e.preventDefault(), navigate(href)) }, label)),
     el("span", { class: "spacer" }),
     el("button", { type: "button", id: "upload-button", onclick: () => picker.click() }, "Upload"),
     picker,
@@ -173,24 +178,47 @@ function monthTitle(bucket) {
   return d.toLocaleDateString(undefined, { month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-async function timelinePage() {
-  state.scope = {};
+/// The timeline views: everything, favourites, the archive, the trash.
+const VIEWS = {
+  "/photos": { query: "visibility=timeline", title: null, empty: "No photos yet. Upload some with the button above or drop them here." },
+  "/favorites": { query: "isFavorite=true", title: "Favorites", empty: "No favorites yet." },
+  "/archive": { query: "visibility=archive", title: "Archive", empty: "Nothing archived." },
+  "/trash": { query: "isTrashed=true", title: "Trash", empty: "The trash is empty." },
+};
+
+async function timelinePage(path = "/photos") {
+  const view = VIEWS[path] || VIEWS["/photos"];
+  state.scope = { view: path };
   const drop = el("div", { class: "dropzone", hidden: true }, "Drop photos and videos to upload");
   const scrubber = el("nav", { class: "scrubber", "aria-label": "Dates" });
   const timeline = el("section", { class: "timeline", id: "timeline" });
   const progress = el("ul", { class: "uploads", id: "uploads" });
+  const heading = view.title ? el("h1", { class: "view-title" }, view.title) : null;
+  const trashActions =
+    path === "/trash"
+      ? el("div", { class: "actions" },
+          el("button", { type: "button", onclick: () => api("POST", "/trash/restore").then(() => (toast("Restored everything"), route())).catch((e) => toast(e.message, "error")) }, "Restore all"),
+          el("button", { type: "button", class: "quiet", onclick: async () => {
+            if (!confirm("Delete everything in the trash for good?")) return;
+            await api("POST", "/trash/empty").catch((e) => toast(e.message, "error"));
+            toast("The trash is being emptied");
+            route();
+          } }, "Empty trash"))
+      : null;
+  if (heading) timeline.append(heading);
+  if (trashActions) timeline.append(trashActions);
   app.replaceChildren(header(), el("main", { class: "photos" }, timeline, scrubber), progress, drop);
   setUpDrop(drop);
 
   let buckets;
   try {
-    buckets = await api("GET", "/timeline/buckets?visibility=timeline&order=desc");
+    buckets = await api("GET", `/timeline/buckets?${view.query}&order=desc`);
   } catch (err) {
     toast(`Cannot load the timeline: ${err.message}`, "error");
     return;
   }
   if (!buckets.length) {
-    timeline.append(el("p", { class: "empty" }, "No photos yet. Upload some with the button above or drop them here."));
+    timeline.append(el("p", { class: "empty" }, view.empty));
   }
   const width = () => timeline.clientWidth || 800;
   state.months = buckets.map((b) => {
@@ -204,7 +232,7 @@ async function timelinePage() {
     if (!scrubber.querySelector(`[data-year="${year}"]`)) {
       scrubber.append(el("a", { href: "#", "data-year": year, onclick: (e) => (e.preventDefault(), section.scrollIntoView()) }, year));
     }
-    return { bucket: b.timeBucket, count: b.count, section, assets: null, drawn: false };
+    return { bucket: b.timeBucket, count: b.count, section, assets: null, drawn: false, query: view.query };
   });
   state.assets = [];
   // Months are fetched and drawn when they come near the viewport, and emptied again when they
@@ -225,7 +253,7 @@ async function timelinePage() {
 
 async function loadMonth(month) {
   if (month.assets) return month.assets;
-  const cols = await api("GET", `/timeline/bucket?visibility=timeline&order=desc&timeBucket=${encodeURIComponent(month.bucket)}`);
+  const cols = await api("GET", `/timeline/bucket?${month.query}&order=desc&timeBucket=${encodeURIComponent(month.bucket)}`);
   month.assets = cols.id.map((id, i) => ({
     id,
     ratio: cols.ratio[i] || 1,
@@ -347,6 +375,19 @@ function renderSelectionBar() {
     "div",
     { class: "selection", role: "toolbar", "aria-label": "Selection" },
     el("span", { class: "count" }, `${state.selected.size} selected`),
+    ...(state.scope.view === "/trash"
+      ? [
+          act("Restore", async () => {
+            await api("POST", "/trash/restore/assets", { ids: ids() });
+            done("Restored");
+          }),
+          act("Delete permanently", async () => {
+            if (!confirm(`Delete ${state.selected.size} for good?`)) return;
+            await api("DELETE", "/assets", { ids: ids(), force: true });
+            done("Deleted for good");
+          }),
+        ]
+      : []),
     act("Favorite", async () => {
       await api("PUT", "/assets", { ids: ids(), isFavorite: true });
       done("Added to favorites");
@@ -567,6 +608,101 @@ async function drawAlbum(container, query) {
     container.append(section);
   }
   if (!buckets.length) container.append(el("p", { class: "empty" }, "Nothing here yet."));
+}
+
+// ---- sharing and administration ----------------------------------------------------------
+
+async function sharingPage() {
+  const list = el("ul", { class: "links" });
+  app.replaceChildren(header(), el("main", { class: "page" }, el("h1", {}, "Shared links"), list));
+  const links = await api("GET", "/shared-links").catch((err) => (toast(err.message, "error"), []));
+  if (!links.length) list.append(el("li", { class: "empty" }, "No shared links. Select photos or open an album and choose Share."));
+  for (const link of links) {
+    const url = `${location.origin}${link.slug ? `/s/${link.slug}` : `/share/${link.key}`}`;
+    const facts = [
+      link.album ? `Album: ${link.album.albumName}` : `${link.assets.length} items`,
+      link.password ? "password" : null,
+      link.expiresAt ? `expires ${new Date(link.expiresAt).toLocaleDateString()}` : "no expiry",
+      link.allowDownload ? "downloads" : "no downloads",
+      link.allowUpload ? "uploads" : null,
+    ].filter(Boolean);
+    list.append(
+      el("li", { class: "card link" },
+        el("strong", {}, link.description || (link.album ? link.album.albumName : "Shared photos")),
+        el("a", { href: url, class: "share-url" }, url),
+        el("span", { class: "muted" }, facts.join(" · ")),
+        el("button", { type: "button", class: "quiet", onclick: async () => {
+          try {
+            await api("DELETE", `/shared-links/${link.id}`);
+            toast("Link revoked");
+            sharingPage();
+          } catch (err) {
+            toast(err.message, "error");
+          }
+        } }, "Revoke"),
+      ),
+    );
+  }
+}
+
+async function adminPage() {
+  const users = el("section", {}, el("h2", {}, "Users"));
+  const jobs = el("section", {}, el("h2", {}, "Jobs"));
+  const stats = el("section", {}, el("h2", {}, "Statistics"));
+  app.replaceChildren(header(), el("main", { class: "page admin" }, el("h1", {}, "Administration"), stats, users, jobs));
+  try {
+    const s = await api("GET", "/server/statistics");
+    stats.append(el("p", {}, `${s.photos} photos, ${s.videos} videos, ${(s.usage / 1e9).toFixed(2)} GB`));
+  } catch (err) {
+    stats.append(el("p", { class: "form-error" }, err.message));
+  }
+  const table = el("table", {}, el("tr", {}, el("th", {}, "Name"), el("th", {}, "Email"), el("th", {}, "Admin")));
+  for (const u of await api("GET", "/admin/users").catch(() => [])) {
+    table.append(el("tr", {}, el("td", {}, u.name), el("td", {}, u.email), el("td", {}, u.isAdmin ? "yes" : "")));
+  }
+  const form = el("form", { class: "stack inline" },
+    el("input", { name: "name", placeholder: "Name", required: true }),
+    el("input", { name: "email", type: "email", placeholder: "Email", required: true }),
+    el("input", { name: "password", type: "password", placeholder: "Password", required: true, autocomplete: "new-password" }),
+    el("button", { type: "submit" }, "Add user"),
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("POST", "/admin/users", Object.fromEntries(new FormData(form)));
+      toast("User added");
+      adminPage();
+    } catch (err) {
+      toast(`Cannot add the user: ${err.message}`, "error");
+    }
+  });
+  users.append(table, form);
+  const queues = await api("GET", "/jobs").catch(() => ({}));
+  const jobTable = el("table", {}, el("tr", {}, el("th", {}, "Queue"), el("th", {}, "Active"), el("th", {}, "Waiting"), el("th", {}, "Failed"), el("th", {}, "")));
+  for (const [name, q] of Object.entries(queues)) {
+    const c = q.jobCounts || {};
+    const command = (cmd, force) => async () => {
+      try {
+        await api("PUT", `/jobs/${name}`, { command: cmd, force });
+        toast(`${name}: ${cmd}`);
+        adminPage();
+      } catch (err) {
+        toast(err.message, "error");
+      }
+    };
+    jobTable.append(
+      el("tr", { "data-queue": name },
+        el("td", {}, name), el("td", {}, String(c.active ?? 0)), el("td", {}, String(c.waiting ?? 0)), el("td", {}, String(c.failed ?? 0)),
+        el("td", {},
+          el("button", { type: "button", class: "quiet", onclick: command("start", false) }, "Start"),
+          q.queueStatus?.isPaused
+            ? el("button", { type: "button", class: "quiet", onclick: command("resume", false) }, "Resume")
+            : el("button", { type: "button", class: "quiet", onclick: command("pause", false) }, "Pause"),
+        ),
+      ),
+    );
+  }
+  jobs.append(jobTable);
 }
 
 // ---- shared links, as a visitor sees them ---------------------------------------------------
