@@ -2,7 +2,7 @@
 // same routes the Immich clients use). Pages: first-run sign-up, login, the timeline (justified
 // rows per month, loaded and drawn only near the viewport), the viewer, and upload.
 
-import { toDataURL } from "/thumbhash.js";
+import { toCanvas } from "/thumbhash.js";
 
 const app = document.getElementById("app");
 const state = { user: null, assets: [], months: [], observer: null, selected: new Set(), scope: {} };
@@ -335,7 +335,9 @@ function tile(asset, height) {
   if (state.selected.has(asset.id)) link.classList.add("selected");
   if (asset.thumbhash) {
     try {
-      link.style.backgroundImage = `url(${toDataURL(asset.thumbhash)})`;
+      const placeholder = toCanvas(asset.thumbhash);
+      placeholder.className = "placeholder";
+      link.prepend(placeholder);
     } catch {
       // A hash we cannot read only costs the placeholder.
     }
@@ -344,7 +346,7 @@ function tile(asset, height) {
   // Right after an upload the thumbnail may not exist yet: ask again, a little later each time.
   let tries = 0;
   img.addEventListener("error", () => {
-    if (++tries > 20) return;
+    if (++tries > 8) return;
     setTimeout(() => (img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail&retry=${tries}${linkQuery()}`), 500 * tries);
   });
   if (!asset.isImage) link.append(el("span", { class: "badge" }, "▶"));

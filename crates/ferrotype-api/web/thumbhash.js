@@ -50,13 +50,18 @@ export function toRGBA(hash) {
   const rgba = new Uint8ClampedArray(w * h * 4);
   const cxStop = Math.max(lx, hasAlpha ? 5 : 3);
   const cyStop = Math.max(ly, hasAlpha ? 5 : 3);
-  const fx = new Float64Array(cxStop);
-  const fy = new Float64Array(cyStop);
+  // The cosines depend on x or on y alone: computed once per column and per row.
+  const fxs = Array.from({ length: w }, (_, x) =>
+    Float64Array.from({ length: cxStop }, (_, cx) => Math.cos((Math.PI / w) * (x + 0.5) * cx)),
+  );
+  const fys = Array.from({ length: h }, (_, y) =>
+    Float64Array.from({ length: cyStop }, (_, cy) => Math.cos((Math.PI / h) * (y + 0.5) * cy)),
+  );
   for (let y = 0, i = 0; y < h; y++) {
+    const fy = fys[y];
     for (let x = 0; x < w; x++, i += 4) {
       let l = lDc, p = pDc, q = qDc, a = aDc;
-      for (let cx = 0; cx < cxStop; cx++) fx[cx] = Math.cos((Math.PI / w) * (x + 0.5) * cx);
-      for (let cy = 0; cy < cyStop; cy++) fy[cy] = Math.cos((Math.PI / h) * (y + 0.5) * cy);
+      const fx = fxs[x];
       for (let cy = 0, j = 0; cy < ly; cy++) {
         const fy2 = fy[cy] * 2;
         for (let cx = cy ? 0 : 1; cx * ly < lx * (ly - cy); cx++, j++) l += lAc[j] * fx[cx] * fy2;
@@ -87,13 +92,13 @@ export function toRGBA(hash) {
   return { w, h, rgba };
 }
 
-/// A data URL of the decoded preview, for an <img> or a CSS background.
-export function toDataURL(base64) {
+/// A small canvas with the decoded preview, for CSS to stretch (no image encoding involved).
+export function toCanvas(base64) {
   const hash = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   const { w, h, rgba } = toRGBA(hash);
   const canvas = document.createElement("canvas");
   canvas.width = w;
   canvas.height = h;
   canvas.getContext("2d").putImageData(new ImageData(rgba, w, h), 0, 0);
-  return canvas.toDataURL();
+  return canvas;
 }
