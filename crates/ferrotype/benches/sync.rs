@@ -18,38 +18,13 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use common::{Cred, Server};
-use support::{fill, kb_to_mb, loadavg, proc_status_kb, target_dir, verdict};
+use common::Cred;
+use support::{filled_server, kb_to_mb, loadavg, proc_status_kb, verdict};
 
 const SIZES: [usize; 2] = [10_000, 100_000];
 const TARGET_FIRST_BYTE_MS: f64 = 100.0;
 const TARGET_ASSETS_PER_SECOND: f64 = 50_000.0;
 const TARGET_RSS_GROWTH_MB: f64 = 10.0;
-
-const APP_TYPES: &[&str] = &[
-    "AuthUsersV1",
-    "UsersV1",
-    "AssetsV2",
-    "AssetExifsV1",
-    "AssetEditsV1",
-    "AssetMetadataV1",
-    "PartnersV1",
-    "PartnerAssetsV2",
-    "PartnerAssetExifsV1",
-    "AlbumsV2",
-    "AlbumUsersV1",
-    "AlbumAssetsV2",
-    "AlbumAssetExifsV1",
-    "AlbumToAssetsV1",
-    "MemoriesV1",
-    "MemoryToAssetsV1",
-    "StacksV1",
-    "PartnerStacksV1",
-    "UserMetadataV1",
-    "PeopleV1",
-    "AssetFacesV2",
-    "AssetOcrV1",
-];
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
@@ -73,27 +48,7 @@ struct Measured {
 }
 
 async fn measure(count: usize) -> Measured {
-    let base = target_dir().join("sync-bench");
-    std::fs::create_dir_all(&base).expect("bench folder");
-    let temp = tempfile::Builder::new()
-        .prefix("run-")
-        .tempdir_in(&base)
-        .expect("bench temp folder");
-    let data_dir = temp.path().join("data");
-    let mut server = Server::start_in(&data_dir, &[]);
-    let admin = common::admin(&server).await;
-    let owner = admin.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    server.stop();
-    let filled = Instant::now();
-    fill(&data_dir.join("ferrotype.db"), &owner, count, true);
-    println!(
-        "{count} assets and their EXIF written in {:.1}s",
-        filled.elapsed().as_secs_f64()
-    );
-    server.restart();
+    let (mut server, _temp) = filled_server("sync-bench", count, true).await;
     let admin = common::login(&server, "admin@example.com", "admin-password").await;
     let Cred::Bearer(token) = &admin.cred else {
         panic!("login gives a bearer token")
@@ -107,7 +62,7 @@ async fn measure(count: usize) -> Measured {
         .post(format!("{}/api/sync/stream", server.base))
         .bearer_auth(token)
         .header("accept", "application/jsonlines+json")
-        .json(&serde_json::json!({ "types": APP_TYPES }))
+        .json(&serde_json::json!({ "types": common::APP_SYNC_TYPES }))
         .send()
         .await
         .expect("sync request");

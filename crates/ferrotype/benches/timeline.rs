@@ -14,8 +14,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use common::{Cred, Server};
-use support::{fill, loadavg, target_dir, verdict};
+use common::Cred;
+use support::{filled_server, loadavg, verdict};
 
 const ASSETS: usize = 1_000_000;
 const RUNS: usize = 21;
@@ -56,27 +56,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 async fn run() -> bool {
-    let base = target_dir().join("timeline-bench");
-    std::fs::create_dir_all(&base).expect("bench folder");
-    let temp = tempfile::Builder::new()
-        .prefix("run-")
-        .tempdir_in(&base)
-        .expect("bench temp folder");
-    let data_dir = temp.path().join("data");
-    let mut server = Server::start_in(&data_dir, &[]);
-    let admin = common::admin(&server).await;
-    let owner = admin.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    server.stop();
-    let filled = Instant::now();
-    fill(&data_dir.join("ferrotype.db"), &owner, ASSETS, false);
-    println!(
-        "{ASSETS} assets written in {:.1}s",
-        filled.elapsed().as_secs_f64()
-    );
-    server.restart();
+    let (mut server, _temp) = filled_server("timeline-bench", ASSETS, false).await;
     let admin = common::login(&server, "admin@example.com", "admin-password").await;
     let Cred::Bearer(token) = &admin.cred else {
         panic!("login gives a bearer token")

@@ -13,8 +13,7 @@ mod common;
 mod compat_support;
 mod support;
 
-use common::Server;
-use support::{fill, loadavg, target_dir, verdict};
+use support::{filled_server, loadavg, verdict};
 
 const ASSETS: usize = 100_000;
 const TARGET_MAX_TILES: f64 = 1000.0;
@@ -29,24 +28,7 @@ fn main() {
     }
     compat_support::ensure_installed();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let base = target_dir().join("web-scroll-bench");
-    std::fs::create_dir_all(&base).expect("bench folder");
-    let temp = tempfile::Builder::new()
-        .prefix("run-")
-        .tempdir_in(&base)
-        .expect("bench temp folder");
-    let data_dir = temp.path().join("data");
-    let mut server = Server::start_in(&data_dir, &[]);
-    let owner = runtime.block_on(async {
-        let admin = common::admin(&server).await;
-        admin.get("/api/users/me").await.json()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    });
-    server.stop();
-    fill(&data_dir.join("ferrotype.db"), &owner, ASSETS, false);
-    server.restart();
+    let (mut server, _temp) = runtime.block_on(filled_server("web-scroll-bench", ASSETS, false));
     let root = common::repo_root();
     let script = root.join("tests/compat/web-scroll.mjs");
     let compat = compat_support::compat_dir();

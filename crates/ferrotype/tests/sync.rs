@@ -10,32 +10,6 @@ use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-/// What the 3.x app requests when the server reports 3.x (API-NOTES 2.4).
-const APP_TYPES: &[&str] = &[
-    "AuthUsersV1",
-    "UsersV1",
-    "AssetsV2",
-    "AssetExifsV1",
-    "AssetEditsV1",
-    "AssetMetadataV1",
-    "PartnersV1",
-    "PartnerAssetsV2",
-    "PartnerAssetExifsV1",
-    "AlbumsV2",
-    "AlbumUsersV1",
-    "AlbumAssetsV2",
-    "AlbumAssetExifsV1",
-    "AlbumToAssetsV1",
-    "MemoriesV1",
-    "MemoryToAssetsV1",
-    "StacksV1",
-    "PartnerStacksV1",
-    "UserMetadataV1",
-    "PeopleV1",
-    "AssetFacesV2",
-    "AssetOcrV1",
-];
-
 /// Immich's entity order (API-NOTES 2.4), as the position of each line type we can produce.
 const ORDER: &[&str] = &[
     "AuthUserV1",
@@ -281,7 +255,7 @@ async fn the_app_sequence_replayed() {
     admin.upload("admin.jpg", fake_jpeg(1, 3000)).await;
 
     // First sync of an empty library: the user, every user, then complete.
-    let first = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    let first = sync(&app, &base, json!({ "types": APP_SYNC_TYPES })).await;
     check_order(&first);
     assert_eq!(
         kinds(&first),
@@ -294,7 +268,7 @@ async fn the_app_sequence_replayed() {
     assert_eq!(stored.as_array().unwrap().len(), 3, "{stored}");
 
     // Nothing new: only SyncCompleteV1.
-    let again = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    let again = sync(&app, &base, json!({ "types": APP_SYNC_TYPES })).await;
     assert_eq!(kinds(&again), ["SyncCompleteV1"]);
     ack(&app, &base, acks_of(&again)).await;
 
@@ -354,7 +328,7 @@ async fn the_app_sequence_replayed() {
     wait_for_media_jobs(&admin).await;
 
     // The second sync brings exactly the four new assets and their EXIF.
-    let second = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    let second = sync(&app, &base, json!({ "types": APP_SYNC_TYPES })).await;
     check_order(&second);
     let assets = of_kind(&second, "AssetV2");
     let mut ids: Vec<&str> = assets
@@ -429,7 +403,7 @@ async fn the_app_sequence_replayed() {
         .status,
         200
     );
-    let edits = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    let edits = sync(&app, &base, json!({ "types": APP_SYNC_TYPES })).await;
     check_order(&edits);
     assert_eq!(
         asset_kinds(&edits),
@@ -456,7 +430,7 @@ async fn the_app_sequence_replayed() {
         .send_json(Method::DELETE, "/api/assets", json!({"ids": [b]}))
         .await;
     assert_eq!(r.status, 204);
-    let deleted = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    let deleted = sync(&app, &base, json!({ "types": APP_SYNC_TYPES })).await;
     check_order(&deleted);
     assert_eq!(
         asset_kinds(&deleted),
@@ -475,7 +449,7 @@ async fn the_app_sequence_replayed() {
             .status,
         200
     );
-    let restored = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    let restored = sync(&app, &base, json!({ "types": APP_SYNC_TYPES })).await;
     assert_eq!(asset_kinds(&restored), ["AssetV2", "SyncCompleteV1"]);
     assert!(of_kind(&restored, "AssetV2")[0].data["deletedAt"].is_null());
     ack(&app, &base, acks_of(&restored)).await;
@@ -486,7 +460,7 @@ async fn the_app_sequence_replayed() {
         .await
         .json();
     let album_id = album["id"].as_str().unwrap().to_string();
-    let albums = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    let albums = sync(&app, &base, json!({ "types": APP_SYNC_TYPES })).await;
     check_order(&albums);
     assert_eq!(
         asset_kinds(&albums),
@@ -509,7 +483,7 @@ async fn the_app_sequence_replayed() {
         )
         .await;
     assert_eq!(r.status, 204);
-    let gone = sync(&app, &base, json!({ "types": APP_TYPES })).await;
+    let gone = sync(&app, &base, json!({ "types": APP_SYNC_TYPES })).await;
     check_order(&gone);
     assert_eq!(
         asset_kinds(&gone),
@@ -523,7 +497,12 @@ async fn the_app_sequence_replayed() {
     ack(&app, &base, acks_of(&gone)).await;
 
     // A reset: the stream starts from nothing again.
-    let full = sync(&app, &base, json!({ "types": APP_TYPES, "reset": true })).await;
+    let full = sync(
+        &app,
+        &base,
+        json!({ "types": APP_SYNC_TYPES, "reset": true }),
+    )
+    .await;
     check_order(&full);
     let assets = of_kind(&full, "AssetV2");
     assert_eq!(assets.len(), 2, "the live photo pair is what is left");
@@ -760,7 +739,7 @@ async fn shared_albums_reach_members_phones() {
     let album_id = album["id"].as_str().unwrap().to_string();
 
     // Bob's phone is in sync before the album is shared with him.
-    let before = sync(&phone, &base, json!({ "types": APP_TYPES })).await;
+    let before = sync(&phone, &base, json!({ "types": APP_SYNC_TYPES })).await;
     assert_eq!(asset_kinds(&before), ["SyncCompleteV1"]);
     ack(&phone, &base, acks_of(&before)).await;
 
@@ -772,7 +751,7 @@ async fn shared_albums_reach_members_phones() {
         )
         .await;
     assert_eq!(r.status, 200);
-    let shared = sync(&phone, &base, json!({ "types": APP_TYPES })).await;
+    let shared = sync(&phone, &base, json!({ "types": APP_SYNC_TYPES })).await;
     check_order(&shared);
     assert_eq!(
         asset_kinds(&shared),
@@ -820,7 +799,7 @@ async fn shared_albums_reach_members_phones() {
             json!({"ids": [third]}),
         )
         .await;
-    let added = sync(&phone, &base, json!({ "types": APP_TYPES })).await;
+    let added = sync(&phone, &base, json!({ "types": APP_SYNC_TYPES })).await;
     check_order(&added);
     assert_eq!(
         asset_kinds(&added),
@@ -846,7 +825,7 @@ async fn shared_albums_reach_members_phones() {
             .status,
         204
     );
-    let removed = sync(&phone, &base, json!({ "types": APP_TYPES })).await;
+    let removed = sync(&phone, &base, json!({ "types": APP_SYNC_TYPES })).await;
     check_order(&removed);
     assert_eq!(
         asset_kinds(&removed),

@@ -118,3 +118,35 @@ pub fn fill(db: &Path, owner: &str, count: usize, with_exif: bool) {
     }
     tx.commit().expect("commit");
 }
+
+/// A stopped-then-restarted release server whose catalog holds `count` generated assets of its
+/// admin (`admin@example.com`), in a fresh folder under the target folder's `bench` subfolder;
+/// the folder goes when the returned guard is dropped.
+pub async fn filled_server(
+    bench: &str,
+    count: usize,
+    with_exif: bool,
+) -> (super::common::Server, tempfile::TempDir) {
+    let base = target_dir().join(bench);
+    std::fs::create_dir_all(&base).expect("bench folder");
+    let temp = tempfile::Builder::new()
+        .prefix("run-")
+        .tempdir_in(&base)
+        .expect("bench temp folder");
+    let data_dir = temp.path().join("data");
+    let mut server = super::common::Server::start_in(&data_dir, &[]);
+    let admin = super::common::admin(&server).await;
+    let owner = admin.get("/api/users/me").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.stop();
+    let started = std::time::Instant::now();
+    fill(&data_dir.join("ferrotype.db"), &owner, count, with_exif);
+    println!(
+        "{count} assets written in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    server.restart();
+    (server, temp)
+}

@@ -613,3 +613,29 @@ pub async fn upload_path(client: &Client, path: &Path) -> String {
     );
     r.json()["id"].as_str().unwrap().to_string()
 }
+
+/// What the 3.x app requests when the server reports 3.x (API-NOTES 2.4).
+pub const APP_SYNC_TYPES: &[&str] = &[
+    "AuthUsersV1",
+    "UsersV1",
+    "AssetsV2",
+    "AssetExifsV1",
+    "AssetEditsV1",
+    "AssetMetadataV1",
+    "PartnersV1",
+    "PartnerAssetsV2",
+    "PartnerAssetExifsV1",
+    "AlbumsV2",
+    "AlbumUsersV1",
+    "AlbumAssetsV2",
+    "AlbumAssetExifsV1",
+    "AlbumToAssetsV1",
+    "MemoriesV1",
+    "MemoryToAssetsV1",
+    "StacksV1",
+    "PartnerStacksV1",
+    "UserMetadataV1",
+    "PeopleV1",
+    "AssetFacesV2",
+    "AssetOcrV1",
+];
