@@ -192,6 +192,27 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// The live link a key (preferred) or slug names; `None` when neither is given, 401 `Invalid
+/// share key` when it names no link or an expired one.
+pub async fn open_shared_link(
+    state: &AppState,
+    key: Option<&str>,
+    slug: Option<&str>,
+) -> Result<Option<SharedLink>, ApiError> {
+    let invalid = || ApiError::unauthorized("Invalid share key");
+    let link = match (key, slug) {
+        (Some(key), _) => {
+            let key = decode_link_key(key).ok_or_else(invalid)?;
+            state.catalog.shared_link_by_key(&key).await?
+        }
+        (None, Some(slug)) => state.catalog.shared_link_by_slug(slug).await?,
+        (None, None) => return Ok(None),
+    };
+    link.filter(|l| !l.expired(chrono::Utc::now()))
+        .map(Some)
+        .ok_or_else(invalid)
+}
+
 /// A shared link's credential, first in Immich's order: the key (`x-immich-share-key` or
 /// `?key=`), else the slug (`x-immich-share-slug` or `?slug=`). An unknown or expired link is
 /// 401 `Invalid share key`; a password-protected one needs the token from
@@ -201,22 +222,13 @@ async fn shared_link_auth(
     query: &HashMap<String, String>,
     state: &AppState,
 ) -> Result<Option<Auth>, ApiError> {
-    let invalid = || ApiError::unauthorized("Invalid share key");
-    let link = if let Some(key) =
-        header(headers, "x-immich-share-key").or_else(|| query.get("key").map(String::as_str))
-    {
-        let key = decode_link_key(key).ok_or_else(invalid)?;
-        state.catalog.shared_link_by_key(&key).await?
-    } else if let Some(slug) =
-        header(headers, "x-immich-share-slug").or_else(|| query.get("slug").map(String::as_str))
-    {
-        state.catalog.shared_link_by_slug(slug).await?
-    } else {
+    let key =
+        header(headers, "x-immich-share-key").or_else(|| query.get("key").map(String::as_str));
+    let slug =
+        header(headers, "x-immich-share-slug").or_else(|| query.get("slug").map(String::as_str));
+    let Some(link) = open_shared_link(state, key, slug).await? else {
         return Ok(None);
     };
-    let link = link
-        .filter(|l| !l.expired(chrono::Utc::now()))
-        .ok_or_else(invalid)?;
     if let Some(token) = shared_link_token(&link) {
         let given = cookie(headers, SHARED_LINK_TOKEN_COOKIE).unwrap_or("");
         if !given.split(',').any(|t| t.trim() == token) {
@@ -228,7 +240,7 @@ async fn shared_link_auth(
         .user_by_id(link.user_id)
         .await?
         .filter(|u| u.deleted_at.is_none())
-        .ok_or_else(invalid)?;
+        .ok_or_else(|| ApiError::unauthorized("Invalid share key"))?;
     Ok(Some(Auth {
         user,
         credential: Credential::SharedLink(link),

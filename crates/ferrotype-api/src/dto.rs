@@ -350,3 +350,14 @@ pub struct BulkIdResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<&'static str>,
 }
+
+impl BulkIdResponse {
+    /// Success unless there is an error reason (`BulkIdErrorReason`).
+    pub fn of(id: Uuid, error: Option<&'static str>) -> Self {
+        BulkIdResponse {
+            id,
+            success: error.is_none(),
+            error,
+        }
+    }
+}

@@ -133,6 +133,7 @@ async fn write_all(
 
     let directory_offset = offset;
     let mut directory = Vec::new();
+    let mut directory_size: u64 = 0;
     for w in &written {
         let big = w.zip64 || w.size >= LIMIT_32 || w.offset >= LIMIT_32;
         let mut extra = Vec::new();
@@ -162,12 +163,12 @@ async fn write_all(
         directory.extend((0o100644u32 << 16).to_le_bytes()); // a regular file, rw-r--r--
         directory.extend((if big { u32::MAX } else { w.offset as u32 }).to_le_bytes());
         directory.extend(&w.name);
+        directory_size += 46 + w.name.len() as u64 + extra.len() as u64;
         directory.extend(extra);
         if directory.len() >= CHUNK {
             send(tx, std::mem::take(&mut directory)).await?;
         }
     }
-    let directory_size = directory_size(&written);
     let count = written.len() as u64;
     let mut end = directory;
     if count > 0xFFFF || directory_offset >= LIMIT_32 || directory_size >= LIMIT_32 {
@@ -197,17 +198,6 @@ async fn write_all(
     end.extend((directory_offset.min(LIMIT_32) as u32).to_le_bytes());
     end.extend(0u16.to_le_bytes());
     send(tx, end).await
-}
-
-/// The central directory's size in bytes, as written above.
-fn directory_size(written: &[Written]) -> u64 {
-    written
-        .iter()
-        .map(|w| {
-            let big = w.zip64 || w.size >= LIMIT_32 || w.offset >= LIMIT_32;
-            46 + w.name.len() as u64 + if big { 28 } else { 0 }
-        })
-        .sum()
 }
 
 /// Names unique within the archive, as Immich makes them: `IMG_1.jpg`, `IMG_1+1.jpg`, ...

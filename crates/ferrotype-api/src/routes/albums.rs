@@ -337,14 +337,15 @@ pub async fn add_assets(
     Ok(Json(
         results
             .into_iter()
-            .map(|(id, result)| BulkIdResponse {
-                id,
-                success: result == AlbumAddResult::Added,
-                error: match result {
-                    AlbumAddResult::Added => None,
-                    AlbumAddResult::AlreadyThere => Some("duplicate"),
-                    AlbumAddResult::NoPermission => Some("no_permission"),
-                },
+            .map(|(id, result)| {
+                BulkIdResponse::of(
+                    id,
+                    match result {
+                        AlbumAddResult::Added => None,
+                        AlbumAddResult::AlreadyThere => Some("duplicate"),
+                        AlbumAddResult::NoPermission => Some("no_permission"),
+                    },
+                )
             })
             .collect(),
     ))
@@ -423,14 +424,15 @@ pub async fn remove_assets(
     Ok(Json(
         results
             .into_iter()
-            .map(|(id, result)| BulkIdResponse {
-                id,
-                success: result == AlbumRemoveResult::Removed,
-                error: match result {
-                    AlbumRemoveResult::Removed => None,
-                    AlbumRemoveResult::NotInAlbum => Some("not_found"),
-                    AlbumRemoveResult::NoPermission => Some("no_permission"),
-                },
+            .map(|(id, result)| {
+                BulkIdResponse::of(
+                    id,
+                    match result {
+                        AlbumRemoveResult::Removed => None,
+                        AlbumRemoveResult::NotInAlbum => Some("not_found"),
+                        AlbumRemoveResult::NoPermission => Some("no_permission"),
+                    },
+                )
             })
             .collect(),
     ))

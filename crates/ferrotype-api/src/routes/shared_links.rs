@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::{Auth, SHARED_LINK_TOKEN_COOKIE, cookie, decode_link_key, shared_link_token};
+use crate::auth::{Auth, SHARED_LINK_TOKEN_COOKIE, cookie, open_shared_link, shared_link_token};
 use crate::dto::{AlbumResponse, AssetExtras, AssetResponse, iso};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
@@ -386,18 +386,13 @@ pub async fn login(
     Query(params): Query<HashMap<String, String>>,
     ApiJson(dto): ApiJson<LoginDto>,
 ) -> ApiResult<Response> {
-    let invalid = || ApiError::unauthorized("Invalid share key");
-    let link = if let Some(key) = params.get("key") {
-        let key = decode_link_key(key).ok_or_else(invalid)?;
-        state.catalog.shared_link_by_key(&key).await?
-    } else if let Some(slug) = params.get("slug") {
-        state.catalog.shared_link_by_slug(slug).await?
-    } else {
-        None
-    };
-    let link = link
-        .filter(|l| !l.expired(Utc::now()))
-        .ok_or_else(invalid)?;
+    let link = open_shared_link(
+        &state,
+        params.get("key").map(String::as_str),
+        params.get("slug").map(String::as_str),
+    )
+    .await?
+    .ok_or_else(|| ApiError::unauthorized("Invalid share key"))?;
     let Some(token) = shared_link_token(&link) else {
         return Err(ApiError::bad_request(
             "Shared link is not password protected",

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::dto::b64;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::albums::readable_album;
 
 fn flag(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<bool>> {
     match params.get(name).map(String::as_str) {
@@ -74,16 +75,7 @@ async fn timeline_query(
         return Err(ApiError::no_access("timeline.read"));
     }
     let within = if let Some(album) = uuid_param(params, "albumId")? {
-        let allowed = match state.catalog.album(album).await? {
-            Some(s) => {
-                s.album.owner_id == auth.user.id
-                    || s.members.iter().any(|m| m.user.id == auth.user.id)
-            }
-            None => false,
-        };
-        if !allowed {
-            return Err(ApiError::no_access("album.read"));
-        }
+        readable_album(state, auth, album).await?;
         Some(TimelineScope::Album(album))
     } else {
         uuid_param(params, "tagId")?.map(TimelineScope::Tag)
