@@ -394,20 +394,11 @@ async fn shared_albums_editors_viewers_and_strangers() {
     let bob = login(&server, "bob@example.com", "a-password").await;
     let carol = login(&server, "carol@example.com", "a-password").await;
     let dave = login(&server, "dave@example.com", "a-password").await;
-    let id_of = |c: &Client| {
-        let c = c.clone();
-        async move {
-            c.get("/api/users/me").await.json()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        }
-    };
     let (owner_id, bob_id, carol_id, dave_id) = (
-        id_of(&owner).await,
-        id_of(&bob).await,
-        id_of(&carol).await,
-        id_of(&dave).await,
+        user_id(&owner).await,
+        user_id(&bob).await,
+        user_id(&carol).await,
+        user_id(&dave).await,
     );
     let first = owner.upload("first.jpg", fake_jpeg(1, 4000)).await.json()["id"]
         .as_str()
@@ -605,10 +596,7 @@ async fn album_settings_removal_statistics_and_map() {
     let owner = admin(&server).await;
     create_user(&server, "bob@example.com", "a-password");
     let bob = login(&server, "bob@example.com", "a-password").await;
-    let bob_id = bob.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let bob_id = user_id(&bob).await;
     let springs = upload_path(
         &owner,
         &fixtures().join("metadata/gps-position/thompson-springs.jpg"),

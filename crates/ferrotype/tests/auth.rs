@@ -725,10 +725,7 @@ async fn admin_manages_users_and_quotas() {
     assert_eq!(child.get("/api/assets/statistics").await.json()["total"], 3);
 
     // The admin keeps their own rights; ids that do not exist are told apart.
-    let me = admin.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let me = user_id(&admin).await;
     admin
         .put(&format!("/api/admin/users/{me}"), json!({"isAdmin": false}))
         .await
@@ -771,10 +768,7 @@ async fn users_and_profile_images() {
     let bob = login(&server, "bob@example.com", "bob-password").await;
     let users = bob.get("/api/users").await.json();
     assert_eq!(users.as_array().unwrap().len(), 2);
-    let admin_id = admin.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let admin_id = user_id(&admin).await;
     assert_eq!(
         bob.get(&format!("/api/users/{admin_id}")).await.json()["email"],
         "admin@example.com"

@@ -13,29 +13,24 @@ fn uploaded(r: Reply) -> String {
     r.json()["id"].as_str().unwrap().to_string()
 }
 
-fn form(name: &str, bytes: Vec<u8>, extra: &[(&str, &str)]) -> reqwest::multipart::Form {
-    let mut form = reqwest::multipart::Form::new()
-        .text("fileCreatedAt", "2024-05-01T10:00:00.000Z")
-        .text("fileModifiedAt", "2024-05-01T10:00:00.000Z");
-    for (k, v) in extra {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    form.part(
-        "assetData",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    )
-}
-
 #[tokio::test]
 async fn info_and_streamed_zip_archives() {
     let server = Server::start();
     let owner = admin(&server).await;
     let (one, two, three) = (fake_jpeg(1, 5000), fake_jpeg(2, 7000), fake_jpeg(3, 9000));
-    let a = uploaded(owner.upload_form(form("same.jpg", one.clone(), &[])).await);
-    let b = uploaded(owner.upload_form(form("same.jpg", two.clone(), &[])).await);
+    let a = uploaded(
+        owner
+            .upload_form(asset_form("same.jpg", one.clone(), &[]))
+            .await,
+    );
+    let b = uploaded(
+        owner
+            .upload_form(asset_form("same.jpg", two.clone(), &[]))
+            .await,
+    );
     let motion = uploaded(
         owner
-            .upload_form(form(
+            .upload_form(asset_form(
                 "live.mov",
                 fake_jpeg(4, 3000),
                 &[("visibility", "hidden")],
@@ -44,7 +39,7 @@ async fn info_and_streamed_zip_archives() {
     );
     let still = uploaded(
         owner
-            .upload_form(form(
+            .upload_form(asset_form(
                 "live.jpg",
                 three.clone(),
                 &[("livePhotoVideoId", motion.as_str())],

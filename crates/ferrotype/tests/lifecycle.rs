@@ -188,10 +188,7 @@ async fn data_survives_a_restart() {
 async fn a_crash_between_file_and_row_is_repaired_at_start() {
     let mut server = Server::start();
     let admin = admin(&server).await;
-    let user_id = admin.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let user_id = user_id(&admin).await;
     let kept = admin.upload("kept.jpg", fake_jpeg(1, 1000)).await.json()["id"]
         .as_str()
         .unwrap()

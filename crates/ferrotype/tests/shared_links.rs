@@ -162,15 +162,7 @@ async fn album_link_with_password_and_no_downloads() {
         .send(
             guest
                 .request(Method::POST, &format!("/api/assets?key={key}"))
-                .multipart(
-                    reqwest::multipart::Form::new()
-                        .text("fileCreatedAt", "2024-05-01T10:00:00.000Z")
-                        .text("fileModifiedAt", "2024-05-01T10:00:00.000Z")
-                        .part(
-                            "assetData",
-                            reqwest::multipart::Part::bytes(fake_jpeg(7, 2000)).file_name("x.jpg"),
-                        ),
-                ),
+                .multipart(asset_form("x.jpg", fake_jpeg(7, 2000), &[])),
         )
         .await
         .assert_error(400, "Not found or no asset.upload access");
@@ -277,32 +269,18 @@ async fn individual_link_uploads_assets_and_expiry() {
 
     // A visitor's upload lands in the link, owned by its owner.
     let r = guest
-        .upload_form(
-            reqwest::multipart::Form::new()
-                .text("fileCreatedAt", "2024-05-01T10:00:00.000Z")
-                .text("fileModifiedAt", "2024-05-01T10:00:00.000Z")
-                .part(
-                    "assetData",
-                    reqwest::multipart::Part::bytes(fake_jpeg(3, 3000)).file_name("guest.jpg"),
-                )
-                .text("key", key.clone()),
-        )
+        .upload_form(asset_form(
+            "guest.jpg",
+            fake_jpeg(3, 3000),
+            &[("key", key.as_str())],
+        ))
         .await;
     assert_eq!(r.status, 401, "the key goes in the query, not the form");
     let r = guest
         .send(
             guest
                 .request(Method::POST, &format!("/api/assets?key={key}"))
-                .multipart(
-                    reqwest::multipart::Form::new()
-                        .text("fileCreatedAt", "2024-05-01T10:00:00.000Z")
-                        .text("fileModifiedAt", "2024-05-01T10:00:00.000Z")
-                        .part(
-                            "assetData",
-                            reqwest::multipart::Part::bytes(fake_jpeg(3, 3000))
-                                .file_name("guest.jpg"),
-                        ),
-                ),
+                .multipart(asset_form("guest.jpg", fake_jpeg(3, 3000), &[])),
         )
         .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));

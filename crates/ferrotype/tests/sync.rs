@@ -718,10 +718,7 @@ async fn shared_albums_reach_members_phones() {
     let owner = admin(&server).await;
     create_user(&server, "bob@example.com", "bob-password");
     let bob = login(&server, "bob@example.com", "bob-password").await;
-    let bob_id = bob.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let bob_id = user_id(&bob).await;
     let phone = authed(&bob);
     let base = server.base.clone();
     let mut photos = Vec::new();

@@ -174,10 +174,7 @@ async fn buckets_and_months_with_their_filters() {
     eve.get(&format!("/api/timeline/buckets?albumId={album_id}"))
         .await
         .assert_error(400, "Not found or no album.read access");
-    let admin_id = admin.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let admin_id = user_id(&admin).await;
     eve.get(&format!("/api/timeline/buckets?userId={admin_id}"))
         .await
         .assert_error(400, "Not found or no timeline.read access");

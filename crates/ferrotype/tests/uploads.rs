@@ -20,10 +20,7 @@ async fn total(client: &Client) -> i64 {
 async fn created_then_duplicate_at_the_immich_path() {
     let server = Server::start();
     let admin = admin(&server).await;
-    let user_id = admin.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let user_id = user_id(&admin).await;
     let bytes = fake_jpeg(7, 300_000);
 
     let r = admin.upload("IMG_0001.JPG", bytes.clone()).await;
@@ -163,10 +160,7 @@ async fn over_the_size_limit_is_413_and_nothing_stays() {
 async fn path_tricks_in_file_names_are_stored_safely() {
     let server = Server::start();
     let admin = admin(&server).await;
-    let user_id = admin.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let user_id = user_id(&admin).await;
     let cases = [
         ("../../x.jpg", "x.jpg"),
         ("/etc/passwd.jpg", "passwd.jpg"),

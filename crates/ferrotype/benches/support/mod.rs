@@ -136,10 +136,7 @@ pub async fn filled_server(
     let data_dir = temp.path().join("data");
     let mut server = super::common::Server::start_in(&data_dir, &[]);
     let admin = super::common::admin(&server).await;
-    let owner = admin.get("/api/users/me").await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let owner = super::common::user_id(&admin).await;
     server.stop();
     let started = std::time::Instant::now();
     fill(&data_dir.join("ferrotype.db"), &owner, count, with_exif);

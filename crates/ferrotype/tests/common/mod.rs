@@ -601,6 +601,28 @@ pub async fn wait_for_media_jobs(client: &Client) -> (Value, Value) {
     (metadata, thumbnails)
 }
 
+/// An upload's multipart form: the two dates, any extra fields, then the file.
+pub fn asset_form(name: &str, bytes: Vec<u8>, extra: &[(&str, &str)]) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new()
+        .text("fileCreatedAt", "2024-05-01T10:00:00.000Z")
+        .text("fileModifiedAt", "2024-05-01T10:00:00.000Z");
+    for (k, v) in extra {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    form.part(
+        "assetData",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    )
+}
+
+/// The id of the user a client acts as.
+pub async fn user_id(client: &Client) -> String {
+    client.get("/api/users/me").await.json()["id"]
+        .as_str()
+        .expect("a user id")
+        .to_string()
+}
+
 /// Uploads a file from disk as the CLI does; returns its asset id (new or duplicate).
 pub async fn upload_path(client: &Client, path: &Path) -> String {
     let name = path.file_name().unwrap().to_str().unwrap();
