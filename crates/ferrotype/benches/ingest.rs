@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use common::{Client, Server};
 use serde_json::Value;
-use support::{MB, kb_to_mb, loadavg, proc_status_kb, target_dir, verdict};
+use support::{MB, kb_to_mb, loadavg, proc_status_kb, target_dir, upload_created, verdict};
 
 const PHOTOS: usize = 500;
 const CONNECTIONS: usize = 4;
@@ -62,33 +62,6 @@ fn photo(bases: &[Vec<u8>], i: usize) -> Vec<u8> {
     )
 }
 
-async fn upload(client: &Client, i: usize, bytes: Vec<u8>) -> Result<(), String> {
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(format!("ingest-{i:03}.jpg"))
-        .mime_str("image/jpeg")
-        .unwrap();
-    let form = reqwest::multipart::Form::new()
-        .text("deviceAssetId", format!("ingest-{i:03}"))
-        .text("deviceId", "bench")
-        .text("fileCreatedAt", "2024-05-01T10:00:00.000Z")
-        .text("fileModifiedAt", "2024-05-01T10:00:00.000Z")
-        .text("isFavorite", "false")
-        .part("assetData", part);
-    let r = client
-        .request(reqwest::Method::POST, "/api/assets")
-        .multipart(form)
-        .send()
-        .await
-        .map_err(|e| format!("upload {i}: {e}"))?;
-    let status = r.status().as_u16();
-    let body = r.text().await.unwrap_or_default();
-    if status == 201 && body.contains("\"created\"") {
-        Ok(())
-    } else {
-        Err(format!("upload {i}: {status} {body}"))
-    }
-}
-
 /// Uploads every photo over `CONNECTIONS` connections, each taking the next until none is left.
 async fn upload_all(admin: &Client, bases: Arc<Vec<Vec<u8>>>) -> Duration {
     let next = Arc::new(AtomicUsize::new(0));
@@ -109,7 +82,7 @@ async fn upload_all(admin: &Client, bases: Arc<Vec<Vec<u8>>>) -> Duration {
                     if i >= PHOTOS {
                         break;
                     }
-                    if let Err(e) = upload(&client, i, photo(&bases, i)).await {
+                    if let Err(e) = upload_created(&client, "ingest", i, photo(&bases, i)).await {
                         panic!("{e}");
                     }
                 }

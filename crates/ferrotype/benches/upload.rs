@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{Client, Server};
-use support::{MB, kb_to_mb, proc_status_kb, target_dir, verdict};
+use support::{MB, kb_to_mb, proc_status_kb, target_dir, upload_created, verdict};
 
 const FILES: usize = 200;
 const FILE_SIZE: usize = 5_000_000;
@@ -103,34 +103,6 @@ fn disk_reference(dir: &Path, payloads: &[&'static [u8]]) -> Duration {
     started.elapsed()
 }
 
-/// One upload as the Immich CLI sends it; true when the server answered 201 `created`.
-async fn upload(client: &Client, i: usize, bytes: &'static [u8]) -> Result<(), String> {
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(format!("bench-{i:03}.jpg"))
-        .mime_str("image/jpeg")
-        .unwrap();
-    let form = reqwest::multipart::Form::new()
-        .text("deviceAssetId", format!("bench-{i:03}"))
-        .text("deviceId", "bench")
-        .text("fileCreatedAt", "2024-05-01T10:00:00.000Z")
-        .text("fileModifiedAt", "2024-05-01T10:00:00.000Z")
-        .text("isFavorite", "false")
-        .part("assetData", part);
-    let r = client
-        .request(reqwest::Method::POST, "/api/assets")
-        .multipart(form)
-        .send()
-        .await
-        .map_err(|e| format!("upload {i}: {e}"))?;
-    let status = r.status().as_u16();
-    let body = r.text().await.unwrap_or_default();
-    if status == 201 && body.contains("\"created\"") {
-        Ok(())
-    } else {
-        Err(format!("upload {i}: {status} {body}"))
-    }
-}
-
 /// 8 connections, each with its own HTTP client (so one connection each), taking the next file
 /// until none is left. Returns the elapsed time.
 async fn upload_all(admin: &Client, payloads: &[&'static [u8]]) -> Duration {
@@ -151,7 +123,7 @@ async fn upload_all(admin: &Client, payloads: &[&'static [u8]]) -> Duration {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(bytes) = payloads.get(i) else { break };
-                    if let Err(e) = upload(&client, i, bytes).await {
+                    if let Err(e) = upload_created(&client, "bench", i, *bytes).await {
                         panic!("{e}");
                     }
                 }

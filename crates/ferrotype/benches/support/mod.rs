@@ -147,3 +147,37 @@ pub async fn filled_server(
     server.restart();
     (server, temp)
 }
+
+/// Uploads `<prefix>-<i>.jpg` as the Immich CLI sends it; Ok when the server answered 201
+/// `created`. `bytes` may be borrowed for the whole run, so the upload copies nothing.
+pub async fn upload_created(
+    client: &super::common::Client,
+    prefix: &str,
+    i: usize,
+    bytes: impl Into<std::borrow::Cow<'static, [u8]>>,
+) -> Result<(), String> {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(format!("{prefix}-{i:03}.jpg"))
+        .mime_str("image/jpeg")
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("deviceAssetId", format!("{prefix}-{i:03}"))
+        .text("deviceId", "bench")
+        .text("fileCreatedAt", "2024-05-01T10:00:00.000Z")
+        .text("fileModifiedAt", "2024-05-01T10:00:00.000Z")
+        .text("isFavorite", "false")
+        .part("assetData", part);
+    let r = client
+        .request(reqwest::Method::POST, "/api/assets")
+        .multipart(form)
+        .send()
+        .await
+        .map_err(|e| format!("upload {i}: {e}"))?;
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap_or_default();
+    if status == 201 && body.contains("\"created\"") {
+        Ok(())
+    } else {
+        Err(format!("upload {i}: {status} {body}"))
+    }
+}
