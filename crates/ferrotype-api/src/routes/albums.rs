@@ -18,6 +18,7 @@ use crate::auth::Auth;
 use crate::dto::{AlbumResponse, BulkIdResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::routes::query::{bool_param, uuid_param};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -82,23 +83,14 @@ pub async fn list(
     };
     // `assetId` narrows to the albums holding that asset; the spec says other filters are then
     // ignored.
-    if let Some(id) = query.get("assetId") {
-        let asset =
-            Uuid::parse_str(id).map_err(|_| ApiError::bad_request("assetId must be a UUID"))?;
+    if let Some(asset) = uuid_param(&query, "assetId")? {
         let albums = state.catalog.albums_of(auth.user.id, Some(asset)).await?;
         return Ok(respond(albums, &|_| true));
     }
-    let flag = |name: &str| -> ApiResult<Option<bool>> {
-        match query.get(name).map(String::as_str) {
-            None => Ok(None),
-            Some("true") => Ok(Some(true)),
-            Some("false") => Ok(Some(false)),
-            Some(_) => Err(ApiError::bad_request(format!(
-                "{name} must be a boolean value"
-            ))),
-        }
-    };
-    let (owned, shared) = (flag("isOwned")?, flag("isShared")?);
+    let (owned, shared) = (
+        bool_param(&query, "isOwned")?,
+        bool_param(&query, "isShared")?,
+    );
     let albums = state.catalog.albums_of(auth.user.id, None).await?;
     let wanted_name = query.get("name");
     let wanted_id = query.get("id");

@@ -15,6 +15,7 @@ use crate::auth::Auth;
 use crate::dto::{AssetExtras, AssetResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::routes::query::bool_param;
 
 /// Accepts a SHA-1 as 40 hex characters or 28 base64 characters, as Immich does.
 pub fn parse_checksum(s: &str) -> Option<Vec<u8>> {
@@ -24,17 +25,6 @@ pub fn parse_checksum(s: &str) -> Option<Vec<u8>> {
         _ => return None,
     };
     (bytes.len() == 20).then_some(bytes)
-}
-
-fn parse_bool(name: &str, value: Option<&String>) -> ApiResult<Option<bool>> {
-    match value.map(String::as_str) {
-        None => Ok(None),
-        Some("true") => Ok(Some(true)),
-        Some("false") => Ok(Some(false)),
-        Some(_) => Err(ApiError::bad_request(format!(
-            "{name} must be a boolean value"
-        ))),
-    }
 }
 
 pub async fn statistics(
@@ -50,8 +40,8 @@ pub async fn statistics(
         })?),
     };
     let filter = AssetStatsFilter {
-        is_favorite: parse_bool("isFavorite", query.get("isFavorite"))?,
-        is_trashed: parse_bool("isTrashed", query.get("isTrashed"))?,
+        is_favorite: bool_param(&query, "isFavorite")?,
+        is_trashed: bool_param(&query, "isTrashed")?,
         visibility,
     };
     let stats = state.catalog.asset_stats(auth.user.id, &filter).await?;

@@ -7,6 +7,7 @@ pub mod download;
 pub mod edits;
 pub mod jobs;
 pub mod media;
+pub mod query;
 pub mod server;
 pub mod sessions;
 pub mod shared_links;

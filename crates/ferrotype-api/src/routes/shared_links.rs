@@ -23,6 +23,7 @@ use crate::dto::{AlbumResponse, AssetExtras, AssetResponse, iso};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::routes::auth::set_cookie;
+use crate::routes::query::uuid_param;
 
 fn not_found() -> ApiError {
     ApiError::bad_request("Shared link not found")
@@ -122,10 +123,7 @@ pub async fn list(
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Vec<Value>>> {
     auth.require("sharedLink.read")?;
-    let album = params
-        .get("albumId")
-        .map(|v| Uuid::parse_str(v).map_err(|_| ApiError::bad_request("albumId must be a UUID")))
-        .transpose()?;
+    let album = uuid_param(&params, "albumId")?;
     let wanted = params.get("id");
     let mut out = Vec::new();
     for link in state.catalog.shared_links_of(auth.user.id, album).await? {

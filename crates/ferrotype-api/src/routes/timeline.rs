@@ -7,33 +7,13 @@ use axum::Json;
 use axum::extract::{Query, State};
 use ferrotype_core::model::{TimelineAsset, TimelineQuery, TimelineScope, Visibility};
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::dto::b64;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::albums::readable_album;
-
-fn flag(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<bool>> {
-    match params.get(name).map(String::as_str) {
-        None => Ok(None),
-        Some("true") => Ok(Some(true)),
-        Some("false") => Ok(Some(false)),
-        Some(_) => Err(ApiError::bad_request(format!(
-            "{name} must be a boolean value"
-        ))),
-    }
-}
-
-fn uuid_param(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<Uuid>> {
-    params
-        .get(name)
-        .map(|v| {
-            Uuid::parse_str(v).map_err(|_| ApiError::bad_request(format!("{name} must be a UUID")))
-        })
-        .transpose()
-}
+use crate::routes::query::{bool_param, uuid_param};
 
 /// The query behind both endpoints, with its access checks: another user's timeline, or an
 /// album the user is not in, is refused as Immich does; `None` when nothing can match (a
@@ -87,8 +67,8 @@ async fn timeline_query(
         owner_ids: vec![auth.user.id],
         within,
         visibility,
-        is_favorite: flag(params, "isFavorite")?,
-        trashed: flag(params, "isTrashed")?.unwrap_or(false),
+        is_favorite: bool_param(params, "isFavorite")?,
+        trashed: bool_param(params, "isTrashed")?.unwrap_or(false),
         descending,
     }))
 }
@@ -209,7 +189,7 @@ pub async fn bucket(
     let month = month_of(month)
         .ok_or_else(|| ApiError::bad_request("timeBucket must be a date like 2024-05-01"))?
         .to_string();
-    let with_coordinates = flag(&params, "withCoordinates")?.unwrap_or(false);
+    let with_coordinates = bool_param(&params, "withCoordinates")?.unwrap_or(false);
     let assets = match timeline_query(&state, &auth, &params).await? {
         Some(query) => state.catalog.timeline_bucket(&query, &month).await?,
         None => Vec::new(),
