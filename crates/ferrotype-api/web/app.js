@@ -173,6 +173,17 @@ function justify(ratios, width) {
   return rows;
 }
 
+/// The tiles of `assets` in justified rows as wide as `width`.
+function gridOf(assets, width) {
+  const grid = el("div", { class: "grid" });
+  for (const row of justify(assets.map((a) => a.ratio), width)) {
+    const line = el("div", { class: "row", style: `height:${row.height}px` });
+    for (const i of row.items) line.append(tile(assets[i], row.height));
+    grid.append(line);
+  }
+  return grid;
+}
+
 function monthTitle(bucket) {
   const d = new Date(`${bucket.slice(0, 10)}T00:00:00Z`);
   return d.toLocaleDateString(undefined, { month: "long", year: "numeric", timeZone: "UTC" });
@@ -279,13 +290,7 @@ async function showMonth(month, width) {
     return;
   }
   if (!month.drawn) return;
-  const rows = justify(assets.map((a) => a.ratio), width);
-  const grid = el("div", { class: "grid" });
-  for (const row of rows) {
-    const line = el("div", { class: "row", style: `height:${row.height}px` });
-    for (const i of row.items) line.append(tile(assets[i], row.height));
-    grid.append(line);
-  }
+  const grid = gridOf(assets, width);
   month.section.querySelector(".grid")?.remove();
   month.section.append(grid);
   month.section.style.minHeight = `${month.section.scrollHeight}px`;
@@ -600,13 +605,7 @@ async function drawAlbum(container, query) {
     const assets = cols.id.map((id, i) => ({ id, ratio: cols.ratio[i] || 1, thumbhash: cols.thumbhash[i], isImage: cols.isImage[i] }));
     state.assets.push(...assets);
     const section = el("section", { class: "month" }, el("h2", {}, monthTitle(b.timeBucket)));
-    const grid = el("div", { class: "grid" });
-    for (const row of justify(assets.map((a) => a.ratio), container.clientWidth || 800)) {
-      const line = el("div", { class: "row", style: `height:${row.height}px` });
-      for (const i of row.items) line.append(tile(assets[i], row.height));
-      grid.append(line);
-    }
-    section.append(grid);
+    section.append(gridOf(assets, container.clientWidth || 800));
     container.append(section);
   }
   if (!buckets.length) container.append(el("p", { class: "empty" }, "Nothing here yet."));
@@ -731,13 +730,7 @@ async function sharePage(credential) {
   } else {
     const assets = link.assets.map((a) => ({ id: a.id, ratio: a.width && a.height ? a.width / a.height : 1, thumbhash: a.thumbhash, isImage: a.type === "IMAGE" }));
     state.assets = assets;
-    const grid = el("div", { class: "grid" });
-    for (const row of justify(assets.map((a) => a.ratio), timeline.clientWidth || 800)) {
-      const line = el("div", { class: "row", style: `height:${row.height}px` });
-      for (const i of row.items) line.append(tile(assets[i], row.height));
-      grid.append(line);
-    }
-    timeline.append(grid);
+    timeline.append(gridOf(assets, timeline.clientWidth || 800));
   }
 }
 
