@@ -10,6 +10,7 @@ use crate::error::ApiError;
 const INDEX: &str = include_str!("../web/index.html");
 const APP_JS: &str = include_str!("../web/app.js");
 const THUMBHASH_JS: &str = include_str!("../web/thumbhash.js");
+const GRID_JS: &str = include_str!("../web/grid.js");
 const APP_CSS: &str = include_str!("../web/app.css");
 
 fn file(content_type: &'static str, body: &'static str) -> Response {
@@ -33,6 +34,7 @@ pub async fn serve(uri: Uri) -> Response {
     match path {
         "/app.js" => file("text/javascript; charset=utf-8", APP_JS),
         "/thumbhash.js" => file("text/javascript; charset=utf-8", THUMBHASH_JS),
+        "/grid.js" => file("text/javascript; charset=utf-8", GRID_JS),
         "/app.css" => file("text/css; charset=utf-8", APP_CSS),
         _ => file("text/html; charset=utf-8", INDEX),
     }

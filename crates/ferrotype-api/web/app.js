@@ -2,10 +2,12 @@
 // same routes the Immich clients use). Pages: first-run sign-up, login, the timeline (justified
 // rows per month, loaded and drawn only near the viewport), the viewer, and upload.
 
-import { toCanvas } from "/thumbhash.js";
+import { toDataURL } from "/thumbhash.js";
+import { VirtualGrid, scrubber } from "/grid.js";
 
 const app = document.getElementById("app");
-const state = { user: null, assets: [], months: [], observer: null, selected: new Set(), scope: {} };
+// `grid`: the VirtualGrid of the page shown (timeline, album, link), null elsewhere.
+const state = { user: null, grid: null, selected: new Set(), scope: {} };
 
 // ---- small helpers ----------------------------------------------------------------------
 
@@ -56,7 +58,8 @@ window.addEventListener("popstate", () => route());
 
 async function route() {
   const path = location.pathname;
-  if (state.observer) state.observer.disconnect();
+  state.grid?.destroy();
+  state.grid = null;
   state.selected.clear();
   renderSelectionBar();
   // Public pages of shared links: no account needed.
@@ -133,55 +136,55 @@ async function logout() {
 
 // ---- the timeline ------------------------------------------------------------------------
 
-const ROW_HEIGHT = 220;
-const GAP = 4;
-
 function header() {
   const picker = el("input", { type: "file", multiple: true, accept: "image/*,video/*", id: "upload-input", hidden: true });
   picker.addEventListener("change", () => upload([...picker.files]).then(() => (picker.value = "")));
-  return el(
+  const bar = el(
     "header",
     { class: "topbar" },
     el("a", { href: "/photos", class: "brand", onclick: (e) => (e.preventDefault(), navigate("/photos")) }, "Ferrotype"),
-    ...[["/albums", "Albums"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
-      .concat(state.user.isAdmin ? [["/admin", "Administration"]] : [])
-      .map(([href, label]) => el("a", { href, class: "nav-link", onclick: (e) => (e.preventDefault(), navigate(href)) }, label)),
+    el("nav", { class: "nav-links" },
+      ...[["/albums", "Albums"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
+        .concat(state.user.isAdmin ? [["/admin", "Administration"]] : [])
+        .map(([href, label]) => el("a", { href, class: "nav-link", onclick: (e) => (e.preventDefault(), navigate(href)) }, label))),
     el("span", { class: "spacer" }),
     el("button", { type: "button", id: "upload-button", onclick: () => picker.click() }, "Upload"),
     picker,
     el("span", { class: "who" }, state.user.name),
     el("button", { type: "button", class: "quiet", onclick: logout }, "Sign out"),
   );
+  // The scrubber and other sticky parts sit below the bar, whose height changes with the width.
+  new ResizeObserver(() => document.documentElement.style.setProperty("--topbar-height", `${bar.offsetHeight}px`)).observe(bar);
+  return bar;
 }
 
-/// Lays a month's assets out in rows as wide as the page, each row scaled to fill it.
-function justify(ratios, width) {
-  const rows = [];
-  let row = [];
-  let sum = 0;
-  for (let i = 0; i < ratios.length; i++) {
-    row.push(i);
-    sum += ratios[i];
-    const height = (width - GAP * (row.length - 1)) / sum;
-    if (height <= ROW_HEIGHT) {
-      rows.push({ items: row, height });
-      row = [];
-      sum = 0;
-    }
-  }
-  if (row.length) rows.push({ items: row, height: Math.min(ROW_HEIGHT, (width - GAP * (row.length - 1)) / sum) });
-  return rows;
+/// The sections of a grid for the timeline buckets of `query`: a month each, fetched when near.
+async function monthSections(query) {
+  const buckets = await api("GET", `/timeline/buckets?${query}`);
+  return buckets.map((b) => ({
+    key: b.timeBucket,
+    title: monthTitle(b.timeBucket),
+    count: b.count,
+    load: async () => {
+      const cols = await api("GET", `/timeline/bucket?${query}&timeBucket=${encodeURIComponent(b.timeBucket)}`);
+      return cols.id.map((id, i) => ({
+        id,
+        ratio: cols.ratio[i] || 1,
+        thumbhash: cols.thumbhash[i],
+        isImage: cols.isImage[i],
+        isFavorite: cols.isFavorite[i],
+        duration: cols.duration[i],
+      }));
+    },
+  }));
 }
 
-/// The tiles of `assets` in justified rows as wide as `width`.
-function gridOf(assets, width) {
-  const grid = el("div", { class: "grid" });
-  for (const row of justify(assets.map((a) => a.ratio), width)) {
-    const line = el("div", { class: "row", style: `height:${row.height}px` });
-    for (const i of row.items) line.append(tile(assets[i], row.height));
-    grid.append(line);
-  }
-  return grid;
+/// Shows `sections` in `container` as the page's grid; returns it.
+function showGrid(container, sections) {
+  const holder = el("div", { class: "vgrid" });
+  container.append(holder);
+  state.grid = new VirtualGrid(holder, sections, tile, (s, err) => toast(`Cannot load ${s.title || "the photos"}: ${err.message}`, "error"));
+  return state.grid;
 }
 
 function monthTitle(bucket) {
@@ -201,7 +204,6 @@ async function timelinePage(path = "/photos") {
   const view = VIEWS[path] || VIEWS["/photos"];
   state.scope = { view: path };
   const drop = el("div", { class: "dropzone", hidden: true }, "Drop photos and videos to upload");
-  const scrubber = el("nav", { class: "scrubber", "aria-label": "Dates" });
   const timeline = el("section", { class: "timeline", id: "timeline" });
   const progress = el("ul", { class: "uploads", id: "uploads" });
   const heading = view.title ? el("h1", { class: "view-title" }, view.title) : null;
@@ -218,88 +220,19 @@ async function timelinePage(path = "/photos") {
       : null;
   if (heading) timeline.append(heading);
   if (trashActions) timeline.append(trashActions);
-  app.replaceChildren(header(), el("main", { class: "photos" }, timeline, scrubber), progress, drop);
+  const main = el("main", { class: "photos" }, timeline);
+  app.replaceChildren(header(), main, progress, drop);
   setUpDrop(drop);
 
-  let buckets;
+  let sections;
   try {
-    buckets = await api("GET", `/timeline/buckets?${view.query}&order=desc`);
+    sections = await monthSections(`${view.query}&order=desc`);
   } catch (err) {
     toast(`Cannot load the timeline: ${err.message}`, "error");
     return;
   }
-  if (!buckets.length) {
-    timeline.append(el("p", { class: "empty" }, view.empty));
-  }
-  const width = () => timeline.clientWidth || 800;
-  state.months = buckets.map((b) => {
-    // Until a month is loaded its height is an estimate from its count (square tiles).
-    const perRow = Math.max(1, Math.floor(width() / ROW_HEIGHT));
-    const estimate = Math.ceil(b.count / perRow) * (ROW_HEIGHT + GAP) + 48;
-    const section = el("section", { class: "month", "data-bucket": b.timeBucket, style: `min-height:${estimate}px` });
-    section.append(el("h2", {}, monthTitle(b.timeBucket)));
-    timeline.append(section);
-    const year = b.timeBucket.slice(0, 4);
-    if (!scrubber.querySelector(`[data-year="${year}"]`)) {
-      scrubber.append(el("a", { href: "#", "data-year": year, onclick: (e) => (e.preventDefault(), section.scrollIntoView()) }, year));
-    }
-    return { bucket: b.timeBucket, count: b.count, section, assets: null, drawn: false, query: view.query };
-  });
-  state.assets = [];
-  // Months are fetched and drawn when they come near the viewport, and emptied again when they
-  // are far away, so a library of any size keeps a bounded number of tiles in the page.
-  state.observer = new IntersectionObserver(
-    (entries) => {
-      for (const entry of entries) {
-        const month = state.months.find((m) => m.section === entry.target);
-        if (!month) continue;
-        if (entry.isIntersecting) showMonth(month, width());
-        else hideMonth(month);
-      }
-    },
-    { rootMargin: "1500px 0px" },
-  );
-  for (const m of state.months) state.observer.observe(m.section);
-}
-
-async function loadMonth(month) {
-  if (month.assets) return month.assets;
-  const cols = await api("GET", `/timeline/bucket?${month.query}&order=desc&timeBucket=${encodeURIComponent(month.bucket)}`);
-  month.assets = cols.id.map((id, i) => ({
-    id,
-    ratio: cols.ratio[i] || 1,
-    thumbhash: cols.thumbhash[i],
-    isImage: cols.isImage[i],
-    isFavorite: cols.isFavorite[i],
-    duration: cols.duration[i],
-  }));
-  // The viewer steps through every loaded asset in timeline order.
-  state.assets = state.months.flatMap((m) => m.assets || []);
-  return month.assets;
-}
-
-async function showMonth(month, width) {
-  if (month.drawn) return;
-  month.drawn = true;
-  let assets;
-  try {
-    assets = await loadMonth(month);
-  } catch (err) {
-    month.drawn = false;
-    toast(`Cannot load ${monthTitle(month.bucket)}: ${err.message}`, "error");
-    return;
-  }
-  if (!month.drawn) return;
-  const grid = gridOf(assets, width);
-  month.section.querySelector(".grid")?.remove();
-  month.section.append(grid);
-  month.section.style.minHeight = `${month.section.scrollHeight}px`;
-}
-
-function hideMonth(month) {
-  if (!month.drawn) return;
-  month.drawn = false;
-  month.section.querySelector(".grid")?.remove();
+  if (!sections.length) timeline.append(el("p", { class: "empty" }, view.empty));
+  main.append(scrubber(showGrid(timeline, sections)));
 }
 
 /// `&key=...` on media URLs when a visitor browses a shared link.
@@ -307,22 +240,16 @@ function linkQuery(sep = "&") {
   return state.scope.query ? `${sep}${state.scope.query}` : "";
 }
 
-function tile(asset, height) {
-  const width = height * asset.ratio;
-  const img = el("img", {
-    class: "thumb",
-    alt: "",
-    loading: "lazy",
-    decoding: "async",
-    src: `/api/assets/${asset.id}/thumbnail?size=thumbnail${linkQuery()}`,
-  });
+/// A tile of the grid (which places and sizes it): the thumbnail over its thumbhash. The image
+/// is asked for when the grid calls `showImage` (not while the tile flies past).
+function tile(asset) {
+  const img = el("img", { class: "thumb", alt: "", decoding: "async" });
   const link = el(
     "a",
     {
       class: "tile",
       href: `/photos/${asset.id}`,
       "data-id": asset.id,
-      style: `width:${width}px;height:${height}px`,
       onclick: (e) => {
         e.preventDefault();
         if (state.selected.size || e.shiftKey || e.ctrlKey || e.metaKey) toggleSelected(asset.id, link);
@@ -338,24 +265,37 @@ function tile(asset, height) {
     }, "✓"),
   );
   if (state.selected.has(asset.id)) link.classList.add("selected");
-  if (asset.thumbhash) {
-    try {
-      const placeholder = toCanvas(asset.thumbhash);
-      placeholder.className = "placeholder";
-      link.prepend(placeholder);
-    } catch {
-      // A hash we cannot read only costs the placeholder.
-    }
-  }
+  const placeholder = placeholderOf(asset);
+  if (placeholder) link.style.backgroundImage = `url(${placeholder})`;
   img.addEventListener("load", () => link.classList.add("loaded"));
-  // Right after an upload the thumbnail may not exist yet: ask again, a little later each time.
+  // Right after an upload the thumbnail may not exist yet: ask again, a little later each time,
+  // while the tile is still in the page.
   let tries = 0;
   img.addEventListener("error", () => {
     if (++tries > 8) return;
-    setTimeout(() => (img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail&retry=${tries}${linkQuery()}`), 500 * tries);
+    setTimeout(() => {
+      if (img.isConnected) img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail&retry=${tries}${linkQuery()}`;
+    }, 500 * tries);
   });
   if (!asset.isImage) link.append(el("span", { class: "badge" }, "▶"));
+  link.showImage = () => (img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail${linkQuery()}`);
   return link;
+}
+
+/// The asset's thumbhash as a small image URL, decoded once per asset and kept: the tile shows it
+/// as its background (no canvas per tile), and a tile drawn again reuses it.
+function placeholderOf(asset) {
+  if (asset.placeholder === undefined) {
+    asset.placeholder = null;
+    if (asset.thumbhash) {
+      try {
+        asset.placeholder = toDataURL(asset.thumbhash);
+      } catch {
+        // A hash we cannot read only costs the placeholder.
+      }
+    }
+  }
+  return asset.placeholder;
 }
 
 // ---- selection and what can be done with it ------------------------------------------------
@@ -405,7 +345,7 @@ function renderSelectionBar() {
     }),
     act("Add to album", () => addToAlbumDialog(ids())),
     act("Share", () => shareDialog({ type: "INDIVIDUAL", assetIds: ids() })),
-    act("Download", () => download(ids())),
+    act("Download", () => download({ assetIds: ids() })),
     act("Delete", async () => {
       await api("DELETE", "/assets", { ids: ids() });
       done("Moved to the trash");
@@ -503,9 +443,10 @@ async function shareDialog(target) {
   return box;
 }
 
-/// Downloads as a zip: the archives the server plans, one after another.
-async function download(assetIds, query = "") {
-  const info = await api("POST", `/download/info${query}`, { assetIds });
+/// Downloads as a zip: the archives the server plans for `target` ({ assetIds } or { albumId }),
+/// one after another.
+async function download(target, query = "") {
+  const info = await api("POST", `/download/info${query}`, target);
   for (const archive of info.archives) {
     const r = await fetch(`/api/download/archive${query}`, {
       method: "POST",
@@ -595,20 +536,11 @@ async function shareWithUsers(albumId) {
   if (!users.length) box.append(el("p", {}, "There are no other users on this server."));
 }
 
-/// The assets of an album or a link, month by month (albums are small next to a library).
+/// The assets of an album or an album's link, month by month, in a grid.
 async function drawAlbum(container, query) {
-  const buckets = await api("GET", `/timeline/buckets?${query}`);
-  state.assets = [];
-  state.months = [];
-  for (const b of buckets) {
-    const cols = await api("GET", `/timeline/bucket?${query}&timeBucket=${encodeURIComponent(b.timeBucket)}`);
-    const assets = cols.id.map((id, i) => ({ id, ratio: cols.ratio[i] || 1, thumbhash: cols.thumbhash[i], isImage: cols.isImage[i] }));
-    state.assets.push(...assets);
-    const section = el("section", { class: "month" }, el("h2", {}, monthTitle(b.timeBucket)));
-    section.append(gridOf(assets, container.clientWidth || 800));
-    container.append(section);
-  }
-  if (!buckets.length) container.append(el("p", { class: "empty" }, "Nothing here yet."));
+  const sections = await monthSections(query);
+  if (!sections.length) container.append(el("p", { class: "empty" }, "Nothing here yet."));
+  showGrid(container, sections);
 }
 
 // ---- sharing and administration ----------------------------------------------------------
@@ -723,14 +655,13 @@ async function sharePage(credential) {
   const title = link.album ? link.album.albumName : link.description || "Shared photos";
   const timeline = el("section", { class: "timeline", id: "timeline" });
   const bar = el("header", { class: "topbar" }, el("span", { class: "brand" }, title), el("span", { class: "spacer" }),
-    link.allowDownload ? el("button", { type: "button", onclick: () => download(state.assets.map((a) => a.id), `?${query}`).catch((e) => toast(e.message, "error")) }, "Download all") : null);
+    link.allowDownload ? el("button", { type: "button", onclick: () => download(link.album ? { albumId: link.album.id } : { assetIds: link.assets.map((a) => a.id) }, `?${query}`).catch((e) => toast(e.message, "error")) }, "Download all") : null);
   app.replaceChildren(bar, el("main", { class: "page" }, link.description ? el("p", {}, link.description) : null, timeline));
   if (link.album) {
     await drawAlbum(timeline, `albumId=${link.album.id}&${query}`);
   } else {
     const assets = link.assets.map((a) => ({ id: a.id, ratio: a.width && a.height ? a.width / a.height : 1, thumbhash: a.thumbhash, isImage: a.type === "IMAGE" }));
-    state.assets = assets;
-    timeline.append(gridOf(assets, timeline.clientWidth || 800));
+    showGrid(timeline, [{ key: "link", title: null, count: assets.length, assets }]);
   }
 }
 
@@ -849,7 +780,6 @@ async function upload(files) {
 
 async function openViewer(id) {
   document.querySelector(".viewer")?.remove();
-  const index = () => state.assets.findIndex((a) => a.id === current);
   let current = id;
   const media = el("div", { class: "media" });
   const download = el("a", {
@@ -864,9 +794,8 @@ async function openViewer(id) {
     document.removeEventListener("keydown", keys);
     if (!state.scope.query && location.pathname !== "/photos") history.replaceState(null, "", "/photos");
   };
-  const step = (delta) => {
-    const i = index();
-    const next = state.assets[i + delta];
+  const step = async (delta) => {
+    const next = await state.grid?.neighbour(current, delta);
     if (next) show(next.id);
   };
   const overlay = el(

@@ -1,8 +1,12 @@
 //! Scrolling the web timeline through 100,000 assets in Chromium (playwright-core, as the browser
-//! tests): the tiles the page holds at most, and the time each screen-high scroll step takes to
-//! paint (median, 95th percentile, worst). Targets: tiles bounded (under 1,000 whatever the
-//! library size) and a 95th percentile step under 50 ms (smooth at 20 frames a second or better;
-//! thumbnails are not made for the generated assets, so tiles show their placeholders).
+//! tests, tests/compat/web-scroll.mjs): the tiles the page holds at most, and the time each scroll
+//! step takes to paint (median, 95th percentile, worst), flinging (a screen per step, scrubber
+//! jumps) and browsing (an eighth of a screen per step, thumbnails loading meanwhile). Targets: tiles
+//! bounded (under 1,000 whatever the library size) and a 95th percentile step under 50 ms in both
+//! (two frames are 33 ms: at most one frame late in 19 steps of 20).
+//! Every generated asset gets a real thumbnail: one photo is uploaded and its WebP thumbnail is
+//! hard-linked under every other asset's name, so the browser fetches and decodes each tile's
+//! image as it would in a real library.
 //!
 //! Run with `cargo bench -p ferrotype --bench web_scroll` (after `scripts/setup-compat` and
 //! `scripts/install-deps`). Not a test: without `--bench` it does nothing.
@@ -29,6 +33,7 @@ fn main() {
     compat_support::ensure_installed();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let (mut server, _temp) = runtime.block_on(filled_server("web-scroll-bench", ASSETS, false));
+    runtime.block_on(share_one_thumbnail(&server));
     let root = common::repo_root();
     let script = root.join("tests/compat/web-scroll.mjs");
     let compat = compat_support::compat_dir();
@@ -45,34 +50,82 @@ fn main() {
         &[],
     );
     server.stop();
+    drop(_temp);
     assert!(run.status.success(), "{}", run.transcript());
     let line = run.stdout.lines().last().unwrap_or("{}");
     let r: serde_json::Value = serde_json::from_str(line).expect("the script's JSON");
-    println!(
-        "{ASSETS} assets, {} months, {} scroll steps",
-        r["months"], r["steps"]
-    );
-    for (name, key) in [
-        ("total ms", "totalMs"),
-        ("median step ms", "medianMs"),
-        ("95th percentile step ms", "p95Ms"),
-        ("worst step ms", "maxMs"),
-        ("most tiles in the page", "maxTiles"),
-    ] {
-        println!("{name:<28} {:>10.1}", r[key].as_f64().unwrap_or(f64::NAN));
+    println!("{ASSETS} assets, {} months", r["months"]);
+    let mut pass = true;
+    for phase in ["flinging", "browsing"] {
+        let p = &r[phase];
+        println!("{phase}: {} steps", p["steps"]);
+        for (name, key) in [
+            ("total ms", "totalMs"),
+            ("median step ms", "medianMs"),
+            ("95th percentile step ms", "p95Ms"),
+            ("worst step ms", "maxMs"),
+            ("thumbnails shown", "images"),
+        ] {
+            if let Some(v) = p[key].as_f64() {
+                println!("  {name:<26} {v:>10.1}");
+            }
+        }
+        let p95 = p["p95Ms"].as_f64().unwrap_or(f64::MAX);
+        println!(
+            "{} {phase}, 95th percentile step: {p95:.1} ms (target < {TARGET_P95_MS} ms)",
+            verdict(p95 < TARGET_P95_MS)
+        );
+        pass &= p95 < TARGET_P95_MS;
     }
     let tiles = r["maxTiles"].as_f64().unwrap_or(f64::MAX);
-    let p95 = r["p95Ms"].as_f64().unwrap_or(f64::MAX);
     println!(
         "{} tiles at most: {tiles:.0} (target < {TARGET_MAX_TILES})",
         verdict(tiles < TARGET_MAX_TILES)
     );
-    println!(
-        "{} 95th percentile step: {p95:.1} ms (target < {TARGET_P95_MS} ms)",
-        verdict(p95 < TARGET_P95_MS)
-    );
     println!("load average before: {load_before}; after: {}", loadavg());
-    if tiles >= TARGET_MAX_TILES || p95 >= TARGET_P95_MS {
+    if tiles >= TARGET_MAX_TILES || !pass {
         std::process::exit(1);
+    }
+}
+
+/// Uploads a real photo, waits for its thumbnail, and links that file in as the thumbnail of
+/// every generated asset.
+async fn share_one_thumbnail(server: &common::Server) {
+    let admin = common::login(server, "admin@example.com", "admin-password").await;
+    let photo = common::fixtures().join("nature/prairie_falcon.jpg");
+    let uploaded = common::upload_path(&admin, &photo).await;
+    common::wait_for_media_jobs(&admin).await;
+    let db = rusqlite::Connection::open(server.data_dir.join("ferrotype.db")).expect("catalog");
+    let owner: String = db
+        .query_row(
+            "SELECT owner_id FROM assets WHERE id = ?1",
+            [&uploaded],
+            |r| r.get(0),
+        )
+        .expect("the uploaded asset");
+    let path = |id: &str| {
+        server.data_dir.join(format!(
+            "thumbs/{owner}/{}/{}/{id}_thumbnail.webp",
+            &id[0..2],
+            &id[2..4]
+        ))
+    };
+    let source = path(&uploaded);
+    assert!(source.exists(), "thumbnail of the uploaded photo");
+    let mut ids = db.prepare("SELECT id FROM assets WHERE id != ?1").unwrap();
+    let ids = ids
+        .query_map([&uploaded], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap);
+    // A file takes at most 65,000 links (ext4): a fresh copy to link from every 50,000.
+    let mut from = source.clone();
+    for (i, id) in ids.enumerate() {
+        if i > 0 && i % 50_000 == 0 {
+            from = source.with_extension(format!("copy{i}"));
+            std::fs::copy(&source, &from).expect("copy the thumbnail");
+        }
+        let target = path(&id);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::hard_link(&from, &target).expect("link the thumbnail");
     }
 }

@@ -39,3 +39,34 @@ fn web_ui_sign_up_upload_timeline_and_viewer() {
         server.log()
     );
 }
+
+#[tokio::test]
+async fn web_ui_timeline_of_thousands_scrubber_and_viewer_across_months() {
+    ensure_installed();
+    let mut server = Server::start();
+    let admin = admin(&server).await;
+    let owner = user_id(&admin).await;
+    server.stop();
+    fill_catalog(&server.data_dir.join("ferrotype.db"), &owner, 3_000, false);
+    server.restart();
+    let root = repo_root();
+    let script = root.join("tests/compat/web-grid.mjs");
+    let shots = root.join("target/web-screenshots-grid");
+    let compat = compat_dir();
+    let run = run_node(
+        &[
+            script.to_str().unwrap(),
+            &server.base,
+            compat.to_str().unwrap(),
+            shots.to_str().unwrap(),
+        ],
+        &root,
+        &[],
+    );
+    assert!(
+        run.status.success() && run.stdout.contains(" passed, 0 failed"),
+        "web-grid.mjs failed\n{}\n--- server log\n{}",
+        run.transcript(),
+        server.log()
+    );
+}

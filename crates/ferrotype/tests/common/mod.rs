@@ -661,3 +661,81 @@ pub const APP_SYNC_TYPES: &[&str] = &[
     "AssetFacesV2",
     "AssetOcrV1",
 ];
+
+/// Inserts `count` assets of `owner` straight into a stopped server's catalog, in one
+/// transaction, each with a realistic EXIF row when `with_exif`; capture times spread over 20
+/// years. The catalog's triggers give every row its sync cursor and timeline count.
+pub fn fill_catalog(db: &Path, owner: &str, count: usize, with_exif: bool) {
+    let mut conn = rusqlite::Connection::open(db).expect("open the catalog");
+    // The catalog's triggers call uuid7(); the server registers it, so must we.
+    static LAST: Mutex<u128> = Mutex::new(0);
+    conn.create_scalar_function(
+        "uuid7",
+        0,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+        |_| {
+            let mut last = LAST.lock().unwrap();
+            let fresh = uuid::Uuid::now_v7().as_u128();
+            *last = if fresh > *last { fresh } else { *last + 1 };
+            Ok(uuid::Uuid::from_u128(*last).to_string())
+        },
+    )
+    .expect("register uuid7");
+    let tx = conn.transaction().expect("transaction");
+    {
+        let mut asset = tx
+            .prepare(
+                "INSERT INTO assets (id, owner_id, type, original_path, original_file_name,
+                    checksum, file_size, file_created_at, file_modified_at, local_date_time,
+                    created_at, updated_at, visibility, is_favorite, width, height, thumbhash)
+                 VALUES (?1, ?2, 'IMAGE', ?3, ?4, ?5, 4000000, ?6, ?6, ?6, ?6, ?6, 'timeline',
+                    ?7, 4000, 3000, ?8)",
+            )
+            .expect("prepare");
+        let mut exif = tx
+            .prepare(
+                "INSERT INTO asset_exif (asset_id, make, model, lens_model, exif_image_width,
+                    exif_image_height, orientation, date_time_original, time_zone, f_number,
+                    focal_length, iso, exposure_time, latitude, longitude, city, state, country,
+                    file_size_in_byte, updated_at)
+                 VALUES (?1, 'Canon', 'Canon EOS R5', 'RF24-105mm F4 L IS USM', 8192, 5464, 1,
+                    ?2, 'Europe/Zurich', 4.0, 50.0, 200, '1/250', 47.37, 8.54, 'Zurich',
+                    'Zurich', 'Switzerland', 4000000, ?2)",
+            )
+            .expect("prepare");
+        for i in 0..count {
+            let id = uuid::Uuid::new_v4().to_string();
+            // 20 years, every month alike (1,000,000 assets: about 4,200 a month).
+            let month = i % 240;
+            let taken = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+                2005 + month / 12,
+                1 + month % 12,
+                1 + (i / 240) % 28,
+                (i / 6720) % 24,
+                i % 60,
+                (i / 60) % 60
+            );
+            let checksum: Vec<u8> = (0..20)
+                .map(|b| (i >> (b % 4 * 8)) as u8 ^ b as u8)
+                .collect();
+            asset
+                .execute(rusqlite::params![
+                    id,
+                    owner,
+                    format!("upload/{owner}/{}/{}/{id}.jpg", &id[..2], &id[2..4]),
+                    format!("IMG_{i:06}.jpg"),
+                    checksum,
+                    taken,
+                    i % 10 == 0,
+                    vec![0x5au8; 25],
+                ])
+                .expect("insert asset");
+            if with_exif {
+                exif.execute(rusqlite::params![id, taken])
+                    .expect("insert exif");
+            }
+        }
+    }
+    tx.commit().expect("commit");
+}

@@ -1,0 +1,440 @@
+// The virtual grid behind the timeline, album pages and shared links, and its date scrubber.
+//
+// A grid is a list of sections (a month each, or one untitled section), each a title and justified
+// rows of tiles. Every position is computed here, not by the browser's layout: a section is a box
+// of known height, its tiles absolutely placed. Only the tiles near the viewport exist in the
+// page; the rest is empty space of the right height. A section's assets are fetched when it first
+// comes near the viewport; until then its height is an estimate from its count, and when the real
+// height replaces an estimate above what the user sees, the page is scrolled by the difference so
+// nothing on screen moves. So a library of any size costs the same to scroll.
+
+const GAP = 4;
+const TITLE_HEIGHT = 52; // .month > h2 in app.css
+const MARGIN = 0.5; // screens drawn above and below the visible one
+const PREFETCH = 3.0; // viewports within which sections are fetched ahead
+// Faster than this (screens per second) the user is flinging or dragging the scrubber: tiles
+// show their placeholders and fetch their images only once scrolling slows or pauses, so the
+// images of tiles flown past are never fetched or decoded.
+const FAST_SCREENS_PER_SECOND = 4;
+const SETTLE_MS = 150;
+
+/// The row height aimed at: smaller on phones, as Immich's web client does.
+function rowHeightFor(width) {
+  return width < 600 ? 120 : 220;
+}
+
+/// Places `ratios` (width / height) in rows as wide as `width`, each row scaled to fill it.
+/// Returns per-tile x, y, width, height and the total height.
+export function justify(ratios, width) {
+  const target = rowHeightFor(width);
+  const n = ratios.length;
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  const w = new Float64Array(n);
+  const h = new Float64Array(n);
+  let top = 0;
+  let start = 0;
+  let sum = 0;
+  const place = (end, height) => {
+    let left = 0;
+    for (let i = start; i < end; i++) {
+      x[i] = left;
+      y[i] = top;
+      h[i] = height;
+      w[i] = height * ratios[i];
+      left += w[i] + GAP;
+    }
+    top += height + GAP;
+    start = end;
+    sum = 0;
+  };
+  for (let i = 0; i < n; i++) {
+    sum += ratios[i];
+    const height = (width - GAP * (i - start)) / sum;
+    if (height <= target) place(i + 1, height);
+  }
+  if (start < n) place(n, Math.min(target, (width - GAP * (n - 1 - start)) / sum));
+  return { x, y, w, h, height: Math.max(0, top - GAP) };
+}
+
+export class VirtualGrid {
+  /// `sections`: [{ key, title, count, assets?, load?: async () => assets }], assets being
+  /// { id, ratio, ... }. `makeTile(asset, index)` builds a tile; the grid places it and calls
+  /// the tile's `showImage()`, if it has one, when scrolling is slow enough to look at it.
+  constructor(container, sections, makeTile, onError = () => {}) {
+    this.container = container;
+    this.makeTile = makeTile;
+    this.onError = onError;
+    this.listeners = new Set();
+    this.scrolledListeners = new Set();
+    this.waiting = new Set(); // tiles in the page whose image is not asked for yet
+    this.last = { top: 0, time: 0 };
+    this.width = container.clientWidth || 800;
+    this.where = new Map(); // asset id -> [section index, asset index]
+    this.sections = sections.map((s, index) => {
+      const grid = document.createElement("div");
+      grid.className = "grid";
+      const node = document.createElement("section");
+      node.className = "month";
+      node.dataset.bucket = s.key;
+      if (s.title) {
+        const h2 = document.createElement("h2");
+        h2.textContent = s.title;
+        node.append(h2);
+      }
+      node.append(grid);
+      container.append(node);
+      const section = { ...s, index, node, grid, layout: null, tiles: new Map(), loading: null, failedAt: 0 };
+      if (s.assets) this.index(section);
+      return section;
+    });
+    this.measure();
+    this.frame = 0;
+    this.schedule = () => {
+      if (!this.frame) this.frame = requestAnimationFrame(() => this.update());
+    };
+    this.resized = new ResizeObserver(() => {
+      const width = this.container.clientWidth;
+      if (width && width !== this.width) this.relayout(width);
+    });
+    this.resized.observe(container);
+    window.addEventListener("scroll", this.schedule, { passive: true });
+    window.addEventListener("resize", this.schedule);
+    this.schedule();
+  }
+
+  destroy() {
+    window.removeEventListener("scroll", this.schedule);
+    window.removeEventListener("resize", this.schedule);
+    this.resized.disconnect();
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.settle);
+    this.destroyed = true;
+  }
+
+  /// `listener()` runs whenever section heights change (the scrubber redraws).
+  onChange(listener) {
+    this.listeners.add(listener);
+  }
+
+  /// `listener(top)` runs after each frame the grid drew, with the grid position at the top of
+  /// the screen (the scrubber moves its marker, without reading the layout again).
+  onScrolled(listener) {
+    this.scrolledListeners.add(listener);
+  }
+
+  index(section) {
+    section.assets.forEach((a, i) => this.where.set(a.id, [section.index, i]));
+  }
+
+  /// Heights and offsets of every section from its layout or, until loaded, its estimate.
+  measure() {
+    let offset = 0;
+    for (const s of this.sections) {
+      this.size(s);
+      s.offset = offset;
+      offset += s.height;
+    }
+    this.totalHeight = offset;
+    this.container.style.height = `${offset}px`;
+  }
+
+  size(s) {
+    const title = s.title ? TITLE_HEIGHT : 0;
+    if (s.assets) {
+      s.layout = justify(s.assets.map((a) => a.ratio || 1), this.width);
+      s.gridHeight = s.layout.height;
+    } else {
+      // Estimate: tiles of ratio 1.4 (most photos are 4:3 or 3:2, some portrait).
+      const target = rowHeightFor(this.width);
+      const perRow = Math.max(1, this.width / (target * 1.4 + GAP));
+      s.gridHeight = Math.ceil(s.count / perRow) * (target + GAP) - GAP;
+    }
+    s.height = title + s.gridHeight + GAP * 4;
+    s.node.style.height = `${s.height}px`;
+    s.grid.style.height = `${s.gridHeight}px`;
+  }
+
+  /// The page's scroll position of the grid's top, read from the layout once per frame (in
+  /// `update`, before it changes the page) so no other read forces a layout.
+  origin() {
+    if (this.originY === undefined) this.originY = this.container.getBoundingClientRect().top + window.scrollY;
+    return this.originY;
+  }
+
+  relayout(width) {
+    // Keep the section at the top of the screen, at the same fraction of it, in view.
+    const top = window.scrollY - this.origin();
+    const at = this.sectionAt(top);
+    const fraction = at ? (top - at.offset) / at.height : 0;
+    this.width = width;
+    this.header = undefined;
+    for (const s of this.sections) this.clear(s);
+    this.measure();
+    if (at && top > 0) window.scrollTo(0, this.origin() + at.offset + fraction * at.height);
+    this.changed();
+    this.schedule();
+  }
+
+  changed() {
+    for (const listener of this.listeners) listener();
+  }
+
+  /// The section holding the grid position `y` (binary search over offsets).
+  sectionAt(y) {
+    const list = this.sections;
+    if (!list.length) return null;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (list[mid].offset <= y) lo = mid;
+      else hi = mid - 1;
+    }
+    return list[lo];
+  }
+
+  update() {
+    this.frame = 0;
+    if (this.destroyed) return;
+    const view = window.innerHeight;
+    this.originY = this.container.getBoundingClientRect().top + window.scrollY;
+    const top = window.scrollY - this.originY;
+    const from = top - view * MARGIN;
+    const to = top + view * (1 + MARGIN);
+    const first = this.sectionAt(Math.max(0, top - view * PREFETCH));
+    if (!first) return;
+    for (let i = first.index; i < this.sections.length; i++) {
+      const s = this.sections[i];
+      if (s.offset > top + view * (1 + PREFETCH)) break;
+      if (!s.assets) this.load(s);
+    }
+    for (const s of this.sections) {
+      if (s.tiles.size && (s.offset + s.height < from || s.offset > to)) this.clear(s);
+    }
+    for (let i = this.sectionAt(Math.max(0, from)).index; i < this.sections.length; i++) {
+      const s = this.sections[i];
+      if (s.offset > to) break;
+      const gridTop = s.offset + (s.title ? TITLE_HEIGHT : 0);
+      if (s.layout) this.draw(s, from - gridTop, to - gridTop);
+    }
+    for (const listener of this.scrolledListeners) listener(top + this.headerHeight());
+    const now = performance.now();
+    const speed = Math.abs(top - this.last.top) / view / Math.max(1, now - this.last.time) * 1000;
+    this.last = { top, time: now };
+    clearTimeout(this.settle);
+    if (speed < FAST_SCREENS_PER_SECOND) this.showImages();
+    else this.settle = setTimeout(() => this.showImages(), SETTLE_MS);
+  }
+
+  showImages() {
+    for (const node of this.waiting) if (node.isConnected) node.showImage();
+    this.waiting.clear();
+  }
+
+  /// Fetches a section's assets once (again after a failure, at most every 5 seconds).
+  load(s) {
+    if (s.assets) return Promise.resolve(s.assets);
+    if (s.loading) return s.loading;
+    if (Date.now() - s.failedAt < 5000) return Promise.resolve(null);
+    s.loading = s
+      .load()
+      .then((assets) => {
+        s.loading = null;
+        if (this.destroyed) return assets;
+        s.assets = assets;
+        this.index(s);
+        const before = s.height;
+        const viewTop = window.scrollY - this.origin();
+        this.size(s);
+        let offset = s.offset + s.height;
+        for (let i = s.index + 1; i < this.sections.length; i++) {
+          this.sections[i].offset = offset;
+          offset += this.sections[i].height;
+        }
+        this.totalHeight = offset;
+        this.container.style.height = `${offset}px`;
+        // A section wholly above the screen grew or shrank: move with it.
+        if (s.offset + before <= viewTop && s.height !== before) window.scrollBy(0, s.height - before);
+        this.changed();
+        this.schedule();
+        return assets;
+      })
+      .catch((err) => {
+        s.loading = null;
+        s.failedAt = Date.now();
+        this.onError(s, err);
+        return null;
+      });
+    return s.loading;
+  }
+
+  /// Puts in the page the tiles of `s` whose rows overlap [from, to] (grid coordinates) and
+  /// takes out the others.
+  draw(s, from, to) {
+    const { x, y, w, h } = s.layout;
+    const n = s.assets.length;
+    // Rows are in asset order, so the visible tiles are one run of indices.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (y[mid] + h[mid] < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const start = lo;
+    hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (y[mid] <= to) lo = mid + 1;
+      else hi = mid;
+    }
+    const end = lo;
+    for (const [i, node] of s.tiles) {
+      if (i < start || i >= end) {
+        node.remove();
+        this.waiting.delete(node);
+        s.tiles.delete(i);
+      }
+    }
+    const fresh = [];
+    for (let i = start; i < end; i++) {
+      if (s.tiles.has(i)) continue;
+      const node = this.makeTile(s.assets[i], i);
+      node.style.cssText += `left:${x[i]}px;top:${y[i]}px;width:${w[i]}px;height:${h[i]}px`;
+      s.tiles.set(i, node);
+      if (node.showImage) this.waiting.add(node);
+      fresh.push(node);
+    }
+    if (fresh.length) s.grid.append(...fresh);
+  }
+
+  clear(s) {
+    for (const node of s.tiles.values()) {
+      node.remove();
+      this.waiting.delete(node);
+    }
+    s.tiles.clear();
+  }
+
+  /// The asset `delta` places from `id` in grid order, fetching neighbouring sections as
+  /// needed; null at either end.
+  async neighbour(id, delta) {
+    const at = this.where.get(id);
+    if (!at) return null;
+    let [si, i] = at;
+    i += delta;
+    for (;;) {
+      const s = this.sections[si];
+      if (i < 0) {
+        if (--si < 0) return null;
+        const assets = await this.load(this.sections[si]);
+        if (!assets) return null;
+        i += assets.length;
+      } else if (i >= s.assets.length) {
+        i -= s.assets.length;
+        if (++si >= this.sections.length) return null;
+        if (!(await this.load(this.sections[si]))) return null;
+      } else {
+        return s.assets[i];
+      }
+    }
+  }
+
+  /// Every loaded asset, in grid order.
+  loadedAssets() {
+    return this.sections.flatMap((s) => s.assets || []);
+  }
+
+  /// Scrolls so the section `s` starts at the top of the screen.
+  scrollToSection(s, fraction = 0) {
+    window.scrollTo(0, this.origin() + s.offset + fraction * s.height - this.headerHeight());
+  }
+
+  /// Height of the sticky bar over the page top (so a jump lands below it), measured once.
+  headerHeight() {
+    if (this.header === undefined) this.header = document.querySelector(".topbar")?.offsetHeight || 0;
+    return this.header;
+  }
+}
+
+/// The date scrubber: the whole timeline mapped onto the screen's height, each month as tall as
+/// its share of the page, years labelled where they start. Pointing shows the month under the
+/// pointer; pressing or dragging scrolls there; a year label jumps to the year's first month.
+export function scrubber(grid) {
+  const bar = document.createElement("nav");
+  bar.className = "scrubber";
+  bar.setAttribute("aria-label", "Dates");
+  const marker = document.createElement("div");
+  marker.className = "scrub-marker";
+  const hover = document.createElement("div");
+  hover.className = "scrub-hover";
+  hover.hidden = true;
+  const labels = document.createElement("div");
+  labels.className = "scrub-labels";
+  bar.append(labels, marker, hover);
+
+  const fractionOf = (s) => (grid.totalHeight ? s.offset / grid.totalHeight : 0);
+  let height = 0;
+  let lastTop = 0;
+  const draw = () => {
+    height = bar.clientHeight;
+    const nodes = [];
+    let last = -Infinity;
+    let year = null;
+    for (const s of grid.sections) {
+      const y = s.key.slice(0, 4);
+      if (y === year) continue;
+      year = y;
+      const top = fractionOf(s) * height;
+      // Labels closer than a line apart would overlap: the later one is left out.
+      if (top - last < 16) continue;
+      last = top;
+      const label = document.createElement("a");
+      label.href = "#";
+      label.dataset.year = y;
+      label.textContent = y;
+      label.style.top = `${top}px`;
+      label.addEventListener("click", (e) => (e.preventDefault(), grid.scrollToSection(s)));
+      nodes.push(label);
+    }
+    labels.replaceChildren(...nodes);
+    place(lastTop);
+  };
+  const place = (top) => {
+    lastTop = top;
+    const fraction = grid.totalHeight ? Math.min(1, Math.max(0, top / grid.totalHeight)) : 0;
+    marker.style.transform = `translateY(${fraction * height}px)`;
+  };
+  // The section under a point of the bar, and how far into it.
+  const pointAt = (clientY) => {
+    const r = bar.getBoundingClientRect();
+    const y = Math.min(1, Math.max(0, (clientY - r.top) / r.height)) * grid.totalHeight;
+    const s = grid.sectionAt(y);
+    return s && { s, fraction: Math.min(1, (y - s.offset) / s.height), y: clientY - r.top };
+  };
+  let dragging = false;
+  bar.addEventListener("pointermove", (e) => {
+    const p = pointAt(e.clientY);
+    if (!p) return;
+    hover.hidden = false;
+    hover.textContent = p.s.title;
+    hover.style.top = `${p.y}px`;
+    if (dragging) grid.scrollToSection(p.s, p.fraction);
+  });
+  bar.addEventListener("pointerleave", () => (hover.hidden = true));
+  bar.addEventListener("pointerdown", (e) => {
+    if (e.target.dataset.year) return;
+    dragging = true;
+    bar.setPointerCapture(e.pointerId);
+    const p = pointAt(e.clientY);
+    if (p) grid.scrollToSection(p.s, p.fraction);
+  });
+  const stop = () => (dragging = false);
+  bar.addEventListener("pointerup", stop);
+  bar.addEventListener("pointercancel", stop);
+  grid.onChange(draw);
+  grid.onScrolled(place);
+  new ResizeObserver(draw).observe(bar);
+  return bar;
+}

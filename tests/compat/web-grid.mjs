@@ -1,0 +1,197 @@
+// The timeline of a library of thousands (generated, 240 months over 20 years) in Chromium: the
+// page holds a bounded number of tiles, rows are justified to the page's width, the scrubber
+// jumps to a year and to a point of the timeline, images are asked for once scrolling stops, the
+// viewer steps across months it has not loaded, and a phone-width window lays the grid out again.
+// Screenshots of every step. Usage: node web-grid.mjs <base-url> <compat-dir> <screenshot-dir>
+
+import path from "node:path";
+import fs from "node:fs";
+import assert from "node:assert/strict";
+
+const [base, compat, shots] = process.argv.slice(2);
+const { chromium } = await import(path.join(compat, "node_modules/playwright-core/index.mjs"));
+fs.mkdirSync(shots, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-dev-shm-usage"],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page = await context.newPage();
+const problems = [];
+page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+// Generated assets have no thumbnail files: their 404s are expected.
+page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && problems.push(`console: ${m.text()}`));
+
+async function step(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+  await page.screenshot({ path: path.join(shots, `grid-${String(passed + failed).padStart(2, "0")}-${name.replace(/\W+/g, "-")}.png`) });
+}
+
+// The month (data-bucket) under the top bar, and the number of tiles in the page.
+const monthAtTop = () =>
+  page.evaluate(() => {
+    const bar = document.querySelector(".topbar").getBoundingClientRect().bottom;
+    const x = document.querySelector(".vgrid").getBoundingClientRect().left + 10;
+    return document.elementFromPoint(x, bar + 30)?.closest(".month")?.dataset.bucket;
+  });
+const tileCount = () => page.evaluate(() => document.querySelectorAll(".tile").length);
+// Resolves once the page has scrolled and drawn (two frames without a scroll change).
+const settled = () =>
+  page.waitForFunction(
+    () =>
+      new Promise((resolve) => {
+        const y = window.scrollY;
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(window.scrollY === y)));
+      }),
+  );
+// Every drawn month's rows: full rows as wide as the grid, no tiles overlapping.
+const checkRows = () =>
+  page.evaluate(() => {
+    const width = document.querySelector(".vgrid").getBoundingClientRect().width;
+    const faults = [];
+    let rowsChecked = 0;
+    for (const grid of document.querySelectorAll(".month .grid")) {
+      const rows = new Map();
+      for (const t of grid.querySelectorAll(".tile")) {
+        const top = Math.round(parseFloat(t.style.top));
+        if (!rows.has(top)) rows.set(top, []);
+        rows.get(top).push(t.getBoundingClientRect());
+      }
+      const tops = [...rows.keys()].sort((a, b) => a - b);
+      tops.forEach((top, i) => {
+        const rects = rows.get(top).sort((a, b) => a.left - b.left);
+        for (let j = 1; j < rects.length; j++) {
+          if (rects[j].left < rects[j - 1].right - 0.5) faults.push(`overlap in row ${top}`);
+        }
+        const used = rects[rects.length - 1].right - rects[0].left;
+        // The last row of a month may be short; the others fill the width.
+        const last = i === tops.length - 1;
+        if (!last) {
+          rowsChecked++;
+          if (Math.abs(used - width) > 1.5) faults.push(`row ${top} is ${used.toFixed(1)} of ${width.toFixed(1)}px`);
+        }
+      });
+    }
+    return { faults, rowsChecked };
+  });
+
+await step("sign in to a library of thousands", async () => {
+  await page.goto(base);
+  await page.fill("input[name=email]", "admin@example.com");
+  await page.fill("input[name=password]", "admin-password");
+  await page.click("button[type=submit]");
+  await page.waitForFunction(() => document.querySelectorAll(".tile").length > 0);
+  assert.equal(await page.locator(".month").count(), 240, "every month has its box");
+  const tiles = await tileCount();
+  assert.ok(tiles > 0 && tiles < 300, `${tiles} tiles in the page`);
+  const { faults, rowsChecked } = await checkRows();
+  assert.ok(rowsChecked >= 2, `rows checked: ${rowsChecked}`);
+  assert.deepEqual(faults, []);
+});
+
+await step("a year on the scrubber opens that year", async () => {
+  const labels = await page.locator(".scrubber [data-year]").count();
+  assert.ok(labels >= 10, `${labels} year labels`);
+  await page.locator('.scrubber [data-year="2015"]').click();
+  await settled();
+  await page.waitForFunction(() => document.querySelectorAll('.month[data-bucket^="2015"] .tile').length > 0);
+  await settled();
+  const month = await monthAtTop();
+  assert.ok(month?.startsWith("2015-12"), `month at the top: ${month}`);
+  assert.ok((await tileCount()) < 300);
+});
+
+await step("pressing the middle of the scrubber scrolls to the middle", async () => {
+  const box = await page.locator(".scrubber").boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const hover = await page.locator(".scrub-hover").textContent();
+  assert.match(hover, /\d{4}/, "the month under the pointer is shown");
+  await page.mouse.down();
+  await page.mouse.up();
+  await settled();
+  await page.waitForFunction(() => document.querySelectorAll(".tile").length > 0);
+  await settled();
+  const year = Number((await monthAtTop())?.slice(0, 4));
+  assert.ok(year >= 2012 && year <= 2017, `year at the top: ${year}`);
+  const { faults } = await checkRows();
+  assert.deepEqual(faults, []);
+});
+
+await step("images are asked for once scrolling stops", async () => {
+  await page.waitForFunction(() => {
+    const view = window.innerHeight;
+    const visible = [...document.querySelectorAll(".tile")].filter((t) => {
+      const r = t.getBoundingClientRect();
+      return r.bottom > 0 && r.top < view;
+    });
+    return visible.length > 0 && visible.every((t) => t.querySelector("img").getAttribute("src"));
+  });
+});
+
+await step("the viewer steps into a month not loaded yet", async () => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await settled();
+  // The last tile of the newest month, then the next asset: the first of the month after.
+  const buckets = await page.evaluate(async () => (await fetch("/api/timeline/buckets?visibility=timeline&order=desc")).json());
+  const next = await page.evaluate(
+    async (b) => (await fetch(`/api/timeline/bucket?visibility=timeline&order=desc&timeBucket=${encodeURIComponent(b)}`)).json(),
+    buckets[1].timeBucket,
+  );
+  const first = page.locator(`.month[data-bucket="${buckets[0].timeBucket}"] .tile`);
+  await first.last().click();
+  await page.locator(".viewer").waitFor();
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((id) => document.querySelector(".viewer")?.dataset.id === id, next.id[0]);
+  await page.keyboard.press("ArrowLeft");
+  const lastId = await first.last().getAttribute("data-id");
+  await page.waitForFunction((id) => document.querySelector(".viewer")?.dataset.id === id, lastId);
+  await page.keyboard.press("Escape");
+});
+
+await step("the end of the timeline", async () => {
+  const box = await page.locator(".scrubber").boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height - 1);
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await settled();
+  await page.waitForFunction(() => document.querySelectorAll('.month[data-bucket^="2005-01"] .tile').length > 0);
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await settled();
+  const last = await page.evaluate(() => {
+    const tiles = [...document.querySelectorAll('.month[data-bucket^="2005-01"] .tile')];
+    return tiles.length && Math.max(...tiles.map((t) => t.getBoundingClientRect().bottom));
+  });
+  assert.ok(last > 0 && last <= 800, `the oldest month's last row is on screen (bottom ${last})`);
+});
+
+await step("a phone-width window lays the grid out again", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await settled();
+  await page.waitForFunction(() => document.querySelectorAll(".tile").length > 0);
+  await settled();
+  const { faults } = await checkRows();
+  assert.deepEqual(faults, []);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page wider than the phone by ${overflow}px`);
+  assert.ok((await tileCount()) < 300);
+  assert.ok(await page.locator(".scrubber").isVisible(), "the scrubber is there on phones");
+});
+
+if (problems.length) {
+  failed++;
+  console.log(`FAIL the page reported errors:\n${problems.join("\n")}`);
+}
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
