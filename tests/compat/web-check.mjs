@@ -1,13 +1,15 @@
 // The web UI in a real browser (Debian's Chromium, driven by playwright-core) against the real
 // server: first-run sign-up, sign out and in, upload through the file picker, thumbnails in the
-// timeline, the viewer stepped through by keyboard with its info panel, a duplicate reported.
-// Each step saves a screenshot. Usage: node web-check.mjs <base-url> <compat-dir> <screenshot-dir> <photo>...
+// timeline, the viewer (keyboard, info panel, zoom, swipe, video), albums and their members,
+// shared links (password, no downloads, a visitor's upload), favourites, trash, administration,
+// a duplicate reported, dark mode and a phone's width. Each step saves a screenshot.
+// Usage: node web-check.mjs <base-url> <compat-dir> <screenshot-dir> <video> <extra-photo> <photo>...
 
 import path from "node:path";
 import fs from "node:fs";
 import assert from "node:assert/strict";
 
-const [base, compat, shots, ...photos] = process.argv.slice(2);
+const [base, compat, shots, video, extraPhoto, ...photos] = process.argv.slice(2);
 const { chromium } = await import(path.join(compat, "node_modules/playwright-core/index.mjs"));
 fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
@@ -98,6 +100,16 @@ await step("the viewer steps through by keyboard and shows details", async () =>
   await page.keyboard.press("i");
   await page.getByRole("heading", { name: "Details" }).waitFor();
   await page.locator(".info dd").first().waitFor();
+  await page.keyboard.press("i");
+  // Zoom: a click doubles the photo around the point clicked, another click undoes it.
+  const preview = page.locator(".viewer img.preview");
+  const before = await preview.boundingBox();
+  await preview.click();
+  await page.waitForFunction(() => document.querySelector(".viewer img.preview").classList.contains("zoomed"));
+  await page.waitForFunction((w) => document.querySelector(".viewer img.preview").getBoundingClientRect().width > w * 2, before.width);
+  await page.screenshot({ path: path.join(shots, "06b-zoomed.png") });
+  await page.mouse.click(640, 400);
+  await page.waitForFunction(() => !document.querySelector(".viewer img.preview").classList.contains("zoomed"));
   await page.keyboard.press("Escape");
   await viewer.waitFor({ state: "detached" });
 });
@@ -206,6 +218,104 @@ await step("administration: users, jobs and statistics", async () => {
 await step("a duplicate upload is reported", async () => {
   await page.setInputFiles("#upload-input", photos.slice(0, 1));
   await page.getByText("1 already there").waitFor({ timeout: 30000 });
+});
+
+await step("a visitor adds a photo through a link that allows uploads", async () => {
+  await page.getByRole("link", { name: "Albums" }).click();
+  await page.locator(".album-card").first().click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2);
+  await page.getByRole("button", { name: "Share link" }).click();
+  await page.locator("dialog input[name=allowUpload]").check();
+  await page.getByRole("button", { name: "Create link" }).click();
+  const url = await page.locator(".share-url").textContent();
+  await page.keyboard.press("Escape");
+  const guest = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const visitor = await guest.newPage();
+  visitor.on("pageerror", (e) => problems.push(`visitor page error: ${e.message}`));
+  await visitor.goto(url);
+  await visitor.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2);
+  await visitor.setInputFiles("#upload-input", [extraPhoto]);
+  await visitor.getByText("1 uploaded").waitFor({ timeout: 60000 });
+  await visitor.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 3, null, { timeout: 60000 });
+  await visitor.screenshot({ path: path.join(shots, "visitor-4-uploaded.png") });
+  await guest.close();
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 3, null, { timeout: 60000 });
+});
+
+await step("album members: share as a viewer, make an editor, remove", async () => {
+  await page.getByRole("button", { name: "Share with users" }).click();
+  await page.locator("dialog select[name=role]").selectOption("viewer");
+  await page.getByRole("button", { name: "Bob <bob@example.com>" }).click();
+  await page.getByText("Shared with Bob").waitFor();
+  await page.getByRole("button", { name: "Members (2)" }).click();
+  const role = page.locator('dialog li[data-user="bob@example.com"] select');
+  assert.equal(await role.inputValue(), "viewer");
+  await role.selectOption("editor");
+  await page.getByText("Bob can add photos").waitFor();
+  await page.getByRole("button", { name: "Members (2)" }).click();
+  assert.equal(await page.locator('dialog li[data-user="bob@example.com"] select').inputValue(), "editor");
+  await page.locator('dialog li[data-user="bob@example.com"]').getByRole("button", { name: "Remove" }).click();
+  await page.getByText("Bob removed").waitFor();
+  await page.getByRole("button", { name: "Members (1)" }).waitFor();
+});
+
+await step("a video plays in the viewer", async () => {
+  await page.getByRole("link", { name: "Ferrotype" }).click();
+  await page.setInputFiles("#upload-input", [video]);
+  await page.getByText("1 uploaded").waitFor({ timeout: 60000 });
+  const tile = page.locator(".tile:has(.badge)");
+  await tile.waitFor({ timeout: 60000 });
+  await page.waitForFunction(() => document.querySelector(".tile:has(.badge)")?.classList.contains("loaded"), null, { timeout: 60000 });
+  await tile.click();
+  await page.waitForFunction(() => {
+    const v = document.querySelector(".viewer video");
+    return v && v.readyState >= 2 && v.videoWidth > 0;
+  }, null, { timeout: 30000 });
+  await page.evaluate(() => {
+    const v = document.querySelector(".viewer video");
+    v.muted = true;
+    return v.play();
+  });
+  await page.waitForFunction(() => document.querySelector(".viewer video").currentTime > 0.2, null, { timeout: 30000 });
+  await page.keyboard.press("Escape");
+});
+
+await step("dark mode follows the browser", async () => {
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(await background(), "rgb(250, 250, 250)");
+  await page.emulateMedia({ colorScheme: "dark" });
+  assert.equal(await background(), "rgb(18, 18, 22)");
+  await page.screenshot({ path: path.join(shots, "dark.png") });
+  await page.emulateMedia({ colorScheme: "light" });
+});
+
+await step("phone: swipe steps through the viewer", async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const tab = await phone.newPage();
+  tab.on("pageerror", (e) => problems.push(`phone page error: ${e.message}`));
+  await tab.goto(base);
+  await tab.fill("input[name=email]", "ada@example.com");
+  await tab.fill("input[name=password]", "a good password");
+  await tab.click("button[type=submit]");
+  await tab.waitForFunction(() => document.querySelectorAll(".tile.loaded").length >= 2, null, { timeout: 60000 });
+  await tab.locator(".tile").first().tap();
+  await tab.locator(".viewer").waitFor();
+  const first = await tab.locator(".viewer").getAttribute("data-id");
+  const cdp = await phone.newCDPSession(tab);
+  const swipe = async (fromX, toX) => {
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [{ x: fromX, y: 250 }] });
+    for (let i = 1; i <= 5; i++) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x: fromX + ((toX - fromX) * i) / 5, y: 250 }] });
+    }
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  };
+  await swipe(300, 80);
+  await tab.waitForFunction((id) => document.querySelector(".viewer").dataset.id !== id, first);
+  await swipe(80, 300);
+  await tab.waitForFunction((id) => document.querySelector(".viewer").dataset.id === id, first);
+  await tab.screenshot({ path: path.join(shots, "phone-viewer.png") });
+  await phone.close();
 });
 
 await step("phone width", async () => {

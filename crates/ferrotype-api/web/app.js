@@ -60,6 +60,7 @@ async function route() {
   const path = location.pathname;
   state.grid?.destroy();
   state.grid = null;
+  clearDrop();
   state.selected.clear();
   renderSelectionBar();
   // Public pages of shared links: no account needed.
@@ -507,7 +508,8 @@ async function albumPage(id) {
   }
   const actions = el("div", { class: "actions" },
     owner ? el("button", { type: "button", onclick: () => shareDialog({ type: "ALBUM", albumId: id }) }, "Share link") : null,
-    owner ? el("button", { type: "button", onclick: () => shareWithUsers(id) }, "Share with users") : null,
+    owner ? el("button", { type: "button", onclick: () => shareWithUsers(album) }, "Share with users") : null,
+    album.albumUsers.length > 1 || owner ? el("button", { type: "button", class: "quiet", onclick: () => membersDialog(album, owner) }, `Members (${album.albumUsers.length})`) : null,
     owner ? el("button", { type: "button", class: "quiet", onclick: async () => {
       if (!confirm(`Delete the album “${album.albumName}”? Its photos stay.`)) return;
       await api("DELETE", `/albums/${id}`);
@@ -520,20 +522,65 @@ async function albumPage(id) {
   await drawAlbum(timeline, `albumId=${id}`);
 }
 
-async function shareWithUsers(albumId) {
-  const users = (await api("GET", "/users")).filter((u) => u.id !== state.user.id);
-  const box = dialog("Share with users", el("ul", { class: "choices" }, users.map((u) =>
+/// Adds other users to an album, as editors (they add photos) or viewers.
+async function shareWithUsers(album) {
+  const members = new Set(album.albumUsers.map((u) => u.user.id));
+  const users = (await api("GET", "/users")).filter((u) => !members.has(u.id));
+  const role = el("select", { name: "role", "aria-label": "Role" },
+    el("option", { value: "editor" }, "Can add photos"),
+    el("option", { value: "viewer" }, "Can only view"));
+  const box = dialog("Share with users", el("label", { class: "stack" }, "Role", role), el("ul", { class: "choices" }, users.map((u) =>
     el("li", {}, el("button", { type: "button", class: "quiet", onclick: async () => {
       try {
-        await api("PUT", `/albums/${albumId}/users`, { albumUsers: [{ userId: u.id, role: "editor" }] });
+        await api("PUT", `/albums/${album.id}/users`, { albumUsers: [{ userId: u.id, role: role.value }] });
         toast(`Shared with ${u.name}`);
         box.close();
+        route();
       } catch (err) {
         toast(err.message, "error");
       }
     } }, `${u.name} <${u.email}>`)),
   )));
-  if (!users.length) box.append(el("p", {}, "There are no other users on this server."));
+  if (!users.length) box.append(el("p", {}, "There are no other users to share with."));
+}
+
+/// The album's members: the owner changes roles and removes members; a member can leave.
+function membersDialog(album, owner) {
+  const act = (fn) => async () => {
+    try {
+      await fn();
+      box.close();
+      route();
+    } catch (err) {
+      toast(err.message, "error");
+    }
+  };
+  const rows = album.albumUsers.map(({ user, role }) => {
+    const me = user.id === state.user.id;
+    let control = el("span", { class: "muted" }, role);
+    if (owner && role !== "owner") {
+      control = el("select", { "aria-label": `Role of ${user.name}`, onchange: (e) => act(async () => {
+        await api("PUT", `/albums/${album.id}/user/${user.id}`, { role: e.target.value });
+        toast(`${user.name} ${e.target.value === "viewer" ? "can only view" : "can add photos"}`);
+      })() },
+        el("option", { value: "editor", selected: role === "editor" }, "Can add photos"),
+        el("option", { value: "viewer", selected: role === "viewer" }, "Can only view"));
+    }
+    const remove = owner && role !== "owner"
+      ? el("button", { type: "button", class: "quiet", onclick: act(async () => {
+          await api("DELETE", `/albums/${album.id}/user/${user.id}`);
+          toast(`${user.name} removed`);
+        }) }, "Remove")
+      : !owner && me
+        ? el("button", { type: "button", class: "quiet", onclick: act(async () => {
+            await api("DELETE", `/albums/${album.id}/user/me`);
+            toast(`You left ${album.albumName}`);
+            navigate("/albums");
+          }) }, "Leave")
+        : null;
+    return el("li", { class: "member", "data-user": user.email }, el("span", {}, `${user.name}${me ? " (you)" : ""}`), control, remove);
+  });
+  const box = dialog("Members", el("ul", { class: "choices members" }, rows));
 }
 
 /// The assets of an album or an album's link, month by month, in a grid.
@@ -654,9 +701,15 @@ async function sharePage(credential) {
   state.scope = { link, query };
   const title = link.album ? link.album.albumName : link.description || "Shared photos";
   const timeline = el("section", { class: "timeline", id: "timeline" });
+  const picker = el("input", { type: "file", multiple: true, accept: "image/*,video/*", id: "upload-input", hidden: true });
+  picker.addEventListener("change", () => upload([...picker.files], `?${query}`).then(() => (picker.value = "")));
   const bar = el("header", { class: "topbar" }, el("span", { class: "brand" }, title), el("span", { class: "spacer" }),
+    link.allowUpload ? el("button", { type: "button", id: "upload-button", onclick: () => picker.click() }, "Upload") : null,
+    picker,
     link.allowDownload ? el("button", { type: "button", onclick: () => download(link.album ? { albumId: link.album.id } : { assetIds: link.assets.map((a) => a.id) }, `?${query}`).catch((e) => toast(e.message, "error")) }, "Download all") : null);
-  app.replaceChildren(bar, el("main", { class: "page" }, link.description ? el("p", {}, link.description) : null, timeline));
+  const drop = el("div", { class: "dropzone", hidden: true }, "Drop photos and videos to add them");
+  app.replaceChildren(bar, el("main", { class: "page" }, link.description ? el("p", {}, link.description) : null, timeline), drop);
+  if (link.allowUpload) setUpDrop(drop, `?${query}`);
   if (link.album) {
     await drawAlbum(timeline, `albumId=${link.album.id}&${query}`);
   } else {
@@ -678,7 +731,8 @@ function sharePasswordPage(credential, query) {
 
 // ---- upload --------------------------------------------------------------------------------
 
-function setUpDrop(drop) {
+/// Files dropped anywhere on the page are uploaded (with `query`, into a shared link).
+function setUpDrop(drop, query = "") {
   let depth = 0;
   window.ondragenter = (e) => {
     if (!e.dataTransfer?.types?.includes("Files")) return;
@@ -694,11 +748,16 @@ function setUpDrop(drop) {
     e.preventDefault();
     depth = 0;
     drop.hidden = true;
-    upload([...(e.dataTransfer?.files || [])]);
+    upload([...(e.dataTransfer?.files || [])], query);
   };
 }
 
-function uploadOne(file, row) {
+/// Pages without uploads take no drops.
+function clearDrop() {
+  window.ondragenter = window.ondragleave = window.ondragover = window.ondrop = null;
+}
+
+function uploadOne(file, row, query) {
   return new Promise((resolve) => {
     const form = new FormData();
     const modified = new Date(file.lastModified || Date.now()).toISOString();
@@ -739,12 +798,14 @@ function uploadOne(file, row) {
       row.classList.add("failed");
       resolve("failed");
     };
-    xhr.open("POST", "/api/assets");
+    xhr.open("POST", `/api/assets${query}`);
     xhr.send(form);
   });
 }
 
-async function upload(files) {
+/// Uploads `files`, as the signed-in user or, with `query` (`?key=...`), into a shared link that
+/// allows uploads; then draws the page again.
+async function upload(files, query = "") {
   if (!files.length) return;
   let list = document.getElementById("uploads");
   if (!list) {
@@ -763,7 +824,7 @@ async function upload(files) {
     while (queue.length) {
       const { file, row } = queue.shift();
       row.querySelector(".status").textContent = "uploading";
-      results[await uploadOne(file, row)]++;
+      results[await uploadOne(file, row, query)]++;
     }
   });
   await Promise.all(workers);
@@ -773,7 +834,7 @@ async function upload(files) {
   toast(parts.join(", "), results.failed ? "error" : "info");
   setTimeout(() => list.replaceChildren(), 4000);
   // Thumbnails are made in the background; the grid shows placeholders until they exist.
-  if (results.created) setTimeout(() => timelinePage(), 1500);
+  if (results.created) setTimeout(() => route(), 1500);
 }
 
 // ---- the viewer ----------------------------------------------------------------------------

@@ -22,12 +22,26 @@ fn web_ui_sign_up_upload_timeline_and_viewer() {
     .iter()
     .map(|p| fixtures().join(p).to_string_lossy().into_owned())
     .collect();
+    // A two-second H.264 clip, as phones record, made by Debian's ffmpeg.
+    let temp = tempfile::tempdir().unwrap();
+    let video = temp.path().join("clip.mp4");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-f", "lavfi", "-i"])
+        .arg("testsrc=duration=2:size=320x240:rate=25")
+        .args(["-pix_fmt", "yuv420p", "-c:v", "libx264"])
+        .arg(&video)
+        .status()
+        .expect("ffmpeg");
+    assert!(made.success(), "ffmpeg made the clip");
+    let extra = fixtures().join("nature/wood_anemones.jpg");
     let compat = compat_dir();
     let mut args = vec![
         script.to_str().unwrap().to_string(),
         server.base.clone(),
         compat.to_str().unwrap().to_string(),
         shots.to_str().unwrap().to_string(),
+        video.to_str().unwrap().to_string(),
+        extra.to_str().unwrap().to_string(),
     ];
     args.extend(photos);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
