@@ -238,6 +238,102 @@ mod tests {
         );
     }
 
+    /// Writes the archive of `entries` to `out`, leaving runs of zeros as holes, so a 4 GiB
+    /// archive of a sparse file takes almost no disk.
+    async fn write_sparse(entries: Vec<ZipEntry>, out: &std::path::Path) {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut file = std::fs::File::create(out).unwrap();
+        let mut rx = stream(entries);
+        let mut end = 0u64;
+        // Compared as slices (memcmp): a byte loop is slow in a debug build.
+        let zeros = vec![0u8; CHUNK];
+        while let Some(chunk) = rx.recv().await {
+            let chunk = chunk.expect("archive chunk");
+            if chunk.len() <= CHUNK && chunk[..] == zeros[..chunk.len()] {
+                file.seek(SeekFrom::Current(chunk.len() as i64)).unwrap();
+            } else {
+                file.write_all(&chunk).unwrap();
+            }
+            end += chunk.len() as u64;
+        }
+        file.set_len(end).unwrap();
+    }
+
+    fn unzip(args: &[&str], archive: &std::path::Path) -> (bool, String) {
+        let out = std::process::Command::new("unzip")
+            .args(args)
+            .arg(archive)
+            .output()
+            .expect("Debian's unzip (scripts/install-deps)");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    }
+
+    fn entry(name: &str, path: &std::path::Path) -> ZipEntry {
+        ZipEntry {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            size: std::fs::metadata(path).unwrap().len(),
+            modified: NaiveDateTime::parse_from_str("2024-05-01 10:20:30", "%Y-%m-%d %H:%M:%S")
+                .unwrap(),
+        }
+    }
+
+    /// A file over 4 GiB (ZIP64 sizes) followed by a small one (ZIP64 offset), checked by
+    /// unzip: every CRC, the sizes, and the small file's bytes.
+    #[tokio::test]
+    async fn zip64_for_a_file_over_4_gib_and_the_offsets_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.mov");
+        let big_size = LIMIT_32 + 1 + 3 * 1024 * 1024;
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(big_size)
+            .unwrap();
+        let small = dir.path().join("small.txt");
+        std::fs::write(&small, b"after the big one").unwrap();
+        let archive = dir.path().join("out.zip");
+        write_sparse(
+            vec![entry("big.mov", &big), entry("small.txt", &small)],
+            &archive,
+        )
+        .await;
+        assert!(std::fs::metadata(&archive).unwrap().len() > big_size);
+
+        let (ok, text) = unzip(&["-t"], &archive);
+        assert!(ok && text.contains("No errors detected"), "{text}");
+        let (ok, text) = unzip(&["-l"], &archive);
+        assert!(ok && text.contains(&big_size.to_string()), "{text}");
+        let out = std::process::Command::new("unzip")
+            .arg("-p")
+            .arg(&archive)
+            .arg("small.txt")
+            .output()
+            .unwrap();
+        assert_eq!(out.stdout, b"after the big one");
+    }
+
+    /// More than 65,535 files: the count only fits the ZIP64 end record.
+    #[tokio::test]
+    async fn zip64_for_more_than_65535_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("one.txt");
+        std::fs::write(&small, b"x").unwrap();
+        let count = 70_000;
+        let entries = (0..count)
+            .map(|i| entry(&format!("f{i:05}.txt"), &small))
+            .collect();
+        let archive = dir.path().join("many.zip");
+        write_sparse(entries, &archive).await;
+        let (ok, text) = unzip(&["-t", "-q"], &archive);
+        assert!(ok && text.contains("No errors detected"), "{text}");
+        let (ok, text) = unzip(&["-l"], &archive);
+        assert!(ok && text.contains(&format!("{count} files")), "{text}");
+    }
+
     #[test]
     fn dos_times() {
         let t = NaiveDateTime::parse_from_str("2024-05-01 10:20:30", "%Y-%m-%d %H:%M:%S").unwrap();
