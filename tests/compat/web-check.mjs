@@ -220,6 +220,22 @@ await step("a duplicate upload is reported", async () => {
   await page.getByText("1 already there").waitFor({ timeout: 30000 });
 });
 
+await step("an action that fails says why", async () => {
+  // An album deleted (elsewhere) while the dialog lists it.
+  const gone = await page.evaluate(async () => {
+    const r = await fetch("/api/albums", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ albumName: "Gone" }) });
+    return (await r.json()).id;
+  });
+  await page.locator(".tile .check").first().click();
+  await page.getByRole("button", { name: "Add to album" }).click();
+  await page.getByRole("button", { name: "Gone (0)" }).waitFor();
+  await page.evaluate((id) => fetch(`/api/albums/${id}`, { method: "DELETE" }), gone);
+  await page.getByRole("button", { name: "Gone (0)" }).click();
+  await page.locator(".toast.error", { hasText: "Cannot add to Gone" }).waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByRole("button", { name: "Clear" }).click();
+});
+
 await step("a visitor adds a photo through a link that allows uploads", async () => {
   await page.getByRole("link", { name: "Albums" }).click();
   await page.locator(".album-card").first().click();

@@ -30,6 +30,11 @@ export function toast(message, kind = "info") {
   setTimeout(() => t.remove(), 5000);
 }
 
+/// An event handler that reports its failure: a toast saying what could not be done, and why.
+function guard(what, fn) {
+  return (...args) => Promise.resolve().then(() => fn(...args)).catch((err) => toast(`${what}: ${err.message}`, "error"));
+}
+
 async function api(method, path, body) {
   const init = { method, headers: {}, credentials: "same-origin" };
   if (body !== undefined) {
@@ -211,13 +216,17 @@ async function timelinePage(path = "/photos") {
   const trashActions =
     path === "/trash"
       ? el("div", { class: "actions" },
-          el("button", { type: "button", onclick: () => api("POST", "/trash/restore").then(() => (toast("Restored everything"), route())).catch((e) => toast(e.message, "error")) }, "Restore all"),
-          el("button", { type: "button", class: "quiet", onclick: async () => {
+          el("button", { type: "button", onclick: guard("Cannot restore", async () => {
+            await api("POST", "/trash/restore");
+            toast("Restored everything");
+            route();
+          }) }, "Restore all"),
+          el("button", { type: "button", class: "quiet", onclick: guard("Cannot empty the trash", async () => {
             if (!confirm("Delete everything in the trash for good?")) return;
-            await api("POST", "/trash/empty").catch((e) => toast(e.message, "error"));
+            await api("POST", "/trash/empty");
             toast("The trash is being emptied");
             route();
-          } }, "Empty trash"))
+          }) }, "Empty trash"))
       : null;
   if (heading) timeline.append(heading);
   if (trashActions) timeline.append(trashActions);
@@ -318,7 +327,7 @@ function renderSelectionBar() {
     route();
   };
   const act = (label, fn) =>
-    el("button", { type: "button", onclick: () => fn().catch((err) => toast(`${label} failed: ${err.message}`, "error")) }, label);
+    el("button", { type: "button", onclick: guard(`${label} failed`, fn) }, label);
   const bar = el(
     "div",
     { class: "selection", role: "toolbar", "aria-label": "Selection" },
@@ -381,18 +390,17 @@ async function addToAlbumDialog(assetIds) {
       el("button", { type: "submit", value: "new" }, "Create and add"),
     ),
     el("ul", { class: "choices" }, albums.map((a) =>
-      el("li", {}, el("button", { type: "button", class: "quiet", onclick: async () => {
+      el("li", {}, el("button", { type: "button", class: "quiet", onclick: guard(`Cannot add to ${a.albumName}`, async () => {
         await api("PUT", `/albums/${a.id}/assets`, { ids: assetIds });
         box.close();
         toast(`Added to ${a.albumName}`);
         state.selected.clear();
         route();
-      } }, `${a.albumName} (${a.assetCount})`)),
+      }) }, `${a.albumName} (${a.assetCount})`)),
     )),
   );
-  box.querySelector("form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const name = new FormData(e.target).get("albumName").trim();
+  const create = guard("Cannot create the album", async (form) => {
+    const name = new FormData(form).get("albumName").trim();
     if (!name) return toast("Give the album a name", "error");
     const album = await api("POST", "/albums", { albumName: name, assetIds });
     box.close();
@@ -400,6 +408,7 @@ async function addToAlbumDialog(assetIds) {
     state.selected.clear();
     route();
   });
+  box.querySelector("form").addEventListener("submit", (e) => (e.preventDefault(), create(e.target)));
 }
 
 async function shareDialog(target) {
@@ -508,14 +517,14 @@ async function albumPage(id) {
   }
   const actions = el("div", { class: "actions" },
     owner ? el("button", { type: "button", onclick: () => shareDialog({ type: "ALBUM", albumId: id }) }, "Share link") : null,
-    owner ? el("button", { type: "button", onclick: () => shareWithUsers(album) }, "Share with users") : null,
+    owner ? el("button", { type: "button", onclick: guard("Cannot share", () => shareWithUsers(album)) }, "Share with users") : null,
     album.albumUsers.length > 1 || owner ? el("button", { type: "button", class: "quiet", onclick: () => membersDialog(album, owner) }, `Members (${album.albumUsers.length})`) : null,
-    owner ? el("button", { type: "button", class: "quiet", onclick: async () => {
+    owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot delete the album", async () => {
       if (!confirm(`Delete the album “${album.albumName}”? Its photos stay.`)) return;
       await api("DELETE", `/albums/${id}`);
       toast("Album deleted");
       navigate("/albums");
-    } }, "Delete album") : null,
+    }) }, "Delete album") : null,
   );
   const timeline = el("section", { class: "timeline", id: "timeline" });
   app.replaceChildren(header(), el("main", { class: "page" }, title, description, actions, timeline));
