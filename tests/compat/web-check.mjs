@@ -220,6 +220,22 @@ await step("a duplicate upload is reported", async () => {
   await page.getByText("1 already there").waitFor({ timeout: 30000 });
 });
 
+await step("files dropped on the page are uploaded", async () => {
+  const bytes = fs.readFileSync(photos[1]).toString("base64");
+  const shown = await page.evaluate((b64) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([data], "dropped.jpg", { type: "image/jpeg" }));
+    window.dispatchEvent(new DragEvent("dragenter", { dataTransfer: transfer }));
+    const visible = !document.querySelector(".dropzone").hidden;
+    window.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, cancelable: true }));
+    return visible;
+  }, bytes);
+  assert.ok(shown, "the drop zone shows while files are dragged over");
+  await page.getByText("0 uploaded, 1 already there").waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".dropzone").isHidden(), true);
+});
+
 await step("an action that fails says why", async () => {
   // An album deleted (elsewhere) while the dialog lists it.
   const gone = await page.evaluate(async () => {

@@ -1,7 +1,8 @@
 // The timeline of a library of thousands (generated, 240 months over 20 years) in Chromium: the
 // page holds a bounded number of tiles, rows are justified to the page's width, the scrubber
 // jumps to a year and to a point of the timeline, images are asked for once scrolling stops, the
-// viewer steps across months it has not loaded, and a phone-width window lays the grid out again.
+// viewer steps across months it has not loaded, shift-click selects across months, and a phone-width
+// window lays the grid out again.
 // Screenshots of every step. Usage: node web-grid.mjs <base-url> <compat-dir> <screenshot-dir>
 
 import path from "node:path";
@@ -156,6 +157,19 @@ await step("the viewer steps into a month not loaded yet", async () => {
   const lastId = await first.last().getAttribute("data-id");
   await page.waitForFunction((id) => document.querySelector(".viewer")?.dataset.id === id, lastId);
   await page.keyboard.press("Escape");
+});
+
+await step("shift-click selects a range across months", async () => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await settled();
+  const buckets = await page.evaluate(async () => (await fetch("/api/timeline/buckets?visibility=timeline&order=desc")).json());
+  await page.locator(`.month[data-bucket="${buckets[0].timeBucket}"] .tile .check`).first().click();
+  await page.getByText("1 selected").waitFor();
+  await page.locator(`.month[data-bucket="${buckets[1].timeBucket}"] .tile .check`).first().click({ modifiers: ["Shift"] });
+  await page.getByText(`${buckets[0].count + 1} selected`).waitFor();
+  const marked = await page.locator(".tile.selected").count();
+  assert.equal(marked, buckets[0].count + 1);
+  await page.getByRole("button", { name: "Clear" }).click();
 });
 
 await step("the end of the timeline", async () => {

@@ -67,6 +67,7 @@ async function route() {
   state.grid = null;
   clearDrop();
   state.selected.clear();
+  state.lastSelected = null;
   renderSelectionBar();
   // Public pages of shared links: no account needed.
   if (path.startsWith("/share/")) return sharePage({ key: decodeURIComponent(path.slice("/share/".length)) });
@@ -262,7 +263,8 @@ function tile(asset) {
       "data-id": asset.id,
       onclick: (e) => {
         e.preventDefault();
-        if (state.selected.size || e.shiftKey || e.ctrlKey || e.metaKey) toggleSelected(asset.id, link);
+        if (e.shiftKey && state.lastSelected) selectRange(state.lastSelected, asset.id);
+        else if (state.selected.size || e.shiftKey || e.ctrlKey || e.metaKey) toggleSelected(asset.id, link);
         else openViewer(asset.id);
       },
     },
@@ -271,7 +273,12 @@ function tile(asset) {
       type: "button",
       class: "check",
       "aria-label": "Select",
-      onclick: (e) => (e.preventDefault(), e.stopPropagation(), toggleSelected(asset.id, link)),
+      onclick: (e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        if (e.shiftKey && state.lastSelected) selectRange(state.lastSelected, asset.id);
+        else toggleSelected(asset.id, link);
+      },
     }, "✓"),
   );
   if (state.selected.has(asset.id)) link.classList.add("selected");
@@ -313,7 +320,18 @@ function placeholderOf(asset) {
 function toggleSelected(id, tileNode) {
   if (state.selected.has(id)) state.selected.delete(id);
   else state.selected.add(id);
+  state.lastSelected = state.selected.has(id) ? id : null;
   tileNode.classList.toggle("selected", state.selected.has(id));
+  renderSelectionBar();
+}
+
+/// Shift-click: everything from the last asset selected to this one, in timeline order (months
+/// in between are fetched if they were not yet).
+async function selectRange(from, to) {
+  const ids = (await state.grid?.between(from, to)) || [to];
+  for (const id of ids) state.selected.add(id);
+  state.lastSelected = to;
+  state.grid?.eachTile((node) => node.classList.toggle("selected", state.selected.has(node.dataset.id)));
   renderSelectionBar();
 }
 

@@ -341,9 +341,27 @@ export class VirtualGrid {
     }
   }
 
-  /// Every loaded asset, in grid order.
-  loadedAssets() {
-    return this.sections.flatMap((s) => s.assets || []);
+  /// The ids from `a` to `b` inclusive (either order), in grid order, fetching the sections
+  /// between them as needed.
+  async between(a, b) {
+    let from = this.where.get(a);
+    let to = this.where.get(b);
+    if (!from || !to) return null;
+    if (from[0] > to[0] || (from[0] === to[0] && from[1] > to[1])) [from, to] = [to, from];
+    const ids = [];
+    for (let si = from[0]; si <= to[0]; si++) {
+      const assets = await this.load(this.sections[si]);
+      if (!assets) return null;
+      const start = si === from[0] ? from[1] : 0;
+      const end = si === to[0] ? to[1] : assets.length - 1;
+      for (let i = start; i <= end; i++) ids.push(assets[i].id);
+    }
+    return ids;
+  }
+
+  /// Calls `fn(node)` for every tile in the page.
+  eachTile(fn) {
+    for (const s of this.sections) for (const node of s.tiles.values()) fn(node);
   }
 
   /// Scrolls so the section `s` starts at the top of the screen.
