@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 const [base, compat, shots] = process.argv.slice(2);
 const { chromium } = await import(path.join(compat, "node_modules/playwright-core/index.mjs"));
 fs.mkdirSync(shots, { recursive: true });
+for (const f of fs.readdirSync(shots)) if (f.startsWith("grid-")) fs.rmSync(path.join(shots, f));
 
 let passed = 0;
 let failed = 0;
@@ -157,6 +158,22 @@ await step("the viewer steps into a month not loaded yet", async () => {
   const lastId = await first.last().getAttribute("data-id");
   await page.waitForFunction((id) => document.querySelector(".viewer")?.dataset.id === id, lastId);
   await page.keyboard.press("Escape");
+});
+
+await step("a photo's address opens the viewer, which steps, and closing shows its tile", async () => {
+  const month = await page.evaluate(
+    async () => (await fetch("/api/timeline/bucket?visibility=timeline&order=desc&timeBucket=2010-06-01")).json(),
+  );
+  await page.goto(`${base}/photos/${month.id[3]}`);
+  await page.locator(".viewer").waitFor();
+  await page.waitForFunction((id) => document.querySelector(".viewer")?.dataset.id === id, month.id[3]);
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((id) => document.querySelector(".viewer")?.dataset.id === id, month.id[4]);
+  await page.keyboard.press("Escape");
+  await page.locator(`.tile[data-id="${month.id[4]}"]`).waitFor();
+  await settled();
+  const box = await page.locator(`.tile[data-id="${month.id[4]}"]`).boundingBox();
+  assert.ok(box && box.y > 0 && box.y + box.height <= 800, `the tile is on screen: ${JSON.stringify(box)}`);
 });
 
 await step("shift-click selects a range across months", async () => {

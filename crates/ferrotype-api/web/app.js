@@ -880,11 +880,16 @@ async function openViewer(id) {
   const close = () => {
     overlay.remove();
     document.removeEventListener("keydown", keys);
+    // Back in the grid where the viewer left off.
+    state.grid?.scrollToAsset(current);
     if (!state.scope.query && location.pathname !== "/photos") history.replaceState(null, "", "/photos");
   };
+  // The asset shown last, once its month is known to the grid (stepping waits for it).
+  let shown = Promise.resolve();
   const step = async (delta) => {
+    await shown;
     const next = await state.grid?.neighbour(current, delta);
-    if (next) show(next.id);
+    if (next) shown = show(next.id);
   };
   const overlay = el(
     "div",
@@ -932,6 +937,8 @@ async function openViewer(id) {
       return;
     }
     if (current !== assetId) return;
+    // Opened by its address (/photos/<id>): fetch its month so the viewer can step from it.
+    await state.grid?.loadMonthOf(assetId, asset.localDateTime);
     if (asset.type === "VIDEO") {
       media.replaceChildren(
         el("video", { src: `/api/assets/${assetId}/video/playback${linkQuery("?")}`, controls: true, autoplay: true, poster: `/api/assets/${assetId}/thumbnail?size=preview${linkQuery()}` }),
@@ -955,7 +962,8 @@ async function openViewer(id) {
     download.href = `/api/assets/${assetId}/original${linkQuery("?")}`;
     download.setAttribute("download", asset.originalFileName);
   }
-  await show(id);
+  shown = show(id);
+  await shown;
 }
 
 function infoRows(asset) {

@@ -245,7 +245,10 @@ export class VirtualGrid {
         s.assets = assets;
         this.index(s);
         const before = s.height;
-        const viewTop = window.scrollY - this.origin();
+        // Read before the page changes: a page that shrinks under a scroll position at its end
+        // moves that position itself, so a relative scroll afterwards would count it twice.
+        const scrollY = window.scrollY;
+        const viewTop = scrollY - this.origin();
         this.size(s);
         let offset = s.offset + s.height;
         for (let i = s.index + 1; i < this.sections.length; i++) {
@@ -254,8 +257,9 @@ export class VirtualGrid {
         }
         this.totalHeight = offset;
         this.container.style.height = `${offset}px`;
-        // A section wholly above the screen grew or shrank: move with it.
-        if (s.offset + before <= viewTop && s.height !== before) window.scrollBy(0, s.height - before);
+        // A section starting above the screen grew or shrank: move with it, so what is on
+        // screen below its top stays where it is.
+        if (s.offset < viewTop && s.height !== before) window.scrollTo(0, scrollY + s.height - before);
         this.changed();
         this.schedule();
         return assets;
@@ -264,6 +268,8 @@ export class VirtualGrid {
         s.loading = null;
         s.failedAt = Date.now();
         this.onError(s, err);
+        // Try again if the section is still wanted then, even without a scroll.
+        setTimeout(this.schedule, 5100);
         return null;
       });
     return s.loading;
@@ -357,6 +363,27 @@ export class VirtualGrid {
       for (let i = start; i <= end; i++) ids.push(assets[i].id);
     }
     return ids;
+  }
+
+  /// Fetches the section of the month of `localDateTime` (ISO), unless `id` is known already.
+  async loadMonthOf(id, localDateTime) {
+    if (this.where.has(id) || !localDateTime) return;
+    const month = localDateTime.slice(0, 7);
+    const s = this.sections.find((x) => x.key.startsWith(month));
+    if (s) await this.load(s);
+  }
+
+  /// Scrolls, if needed, so the tile of `id` is on screen (below the top bar).
+  scrollToAsset(id) {
+    const at = this.where.get(id);
+    const s = at && this.sections[at[0]];
+    if (!s?.layout) return;
+    const top = this.origin() + s.offset + (s.title ? TITLE_HEIGHT : 0) + s.layout.y[at[1]];
+    const bottom = top + s.layout.h[at[1]];
+    const header = this.headerHeight();
+    if (top < window.scrollY + header || bottom > window.scrollY + window.innerHeight) {
+      window.scrollTo(0, top - header - (window.innerHeight - header) / 3);
+    }
   }
 
   /// Calls `fn(node)` for every tile in the page.
