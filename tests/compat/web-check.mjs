@@ -114,6 +114,28 @@ await step("the viewer steps through by keyboard and shows details", async () =>
   await viewer.waitFor({ state: "detached" });
 });
 
+await step("the details show the file and its place", async () => {
+  // The photo with GPS coordinates, opened by its address.
+  const id = await page.evaluate(async () => {
+    const buckets = await (await fetch("/api/timeline/buckets?visibility=timeline")).json();
+    for (const b of buckets) {
+      const month = await (await fetch(`/api/timeline/bucket?visibility=timeline&timeBucket=${b.timeBucket}`)).json();
+      for (const id of month.id) {
+        const asset = await (await fetch(`/api/assets/${id}`)).json();
+        if (asset.originalFileName === "thompson-springs.jpg") return id;
+      }
+    }
+  });
+  await page.goto(`${base}/photos/${id}`);
+  await page.locator(".viewer").waitFor();
+  await page.keyboard.press("i");
+  await page.locator(".info dd", { hasText: "Palisade, Colorado, United States of America" }).waitFor();
+  await page.locator(".info dd", { hasText: "thompson-springs.jpg" }).waitFor();
+  await page.screenshot({ path: path.join(shots, "06a-details-with-place.png") });
+  await page.keyboard.press("Escape");
+  await page.locator(".viewer").waitFor({ state: "detached" });
+});
+
 await step("select two photos and add them to a new album", async () => {
   await page.locator(".tile .check").nth(0).click();
   await page.locator(".tile .check").nth(1).click();

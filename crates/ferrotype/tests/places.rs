@@ -5,30 +5,10 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
-
-fn geodata_dir() -> PathBuf {
-    let root = repo_root();
-    let out = Command::new("bash")
-        .arg("scripts/setup-geodata")
-        .current_dir(&root)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run bash scripts/setup-geodata");
-    assert!(
-        out.status.success(),
-        "scripts/setup-geodata failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    root.join(".cache/geodata")
-}
 
 async fn upload_fixture(client: &Client, relative: &str) -> String {
     let path = fixtures().join(relative);

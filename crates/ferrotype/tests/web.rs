@@ -10,7 +10,8 @@ use compat_support::{compat_dir, ensure_installed, run_node};
 #[test]
 fn web_ui_sign_up_upload_timeline_and_viewer() {
     ensure_installed();
-    let server = Server::start();
+    let geodata = geodata_dir();
+    let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", geodata.to_str().unwrap())]);
     let root = repo_root();
     let script = root.join("tests/compat/web-check.mjs");
     let shots = root.join("target/web-screenshots");

@@ -739,3 +739,22 @@ pub fn fill_catalog(db: &Path, owner: &str, count: usize, with_exif: bool) {
     }
     tx.commit().expect("commit");
 }
+
+/// The GeoNames data for reverse geocoding, installed (once) by `scripts/setup-geodata`.
+pub fn geodata_dir() -> PathBuf {
+    let root = repo_root();
+    let out = Command::new("bash")
+        .arg("scripts/setup-geodata")
+        .current_dir(&root)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run bash scripts/setup-geodata");
+    assert!(
+        out.status.success(),
+        "scripts/setup-geodata failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    root.join(".cache/geodata")
+}
