@@ -8,37 +8,16 @@
 import path from "node:path";
 import fs from "node:fs";
 import assert from "node:assert/strict";
+import { launch, stepsOn } from "./browser.mjs";
 
 const [base, compat, shots, video, extraPhoto, ...photos] = process.argv.slice(2);
-const { chromium } = await import(path.join(compat, "node_modules/playwright-core/index.mjs"));
 fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
 
-let passed = 0;
-let failed = 0;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-dev-shm-usage"],
-});
+const browser = await launch(compat);
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 const page = await context.newPage();
-const problems = [];
-page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-// Refused requests (401 before sign-in, 404 for thumbnails not made yet) are part of the flow;
-// anything else the console reports is a fault.
-page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && problems.push(`console: ${m.text()}`));
-
-async function step(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-  }
-  await page.screenshot({ path: path.join(shots, `${String(passed + failed).padStart(2, "0")}-${name.replace(/\W+/g, "-")}.png`) });
-}
+const { step, watch, finish } = stepsOn(page, shots);
 
 await step("first run shows the admin sign-up", async () => {
   await page.goto(base);
@@ -164,7 +143,7 @@ await step("create a password-protected link without downloads", async () => {
 await step("the link in a fresh browser: password, photos, no originals", async () => {
   const guest = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const visitor = await guest.newPage();
-  visitor.on("pageerror", (e) => problems.push(`visitor page error: ${e.message}`));
+  watch(visitor, "visitor ");
   await visitor.goto(shareUrl);
   await visitor.getByRole("heading", { name: "This link is protected" }).waitFor();
   await visitor.fill("input[name=password]", "wrong");
@@ -285,7 +264,7 @@ await step("a visitor adds a photo through a link that allows uploads", async ()
   await page.keyboard.press("Escape");
   const guest = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const visitor = await guest.newPage();
-  visitor.on("pageerror", (e) => problems.push(`visitor page error: ${e.message}`));
+  watch(visitor, "visitor ");
   await visitor.goto(url);
   await visitor.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2);
   await visitor.setInputFiles("#upload-input", [extraPhoto]);
@@ -347,7 +326,7 @@ await step("dark mode follows the browser", async () => {
 await step("phone: swipe steps through the viewer", async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   const tab = await phone.newPage();
-  tab.on("pageerror", (e) => problems.push(`phone page error: ${e.message}`));
+  watch(tab, "phone ");
   await tab.goto(base);
   await tab.fill("input[name=email]", "ada@example.com");
   await tab.fill("input[name=password]", "a good password");
@@ -380,10 +359,4 @@ await step("phone width", async () => {
   assert.ok(overflow <= 1, `page wider than the phone by ${overflow}px`);
 });
 
-if (problems.length) {
-  failed++;
-  console.log(`FAIL the page reported errors:\n${problems.join("\n")}`);
-}
-await browser.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish(browser);

@@ -8,36 +8,16 @@
 import path from "node:path";
 import fs from "node:fs";
 import assert from "node:assert/strict";
+import { launch, stepsOn } from "./browser.mjs";
 
 const [base, compat, shots] = process.argv.slice(2);
-const { chromium } = await import(path.join(compat, "node_modules/playwright-core/index.mjs"));
 fs.mkdirSync(shots, { recursive: true });
 for (const f of fs.readdirSync(shots)) if (f.startsWith("grid-")) fs.rmSync(path.join(shots, f));
 
-let passed = 0;
-let failed = 0;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-dev-shm-usage"],
-});
+const browser = await launch(compat);
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 const page = await context.newPage();
-const problems = [];
-page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-// Generated assets have no thumbnail files: their 404s are expected.
-page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && problems.push(`console: ${m.text()}`));
-
-async function step(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-  }
-  await page.screenshot({ path: path.join(shots, `grid-${String(passed + failed).padStart(2, "0")}-${name.replace(/\W+/g, "-")}.png`) });
-}
+const { step, watch, finish } = stepsOn(page, shots, "grid-");
 
 // The month (data-bucket) under the top bar, and the number of tiles in the page.
 const monthAtTop = () =>
@@ -219,10 +199,4 @@ await step("a phone-width window lays the grid out again", async () => {
   assert.ok(await page.locator(".scrubber").isVisible(), "the scrubber is there on phones");
 });
 
-if (problems.length) {
-  failed++;
-  console.log(`FAIL the page reported errors:\n${problems.join("\n")}`);
-}
-await browser.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish(browser);

@@ -7,14 +7,10 @@
 //   enough that thumbnails are fetched and decoded while the page moves.
 // Usage: node web-scroll.mjs <base-url> <compat-dir> <email> <password>
 
-import path from "node:path";
+import { launch } from "./browser.mjs";
 
 const [base, compat, email, password] = process.argv.slice(2);
-const { chromium } = await import(path.join(compat, "node_modules/playwright-core/index.mjs"));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-dev-shm-usage"],
-});
+const browser = await launch(compat);
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 const page = await context.newPage();
 await page.goto(base);
