@@ -323,7 +323,7 @@ await step("dark mode follows the browser", async () => {
   await page.emulateMedia({ colorScheme: "light" });
 });
 
-await step("phone: swipe steps through the viewer", async () => {
+await step("phone: swipe steps through the viewer, a long press selects", async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   const tab = await phone.newPage();
   watch(tab, "phone ");
@@ -348,6 +348,19 @@ await step("phone: swipe steps through the viewer", async () => {
   await swipe(80, 300);
   await tab.waitForFunction((id) => document.querySelector(".viewer").dataset.id === id, first);
   await tab.screenshot({ path: path.join(shots, "phone-viewer.png") });
+  await tab.keyboard.press("Escape");
+  await tab.locator(".viewer").waitFor({ state: "detached" });
+  // A long press selects; then a tap adds.
+  const box = await tab.locator(".tile").nth(0).boundingBox();
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [at] });
+  await tab.waitForTimeout(800);
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  await tab.getByText("1 selected").waitFor();
+  assert.equal(await tab.locator(".viewer").count(), 0, "a long press does not open the viewer");
+  await tab.locator(".tile").nth(1).tap();
+  await tab.getByText("2 selected").waitFor();
+  await tab.screenshot({ path: path.join(shots, "phone-selected.png") });
   await phone.close();
 });
 

@@ -190,6 +190,7 @@ async function monthSections(query) {
 function showGrid(container, sections) {
   const holder = el("div", { class: "vgrid" });
   container.append(holder);
+  longPressSelects(holder);
   state.grid = new VirtualGrid(holder, sections, tile, (s, err) => toast(`Cannot load ${s.title || "the photos"}: ${err.message}`, "error"));
   return state.grid;
 }
@@ -249,6 +250,35 @@ async function timelinePage(path = "/photos") {
 /// `&key=...` on media URLs when a visitor browses a shared link.
 function linkQuery(sep = "&") {
   return state.scope.query ? `${sep}${state.scope.query}` : "";
+}
+
+/// Touch screens have no hover to show a tile's check mark: a long press selects (as Immich's app
+/// does), and while something is selected a tap adds or removes. One set of listeners per grid.
+function longPressSelects(holder) {
+  let timer = 0;
+  let pressed = null;
+  holder.addEventListener("touchstart", (e) => {
+    const tile = e.target.closest(".tile");
+    if (!tile || e.touches.length > 1) return;
+    timer = setTimeout(() => {
+      pressed = tile;
+      toggleSelected(tile.dataset.id, tile);
+      navigator.vibrate?.(20);
+    }, 500);
+  }, { passive: true });
+  const cancel = () => clearTimeout(timer);
+  holder.addEventListener("touchmove", cancel, { passive: true });
+  holder.addEventListener("touchend", cancel);
+  holder.addEventListener("touchcancel", cancel);
+  // The click that may end a long press must not open the viewer (capture: before the tile's).
+  holder.addEventListener("click", (e) => {
+    if (pressed && e.target.closest(".tile") === pressed) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+    pressed = null;
+  }, true);
+  holder.addEventListener("contextmenu", (e) => e.target.closest(".tile") && e.preventDefault());
 }
 
 /// A tile of the grid (which places and sizes it): the thumbnail over its thumbhash. The image
@@ -337,6 +367,7 @@ async function selectRange(from, to) {
 
 function renderSelectionBar() {
   document.querySelector(".selection")?.remove();
+  document.body.classList.toggle("selecting", state.selected.size > 0);
   if (!state.selected.size) return;
   const ids = () => [...state.selected];
   const done = (message) => {
