@@ -261,7 +261,8 @@ mod tests {
     fn secrets_are_long_and_distinct() {
         let a = new_secret();
         let b = new_secret();
-        assert!(a.len() >= 40, "{a}");
+        // 43 base64 characters less the `+` and `/` dropped: 4 or more go about once in 20.
+        assert!(a.len() >= 32, "{a}");
         assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
         assert_ne!(a, b);
         assert_eq!(secret_hash(&a).len(), 32);
