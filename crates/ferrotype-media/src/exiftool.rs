@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::sync::Semaphore;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +35,7 @@ struct Process {
 
 impl Process {
     fn spawn(program: &str) -> Result<Self, ExifToolError> {
-        let mut child = Command::new(program)
+        let mut child = crate::priority::background_command(program)
             .args(["-stay_open", "True", "-@", "-"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -4,6 +4,7 @@
 pub mod exiftool;
 pub mod geocode;
 pub mod metadata;
+pub mod priority;
 pub mod raw;
 pub mod thumbnail;
 pub mod video;

@@ -23,7 +23,7 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 /// the camera's white balance, in sRGB and already turned upright, to `out` as PPM.
 pub async fn develop(path: &Path, out: &Path) -> Result<(), DevelopError> {
     let file = std::fs::File::create(out).map_err(DevelopError::Spawn)?;
-    let run = tokio::process::Command::new("dcraw_emu")
+    let run = crate::priority::background_command("dcraw_emu")
         .args(["-h", "-w", "-o", "1", "-Z", "-"])
         .arg(path)
         .stdin(Stdio::null())

@@ -33,7 +33,7 @@ pub struct VideoProbe {
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 pub async fn probe(path: &Path) -> Result<VideoProbe, ProbeError> {
-    let run = tokio::process::Command::new("ffprobe")
+    let run = crate::priority::background_command("ffprobe")
         .args([
             "-v",
             "error",
@@ -65,7 +65,7 @@ pub async fn probe(path: &Path) -> Result<VideoProbe, ProbeError> {
 pub async fn poster_frame(path: &Path, out: &Path) -> Result<(), ProbeError> {
     let mut last_error = String::new();
     for seek in ["1", "0"] {
-        let run = tokio::process::Command::new("ffmpeg")
+        let run = crate::priority::background_command("ffmpeg")
             .args(["-v", "error", "-nostdin", "-y", "-ss", seek, "-i"])
             .arg(path)
             .args(["-frames:v", "1", "-f", "image2", "-c:v", "ppm"])

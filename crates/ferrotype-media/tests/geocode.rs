@@ -1,44 +1,13 @@
 //! Reverse geocoding against the real GeoNames data that `scripts/setup-geodata` installs into
 //! `.cache/geodata` (run from here when it is missing: these tests never skip).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod support;
+
 use std::sync::OnceLock;
-use std::time::Instant;
+
+use support::geodata_dir;
 
 use ferrotype_media::geocode::{Geocoder, Places};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("crate sits two levels below the repository root")
-        .to_path_buf()
-}
-
-/// Runs `scripts/setup-geodata` (idempotent, locked against concurrent runs) once per process.
-fn geodata_dir() -> PathBuf {
-    static READY: OnceLock<PathBuf> = OnceLock::new();
-    READY
-        .get_or_init(|| {
-            let root = repo_root();
-            let out = Command::new("bash")
-                .arg("scripts/setup-geodata")
-                .current_dir(&root)
-                .stdin(Stdio::null())
-                .output()
-                .expect("run bash scripts/setup-geodata");
-            assert!(
-                out.status.success(),
-                "scripts/setup-geodata failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-                out.status,
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            root.join(".cache/geodata")
-        })
-        .clone()
-}
 
 fn places() -> &'static Places {
     static PLACES: OnceLock<Places> = OnceLock::new();
@@ -106,75 +75,4 @@ fn geocoder_loads_the_folder_once() {
         geocoder.places().unwrap(),
         geocoder.places().unwrap()
     ));
-}
-
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
-/// Load time, memory and lookup time. Not a check: run with
-/// `cargo test --release -p ferrotype-media --test geocode -- --ignored --nocapture measure`.
-#[test]
-#[ignore]
-fn measure() {
-    let dir = geodata_dir();
-    let before = rss_kib();
-    let started = Instant::now();
-    let loaded = Places::load(&dir).unwrap();
-    let load = started.elapsed();
-    let after = rss_kib();
-    println!(
-        "load: {} places in {:.0} ms, RSS +{:.1} MiB",
-        loaded.len(),
-        load.as_secs_f64() * 1e3,
-        (after.saturating_sub(before)) as f64 / 1024.0
-    );
-    // A fixed pseudo-random spread of points over the globe (xorshift), then points on land.
-    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let points: Vec<(f64, f64)> = (0..1_000_000)
-        .map(|_| {
-            (
-                (next() * 2.0 - 1.0).asin().to_degrees(),
-                next() * 360.0 - 180.0,
-            )
-        })
-        .collect();
-    let started = Instant::now();
-    let mut found = 0usize;
-    for &(lat, lon) in &points {
-        found += usize::from(loaded.nearest(lat, lon).is_some());
-    }
-    let per = started.elapsed().as_secs_f64() / points.len() as f64;
-    println!(
-        "lookup: {:.2} µs per point over {} uniform points ({} within 25 km)",
-        per * 1e6,
-        points.len(),
-        found
-    );
-    let city_points = [
-        (48.8566, 2.3522),
-        (39.115, -108.400968),
-        (35.6762, 139.6503),
-    ];
-    let started = Instant::now();
-    let rounds = 300_000;
-    for i in 0..rounds {
-        let (lat, lon) = city_points[i % city_points.len()];
-        std::hint::black_box(loaded.nearest(lat + (i % 97) as f64 * 1e-4, lon));
-    }
-    println!(
-        "lookup: {:.2} µs per point near cities (name strings included)",
-        started.elapsed().as_secs_f64() / rounds as f64 * 1e6
-    );
 }
