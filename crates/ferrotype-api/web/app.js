@@ -931,7 +931,7 @@ async function openViewer(id) {
       el("button", { type: "button", "aria-label": "Close", onclick: close }, "✕"),
       el("span", { class: "spacer" }),
       download,
-      el("button", { type: "button", "aria-label": "Info", onclick: () => (info.hidden = !info.hidden) }, "ⓘ"),
+      el("button", { type: "button", class: "info-button", "aria-label": "Info", onclick: () => (info.hidden = !info.hidden) }, "i"),
     ),
     el("button", { type: "button", class: "nav prev", "aria-label": "Previous", onclick: () => step(-1) }, "‹"),
     media,
