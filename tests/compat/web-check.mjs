@@ -81,8 +81,14 @@ await step("the viewer steps through by keyboard and shows details", async () =>
   await page.locator(".info dd").first().waitFor();
   await page.keyboard.press("i");
   // Zoom: a click doubles the photo around the point clicked, another click undoes it.
+  // The photo stepped back to, once it is drawn (the viewer replaces the element on each step).
+  await page.waitForFunction((id) => {
+    const img = document.querySelector(".viewer img.preview");
+    return img?.src.includes(`/assets/${id}/`) && img.complete && img.naturalWidth > 0;
+  }, first);
   const preview = page.locator(".viewer img.preview");
   const before = await preview.boundingBox();
+  assert.ok(before, "the photo is on screen");
   await preview.click();
   await page.waitForFunction(() => document.querySelector(".viewer img.preview").classList.contains("zoomed"));
   await page.waitForFunction((w) => document.querySelector(".viewer img.preview").getBoundingClientRect().width > w * 2, before.width);

@@ -17,6 +17,7 @@ mod common;
 mod compat_support;
 mod support;
 
+use ferrotype_core::storage::{Generated, generated_key};
 use support::{filled_server, loadavg, verdict};
 
 const ASSETS: usize = 100_000;
@@ -32,7 +33,7 @@ fn main() {
     }
     compat_support::ensure_installed();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let (mut server, _temp) = runtime.block_on(filled_server("web-scroll-bench", ASSETS, false));
+    let (mut server, temp) = runtime.block_on(filled_server("web-scroll-bench", ASSETS, false));
     runtime.block_on(share_one_thumbnail(&server));
     let root = common::repo_root();
     let script = root.join("tests/compat/web-scroll.mjs");
@@ -50,7 +51,7 @@ fn main() {
         &[],
     );
     server.stop();
-    drop(_temp);
+    drop(temp);
     assert!(run.status.success(), "{}", run.transcript());
     let line = run.stdout.lines().last().unwrap_or("{}");
     let r: serde_json::Value = serde_json::from_str(line).expect("the script's JSON");
@@ -103,12 +104,13 @@ async fn share_one_thumbnail(server: &common::Server) {
             |r| r.get(0),
         )
         .expect("the uploaded asset");
+    let owner: uuid::Uuid = owner.parse().expect("owner id");
+    // Where the server keeps an asset's thumbnail (the blob store's root is the data folder).
     let path = |id: &str| {
-        server.data_dir.join(format!(
-            "thumbs/{owner}/{}/{}/{id}_thumbnail.webp",
-            &id[0..2],
-            &id[2..4]
-        ))
+        let id = id.parse().expect("asset id");
+        server
+            .data_dir
+            .join(generated_key(owner, id, Generated::Thumbnail))
     };
     let source = path(&uploaded);
     assert!(source.exists(), "thumbnail of the uploaded photo");
