@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use common::{Client, Server};
 use serde_json::Value;
-use support::{MB, kb_to_mb, loadavg, proc_status_kb, target_dir, upload_created, verdict};
+use support::{MB, kb_to_mb, loadavg, proc_status_kb, run_folder, upload_created, verdict};
 
 const PHOTOS: usize = 500;
 const CONNECTIONS: usize = 4;
@@ -165,12 +165,7 @@ fn children_cpu_seconds(pid: u32) -> f64 {
 }
 
 async fn run() -> bool {
-    let base = target_dir().join("ingest-bench");
-    std::fs::create_dir_all(&base).expect("bench folder");
-    let temp = tempfile::Builder::new()
-        .prefix("run-")
-        .tempdir_in(&base)
-        .expect("bench temp folder");
+    let temp = run_folder("ingest-bench");
     let data_dir = temp.path().join("data");
 
     let generated = Instant::now();

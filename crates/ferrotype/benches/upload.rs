@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{Client, Server};
-use support::{MB, kb_to_mb, proc_status_kb, target_dir, upload_created, verdict};
+use support::{MB, kb_to_mb, proc_status_kb, run_folder, upload_created, verdict};
 
 const FILES: usize = 200;
 const FILE_SIZE: usize = 5_000_000;
@@ -149,12 +149,7 @@ fn cpu_seconds(pid: &str) -> (f64, f64) {
 }
 
 async fn run() -> bool {
-    let base = target_dir().join("upload-bench");
-    std::fs::create_dir_all(&base).expect("bench folder");
-    let temp = tempfile::Builder::new()
-        .prefix("run-")
-        .tempdir_in(&base)
-        .expect("bench temp folder");
+    let temp = run_folder("upload-bench");
     let data_dir = temp.path().join("data");
     let reference_dir = temp.path().join("reference");
     std::fs::create_dir_all(&reference_dir).expect("reference folder");

@@ -43,6 +43,17 @@ pub fn verdict(pass: bool) -> &'static str {
     if pass { "PASS" } else { "FAIL" }
 }
 
+/// A fresh folder for one run of `bench`, under the target folder (on the same disk as the
+/// build, not in a tmpfs); it goes when the returned guard is dropped.
+pub fn run_folder(bench: &str) -> tempfile::TempDir {
+    let base = target_dir().join(bench);
+    std::fs::create_dir_all(&base).expect("bench folder");
+    tempfile::Builder::new()
+        .prefix("run-")
+        .tempdir_in(&base)
+        .expect("bench temp folder")
+}
+
 /// A stopped-then-restarted release server whose catalog holds `count` generated assets of its
 /// admin (`admin@example.com`), in a fresh folder under the target folder's `bench` subfolder;
 /// the folder goes when the returned guard is dropped.
@@ -51,12 +62,7 @@ pub async fn filled_server(
     count: usize,
     with_exif: bool,
 ) -> (super::common::Server, tempfile::TempDir) {
-    let base = target_dir().join(bench);
-    std::fs::create_dir_all(&base).expect("bench folder");
-    let temp = tempfile::Builder::new()
-        .prefix("run-")
-        .tempdir_in(&base)
-        .expect("bench temp folder");
+    let temp = run_folder(bench);
     let data_dir = temp.path().join("data");
     let mut server = super::common::Server::start_in(&data_dir, &[]);
     let admin = super::common::admin(&server).await;

@@ -5,6 +5,13 @@
 
 pub mod schema;
 
+// The GeoNames data for reverse geocoding, installed on first use: the same helper as the media
+// crate's geocoding tests.
+#[path = "../../../ferrotype-media/tests/support/mod.rs"]
+mod geodata;
+#[allow(unused_imports)] // Not every test binary geocodes.
+pub use geodata::geodata_dir;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -738,23 +745,4 @@ pub fn fill_catalog(db: &Path, owner: &str, count: usize, with_exif: bool) {
         }
     }
     tx.commit().expect("commit");
-}
-
-/// The GeoNames data for reverse geocoding, installed (once) by `scripts/setup-geodata`.
-pub fn geodata_dir() -> PathBuf {
-    let root = repo_root();
-    let out = Command::new("bash")
-        .arg("scripts/setup-geodata")
-        .current_dir(&root)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run bash scripts/setup-geodata");
-    assert!(
-        out.status.success(),
-        "scripts/setup-geodata failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    root.join(".cache/geodata")
 }
