@@ -153,7 +153,19 @@ fn session_token<'a>(
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
+    /// The caller the contract layer resolved (`contract::enforce`), else resolved here (routes
+    /// of our own that the contract does not list).
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(auth) = parts.extensions.get::<Auth>() {
+            return Ok(auth.clone());
+        }
+        Auth::resolve(parts, state).await
+    }
+}
+
+impl Auth {
+    /// The caller, from the credentials in the request: 401 when none is valid.
+    pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Self, ApiError> {
         let query: HashMap<String, String> = Query::try_from_uri(&parts.uri)
             .map(|Query(q)| q)
             .unwrap_or_default();

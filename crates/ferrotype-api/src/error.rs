@@ -1,6 +1,7 @@
-//! Errors as Immich's clients read them: a JSON body `{message, error, statusCode, correlationId}`
-//! with a JSON content type, for every failure the server can produce, including those axum
-//! makes itself (unknown routes, wrong methods, malformed bodies).
+//! Errors as Immich 3.x sends them: a JSON body `{"message": ...}` (validation failures add
+//! `errors`, zod's issues) with the correlation id in the `X-Correlation-ID` header, for every
+//! failure the server can produce, including those axum makes itself (unknown routes, wrong
+//! methods, malformed bodies).
 
 use axum::Json;
 use axum::body::Body;
@@ -26,6 +27,8 @@ pub fn correlation_id() -> String {
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
+    /// zod's issues, for `Validation failed`.
+    pub errors: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -33,6 +36,14 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            errors: None,
+        }
+    }
+    /// 400 `Validation failed` with the issues found, as Immich's zod pipe answers.
+    pub fn validation(errors: serde_json::Value) -> Self {
+        ApiError {
+            errors: Some(errors),
+            ..Self::bad_request("Validation failed")
         }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -85,25 +96,26 @@ impl From<AccountError> for ApiError {
     }
 }
 
-fn error_body(status: StatusCode, message: &str, correlation_id: &str) -> Response {
-    let body = json!({
-        "message": message,
-        "error": status.canonical_reason().unwrap_or("Error"),
-        "statusCode": status.as_u16(),
-        "correlationId": correlation_id,
-    });
-    (status, Json(body)).into_response()
+fn error_body(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "message": message }))).into_response()
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        error_body(self.status, &self.message, &correlation_id())
+        match self.errors {
+            Some(errors) => (
+                self.status,
+                Json(json!({ "message": self.message, "errors": errors })),
+            )
+                .into_response(),
+            None => error_body(self.status, &self.message),
+        }
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// Gives every request a correlation id (header `X-Correlation-ID`, and inside error bodies),
+/// Gives every request a correlation id (header `X-Correlation-ID`, and in the log),
 /// logs it, and rewrites any error response that is not JSON into the JSON error shape.
 pub async fn correlate(request: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -127,7 +139,7 @@ pub async fn correlate(request: Request, next: Next) -> Response {
         } else {
             text
         };
-        error_body(status, &message, &id)
+        error_body(status, &message)
     } else {
         response
     };

@@ -2,6 +2,7 @@
 //! Errors are mapped to Immich's JSON error body once, in `error`.
 
 pub mod auth;
+pub mod contract;
 pub mod dto;
 pub mod error;
 pub mod json;
@@ -184,7 +185,13 @@ pub fn router(state: AppState) -> Router {
                 .post(sync::set_acks)
                 .delete(sync::delete_acks),
         )
-        // After routing, so that requests are counted under their route's template.
+        // After routing, so that the route's template is known: the contract's checks
+        // (credential, permission, validation), and around them the request metrics, so that
+        // refusals are counted too.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            contract::enforce,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

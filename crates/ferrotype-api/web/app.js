@@ -45,7 +45,10 @@ async function api(method, path, body) {
   const text = await r.text();
   const data = text ? JSON.parse(text) : null;
   if (!r.ok) {
-    const err = new Error((data && data.message) || `${r.status} ${r.statusText}`);
+    // A validation failure names the first field and what was wrong with it.
+    const issue = data && Array.isArray(data.errors) && data.errors[0];
+    const detail = issue ? `: ${issue.path.join(".")} ${issue.message}` : "";
+    const err = new Error(((data && data.message) || `${r.status} ${r.statusText}`) + detail);
     err.status = r.status;
     throw err;
   }

@@ -537,7 +537,7 @@ async fn cli_reports_bad_keys_and_missing_permissions() {
         "Failed to connect to server {}: 401\n",
         server.url("/api")
     ));
-    run.assert_stderr_has("\"statusCode\": 401");
+    run.assert_stderr_has("Invalid API key");
     assert!(!cli.config_dir().join("auth.yml").exists());
 
     // A key that may read the user but do nothing else: login works, the rest is refused by

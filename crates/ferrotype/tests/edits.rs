@@ -112,7 +112,7 @@ async fn favorite_archive_date_place_rating_description() {
     admin
         .put("/api/assets", json!({"ids": [a], "rating": 9}))
         .await
-        .assert_error(400, "rating must be from -1 to 5");
+        .assert_invalid(json!(["rating"]), "Too big: expected number to be <=5");
     admin
         .put("/api/assets", json!({"ids": [a], "latitude": 1.0}))
         .await

@@ -67,7 +67,7 @@ async fn counts_follow_uploads_and_commands() {
     );
 
     let listed = admin
-        .get("/api/queues/metadataExtraction/jobs?status=waiting,paused")
+        .get("/api/queues/metadataExtraction/jobs?status=waiting&status=paused")
         .await
         .json();
     let mut ids: Vec<&str> = listed
@@ -91,7 +91,10 @@ async fn counts_follow_uploads_and_commands() {
     admin
         .get("/api/queues/metadataExtraction/jobs?status=bogus")
         .await
-        .assert_error(400, "Invalid job status: bogus");
+        .assert_invalid(
+            json!(["status", 0]),
+            "Invalid option: expected one of \"active\"|\"failed\"|\"completed\"|\"delayed\"|\"waiting\"|\"paused\"",
+        );
 
     // Re-running jobs for an asset that already waits adds nothing (dedupe per job and asset).
     let r = admin
@@ -120,7 +123,11 @@ async fn counts_follow_uploads_and_commands() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["jobCounts"]["paused"], 2);
     let r = admin
-        .send(admin.request(Method::DELETE, "/api/queues/metadataExtraction/jobs"))
+        .send_json(
+            Method::DELETE,
+            "/api/queues/metadataExtraction/jobs",
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, 204);
     assert_eq!(
@@ -135,14 +142,17 @@ async fn counts_follow_uploads_and_commands() {
             json!({"command": "explode"}),
         )
         .await
-        .assert_error(
-            400,
-            "command must be one of start, pause, resume, empty, clear-failed (got explode)",
+        .assert_invalid(
+            json!(["command"]),
+            "Invalid option: expected one of \"start\"|\"pause\"|\"resume\"|\"empty\"|\"clear-failed\"",
         );
     admin
         .put("/api/jobs/notAQueue", json!({"command": "pause"}))
         .await
-        .assert_error(400, "Invalid queue name: notAQueue");
+        .assert_invalid(
+            json!(["name"]),
+            "Invalid option: expected one of \"thumbnailGeneration\"|\"metadataExtraction\"|\"videoConversion\"|\"faceDetection\"|\"facialRecognition\"|\"smartSearch\"|\"duplicateDetection\"|\"backgroundTask\"|\"storageTemplateMigration\"|\"migration\"|\"search\"|\"sidecar\"|\"library\"|\"notifications\"|\"backupDatabase\"|\"ocr\"|\"workflow\"|\"integrityCheck\"|\"editor\"",
+        );
     admin
         .put("/api/jobs/library", json!({"command": "start"}))
         .await

@@ -580,7 +580,9 @@ async fn acks_checkpoints_and_refusals() {
             .len(),
         1
     );
-    let r = admin.delete("/api/sync/ack").await;
+    let r = admin
+        .send_json(reqwest::Method::DELETE, "/api/sync/ack", json!({}))
+        .await;
     assert_eq!(r.status, 204);
     assert_eq!(admin.get("/api/sync/ack").await.json(), json!([]));
 

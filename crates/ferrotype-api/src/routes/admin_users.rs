@@ -90,9 +90,7 @@ async fn any_user(state: &AppState, id: Uuid) -> ApiResult<User> {
 async fn apply(state: &AppState, id: Uuid, change: UserChange) -> ApiResult<User> {
     match state.catalog.update_user(id, &change).await {
         Ok(()) => any_user(state, id).await,
-        Err(CatalogError::Conflict(_)) => Err(ApiError::bad_request(
-            "Email already in use by another account",
-        )),
+        Err(CatalogError::Conflict(_)) => Err(ApiError::bad_request("Email is not available")),
         Err(e) => Err(e.into()),
     }
 }

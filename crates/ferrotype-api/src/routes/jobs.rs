@@ -1,8 +1,6 @@
 //! `/api/jobs`, `/api/queues*` and `POST /api/assets/jobs`: the admin's view of the job queue,
 //! and re-running work for chosen assets.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -202,13 +200,19 @@ pub async fn list_jobs(
     State(state): State<AppState>,
     auth: Auth,
     Path(name): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<Vec<Value>>> {
     auth.require_admin("queueJob.read")?;
     let queue = queue_from(&name)?;
     let mut states = Vec::new();
-    if let Some(list) = query.get("status") {
-        for s in list.split(',').map(str::trim) {
+    // `status` repeats, as the SDK sends an array (`?status=waiting&status=paused`).
+    let given: Vec<&str> = query
+        .iter()
+        .filter(|(k, _)| k == "status")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if !given.is_empty() {
+        for s in given {
             match s {
                 // Completed jobs are counted, not kept: there is nothing to list.
                 "completed" => {}

@@ -78,9 +78,7 @@ pub async fn update_me(
     match state.catalog.update_user(auth.user.id, &change).await {
         Ok(()) => {}
         Err(CatalogError::Conflict(_)) => {
-            return Err(ApiError::bad_request(
-                "Email already in use by another account",
-            ));
+            return Err(ApiError::bad_request("Email is not available"));
         }
         Err(e) => return Err(e.into()),
     }

@@ -262,7 +262,8 @@ impl Reply {
         })
     }
 
-    /// Asserts an Immich error: status, JSON body with all four fields, and the message.
+    /// Asserts an Immich 3.x error: status, a JSON body of the message alone, and the correlation
+    /// id in its header.
     pub fn assert_error(&self, status: u16, message: &str) {
         assert_eq!(
             self.status,
@@ -271,10 +272,28 @@ impl Reply {
             String::from_utf8_lossy(&self.body)
         );
         let body = self.json();
-        assert_eq!(body["statusCode"], status, "{body}");
-        assert!(body["error"].is_string(), "{body}");
-        assert!(body["correlationId"].is_string(), "{body}");
-        assert_eq!(body["message"], message, "{body}");
+        assert_eq!(body, serde_json::json!({ "message": message }));
+        assert!(self.headers.get("x-correlation-id").is_some());
+    }
+}
+
+impl Reply {
+    /// Asserts Immich 3.x's validation failure: 400 `Validation failed` whose `errors` include
+    /// an issue at `path` with `message` (zod's texts).
+    pub fn assert_invalid(&self, path: serde_json::Value, message: &str) {
+        assert_eq!(
+            self.status,
+            400,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        let body = self.json();
+        assert_eq!(body["message"], "Validation failed", "{body}");
+        let found = body["errors"].as_array().is_some_and(|e| {
+            e.iter()
+                .any(|i| i["path"] == path && i["message"] == message)
+        });
+        assert!(found, "no issue {path} {message:?} in {body}");
     }
 }
 

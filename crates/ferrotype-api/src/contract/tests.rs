@@ -1,0 +1,145 @@
+//! The contract table and the validator's messages, checked against what Immich 3.x answers
+//! (the texts in its e2e specs).
+
+use serde_json::{Value, json};
+
+use super::validate::{Source, validate};
+use super::{OPERATIONS, REQUESTS, operation};
+
+fn body_issues(operation_id: &str, body: Option<Value>) -> Vec<(Value, String)> {
+    let spec = &*REQUESTS;
+    let schema = &spec.operations[operation_id]["body"];
+    validate(spec, schema, body.as_ref(), Source::Body, Vec::new())
+        .into_iter()
+        .map(|i| (Value::Array(i.path), i.message))
+        .collect()
+}
+
+fn param_issues(operation_id: &str, name: &str, value: &str) -> Vec<String> {
+    let spec = &*REQUESTS;
+    let p = spec.operations[operation_id]["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap()
+        .clone();
+    validate(
+        spec,
+        &p["schema"],
+        Some(&json!(value)),
+        Source::Parameter,
+        vec![json!(name)],
+    )
+    .into_iter()
+    .map(|i| i.message)
+    .collect()
+}
+
+#[test]
+fn every_operation_of_the_spec_is_in_the_table() {
+    assert_eq!(OPERATIONS.len(), 254);
+    let op = operation("GET", "/api/albums/{id}").unwrap();
+    assert_eq!(op.operation_id, "getAlbumInfo");
+    assert_eq!(op.permission, Some("album.read"));
+    assert!(op.authenticated);
+    // Parameter names do not matter, only the route's shape.
+    assert_eq!(
+        operation("PUT", "/albums/{x}/user/{y}")
+            .unwrap()
+            .operation_id,
+        "updateAlbumUser"
+    );
+    assert!(operation("GET", "/server/ping").is_some_and(|o| !o.authenticated));
+    assert!(operation("GET", "/admin/users").unwrap().admin_only);
+    assert!(operation("GET", "/nothing/here").is_none());
+}
+
+#[test]
+fn nulls_and_missing_fields_get_zods_messages() {
+    let issues = body_issues(
+        "createUserAdmin",
+        Some(json!({"email": "a@b.c", "name": "x", "password": null})),
+    );
+    assert_eq!(
+        issues,
+        vec![(
+            json!(["password"]),
+            "Invalid input: expected string, received null".to_string()
+        )]
+    );
+    let issues = body_issues(
+        "createUserAdmin",
+        Some(json!({"name": "x", "password": "p"})),
+    );
+    assert_eq!(
+        issues,
+        vec![(
+            json!(["email"]),
+            "Invalid input: expected string, received undefined".to_string()
+        )]
+    );
+    let issues = body_issues("createAlbum", None);
+    assert_eq!(
+        issues,
+        vec![(
+            json!([]),
+            "Invalid input: expected object, received undefined".to_string()
+        )]
+    );
+}
+
+#[test]
+fn types_bounds_formats_and_enums() {
+    let issues = body_issues(
+        "updateMyPreferences",
+        Some(json!({"download": {"archiveSize": 1.5, "includeEmbeddedVideos": 1}})),
+    );
+    assert!(issues.contains(&(
+        json!(["download", "archiveSize"]),
+        "Invalid input: expected int, received number".to_string()
+    )));
+    assert!(issues.contains(&(
+        json!(["download", "includeEmbeddedVideos"]),
+        "Invalid input: expected boolean, received number".to_string()
+    )));
+    let issues = body_issues(
+        "addAssetsToAlbums",
+        Some(json!({"albumIds": [], "assetIds": ["nope", "4b6f9d5e-1a1b-4c2d-8e3f-000000000000"]})),
+    );
+    assert_eq!(
+        issues,
+        vec![(json!(["assetIds", 0]), "Invalid UUID".to_string())]
+    );
+    let issues = body_issues("createSharedLink", Some(json!({"type": "NOPE"})));
+    assert_eq!(
+        issues,
+        vec![(
+            json!(["type"]),
+            "Invalid option: expected one of \"ALBUM\"|\"INDIVIDUAL\"".to_string()
+        )]
+    );
+    let issues = body_issues("updateAssets", Some(json!({"ids": [], "latitude": 91})));
+    assert_eq!(
+        issues,
+        vec![(
+            json!(["latitude"]),
+            "Too big: expected number to be <=90".to_string()
+        )]
+    );
+}
+
+#[test]
+fn parameters_are_coerced_from_strings() {
+    assert_eq!(param_issues("getAlbumInfo", "id", "123"), ["Invalid UUID"]);
+    assert!(param_issues("getAlbumInfo", "id", "4b6f9d5e-1a1b-4c2d-8e3f-000000000000").is_empty());
+    assert_eq!(
+        param_issues("getAllAlbums", "isShared", "yes"),
+        ["Invalid option: expected one of \"true\"|\"false\""]
+    );
+    assert!(param_issues("getAllAlbums", "isShared", "true").is_empty());
+    assert_eq!(
+        param_issues("reverseGeocode", "lat", "abc"),
+        ["Invalid input: expected number, received NaN"]
+    );
+}
