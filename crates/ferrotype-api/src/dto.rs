@@ -307,6 +307,9 @@ pub struct AlbumResponse {
     pub end_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_modified_asset_timestamp: Option<String>,
+    /// Only in `GET /albums/{id}` of a shared album, as Immich.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contributor_counts: Option<Vec<serde_json::Value>>,
 }
 
 impl AlbumResponse {
@@ -331,13 +334,14 @@ impl AlbumResponse {
             asset_count: s.asset_count,
             created_at: iso(&a.created_at),
             updated_at: iso(&a.updated_at),
-            has_shared_link: false,
+            has_shared_link: s.has_shared_link,
             is_activity_enabled: a.is_activity_enabled,
-            shared: !s.members.is_empty(),
+            shared: s.is_shared(),
             order: a.order.clone(),
             start_date: s.start_date.as_ref().map(iso),
             end_date: s.end_date.as_ref().map(iso),
             last_modified_asset_timestamp: s.last_modified_asset_timestamp.as_ref().map(iso),
+            contributor_counts: None,
         }
     }
 }

@@ -169,6 +169,8 @@ pub trait Catalog: Send + Sync + 'static {
     async fn update_album(&self, album_id: Uuid, change: &AlbumChange) -> CatalogResult<()>;
     /// Deletes the album (its assets stay).
     async fn delete_album(&self, album_id: Uuid) -> CatalogResult<()>;
+    /// Who contributed the album's assets not in the trash: (owner, count), most first.
+    async fn album_contributor_counts(&self, album_id: Uuid) -> CatalogResult<Vec<(Uuid, i64)>>;
     /// Whether the asset is in the album.
     async fn album_contains(&self, album_id: Uuid, asset_id: Uuid) -> CatalogResult<bool>;
     /// Removes assets from the album and reports per id: anything when `any`, else only the

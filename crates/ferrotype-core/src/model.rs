@@ -195,6 +195,15 @@ pub struct AlbumSummary {
     pub start_date: Option<Timestamp>,
     pub end_date: Option<Timestamp>,
     pub last_modified_asset_timestamp: Option<Timestamp>,
+    /// A shared link shows the album (it then counts as shared, as in Immich).
+    pub has_shared_link: bool,
+}
+
+impl AlbumSummary {
+    /// Shared with someone: a member or a link.
+    pub fn is_shared(&self) -> bool {
+        !self.members.is_empty() || self.has_shared_link
+    }
 }
 
 /// What metadata extraction found in a file (Immich's `asset_exif`). Every field may be

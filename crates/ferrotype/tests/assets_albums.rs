@@ -507,32 +507,32 @@ async fn shared_albums_editors_viewers_and_strangers() {
     let seen = owner.get(&format!("/api/assets/{bobs}")).await.json();
     assert_eq!(seen["ownerId"], bob_id.as_str());
 
-    // Only the owner shares, and only with real users, once each.
-    bob.put(
-        &format!("/api/albums/{album_id}/users"),
-        json!({"albumUsers": [{"userId": dave_id}]}),
-    )
-    .await
-    .assert_error(400, "Not found or no albumUser.create access");
-    for (body, message) in [
-        (
-            json!({"albumUsers": [{"userId": bob_id}]}),
-            "User already added",
-        ),
-        (
-            json!({"albumUsers": [{"userId": owner_id}]}),
-            "Cannot be shared with owner",
-        ),
-        (
-            json!({"albumUsers": [{"userId": "7d4c1a5e-3f1b-4c2a-9d8e-0a1b2c3d4e5f"}]}),
-            "User not found",
-        ),
-    ] {
-        owner
-            .put(&format!("/api/albums/{album_id}/users"), body)
-            .await
-            .assert_error(400, message);
+    // The owner and editors share (not viewers), only with real users; the owner and those
+    // already in the album are skipped, as Immich does.
+    carol
+        .put(
+            &format!("/api/albums/{album_id}/users"),
+            json!({"albumUsers": [{"userId": dave_id}]}),
+        )
+        .await
+        .assert_error(400, "Not found or no album.share access");
+    for already in [&bob_id, &owner_id] {
+        let r = owner
+            .put(
+                &format!("/api/albums/{album_id}/users"),
+                json!({"albumUsers": [{"userId": already}]}),
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.json()["albumUsers"].as_array().unwrap().len(), 3);
     }
+    owner
+        .put(
+            &format!("/api/albums/{album_id}/users"),
+            json!({"albumUsers": [{"userId": "7d4c1a5e-3f1b-4c2a-9d8e-0a1b2c3d4e5f"}]}),
+        )
+        .await
+        .assert_error(400, "Invalid user");
     let r = owner
         .put(
             &format!("/api/albums/{album_id}/users"),
@@ -558,10 +558,10 @@ async fn shared_albums_editors_viewers_and_strangers() {
         .await;
     assert_eq!(r.json()[0]["success"], true);
 
-    // Leaving and removing: a member may leave, not remove others; nobody removes the owner.
-    bob.delete(&format!("/api/albums/{album_id}/user/{carol_id}"))
+    // Leaving and removing: a viewer may leave, not remove others; nobody removes the owner.
+    dave.delete(&format!("/api/albums/{album_id}/user/{carol_id}"))
         .await
-        .assert_error(400, "Not found or no albumUser.delete access");
+        .assert_error(400, "Not found or no album.share access");
     owner
         .delete(&format!("/api/albums/{album_id}/user/{owner_id}"))
         .await
@@ -712,6 +712,21 @@ async fn album_settings_removal_statistics_and_map() {
             {"id": elsewhere, "success": false, "error": "not_found"},
         ])
     );
+    // An editor may change the album's settings (as in Immich), a viewer may not.
+    let r = bob
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/albums/{id}"),
+            json!({"albumName": "Mine"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let as_role = |role: &'static str| {
+        let owner = &owner;
+        let path = format!("/api/albums/{id}/user/{bob_id}");
+        async move { owner.put(&path, json!({ "role": role })).await.status }
+    };
+    assert_eq!(as_role("viewer").await, 204);
     bob.send_json(
         reqwest::Method::PATCH,
         &format!("/api/albums/{id}"),
@@ -719,6 +734,7 @@ async fn album_settings_removal_statistics_and_map() {
     )
     .await
     .assert_error(400, "Not found or no album.update access");
+    assert_eq!(as_role("editor").await, 204);
     bob.delete(&format!("/api/albums/{id}"))
         .await
         .assert_error(400, "Not found or no album.delete access");
@@ -775,5 +791,111 @@ async fn album_settings_removal_statistics_and_map() {
     assert_eq!(
         owner.get("/api/albums/statistics").await.json(),
         json!({"owned": 1, "shared": 0, "notShared": 1})
+    );
+}
+
+/// Immich 3.x's album sharing rules: an album shown by a link counts as shared, the owner in
+/// `albumUsers` is skipped, a deleted owner's albums disappear for the members, and a shared
+/// album tells who contributed what.
+#[tokio::test]
+async fn shared_means_members_or_links_and_deleted_owners_hide_albums() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let admin_id = user_id(&admin).await;
+    create_user(&server, "bob@example.com", "a-password");
+    let bob = login(&server, "bob@example.com", "a-password").await;
+    let bob_id = user_id(&bob).await;
+    create_user(&server, "eve@example.com", "a-password");
+    let eve = login(&server, "eve@example.com", "a-password").await;
+
+    // The owner among the users is skipped, not refused.
+    let r = admin
+        .post(
+            "/api/albums",
+            json!({"albumName": "Solo", "albumUsers": [{"userId": admin_id, "role": "editor"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["albumUsers"].as_array().unwrap().len(), 1);
+    let solo = r.json()["id"].as_str().unwrap().to_string();
+    let linked = admin
+        .post("/api/albums", json!({"albumName": "Linked"}))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = admin
+        .post(
+            "/api/shared-links",
+            json!({"type": "ALBUM", "albumId": linked}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let linked_album = admin.get(&format!("/api/albums/{linked}")).await.json();
+    assert_eq!(linked_album["shared"], true);
+    assert_eq!(linked_album["hasSharedLink"], true);
+    assert_eq!(linked_album["contributorCounts"], json!([]));
+    assert!(
+        admin.get(&format!("/api/albums/{solo}")).await.json()["contributorCounts"].is_null(),
+        "only shared albums count contributors"
+    );
+    let shared: Vec<serde_json::Value> = admin
+        .get("/api/albums?isShared=true")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(shared.len(), 1);
+    assert_eq!(shared[0]["id"], linked.as_str());
+    assert_eq!(
+        admin.get("/api/albums/statistics").await.json(),
+        json!({"owned": 2, "shared": 1, "notShared": 1})
+    );
+
+    // Eve shares an album with Bob, who adds a photo; then Eve's account is deleted.
+    let r = eve
+        .post(
+            "/api/albums",
+            json!({"albumName": "Eve's", "albumUsers": [{"userId": bob_id, "role": "editor"}]}),
+        )
+        .await;
+    let eves = r.json()["id"].as_str().unwrap().to_string();
+    let photo = bob.upload("b.jpg", fake_jpeg(9, 3000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    bob.put(
+        &format!("/api/albums/{eves}/assets"),
+        json!({"ids": [photo]}),
+    )
+    .await;
+    assert_eq!(
+        bob.get(&format!("/api/albums/{eves}")).await.json()["contributorCounts"],
+        json!([{"userId": bob_id, "assetCount": 1}])
+    );
+    assert_eq!(
+        bob.get("/api/albums")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let eve_id = user_id(&eve).await;
+    let r = admin
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/admin/users/{eve_id}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(bob.get("/api/albums").await.json(), json!([]));
+    assert_eq!(
+        bob.get("/api/albums/statistics").await.json(),
+        json!({"owned": 0, "shared": 0, "notShared": 0})
     );
 }

@@ -99,7 +99,7 @@ pub async fn list(
         wanted_name.is_none_or(|n| &s.album.name == n)
             && wanted_id.is_none_or(|id| s.album.id.to_string() == *id)
             && owned.is_none_or(|o| (s.album.owner_id == me) == o)
-            && shared.is_none_or(|sh| s.members.is_empty() != sh)
+            && shared.is_none_or(|sh| s.is_shared() == sh)
     }))
 }
 
@@ -109,7 +109,7 @@ pub async fn create(
     ApiJson(dto): ApiJson<CreateAlbumDto>,
 ) -> ApiResult<(StatusCode, Json<AlbumResponse>)> {
     auth.require("album.create")?;
-    let members = members_to_add(&state, auth.user.id, &dto.album_users).await?;
+    let members = members_to_add(&state, auth.user.id, &dto.album_users, &[]).await?;
     let now = Utc::now();
     let album = Album {
         id: Uuid::new_v4(),
@@ -149,7 +149,9 @@ enum Standing {
 }
 
 /// The album and `auth`'s standing in it, if `allowed` accepts that standing; Immich's 400
-/// ("Not found or no <permission> access") otherwise, the same for an album that does not exist.
+/// ("Not found or no <access> access") otherwise, the same for an album that does not exist.
+/// `access` is Immich's access check (owners and editors may `album.share`), not the API key's
+/// permission, which the contract layer checked already.
 async fn album_for(
     state: &AppState,
     auth: &Auth,
@@ -169,7 +171,6 @@ async fn album_for(
             .ok_or_else(|| ApiError::no_access(permission))?;
         return Ok((summary, Standing::Member(AlbumRole::Viewer)));
     }
-    auth.require(permission)?;
     let Some(summary) = state.catalog.album(id).await? else {
         return Err(ApiError::no_access(permission));
     };
@@ -205,24 +206,28 @@ fn owner_or_editor(standing: Standing) -> bool {
     standing != Standing::Member(AlbumRole::Viewer)
 }
 
-/// Checks the users an album is to be shared with: each must exist, not be the owner, and
-/// appear once.
+/// The users an album is to be shared with, less the owner and those `already` in it (both
+/// skipped, as Immich does); each must exist.
 async fn members_to_add(
     state: &AppState,
     owner: Uuid,
     users: &[AlbumUserDto],
+    already: &[Uuid],
 ) -> ApiResult<Vec<(Uuid, AlbumRole)>> {
     let mut members: Vec<(Uuid, AlbumRole)> = Vec::new();
     for u in users {
-        if u.user_id == owner {
-            return Err(ApiError::bad_request("Cannot be shared with owner"));
+        if u.role.as_deref() == Some("owner") {
+            return Err(ApiError::bad_request("Cannot add another owner"));
         }
-        if members.iter().any(|(id, _)| *id == u.user_id) {
-            return Err(ApiError::bad_request("User already added"));
+        if u.user_id == owner
+            || already.contains(&u.user_id)
+            || members.iter().any(|(id, _)| *id == u.user_id)
+        {
+            continue;
         }
         match state.catalog.user_by_id(u.user_id).await? {
             Some(user) if user.deleted_at.is_none() => {}
-            _ => return Err(ApiError::bad_request("User not found")),
+            _ => return Err(ApiError::bad_request("Invalid user")),
         }
         members.push((u.user_id, parse_role(u.role.as_deref())?));
     }
@@ -235,28 +240,31 @@ pub async fn get(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<AlbumResponse>> {
     let (summary, _) = album_for(&state, &auth, id, "album.read", anyone).await?;
-    Ok(Json(AlbumResponse::new(&summary)))
+    let mut response = AlbumResponse::new(&summary);
+    if summary.is_shared() {
+        let counts = state.catalog.album_contributor_counts(id).await?;
+        response.contributor_counts = Some(
+            counts
+                .into_iter()
+                .map(|(user, n)| serde_json::json!({ "userId": user, "assetCount": n }))
+                .collect(),
+        );
+    }
+    Ok(Json(response))
 }
 
-/// `PUT /albums/{id}/users`: the owner shares the album.
+/// `PUT /albums/{id}/users`: the owner or an editor shares the album.
 pub async fn add_users(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<AddUsersDto>,
 ) -> ApiResult<Json<AlbumResponse>> {
-    let (summary, _) = album_for(&state, &auth, id, "albumUser.create", owner_only).await?;
-    if dto.album_users.is_empty() {
-        return Err(ApiError::bad_request(
-            "albumUsers must contain at least 1 elements",
-        ));
-    }
-    let members = members_to_add(&state, summary.album.owner_id, &dto.album_users).await?;
-    if members
-        .iter()
-        .any(|(id, _)| summary.members.iter().any(|m| m.user.id == *id))
-        || !state.catalog.add_album_members(id, &members).await?
-    {
+    let (summary, _) = album_for(&state, &auth, id, "album.share", owner_or_editor).await?;
+    let already: Vec<Uuid> = summary.members.iter().map(|m| m.user.id).collect();
+    let members =
+        members_to_add(&state, summary.album.owner_id, &dto.album_users, &already).await?;
+    if !members.is_empty() && !state.catalog.add_album_members(id, &members).await? {
         return Err(ApiError::bad_request("User already added"));
     }
     let summary = state
@@ -286,8 +294,8 @@ pub async fn remove_user(
     if user_id == summary.album.owner_id {
         return Err(ApiError::bad_request("Cannot remove album owner"));
     }
-    if standing != Standing::Owner && user_id != auth.user.id {
-        return Err(ApiError::no_access("albumUser.delete"));
+    if !owner_or_editor(standing) && user_id != auth.user.id {
+        return Err(ApiError::no_access("album.share"));
     }
     if !state.catalog.remove_album_member(id, user_id).await? {
         return Err(ApiError::bad_request("Album not shared with user"));
@@ -295,7 +303,7 @@ pub async fn remove_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `PUT /albums/{id}/user/{userId}`: the owner changes a member's role.
+/// `PUT /albums/{id}/user/{userId}`: the owner or an editor changes a member's role.
 pub async fn update_user(
     State(state): State<AppState>,
     auth: Auth,
@@ -303,7 +311,10 @@ pub async fn update_user(
     ApiJson(dto): ApiJson<UpdateAlbumUserDto>,
 ) -> ApiResult<StatusCode> {
     let user_id = member_id(&auth, &user_id)?;
-    album_for(&state, &auth, id, "albumUser.update", owner_only).await?;
+    let (summary, _) = album_for(&state, &auth, id, "album.share", owner_or_editor).await?;
+    if user_id == summary.album.owner_id {
+        return Err(ApiError::bad_request("User is owner"));
+    }
     let role = parse_role(Some(&dto.role))?;
     if !state
         .catalog
@@ -353,14 +364,14 @@ pub struct UpdateAlbumDto {
     order: Option<String>,
 }
 
-/// `PATCH /albums/{id}`: the owner renames, describes, picks the cover and the order.
+/// `PATCH /albums/{id}`: the owner or an editor renames, describes, picks the cover and the order.
 pub async fn update(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<UpdateAlbumDto>,
 ) -> ApiResult<Json<AlbumResponse>> {
-    album_for(&state, &auth, id, "album.update", owner_only).await?;
+    album_for(&state, &auth, id, "album.update", owner_or_editor).await?;
     if let Some(order) = &dto.order
         && order != "asc"
         && order != "desc"
@@ -486,10 +497,10 @@ pub async fn statistics(
         .iter()
         .filter(|s| s.album.owner_id == auth.user.id)
         .count();
-    let shared = albums.iter().filter(|s| !s.members.is_empty()).count();
+    let shared = albums.iter().filter(|s| s.is_shared()).count();
     let not_shared = albums
         .iter()
-        .filter(|s| s.album.owner_id == auth.user.id && s.members.is_empty())
+        .filter(|s| s.album.owner_id == auth.user.id && !s.is_shared())
         .count();
     Ok(Json(serde_json::json!({
         "owned": owned,

@@ -170,6 +170,7 @@ const ALBUM_SUMMARY_SELECT: &str = "SELECT al.id, al.owner_id, al.name, al.descr
           WHERE aa.album_id = al.id AND a.deleted_at IS NULL),
         (SELECT MAX(a.updated_at) FROM album_assets aa JOIN assets a ON a.id = aa.asset_id
           WHERE aa.album_id = al.id AND a.deleted_at IS NULL),
+        EXISTS(SELECT 1 FROM shared_links sl WHERE sl.album_id = al.id),
         u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color,
         u.profile_image_path, u.profile_changed_at, u.should_change_password, u.storage_label,
         u.oauth_id, u.quota_size_in_bytes, u.quota_usage_in_bytes, u.status, u.created_at,
@@ -193,7 +194,8 @@ fn album_summary_at(r: &Row<'_>) -> rusqlite::Result<AlbumSummary> {
         start_date: opt_parse_ts(r.get(10)?)?,
         end_date: opt_parse_ts(r.get(11)?)?,
         last_modified_asset_timestamp: opt_parse_ts(r.get(12)?)?,
-        owner: user_at(r, 13)?,
+        has_shared_link: r.get(13)?,
+        owner: user_at(r, 14)?,
         // Filled in by `with_members`.
         members: Vec::new(),
     })
@@ -944,6 +946,9 @@ impl Catalog for SqliteCatalog {
                 "{ALBUM_SUMMARY_SELECT}
                  WHERE (al.owner_id = ?1 OR EXISTS (SELECT 1 FROM album_users m
                                                     WHERE m.album_id = al.id AND m.user_id = ?1))
+                   -- A deleted owner's albums are gone for their members too (Immich
+                   -- deletes them with the owner).
+                   AND u.deleted_at IS NULL
                    AND (?2 IS NULL OR EXISTS (SELECT 1 FROM album_assets c
                                               WHERE c.album_id = al.id AND c.asset_id = ?2))
                  ORDER BY al.created_at DESC"
@@ -968,6 +973,21 @@ impl Catalog for SqliteCatalog {
         self.write(move |conn| {
             conn.execute("DELETE FROM albums WHERE id = ?1", [album_id.to_string()])?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn album_contributor_counts(&self, album_id: Uuid) -> CatalogResult<Vec<(Uuid, i64)>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT a.owner_id, COUNT(*) AS n FROM album_assets aa JOIN assets a ON a.id = aa.asset_id
+                 WHERE aa.album_id = ?1 AND a.deleted_at IS NULL
+                 GROUP BY a.owner_id ORDER BY n DESC, a.owner_id",
+            )?;
+            let rows = stmt.query_map([album_id.to_string()], |r| {
+                Ok((parse_uuid(&r.get::<_, String>(0)?)?, r.get(1)?))
+            })?;
+            rows.collect()
         })
         .await
     }
