@@ -123,26 +123,28 @@ pub async fn correlate(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let started = std::time::Instant::now();
     let response = CORRELATION_ID.scope(id.clone(), next.run(request)).await;
-    let mut response = if response.status().as_u16() >= 400 && !is_json(&response) {
-        let status = response.status();
-        let text = axum::body::to_bytes(response.into_body(), 4096)
-            .await
-            .map(|b| String::from_utf8_lossy(&b).trim().to_string())
-            .unwrap_or_default();
-        let message = if text.is_empty() {
-            match status {
-                StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => {
-                    format!("Cannot {method} {path}")
+    // Pages of the web UI (an unknown shared link's 404) stay HTML.
+    let mut response =
+        if response.status().as_u16() >= 400 && !is_json(&response) && !is_html(&response) {
+            let status = response.status();
+            let text = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+                .unwrap_or_default();
+            let message = if text.is_empty() {
+                match status {
+                    StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => {
+                        format!("Cannot {method} {path}")
+                    }
+                    _ => status.canonical_reason().unwrap_or("Error").to_string(),
                 }
-                _ => status.canonical_reason().unwrap_or("Error").to_string(),
-            }
+            } else {
+                text
+            };
+            error_body(status, &message)
         } else {
-            text
+            response
         };
-        error_body(status, &message)
-    } else {
-        response
-    };
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-correlation-id", value);
     }
@@ -163,4 +165,12 @@ fn is_json(response: &Response<Body>) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"))
+}
+
+fn is_html(response: &Response<Body>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }

@@ -359,3 +359,93 @@ async fn individual_link_uploads_assets_and_expiry() {
         .await
         .assert_error(400, "Not found or no asset.download access");
 }
+
+/// A link's page carries Immich's OpenGraph tags (for previews in chat apps); an unknown key's
+/// page is a 404 without them, and a password-protected link shows nothing of its contents.
+#[tokio::test]
+async fn share_pages_carry_open_graph_tags() {
+    let server = Server::start();
+    let owner = admin(&server).await;
+    let a = owner.upload("a.jpg", fake_jpeg(1, 2000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let album = id(&owner
+        .post("/api/albums", json!({"albumName": "Tom & Jerry <3"}))
+        .await
+        .json());
+    let album_link = owner
+        .post(
+            "/api/shared-links",
+            json!({"type": "ALBUM", "albumId": album, "slug": "cats"}),
+        )
+        .await
+        .json();
+    let asset_link = owner
+        .post(
+            "/api/shared-links",
+            json!({"type": "INDIVIDUAL", "assetIds": [a]}),
+        )
+        .await
+        .json();
+    let locked = owner
+        .post(
+            "/api/shared-links",
+            json!({"type": "INDIVIDUAL", "assetIds": [a], "password": "pw"}),
+        )
+        .await
+        .json();
+    let page = |path: String| {
+        let url = server.url(&path);
+        async move {
+            let r = reqwest::get(url).await.unwrap();
+            let status = r.status().as_u16();
+            let html = r
+                .headers()
+                .get("content-type")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("text/html");
+            (status, html, r.text().await.unwrap())
+        }
+    };
+
+    let (status, html, text) =
+        page(format!("/share/{}", album_link["key"].as_str().unwrap())).await;
+    assert_eq!((status, html), (200, true));
+    assert!(text.contains(r#"<meta name="description" content="0 shared photos &amp; videos" />"#));
+    assert!(text.contains(r#"<meta property="og:title" content="Tom &amp; Jerry &lt;3" />"#));
+    assert!(text.contains(&format!(
+        r#"<meta property="og:image" content="{}/feature-panel.png" />"#,
+        server.base
+    )));
+    let (status, _, text) = page("/s/cats".to_string()).await;
+    assert_eq!(status, 200);
+    assert!(text.contains("og:title"));
+
+    let key = asset_link["key"].as_str().unwrap();
+    let (status, _, text) = page(format!("/share/{key}")).await;
+    assert_eq!(status, 200);
+    assert!(text.contains(r#"<meta name="description" content="1 shared photos &amp; videos" />"#));
+    assert!(text.contains(r#"<meta property="og:title" content="Public Share" />"#));
+    assert!(text.contains(&format!(
+        r#"<meta property="og:image" content="{}/api/assets/{a}/thumbnail?key={key}" />"#,
+        server.base
+    )));
+
+    let (status, html, text) = page(format!("/share/{}", locked["key"].as_str().unwrap())).await;
+    assert_eq!((status, html), (200, true));
+    assert!(!text.contains("og:"), "a password hides the contents");
+
+    let (status, html, text) = page("/share/invalid-key".to_string()).await;
+    assert_eq!((status, html), (404, true));
+    assert!(!text.contains("og:"));
+    let (status, _, _) = page("/s/no-such-slug".to_string()).await;
+    assert_eq!(status, 404);
+    // Unknown API paths name the method they were asked with.
+    let r = owner
+        .send_json(Method::DELETE, "/api/no/such/route", json!({}))
+        .await;
+    r.assert_error(404, "Cannot DELETE /api/no/such/route");
+}
