@@ -20,8 +20,8 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
 use routes::{
-    admin_users, albums, api_keys, assets, auth as auth_routes, download, edits, jobs, media,
-    server, sessions, shared_links, sync, timeline, upload, users,
+    admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, jobs,
+    media, server, sessions, shared_links, sync, timeline, upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -75,6 +75,8 @@ pub fn router(state: AppState) -> Router {
                 .delete(admin_users::delete),
         )
         .route("/admin/users/{id}/restore", post(admin_users::restore))
+        .route("/admin/users/{id}/calendar-heatmap", get(calendar::of_user))
+        .route("/users/me/calendar-heatmap", get(calendar::mine))
         .route("/auth/change-password", post(auth_routes::change_password))
         .route("/auth/admin-sign-up", post(auth_routes::admin_sign_up))
         .route("/auth/login", post(auth_routes::login))

@@ -122,6 +122,15 @@ pub trait Catalog: Send + Sync + 'static {
         size: Option<(i64, i64)>,
     ) -> CatalogResult<()>;
     async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>>;
+    /// Assets not in the trash per UTC day (`YYYY-MM-DD`) in `[from, to)` (dates), by upload
+    /// time or, with `by_taken`, by the local time they were taken.
+    async fn daily_asset_counts(
+        &self,
+        owner_id: Uuid,
+        from: &str,
+        to: &str,
+        by_taken: bool,
+    ) -> CatalogResult<Vec<(String, i64)>>;
     async fn asset_stats(
         &self,
         owner_id: Uuid,

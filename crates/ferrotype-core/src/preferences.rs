@@ -16,7 +16,7 @@ pub fn defaults() -> Value {
         "emailNotifications": { "enabled": true, "albumInvite": true, "albumUpdate": true },
         "folders": { "enabled": false, "sidebarWeb": false },
         "memories": { "enabled": true, "duration": 5 },
-        "people": { "enabled": true, "sidebarWeb": false },
+        "people": { "enabled": true, "sidebarWeb": false, "minimumFaces": 3 },
         "purchase": { "showSupportBadge": true, "hideBuyButtonUntil": "2022-06-12T00:00:00.000Z" },
         "ratings": { "enabled": false },
         "recentlyAdded": { "sidebarWeb": false },
@@ -53,9 +53,6 @@ pub fn validate_update(update: &Value) -> Result<(), String> {
             return Err(format!("{section} must be an object"));
         };
         for (key, value) in values {
-            if section == "people" && key == "minimumFaces" && value.is_u64() {
-                continue;
-            }
             let Some(default) = known.get(key) else {
                 return Err(format!("unknown preference {section}.{key}"));
             };

@@ -573,7 +573,7 @@ async fn sessions_list_and_logout_elsewhere() {
         .to_string();
     bob.delete(&format!("/api/sessions/{laptop_id}"))
         .await
-        .assert_error(400, "Not found or no session.delete access");
+        .assert_error(400, "Not found or no authDevice.delete access");
     assert_eq!(laptop.get("/api/users/me").await.status, 200);
 }
 
@@ -758,7 +758,7 @@ async fn admin_manages_users_and_quotas() {
     admin
         .put(&format!("/api/admin/users/{me}"), json!({"isAdmin": false}))
         .await
-        .assert_error(400, "Admins cannot remove their own admin status");
+        .assert_error(400, "Admin status can only be changed by another admin");
     admin
         .get("/api/admin/users/4a8b7d4c-1111-4222-8333-444455556666")
         .await
@@ -846,4 +846,79 @@ async fn users_and_profile_images() {
     bob.get(&format!("/api/users/{admin_id}/profile-image"))
         .await
         .assert_error(404, "User does not have a profile image");
+}
+
+/// Immich 3.x account details: a created user must change the given password unless told
+/// otherwise, and setting one's own password (the deprecated `PUT /users/me` way) clears that;
+/// the calendar heatmap counts uploads per day, for oneself and, for admins, anyone.
+#[tokio::test]
+async fn new_accounts_passwords_and_the_calendar_heatmap() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let r = admin
+        .post(
+            "/api/admin/users",
+            json!({"email": "kim@example.com", "name": "Kim", "password": "first-password"}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["shouldChangePassword"], true);
+    let kim_id = r.json()["id"].as_str().unwrap().to_string();
+    let kim = login(&server, "kim@example.com", "first-password").await;
+    let r = kim
+        .put("/api/users/me", json!({"password": "my-own-password"}))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["shouldChangePassword"], false);
+    let kim = login(&server, "kim@example.com", "my-own-password").await;
+    assert_eq!(
+        kim.get("/api/users/me/preferences").await.json()["people"]["minimumFaces"],
+        3
+    );
+
+    // Sessions of clients no User-Agent parser names have no device type or OS, as in Immich.
+    let sessions = kim.get("/api/sessions").await.json();
+    let current: Vec<_> = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["current"] == true)
+        .collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["deviceType"], "");
+    assert_eq!(current[0]["deviceOS"], "");
+    assert_eq!(current[0]["isPendingSyncReset"], false);
+
+    // Two uploads today.
+    for seed in [1, 2] {
+        assert_eq!(kim.upload("k.jpg", fake_jpeg(seed, 2000)).await.status, 201);
+    }
+    let today = chrono::Utc::now().date_naive();
+    let heatmap = kim.get("/api/users/me/calendar-heatmap").await.json();
+    assert_eq!(heatmap["totalCount"], 2);
+    assert_eq!(heatmap["to"], today.format("%Y-%m-%d").to_string());
+    let series = heatmap["series"].as_array().unwrap();
+    assert_eq!(series.len(), 364, "52 weeks, today included");
+    assert_eq!(series.last().unwrap()["count"], 2);
+    let r = admin
+        .get(&format!(
+            "/api/admin/users/{kim_id}/calendar-heatmap?from=2020-01-01&to=2020-01-03&type=Taken"
+        ))
+        .await
+        .json();
+    assert_eq!(
+        r,
+        json!({"from": "2020-01-01", "to": "2020-01-03", "totalCount": 0, "series": [
+            {"date": "2020-01-01", "count": 0}, {"date": "2020-01-02", "count": 0},
+            {"date": "2020-01-03", "count": 0}]})
+    );
+    kim.get(&format!("/api/admin/users/{kim_id}/calendar-heatmap"))
+        .await
+        .assert_error(403, "Forbidden");
+    kim.get("/api/users/me/calendar-heatmap?from=yesterday")
+        .await
+        .assert_invalid(
+            json!(["from"]),
+            "Invalid input: expected ISO date string (YYYY-MM-DD), received string",
+        );
 }

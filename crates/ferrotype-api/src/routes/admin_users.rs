@@ -40,9 +40,14 @@ pub struct CreateDto {
     is_admin: bool,
     avatar_color: Option<String>,
     quota_size_in_bytes: Option<i64>,
-    #[serde(default)]
+    /// A new account must change its password unless told otherwise (Immich's column default).
+    #[serde(default = "yes")]
     should_change_password: bool,
     storage_label: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize, Default)]
@@ -171,7 +176,7 @@ pub async fn update(
     // An admin cannot take away their own admin rights (the server would be left without one).
     if id == auth.user.id && dto.is_admin == Some(false) {
         return Err(ApiError::bad_request(
-            "Admins cannot remove their own admin status",
+            "Admin status can only be changed by another admin",
         ));
     }
     if let Some(password) = &dto.password {

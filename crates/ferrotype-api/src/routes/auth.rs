@@ -96,13 +96,40 @@ fn agent_info(headers: &HeaderMap) -> SessionInfo {
             app_version: Some(version),
         }
     } else {
-        let os = ["Windows", "Mac OS", "Linux", "Android", "iPhone", "iPad"]
-            .into_iter()
-            .find(|os| agent.contains(os))
-            .unwrap_or("");
+        // Browsers and systems a User-Agent parser names; anything else (`node`, `curl`) is
+        // empty, as in Immich, else the headers the caller sent.
+        let os = [
+            ("Windows", "Windows"),
+            ("Android", "Android"),
+            ("iPhone", "iOS"),
+            ("iPad", "iOS"),
+            ("Mac OS", "macOS"),
+            ("Linux", "Linux"),
+        ]
+        .into_iter()
+        .find(|(marker, _)| agent.contains(marker))
+        .map(|(_, name)| name.to_string());
+        let browser = [
+            ("Edg/", "Edge"),
+            ("Firefox/", "Firefox"),
+            ("Chromium/", "Chromium"),
+            ("Chrome/", "Chrome"),
+            ("Safari/", "Safari"),
+        ]
+        .into_iter()
+        .find(|(marker, _)| agent.contains(marker))
+        .map(|(_, name)| name.to_string());
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
         SessionInfo {
-            device_type: agent.split('/').next().unwrap_or("").to_string(),
-            device_os: os.to_string(),
+            device_type: browser
+                .or_else(|| header("devicemodel"))
+                .unwrap_or_default(),
+            device_os: os.or_else(|| header("devicetype")).unwrap_or_default(),
             app_version: None,
         }
     }

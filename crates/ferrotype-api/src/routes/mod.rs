@@ -3,6 +3,7 @@ pub mod albums;
 pub mod api_keys;
 pub mod assets;
 pub mod auth;
+pub mod calendar;
 pub mod download;
 pub mod edits;
 pub mod jobs;

@@ -51,6 +51,6 @@ pub async fn delete(
     if state.catalog.delete_session_of(auth.user.id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::no_access("session.delete"))
+        Err(ApiError::no_access("authDevice.delete"))
     }
 }

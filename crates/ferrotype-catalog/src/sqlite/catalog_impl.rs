@@ -977,6 +977,34 @@ impl Catalog for SqliteCatalog {
         .await
     }
 
+    async fn daily_asset_counts(
+        &self,
+        owner_id: Uuid,
+        from: &str,
+        to: &str,
+        by_taken: bool,
+    ) -> CatalogResult<Vec<(String, i64)>> {
+        let (from, to) = (from.to_string(), to.to_string());
+        self.read(move |conn| {
+            // Both columns are RFC 3339 text in UTC: the day is its first ten characters.
+            let column = if by_taken {
+                "local_date_time"
+            } else {
+                "created_at"
+            };
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT substr({column}, 1, 10) AS day, COUNT(*) FROM assets
+                 WHERE owner_id = ?1 AND deleted_at IS NULL AND {column} >= ?2 AND {column} < ?3
+                 GROUP BY day ORDER BY day"
+            ))?;
+            let rows = stmt.query_map(params![owner_id.to_string(), from, to], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
     async fn album_contributor_counts(&self, album_id: Uuid) -> CatalogResult<Vec<(Uuid, i64)>> {
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
