@@ -91,6 +91,12 @@ impl Auth {
         }
     }
 
+    /// A session unlocked with the PIN code: may see and change locked assets.
+    pub fn is_elevated(&self) -> bool {
+        self.session()
+            .is_some_and(|s| s.is_elevated(chrono::Utc::now()))
+    }
+
     pub fn api_key(&self) -> Option<&ApiKey> {
         match &self.credential {
             Credential::ApiKey(k) => Some(k),

@@ -21,7 +21,7 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, jobs,
-    media, server, sessions, shared_links, sync, timeline, upload, users,
+    media, pin, server, sessions, shared_links, sync, timeline, upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -59,10 +59,22 @@ pub fn router(state: AppState) -> Router {
         .route("/server/storage", get(server::storage))
         .route("/auth/status", get(auth_routes::status))
         .route(
-            "/sessions",
-            get(sessions::list).delete(sessions::delete_all),
+            "/auth/pin-code",
+            post(pin::set_up).put(pin::change).delete(pin::reset),
         )
-        .route("/sessions/{id}", axum::routing::delete(sessions::delete))
+        .route("/auth/session/unlock", post(pin::unlock))
+        .route("/auth/session/lock", post(pin::lock))
+        .route(
+            "/sessions",
+            get(sessions::list)
+                .post(sessions::create)
+                .delete(sessions::delete_all),
+        )
+        .route(
+            "/sessions/{id}",
+            put(sessions::update).delete(sessions::delete),
+        )
+        .route("/sessions/{id}/lock", post(sessions::lock))
         .route(
             "/admin/users",
             get(admin_users::list).post(admin_users::create),

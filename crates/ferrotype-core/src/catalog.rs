@@ -58,6 +58,13 @@ pub trait Catalog: Send + Sync + 'static {
     async fn delete_session(&self, id: Uuid) -> CatalogResult<()>;
     /// The user's sessions, newest first.
     async fn sessions_of(&self, user_id: Uuid) -> CatalogResult<Vec<Session>>;
+    /// Changes a session's PIN unlock time and sync reset flag (fields left `None` stay).
+    async fn update_session(&self, id: Uuid, change: &SessionChange) -> CatalogResult<()>;
+    /// Locks every session of the user (their PIN code was reset).
+    async fn lock_sessions_of(&self, user_id: Uuid) -> CatalogResult<()>;
+    /// The argon2 hash of the user's PIN code, if they set one.
+    async fn pin_code_hash(&self, user_id: Uuid) -> CatalogResult<Option<String>>;
+    async fn set_pin_code_hash(&self, user_id: Uuid, hash: Option<&str>) -> CatalogResult<()>;
     /// Deletes the user's sessions except `keep`; returns how many.
     async fn delete_sessions_of(&self, user_id: Uuid, keep: Option<Uuid>) -> CatalogResult<u64>;
     /// Deletes one of the user's sessions; false if they have no such session.

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod media_types;
 pub mod model;
 pub mod permissions;
+pub mod pin;
 pub mod preferences;
 pub mod repair;
 pub mod storage;

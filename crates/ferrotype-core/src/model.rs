@@ -37,6 +37,29 @@ pub struct Session {
     pub app_version: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The session that made this one (`POST /sessions`, for casting), if any.
+    pub parent_id: Option<Uuid>,
+    /// When the token stops working; never for a login.
+    pub expires_at: Option<Timestamp>,
+    /// Until when the PIN code unlocked the locked folder for this session.
+    pub pin_expires_at: Option<Timestamp>,
+    /// The next sync stream of this session starts over (`SyncResetV1`).
+    pub is_pending_sync_reset: bool,
+}
+
+/// What `Catalog::update_session` changes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionChange {
+    /// `Some(None)` locks the session again.
+    pub pin_expires_at: Option<Option<Timestamp>>,
+    pub is_pending_sync_reset: Option<bool>,
+}
+
+impl Session {
+    /// Unlocked with the PIN code: may see and change locked assets.
+    pub fn is_elevated(&self, now: Timestamp) -> bool {
+        self.pin_expires_at.is_some_and(|t| t > now)
+    }
 }
 
 /// An API key; like sessions, only the SHA-256 of the secret is stored.

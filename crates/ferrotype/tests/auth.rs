@@ -922,3 +922,219 @@ async fn new_accounts_passwords_and_the_calendar_heatmap() {
             "Invalid input: expected ISO date string (YYYY-MM-DD), received string",
         );
 }
+
+/// The PIN code and the locked folder (Immich 3.x): a locked asset leaves its albums and the
+/// timeline, and only a session unlocked with the PIN code sees or changes it; child sessions
+/// (for casting) and session flags.
+#[tokio::test]
+async fn pin_code_sessions_and_the_locked_folder() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let status = admin.get("/api/auth/status").await.json();
+    assert_eq!(status["pinCode"], false);
+    assert_eq!(status["isElevated"], false);
+
+    // Setting up, and the rules for changing and resetting.
+    admin
+        .post("/api/auth/pin-code", json!({"pinCode": "12345"}))
+        .await
+        .assert_invalid(
+            json!(["pinCode"]),
+            "Invalid string: must match pattern /^\\d{6}$/",
+        );
+    assert_eq!(
+        admin
+            .post("/api/auth/pin-code", json!({"pinCode": "123456"}))
+            .await
+            .status,
+        204
+    );
+    admin
+        .post("/api/auth/pin-code", json!({"pinCode": "654321"}))
+        .await
+        .assert_error(400, "User already has a PIN code");
+    admin
+        .put(
+            "/api/auth/pin-code",
+            json!({"pinCode": "000000", "newPinCode": "222222"}),
+        )
+        .await
+        .assert_error(400, "Wrong PIN code");
+    admin
+        .put("/api/auth/pin-code", json!({"newPinCode": "222222"}))
+        .await
+        .assert_error(400, "Either password or pinCode is required");
+    let r = admin
+        .put(
+            "/api/auth/pin-code",
+            json!({"password": "admin-password", "newPinCode": "222222"}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(admin.get("/api/auth/status").await.json()["pinCode"], true);
+
+    // A photo in an album goes to the locked folder: out of the album and the timeline.
+    let photo = admin.upload("p.jpg", fake_jpeg(4, 2000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let album = admin
+        .post(
+            "/api/albums",
+            json!({"albumName": "A", "assetIds": [photo]}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = admin
+        .put(
+            "/api/assets",
+            json!({"ids": [photo], "visibility": "locked"}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        admin.get(&format!("/api/albums/{album}")).await.json()["assetCount"],
+        0
+    );
+    admin
+        .get(&format!("/api/assets/{photo}"))
+        .await
+        .assert_error(400, "Not found or no asset.read access");
+    admin
+        .get(&format!("/api/assets/{photo}/thumbnail"))
+        .await
+        .assert_error(400, "Not found or no asset.view access");
+    admin
+        .get("/api/timeline/buckets?visibility=locked")
+        .await
+        .assert_error(401, "Elevated permission is required");
+    assert_eq!(
+        admin.get("/api/timeline/buckets").await.json(),
+        json!([]),
+        "not on the timeline"
+    );
+    // Unchanged by anyone without the unlock: no way back out.
+    admin
+        .put(
+            "/api/assets",
+            json!({"ids": [photo], "visibility": "timeline"}),
+        )
+        .await
+        .assert_error(400, "Not found or no asset.update access");
+
+    // Unlocked with the PIN code: seen, in the locked timeline, for this session only.
+    admin
+        .post("/api/auth/session/unlock", json!({"pinCode": "111111"}))
+        .await
+        .assert_error(400, "Wrong PIN code");
+    assert_eq!(
+        admin
+            .post("/api/auth/session/unlock", json!({"pinCode": "222222"}))
+            .await
+            .status,
+        204
+    );
+    let status = admin.get("/api/auth/status").await.json();
+    assert_eq!(status["isElevated"], true);
+    assert!(status["pinExpiresAt"].is_string());
+    assert_eq!(admin.get(&format!("/api/assets/{photo}")).await.status, 200);
+    let buckets = admin
+        .get("/api/timeline/buckets?visibility=locked")
+        .await
+        .json();
+    assert_eq!(buckets[0]["count"], 1);
+    let other_session = login(&server, "admin@example.com", "admin-password").await;
+    other_session
+        .get(&format!("/api/assets/{photo}"))
+        .await
+        .assert_error(400, "Not found or no asset.read access");
+
+    // Child sessions, flags, and locking a session again.
+    let child = admin
+        .post(
+            "/api/sessions",
+            json!({"deviceType": "Cast", "deviceOS": "Chromecast", "duration": 3600}),
+        )
+        .await;
+    assert_eq!(child.status, 201);
+    let child = child.json();
+    assert!(child["expiresAt"].is_string());
+    let caster = admin.with(Cred::Bearer(child["token"].as_str().unwrap().to_string()));
+    assert_eq!(caster.get("/api/users/me").await.status, 200);
+    let child_id = child["id"].as_str().unwrap();
+    let r = admin
+        .put(
+            &format!("/api/sessions/{child_id}"),
+            json!({"isPendingSyncReset": true}),
+        )
+        .await;
+    assert_eq!(r.json()["isPendingSyncReset"], true);
+    admin
+        .put(&format!("/api/sessions/{child_id}"), json!({}))
+        .await
+        .assert_error(400, "No fields to update");
+    let api_key_client = api_key(&admin, &["all"]).await;
+    api_key_client
+        .post("/api/sessions", json!({}))
+        .await
+        .assert_error(400, "This endpoint can only be used with a session token");
+    let current = admin
+        .get("/api/sessions")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        admin
+            .post(&format!("/api/sessions/{current}/lock"), json!({}))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        admin.get("/api/auth/status").await.json()["isElevated"],
+        false
+    );
+    // Resetting the code (with the password) locks every session.
+    assert_eq!(
+        admin
+            .post("/api/auth/session/unlock", json!({"pinCode": "222222"}))
+            .await
+            .status,
+        204
+    );
+    let r = admin
+        .send_json(
+            Method::DELETE,
+            "/api/auth/pin-code",
+            json!({"password": "admin-password"}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let status = admin.get("/api/auth/status").await.json();
+    assert_eq!(
+        (status["pinCode"].clone(), status["isElevated"].clone()),
+        (json!(false), json!(false))
+    );
+    // Deleting the parent ends the child.
+    admin
+        .send_json(
+            Method::DELETE,
+            &format!("/api/sessions/{current}"),
+            json!({}),
+        )
+        .await;
+    caster
+        .get("/api/users/me")
+        .await
+        .assert_error(401, "Invalid user token");
+}

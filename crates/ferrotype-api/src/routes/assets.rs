@@ -39,6 +39,9 @@ pub async fn statistics(
             ApiError::bad_request("visibility must be one of archive, timeline, hidden, locked")
         })?),
     };
+    if visibility == Some(Visibility::Locked) && !auth.is_elevated() {
+        return Err(ApiError::unauthorized("Elevated permission is required"));
+    }
     let filter = AssetStatsFilter {
         is_favorite: bool_param(&query, "isFavorite")?,
         is_trashed: bool_param(&query, "isTrashed")?,
@@ -121,6 +124,7 @@ pub async fn accessible_asset(
         if allowed
             && state.catalog.shared_link_reaches(link, id).await?
             && let Some(asset) = state.catalog.asset(id).await?
+            && asset.visibility != Visibility::Locked
         {
             return Ok(asset);
         }
@@ -130,6 +134,15 @@ pub async fn accessible_asset(
     let Some(asset) = state.catalog.asset(id).await? else {
         return Err(ApiError::no_access(permission));
     };
+    // The locked folder: its owner, from a session unlocked with the PIN code, and nobody else
+    // (links and albums never reach it).
+    if asset.visibility == Visibility::Locked {
+        return if asset.owner_id == auth.user.id && auth.is_elevated() {
+            Ok(asset)
+        } else {
+            Err(ApiError::no_access(permission))
+        };
+    }
     if asset.owner_id == auth.user.id {
         return Ok(asset);
     }

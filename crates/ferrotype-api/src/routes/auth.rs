@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::auth::{ACCESS_TOKEN_COOKIE, Auth};
-use crate::dto::UserAdminResponse;
+use crate::dto::{UserAdminResponse, iso};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 
@@ -205,13 +205,24 @@ pub async fn validate_token(_auth: Auth) -> Json<serde_json::Value> {
 
 /// Whether the account has a password and a PIN code, and whether this session is elevated (PIN
 /// codes and the locked folder are not supported yet: never elevated).
-pub async fn status(auth: Auth) -> ApiResult<Json<serde_json::Value>> {
-    auth.require_all()?;
-    Ok(Json(json!({
+pub async fn status(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<serde_json::Value>> {
+    let pin_code = state.catalog.pin_code_hash(auth.user.id).await?.is_some();
+    let session = auth.session();
+    let mut status = json!({
         "password": auth.user.password_hash.is_some(),
-        "pinCode": false,
-        "isElevated": false,
-    })))
+        "pinCode": pin_code,
+        "isElevated": auth.is_elevated(),
+    });
+    if let Some(t) = session.and_then(|s| s.expires_at.as_ref()) {
+        status["expiresAt"] = json!(iso(t));
+    }
+    if let Some(t) = session.and_then(|s| s.pin_expires_at.as_ref()) {
+        status["pinExpiresAt"] = json!(iso(t));
+    }
+    Ok(Json(status))
 }
 
 #[derive(Deserialize)]

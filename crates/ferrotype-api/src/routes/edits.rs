@@ -65,11 +65,6 @@ impl EditDto {
                 ApiError::bad_request("visibility must be one of archive, timeline, hidden, locked")
             })?),
         };
-        if visibility == Some(Visibility::Locked) {
-            return Err(ApiError::bad_request(
-                "The locked folder is not available on this server yet",
-            ));
-        }
         let location = match (self.latitude, self.longitude) {
             (None, None) => None,
             (Some(lat), Some(lon))
@@ -112,7 +107,10 @@ async fn require_owned(
     auth.require(permission)?;
     for id in ids {
         match state.catalog.asset(*id).await? {
-            Some(a) if a.owner_id == auth.user.id => {}
+            // A locked asset is reached only from a session unlocked with the PIN code.
+            Some(a)
+                if a.owner_id == auth.user.id
+                    && (a.visibility != Visibility::Locked || auth.is_elevated()) => {}
             _ => return Err(ApiError::no_access(permission)),
         }
     }
@@ -145,7 +143,12 @@ pub async fn update_one(
         .catalog
         .update_assets(auth.user.id, &[id], &change)
         .await?;
-    let asset = accessible_asset(&state, &auth, id, "asset.update").await?;
+    // Read back directly: an asset just moved to the locked folder is the caller's still.
+    let asset = state
+        .catalog
+        .asset(id)
+        .await?
+        .ok_or_else(|| ApiError::no_access("asset.update"))?;
     let exif = state.catalog.asset_exif(id).await?;
     let tags = state.catalog.asset_tags(id).await?;
     Ok(Json(AssetResponse::new(

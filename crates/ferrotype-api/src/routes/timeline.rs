@@ -40,6 +40,9 @@ async fn timeline_query(
             })
         })
         .transpose()?;
+    if visibility == Some(Visibility::Locked) && !auth.is_elevated() {
+        return Err(ApiError::unauthorized("Elevated permission is required"));
+    }
     let descending = match params.get("order").map(String::as_str) {
         None | Some("desc") => true,
         Some("asc") => false,

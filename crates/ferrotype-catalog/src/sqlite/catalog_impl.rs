@@ -80,9 +80,9 @@ fn insert_user(conn: &Connection, u: &User) -> rusqlite::Result<()> {
     Ok(())
 }
 
-const SESSION_COLUMNS: &str =
-    "s.id, s.user_id, s.device_type, s.device_os, s.app_version, s.created_at, s.updated_at";
-const SESSION_COLUMN_COUNT: usize = 7;
+const SESSION_COLUMNS: &str = "s.id, s.user_id, s.device_type, s.device_os, s.app_version, \
+    s.created_at, s.updated_at, s.parent_id, s.expires_at, s.pin_expires_at, s.is_pending_sync_reset";
+const SESSION_COLUMN_COUNT: usize = 11;
 
 fn session_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
     Ok(Session {
@@ -93,6 +93,10 @@ fn session_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
         app_version: r.get(at + 4)?,
         created_at: parse_ts(&r.get::<_, String>(at + 5)?)?,
         updated_at: parse_ts(&r.get::<_, String>(at + 6)?)?,
+        parent_id: opt_parse_uuid(r.get(at + 7)?)?,
+        expires_at: opt_parse_ts(r.get(at + 8)?)?,
+        pin_expires_at: opt_parse_ts(r.get(at + 9)?)?,
+        is_pending_sync_reset: r.get(at + 10)?,
     })
 }
 
@@ -393,8 +397,8 @@ impl Catalog for SqliteCatalog {
         self.write(move |conn| {
             conn.execute(
                 "INSERT INTO sessions (id, token_hash, user_id, device_type, device_os,
-                    app_version, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    app_version, created_at, updated_at, parent_id, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     s.id.to_string(),
                     hash,
@@ -404,6 +408,8 @@ impl Catalog for SqliteCatalog {
                     s.app_version,
                     ts(&s.created_at),
                     ts(&s.updated_at),
+                    s.parent_id.map(|p| p.to_string()),
+                    s.expires_at.as_ref().map(ts),
                 ],
             )?;
             Ok(())
@@ -421,9 +427,10 @@ impl Catalog for SqliteCatalog {
                 &format!(
                     "SELECT {SESSION_COLUMNS}, {USER_COLUMNS} FROM sessions s
                      JOIN users u ON u.id = s.user_id
-                     WHERE s.token_hash = ?1 AND u.deleted_at IS NULL"
+                     WHERE s.token_hash = ?1 AND u.deleted_at IS NULL
+                       AND (s.expires_at IS NULL OR s.expires_at > ?2)"
                 ),
-                [hash],
+                params![hash, ts(&chrono::Utc::now())],
                 |r| Ok((session_at(r, 0)?, user_at(r, SESSION_COLUMN_COUNT)?)),
             )
             .optional()
@@ -434,6 +441,63 @@ impl Catalog for SqliteCatalog {
     async fn delete_session(&self, id: Uuid) -> CatalogResult<()> {
         self.write(move |conn| {
             conn.execute("DELETE FROM sessions WHERE id = ?1", [id.to_string()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn update_session(&self, id: Uuid, change: &SessionChange) -> CatalogResult<()> {
+        let change = change.clone();
+        self.write(move |conn| {
+            if let Some(pin) = change.pin_expires_at {
+                conn.execute(
+                    "UPDATE sessions SET pin_expires_at = ?2 WHERE id = ?1",
+                    params![id.to_string(), pin.as_ref().map(ts)],
+                )?;
+            }
+            if let Some(reset) = change.is_pending_sync_reset {
+                conn.execute(
+                    "UPDATE sessions SET is_pending_sync_reset = ?2 WHERE id = ?1",
+                    params![id.to_string(), reset],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn lock_sessions_of(&self, user_id: Uuid) -> CatalogResult<()> {
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE sessions SET pin_expires_at = NULL WHERE user_id = ?1",
+                [user_id.to_string()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn pin_code_hash(&self, user_id: Uuid) -> CatalogResult<Option<String>> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT pin_code_hash FROM users WHERE id = ?1",
+                    [user_id.to_string()],
+                    |r| r.get::<_, Option<String>>(0),
+                )
+                .optional()?
+                .flatten())
+        })
+        .await
+    }
+
+    async fn set_pin_code_hash(&self, user_id: Uuid, hash: Option<&str>) -> CatalogResult<()> {
+        let hash = hash.map(str::to_string);
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE users SET pin_code_hash = ?2 WHERE id = ?1",
+                params![user_id.to_string(), hash],
+            )?;
             Ok(())
         })
         .await

@@ -2,7 +2,7 @@
 //! trash, and deleting for good.
 
 use chrono::Utc;
-use ferrotype_core::model::{AssetChange, PurgeSelection};
+use ferrotype_core::model::{AssetChange, PurgeSelection, Visibility};
 use ferrotype_core::storage::{Generated, generated_key};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
@@ -49,6 +49,10 @@ pub(crate) fn update(
         let id = id.to_string();
         if !owned(&tx, &owner, &id)? {
             continue;
+        }
+        // A locked asset leaves every album (as in Immich: the locked folder is private).
+        if c.visibility == Some(Visibility::Locked) {
+            tx.execute("DELETE FROM album_assets WHERE asset_id = ?1", [&id])?;
         }
         // Only a change to the asset's own fields touches its row (and so its sync cursor).
         if touches_asset {

@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_shared_links",
         include_str!("migrations/0009_shared_links.sql"),
     ),
+    (
+        "0010_sessions_pin",
+        include_str!("migrations/0010_sessions_pin.sql"),
+    ),
 ];
 
 /// How many idle read connections are kept open.

@@ -124,7 +124,7 @@ pub(crate) fn update(conn: &Connection, link: &SharedLink) -> rusqlite::Result<(
 pub(crate) fn assets(conn: &Connection, link_id: Uuid) -> rusqlite::Result<Vec<Asset>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {ASSET_COLUMNS} FROM shared_link_assets l JOIN assets a ON a.id = l.asset_id
-         WHERE l.link_id = ?1 AND a.deleted_at IS NULL ORDER BY l.created_at, a.id"
+         WHERE l.link_id = ?1 AND a.deleted_at IS NULL AND a.visibility != 'locked' ORDER BY l.created_at, a.id"
     ))?;
     let rows = stmt.query_map([link_id.to_string()], asset_at)?;
     rows.collect()

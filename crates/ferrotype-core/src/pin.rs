@@ -1,0 +1,119 @@
+//! The PIN code and the locked folder (Immich 3.x): a user may set a six-digit PIN code; a
+//! session unlocked with it may see and change assets whose visibility is `locked` for 15
+//! minutes. Resetting the code locks every session. The code is stored as an argon2 hash, as
+//! passwords are.
+
+use chrono::{Duration, Utc};
+use uuid::Uuid;
+
+use crate::accounts::{AccountError, hash_password, verify_password};
+use crate::catalog::{Catalog, CatalogError};
+use crate::model::{Session, SessionChange, User};
+
+/// How long an unlock lasts.
+pub const UNLOCK_MINUTES: i64 = 15;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PinError {
+    #[error("User already has a PIN code")]
+    AlreadySet,
+    #[error("User does not have a PIN code")]
+    NotSet,
+    #[error("Wrong password")]
+    WrongPassword,
+    #[error("Wrong PIN code")]
+    WrongPin,
+    #[error("Either password or pinCode is required")]
+    NothingGiven,
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// What proves the user may change or reset their PIN code: the password or the code.
+#[derive(Debug, Default, Clone)]
+pub struct Proof<'a> {
+    pub password: Option<&'a str>,
+    pub pin_code: Option<&'a str>,
+}
+
+async fn check(catalog: &dyn Catalog, user: &User, proof: &Proof<'_>) -> Result<(), PinError> {
+    let Some(stored) = catalog.pin_code_hash(user.id).await? else {
+        return Err(PinError::NotSet);
+    };
+    match (proof.password, proof.pin_code) {
+        (Some(password), _) => {
+            let ok = user
+                .password_hash
+                .as_deref()
+                .is_some_and(|h| verify_password(password, h));
+            if ok {
+                Ok(())
+            } else {
+                Err(PinError::WrongPassword)
+            }
+        }
+        (None, Some(pin)) if verify_password(pin, &stored) => Ok(()),
+        (None, Some(_)) => Err(PinError::WrongPin),
+        (None, None) => Err(PinError::NothingGiven),
+    }
+}
+
+pub async fn set_up(catalog: &dyn Catalog, user_id: Uuid, pin: &str) -> Result<(), PinError> {
+    if catalog.pin_code_hash(user_id).await?.is_some() {
+        return Err(PinError::AlreadySet);
+    }
+    let hash = hash_password(pin)?;
+    catalog.set_pin_code_hash(user_id, Some(&hash)).await?;
+    Ok(())
+}
+
+pub async fn change(
+    catalog: &dyn Catalog,
+    user: &User,
+    proof: &Proof<'_>,
+    new_pin: &str,
+) -> Result<(), PinError> {
+    check(catalog, user, proof).await?;
+    let hash = hash_password(new_pin)?;
+    catalog.set_pin_code_hash(user.id, Some(&hash)).await?;
+    Ok(())
+}
+
+/// Removes the code and locks every session of the user.
+pub async fn reset(catalog: &dyn Catalog, user: &User, proof: &Proof<'_>) -> Result<(), PinError> {
+    check(catalog, user, proof).await?;
+    catalog.set_pin_code_hash(user.id, None).await?;
+    catalog.lock_sessions_of(user.id).await?;
+    Ok(())
+}
+
+/// Unlocks the session for `UNLOCK_MINUTES`.
+pub async fn unlock(
+    catalog: &dyn Catalog,
+    user: &User,
+    session: &Session,
+    pin: &str,
+) -> Result<(), PinError> {
+    let proof = Proof {
+        password: None,
+        pin_code: Some(pin),
+    };
+    check(catalog, user, &proof).await?;
+    let change = SessionChange {
+        pin_expires_at: Some(Some(Utc::now() + Duration::minutes(UNLOCK_MINUTES))),
+        ..SessionChange::default()
+    };
+    catalog.update_session(session.id, &change).await?;
+    Ok(())
+}
+
+pub async fn lock(catalog: &dyn Catalog, session_id: Uuid) -> Result<(), PinError> {
+    let change = SessionChange {
+        pin_expires_at: Some(None),
+        ..SessionChange::default()
+    };
+    catalog.update_session(session_id, &change).await?;
+    Ok(())
+}
