@@ -2,15 +2,17 @@
 // server: first-run sign-up, sign out and in, upload through the file picker, thumbnails in the
 // timeline, the viewer (keyboard, info panel, zoom, swipe, video), albums and their members,
 // shared links (password, no downloads, a visitor's upload), favourites, trash, administration,
-// a duplicate reported, dark mode and a phone's width. Each step saves a screenshot.
-// Usage: node web-check.mjs <base-url> <compat-dir> <screenshot-dir> <video> <extra-photo> <photo>...
+// a duplicate reported, a photo uploaded elsewhere showing up live (and leaving when trashed),
+// dark mode and a phone's width. Each step saves a screenshot.
+// Usage: node web-check.mjs <base-url> <compat-dir> <screenshot-dir> <video> <extra-photo>
+//        <photo-uploaded-elsewhere> <photo>...
 
 import path from "node:path";
 import fs from "node:fs";
 import assert from "node:assert/strict";
 import { launch, stepsOn } from "./browser.mjs";
 
-const [base, compat, shots, video, extraPhoto, ...photos] = process.argv.slice(2);
+const [base, compat, shots, video, extraPhoto, elsewherePhoto, ...photos] = process.argv.slice(2);
 fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
 
@@ -242,6 +244,30 @@ await step("files dropped on the page are uploaded", async () => {
   // The upload list's row for this file (the toast's words may still be up from the step before).
   await page.locator("li.upload", { hasText: "dropped.jpg" }).getByText("already in your library").waitFor({ timeout: 30000 });
   assert.equal(await page.locator(".dropzone").isHidden(), true);
+});
+
+await step("a photo uploaded elsewhere appears in the open timeline, and leaves when trashed", async () => {
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length >= 3);
+  // Set on this page: a reload would lose it.
+  await page.evaluate(() => (window.sameDocument = true));
+  const bytes = fs.readFileSync(elsewherePhoto).toString("base64");
+  // Another client (the page's own cookie, but not the page's code) uploads and later trashes.
+  const id = await page.evaluate(async (b64) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const form = new FormData();
+    form.append("fileCreatedAt", new Date().toISOString());
+    form.append("fileModifiedAt", new Date().toISOString());
+    form.append("assetData", new File([data], "elsewhere.jpg", { type: "image/jpeg" }));
+    const r = await fetch("/api/assets", { method: "POST", body: form });
+    return (await r.json()).id;
+  }, bytes);
+  await page.locator(`.tile[data-id="${id}"].loaded`).waitFor({ timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.sameDocument), true, "the page was not reloaded");
+  await page.evaluate(async (asset) => {
+    await fetch("/api/assets", { method: "DELETE", headers: { "content-type": "application/json" }, body: JSON.stringify({ ids: [asset] }) });
+  }, id);
+  await page.locator(`.tile[data-id="${id}"]`).waitFor({ state: "detached", timeout: 30000 });
+  assert.equal(await page.evaluate(() => window.sameDocument), true, "the page was not reloaded");
 });
 
 await step("an action that fails says why", async () => {

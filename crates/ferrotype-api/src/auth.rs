@@ -6,6 +6,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ferrotype_core::accounts::secret_hash;
+use ferrotype_core::catalog::Catalog;
 use ferrotype_core::model::{ApiKey, Session, SharedLink, User};
 use ferrotype_core::permissions;
 
@@ -175,39 +176,49 @@ impl Auth {
         let query: HashMap<String, String> = Query::try_from_uri(&parts.uri)
             .map(|Query(q)| q)
             .unwrap_or_default();
-        if let Some(auth) = shared_link_auth(&parts.headers, &query, state).await? {
+        if let Some(auth) = shared_link_auth(&parts.headers, &query, state.catalog.as_ref()).await?
+        {
             return Ok(auth);
         }
-        if let Some(token) = session_token(&parts.headers, &query) {
-            return match state
-                .catalog
-                .session_by_token_hash(&secret_hash(token))
-                .await?
-            {
-                Some((session, user)) => Ok(Auth {
-                    user,
-                    credential: Credential::Session(session),
-                }),
-                None => Err(ApiError::unauthorized("Invalid user token")),
-            };
-        }
-        let api_key =
-            header(&parts.headers, "x-api-key").or_else(|| query.get("apiKey").map(String::as_str));
-        if let Some(secret) = api_key {
-            return match state
-                .catalog
-                .api_key_by_secret_hash(&secret_hash(secret))
-                .await?
-            {
-                Some((key, user)) => Ok(Auth {
-                    user,
-                    credential: Credential::ApiKey(key),
-                }),
-                None => Err(ApiError::unauthorized("Invalid API key")),
-            };
-        }
-        Err(ApiError::unauthorized("Authentication required"))
+        account_auth(state.catalog.as_ref(), &parts.headers, &query).await
     }
+}
+
+/// A user's own credential (not a shared link): a session token, else an API key, each in
+/// Immich's order of places. 401 when none is given or the one given is unknown.
+pub async fn account_auth(
+    catalog: &dyn Catalog,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<Auth, ApiError> {
+    if let Some(token) = session_token(headers, query) {
+        return match catalog.session_by_token_hash(&secret_hash(token)).await? {
+            Some((session, user)) => Ok(Auth {
+                user,
+                credential: Credential::Session(session),
+            }),
+            None => Err(ApiError::unauthorized("Invalid user token")),
+        };
+    }
+    let api_key = header(headers, "x-api-key").or_else(|| query.get("apiKey").map(String::as_str));
+    if let Some(secret) = api_key {
+        return match catalog.api_key_by_secret_hash(&secret_hash(secret)).await? {
+            Some((key, user)) => Ok(Auth {
+                user,
+                credential: Credential::ApiKey(key),
+            }),
+            None => Err(ApiError::unauthorized("Invalid API key")),
+        };
+    }
+    Err(ApiError::unauthorized("Authentication required"))
+}
+
+/// Whether a request names a shared link (key or slug, header or query), whatever its validity.
+pub fn names_shared_link(headers: &HeaderMap, query: &HashMap<String, String>) -> bool {
+    header(headers, "x-immich-share-key").is_some()
+        || header(headers, "x-immich-share-slug").is_some()
+        || query.contains_key("key")
+        || query.contains_key("slug")
 }
 
 /// The live link a key (preferred) or slug names; `None` when neither is given, 401 `Invalid
@@ -217,13 +228,21 @@ pub async fn open_shared_link(
     key: Option<&str>,
     slug: Option<&str>,
 ) -> Result<Option<SharedLink>, ApiError> {
+    open_link(state.catalog.as_ref(), key, slug).await
+}
+
+async fn open_link(
+    catalog: &dyn Catalog,
+    key: Option<&str>,
+    slug: Option<&str>,
+) -> Result<Option<SharedLink>, ApiError> {
     let invalid = || ApiError::unauthorized("Invalid share key");
     let link = match (key, slug) {
         (Some(key), _) => {
             let key = decode_link_key(key).ok_or_else(invalid)?;
-            state.catalog.shared_link_by_key(&key).await?
+            catalog.shared_link_by_key(&key).await?
         }
-        (None, Some(slug)) => state.catalog.shared_link_by_slug(slug).await?,
+        (None, Some(slug)) => catalog.shared_link_by_slug(slug).await?,
         (None, None) => return Ok(None),
     };
     link.filter(|l| !l.expired(chrono::Utc::now()))
@@ -238,13 +257,13 @@ pub async fn open_shared_link(
 async fn shared_link_auth(
     headers: &HeaderMap,
     query: &HashMap<String, String>,
-    state: &AppState,
+    catalog: &dyn Catalog,
 ) -> Result<Option<Auth>, ApiError> {
     let key =
         header(headers, "x-immich-share-key").or_else(|| query.get("key").map(String::as_str));
     let slug =
         header(headers, "x-immich-share-slug").or_else(|| query.get("slug").map(String::as_str));
-    let Some(link) = open_shared_link(state, key, slug).await? else {
+    let Some(link) = open_link(catalog, key, slug).await? else {
         return Ok(None);
     };
     if let Some(token) = shared_link_token(&link) {
@@ -253,8 +272,7 @@ async fn shared_link_auth(
             return Err(ApiError::unauthorized("Password required"));
         }
     }
-    let user = state
-        .catalog
+    let user = catalog
         .user_by_id(link.user_id)
         .await?
         .filter(|u| u.deleted_at.is_none())

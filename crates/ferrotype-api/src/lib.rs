@@ -5,6 +5,7 @@ pub mod auth;
 pub mod contract;
 pub mod dto;
 pub mod error;
+pub mod events;
 pub mod json;
 pub mod metrics;
 mod routes;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub blobs: Arc<dyn BlobStore>,
     pub config: Arc<ApiConfig>,
     pub metrics: Arc<metrics::Metrics>,
+    /// The socket.io channel (`/api/socket.io`) that tells connected clients what changed.
+    pub events: events::EventHub,
 }
 
 /// Largest JSON request body accepted.
@@ -219,5 +222,8 @@ pub fn router(state: AppState) -> Router {
         // JSON bodies: the CLI sends up to 5,000 checks or 65,000 album ids in one request.
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(error::correlate))
+        // Outermost: socket.io answers its own path (long-polling requests and websocket
+        // upgrades) before routing, the error rewriting and the web UI's fallback.
+        .layer(state.events.layer())
         .with_state(state)
 }

@@ -18,6 +18,10 @@ const APP_JS: &str = include_str!("../web/app.js");
 const THUMBHASH_JS: &str = include_str!("../web/thumbhash.js");
 const GRID_JS: &str = include_str!("../web/grid.js");
 const APP_CSS: &str = include_str!("../web/app.css");
+/// socket.io-client's browser bundle (npm `socket.io-client` 4.8.4, `dist/socket.io.esm.min.js`
+/// without its source-map comment), vendored with its MIT licence: the app has no bundler.
+const SOCKET_IO_JS: &str = include_str!("../web/vendor/socket.io.esm.min.js");
+const SOCKET_IO_LICENSE: &str = include_str!("../web/vendor/socket.io-client.LICENSE");
 
 fn file(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -48,6 +52,8 @@ pub async fn serve(
         "/thumbhash.js" => file("text/javascript; charset=utf-8", THUMBHASH_JS),
         "/grid.js" => file("text/javascript; charset=utf-8", GRID_JS),
         "/app.css" => file("text/css; charset=utf-8", APP_CSS),
+        "/vendor/socket.io.esm.min.js" => file("text/javascript; charset=utf-8", SOCKET_IO_JS),
+        "/vendor/socket.io-client.LICENSE" => file("text/plain; charset=utf-8", SOCKET_IO_LICENSE),
         _ => {
             let (key, slug) = match (path.strip_prefix("/share/"), path.strip_prefix("/s/")) {
                 (Some(key), _) => (Some(key), None),

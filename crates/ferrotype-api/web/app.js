@@ -4,6 +4,7 @@
 
 import { toDataURL } from "/thumbhash.js";
 import { VirtualGrid, scrubber } from "/grid.js";
+import { io } from "/vendor/socket.io.esm.min.js";
 
 const app = document.getElementById("app");
 // `grid`: the VirtualGrid of the page shown (timeline, album, link), null elsewhere.
@@ -78,7 +79,11 @@ async function route() {
   const config = await api("GET", "/server/config").catch(() => ({ isInitialized: true }));
   if (!config.isInitialized) return signUpPage();
   state.user = await api("GET", "/users/me").catch(() => null);
-  if (!state.user) return loginPage();
+  if (!state.user) {
+    live.disconnect();
+    return loginPage();
+  }
+  live.connect();
   if (path === "/" || path === "/photos") return timelinePage();
   if (VIEWS[path]) return timelinePage(path);
   if (path === "/albums") return albumsPage();
@@ -139,10 +144,66 @@ function loginPage() {
 }
 
 async function logout() {
+  live.disconnect();
   await api("POST", "/auth/logout").catch(() => {});
   state.user = null;
   navigate("/");
 }
+
+// ---- live events -------------------------------------------------------------------------
+
+/// The server's socket.io channel (Immich's events, with the session cookie): what changes
+/// elsewhere (another tab, the phone, the CLI, the thumbnail jobs) shows in the open grid without
+/// a reload. Changed months are fetched again together, a moment after the last event.
+const live = {
+  socket: null,
+  months: new Map(), // section key -> section, to fetch again
+  newMonth: false, // a new photo in a month the timeline does not have yet
+  timer: 0,
+
+  connect() {
+    if (this.socket) return;
+    this.socket = io({ path: "/api/socket.io", transports: ["websocket", "polling"] });
+    this.socket
+      .on("on_upload_success", (asset) => this.changed(asset.id, asset.localDateTime, true))
+      .on("on_asset_update", (asset) => this.changed(asset.id, asset.localDateTime))
+      .on("on_asset_delete", (id) => this.changed(id))
+      .on("on_asset_trash", (ids) => ids.forEach((id) => this.changed(id)))
+      .on("on_asset_restore", (ids) => ids.forEach((id) => this.changed(id)))
+      .on("on_session_delete", () => {
+        this.disconnect();
+        route();
+      });
+  },
+
+  disconnect() {
+    this.socket?.disconnect();
+    this.socket = null;
+  },
+
+  changed(id, localDateTime, created = false) {
+    const grid = state.grid;
+    if (!grid) return;
+    const section = grid.sectionOf(id, localDateTime);
+    if (section) this.months.set(section.key, section);
+    else if (created && state.scope.view === "/photos") this.newMonth = true;
+    else return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(grid), 300);
+  },
+
+  refresh(grid) {
+    const months = [...this.months.values()];
+    const rebuild = this.newMonth;
+    this.months.clear();
+    this.newMonth = false;
+    if (grid !== state.grid) return;
+    // A new month changes the list of sections: draw the timeline again (it keeps no viewer
+    // open, so only when none is).
+    if (rebuild && !document.querySelector(".viewer")) return route();
+    for (const s of months) grid.reload(s);
+  },
+};
 
 // ---- the timeline ------------------------------------------------------------------------
 

@@ -275,6 +275,25 @@ export class VirtualGrid {
     return s.loading;
   }
 
+  /// Fetches a loaded section's assets again (something in it changed elsewhere); the page
+  /// keeps its place as when the section was first fetched.
+  reload(s) {
+    // Not fetched yet: it will be, fresh, when it comes near the screen.
+    if (!s.assets) return Promise.resolve(null);
+    for (const a of s.assets) this.where.delete(a.id);
+    this.clear(s);
+    s.assets = null;
+    return this.load(s);
+  }
+
+  /// The section of asset `id`, if loaded; else the one of the month of `localDateTime` (ISO).
+  sectionOf(id, localDateTime) {
+    const at = this.where.get(id);
+    if (at) return this.sections[at[0]];
+    const month = localDateTime?.slice(0, 7);
+    return (month && this.sections.find((x) => x.key.startsWith(month))) || null;
+  }
+
   /// Puts in the page the tiles of `s` whose rows overlap [from, to] (grid coordinates) and
   /// takes out the others.
   draw(s, from, to) {

@@ -4,19 +4,19 @@
 
 use crate::blob::BlobStore;
 use crate::catalog::Catalog;
-use crate::model::PurgeSelection;
+use crate::model::{PurgeSelection, PurgedAsset};
 use crate::repair::RepairError;
 
-/// Deletes the selected assets and their files; returns how many assets went.
+/// Deletes the selected assets and their files; returns the assets that went.
 pub async fn purge(
     catalog: &dyn Catalog,
     blobs: &dyn BlobStore,
     selection: &PurgeSelection,
-) -> Result<usize, RepairError> {
+) -> Result<Vec<PurgedAsset>, RepairError> {
     let purged = catalog.purge_assets(selection).await?;
-    for key in purged.iter().flatten() {
+    for key in purged.iter().flat_map(|a| &a.files) {
         blobs.delete(key).await?;
         catalog.clear_upload_intent(key).await?;
     }
-    Ok(purged.len())
+    Ok(purged)
 }

@@ -157,9 +157,9 @@ pub trait Catalog: Send + Sync + 'static {
     async fn restore_assets(&self, owner_id: Uuid, ids: Option<&[Uuid]>) -> CatalogResult<u64>;
     /// Deletes assets for good (see `PurgeSelection`). The rows go in one transaction that also
     /// records their files as pending deletion, so a crash before the files are gone is repaired
-    /// at start (`pending_upload_intents`). Returns, per deleted asset, the file keys to delete
-    /// and then clear with `clear_upload_intent`.
-    async fn purge_assets(&self, selection: &PurgeSelection) -> CatalogResult<Vec<Vec<String>>>;
+    /// at start (`pending_upload_intents`). Returns the deleted assets, each with the file keys
+    /// to delete and then clear with `clear_upload_intent`.
+    async fn purge_assets(&self, selection: &PurgeSelection) -> CatalogResult<Vec<PurgedAsset>>;
 
     /// Per user, in order of creation: counts and bytes of their (non-trashed) photos and videos.
     async fn usage_by_user(&self) -> CatalogResult<Vec<UserUsage>>;

@@ -139,7 +139,25 @@ impl NewJob {
             asset_id,
         )
     }
+
+    /// Marks the job as the start of an upload's chain (Immich's `source: "upload"`): the
+    /// chain ends with `on_upload_success` to the owner.
+    pub fn from_upload(mut self) -> Self {
+        self.payload = serde_json::json!({ "source": SOURCE_UPLOAD });
+        self
+    }
+
+    /// The next job of `previous`'s chain: it keeps where the chain began.
+    pub fn following(mut self, previous: &Job) -> Self {
+        if let Some(source) = previous.payload.get("source") {
+            self.payload = serde_json::json!({ "source": source });
+        }
+        self
+    }
 }
+
+/// The `source` of the jobs an upload starts.
+pub const SOURCE_UPLOAD: &str = "upload";
 
 /// A claimed (or listed) job.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,6 +172,13 @@ pub struct Job {
     pub max_attempts: u32,
     pub last_error: Option<String>,
     pub created_at: Timestamp,
+}
+
+impl Job {
+    /// Whether the job belongs to an upload's chain (see `NewJob::from_upload`).
+    pub fn is_from_upload(&self) -> bool {
+        self.payload.get("source").and_then(Value::as_str) == Some(SOURCE_UPLOAD)
+    }
 }
 
 /// The counts of `QueueStatisticsDto`.

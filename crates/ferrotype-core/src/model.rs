@@ -273,6 +273,14 @@ pub struct ExifInfo {
     pub live_photo_cid: Option<String>,
 }
 
+/// An asset `Catalog::purge_assets` deleted: whose it was, and its files, still to delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgedAsset {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub files: Vec<String>,
+}
+
 /// Which assets `Catalog::purge_assets` deletes for good.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PurgeSelection {

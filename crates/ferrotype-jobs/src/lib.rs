@@ -33,9 +33,10 @@ pub trait JobHandler: Send + Sync + 'static {
     async fn run(&self, job: &Job) -> Result<(), JobError>;
 }
 
-/// Observes job outcomes (for metrics); optional.
+/// Observes job outcomes (metrics, live events); any number, called in the order added.
 pub trait JobObserver: Send + Sync + 'static {
-    fn finished(&self, queue: QueueName, name: &str, outcome: Outcome, elapsed: Duration);
+    /// Called once per run, after the outcome is recorded in the catalog.
+    fn finished(&self, job: &Job, outcome: Outcome, elapsed: Duration);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +56,7 @@ pub struct JobRunner {
     concurrency: HashMap<QueueName, usize>,
     worker_id: String,
     wake: Arc<Notify>,
-    observer: Option<Arc<dyn JobObserver>>,
+    observers: Vec<Arc<dyn JobObserver>>,
     retry_base: Duration,
 }
 
@@ -74,7 +75,7 @@ impl JobRunner {
             concurrency: HashMap::new(),
             worker_id: worker_id.into(),
             wake: Arc::new(Notify::new()),
-            observer: None,
+            observers: Vec::new(),
             retry_base: Duration::from_secs(10),
         }
     }
@@ -97,7 +98,7 @@ impl JobRunner {
     }
 
     pub fn observer(mut self, observer: Arc<dyn JobObserver>) -> Self {
-        self.observer = Some(observer);
+        self.observers.push(observer);
         self
     }
 
@@ -232,8 +233,8 @@ impl JobRunner {
             }
         };
         tracing::debug!(parent: &span, ms = elapsed.as_millis() as u64, ?outcome, "finished");
-        if let Some(observer) = &self.observer {
-            observer.finished(job.queue, &job.name, outcome, elapsed);
+        for observer in &self.observers {
+            observer.finished(&job, outcome, elapsed);
         }
     }
 }

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ferrotype_api::events::EventHub;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::{QueueName, names};
+use ferrotype_core::jobs::{Job, QueueName, names};
 use ferrotype_jobs::handlers::metadata::ExtractMetadata;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
 use ferrotype_jobs::{JobObserver, JobRunner, Outcome};
@@ -64,13 +65,40 @@ pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobSto
 pub struct JobMetrics(pub Arc<ferrotype_api::metrics::Metrics>);
 
 impl JobObserver for JobMetrics {
-    fn finished(&self, queue: QueueName, name: &str, outcome: Outcome, elapsed: Duration) {
+    fn finished(&self, job: &Job, outcome: Outcome, elapsed: Duration) {
         let outcome = match outcome {
             Outcome::Completed => "completed",
             Outcome::Retried => "retried",
             Outcome::Failed => "failed",
         };
-        self.0.record_job(queue, name, outcome, elapsed);
+        self.0.record_job(job.queue, &job.name, outcome, elapsed);
+    }
+}
+
+/// Live events for finished jobs: an upload's thumbnails done means the upload is ready to show
+/// (`on_upload_success`, as Immich sends after its thumbnail job).
+pub struct JobEvents {
+    pub catalog: Arc<dyn Catalog>,
+    pub events: EventHub,
+}
+
+impl JobObserver for JobEvents {
+    fn finished(&self, job: &Job, outcome: Outcome, _elapsed: Duration) {
+        if outcome != Outcome::Completed
+            || job.name != names::GENERATE_THUMBNAILS
+            || !job.is_from_upload()
+        {
+            return;
+        }
+        let Some(asset_id) = job.asset_id else {
+            return;
+        };
+        let (catalog, events) = (self.catalog.clone(), self.events.clone());
+        tokio::spawn(async move {
+            if let Err(e) = events.upload_finished(catalog.as_ref(), asset_id).await {
+                tracing::warn!(%asset_id, "cannot announce a finished upload: {e}");
+            }
+        });
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use ferrotype_api::events::EventHub;
 use ferrotype_api::{ApiConfig, AppState};
 use ferrotype_blob::LocalBlobStore;
 use ferrotype_catalog::SqliteCatalog;
@@ -74,10 +75,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!(requeued, "jobs interrupted by a crash are queued again");
     }
     let metrics = Arc::new(ferrotype_api::metrics::Metrics::default());
+    let events = EventHub::new(catalog.clone());
     let runner = jobs::runner(&config, catalog.clone(), blobs.clone())
-        .observer(Arc::new(jobs::JobMetrics(metrics.clone())));
+        .observer(Arc::new(jobs::JobMetrics(metrics.clone())))
+        .observer(Arc::new(jobs::JobEvents {
+            catalog: catalog.clone(),
+            events: events.clone(),
+        }));
     let state = AppState {
         metrics,
+        events,
         catalog,
         blobs,
         job_wake: runner.waker(),
@@ -91,6 +98,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let trash = tokio::spawn(empty_trash_daily(
         state.catalog.clone(),
         state.blobs.clone(),
+        state.events.clone(),
         config.trash_days,
     ));
     let workers = runner.start();
@@ -141,19 +149,29 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 }
 
 /// Deletes for good what has been in the trash longer than `days`: at start, then every hour.
-async fn empty_trash_daily(catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobStore>, days: u32) {
+async fn empty_trash_daily(
+    catalog: Arc<dyn Catalog>,
+    blobs: Arc<dyn BlobStore>,
+    events: EventHub,
+    days: u32,
+) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
         let before = chrono::Utc::now() - chrono::Duration::days(days as i64);
         let selection = ferrotype_core::model::PurgeSelection::TrashedBefore(before);
         match ferrotype_core::assets::purge(catalog.as_ref(), blobs.as_ref(), &selection).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(
-                deleted = n,
-                days,
-                "emptied the trash of assets trashed before {before}"
-            ),
+            Ok(purged) if purged.is_empty() => {}
+            Ok(purged) => {
+                tracing::info!(
+                    deleted = purged.len(),
+                    days,
+                    "emptied the trash of assets trashed before {before}"
+                );
+                for asset in &purged {
+                    events.asset_delete(asset.owner_id, asset.id).await;
+                }
+            }
             Err(e) => tracing::error!("cannot empty the trash: {e}"),
         }
     }

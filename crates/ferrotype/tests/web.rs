@@ -35,6 +35,8 @@ fn web_ui_sign_up_upload_timeline_and_viewer() {
         .expect("ffmpeg");
     assert!(made.success(), "ffmpeg made the clip");
     let extra = fixtures().join("nature/wood_anemones.jpg");
+    // Uploaded through the API while the timeline is open: it shows up by the live events.
+    let elsewhere = fixtures().join("nature/silver_fir.jpg");
     let compat = compat_dir();
     let mut args = vec![
         script.to_str().unwrap().to_string(),
@@ -43,6 +45,7 @@ fn web_ui_sign_up_upload_timeline_and_viewer() {
         shots.to_str().unwrap().to_string(),
         video.to_str().unwrap().to_string(),
         extra.to_str().unwrap().to_string(),
+        elsewhere.to_str().unwrap().to_string(),
     ];
     args.extend(photos);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::dto::{AlbumResponse, BulkIdResponse};
 use crate::error::{ApiError, ApiResult};
+use crate::events::album_users;
 use crate::json::ApiJson;
 use crate::routes::query::{bool_param, uuid_param};
 
@@ -332,11 +333,17 @@ pub async fn add_assets(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<BulkIdsDto>,
 ) -> ApiResult<Json<Vec<BulkIdResponse>>> {
-    album_for(&state, &auth, id, "albumAsset.create", owner_or_editor).await?;
+    let (album, _) = album_for(&state, &auth, id, "albumAsset.create", owner_or_editor).await?;
     let results = state
         .catalog
         .add_album_assets(id, auth.user.id, &dto.ids)
         .await?;
+    if results
+        .iter()
+        .any(|(_, r)| matches!(r, AlbumAddResult::Added))
+    {
+        state.events.album_update(id, album_users(&album)).await;
+    }
     Ok(Json(
         results
             .into_iter()
@@ -419,11 +426,18 @@ pub async fn remove_assets(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<BulkIdsDto>,
 ) -> ApiResult<Json<Vec<BulkIdResponse>>> {
-    let (_, standing) = album_for(&state, &auth, id, "albumAsset.delete", owner_or_editor).await?;
+    let (album, standing) =
+        album_for(&state, &auth, id, "albumAsset.delete", owner_or_editor).await?;
     let results = state
         .catalog
         .remove_album_assets(id, auth.user.id, standing == Standing::Owner, &dto.ids)
         .await?;
+    if results
+        .iter()
+        .any(|(_, r)| matches!(r, AlbumRemoveResult::Removed))
+    {
+        state.events.album_update(id, album_users(&album)).await;
+    }
     Ok(Json(
         results
             .into_iter()
@@ -458,17 +472,25 @@ pub async fn add_assets_to_albums(
     let mut added = false;
     let mut error = None;
     for album in &dto.album_ids {
-        if album_for(&state, &auth, *album, "albumAsset.create", owner_or_editor)
-            .await
-            .is_err()
-        {
+        let Ok((summary, _)) =
+            album_for(&state, &auth, *album, "albumAsset.create", owner_or_editor).await
+        else {
             error = Some("no_permission");
             continue;
-        }
+        };
         let results = state
             .catalog
             .add_album_assets(*album, auth.user.id, &dto.asset_ids)
             .await?;
+        if results
+            .iter()
+            .any(|(_, r)| matches!(r, AlbumAddResult::Added))
+        {
+            state
+                .events
+                .album_update(*album, album_users(&summary))
+                .await;
+        }
         for (_, result) in results {
             match result {
                 AlbumAddResult::Added => added = true,

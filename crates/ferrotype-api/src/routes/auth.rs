@@ -185,6 +185,7 @@ pub async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<Resp
     auth.require_all()?;
     if let Some(session) = auth.session() {
         state.catalog.delete_session(session.id).await?;
+        state.events.session_delete(session.id);
     }
     let body = json!({ "successful": true, "redirectUri": "/auth/login?autoLaunch=0" });
     let mut response = Json(body).into_response();

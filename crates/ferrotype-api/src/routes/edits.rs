@@ -128,6 +128,10 @@ pub async fn update_many(
         .catalog
         .update_assets(auth.user.id, &dto.ids, &change)
         .await?;
+    state
+        .events
+        .assets_updated(state.catalog.as_ref(), &dto.ids)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -151,14 +155,16 @@ pub async fn update_one(
         .ok_or_else(|| ApiError::no_access("asset.update"))?;
     let exif = state.catalog.asset_exif(id).await?;
     let tags = state.catalog.asset_tags(id).await?;
-    Ok(Json(AssetResponse::new(
+    let response = AssetResponse::new(
         &asset,
         AssetExtras {
             owner: Some(&auth.user),
             exif: exif.as_ref(),
             tags: &tags,
         },
-    )))
+    );
+    state.events.asset_update(asset.owner_id, &response).await;
+    Ok(Json(response))
 }
 
 #[derive(Deserialize)]
@@ -172,6 +178,19 @@ fn purge_error(e: ferrotype_core::repair::RepairError) -> ApiError {
     ApiError::internal(e)
 }
 
+/// Deletes for good, then tells each owner, one `on_asset_delete` per asset (Immich's delete
+/// job sends one per asset it removes).
+async fn purge(state: &AppState, selection: &PurgeSelection) -> ApiResult<usize> {
+    let purged =
+        ferrotype_core::assets::purge(state.catalog.as_ref(), state.blobs.as_ref(), selection)
+            .await
+            .map_err(purge_error)?;
+    for asset in &purged {
+        state.events.asset_delete(asset.owner_id, asset.id).await;
+    }
+    Ok(purged.len())
+}
+
 pub async fn delete_many(
     State(state): State<AppState>,
     auth: Auth,
@@ -183,11 +202,10 @@ pub async fn delete_many(
             owner_id: auth.user.id,
             ids: dto.ids,
         };
-        ferrotype_core::assets::purge(state.catalog.as_ref(), state.blobs.as_ref(), &selection)
-            .await
-            .map_err(purge_error)?;
+        purge(&state, &selection).await?;
     } else {
         state.catalog.trash_assets(auth.user.id, &dto.ids).await?;
+        state.events.asset_trash(auth.user.id, &dto.ids).await;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -207,12 +225,12 @@ pub async fn restore_assets(
     ApiJson(dto): ApiJson<IdsDto>,
 ) -> ApiResult<Json<Value>> {
     require_owned(&state, &auth, &dto.ids, "asset.delete").await?;
-    Ok(count(
-        state
-            .catalog
-            .restore_assets(auth.user.id, Some(&dto.ids))
-            .await?,
-    ))
+    let restored = state
+        .catalog
+        .restore_assets(auth.user.id, Some(&dto.ids))
+        .await?;
+    state.events.asset_restore(auth.user.id, &dto.ids).await;
+    Ok(count(restored))
 }
 
 pub async fn restore_all(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
@@ -227,8 +245,5 @@ pub async fn empty(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<
     let selection = PurgeSelection::Trash {
         owner_id: auth.user.id,
     };
-    let n = ferrotype_core::assets::purge(state.catalog.as_ref(), state.blobs.as_ref(), &selection)
-        .await
-        .map_err(purge_error)?;
-    Ok(count(n as u64))
+    Ok(count(purge(&state, &selection).await? as u64))
 }

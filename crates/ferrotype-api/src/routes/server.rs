@@ -18,8 +18,7 @@ pub async fn ping() -> Json<Value> {
 }
 
 pub async fn version() -> Json<Value> {
-    let (major, minor, patch) = ferrotype_core::IMMICH_VERSION;
-    Json(json!({ "major": major, "minor": minor, "patch": patch, "prerelease": null }))
+    Json(crate::events::server_version())
 }
 
 pub async fn features() -> Json<Value> {

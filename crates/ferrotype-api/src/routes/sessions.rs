@@ -131,7 +131,19 @@ pub async fn lock(
 /// Logs out every other device (the one asking stays logged in).
 pub async fn delete_all(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
     let keep = auth.session().map(|s| s.id);
+    let others: Vec<Uuid> = state
+        .catalog
+        .sessions_of(auth.user.id)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .filter(|id| Some(*id) != keep)
+        .collect();
     state.catalog.delete_sessions_of(auth.user.id, keep).await?;
+    // Their sockets hear that they are logged out and are closed.
+    for id in others {
+        state.events.session_delete(id);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -142,6 +154,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     auth.require("session.delete")?;
     if state.catalog.delete_session_of(auth.user.id, id).await? {
+        state.events.session_delete(id);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::no_access("authDevice.delete"))

@@ -103,7 +103,7 @@ fn asset_json(a: &Asset) -> Value {
 }
 
 /// A row's `data`, shaped as the spec's `Sync*` schema of its type.
-fn data_of(row: &SyncRow) -> Value {
+pub(crate) fn data_of(row: &SyncRow) -> Value {
     match row {
         SyncRow::AuthUser(u) => {
             let mut v = user_json(u);

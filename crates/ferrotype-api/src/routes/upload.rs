@@ -27,6 +27,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
+use crate::events::album_users;
 use crate::routes::assets::parse_checksum;
 
 /// Text fields are small; a larger one is refused rather than held in memory.
@@ -398,7 +399,8 @@ pub async fn upload(
     let extension = extension.unwrap_or_default();
 
     // A live photo's still names its motion part, which must be one of the owner's videos
-    // (Immich's checks and messages).
+    // (Immich's checks and messages). One still on the timeline hides it from there.
+    let mut hides_motion = None;
     if let Some(motion_id) = fields.live_photo_video_id {
         match state.catalog.asset(motion_id).await? {
             None => return Err(ApiError::bad_request("Live photo video not found")),
@@ -410,7 +412,9 @@ pub async fn upload(
                     "Live photo video does not belong to the user",
                 ));
             }
-            Some(_) => {}
+            Some(m) => {
+                hides_motion = (m.visibility == Visibility::Timeline).then_some(m.id);
+            }
         }
     }
 
@@ -467,6 +471,9 @@ pub async fn upload(
         .map_err(|e| ApiError::internal(format!("upload commit task failed: {e}")))??;
     if outcome == InsertOutcome::Created {
         state.job_wake.notify_waiters();
+        if let Some(motion) = hides_motion {
+            state.events.asset_hidden(owner, motion).await;
+        }
     }
     // What a visitor uploads through a link lands in what the link shows.
     if let Some(link) = auth.shared_link() {
@@ -480,6 +487,13 @@ pub async fn upload(
                     .catalog
                     .add_album_assets(album, link.user_id, &[stored])
                     .await?;
+                // Immich tells every user of the album.
+                if let Some(summary) = state.catalog.album(album).await? {
+                    state
+                        .events
+                        .album_update(album, album_users(&summary))
+                        .await;
+                }
             }
             None => {
                 state
@@ -529,7 +543,11 @@ async fn commit(
     let outcome = match result {
         Ok(()) => state
             .catalog
-            .insert_asset(&asset, &metadata, &[NewJob::extract_metadata(asset.id)])
+            .insert_asset(
+                &asset,
+                &metadata,
+                &[NewJob::extract_metadata(asset.id).from_upload()],
+            )
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e),

@@ -843,7 +843,7 @@ impl Catalog for SqliteCatalog {
             .await
     }
 
-    async fn purge_assets(&self, selection: &PurgeSelection) -> CatalogResult<Vec<Vec<String>>> {
+    async fn purge_assets(&self, selection: &PurgeSelection) -> CatalogResult<Vec<PurgedAsset>> {
         let selection = selection.clone();
         self.write(move |conn| edits::purge(conn, &selection)).await
     }

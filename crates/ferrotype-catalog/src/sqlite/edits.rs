@@ -2,7 +2,7 @@
 //! trash, and deleting for good.
 
 use chrono::Utc;
-use ferrotype_core::model::{AssetChange, PurgeSelection, Visibility};
+use ferrotype_core::model::{AssetChange, PurgeSelection, PurgedAsset, Visibility};
 use ferrotype_core::storage::{Generated, generated_key};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
@@ -168,7 +168,7 @@ pub(crate) fn restore(
 pub(crate) fn purge(
     conn: &mut Connection,
     selection: &PurgeSelection,
-) -> rusqlite::Result<Vec<Vec<String>>> {
+) -> rusqlite::Result<Vec<PurgedAsset>> {
     let tx = conn.transaction()?;
     let victims: Vec<(String, String, String, Option<String>, i64)> = {
         let (sql, args): (&str, Vec<String>) = match selection {
@@ -215,7 +215,7 @@ pub(crate) fn purge(
 fn finish(
     tx: rusqlite::Transaction<'_>,
     victims: Vec<(String, String, String, Option<String>, i64)>,
-) -> rusqlite::Result<Vec<Vec<String>>> {
+) -> rusqlite::Result<Vec<PurgedAsset>> {
     let now = ts(&Utc::now());
     let mut purged = Vec::new();
     for (id, owner, original, sidecar, size) in victims {
@@ -237,7 +237,11 @@ fn finish(
             "UPDATE users SET quota_usage_in_bytes = MAX(quota_usage_in_bytes - ?2, 0) WHERE id = ?1",
             params![owner, size],
         )?;
-        purged.push(files);
+        purged.push(PurgedAsset {
+            id: asset,
+            owner_id,
+            files,
+        });
     }
     tx.commit()?;
     Ok(purged)

@@ -110,7 +110,7 @@ impl JobHandler for ExtractMetadata {
                 info.country = place.country;
             }
         }
-        let next = [NewJob::generate_thumbnails(asset_id)];
+        let next = [NewJob::generate_thumbnails(asset_id).following(job)];
         self.catalog
             .save_metadata(asset_id, &info, size, &next)
             .await

@@ -211,3 +211,139 @@ impl Cli {
         )
     }
 }
+
+/// A node script that keeps running while the test acts (the live events checker): its stdout
+/// arrives line by line; closing its stdin asks it to stop.
+pub struct LiveNode {
+    command: String,
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl LiveNode {
+    /// Starts the pinned node with `args` in `cwd`, with `env` added.
+    pub fn spawn(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> LiveNode {
+        let mut cmd = Command::new(node());
+        cmd.args(args)
+            .current_dir(cwd)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn node");
+        let stdout = child.stdout.take().expect("stdout");
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = drain(child.stderr.take().expect("stderr"));
+        LiveNode {
+            command: format!("node {}", args.join(" ")),
+            child,
+            lines,
+            seen: Vec::new(),
+            stderr: Some(stderr),
+        }
+    }
+
+    /// Every line printed so far.
+    pub fn lines(&mut self) -> &[String] {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line);
+        }
+        &self.seen
+    }
+
+    /// The first line (printed before or within `limit`) that `wanted` accepts; panics with
+    /// everything printed when none comes.
+    pub fn wait_for(
+        &mut self,
+        what: &str,
+        limit: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> String {
+        self.wait_until(what, limit, |lines| lines.iter().any(|l| wanted(l)));
+        self.seen
+            .iter()
+            .find(|l| wanted(l))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Waits until everything printed so far satisfies `done`; panics with it after `limit`.
+    pub fn wait_until(&mut self, what: &str, limit: Duration, done: impl Fn(&[String]) -> bool) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if done(self.lines()) {
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self
+                .lines
+                .recv_timeout(left.min(Duration::from_millis(100)))
+            {
+                Ok(line) => self.seen.push(line),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) if !left.is_zero() => {}
+                Err(_) => {
+                    if done(&self.seen) {
+                        return;
+                    }
+                    let transcript = self.transcript();
+                    panic!(
+                        "{} did not print {what} within {limit:?}\n{transcript}",
+                        self.command
+                    );
+                }
+            }
+        }
+    }
+
+    /// What was printed so far, and stderr once the process ended.
+    pub fn transcript(&mut self) -> String {
+        let stdout = self.lines().join("\n");
+        let stderr = match self.child.try_wait() {
+            Ok(Some(_)) => self
+                .stderr
+                .take()
+                .and_then(|h| h.join().ok())
+                .unwrap_or_default(),
+            _ => "(still running)".to_string(),
+        };
+        format!("--- stdout\n{stdout}\n--- stderr\n{stderr}")
+    }
+
+    /// Closes stdin and waits for the process to end (killed after 10 s).
+    pub fn finish(mut self) -> ExitStatus {
+        drop(self.child.stdin.take());
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for node") {
+                return status;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = self.child.kill();
+                return self.child.wait().expect("wait for node");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for LiveNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

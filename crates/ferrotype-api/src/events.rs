@@ -1,0 +1,336 @@
+//! Live events: Immich's socket.io channel at `/api/socket.io` (both transports, websocket and
+//! HTTP long-polling), served by `socketioxide` on the API's port.
+//!
+//! A client connects with the same credentials as the API, taken from the handshake's headers
+//! only (Immich passes no query to its check): a session token (`x-immich-user-token`,
+//! `x-immich-session-token`, `Authorization: Bearer`, the `immich_access_token` cookie) or an API
+//! key holding `all` (`x-api-key`). Shared links and everything else are refused before the
+//! namespace is joined, so the client gets `connect_error` with the reason. A connected socket
+//! joins a room named by its user's id (and one by its session's id) and is sent
+//! `on_server_version`.
+//!
+//! The senders below are Immich's server-to-client events (`ClientEventMap` in its
+//! websocket.repository.ts): who gets each and with what payload follows Immich; when is up to
+//! the caller (the routes and the job observer), each documented where it is called.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ferrotype_core::catalog::{Catalog, CatalogError};
+use ferrotype_core::model::{AlbumSummary, Asset, ExifInfo, Visibility};
+use ferrotype_core::permissions;
+use ferrotype_core::sync::SyncRow;
+use serde::Serialize;
+use serde_json::{Value, json};
+use socketioxide::SocketIo;
+use socketioxide::extract::SocketRef;
+use socketioxide::handler::ConnectHandler;
+use socketioxide::layer::SocketIoLayer;
+use uuid::Uuid;
+
+use crate::auth::{Auth, Credential, account_auth, names_shared_link};
+use crate::dto::{AssetExtras, AssetResponse};
+
+/// Where Immich's clients look for the channel (their `path` option).
+pub const SOCKET_PATH: &str = "/api/socket.io";
+
+/// How long `on_session_delete` waits, so that a client logging itself out gets the answer to
+/// its own request first (Immich waits the same).
+const SESSION_DELETE_DELAY: Duration = Duration::from_millis(500);
+
+/// The channel's handle: cheap to clone; sends to the sockets connected to this process.
+#[derive(Clone)]
+pub struct EventHub {
+    io: SocketIo,
+    layer: SocketIoLayer,
+}
+
+impl std::fmt::Debug for EventHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventHub").finish_non_exhaustive()
+    }
+}
+
+/// Who a connected socket belongs to, kept on the socket between the check and the join.
+#[derive(Clone)]
+struct Member {
+    user_id: Uuid,
+    session_id: Option<Uuid>,
+}
+
+/// Why a connection is refused; the text is the `connect_error`'s message.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Immich's server version event and `GET /api/server/version`'s body.
+pub fn server_version() -> Value {
+    let (major, minor, patch) = ferrotype_core::IMMICH_VERSION;
+    json!({ "major": major, "minor": minor, "patch": patch, "prerelease": null })
+}
+
+/// Checks a connection's credential as `authenticate` does for a route that declares no
+/// permission and admits no shared link.
+async fn admit(catalog: &dyn Catalog, headers: &axum::http::HeaderMap) -> Result<Auth, Refused> {
+    let no_query = HashMap::new();
+    if names_shared_link(headers, &no_query) {
+        return Err(Refused("Forbidden".into()));
+    }
+    let auth = account_auth(catalog, headers, &no_query)
+        .await
+        .map_err(|e| Refused(e.message))?;
+    auth.require(permissions::ALL)
+        .map_err(|e| Refused(e.message))?;
+    Ok(auth)
+}
+
+impl EventHub {
+    /// The channel, answering at `SOCKET_PATH` once `layer` wraps the router; connections are
+    /// checked against `catalog`.
+    pub fn new(catalog: Arc<dyn Catalog>) -> Self {
+        let (layer, io) = SocketIo::builder().req_path(SOCKET_PATH).build_layer();
+        let check = move |socket: SocketRef| {
+            let catalog = catalog.clone();
+            async move {
+                let auth = admit(catalog.as_ref(), &socket.req_parts().headers).await;
+                match auth {
+                    Ok(auth) => {
+                        let session_id = match &auth.credential {
+                            Credential::Session(s) => Some(s.id),
+                            _ => None,
+                        };
+                        socket.extensions.insert(Member {
+                            user_id: auth.user.id,
+                            session_id,
+                        });
+                        Ok(())
+                    }
+                    Err(refused) => {
+                        tracing::debug!("socket.io connection refused: {refused}");
+                        Err(refused)
+                    }
+                }
+            }
+        };
+        io.ns("/", on_connect.with(check));
+        EventHub { io, layer }
+    }
+
+    /// The tower layer that answers `SOCKET_PATH` and passes every other request through.
+    pub fn layer(&self) -> SocketIoLayer {
+        self.layer.clone()
+    }
+
+    async fn to_room<T: Serialize + ?Sized>(&self, room: String, event: &str, data: &T) {
+        if let Err(e) = self.io.to(room).emit(event, data).await {
+            tracing::debug!(event, "socket.io send failed: {e}");
+        }
+    }
+
+    async fn to_user<T: Serialize + ?Sized>(&self, user: Uuid, event: &str, data: &T) {
+        self.to_room(user.to_string(), event, data).await;
+    }
+
+    async fn to_everyone<T: Serialize + ?Sized>(&self, event: &str, data: &T) {
+        if let Err(e) = self.io.emit(event, data).await {
+            tracing::debug!(event, "socket.io send failed: {e}");
+        }
+    }
+
+    /// `on_upload_success` and `AssetUploadReadyV2` to the owner, once an uploaded asset's
+    /// thumbnails exist (Immich: only for assets on the timeline or in the archive; the second
+    /// one only when metadata was extracted). Called by the job observer of the binary.
+    pub async fn upload_finished(
+        &self,
+        catalog: &dyn Catalog,
+        asset_id: Uuid,
+    ) -> Result<(), CatalogError> {
+        let Some(asset) = catalog.asset(asset_id).await? else {
+            return Ok(());
+        };
+        if !matches!(asset.visibility, Visibility::Timeline | Visibility::Archive) {
+            return Ok(());
+        }
+        let exif = catalog.asset_exif(asset_id).await?;
+        let response = asset_response(catalog, &asset, exif.as_ref()).await?;
+        self.to_user(asset.owner_id, "on_upload_success", &response)
+            .await;
+        if let Some(exif) = exif {
+            let data = json!({
+                "asset": crate::routes::sync::data_of(&SyncRow::Asset(Box::new(asset.clone()))),
+                "exif": crate::routes::sync::data_of(&SyncRow::AssetExif(asset.id, Box::new(exif.clone()))),
+            });
+            self.to_user(asset.owner_id, "AssetUploadReadyV2", &data)
+                .await;
+        }
+        Ok(())
+    }
+
+    /// `on_asset_update` for each of these assets still there, to its owner.
+    pub async fn assets_updated(
+        &self,
+        catalog: &dyn Catalog,
+        asset_ids: &[Uuid],
+    ) -> Result<(), CatalogError> {
+        for id in asset_ids {
+            if let Some(asset) = catalog.asset(*id).await? {
+                let exif = catalog.asset_exif(*id).await?;
+                let response = asset_response(catalog, &asset, exif.as_ref()).await?;
+                self.asset_update(asset.owner_id, &response).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// `on_asset_update`: the asset as `GET /assets/{id}` shows it, to its owner.
+    pub async fn asset_update(&self, owner: Uuid, response: &AssetResponse) {
+        self.to_user(owner, "on_asset_update", response).await;
+    }
+
+    /// `on_asset_delete`: one asset is gone for good (one event per asset, as Immich's delete job).
+    pub async fn asset_delete(&self, owner: Uuid, asset_id: Uuid) {
+        self.to_user(owner, "on_asset_delete", &asset_id.to_string())
+            .await;
+    }
+
+    /// `on_asset_trash`: these assets went to the trash.
+    pub async fn asset_trash(&self, user: Uuid, asset_ids: &[Uuid]) {
+        if asset_ids.is_empty() {
+            return;
+        }
+        self.to_user(user, "on_asset_trash", &ids(asset_ids)).await;
+    }
+
+    /// `on_asset_restore`: these assets came back from the trash.
+    pub async fn asset_restore(&self, user: Uuid, asset_ids: &[Uuid]) {
+        if asset_ids.is_empty() {
+            return;
+        }
+        self.to_user(user, "on_asset_restore", &ids(asset_ids))
+            .await;
+    }
+
+    /// `on_asset_hidden`: a live photo's motion part left the timeline.
+    pub async fn asset_hidden(&self, owner: Uuid, asset_id: Uuid) {
+        self.to_user(owner, "on_asset_hidden", &asset_id.to_string())
+            .await;
+    }
+
+    /// `on_asset_stack_update`, with no arguments (Immich sends none): a stack of the user's
+    /// changed. Unwired: stacks are not implemented yet.
+    pub async fn asset_stack_update(&self, user: Uuid) {
+        self.to_user(user, "on_asset_stack_update", &NO_ARGUMENTS)
+            .await;
+    }
+
+    /// `on_album_update`: the album's assets changed; sent to each of its users.
+    pub async fn album_update(&self, album_id: Uuid, users: impl IntoIterator<Item = Uuid>) {
+        let id = album_id.to_string();
+        for user in users {
+            self.to_user(user, "on_album_update", &id).await;
+        }
+    }
+
+    /// `on_person_thumbnail`: a person's face thumbnail is ready. Unwired: no people yet.
+    pub async fn person_thumbnail(&self, owner: Uuid, person_id: Uuid) {
+        self.to_user(owner, "on_person_thumbnail", &person_id.to_string())
+            .await;
+    }
+
+    /// `on_user_delete`, to everyone (Immich broadcasts it): a user was deleted for good.
+    pub async fn user_delete(&self, user_id: Uuid) {
+        self.to_everyone("on_user_delete", &user_id.to_string())
+            .await;
+    }
+
+    /// `on_session_delete` to the sockets of that session, which are then disconnected (its
+    /// token is no longer valid). Runs after `SESSION_DELETE_DELAY`, in the background.
+    pub fn session_delete(&self, session_id: Uuid) {
+        let io = self.io.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(SESSION_DELETE_DELAY).await;
+            let room = session_id.to_string();
+            if let Err(e) = io.to(room.clone()).emit("on_session_delete", &room).await {
+                tracing::debug!("socket.io send failed: {e}");
+            }
+            if let Err(e) = io.to(room).disconnect().await {
+                tracing::debug!("socket.io disconnect failed: {e}");
+            }
+        });
+    }
+
+    /// `on_config_update`, with no arguments, to everyone: the server's settings changed.
+    pub async fn config_update(&self) {
+        self.to_everyone("on_config_update", &NO_ARGUMENTS).await;
+    }
+
+    /// `on_new_release` (a `ReleaseEventV1`), to everyone. Unwired: no version check here.
+    pub async fn new_release(&self, event: &Value) {
+        self.to_everyone("on_new_release", event).await;
+    }
+
+    /// `on_notification` (a `NotificationDto`) to its user. Unwired: no notifications yet.
+    pub async fn notification(&self, user: Uuid, notification: &Value) {
+        self.to_user(user, "on_notification", notification).await;
+    }
+
+    /// `AppRestartV1`, to everyone: the server is restarting (maintenance mode on or off).
+    pub async fn app_restart(&self, is_maintenance_mode: bool) {
+        let data = json!({ "isMaintenanceMode": is_maintenance_mode });
+        self.to_everyone("AppRestartV1", &data).await;
+    }
+}
+
+/// Everyone an album's `on_album_update` goes to: its owner and its members.
+pub fn album_users(album: &AlbumSummary) -> Vec<Uuid> {
+    std::iter::once(album.album.owner_id)
+        .chain(album.members.iter().map(|m| m.user.id))
+        .collect()
+}
+
+/// An asset as `GET /assets/{id}` shows it to its owner (with owner, EXIF and tags), as Immich's
+/// events carry it.
+async fn asset_response(
+    catalog: &dyn Catalog,
+    asset: &Asset,
+    exif: Option<&ExifInfo>,
+) -> Result<AssetResponse, CatalogError> {
+    let owner = catalog.user_by_id(asset.owner_id).await?;
+    let tags = catalog.asset_tags(asset.id).await?;
+    Ok(AssetResponse::new(
+        asset,
+        AssetExtras {
+            owner: owner.as_ref(),
+            exif,
+            tags: &tags,
+        },
+    ))
+}
+
+/// An event without arguments: socket.io spreads an array into the event's arguments.
+const NO_ARGUMENTS: [u8; 0] = [];
+
+fn ids(ids: &[Uuid]) -> Vec<String> {
+    ids.iter().map(Uuid::to_string).collect()
+}
+
+/// A checked socket joins its user's room (and its session's) and learns the server's version.
+async fn on_connect(socket: SocketRef) {
+    let Some(member) = socket.extensions.get::<Member>() else {
+        // Only sockets the check let through get here, each with its member.
+        let _ = socket.disconnect();
+        return;
+    };
+    let mut rooms = vec![member.user_id.to_string()];
+    rooms.extend(member.session_id.map(|s| s.to_string()));
+    socket.join(rooms);
+    if let Err(e) = socket.emit("on_server_version", &server_version()) {
+        tracing::debug!("socket.io send failed: {e}");
+    }
+}
