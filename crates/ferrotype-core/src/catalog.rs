@@ -48,6 +48,17 @@ pub trait Catalog: Send + Sync + 'static {
         key: &str,
         value: &serde_json::Value,
     ) -> CatalogResult<()>;
+    async fn delete_user_metadata(&self, user_id: Uuid, key: &str) -> CatalogResult<()>;
+
+    // Server-wide state (Immich's system_metadata): JSON values by key, see `system_config::keys`.
+    async fn system_metadata(&self, key: &str) -> CatalogResult<Option<serde_json::Value>>;
+    async fn set_system_metadata(&self, key: &str, value: &serde_json::Value) -> CatalogResult<()>;
+    async fn delete_system_metadata(&self, key: &str) -> CatalogResult<()>;
+    /// Adds `version` to the version history unless it is already the latest entry; returns
+    /// whether it was added.
+    async fn record_version(&self, version: &str) -> CatalogResult<bool>;
+    /// The versions this server has run, newest first.
+    async fn version_history(&self) -> CatalogResult<Vec<VersionRecord>>;
 
     // Sessions
     async fn create_session(&self, session: &Session, token_hash: &[u8]) -> CatalogResult<()>;

@@ -291,6 +291,14 @@ pub struct Tag {
     pub updated_at: Timestamp,
 }
 
+/// A version this server ran, from when (`GET /api/server/version-history`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionRecord {
+    pub id: Uuid,
+    pub created_at: Timestamp,
+    pub version: String,
+}
+
 /// One user's share of the library, for `GET /api/server/statistics`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserUsage {

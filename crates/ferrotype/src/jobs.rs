@@ -6,6 +6,7 @@ use std::time::Duration;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{QueueName, names};
+use ferrotype_core::system_config::SystemConfigStore;
 use ferrotype_jobs::handlers::metadata::ExtractMetadata;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
 use ferrotype_jobs::{JobObserver, JobRunner, Outcome};
@@ -15,7 +16,12 @@ use ferrotype_media::thumbnail::ThumbnailSettings;
 
 use crate::config::Config;
 
-pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobStore>) -> JobRunner {
+pub fn runner(
+    config: &Config,
+    catalog: Arc<dyn Catalog>,
+    blobs: Arc<dyn BlobStore>,
+    system_config: Arc<SystemConfigStore>,
+) -> JobRunner {
     let concurrency = |queue: QueueName| {
         config
             .job_concurrency
@@ -46,6 +52,7 @@ pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobSto
                 blobs: blobs.clone(),
                 exiftool: exiftool.clone(),
                 geocoder,
+                system_config,
             }),
         )
         .handle(

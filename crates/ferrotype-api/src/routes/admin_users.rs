@@ -154,7 +154,38 @@ pub async fn get(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<UserAdminResponse>> {
     auth.require_admin("adminUser.read")?;
-    Ok(Json(UserAdminResponse::from(&any_user(&state, id).await?)))
+    crate::routes::users::with_license(
+        &state,
+        UserAdminResponse::from(&any_user(&state, id).await?),
+    )
+    .await
+}
+
+/// `GET /api/admin/users/{id}/preferences`: any user's preferences, as they see them.
+pub async fn preferences(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<serde_json::Value>> {
+    auth.require_admin("adminUser.read")?;
+    any_user(&state, id).await?;
+    Ok(Json(
+        crate::routes::users::read_preferences(&state, id).await?,
+    ))
+}
+
+/// `PUT /api/admin/users/{id}/preferences`: as the user's own update, for any user.
+pub async fn update_preferences(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(update): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<serde_json::Value>> {
+    auth.require_admin("adminUser.update")?;
+    any_user(&state, id).await?;
+    Ok(Json(
+        crate::routes::users::write_preferences(&state, id, &update).await?,
+    ))
 }
 
 pub async fn update(

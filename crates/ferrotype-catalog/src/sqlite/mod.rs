@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_shared_links",
         include_str!("migrations/0009_shared_links.sql"),
     ),
+    (
+        "0010_system_metadata",
+        include_str!("migrations/0010_system_metadata.sql"),
+    ),
 ];
 
 /// How many idle read connections are kept open.
