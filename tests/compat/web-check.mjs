@@ -2,8 +2,9 @@
 // server: first-run sign-up, sign out and in, upload through the file picker, thumbnails in the
 // timeline, the viewer (keyboard, info panel, zoom, swipe, video), albums and their members,
 // shared links (password, no downloads, a visitor's upload), favourites, trash, administration,
-// a duplicate reported, a photo uploaded elsewhere showing up live (and leaving when trashed),
-// dark mode and a phone's width. Each step saves a screenshot.
+// settings (a refused storage template, a sign-in message), a duplicate reported, a photo
+// uploaded elsewhere showing up live (and leaving when trashed), dark mode and a phone's width.
+// Each step saves a screenshot.
 // Usage: node web-check.mjs <base-url> <compat-dir> <screenshot-dir> <video> <extra-photo>
 //        <photo-uploaded-elsewhere> <photo>...
 
@@ -221,6 +222,32 @@ await step("administration: users, jobs and statistics", async () => {
   await page.getByRole("button", { name: "Add user" }).click();
   await page.getByText("bob@example.com").waitFor();
   await page.goto(`${base}/photos`);
+  await page.locator("#upload-button").waitFor();
+});
+
+await step("settings: a bad storage template is refused", async () => {
+  await page.getByRole("link", { name: "Administration" }).click();
+  await page.getByRole("link", { name: "Settings" }).click();
+  const template = page.locator("input[name='storageTemplate.template']");
+  await template.waitFor();
+  assert.equal(await template.inputValue(), "{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}");
+  await template.fill("{{y}}/{{foo}}");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.locator(".settings .form-error").getByText("Invalid storage template").waitFor();
+  assert.equal(await template.getAttribute("aria-invalid"), "true");
+});
+
+await step("settings: a sign-in message shows at once", async () => {
+  const template = page.locator("input[name='storageTemplate.template']");
+  await template.fill("{{y}}/{{MM}}/{{filename}}");
+  await page.fill("input[name='server.loginPageMessage']", "Family photos: ask Ada for an account");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByText("Settings saved").waitFor();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByText("Family photos: ask Ada for an account").waitFor();
+  await page.fill("input[name=email]", "ada@example.com");
+  await page.fill("input[name=password]", "a good password");
+  await page.click("button[type=submit]");
   await page.locator("#upload-button").waitFor();
 });
 

@@ -34,7 +34,8 @@ pub struct UserAdminResponse {
     pub quota_size_in_bytes: Option<i64>,
     pub quota_usage_in_bytes: Option<i64>,
     pub status: String,
-    pub license: Option<()>,
+    /// The user's product key (`{licenseKey, activationKey, activatedAt}`), when they set one.
+    pub license: Option<serde_json::Value>,
     /// Immich 3.2 puts every user in a cluster group; until groups exist here, each user is
     /// the only member of their own, named by their id.
     pub cluster_group_id: Uuid,

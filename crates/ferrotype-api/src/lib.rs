@@ -22,7 +22,7 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, jobs,
-    media, pin, server, sessions, shared_links, sync, timeline, upload, users,
+    media, pin, server, sessions, shared_links, sync, system, timeline, upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -32,8 +32,11 @@ pub struct ApiConfig {
     pub max_upload_bytes: u64,
     /// The data folder, whose disk `GET /api/server/storage` reports on.
     pub data_dir: std::path::PathBuf,
-    /// Days in the trash before deletion for good (shown in `/api/server/config`).
-    pub trash_days: u32,
+    /// Immich's public keys that product keys are checked against.
+    pub license_keys: ferrotype_core::license::LicenseKeys,
+    /// Build facts for `/api/server/about` (Immich's `IMMICH_BUILD*`, `IMMICH_REPOSITORY*`,
+    /// `IMMICH_SOURCE*` and `IMMICH_THIRD_PARTY_*` variables), as (field, value).
+    pub build_metadata: Vec<(&'static str, String)>,
 }
 
 #[derive(Clone)]
@@ -43,6 +46,8 @@ pub struct AppState {
     pub job_wake: Arc<tokio::sync::Notify>,
     pub blobs: Arc<dyn BlobStore>,
     pub config: Arc<ApiConfig>,
+    /// The live system configuration (`/api/system-config`), read per request.
+    pub system_config: Arc<ferrotype_core::system_config::SystemConfigStore>,
     pub metrics: Arc<metrics::Metrics>,
     /// The socket.io channel (`/api/socket.io`) that tells connected clients what changed.
     pub events: events::EventHub,
@@ -60,6 +65,36 @@ pub fn router(state: AppState) -> Router {
         .route("/server/media-types", get(server::media_types))
         .route("/server/about", get(server::about))
         .route("/server/storage", get(server::storage))
+        .route(
+            "/server/license",
+            get(server::license)
+                .put(server::set_license)
+                .delete(server::delete_license),
+        )
+        .route("/server/version-history", get(server::version_history))
+        .route("/server/version-check", get(server::version_check))
+        .route("/server/apk-links", get(server::apk_links))
+        .route(
+            "/system-config",
+            get(system::config).put(system::update_config),
+        )
+        .route("/system-config/defaults", get(system::defaults))
+        .route(
+            "/system-config/storage-template-options",
+            get(system::storage_template_options),
+        )
+        .route(
+            "/system-metadata/admin-onboarding",
+            get(system::admin_onboarding).post(system::set_admin_onboarding),
+        )
+        .route(
+            "/system-metadata/reverse-geocoding-state",
+            get(system::reverse_geocoding_state),
+        )
+        .route(
+            "/system-metadata/version-check-state",
+            get(system::version_check_state),
+        )
         .route("/auth/status", get(auth_routes::status))
         .route(
             "/auth/pin-code",
@@ -92,6 +127,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/restore", post(admin_users::restore))
         .route("/admin/users/{id}/calendar-heatmap", get(calendar::of_user))
         .route("/users/me/calendar-heatmap", get(calendar::mine))
+        .route(
+            "/admin/users/{id}/preferences",
+            get(admin_users::preferences).put(admin_users::update_preferences),
+        )
         .route("/auth/change-password", post(auth_routes::change_password))
         .route("/auth/admin-sign-up", post(auth_routes::admin_sign_up))
         .route("/auth/login", post(auth_routes::login))
@@ -113,6 +152,18 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/users/profile-image",
             post(users::upload_profile_image).delete(users::delete_profile_image),
+        )
+        .route(
+            "/users/me/onboarding",
+            get(users::onboarding)
+                .put(users::set_onboarding)
+                .delete(users::delete_onboarding),
+        )
+        .route(
+            "/users/me/license",
+            get(users::license)
+                .put(users::set_license)
+                .delete(users::delete_license),
         )
         .route("/users/{id}", get(users::get))
         .route("/users/{id}/profile-image", get(users::profile_image))

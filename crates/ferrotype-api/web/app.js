@@ -1,6 +1,7 @@
 // Ferrotype's web app: plain ES modules, no build step, talking only to the public API (the
 // same routes the Immich clients use). Pages: first-run sign-up, login, the timeline (justified
-// rows per month, loaded and drawn only near the viewport), the viewer, and upload.
+// rows per month, loaded and drawn only near the viewport), the viewer, upload, administration and
+// the server settings.
 
 import { toDataURL } from "/thumbhash.js";
 import { VirtualGrid, scrubber } from "/grid.js";
@@ -81,7 +82,7 @@ async function route() {
   state.user = await api("GET", "/users/me").catch(() => null);
   if (!state.user) {
     live.disconnect();
-    return loginPage();
+    return loginPage(config);
   }
   live.connect();
   if (path === "/" || path === "/photos") return timelinePage();
@@ -89,6 +90,7 @@ async function route() {
   if (path === "/albums") return albumsPage();
   if (path === "/sharing") return sharingPage();
   if (path === "/admin") return adminPage();
+  if (path === "/admin/settings") return settingsPage();
   if (path.startsWith("/albums/")) return albumPage(path.slice("/albums/".length));
   if (path.startsWith("/photos/")) {
     await timelinePage();
@@ -97,12 +99,13 @@ async function route() {
   return timelinePage();
 }
 
-function formPage(title, fields, submitLabel, onSubmit) {
+function formPage(title, fields, submitLabel, onSubmit, message = "") {
   const error = el("p", { class: "form-error", role: "alert" });
   const form = el(
     "form",
     { class: "card" },
     el("h1", {}, title),
+    message ? el("p", { class: "login-message" }, message) : null,
     ...fields.map(([name, label, type]) =>
       el("label", {}, label, el("input", { name, type, required: true, autocomplete: type === "password" ? "current-password" : name })),
     ),
@@ -136,11 +139,18 @@ function signUpPage() {
   );
 }
 
-function loginPage() {
-  formPage("Sign in to Ferrotype", [["email", "Email", "email"], ["password", "Password", "password"]], "Sign in", async (v) => {
-    await api("POST", "/auth/login", v);
-    navigate("/photos");
-  });
+/// The sign-in form, with the admin's message for this page (system config) above it.
+function loginPage(config = {}) {
+  formPage(
+    "Sign in to Ferrotype",
+    [["email", "Email", "email"], ["password", "Password", "password"]],
+    "Sign in",
+    async (v) => {
+      await api("POST", "/auth/login", v);
+      navigate("/photos");
+    },
+    config.loginPageMessage || "",
+  );
 }
 
 async function logout() {
@@ -751,7 +761,8 @@ async function adminPage() {
   const users = el("section", {}, el("h2", {}, "Users"));
   const jobs = el("section", {}, el("h2", {}, "Jobs"));
   const stats = el("section", {}, el("h2", {}, "Statistics"));
-  app.replaceChildren(header(), el("main", { class: "page admin" }, el("h1", {}, "Administration"), stats, users, jobs));
+  const settingsLink = el("a", { href: "/admin/settings", onclick: (e) => (e.preventDefault(), navigate("/admin/settings")) }, "Settings");
+  app.replaceChildren(header(), el("main", { class: "page admin" }, el("h1", {}, "Administration"), el("p", {}, settingsLink), stats, users, jobs));
   try {
     const s = await api("GET", "/server/statistics");
     stats.append(el("p", {}, `${s.photos} photos, ${s.videos} videos, ${(s.usage / 1e9).toFixed(2)} GB`));
@@ -805,6 +816,66 @@ async function adminPage() {
     );
   }
   jobs.append(jobTable);
+}
+
+// The server settings an admin changes at run time (Immich's system config), by section:
+// [path in the config, label, input type, minimum]. Saving sends the whole config back.
+const SETTINGS = [
+  ["Trash", [["trash.enabled", "Keep deleted photos in the trash", "checkbox"], ["trash.days", "Days in the trash before deletion for good", "number", 0]]],
+  ["Sign-in", [["passwordLogin.enabled", "Sign in with email and password", "checkbox"], ["server.loginPageMessage", "Message on the sign-in page", "text"]]],
+  ["Server", [["server.externalDomain", "External address (used in shared links), e.g. https://photos.example.com", "url"]]],
+  ["Map and places", [["map.enabled", "Show the map", "checkbox"], ["reverseGeocoding.enabled", "Find the place (city, state, country) of photos with a GPS position", "checkbox"]]],
+  ["Users", [["user.deleteDelay", "Days before a deleted user is removed for good", "number", 1]]],
+  ["Updates", [["newVersionCheck.enabled", "Check for new versions (kept for Immich's apps: this server never asks the internet)", "checkbox"]]],
+  ["Storage template", [["storageTemplate.template", "Path of originals, e.g. {{y}}/{{MM}}/{{filename}} (checked and kept; files are not moved yet)", "text"]]],
+];
+
+const getPath = (obj, path) => path.split(".").reduce((o, k) => o?.[k], obj);
+function setPath(obj, path, value) {
+  const keys = path.split(".");
+  const last = keys.pop();
+  keys.reduce((o, k) => o[k], obj)[last] = value;
+}
+
+async function settingsPage() {
+  const [config, features] = await Promise.all([api("GET", "/system-config"), api("GET", "/server/features")]);
+  const error = el("p", { class: "form-error", role: "alert" });
+  const inputs = [];
+  const sections = SETTINGS.map(([title, fields]) =>
+    el("fieldset", { class: "stack" }, el("legend", {}, title),
+      ...fields.map(([path, label, type, min]) => {
+        const value = getPath(config, path);
+        const input = el("input", { name: path, type, min, disabled: features.configFile });
+        if (type === "checkbox") input.checked = value;
+        else input.value = value;
+        inputs.push([path, type, input]);
+        return el("label", { class: type === "checkbox" ? "check-line" : "" }, ...(type === "checkbox" ? [input, label] : [label, input]));
+      })),
+  );
+  const form = el("form", { class: "stack settings" },
+    features.configFile ? el("p", {}, "These settings come from a config file and cannot be changed here.") : null,
+    ...sections, error,
+    el("button", { type: "submit", disabled: features.configFile }, "Save settings"));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    error.textContent = "";
+    const next = structuredClone(config);
+    for (const [path, type, input] of inputs) {
+      input.removeAttribute("aria-invalid");
+      setPath(next, path, type === "checkbox" ? input.checked : type === "number" ? Number(input.value) : input.value);
+    }
+    try {
+      await api("PUT", "/system-config", next);
+      toast("Settings saved");
+      settingsPage();
+    } catch (err) {
+      error.textContent = err.message;
+      // The server names the setting it refused; mark its field.
+      const [, , field] = inputs.find(([path]) => err.message.toLowerCase().includes(path.split(".")[0].replace(/([A-Z])/g, " $1").toLowerCase())) || [];
+      field?.setAttribute("aria-invalid", "true");
+    }
+  });
+  app.replaceChildren(header(), el("main", { class: "page admin" }, el("h1", {}, "Settings"), form));
 }
 
 // ---- shared links, as a visitor sees them ---------------------------------------------------

@@ -35,6 +35,11 @@ pub trait Catalog: Send + Sync + 'static {
     /// Case-insensitive.
     async fn user_by_email(&self, email: &str) -> CatalogResult<Option<User>>;
     async fn set_password(&self, user_id: Uuid, password_hash: &str) -> CatalogResult<()>;
+    /// Deletes the user's row for good (their sessions, keys, albums and metadata go with it);
+    /// their assets must have been purged first.
+    async fn delete_user(&self, user_id: Uuid) -> CatalogResult<()>;
+    /// Users deleted (softly) before `before`: due to be deleted for good.
+    async fn users_deleted_before(&self, before: Timestamp) -> CatalogResult<Vec<Uuid>>;
     /// Changes what the change gives; a taken email is a `Conflict`.
     async fn update_user(&self, user_id: Uuid, change: &UserChange) -> CatalogResult<()>;
     async fn user_metadata(
@@ -48,6 +53,17 @@ pub trait Catalog: Send + Sync + 'static {
         key: &str,
         value: &serde_json::Value,
     ) -> CatalogResult<()>;
+    async fn delete_user_metadata(&self, user_id: Uuid, key: &str) -> CatalogResult<()>;
+
+    // Server-wide state (Immich's system_metadata): JSON values by key, see `system_config::keys`.
+    async fn system_metadata(&self, key: &str) -> CatalogResult<Option<serde_json::Value>>;
+    async fn set_system_metadata(&self, key: &str, value: &serde_json::Value) -> CatalogResult<()>;
+    async fn delete_system_metadata(&self, key: &str) -> CatalogResult<()>;
+    /// Adds `version` to the version history unless it is already the latest entry; returns
+    /// whether it was added.
+    async fn record_version(&self, version: &str) -> CatalogResult<bool>;
+    /// The versions this server has run, newest first.
+    async fn version_history(&self) -> CatalogResult<Vec<VersionRecord>>;
 
     // Sessions
     async fn create_session(&self, session: &Session, token_hash: &[u8]) -> CatalogResult<()>;

@@ -97,6 +97,7 @@ impl QueueName {
 pub mod names {
     pub const EXTRACT_METADATA: &str = "AssetExtractMetadata";
     pub const GENERATE_THUMBNAILS: &str = "AssetGenerateThumbnails";
+    pub const USER_DELETE: &str = "UserDelete";
 }
 
 /// A job to enqueue.
@@ -120,6 +121,18 @@ impl NewJob {
             asset_id: Some(asset_id),
             payload: Value::Object(Default::default()),
             dedupe_key: Some(format!("{name}:{asset_id}")),
+            max_attempts: 3,
+        }
+    }
+
+    /// Deleting an account for good: its files, assets, albums and row (`payload.id`).
+    pub fn delete_user(user_id: Uuid) -> Self {
+        NewJob {
+            queue: QueueName::BackgroundTask,
+            name: names::USER_DELETE,
+            asset_id: None,
+            payload: serde_json::json!({ "id": user_id }),
+            dedupe_key: Some(format!("{}:{user_id}", names::USER_DELETE)),
             max_attempts: 3,
         }
     }

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod blob;
 pub mod catalog;
 pub mod jobs;
+pub mod license;
 pub mod media_types;
 pub mod model;
 pub mod permissions;
@@ -14,6 +15,7 @@ pub mod preferences;
 pub mod repair;
 pub mod storage;
 pub mod sync;
+pub mod system_config;
 pub mod time;
 
 /// The Immich server version Ferrotype speaks; clients pick their protocol from it.

@@ -290,6 +290,8 @@ pub enum PurgeSelection {
     Trash { owner_id: Uuid },
     /// Everyone's trash older than this (the daily clean-up).
     TrashedBefore(Timestamp),
+    /// Every asset of the owner, trashed or not (the account is deleted for good).
+    Owner { owner_id: Uuid },
 }
 
 /// A change to assets (everyday edits); `None` leaves a field as it is.
@@ -329,6 +331,14 @@ pub struct Tag {
     pub value: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// A version this server ran, from when (`GET /api/server/version-history`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionRecord {
+    pub id: Uuid,
+    pub created_at: Timestamp,
+    pub version: String,
 }
 
 /// One user's share of the library, for `GET /api/server/statistics`.

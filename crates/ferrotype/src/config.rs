@@ -28,6 +28,16 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "how long SIGTERM waits for requests in flight before stopping",
     ),
     (
+        "server.system_config_file",
+        "",
+        "Immich's system config as a JSON file (IMMICH_CONFIG_FILE is read too); when set, the settings come from it and cannot be changed through the API",
+    ),
+    (
+        "server.environment",
+        "production",
+        "production, development or testing (IMMICH_ENV is read too); outside production, product keys are checked against Immich's staging keys, as Immich does",
+    ),
+    (
         "storage.data_dir",
         "./data",
         "the data folder: catalog, originals, thumbnails",
@@ -41,11 +51,6 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "log.level",
         "info",
         "log filter: error, warn, info, debug, trace, or a tracing directive",
-    ),
-    (
-        "trash.days",
-        "30",
-        "days an asset stays in the trash before it is deleted for good (checked at start and hourly)",
     ),
     (
         "media.max_pixels",
@@ -79,9 +84,44 @@ pub struct Config {
     pub log_level: String,
     pub job_concurrency: Vec<(QueueName, usize)>,
     pub max_pixels: u64,
-    pub trash_days: u32,
     pub geodata_dir: PathBuf,
+    /// Immich's system config file; when set, the system config is read-only.
+    pub system_config_file: Option<PathBuf>,
+    /// Not `production`: product keys are checked against Immich's staging keys.
+    pub staging_license_keys: bool,
+    /// Immich's build facts for `/api/server/about`, from its environment variables.
+    pub build_metadata: Vec<(&'static str, String)>,
 }
+
+/// Immich's environment variables for the build facts of `/api/server/about`, and the field each
+/// fills.
+const BUILD_VARIABLES: &[(&str, &str)] = &[
+    ("IMMICH_BUILD", "build"),
+    ("IMMICH_BUILD_URL", "buildUrl"),
+    ("IMMICH_BUILD_IMAGE", "buildImage"),
+    ("IMMICH_BUILD_IMAGE_URL", "buildImageUrl"),
+    ("IMMICH_REPOSITORY", "repository"),
+    ("IMMICH_REPOSITORY_URL", "repositoryUrl"),
+    ("IMMICH_SOURCE_REF", "sourceRef"),
+    ("IMMICH_SOURCE_COMMIT", "sourceCommit"),
+    ("IMMICH_SOURCE_URL", "sourceUrl"),
+    ("IMMICH_THIRD_PARTY_SOURCE_URL", "thirdPartySourceUrl"),
+    (
+        "IMMICH_THIRD_PARTY_BUG_FEATURE_URL",
+        "thirdPartyBugFeatureUrl",
+    ),
+    (
+        "IMMICH_THIRD_PARTY_DOCUMENTATION_URL",
+        "thirdPartyDocumentationUrl",
+    ),
+    ("IMMICH_THIRD_PARTY_SUPPORT_URL", "thirdPartySupportUrl"),
+];
+
+/// Immich's names for settings that have one of ours.
+const IMMICH_ALIASES: &[(&str, &str)] = &[
+    ("IMMICH_CONFIG_FILE", "server.system_config_file"),
+    ("IMMICH_ENV", "server.environment"),
+];
 
 /// Where a value came from, for error messages.
 #[derive(Debug, Clone)]
@@ -130,6 +170,7 @@ fn env_name(key: &str) -> String {
 struct Layers {
     values: BTreeMap<String, (String, Source)>,
     errors: Vec<String>,
+    build_metadata: Vec<(&'static str, String)>,
 }
 
 impl Layers {
@@ -222,6 +263,7 @@ pub fn load(
     let mut layers = Layers {
         values: BTreeMap::new(),
         errors: Vec::new(),
+        build_metadata: Vec::new(),
     };
     for (key, default, _) in KEYS {
         layers.set(key, default.to_string(), Source::Default);
@@ -240,6 +282,19 @@ pub fn load(
                 .push(format!("config file {}: cannot read: {e}", path.display())),
         }
     }
+    // Immich's names first, so that ours win when both are given.
+    for (name, value) in env {
+        if let Some((_, key)) = IMMICH_ALIASES.iter().find(|(n, _)| n == name) {
+            layers.set(key, value.clone(), Source::Env(name.clone()));
+        }
+    }
+    layers.build_metadata = BUILD_VARIABLES
+        .iter()
+        .filter_map(|(variable, field)| {
+            let (_, value) = env.iter().find(|(n, _)| n == variable)?;
+            Some((*field, value.clone()))
+        })
+        .collect();
     for (name, value) in env {
         if !name.starts_with("FERROTYPE_") || name == "FERROTYPE_CONFIG" {
             continue;
@@ -284,8 +339,10 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
         log_level: String::new(),
         job_concurrency: Vec::new(),
         max_pixels: 0,
-        trash_days: 30,
         geodata_dir: PathBuf::new(),
+        system_config_file: None,
+        staging_license_keys: false,
+        build_metadata: layers.build_metadata.clone(),
     };
     let (v, _) = get("server.listen");
     check(
@@ -342,13 +399,21 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
             .map(|_| config.log_level = v.to_string())
             .map_err(|e| format!("'{v}' is not a log filter: {e}")),
     );
-    let (v, _) = get("trash.days");
+    let (v, _) = get("server.system_config_file");
+    config.system_config_file = Some(v.trim()).filter(|p| !p.is_empty()).map(PathBuf::from);
+    let (v, _) = get("server.environment");
     check(
-        "trash.days",
-        v.trim()
-            .parse::<u32>()
-            .map(|n| config.trash_days = n)
-            .map_err(|_| format!("'{v}' is not a whole number of days")),
+        "server.environment",
+        match v.trim() {
+            "production" => Ok(()),
+            "development" | "testing" => {
+                config.staging_license_keys = true;
+                Ok(())
+            }
+            other => Err(format!(
+                "'{other}' is not one of production, development, testing"
+            )),
+        },
     );
     let (v, _) = get("media.max_pixels");
     check(
@@ -480,6 +545,45 @@ mod tests {
             assert!(text.contains(needle), "{needle} missing from:\n{text}");
         }
         assert_eq!(err.0.len(), 6, "{text}");
+    }
+
+    #[test]
+    fn immich_names() {
+        let c = load(
+            None,
+            &env(&[
+                ("IMMICH_CONFIG_FILE", "/etc/immich.json"),
+                ("IMMICH_ENV", "testing"),
+                ("IMMICH_BUILD", "1234"),
+                ("IMMICH_REPOSITORY", "me/photos"),
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            c.system_config_file,
+            Some(PathBuf::from("/etc/immich.json"))
+        );
+        assert!(c.staging_license_keys);
+        assert_eq!(
+            c.build_metadata,
+            [
+                ("build", "1234".to_string()),
+                ("repository", "me/photos".to_string())
+            ]
+        );
+        // Ours win over Immich's.
+        let c = load(
+            None,
+            &env(&[
+                ("FERROTYPE_SERVER_ENVIRONMENT", "production"),
+                ("IMMICH_ENV", "testing"),
+            ]),
+            None,
+        )
+        .unwrap();
+        assert!(!c.staging_license_keys);
+        assert!(load(None, &env(&[("IMMICH_ENV", "staging")]), None).is_err());
     }
 
     #[test]

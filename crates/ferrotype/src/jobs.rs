@@ -7,8 +7,10 @@ use ferrotype_api::events::EventHub;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, QueueName, names};
+use ferrotype_core::system_config::SystemConfigStore;
 use ferrotype_jobs::handlers::metadata::ExtractMetadata;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
+use ferrotype_jobs::handlers::users::DeleteUser;
 use ferrotype_jobs::{JobObserver, JobRunner, Outcome};
 use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::geocode::Geocoder;
@@ -16,7 +18,12 @@ use ferrotype_media::thumbnail::ThumbnailSettings;
 
 use crate::config::Config;
 
-pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobStore>) -> JobRunner {
+pub fn runner(
+    config: &Config,
+    catalog: Arc<dyn Catalog>,
+    blobs: Arc<dyn BlobStore>,
+    system_config: Arc<SystemConfigStore>,
+) -> JobRunner {
     let concurrency = |queue: QueueName| {
         config
             .job_concurrency
@@ -47,17 +54,23 @@ pub fn runner(config: &Config, catalog: Arc<dyn Catalog>, blobs: Arc<dyn BlobSto
                 blobs: blobs.clone(),
                 exiftool: exiftool.clone(),
                 geocoder,
+                system_config,
             }),
         )
         .handle(
             QueueName::ThumbnailGeneration,
             names::GENERATE_THUMBNAILS,
             Arc::new(GenerateThumbnails {
-                catalog,
-                blobs,
+                catalog: catalog.clone(),
+                blobs: blobs.clone(),
                 exiftool,
                 settings,
             }),
+        )
+        .handle(
+            QueueName::BackgroundTask,
+            names::USER_DELETE,
+            Arc::new(DeleteUser { catalog, blobs }),
         )
 }
 
@@ -76,7 +89,8 @@ impl JobObserver for JobMetrics {
 }
 
 /// Live events for finished jobs: an upload's thumbnails done means the upload is ready to show
-/// (`on_upload_success`, as Immich sends after its thumbnail job).
+/// (`on_upload_success`, as Immich sends after its thumbnail job); an account deleted for good
+/// is announced to everyone (`on_user_delete`).
 pub struct JobEvents {
     pub catalog: Arc<dyn Catalog>,
     pub events: EventHub,
@@ -84,6 +98,14 @@ pub struct JobEvents {
 
 impl JobObserver for JobEvents {
     fn finished(&self, job: &Job, outcome: Outcome, _elapsed: Duration) {
+        if outcome == Outcome::Completed
+            && job.name == names::USER_DELETE
+            && let Some(user_id) = ferrotype_jobs::handlers::users::user_of(job)
+        {
+            let events = self.events.clone();
+            tokio::spawn(async move { events.user_delete(user_id).await });
+            return;
+        }
         if outcome != Outcome::Completed
             || job.name != names::GENERATE_THUMBNAILS
             || !job.is_from_upload()

@@ -14,6 +14,8 @@ use ferrotype_blob::LocalBlobStore;
 use ferrotype_catalog::SqliteCatalog;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
+use ferrotype_core::jobs::NewJob;
+use ferrotype_core::system_config::{SystemConfigStore, keys};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -74,14 +76,28 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if requeued > 0 {
         tracing::warn!(requeued, "jobs interrupted by a crash are queued again");
     }
+    let system_config = Arc::new(load_system_config(&config, catalog.as_ref()).await?);
+    let version = {
+        let (major, minor, patch) = ferrotype_core::IMMICH_VERSION;
+        format!("{major}.{minor}.{patch}")
+    };
+    if catalog.record_version(&version).await? {
+        tracing::info!("version {version} added to the version history");
+    }
+    record_geodata_state(catalog.as_ref(), &config.geodata_dir).await?;
     let metrics = Arc::new(ferrotype_api::metrics::Metrics::default());
     let events = EventHub::new(catalog.clone());
-    let runner = jobs::runner(&config, catalog.clone(), blobs.clone())
-        .observer(Arc::new(jobs::JobMetrics(metrics.clone())))
-        .observer(Arc::new(jobs::JobEvents {
-            catalog: catalog.clone(),
-            events: events.clone(),
-        }));
+    let runner = jobs::runner(
+        &config,
+        catalog.clone(),
+        blobs.clone(),
+        system_config.clone(),
+    )
+    .observer(Arc::new(jobs::JobMetrics(metrics.clone())))
+    .observer(Arc::new(jobs::JobEvents {
+        catalog: catalog.clone(),
+        events: events.clone(),
+    }));
     let state = AppState {
         metrics,
         events,
@@ -91,15 +107,22 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         config: Arc::new(ApiConfig {
             max_upload_bytes: config.max_upload_bytes,
             data_dir: config.data_dir.clone(),
-            trash_days: config.trash_days,
+            license_keys: if config.staging_license_keys {
+                ferrotype_core::license::STAGING
+            } else {
+                ferrotype_core::license::PRODUCTION
+            },
+            build_metadata: config.build_metadata.clone(),
         }),
+        system_config: system_config.clone(),
     };
     let mut signals = ShutdownSignals::install()?;
-    let trash = tokio::spawn(empty_trash_daily(
+    let trash = tokio::spawn(hourly_clean_up(
         state.catalog.clone(),
         state.blobs.clone(),
         state.events.clone(),
-        config.trash_days,
+        system_config,
+        state.job_wake.clone(),
     ));
     let workers = runner.start();
     let listener = bind(
@@ -148,17 +171,82 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Deletes for good what has been in the trash longer than `days`: at start, then every hour.
-async fn empty_trash_daily(
+/// The system config: from Immich's config file when one is given (read-only then, and the admin
+/// counts as onboarded, as Immich does), else what the catalog holds.
+async fn load_system_config(
+    config: &Config,
+    catalog: &dyn Catalog,
+) -> anyhow::Result<SystemConfigStore> {
+    let Some(path) = &config.system_config_file else {
+        return Ok(SystemConfigStore::load(catalog).await?);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the system config file {}", path.display()))?;
+    let partial: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "the system config file {} is not valid JSON",
+            path.display()
+        )
+    })?;
+    let store = SystemConfigStore::from_file(path.clone(), &partial)
+        .map_err(|why| anyhow::anyhow!("the system config file {}: {why}", path.display()))?;
+    catalog
+        .set_system_metadata(
+            keys::ADMIN_ONBOARDING,
+            &serde_json::json!({ "isOnboarded": true }),
+        )
+        .await?;
+    tracing::info!(
+        "system config read from {}; it cannot be changed through the API",
+        path.display()
+    );
+    Ok(store)
+}
+
+/// Immich's reverse geocoding state: which GeoNames file places come from and how new it is
+/// (the file's modification time; Immich stores its data's release date).
+async fn record_geodata_state(catalog: &dyn Catalog, geodata_dir: &Path) -> anyhow::Result<()> {
+    const CITIES: &str = "cities500.txt";
+    if geodata_dir.as_os_str().is_empty() {
+        return Ok(());
+    }
+    let Ok(modified) = std::fs::metadata(geodata_dir.join(CITIES)).and_then(|m| m.modified())
+    else {
+        return Ok(());
+    };
+    let modified: chrono::DateTime<chrono::Utc> = modified.into();
+    let state = serde_json::json!({
+        "lastUpdate": modified.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "lastImportFileName": CITIES,
+    });
+    if catalog
+        .system_metadata(keys::REVERSE_GEOCODING_STATE)
+        .await?
+        != Some(state.clone())
+    {
+        catalog
+            .set_system_metadata(keys::REVERSE_GEOCODING_STATE, &state)
+            .await?;
+    }
+    Ok(())
+}
+
+/// At start, then every hour: deletes for good what has been in the trash longer than the
+/// system config's `trash.days` (everything trashed, with the trash turned off, as Immich does),
+/// and queues the deletion of accounts deleted more than `user.deleteDelay` days ago.
+async fn hourly_clean_up(
     catalog: Arc<dyn Catalog>,
     blobs: Arc<dyn BlobStore>,
     events: EventHub,
-    days: u32,
+    system_config: Arc<SystemConfigStore>,
+    wake: Arc<tokio::sync::Notify>,
 ) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        let before = chrono::Utc::now() - chrono::Duration::days(days as i64);
+        let trash = system_config.get().trash.clone();
+        let days = if trash.enabled { trash.days } else { 0 };
+        let before = chrono::Utc::now() - chrono::Duration::days(days);
         let selection = ferrotype_core::model::PurgeSelection::TrashedBefore(before);
         match ferrotype_core::assets::purge(catalog.as_ref(), blobs.as_ref(), &selection).await {
             Ok(purged) if purged.is_empty() => {}
@@ -173,6 +261,20 @@ async fn empty_trash_daily(
                 }
             }
             Err(e) => tracing::error!("cannot empty the trash: {e}"),
+        }
+        // Accounts deleted longer ago than `user.deleteDelay` days go for good (in a job).
+        let delay = system_config.get().user.delete_delay;
+        let before = chrono::Utc::now() - chrono::Duration::days(delay);
+        match catalog.users_deleted_before(before).await {
+            Ok(due) if due.is_empty() => {}
+            Ok(due) => {
+                let jobs: Vec<NewJob> = due.into_iter().map(NewJob::delete_user).collect();
+                if let Err(e) = catalog.enqueue_jobs(&jobs).await {
+                    tracing::error!("cannot queue the deletion of deleted users: {e}");
+                }
+                wake.notify_waiters();
+            }
+            Err(e) => tracing::error!("cannot find deleted users: {e}"),
         }
     }
 }

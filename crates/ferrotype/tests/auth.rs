@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use reqwest::Method;
 use serde_json::json;
+use std::time::Duration;
 
 #[tokio::test]
 async fn public_server_endpoints() {
@@ -1137,4 +1138,89 @@ async fn pin_code_sessions_and_the_locked_folder() {
         .get("/api/users/me")
         .await
         .assert_error(401, "Invalid user token");
+}
+
+/// Deleting an account: softly at first (it can be restored), for good with `force` or after
+/// the configured delay, in a job that removes its files, assets, albums and row.
+#[tokio::test]
+async fn users_deleted_softly_then_for_good() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    create_user(&server, "gone@example.com", "a-password");
+    let gone = login(&server, "gone@example.com", "a-password").await;
+    let gone_id = user_id(&gone).await;
+    let photo = gone.upload("g.jpg", fake_jpeg(11, 4000)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    gone.post(
+        "/api/albums",
+        json!({"albumName": "Mine", "assetIds": [photo]}),
+    )
+    .await;
+    wait_for_media_jobs(&admin).await;
+    let mine = |files: &[String]| files.iter().filter(|f| f.contains(&gone_id)).count();
+    assert!(mine(&server.stored_files()) >= 1, "the original");
+
+    // Nobody deletes themselves; a soft delete keeps everything and can be undone.
+    let admin_id = user_id(&admin).await;
+    admin
+        .send_json(
+            Method::DELETE,
+            &format!("/api/admin/users/{admin_id}"),
+            json!({}),
+        )
+        .await
+        .assert_error(403, "Cannot delete your own account");
+    let r = admin
+        .send_json(
+            Method::DELETE,
+            &format!("/api/admin/users/{gone_id}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.json()["deletedAt"].is_string());
+    assert!(mine(&server.stored_files()) >= 1);
+    let r = admin
+        .post(&format!("/api/admin/users/{gone_id}/restore"), json!({}))
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.json()["deletedAt"].is_null());
+
+    // With force, the account's data goes at once.
+    let r = admin
+        .send_json(
+            Method::DELETE,
+            &format!("/api/admin/users/{gone_id}"),
+            json!({"force": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let deleted = eventually(Duration::from_secs(20), || {
+        mine(&server.stored_files()) == 0
+    })
+    .await;
+    assert!(deleted, "files left: {:?}", server.stored_files());
+    let done = async {
+        for _ in 0..100 {
+            let r = admin.get(&format!("/api/admin/users/{gone_id}")).await;
+            if r.status == 400 {
+                return r;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the user is still there");
+    }
+    .await;
+    done.assert_error(400, "User not found");
+    let listed = admin.get("/api/admin/users?withDeleted=true").await.json();
+    assert!(
+        !listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["id"] == gone_id.as_str()),
+        "gone from the list too"
+    );
 }

@@ -261,9 +261,12 @@ async fn old_trash_is_emptied_by_the_daily_clean_up() {
     admin
         .send_json(Method::DELETE, "/api/assets", json!({"ids": [trashed]}))
         .await;
-    assert!(server.stop().success());
     // With no days of grace, the clean-up at start deletes what is in the trash.
-    server.restart_with(&[("FERROTYPE_TRASH_DAYS", "0")]);
+    let mut config = admin.get("/api/system-config").await.json();
+    config["trash"]["days"] = json!(0);
+    assert_eq!(admin.put("/api/system-config", config).await.status, 200);
+    assert!(server.stop().success());
+    server.restart();
     let admin = Client {
         base: server.base.clone(),
         ..admin

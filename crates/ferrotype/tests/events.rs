@@ -373,6 +373,20 @@ async fn clients_hear_what_changes_and_only_their_own() {
                 .any(|p| l.split(' ').nth(1).unwrap_or("").starts_with(p))),
         "{transcript}"
     );
+
+    // An account deleted for good is announced to everyone, once its job is done.
+    let other_id = user_id(&other).await;
+    let r = admin
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/admin/users/{other_id}"),
+            json!({"force": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    expect_event(&mut script, admin_sockets[0], "on_user_delete", |a| {
+        *a == json!([other_id])
+    });
     let status = script.finish();
     assert!(status.success(), "socket-check.mjs failed: {status}");
 }

@@ -157,7 +157,38 @@ pub async fn get(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<UserAdminResponse>> {
     auth.require_admin("adminUser.read")?;
-    Ok(Json(UserAdminResponse::from(&any_user(&state, id).await?)))
+    crate::routes::users::with_license(
+        &state,
+        UserAdminResponse::from(&any_user(&state, id).await?),
+    )
+    .await
+}
+
+/// `GET /api/admin/users/{id}/preferences`: any user's preferences, as they see them.
+pub async fn preferences(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<serde_json::Value>> {
+    auth.require_admin("adminUser.read")?;
+    any_user(&state, id).await?;
+    Ok(Json(
+        crate::routes::users::read_preferences(&state, id).await?,
+    ))
+}
+
+/// `PUT /api/admin/users/{id}/preferences`: as the user's own update, for any user.
+pub async fn update_preferences(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(update): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<serde_json::Value>> {
+    auth.require_admin("adminUser.update")?;
+    any_user(&state, id).await?;
+    Ok(Json(
+        crate::routes::users::write_preferences(&state, id, &update).await?,
+    ))
 }
 
 pub async fn update(
@@ -204,23 +235,39 @@ pub async fn update(
 }
 
 /// Soft deletion: the account stops working at once and can be restored; its assets stay.
+#[derive(Deserialize, Default)]
+pub struct DeleteDto {
+    #[serde(default)]
+    force: bool,
+}
+
+/// Deletes an account: at once it can no longer sign in and its albums disappear for their
+/// members; its data goes for good after the system config's `user.deleteDelay` days (the hourly
+/// check in `serve`), or now with `force`, in a `UserDelete` job, announced to everyone by
+/// `on_user_delete` once done. Until then it can be restored.
 pub async fn delete(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
+    ApiJson(dto): ApiJson<DeleteDto>,
 ) -> ApiResult<Json<UserAdminResponse>> {
-    auth.require_admin("adminUser.delete")?;
-    let user = any_user(&state, id).await?;
-    if user.is_admin && id == auth.user.id {
-        return Err(ApiError::forbidden("Cannot delete your own admin account"));
+    any_user(&state, id).await?;
+    if id == auth.user.id {
+        return Err(ApiError::forbidden("Cannot delete your own account"));
     }
     let change = UserChange {
         deleted_at: Some(Some(Utc::now())),
         ..UserChange::default()
     };
-    Ok(Json(UserAdminResponse::from(
-        &apply(&state, id, change).await?,
-    )))
+    let user = apply(&state, id, change).await?;
+    if dto.force {
+        state
+            .catalog
+            .enqueue_jobs(&[ferrotype_core::jobs::NewJob::delete_user(id)])
+            .await?;
+        state.job_wake.notify_waiters();
+    }
+    Ok(Json(UserAdminResponse::from(&user)))
 }
 
 pub async fn restore(

@@ -148,6 +148,9 @@ pub async fn login(
     headers: HeaderMap,
     ApiJson(dto): ApiJson<LoginDto>,
 ) -> ApiResult<Response> {
+    if !state.system_config.get().password_login.enabled {
+        return Err(ApiError::unauthorized("Password login has been disabled"));
+    }
     validate_email(&dto.email)?;
     let user = accounts::authenticate(state.catalog.as_ref(), &dto.email, &dto.password)
         .await?
@@ -160,7 +163,7 @@ pub async fn login(
         "userEmail": user.email,
         "name": user.name,
         "isAdmin": user.is_admin,
-        "isOnboarded": true,
+        "isOnboarded": crate::routes::users::is_onboarded(&state, user.id).await?,
         "profileImagePath": user.profile_image_path,
         "shouldChangePassword": user.should_change_password,
     });

@@ -14,6 +14,7 @@ pub mod server;
 pub mod sessions;
 pub mod shared_links;
 pub mod sync;
+pub mod system;
 pub mod timeline;
 pub mod upload;
 pub mod users;

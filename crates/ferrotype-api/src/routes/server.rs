@@ -2,12 +2,18 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
+use ferrotype_core::license;
 use ferrotype_core::media_types::{IMAGE_EXTENSIONS, SIDECAR_EXTENSIONS, VIDEO_EXTENSIONS};
+use ferrotype_core::system_config::keys;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::error::ApiResult;
+use crate::dto::iso;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
 
 pub async fn well_known() -> Json<Value> {
     Json(json!({ "api": { "endpoint": "/api" } }))
@@ -21,42 +27,47 @@ pub async fn version() -> Json<Value> {
     Json(crate::events::server_version())
 }
 
-pub async fn features() -> Json<Value> {
+/// What this server can do, from the live configuration. Features Ferrotype lacks (machine
+/// learning, OAuth, email, real-time transcoding) are off whatever the configuration says.
+pub async fn features(State(state): State<AppState>) -> Json<Value> {
+    let config = state.system_config.get();
     Json(json!({
-        "configFile": false,
+        "configFile": state.system_config.file().is_some(),
         "duplicateDetection": false,
         "email": false,
         "facialRecognition": false,
-        "importFaces": false,
-        "map": false,
+        "importFaces": config.metadata.faces.import,
+        "map": config.map.enabled,
         "oauth": false,
         "oauthAutoLaunch": false,
         "ocr": false,
-        "passwordLogin": true,
+        "passwordLogin": config.password_login.enabled,
         "realtimeTranscoding": false,
-        "reverseGeocoding": false,
-        "search": false,
+        "reverseGeocoding": config.reverse_geocoding.enabled,
+        "search": true,
         "sidecar": true,
         "smartSearch": false,
-        "trash": true,
+        "trash": config.trash.enabled,
     }))
 }
 
 pub async fn config(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let initialized = state.catalog.admin_exists().await?;
+    let onboarded = crate::routes::system::is_admin_onboarded(&state).await?;
+    let config = state.system_config.get();
     Ok(Json(json!({
-        "externalDomain": "",
+        "externalDomain": config.server.external_domain,
         "isInitialized": initialized,
-        "isOnboarded": initialized,
-        "loginPageMessage": "",
+        "isOnboarded": onboarded,
+        "loginPageMessage": config.server.login_page_message,
         "maintenanceMode": false,
-        "mapDarkStyleUrl": "",
-        "mapLightStyleUrl": "",
-        "minFaces": 3,
-        "oauthButtonText": "Login with OAuth",
-        "publicUsers": true,
-        "trashDays": state.config.trash_days,
-        "userDeleteDelay": 7,
+        "mapDarkStyleUrl": config.map.dark_style,
+        "mapLightStyleUrl": config.map.light_style,
+        "minFaces": config.machine_learning.facial_recognition.min_faces,
+        "oauthButtonText": config.oauth.button_text,
+        "publicUsers": config.server.public_users,
+        "trashDays": config.trash.days,
+        "userDeleteDelay": config.user.delete_delay,
     })))
 }
 
@@ -68,16 +79,162 @@ pub async fn media_types() -> Json<Value> {
     }))
 }
 
-pub async fn about(auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require("server.about")?;
+fn version_tag() -> String {
     let (major, minor, patch) = ferrotype_core::IMMICH_VERSION;
+    format!("v{major}.{minor}.{patch}")
+}
+
+/// The first line a program prints for its version, as Immich reports its helpers; empty when
+/// the program is missing, as Immich reports a missing one.
+async fn program_version(program: &str, args: &[&str], prefix: &str) -> String {
+    let run = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    match tokio::time::timeout(std::time::Duration::from_secs(5), run).await {
+        Ok(Ok(out)) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_start_matches(prefix)
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The helper programs' versions, found once.
+async fn helper_versions() -> &'static (String, String) {
+    static VERSIONS: tokio::sync::OnceCell<(String, String)> = tokio::sync::OnceCell::const_new();
+    VERSIONS
+        .get_or_init(|| async {
+            tokio::join!(
+                program_version("ffmpeg", &["-version"], "ffmpeg version "),
+                program_version("exiftool", &["-ver"], ""),
+            )
+        })
+        .await
+}
+
+/// Immich's about box. Ferrotype runs no Node.js, ImageMagick or libvips: those are empty, as
+/// Immich answers for a program it cannot find. The build facts come from Immich's variables
+/// (`IMMICH_BUILD`, `IMMICH_REPOSITORY_URL`, ...) and are left out when unset, as Immich does.
+pub async fn about(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require("server.about")?;
+    let version = version_tag();
+    let licensed = state
+        .catalog
+        .system_metadata(keys::LICENSE)
+        .await?
+        .is_some();
+    let (ffmpeg, exiftool) = helper_versions().await;
+    let mut about = json!({
+        "version": version,
+        "versionUrl": format!("https://github.com/immich-app/immich/releases/tag/{version}"),
+        "licensed": licensed,
+        "nodejs": "",
+        "ffmpeg": ffmpeg,
+        "imagemagick": "",
+        "libvips": "",
+        "exiftool": exiftool,
+    });
+    for (field, value) in &state.config.build_metadata {
+        about[*field] = json!(value);
+    }
+    Ok(Json(about))
+}
+
+pub async fn apk_links(auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require("server.apkLinks")?;
+    let base = format!(
+        "https://github.com/immich-app/immich/releases/download/{}",
+        version_tag()
+    );
     Ok(Json(json!({
-        "version": format!("v{major}.{minor}.{patch}"),
-        "versionUrl": "https://github.com/immich-app/immich/releases",
-        "licensed": false,
-        "build": concat!("ferrotype ", env!("CARGO_PKG_VERSION")),
-        "repository": "ferrotype",
+        "arm64v8a": format!("{base}/app-arm64-v8a-release.apk"),
+        "armeabiv7a": format!("{base}/app-armeabi-v7a-release.apk"),
+        "universal": format!("{base}/app-release.apk"),
+        "x86_64": format!("{base}/app-x86_64-release.apk"),
     })))
+}
+
+/// The versions this server has run, newest first (recorded at each start with a new version).
+pub async fn version_history(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let history = state.catalog.version_history().await?;
+    Ok(Json(Value::Array(
+        history
+            .iter()
+            .map(|v| json!({ "id": v.id, "createdAt": iso(&v.created_at), "version": v.version }))
+            .collect(),
+    )))
+}
+
+/// Ferrotype never asks the internet for the newest release: this answers the stored state,
+/// empty unless something put one there.
+pub async fn version_check(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require("server.versionCheck")?;
+    Ok(Json(
+        crate::routes::system::version_check_state_value(&state).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseKeyDto {
+    pub license_key: String,
+    pub activation_key: String,
+}
+
+/// Checks a product key against Immich's public keys: the key's signature by one of `moduli`.
+pub fn check_license(dto: &LicenseKeyDto, prefixes: &[&str], moduli: &[&str]) -> ApiResult<Value> {
+    let invalid = || ApiError::bad_request("Invalid license key");
+    if !license::well_formed(&dto.license_key)
+        || !prefixes.iter().any(|p| dto.license_key.starts_with(p))
+    {
+        return Err(invalid());
+    }
+    if !moduli
+        .iter()
+        .any(|m| license::verify(&dto.license_key, &dto.activation_key, m))
+    {
+        return Err(invalid());
+    }
+    Ok(json!({
+        "licenseKey": dto.license_key,
+        "activationKey": dto.activation_key,
+        "activatedAt": iso(&chrono::Utc::now()),
+    }))
+}
+
+pub async fn license(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require_admin("serverLicense.read")?;
+    match state.catalog.system_metadata(keys::LICENSE).await? {
+        Some(license) => Ok(Json(license)),
+        None => Err(ApiError::not_found("Not Found")),
+    }
+}
+
+pub async fn set_license(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<LicenseKeyDto>,
+) -> ApiResult<Json<Value>> {
+    auth.require_admin("serverLicense.update")?;
+    let keys_in_use = state.config.license_keys;
+    let license = check_license(&dto, &["IMSV-"], &[keys_in_use.server])?;
+    state
+        .catalog
+        .set_system_metadata(keys::LICENSE, &license)
+        .await?;
+    Ok(Json(license))
+}
+
+pub async fn delete_license(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
+    auth.require_admin("serverLicense.delete")?;
+    state.catalog.delete_system_metadata(keys::LICENSE).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn statistics(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {

@@ -21,11 +21,25 @@ use crate::auth::Auth;
 use crate::dto::{UserAdminResponse, UserResponse, iso};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::routes::server::{LicenseKeyDto, check_license};
 
-pub async fn me(auth: Auth) -> ApiResult<Json<UserAdminResponse>> {
+pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<UserAdminResponse>> {
     auth.require("user.read")?;
-    Ok(Json(UserAdminResponse::from(&auth.user)))
+    with_license(&state, UserAdminResponse::from(&auth.user)).await
 }
+
+/// The user's product key, which Immich shows on the admin view of a user.
+pub async fn with_license(
+    state: &AppState,
+    mut user: UserAdminResponse,
+) -> ApiResult<Json<UserAdminResponse>> {
+    user.license = state.catalog.user_metadata(user.id, LICENSE_KEY).await?;
+    Ok(Json(user))
+}
+
+/// User metadata keys (Immich's `UserMetadataKey`).
+const LICENSE_KEY: &str = "license";
+const ONBOARDING_KEY: &str = "onboarding";
 
 pub const AVATAR_COLORS: &[&str] = &[
     "primary", "pink", "red", "yellow", "blue", "green", "purple", "orange", "gray", "amber",
@@ -75,16 +89,12 @@ pub async fn update_me(
         .user_by_id(auth.user.id)
         .await?
         .ok_or_else(|| ApiError::internal("user vanished"))?;
-    Ok(Json(UserAdminResponse::from(&user)))
+    with_license(&state, UserAdminResponse::from(&user)).await
 }
 
 pub async fn preferences(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
     auth.require("userPreference.read")?;
-    let stored = state
-        .catalog
-        .user_metadata(auth.user.id, preferences::KEY)
-        .await?;
-    Ok(Json(preferences::effective(stored.as_ref())))
+    Ok(Json(read_preferences(&state, auth.user.id).await?))
 }
 
 /// `PUT` and `PATCH /api/users/me/preferences`: only what is given changes.
@@ -94,7 +104,28 @@ pub async fn update_preferences(
     ApiJson(update): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
     auth.require("userPreference.update")?;
-    preferences::validate_update(&update).map_err(ApiError::bad_request)?;
+    Ok(Json(
+        write_preferences(&state, auth.user.id, &update).await?,
+    ))
+}
+
+/// A user's preferences: Immich's defaults with what they changed on top.
+pub async fn read_preferences(state: &AppState, user_id: Uuid) -> ApiResult<Value> {
+    let stored = state
+        .catalog
+        .user_metadata(user_id, preferences::KEY)
+        .await?;
+    Ok(preferences::effective(stored.as_ref()))
+}
+
+/// Applies a partial update to a user's preferences (the avatar colour goes to the user itself);
+/// answers the preferences as they are now.
+pub async fn write_preferences(
+    state: &AppState,
+    user_id: Uuid,
+    update: &Value,
+) -> ApiResult<Value> {
+    preferences::validate_update(update).map_err(ApiError::bad_request)?;
     // The avatar lives on the user, not among the preferences.
     if let Some(color) = update
         .get("avatar")
@@ -111,21 +142,102 @@ pub async fn update_preferences(
             avatar_color: Some(color.to_string()),
             ..UserChange::default()
         };
-        state.catalog.update_user(auth.user.id, &change).await?;
+        state.catalog.update_user(user_id, &change).await?;
     }
     let stored = state
         .catalog
-        .user_metadata(auth.user.id, preferences::KEY)
+        .user_metadata(user_id, preferences::KEY)
         .await?;
     let merged = preferences::merge(
         &stored.unwrap_or_else(|| Value::Object(Default::default())),
-        &update,
+        update,
     );
     state
         .catalog
-        .set_user_metadata(auth.user.id, preferences::KEY, &merged)
+        .set_user_metadata(user_id, preferences::KEY, &merged)
         .await?;
-    Ok(Json(preferences::effective(Some(&merged))))
+    Ok(preferences::effective(Some(&merged)))
+}
+
+pub async fn onboarding(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require("userOnboarding.read")?;
+    Ok(Json(
+        json!({ "isOnboarded": is_onboarded(&state, auth.user.id).await? }),
+    ))
+}
+
+/// Whether the user went through the app's first-run steps (also in the login response).
+pub async fn is_onboarded(state: &AppState, user_id: Uuid) -> ApiResult<bool> {
+    let stored = state.catalog.user_metadata(user_id, ONBOARDING_KEY).await?;
+    Ok(stored
+        .and_then(|v| v.get("isOnboarded").and_then(Value::as_bool))
+        .unwrap_or(false))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnboardingDto {
+    is_onboarded: bool,
+}
+
+pub async fn set_onboarding(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<OnboardingDto>,
+) -> ApiResult<Json<Value>> {
+    auth.require("userOnboarding.update")?;
+    let value = json!({ "isOnboarded": dto.is_onboarded });
+    state
+        .catalog
+        .set_user_metadata(auth.user.id, ONBOARDING_KEY, &value)
+        .await?;
+    Ok(Json(value))
+}
+
+pub async fn delete_onboarding(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
+    auth.require("userOnboarding.delete")?;
+    state
+        .catalog
+        .delete_user_metadata(auth.user.id, ONBOARDING_KEY)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn license(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require("userLicense.read")?;
+    match state
+        .catalog
+        .user_metadata(auth.user.id, LICENSE_KEY)
+        .await?
+    {
+        Some(license) => Ok(Json(license)),
+        None => Err(ApiError::not_found("Not Found")),
+    }
+}
+
+/// A client key (`IMCL-`), or a server key, signed by either of Immich's keys, as Immich accepts.
+pub async fn set_license(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<LicenseKeyDto>,
+) -> ApiResult<Json<Value>> {
+    auth.require("userLicense.update")?;
+    let keys = state.config.license_keys;
+    let license = check_license(&dto, &["IMCL-", "IMSV-"], &[keys.client, keys.server])?;
+    state
+        .catalog
+        .set_user_metadata(auth.user.id, LICENSE_KEY, &license)
+        .await?;
+    Ok(Json(license))
+}
+
+pub async fn delete_license(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
+    auth.require("userLicense.delete")?;
+    state
+        .catalog
+        .delete_user_metadata(auth.user.id, LICENSE_KEY)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Every user (the server's users see each other, as Immich's `publicUsers` default).

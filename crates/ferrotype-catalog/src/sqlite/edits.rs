@@ -196,6 +196,11 @@ pub(crate) fn purge(
                  WHERE owner_id = ?1 AND deleted_at IS NOT NULL",
                 vec![owner_id.to_string()],
             ),
+            PurgeSelection::Owner { owner_id } => (
+                "SELECT id, owner_id, original_path, sidecar_path, file_size FROM assets
+                 WHERE owner_id = ?1",
+                vec![owner_id.to_string()],
+            ),
             PurgeSelection::TrashedBefore(before) => (
                 "SELECT id, owner_id, original_path, sidecar_path, file_size FROM assets
                  WHERE deleted_at IS NOT NULL AND deleted_at < ?1",

@@ -50,8 +50,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0009_shared_links.sql"),
     ),
     (
-        "0010_sessions_pin",
-        include_str!("migrations/0010_sessions_pin.sql"),
+        "0010_system_metadata",
+        include_str!("migrations/0010_system_metadata.sql"),
+    ),
+    (
+        "0011_sessions_pin",
+        include_str!("migrations/0011_sessions_pin.sql"),
     ),
 ];
 

@@ -9,6 +9,7 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, NewJob};
 use ferrotype_core::model::{AssetType, ExifInfo};
+use ferrotype_core::system_config::SystemConfigStore;
 use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::geocode::Geocoder;
 use ferrotype_media::metadata::{exif_info, merge_sidecar, parse_exif_date};
@@ -22,6 +23,8 @@ pub struct ExtractMetadata {
     pub blobs: Arc<dyn BlobStore>,
     pub exiftool: Arc<ExifTool>,
     pub geocoder: Arc<Geocoder>,
+    /// Read per job: reverse geocoding can be turned off at run time.
+    pub system_config: Arc<SystemConfigStore>,
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
@@ -99,7 +102,8 @@ impl JobHandler for ExtractMetadata {
                 Err(e) => return Err(JobError::Fatal(format!("unreadable video: {e}"))),
             }
         }
-        if let (Some(lat), Some(lon)) = (info.latitude, info.longitude) {
+        let geocoding = self.system_config.get().reverse_geocoding.enabled;
+        if let (true, Some(lat), Some(lon)) = (geocoding, info.latitude, info.longitude) {
             // The first lookup may wait for the data to load.
             let geocoder = self.geocoder.clone();
             if let Ok(Some(place)) =

@@ -3,3 +3,4 @@
 
 pub mod metadata;
 pub mod thumbnails;
+pub mod users;

@@ -1,0 +1,138 @@
+//! `/api/system-config*` and `/api/system-metadata/*`: the admin's settings and the server-wide
+//! state Immich keeps beside them.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use ferrotype_core::system_config::{
+    ConfigUpdateError, STORAGE_PRESETS, STORAGE_TOKENS, SystemConfig, keys,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+
+pub async fn config(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require_admin("systemConfig.read")?;
+    Ok(Json(state.system_config.get().to_json()))
+}
+
+pub async fn defaults(auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require_admin("systemConfig.read")?;
+    Ok(Json(SystemConfig::default().to_json()))
+}
+
+/// `PUT /api/system-config`: the whole configuration; answers it as it is now in effect.
+pub async fn update_config(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Json<Value>> {
+    auth.require_admin("systemConfig.update")?;
+    let new: SystemConfig = serde_json::from_value(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid system config: {e}")))?;
+    match state
+        .system_config
+        .update(state.catalog.as_ref(), new)
+        .await
+    {
+        Ok(live) => {
+            state.events.config_update().await;
+            Ok(Json(live.to_json()))
+        }
+        Err(ConfigUpdateError::Catalog(e)) => Err(e.into()),
+        Err(e) => Err(ApiError::bad_request(e.to_string())),
+    }
+}
+
+pub async fn storage_template_options(auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require_admin("systemConfig.read")?;
+    let mut options: Map<String, Value> = STORAGE_TOKENS
+        .iter()
+        .map(|(kind, tokens)| (kind.to_string(), json!(tokens)))
+        .collect();
+    options.insert("presetOptions".into(), json!(STORAGE_PRESETS));
+    Ok(Json(Value::Object(options)))
+}
+
+/// A stored object laid over the fields Immich always answers (nulls or defaults).
+async fn stored_over(state: &AppState, key: &str, base: Value) -> ApiResult<Value> {
+    let mut out = base;
+    if let (Some(Value::Object(stored)), Value::Object(out)) =
+        (state.catalog.system_metadata(key).await?, &mut out)
+    {
+        for (k, v) in stored {
+            out.insert(k, v);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the admin finished the web app's first-run steps (also in `/api/server/config`).
+pub async fn is_admin_onboarded(state: &AppState) -> ApiResult<bool> {
+    let stored = state
+        .catalog
+        .system_metadata(keys::ADMIN_ONBOARDING)
+        .await?;
+    Ok(stored
+        .and_then(|v| v.get("isOnboarded").and_then(Value::as_bool))
+        .unwrap_or(false))
+}
+
+pub async fn admin_onboarding(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    auth.require_admin("systemMetadata.read")?;
+    Ok(Json(
+        json!({ "isOnboarded": is_admin_onboarded(&state).await? }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnboardingDto {
+    is_onboarded: bool,
+}
+
+pub async fn set_admin_onboarding(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(dto): ApiJson<OnboardingDto>,
+) -> ApiResult<StatusCode> {
+    auth.require_admin("systemMetadata.update")?;
+    state
+        .catalog
+        .set_system_metadata(
+            keys::ADMIN_ONBOARDING,
+            &json!({ "isOnboarded": dto.is_onboarded }),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn reverse_geocoding_state(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Value>> {
+    auth.require_admin("systemMetadata.read")?;
+    let base = json!({ "lastUpdate": null, "lastImportFileName": null });
+    Ok(Json(
+        stored_over(&state, keys::REVERSE_GEOCODING_STATE, base).await?,
+    ))
+}
+
+/// When the newest release was last looked up, and what it was. Ferrotype never looks it up
+/// (it calls no outside service), so this stays empty unless something stored it.
+pub async fn version_check_state_value(state: &AppState) -> ApiResult<Value> {
+    let base = json!({ "checkedAt": null, "releaseVersion": null });
+    stored_over(state, keys::VERSION_CHECK_STATE, base).await
+}
+
+pub async fn version_check_state(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Value>> {
+    auth.require_admin("systemMetadata.read")?;
+    Ok(Json(version_check_state_value(&state).await?))
+}

@@ -1,0 +1,1170 @@
+//! Immich's system configuration (`/api/system-config`): the settings an admin changes at run time.
+//! Stored as Immich stores it, as the difference from the defaults under the `system-config`
+//! key of the system metadata, so that a default changed by a later version reaches every
+//! server that never set that value. One copy lives in memory behind [`SystemConfigStore`];
+//! whoever needs a setting reads the current copy, so a change takes effect without a restart.
+//! A config file (Immich's `IMMICH_CONFIG_FILE`) replaces the stored difference and makes the
+//! configuration read-only.
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::catalog::{Catalog, CatalogError};
+
+/// Keys of the server-wide metadata (Immich's `SystemMetadataKey`).
+pub mod keys {
+    pub const SYSTEM_CONFIG: &str = "system-config";
+    pub const ADMIN_ONBOARDING: &str = "admin-onboarding";
+    pub const LICENSE: &str = "license";
+    pub const REVERSE_GEOCODING_STATE: &str = "reverse-geocoding-state";
+    pub const VERSION_CHECK_STATE: &str = "version-check-state";
+}
+
+/// Immich's defaults (`server/src/config.ts`), as `GET /api/system-config/defaults` answers them.
+/// Machine learning is off: Ferrotype has none (Immich's own value with
+/// `IMMICH_MACHINE_LEARNING_ENABLED=false`, as its end-to-end tests run).
+pub fn defaults_json() -> Value {
+    let job = |n: u32| json!({ "concurrency": n });
+    json!({
+        "backup": { "database": { "enabled": true, "cronExpression": "0 02 * * *", "keepLastAmount": 14 } },
+        "ffmpeg": {
+            "crf": 23, "threads": 0, "preset": "ultrafast", "targetVideoCodec": "h264",
+            "acceptedVideoCodecs": ["h264"], "targetAudioCodec": "aac",
+            "acceptedAudioCodecs": ["aac", "mp3", "opus"], "acceptedContainers": ["mov", "ogg", "webm"],
+            "targetResolution": "720", "maxBitrate": "0", "bframes": -1, "refs": 0, "gopSize": 0,
+            "temporalAQ": false, "cqMode": "auto", "twoPass": false, "preferredHwDevice": "auto",
+            "transcode": "required", "tonemap": "hable", "accel": "disabled", "accelDecode": true,
+            "realtime": { "enabled": false, "videoCodecs": ["h264", "hevc"], "resolutions": [480, 720, 1080] },
+        },
+        "integrityChecks": {
+            "missingFiles": { "enabled": true, "cronExpression": "0 03 * * *" },
+            "untrackedFiles": { "enabled": true, "cronExpression": "0 03 * * *" },
+            "checksumFiles": { "enabled": true, "cronExpression": "0 03 * * *", "timeLimit": 3_600_000, "percentageLimit": 1.0 },
+        },
+        "job": {
+            "backgroundTask": job(5), "smartSearch": job(2), "metadataExtraction": job(5),
+            "faceDetection": job(2), "search": job(5), "sidecar": job(5), "library": job(5),
+            "migration": job(5), "thumbnailGeneration": job(3), "videoConversion": job(1),
+            "notifications": job(5), "ocr": job(1), "workflow": job(5), "integrityCheck": job(1),
+            "editor": job(2),
+        },
+        "logging": { "enabled": true, "level": "log" },
+        "machineLearning": {
+            "enabled": false,
+            "urls": ["http://immich-machine-learning:3003"],
+            "availabilityChecks": { "enabled": true, "timeout": 2000, "interval": 30_000 },
+            "clip": { "enabled": true, "modelName": "ViT-B-32__openai" },
+            "duplicateDetection": { "enabled": true, "maxDistance": 0.01 },
+            "facialRecognition": { "enabled": true, "modelName": "buffalo_l", "minScore": 0.7, "maxDistance": 0.5, "minFaces": 3 },
+            "ocr": { "enabled": true, "modelName": "PP-OCRv5_mobile", "minDetectionScore": 0.5, "minRecognitionScore": 0.8, "maxResolution": 736 },
+        },
+        "map": {
+            "enabled": true,
+            "lightStyle": "https://tiles.immich.cloud/v1/style/light.json",
+            "darkStyle": "https://tiles.immich.cloud/v1/style/dark.json",
+        },
+        "reverseGeocoding": { "enabled": true },
+        "metadata": { "faces": { "import": false } },
+        "oauth": {
+            "autoLaunch": false, "autoRegister": true, "buttonText": "Login with OAuth", "clientId": "",
+            "clientSecret": "", "defaultStorageQuota": null, "enabled": false, "issuerUrl": "",
+            "endSessionEndpoint": "", "mobileOverrideEnabled": false, "mobileRedirectUri": "", "prompt": "",
+            "scope": "openid email profile", "signingAlgorithm": "RS256", "profileSigningAlgorithm": "none",
+            "storageLabelClaim": "preferred_username", "storageQuotaClaim": "immich_quota",
+            "roleClaim": "immich_role", "tokenEndpointAuthMethod": "client_secret_post", "timeout": 30_000,
+            "allowInsecureRequests": false,
+        },
+        "passwordLogin": { "enabled": true },
+        "storageTemplate": { "enabled": false, "hashVerificationEnabled": true, "template": "{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}" },
+        "image": {
+            "thumbnail": { "format": "webp", "size": 250, "quality": 80, "progressive": false },
+            "preview": { "format": "jpeg", "size": 1440, "quality": 80, "progressive": false },
+            "colorspace": "p3",
+            "extractEmbedded": false,
+            "fullsize": { "enabled": false, "format": "jpeg", "quality": 80, "progressive": false },
+        },
+        "newVersionCheck": { "enabled": true, "channel": "stable" },
+        "nightlyTasks": {
+            "startTime": "00:00", "databaseCleanup": true, "generateMemories": true, "syncQuotaUsage": true,
+            "missingThumbnails": true, "clusterNewFaces": true,
+        },
+        "trash": { "enabled": true, "days": 30 },
+        "theme": { "customCss": "" },
+        "library": { "scan": { "enabled": true, "cronExpression": "0 0 * * *" }, "watch": { "enabled": false } },
+        "server": { "externalDomain": "", "loginPageMessage": "", "publicUsers": true },
+        "notifications": {
+            "smtp": {
+                "enabled": false, "from": "", "replyTo": "",
+                "transport": { "ignoreCert": false, "host": "", "port": 587, "secure": false, "username": "", "password": "" },
+            },
+        },
+        "templates": { "email": { "welcomeTemplate": "", "albumInviteTemplate": "", "albumUpdateTemplate": "" } },
+        "user": { "deleteDelay": 7 },
+    })
+}
+
+// The typed configuration: every section as Immich's SystemConfigDto names it. Enumerations are
+// kept as the strings clients send and checked in `validate`. Unknown keys are dropped, as
+// Immich's schema strips them.
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemConfig {
+    pub backup: Backup,
+    pub ffmpeg: Ffmpeg,
+    pub integrity_checks: IntegrityChecks,
+    pub job: Jobs,
+    pub logging: Logging,
+    pub machine_learning: MachineLearning,
+    pub map: MapConfig,
+    pub reverse_geocoding: Enabled,
+    pub metadata: MetadataConfig,
+    pub oauth: OAuth,
+    pub password_login: Enabled,
+    pub storage_template: StorageTemplate,
+    pub image: Image,
+    pub new_version_check: NewVersionCheck,
+    pub nightly_tasks: NightlyTasks,
+    pub trash: Trash,
+    pub theme: Theme,
+    pub library: Library,
+    pub server: ServerSettings,
+    pub notifications: Notifications,
+    pub templates: Templates,
+    pub user: UserSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Enabled {
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Backup {
+    pub database: DatabaseBackup,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseBackup {
+    pub enabled: bool,
+    pub cron_expression: String,
+    pub keep_last_amount: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ffmpeg {
+    pub crf: i64,
+    pub threads: i64,
+    pub preset: String,
+    pub target_video_codec: String,
+    pub accepted_video_codecs: Vec<String>,
+    pub target_audio_codec: String,
+    pub accepted_audio_codecs: Vec<String>,
+    pub accepted_containers: Vec<String>,
+    pub target_resolution: String,
+    pub max_bitrate: String,
+    pub bframes: i64,
+    pub refs: i64,
+    pub gop_size: i64,
+    #[serde(rename = "temporalAQ")]
+    pub temporal_aq: bool,
+    pub cq_mode: String,
+    pub two_pass: bool,
+    pub preferred_hw_device: String,
+    pub transcode: String,
+    pub accel: String,
+    pub accel_decode: bool,
+    pub tonemap: String,
+    pub realtime: FfmpegRealtime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FfmpegRealtime {
+    pub enabled: bool,
+    pub video_codecs: Vec<String>,
+    pub resolutions: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrityChecks {
+    pub missing_files: IntegrityJob,
+    pub untracked_files: IntegrityJob,
+    pub checksum_files: ChecksumJob,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrityJob {
+    pub enabled: bool,
+    pub cron_expression: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChecksumJob {
+    pub enabled: bool,
+    pub cron_expression: String,
+    pub time_limit: i64,
+    pub percentage_limit: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct JobSettings {
+    pub concurrency: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Jobs {
+    pub background_task: JobSettings,
+    pub smart_search: JobSettings,
+    pub metadata_extraction: JobSettings,
+    pub face_detection: JobSettings,
+    pub search: JobSettings,
+    pub sidecar: JobSettings,
+    pub library: JobSettings,
+    pub migration: JobSettings,
+    pub thumbnail_generation: JobSettings,
+    pub video_conversion: JobSettings,
+    pub notifications: JobSettings,
+    pub ocr: JobSettings,
+    pub workflow: JobSettings,
+    pub integrity_check: JobSettings,
+    pub editor: JobSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Logging {
+    pub enabled: bool,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineLearning {
+    pub enabled: bool,
+    pub urls: Vec<String>,
+    pub availability_checks: AvailabilityChecks,
+    pub clip: ModelConfig,
+    pub duplicate_detection: DuplicateDetection,
+    pub facial_recognition: FacialRecognition,
+    pub ocr: Ocr,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AvailabilityChecks {
+    pub enabled: bool,
+    pub timeout: i64,
+    pub interval: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelConfig {
+    pub enabled: bool,
+    pub model_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateDetection {
+    pub enabled: bool,
+    pub max_distance: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FacialRecognition {
+    pub enabled: bool,
+    pub model_name: String,
+    pub min_score: f64,
+    pub max_distance: f64,
+    pub min_faces: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ocr {
+    pub enabled: bool,
+    pub model_name: String,
+    pub min_detection_score: f64,
+    pub min_recognition_score: f64,
+    pub max_resolution: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MapConfig {
+    pub enabled: bool,
+    pub light_style: String,
+    pub dark_style: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetadataConfig {
+    pub faces: FacesConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FacesConfig {
+    pub import: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuth {
+    pub auto_launch: bool,
+    pub auto_register: bool,
+    pub button_text: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Always written, `null` included.
+    pub default_storage_quota: Option<i64>,
+    pub enabled: bool,
+    pub issuer_url: String,
+    pub end_session_endpoint: String,
+    pub mobile_override_enabled: bool,
+    pub mobile_redirect_uri: String,
+    pub prompt: String,
+    pub scope: String,
+    pub signing_algorithm: String,
+    pub profile_signing_algorithm: String,
+    pub storage_label_claim: String,
+    pub storage_quota_claim: String,
+    pub role_claim: String,
+    pub token_endpoint_auth_method: String,
+    pub timeout: i64,
+    pub allow_insecure_requests: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageTemplate {
+    pub enabled: bool,
+    pub hash_verification_enabled: bool,
+    pub template: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    pub thumbnail: GeneratedImage,
+    pub preview: GeneratedImage,
+    pub colorspace: String,
+    pub extract_embedded: bool,
+    pub fullsize: FullsizeImage,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedImage {
+    pub format: String,
+    pub size: i64,
+    pub quality: i64,
+    #[serde(default)]
+    pub progressive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FullsizeImage {
+    pub enabled: bool,
+    pub format: String,
+    pub quality: i64,
+    #[serde(default)]
+    pub progressive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewVersionCheck {
+    pub enabled: bool,
+    pub channel: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NightlyTasks {
+    pub start_time: String,
+    pub database_cleanup: bool,
+    pub generate_memories: bool,
+    pub sync_quota_usage: bool,
+    pub missing_thumbnails: bool,
+    pub cluster_new_faces: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trash {
+    pub enabled: bool,
+    pub days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Theme {
+    pub custom_css: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Library {
+    pub scan: IntegrityJob,
+    pub watch: Enabled,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerSettings {
+    pub external_domain: String,
+    pub login_page_message: String,
+    pub public_users: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notifications {
+    pub smtp: Smtp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Smtp {
+    pub enabled: bool,
+    pub from: String,
+    pub reply_to: String,
+    pub transport: SmtpTransport,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SmtpTransport {
+    pub ignore_cert: bool,
+    pub host: String,
+    pub port: i64,
+    pub secure: bool,
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Templates {
+    pub email: EmailTemplates,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailTemplates {
+    pub welcome_template: String,
+    pub album_invite_template: String,
+    pub album_update_template: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserSettings {
+    pub delete_delay: i64,
+}
+
+impl Default for SystemConfig {
+    fn default() -> Self {
+        serde_json::from_value(defaults_json()).expect("the defaults fit the type")
+    }
+}
+
+impl SystemConfig {
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).expect("a config always serializes")
+    }
+
+    /// The configuration a partial one (stored difference or config file) describes: its values
+    /// laid over the defaults, then normalised as Immich does. Errors name what does not fit.
+    pub fn from_partial(partial: &Value) -> Result<SystemConfig, String> {
+        let mut merged = defaults_json();
+        overlay(&mut merged, partial);
+        let mut config: SystemConfig =
+            serde_json::from_value(merged).map_err(|e| format!("Invalid system config: {e}"))?;
+        config.normalise();
+        Ok(config)
+    }
+
+    /// Immich's adjustments after loading: the external domain reduced to its origin, the
+    /// target codecs counted among the accepted ones.
+    pub fn normalise(&mut self) {
+        if let Some(origin) = url_origin(&self.server.external_domain) {
+            self.server.external_domain = origin;
+        }
+        let ffmpeg = &mut self.ffmpeg;
+        if !ffmpeg
+            .accepted_video_codecs
+            .contains(&ffmpeg.target_video_codec)
+        {
+            ffmpeg
+                .accepted_video_codecs
+                .push(ffmpeg.target_video_codec.clone());
+        }
+        if !ffmpeg
+            .accepted_audio_codecs
+            .contains(&ffmpeg.target_audio_codec)
+        {
+            ffmpeg
+                .accepted_audio_codecs
+                .push(ffmpeg.target_audio_codec.clone());
+        }
+    }
+
+    /// What is stored: every value that differs from the default. Like Immich, empty strings and
+    /// nulls are not stored (they read back as the default); arrays are compared whole.
+    pub fn difference_from_defaults(&self) -> Value {
+        let mut out = Map::new();
+        difference(&defaults_json(), &self.to_json(), &mut out);
+        Value::Object(out)
+    }
+}
+
+/// Lays `partial` over `base`, object by object; any other value replaces.
+fn overlay(base: &mut Value, partial: &Value) {
+    match (base, partial) {
+        (Value::Object(base), Value::Object(partial)) => {
+            for (key, value) in partial {
+                match base.get_mut(key) {
+                    Some(slot) if slot.is_object() && value.is_object() => overlay(slot, value),
+                    // Unknown keys are dropped, as Immich's schema strips them.
+                    Some(slot) => *slot = value.clone(),
+                    None => {}
+                }
+            }
+        }
+        (base, partial) => *base = partial.clone(),
+    }
+}
+
+fn difference(defaults: &Value, config: &Value, out: &mut Map<String, Value>) {
+    let (Value::Object(defaults), Value::Object(config)) = (defaults, config) else {
+        return;
+    };
+    for (key, default) in defaults {
+        let Some(value) = config.get(key) else {
+            continue;
+        };
+        if default.is_object() {
+            let mut inner = Map::new();
+            difference(default, value, &mut inner);
+            if !inner.is_empty() {
+                out.insert(key.clone(), Value::Object(inner));
+            }
+            continue;
+        }
+        let empty = value.is_null() || value.as_str() == Some("");
+        if !empty && !same_value(value, default) {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+}
+
+/// Equal as JSON values, numbers compared by value (`1` equals `1.0`).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+/// `scheme://host[:port]` of an absolute URL with a host, as the browser's `URL.origin` gives it
+/// (user and password kept, as Immich keeps them).
+fn url_origin(text: &str) -> Option<String> {
+    if text.is_empty() {
+        return None;
+    }
+    let url = url::Url::parse(text).ok()?;
+    let host = url.host_str()?;
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let credentials = match (url.username(), url.password()) {
+        (user, Some(password)) if !user.is_empty() => format!("{user}:{password}@"),
+        _ => String::new(),
+    };
+    Some(format!("{}://{credentials}{host}{port}", url.scheme()))
+}
+
+fn is_url(text: &str) -> bool {
+    url::Url::parse(text).is_ok_and(|u| u.has_host())
+}
+
+const VIDEO_CODECS: &[&str] = &["h264", "hevc", "vp9", "av1"];
+const AUDIO_CODECS: &[&str] = &["mp3", "aac", "opus", "pcm_s16le"];
+const CONTAINERS: &[&str] = &["mov", "mp4", "ogg", "webm"];
+const IMAGE_FORMATS: &[&str] = &["jpeg", "webp"];
+
+/// Checks the rules Immich's schema and services apply to a new configuration; the first broken
+/// one is returned as the message of the 400 answer.
+pub fn validate(config: &SystemConfig) -> Result<(), String> {
+    fn one_of(path: &str, value: &str, allowed: &[&str]) -> Result<(), String> {
+        if allowed.contains(&value) {
+            Ok(())
+        } else {
+            Err(format!("{path} must be one of: {}", allowed.join(", ")))
+        }
+    }
+    fn at_least(path: &str, value: i64, min: i64) -> Result<(), String> {
+        if value >= min {
+            Ok(())
+        } else {
+            Err(format!("{path} must be greater than or equal to {min}"))
+        }
+    }
+    fn within(path: &str, value: i64, min: i64, max: i64) -> Result<(), String> {
+        if (min..=max).contains(&value) {
+            Ok(())
+        } else {
+            Err(format!("{path} must be between {min} and {max}"))
+        }
+    }
+    let c = config;
+    validate_storage_template(&c.storage_template.template)?;
+    if !c.server.external_domain.is_empty() && !is_url(&c.server.external_domain) {
+        return Err("External domain must be an empty string or a valid URL".into());
+    }
+    for (path, url) in [
+        ("map.lightStyle", &c.map.light_style),
+        ("map.darkStyle", &c.map.dark_style),
+    ] {
+        if !is_url(url) {
+            return Err(format!("{path} must be a valid URL"));
+        }
+    }
+    if !c.oauth.issuer_url.is_empty() && !is_url(&c.oauth.issuer_url) {
+        return Err("Issuer URL must be an empty string or a valid URL".into());
+    }
+    if !c.oauth.end_session_endpoint.is_empty() && !is_url(&c.oauth.end_session_endpoint) {
+        return Err("endSessionEndpoint must be an empty string or a valid URL".into());
+    }
+    for (path, cron) in [
+        (
+            "backup.database.cronExpression",
+            &c.backup.database.cron_expression,
+        ),
+        (
+            "library.scan.cronExpression",
+            &c.library.scan.cron_expression,
+        ),
+        (
+            "integrityChecks.missingFiles.cronExpression",
+            &c.integrity_checks.missing_files.cron_expression,
+        ),
+        (
+            "integrityChecks.untrackedFiles.cronExpression",
+            &c.integrity_checks.untracked_files.cron_expression,
+        ),
+        (
+            "integrityChecks.checksumFiles.cronExpression",
+            &c.integrity_checks.checksum_files.cron_expression,
+        ),
+    ] {
+        if let Err(why) = check_cron(cron) {
+            return Err(format!("{path}: Invalid cron expression. {why}"));
+        }
+    }
+    if !is_clock_time(&c.nightly_tasks.start_time) {
+        return Err(
+            "nightlyTasks.startTime: Invalid input: expected string in HH:MM format".into(),
+        );
+    }
+    at_least("trash.days", c.trash.days, 0)?;
+    at_least("user.deleteDelay", c.user.delete_delay, 1)?;
+    at_least(
+        "backup.database.keepLastAmount",
+        c.backup.database.keep_last_amount,
+        1,
+    )?;
+    for (name, image) in [
+        ("thumbnail", &c.image.thumbnail),
+        ("preview", &c.image.preview),
+    ] {
+        one_of(
+            &format!("image.{name}.format"),
+            &image.format,
+            IMAGE_FORMATS,
+        )?;
+        at_least(&format!("image.{name}.size"), image.size, 1)?;
+        within(&format!("image.{name}.quality"), image.quality, 1, 100)?;
+    }
+    one_of(
+        "image.fullsize.format",
+        &c.image.fullsize.format,
+        IMAGE_FORMATS,
+    )?;
+    within("image.fullsize.quality", c.image.fullsize.quality, 1, 100)?;
+    one_of("image.colorspace", &c.image.colorspace, &["srgb", "p3"])?;
+    let j = &c.job;
+    for (name, settings) in [
+        ("backgroundTask", j.background_task),
+        ("smartSearch", j.smart_search),
+        ("metadataExtraction", j.metadata_extraction),
+        ("faceDetection", j.face_detection),
+        ("search", j.search),
+        ("sidecar", j.sidecar),
+        ("library", j.library),
+        ("migration", j.migration),
+        ("thumbnailGeneration", j.thumbnail_generation),
+        ("videoConversion", j.video_conversion),
+        ("notifications", j.notifications),
+        ("ocr", j.ocr),
+        ("workflow", j.workflow),
+        ("integrityCheck", j.integrity_check),
+        ("editor", j.editor),
+    ] {
+        at_least(&format!("job.{name}.concurrency"), settings.concurrency, 1)?;
+    }
+    let f = &c.ffmpeg;
+    within("ffmpeg.crf", f.crf, 0, 51)?;
+    at_least("ffmpeg.threads", f.threads, 0)?;
+    within("ffmpeg.bframes", f.bframes, -1, 16)?;
+    within("ffmpeg.refs", f.refs, 0, 6)?;
+    at_least("ffmpeg.gopSize", f.gop_size, 0)?;
+    one_of(
+        "ffmpeg.targetVideoCodec",
+        &f.target_video_codec,
+        VIDEO_CODECS,
+    )?;
+    one_of(
+        "ffmpeg.targetAudioCodec",
+        &f.target_audio_codec,
+        AUDIO_CODECS,
+    )?;
+    for codec in f
+        .accepted_video_codecs
+        .iter()
+        .chain(&f.realtime.video_codecs)
+    {
+        one_of("ffmpeg.acceptedVideoCodecs", codec, VIDEO_CODECS)?;
+    }
+    for codec in &f.accepted_audio_codecs {
+        one_of("ffmpeg.acceptedAudioCodecs", codec, AUDIO_CODECS)?;
+    }
+    for container in &f.accepted_containers {
+        one_of("ffmpeg.acceptedContainers", container, CONTAINERS)?;
+    }
+    for resolution in &f.realtime.resolutions {
+        if ![480, 720, 1080, 1440, 2160].contains(resolution) {
+            return Err(
+                "ffmpeg.realtime.resolutions must be one of: 480, 720, 1080, 1440, 2160".into(),
+            );
+        }
+    }
+    one_of("ffmpeg.cqMode", &f.cq_mode, &["auto", "cqp", "icq"])?;
+    one_of(
+        "ffmpeg.transcode",
+        &f.transcode,
+        &["all", "optimal", "bitrate", "required", "disabled"],
+    )?;
+    one_of(
+        "ffmpeg.accel",
+        &f.accel,
+        &["nvenc", "qsv", "vaapi", "rkmpp", "disabled"],
+    )?;
+    one_of(
+        "ffmpeg.tonemap",
+        &f.tonemap,
+        &["hable", "mobius", "reinhard", "disabled"],
+    )?;
+    one_of(
+        "logging.level",
+        &c.logging.level,
+        &["verbose", "debug", "log", "warn", "error", "fatal"],
+    )?;
+    one_of(
+        "newVersionCheck.channel",
+        &c.new_version_check.channel,
+        &["stable", "releaseCandidate"],
+    )?;
+    one_of(
+        "oauth.tokenEndpointAuthMethod",
+        &c.oauth.token_endpoint_auth_method,
+        &["client_secret_post", "client_secret_basic"],
+    )?;
+    at_least("oauth.timeout", c.oauth.timeout, 1)?;
+    if let Some(quota) = c.oauth.default_storage_quota {
+        at_least("oauth.defaultStorageQuota", quota, 0)?;
+    }
+    if c.machine_learning.urls.is_empty() {
+        return Err("machineLearning.urls must contain at least 1 element".into());
+    }
+    within(
+        "notifications.smtp.transport.port",
+        c.notifications.smtp.transport.port,
+        0,
+        65_535,
+    )?;
+    Ok(())
+}
+
+/// `HH:MM`, 00:00 to 23:59.
+fn is_clock_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 5
+        && bytes[2] == b':'
+        && text[..2].parse::<u8>().is_ok_and(|h| h < 24)
+        && text[3..].parse::<u8>().is_ok_and(|m| m < 60)
+        && bytes[..2].iter().chain(&bytes[3..]).all(u8::is_ascii_digit)
+}
+
+/// A cron expression of 5 or 6 fields (seconds first in the 6-field form, as the `cron` package
+/// Immich uses reads it), each a list of `*`, values, ranges and steps, with month and weekday
+/// names allowed.
+fn check_cron(expression: &str) -> Result<(), String> {
+    let fields: Vec<&str> = expression.split_whitespace().collect();
+    let limits: &[(u32, u32)] = match fields.len() {
+        5 => &[(0, 59), (0, 23), (1, 31), (1, 12), (0, 7)],
+        6 => &[(0, 59), (0, 59), (0, 23), (1, 31), (1, 12), (0, 7)],
+        n => return Err(format!("Expected 5 or 6 fields, found {n}")),
+    };
+    const NAMES: &[&str] = &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "sun",
+        "mon", "tue", "wed", "thu", "fri", "sat",
+    ];
+    let value_ok = |text: &str, (min, max): (u32, u32)| {
+        text.parse::<u32>()
+            .map(|n| (min..=max).contains(&n))
+            .unwrap_or_else(|_| NAMES.contains(&text.to_ascii_lowercase().as_str()))
+    };
+    for (field, &limit) in fields.iter().zip(limits) {
+        for part in field.split(',') {
+            let (range, step) = match part.split_once('/') {
+                Some((range, step)) => (range, Some(step)),
+                None => (part, None),
+            };
+            if step.is_some_and(|s| !s.parse::<u32>().is_ok_and(|n| n > 0)) {
+                return Err(format!("Invalid step in '{field}'"));
+            }
+            let ok = range == "*"
+                || match range.split_once('-') {
+                    Some((a, b)) => value_ok(a, limit) && value_ok(b, limit),
+                    None => value_ok(range, limit),
+                };
+            if !ok {
+                return Err(format!("Invalid value '{field}'"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The date tokens a storage template may use (Immich's `storageTokens`), by kind.
+pub const STORAGE_TOKENS: &[(&str, &[&str])] = &[
+    ("secondOptions", &["s", "ss", "SSS"]),
+    ("minuteOptions", &["m", "mm"]),
+    ("dayOptions", &["d", "dd"]),
+    ("weekOptions", &["W", "WW"]),
+    ("hourOptions", &["h", "hh", "H", "HH"]),
+    ("yearOptions", &["y", "yy"]),
+    ("monthOptions", &["M", "MM", "MMM", "MMMM"]),
+];
+
+/// Immich's preset storage templates.
+pub const STORAGE_PRESETS: &[&str] = &[
+    "{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}",
+    "{{y}}/{{MM}}-{{dd}}/{{filename}}",
+    "{{y}}/{{MMMM}}-{{dd}}/{{filename}}",
+    "{{y}}/{{MM}}/{{filename}}",
+    "{{y}}/{{#if album}}{{album}}{{else}}Other/{{MM}}{{/if}}/{{filename}}",
+    "{{#if album}}{{album-startDate-y}}/{{album}}{{else}}{{y}}/Other/{{MM}}{{/if}}/{{filename}}",
+    "{{y}}/{{MMM}}/{{filename}}",
+    "{{y}}/{{MMMM}}/{{filename}}",
+    "{{y}}/{{MM}}/{{dd}}/{{filename}}",
+    "{{y}}/{{MMMM}}/{{dd}}/{{filename}}",
+    "{{y}}/{{y}}-{{MM}}/{{y}}-{{MM}}-{{dd}}/{{filename}}",
+    "{{y}}-{{MM}}-{{dd}}/{{filename}}",
+    "{{y}}-{{MMM}}-{{dd}}/{{filename}}",
+    "{{y}}-{{MMMM}}-{{dd}}/{{filename}}",
+    "{{y}}/{{y}}-{{MM}}/{{filename}}",
+    "{{y}}/{{y}}-{{WW}}/{{filename}}",
+    "{{y}}/{{y}}-{{MM}}-{{dd}}/{{assetId}}",
+    "{{y}}/{{y}}-{{MM}}/{{assetId}}",
+    "{{y}}/{{y}}-{{WW}}/{{assetId}}",
+    "{{album}}/{{filename}}",
+    "{{make}}/{{model}}/{{lensModel}}/{{filename}}",
+];
+
+/// Names a storage template may refer to (besides the date tokens, plain and as
+/// `album-startDate-<token>` / `album-endDate-<token>`).
+const STORAGE_VARIABLES: &[&str] = &[
+    "filename",
+    "ext",
+    "filetype",
+    "filetypefull",
+    "assetId",
+    "assetIdShort",
+    "album",
+    "make",
+    "model",
+    "lensModel",
+];
+
+fn is_storage_variable(name: &str) -> bool {
+    let is_token = |t: &str| STORAGE_TOKENS.iter().any(|(_, tokens)| tokens.contains(&t));
+    STORAGE_VARIABLES.contains(&name)
+        || is_token(name)
+        || name
+            .strip_prefix("album-startDate-")
+            .or_else(|| name.strip_prefix("album-endDate-"))
+            .is_some_and(is_token)
+}
+
+/// Immich compiles the template with Handlebars in strict mode and renders it once with sample
+/// values: an unknown variable or helper, or a syntax error, makes it invalid. The part of
+/// Handlebars a path template needs is accepted: `{{name}}`, `{{{name}}}`, `{{#if name}}` and
+/// `{{#unless name}}` blocks with `{{else}}`, comments, `~` whitespace control.
+pub fn validate_storage_template(template: &str) -> Result<(), String> {
+    const INVALID: &str = "Invalid storage template";
+    let mut open_blocks: Vec<&str> = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        // `{{!-- ... --}}` may contain `}}`.
+        if let Some(comment) = after.strip_prefix("!--") {
+            let end = comment.find("--}}").ok_or(INVALID)?;
+            rest = &comment[end + 4..];
+            continue;
+        }
+        let triple = after.starts_with('{');
+        let close = if triple { "}}}" } else { "}}" };
+        let end = after.find(close).ok_or(INVALID)?;
+        let inner = &after[usize::from(triple)..end];
+        rest = &after[end + close.len()..];
+        let inner = inner.trim_start_matches('~').trim_end_matches('~').trim();
+        if inner.starts_with('!') {
+            continue;
+        }
+        let words: Vec<&str> = inner.split_whitespace().collect();
+        match words.as_slice() {
+            [helper, name] if !triple && matches!(*helper, "#if" | "#unless") => {
+                if !is_storage_variable(name) {
+                    return Err(INVALID.into());
+                }
+                open_blocks.push(&helper[1..]);
+            }
+            ["else"] if !triple && !open_blocks.is_empty() => {}
+            [end_block] if !triple && end_block.starts_with('/') => {
+                if open_blocks.pop() != Some(&end_block[1..]) {
+                    return Err(INVALID.into());
+                }
+            }
+            [name] if is_storage_variable(name) => {}
+            _ => return Err(INVALID.into()),
+        }
+    }
+    if !open_blocks.is_empty() {
+        return Err(INVALID.into());
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigUpdateError {
+    /// The configuration comes from a file.
+    #[error("Cannot update configuration while IMMICH_CONFIG_FILE is in use")]
+    ReadOnly,
+    /// A rule is broken; the message is Immich's.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// The live configuration: read by everyone, replaced by `update`.
+pub struct SystemConfigStore {
+    current: RwLock<Arc<SystemConfig>>,
+    /// The config file it came from, which makes it read-only.
+    file: Option<PathBuf>,
+    /// One update at a time, so that the stored and the live copy end up the same.
+    updating: tokio::sync::Mutex<()>,
+}
+
+impl SystemConfigStore {
+    /// A store holding `config`, for tests and tools.
+    pub fn fixed(config: SystemConfig) -> SystemConfigStore {
+        SystemConfigStore {
+            current: RwLock::new(Arc::new(config)),
+            file: None,
+            updating: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Loads the stored difference from the catalog. One that no longer fits (written by another
+    /// version) is logged and the defaults are used, as a server must still start.
+    pub async fn load(catalog: &dyn Catalog) -> Result<SystemConfigStore, CatalogError> {
+        let stored = catalog.system_metadata(keys::SYSTEM_CONFIG).await?;
+        let config = match stored.map(|partial| SystemConfig::from_partial(&partial)) {
+            None => SystemConfig::default(),
+            Some(Ok(config)) => {
+                if let Err(why) = validate(&config) {
+                    tracing::error!("the stored system config breaks a rule ({why}); used anyway");
+                }
+                config
+            }
+            Some(Err(why)) => {
+                tracing::error!("the stored system config is unusable ({why}); using the defaults");
+                SystemConfig::default()
+            }
+        };
+        Ok(SystemConfigStore::fixed(config))
+    }
+
+    /// The configuration from a file (Immich's format: any part of SystemConfigDto, JSON),
+    /// read-only from then on. Unlike a stored one, a file that breaks a rule stops the start.
+    pub fn from_file(path: PathBuf, partial: &Value) -> Result<SystemConfigStore, String> {
+        let config = SystemConfig::from_partial(partial)?;
+        validate(&config)?;
+        Ok(SystemConfigStore {
+            file: Some(path),
+            ..SystemConfigStore::fixed(config)
+        })
+    }
+
+    pub fn get(&self) -> Arc<SystemConfig> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The config file the configuration comes from, if any (then it cannot be changed).
+    pub fn file(&self) -> Option<&PathBuf> {
+        self.file.as_ref()
+    }
+
+    /// Validates, stores the difference from the defaults, and makes it the live configuration.
+    pub async fn update(
+        &self,
+        catalog: &dyn Catalog,
+        new: SystemConfig,
+    ) -> Result<Arc<SystemConfig>, ConfigUpdateError> {
+        if self.file.is_some() {
+            return Err(ConfigUpdateError::ReadOnly);
+        }
+        validate(&new).map_err(ConfigUpdateError::Invalid)?;
+        let _one_at_a_time = self.updating.lock().await;
+        let difference = new.difference_from_defaults();
+        catalog
+            .set_system_metadata(keys::SYSTEM_CONFIG, &difference)
+            .await?;
+        // Read back as a load would, so what is live is exactly what the next start will see.
+        let live =
+            Arc::new(SystemConfig::from_partial(&difference).map_err(ConfigUpdateError::Invalid)?);
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = live.clone();
+        Ok(live)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_round_trip() {
+        let config = SystemConfig::default();
+        assert_eq!(config.to_json(), defaults_json());
+        assert_eq!(config.difference_from_defaults(), json!({}));
+        assert!(validate(&config).is_ok());
+    }
+
+    #[test]
+    fn only_differences_are_stored() {
+        let mut config = SystemConfig::default();
+        config.trash.days = 3;
+        config.server.login_page_message = String::new();
+        config.ffmpeg.accepted_containers = vec!["mp4".into()];
+        assert_eq!(
+            config.difference_from_defaults(),
+            json!({ "trash": { "days": 3 }, "ffmpeg": { "acceptedContainers": ["mp4"] } })
+        );
+        let back = SystemConfig::from_partial(&config.difference_from_defaults()).unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn partial_over_defaults_and_normalised() {
+        let config = SystemConfig::from_partial(&json!({
+            "server": { "externalDomain": "https://photos.example.com/some/path" },
+            "ffmpeg": { "targetVideoCodec": "hevc" },
+            "unknown": { "x": 1 },
+        }))
+        .unwrap();
+        assert_eq!(config.server.external_domain, "https://photos.example.com");
+        assert_eq!(config.ffmpeg.accepted_video_codecs, ["h264", "hevc"]);
+        assert_eq!(config.trash.days, 30);
+        assert!(SystemConfig::from_partial(&json!({ "trash": { "days": "many" } })).is_err());
+    }
+
+    #[test]
+    fn storage_templates() {
+        for preset in STORAGE_PRESETS {
+            assert_eq!(validate_storage_template(preset), Ok(()), "{preset}");
+        }
+        for good in [
+            "{{y}}/{{filetype}}-{{assetIdShort}}.{{ext}}",
+            "{{!-- note }} --}}{{y}}/{{~filename~}}",
+            "{{#unless album}}loose{{/unless}}/{{{filename}}}",
+            "plain/{{album-endDate-MMMM}}/{{filename}}",
+        ] {
+            assert_eq!(validate_storage_template(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "{{foo}}",
+            "{{y}}/{{filename",
+            "{{#if album}}{{album}}",
+            "{{#if album}}x{{/unless}}",
+            "{{#each album}}x{{/each}}",
+            "{{#if nope}}x{{/if}}",
+            "{{lookup y}}",
+            "{{/if}}",
+            "{{else}}",
+        ] {
+            assert_eq!(
+                validate_storage_template(bad),
+                Err("Invalid storage template".to_string()),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn rules() {
+        let mut config = SystemConfig::default();
+        config.server.external_domain = "not a url".into();
+        assert_eq!(
+            validate(&config).unwrap_err(),
+            "External domain must be an empty string or a valid URL"
+        );
+        let mut config = SystemConfig::default();
+        config.library.scan.cron_expression = "every day".into();
+        assert!(
+            validate(&config)
+                .unwrap_err()
+                .contains("Invalid cron expression")
+        );
+        let mut config = SystemConfig::default();
+        config.nightly_tasks.start_time = "24:00".into();
+        assert!(validate(&config).is_err());
+        let mut config = SystemConfig::default();
+        config.user.delete_delay = 0;
+        assert!(validate(&config).is_err());
+        assert!(check_cron("*/5 1-3 * jan,feb mon-fri").is_ok());
+        assert!(check_cron("0 0 0 * * *").is_ok());
+        assert!(check_cron("61 * * * *").is_err());
+    }
+}
