@@ -365,12 +365,17 @@ await step("a video plays in the viewer", async () => {
     const v = document.querySelector(".viewer video");
     return v && v.readyState >= 2 && v.videoWidth > 0;
   }, null, { timeout: 30000 });
-  await page.evaluate(() => {
+  // The live timeline may draw the page again when the clip's month is new (its thumbnail job's
+  // event can come after the tile showed): play whichever video element the viewer has.
+  await page.waitForFunction(() => {
     const v = document.querySelector(".viewer video");
-    v.muted = true;
-    return v.play();
-  });
-  await page.waitForFunction(() => document.querySelector(".viewer video").currentTime > 0.2, null, { timeout: 30000 });
+    if (!v) return false;
+    if (v.paused) {
+      v.muted = true;
+      v.play().catch(() => {});
+    }
+    return v.currentTime > 0.2;
+  }, null, { timeout: 30000, polling: 250 });
   await page.keyboard.press("Escape");
 });
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
+use axum::routing::get;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
@@ -56,203 +56,154 @@ pub struct AppState {
 /// Largest JSON request body accepted.
 pub const MAX_JSON_BODY: usize = 16 * 1024 * 1024;
 
+/// Declares the API's routes once: each operation is registered with its handler and listed in
+/// `SERVED`, which a test checks against the contract (every route we serve is an operation of
+/// Immich's OpenAPI document).
+macro_rules! api_routes {
+    ($($method:ident $path:literal => $handler:expr $(, layer $layer:expr)?;)*) => {
+        /// Every operation the API serves: (method, path under `/api`).
+        pub const SERVED: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn api_routes() -> Router<AppState> {
+            Router::new()
+                $(.route($path, {
+                    let route = axum::routing::on(axum::routing::MethodFilter::$method, $handler);
+                    $(let route = route.layer($layer);)?
+                    route
+                }))*
+        }
+    };
+}
+
+api_routes! {
+    GET "/server/ping" => server::ping;
+    GET "/server/version" => server::version;
+    GET "/server/features" => server::features;
+    GET "/server/config" => server::config;
+    GET "/server/media-types" => server::media_types;
+    GET "/server/about" => server::about;
+    GET "/server/storage" => server::storage;
+    GET "/server/license" => server::license;
+    PUT "/server/license" => server::set_license;
+    DELETE "/server/license" => server::delete_license;
+    GET "/server/version-history" => server::version_history;
+    GET "/server/version-check" => server::version_check;
+    GET "/server/apk-links" => server::apk_links;
+    GET "/system-config" => system::config;
+    PUT "/system-config" => system::update_config;
+    GET "/system-config/defaults" => system::defaults;
+    GET "/system-config/storage-template-options" => system::storage_template_options;
+    GET "/system-metadata/admin-onboarding" => system::admin_onboarding;
+    POST "/system-metadata/admin-onboarding" => system::set_admin_onboarding;
+    GET "/system-metadata/reverse-geocoding-state" => system::reverse_geocoding_state;
+    GET "/system-metadata/version-check-state" => system::version_check_state;
+    GET "/auth/status" => auth_routes::status;
+    POST "/auth/pin-code" => pin::set_up;
+    PUT "/auth/pin-code" => pin::change;
+    DELETE "/auth/pin-code" => pin::reset;
+    POST "/auth/session/unlock" => pin::unlock;
+    POST "/auth/session/lock" => pin::lock;
+    GET "/sessions" => sessions::list;
+    POST "/sessions" => sessions::create;
+    DELETE "/sessions" => sessions::delete_all;
+    PUT "/sessions/{id}" => sessions::update;
+    DELETE "/sessions/{id}" => sessions::delete;
+    POST "/sessions/{id}/lock" => sessions::lock;
+    GET "/admin/users" => admin_users::list;
+    POST "/admin/users" => admin_users::create;
+    GET "/admin/users/{id}" => admin_users::get;
+    PUT "/admin/users/{id}" => admin_users::update;
+    DELETE "/admin/users/{id}" => admin_users::delete;
+    POST "/admin/users/{id}/restore" => admin_users::restore;
+    GET "/admin/users/{id}/calendar-heatmap" => calendar::of_user;
+    GET "/users/me/calendar-heatmap" => calendar::mine;
+    GET "/admin/users/{id}/preferences" => admin_users::preferences;
+    PUT "/admin/users/{id}/preferences" => admin_users::update_preferences;
+    POST "/auth/change-password" => auth_routes::change_password;
+    POST "/auth/admin-sign-up" => auth_routes::admin_sign_up;
+    POST "/auth/login" => auth_routes::login;
+    POST "/auth/logout" => auth_routes::logout;
+    POST "/auth/validateToken" => auth_routes::validate_token;
+    GET "/api-keys" => api_keys::list;
+    POST "/api-keys" => api_keys::create;
+    GET "/api-keys/me" => api_keys::me;
+    GET "/api-keys/{id}" => api_keys::get;
+    PUT "/api-keys/{id}" => api_keys::update;
+    DELETE "/api-keys/{id}" => api_keys::delete;
+    GET "/users/me" => users::me;
+    PUT "/users/me" => users::update_me;
+    GET "/users" => users::list;
+    POST "/users/profile-image" => users::upload_profile_image;
+    DELETE "/users/profile-image" => users::delete_profile_image;
+    GET "/users/me/onboarding" => users::onboarding;
+    PUT "/users/me/onboarding" => users::set_onboarding;
+    DELETE "/users/me/onboarding" => users::delete_onboarding;
+    GET "/users/me/license" => users::license;
+    PUT "/users/me/license" => users::set_license;
+    DELETE "/users/me/license" => users::delete_license;
+    GET "/users/{id}" => users::get;
+    GET "/users/{id}/profile-image" => users::profile_image;
+    GET "/users/me/preferences" => users::preferences;
+    PUT "/users/me/preferences" => users::update_preferences;
+    GET "/assets/statistics" => assets::statistics;
+    POST "/assets/bulk-upload-check" => assets::bulk_upload_check;
+    // The upload enforces its own, configurable limit while streaming.
+    POST "/assets" => upload::upload, layer DefaultBodyLimit::disable();
+    PUT "/assets" => edits::update_many;
+    DELETE "/assets" => edits::delete_many;
+    POST "/trash/restore/assets" => edits::restore_assets;
+    POST "/trash/restore" => edits::restore_all;
+    POST "/trash/empty" => edits::empty;
+    GET "/assets/{id}" => assets::get;
+    PUT "/assets/{id}" => edits::update_one;
+    GET "/assets/{id}/metadata" => assets::metadata;
+    GET "/assets/{id}/original" => media::original;
+    GET "/assets/{id}/thumbnail" => media::thumbnail;
+    GET "/assets/{id}/video/playback" => media::playback;
+    GET "/albums" => albums::list;
+    POST "/albums" => albums::create;
+    GET "/albums/statistics" => albums::statistics;
+    PUT "/albums/assets" => albums::add_assets_to_albums;
+    GET "/albums/{id}" => albums::get;
+    PATCH "/albums/{id}" => albums::update;
+    DELETE "/albums/{id}" => albums::delete;
+    PUT "/albums/{id}/assets" => albums::add_assets;
+    DELETE "/albums/{id}/assets" => albums::remove_assets;
+    GET "/albums/{id}/map-markers" => albums::map_markers;
+    PUT "/albums/{id}/users" => albums::add_users;
+    PUT "/albums/{id}/user/{user_id}" => albums::update_user;
+    DELETE "/albums/{id}/user/{user_id}" => albums::remove_user;
+    POST "/assets/jobs" => jobs::asset_jobs;
+    GET "/jobs" => jobs::list_legacy;
+    POST "/jobs" => jobs::create_manual;
+    PUT "/jobs/{name}" => jobs::command;
+    GET "/queues" => jobs::list;
+    GET "/queues/{name}" => jobs::get;
+    PUT "/queues/{name}" => jobs::update;
+    GET "/queues/{name}/jobs" => jobs::list_jobs;
+    DELETE "/queues/{name}/jobs" => jobs::delete_jobs;
+    GET "/server/statistics" => server::statistics;
+    GET "/shared-links" => shared_links::list;
+    POST "/shared-links" => shared_links::create;
+    GET "/shared-links/me" => shared_links::me;
+    POST "/shared-links/login" => shared_links::login;
+    GET "/shared-links/{id}" => shared_links::get;
+    PATCH "/shared-links/{id}" => shared_links::update;
+    DELETE "/shared-links/{id}" => shared_links::delete;
+    PUT "/shared-links/{id}/assets" => shared_links::add_assets;
+    DELETE "/shared-links/{id}/assets" => shared_links::remove_assets;
+    POST "/download/info" => download::info;
+    POST "/download/archive" => download::archive;
+    GET "/timeline/buckets" => timeline::buckets;
+    GET "/timeline/bucket" => timeline::bucket;
+    POST "/sync/stream" => sync::stream;
+    GET "/sync/ack" => sync::get_acks;
+    POST "/sync/ack" => sync::set_acks;
+    DELETE "/sync/ack" => sync::delete_acks;
+}
+
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/server/ping", get(server::ping))
-        .route("/server/version", get(server::version))
-        .route("/server/features", get(server::features))
-        .route("/server/config", get(server::config))
-        .route("/server/media-types", get(server::media_types))
-        .route("/server/about", get(server::about))
-        .route("/server/storage", get(server::storage))
-        .route(
-            "/server/license",
-            get(server::license)
-                .put(server::set_license)
-                .delete(server::delete_license),
-        )
-        .route("/server/version-history", get(server::version_history))
-        .route("/server/version-check", get(server::version_check))
-        .route("/server/apk-links", get(server::apk_links))
-        .route(
-            "/system-config",
-            get(system::config).put(system::update_config),
-        )
-        .route("/system-config/defaults", get(system::defaults))
-        .route(
-            "/system-config/storage-template-options",
-            get(system::storage_template_options),
-        )
-        .route(
-            "/system-metadata/admin-onboarding",
-            get(system::admin_onboarding).post(system::set_admin_onboarding),
-        )
-        .route(
-            "/system-metadata/reverse-geocoding-state",
-            get(system::reverse_geocoding_state),
-        )
-        .route(
-            "/system-metadata/version-check-state",
-            get(system::version_check_state),
-        )
-        .route("/auth/status", get(auth_routes::status))
-        .route(
-            "/auth/pin-code",
-            post(pin::set_up).put(pin::change).delete(pin::reset),
-        )
-        .route("/auth/session/unlock", post(pin::unlock))
-        .route("/auth/session/lock", post(pin::lock))
-        .route(
-            "/sessions",
-            get(sessions::list)
-                .post(sessions::create)
-                .delete(sessions::delete_all),
-        )
-        .route(
-            "/sessions/{id}",
-            put(sessions::update).delete(sessions::delete),
-        )
-        .route("/sessions/{id}/lock", post(sessions::lock))
-        .route(
-            "/admin/users",
-            get(admin_users::list).post(admin_users::create),
-        )
-        .route(
-            "/admin/users/{id}",
-            get(admin_users::get)
-                .put(admin_users::update)
-                .patch(admin_users::update)
-                .delete(admin_users::delete),
-        )
-        .route("/admin/users/{id}/restore", post(admin_users::restore))
-        .route("/admin/users/{id}/calendar-heatmap", get(calendar::of_user))
-        .route("/users/me/calendar-heatmap", get(calendar::mine))
-        .route(
-            "/admin/users/{id}/preferences",
-            get(admin_users::preferences).put(admin_users::update_preferences),
-        )
-        .route("/auth/change-password", post(auth_routes::change_password))
-        .route("/auth/admin-sign-up", post(auth_routes::admin_sign_up))
-        .route("/auth/login", post(auth_routes::login))
-        .route("/auth/logout", post(auth_routes::logout))
-        .route("/auth/validateToken", post(auth_routes::validate_token))
-        .route("/api-keys", get(api_keys::list).post(api_keys::create))
-        .route("/api-keys/me", get(api_keys::me))
-        .route(
-            "/api-keys/{id}",
-            get(api_keys::get)
-                .put(api_keys::update)
-                .delete(api_keys::delete),
-        )
-        .route(
-            "/users/me",
-            get(users::me).put(users::update_me).patch(users::update_me),
-        )
-        .route("/users", get(users::list))
-        .route(
-            "/users/profile-image",
-            post(users::upload_profile_image).delete(users::delete_profile_image),
-        )
-        .route(
-            "/users/me/onboarding",
-            get(users::onboarding)
-                .put(users::set_onboarding)
-                .delete(users::delete_onboarding),
-        )
-        .route(
-            "/users/me/license",
-            get(users::license)
-                .put(users::set_license)
-                .delete(users::delete_license),
-        )
-        .route("/users/{id}", get(users::get))
-        .route("/users/{id}/profile-image", get(users::profile_image))
-        .route(
-            "/users/me/preferences",
-            get(users::preferences)
-                .put(users::update_preferences)
-                .patch(users::update_preferences),
-        )
-        .route("/assets/statistics", get(assets::statistics))
-        .route("/assets/bulk-upload-check", post(assets::bulk_upload_check))
-        .route(
-            "/assets",
-            // The upload enforces its own, configurable limit while streaming.
-            post(upload::upload)
-                .layer(DefaultBodyLimit::disable())
-                .put(edits::update_many)
-                .patch(edits::update_many)
-                .delete(edits::delete_many),
-        )
-        .route("/trash/restore/assets", post(edits::restore_assets))
-        .route("/trash/restore", post(edits::restore_all))
-        .route("/trash/empty", post(edits::empty))
-        .route(
-            "/assets/{id}",
-            get(assets::get)
-                .put(edits::update_one)
-                .patch(edits::update_one),
-        )
-        .route("/assets/{id}/metadata", get(assets::metadata))
-        .route("/assets/{id}/original", get(media::original))
-        .route("/assets/{id}/thumbnail", get(media::thumbnail))
-        .route("/assets/{id}/video/playback", get(media::playback))
-        .route("/albums", get(albums::list).post(albums::create))
-        .route("/albums/statistics", get(albums::statistics))
-        .route("/albums/assets", put(albums::add_assets_to_albums))
-        .route(
-            "/albums/{id}",
-            get(albums::get)
-                .patch(albums::update)
-                .delete(albums::delete),
-        )
-        .route(
-            "/albums/{id}/assets",
-            put(albums::add_assets).delete(albums::remove_assets),
-        )
-        .route("/albums/{id}/map-markers", get(albums::map_markers))
-        .route("/albums/{id}/users", put(albums::add_users))
-        .route(
-            "/albums/{id}/user/{user_id}",
-            put(albums::update_user).delete(albums::remove_user),
-        )
-        .route("/assets/jobs", post(jobs::asset_jobs))
-        .route("/jobs", get(jobs::list_legacy).post(jobs::create_manual))
-        .route("/jobs/{name}", put(jobs::command))
-        .route("/queues", get(jobs::list))
-        .route("/queues/{name}", get(jobs::get).put(jobs::update))
-        .route(
-            "/queues/{name}/jobs",
-            get(jobs::list_jobs).delete(jobs::delete_jobs),
-        )
-        .route("/server/statistics", get(server::statistics))
-        .route(
-            "/shared-links",
-            get(shared_links::list).post(shared_links::create),
-        )
-        .route("/shared-links/me", get(shared_links::me))
-        .route("/shared-links/login", post(shared_links::login))
-        .route(
-            "/shared-links/{id}",
-            get(shared_links::get)
-                .patch(shared_links::update)
-                .delete(shared_links::delete),
-        )
-        .route(
-            "/shared-links/{id}/assets",
-            put(shared_links::add_assets).delete(shared_links::remove_assets),
-        )
-        .route("/download/info", post(download::info))
-        .route("/download/archive", post(download::archive))
-        .route("/timeline/buckets", get(timeline::buckets))
-        .route("/timeline/bucket", get(timeline::bucket))
-        .route("/sync/stream", post(sync::stream))
-        .route(
-            "/sync/ack",
-            get(sync::get_acks)
-                .post(sync::set_acks)
-                .delete(sync::delete_acks),
-        )
+    let api = api_routes()
         // After routing, so that the route's template is known: the contract's checks
         // (credential, permission, validation), and around them the request metrics, so that
         // refusals are counted too.

@@ -584,7 +584,7 @@ async fn own_profile_and_preferences() {
     let me = admin(&server).await;
     let prefs = me.get("/api/users/me/preferences").await.json();
     assert_eq!(prefs["memories"], json!({"enabled": true, "duration": 5}));
-    // PUT and PATCH both change only what they name.
+    // PUT changes only what it names.
     let r = me
         .put(
             "/api/users/me/preferences",
@@ -597,7 +597,7 @@ async fn own_profile_and_preferences() {
     );
     let r = me
         .send_json(
-            Method::PATCH,
+            Method::PUT,
             "/api/users/me/preferences",
             json!({"ratings": {"enabled": true}, "avatar": {"color": "green"}}),
         )
@@ -631,7 +631,7 @@ async fn own_profile_and_preferences() {
     assert_eq!(r.json()["email"], "new@example.com");
     let r = me
         .send_json(
-            Method::PATCH,
+            Method::PUT,
             "/api/users/me",
             json!({"password": "another-password"}),
         )
@@ -703,7 +703,7 @@ async fn admin_manages_users_and_quotas() {
     assert_eq!(child.upload("b.jpg", fake_jpeg(2, 3000)).await.status, 201);
     let r = admin
         .send_json(
-            Method::PATCH,
+            Method::PUT,
             &format!("/api/admin/users/{kid_id}"),
             json!({"quotaSizeInBytes": null}),
         )

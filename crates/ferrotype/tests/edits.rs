@@ -42,7 +42,7 @@ async fn favorite_archive_date_place_rating_description() {
 
     let r = admin
         .send_json(
-            Method::PATCH,
+            Method::PUT,
             &format!("/api/assets/{a}"),
             json!({"dateTimeOriginal": "2020-02-29T12:34:56+02:00", "latitude": 47.5, "longitude": 8.25,
                    "rating": 4, "description": "Snow", "visibility": "timeline"}),

@@ -65,8 +65,15 @@ static BY_ROUTE: LazyLock<HashMap<(&'static str, String), &'static Operation>> =
 
 /// The operation a method and route template (`/albums/{id}`, with or without `/api`) serve.
 pub fn operation(method: &str, route: &str) -> Option<&'static Operation> {
-    let route = route.strip_prefix("/api").unwrap_or(route);
-    BY_ROUTE.get(&(method, shape(route))).copied()
+    BY_ROUTE.get(&(method, shape(without_api(route)))).copied()
+}
+
+/// A path without the `/api` prefix it has outside the nested router (`/api-keys` keeps its).
+fn without_api(path: &str) -> &str {
+    match path.strip_prefix("/api") {
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => path,
+    }
 }
 
 /// Parameters and body schema of every operation, and the component schemas they reach.
@@ -143,7 +150,7 @@ async fn check(state: &AppState, op: &Operation, request: Request) -> Result<Req
     // Path parameters, by position in the template.
     let template: Vec<&str> = op.path.split('/').collect();
     let path = parts.uri.path().to_string();
-    let path = path.strip_prefix("/api").unwrap_or(&path);
+    let path = without_api(&path);
     let segments: Vec<&str> = path.split('/').collect();
     let mut issues = Vec::new();
     for (t, s) in template.iter().zip(&segments) {

@@ -143,3 +143,24 @@ fn parameters_are_coerced_from_strings() {
         ["Invalid input: expected number, received NaN"]
     );
 }
+
+#[test]
+fn every_route_served_is_an_operation_of_the_contract() {
+    let missing: Vec<_> = crate::SERVED
+        .iter()
+        .filter(|(method, path)| operation(method, path).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "served but not in the spec: {missing:?}"
+    );
+    // Each operation is served once.
+    let mut ids: Vec<&str> = crate::SERVED
+        .iter()
+        .map(|(m, p)| operation(m, p).unwrap().operation_id)
+        .collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "an operation served twice");
+}
