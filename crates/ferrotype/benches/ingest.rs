@@ -12,7 +12,7 @@
 //! Run with `cargo bench -p ferrotype --bench ingest`. Not a test: without cargo bench's
 //! `--bench` argument (as under `cargo test --all-targets`) it does nothing.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
 #[path = "../../ferrotype-media/benches/photos/mod.rs"]
 mod photos;

@@ -12,7 +12,7 @@
 //! Run with `cargo bench -p ferrotype --bench sync`. Not a test: without cargo bench's `--bench`
 //! argument (as under `cargo test --all-targets`) it does nothing.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
 mod support;
 

@@ -11,9 +11,9 @@
 //! Run with `cargo bench -p ferrotype --bench web_scroll` (after `scripts/setup-compat` and
 //! `scripts/install-deps`). Not a test: without `--bench` it does nothing.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
-#[path = "../tests/compat_support/mod.rs"]
+#[path = "../tests/integration/compat_support/mod.rs"]
 mod compat_support;
 mod support;
 

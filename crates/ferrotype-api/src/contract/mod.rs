@@ -64,8 +64,18 @@ static BY_ROUTE: LazyLock<HashMap<(&'static str, String), &'static Operation>> =
     });
 
 /// The operation a method and route template (`/albums/{id}`, with or without `/api`) serve.
+/// Immich 3.x also serves PATCH beside most of its PUT updates (left out of its OpenAPI document
+/// with `@ApiExcludeEndpoint`): such a PATCH is the PUT operation of the same route.
 pub fn operation(method: &str, route: &str) -> Option<&'static Operation> {
-    BY_ROUTE.get(&(method, shape(without_api(route)))).copied()
+    let route = shape(without_api(route));
+    BY_ROUTE
+        .get(&(method, route.clone()))
+        .or_else(|| {
+            (method == "PATCH")
+                .then(|| BY_ROUTE.get(&("PUT", route)))
+                .flatten()
+        })
+        .copied()
 }
 
 /// A path without the `/api` prefix it has outside the nested router (`/api-keys` keeps its).

@@ -68,6 +68,18 @@ fn nulls_and_missing_fields_get_zods_messages() {
             "Invalid input: expected string, received null".to_string()
         )]
     );
+    // Immich words its email schema's issues itself, with JavaScript's typeof (null: object).
+    let issues = body_issues(
+        "createUserAdmin",
+        Some(json!({"email": null, "name": "x", "password": "p"})),
+    );
+    assert_eq!(
+        issues,
+        vec![(
+            json!(["email"]),
+            "Invalid input: expected email, received object".to_string()
+        )]
+    );
     let issues = body_issues(
         "createUserAdmin",
         Some(json!({"name": "x", "password": "p"})),
@@ -76,7 +88,7 @@ fn nulls_and_missing_fields_get_zods_messages() {
         issues,
         vec![(
             json!(["email"]),
-            "Invalid input: expected string, received undefined".to_string()
+            "Invalid input: expected email, received undefined".to_string()
         )]
     );
     let issues = body_issues("createAlbum", None);
@@ -154,9 +166,10 @@ fn every_route_served_is_an_operation_of_the_contract() {
         missing.is_empty(),
         "served but not in the spec: {missing:?}"
     );
-    // Each operation is served once.
+    // Each operation is served once (a PATCH beside a PUT is Immich's undocumented twin).
     let mut ids: Vec<&str> = crate::SERVED
         .iter()
+        .filter(|(m, p)| *m != "PATCH" || operation("PATCH", p) != operation("PUT", p))
         .map(|(m, p)| operation(m, p).unwrap().operation_id)
         .collect();
     ids.sort_unstable();

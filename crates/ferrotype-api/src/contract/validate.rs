@@ -253,8 +253,28 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
     }
 
     fn string(&mut self, schema: &Value, value: Option<&Value>) {
+        let format = schema.get("format").and_then(Value::as_str);
         let Some(Value::String(s)) = value else {
-            return self.invalid_type("string", received(value));
+            // Immich's email and ISO date schemas word every issue themselves, with
+            // JavaScript's `typeof` of the input (`object` for null).
+            let typeof_ = match value {
+                None => "undefined",
+                Some(Value::Null | Value::Array(_) | Value::Object(_)) => "object",
+                Some(Value::Bool(_)) => "boolean",
+                Some(Value::Number(_)) => "number",
+                Some(Value::String(_)) => "string",
+            };
+            let message = match format {
+                Some("email") => format!("Invalid input: expected email, received {typeof_}"),
+                Some("date-time") => {
+                    format!("Invalid input: expected ISO 8601 datetime string, received {typeof_}")
+                }
+                Some("date") => format!(
+                    "Invalid input: expected ISO date string (YYYY-MM-DD), received {typeof_}"
+                ),
+                _ => return self.invalid_type("string", received(value)),
+            };
+            return self.issue("invalid_type", message, Some("string"));
         };
         let len = s.chars().count() as f64;
         if let Some(min) = schema
@@ -279,7 +299,6 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
                 None,
             );
         }
-        let format = schema.get("format").and_then(Value::as_str);
         let pattern = schema.get("pattern").and_then(Value::as_str);
         let matches = |p: &str| regex(p).is_none_or(|r| r.is_match(s));
         match format {

@@ -150,7 +150,8 @@ pub async fn archive(
     Ok((
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, "application/zip"),
+            // What Immich sends (Nest's default for a stream), and what its clients read.
+            (header::CONTENT_TYPE, "application/octet-stream"),
             (
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"immich.zip\"",

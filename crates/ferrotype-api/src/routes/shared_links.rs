@@ -30,6 +30,48 @@ fn not_found() -> ApiError {
 }
 
 /// `SharedLinkResponseDto`: with the link's assets (individual links) or its album.
+/// What a visitor of a link without `showMetadata` sees of an asset (Immich's sanitized asset):
+/// enough to show it, nothing about where, when or from which file it came.
+fn sanitized(asset: Value) -> Value {
+    const SHOWN: [&str; 9] = [
+        "id",
+        "type",
+        "originalMimeType",
+        "thumbhash",
+        "localDateTime",
+        "duration",
+        "livePhotoVideoId",
+        "width",
+        "height",
+    ];
+    let mut out = serde_json::Map::new();
+    for key in SHOWN {
+        if let Some(v) = asset.get(key) {
+            out.insert(key.to_string(), v.clone());
+        }
+    }
+    out.insert("hasMetadata".to_string(), Value::Bool(false));
+    Value::Object(out)
+}
+
+/// The link as a visitor gets it (`/shared-links/me`, the login): its assets sanitized when the
+/// link hides metadata.
+async fn respond_to_visitor(
+    state: &AppState,
+    link: &SharedLink,
+    token: Option<String>,
+) -> ApiResult<Value> {
+    let mut body = respond(state, link, token).await?;
+    if !link.show_exif
+        && let Some(Value::Array(assets)) = body.get_mut("assets")
+    {
+        for a in assets.iter_mut() {
+            *a = sanitized(a.take());
+        }
+    }
+    Ok(body)
+}
+
 async fn respond(state: &AppState, link: &SharedLink, token: Option<String>) -> ApiResult<Value> {
     let owner = state.catalog.user_by_id(link.user_id).await?;
     let assets: Vec<AssetResponse> = match link.link_type {
@@ -368,7 +410,7 @@ pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Val
     let Some(link) = auth.shared_link() else {
         return Err(ApiError::forbidden("Forbidden"));
     };
-    Ok(Json(respond(&state, link, None).await?))
+    Ok(Json(respond_to_visitor(&state, link, None).await?))
 }
 
 #[derive(Deserialize)]
@@ -406,7 +448,7 @@ pub async fn login(
         .filter(|t| !t.is_empty() && *t != token)
         .collect();
     tokens.push(token.clone());
-    let body = respond(&state, &link, Some(token)).await?;
+    let body = respond_to_visitor(&state, &link, Some(token)).await?;
     let mut response = (StatusCode::CREATED, Json(body)).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,

@@ -1,8 +1,6 @@
 //! Discovery, accounts, sessions and API keys against the real server.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
@@ -584,7 +582,7 @@ async fn own_profile_and_preferences() {
     let me = admin(&server).await;
     let prefs = me.get("/api/users/me/preferences").await.json();
     assert_eq!(prefs["memories"], json!({"enabled": true, "duration": 5}));
-    // PUT changes only what it names.
+    // PUT and PATCH (Immich's undocumented twin) both change only what they name.
     let r = me
         .put(
             "/api/users/me/preferences",
@@ -597,7 +595,7 @@ async fn own_profile_and_preferences() {
     );
     let r = me
         .send_json(
-            Method::PUT,
+            Method::PATCH,
             "/api/users/me/preferences",
             json!({"ratings": {"enabled": true}, "avatar": {"color": "green"}}),
         )

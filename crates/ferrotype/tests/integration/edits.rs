@@ -1,8 +1,6 @@
 //! Everyday edits, the trash and deleting for good, against the real server.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 

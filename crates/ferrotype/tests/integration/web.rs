@@ -1,11 +1,8 @@
-mod common;
-mod compat_support;
-
 // The web UI in Debian's Chromium, driven by playwright-core (tests/compat/web-check.mjs), against
 // the real server. Screenshots of every step are kept in target/web-screenshots/.
 
-use common::*;
-use compat_support::{compat_dir, ensure_installed, run_node};
+use crate::common::*;
+use crate::compat_support::{compat_dir, ensure_installed, run_node};
 
 #[test]
 fn web_ui_sign_up_upload_timeline_and_viewer() {

@@ -2,11 +2,9 @@
 //! sync stream and its acks, backup with the app's fields (a live photo among them), deletes,
 //! the trash and a reset. Every streamed line is checked against its schema in the spec.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 

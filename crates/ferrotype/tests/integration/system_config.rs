@@ -2,11 +2,9 @@
 //! features, config, license and version endpoints, and the users' license and onboarding, as
 //! Immich 3.x answers them (its end-to-end specs for these routes are the reference).
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -1,8 +1,6 @@
 //! The job and queue endpoints, and server statistics, against the real server.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 

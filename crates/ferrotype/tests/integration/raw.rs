@@ -2,11 +2,9 @@
 //! large embedded preview, sensor data developed by libraw when there is none, and the pixel
 //! budget applied before libraw allocates anything.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn raw_fixture(name: &str) -> PathBuf {

@@ -2,13 +2,10 @@
 //! Node 22: tests/compat/socket-check.mjs keeps sockets open and prints what they receive,
 //! while this test drives the HTTP side and checks the lines.
 
-mod common;
-mod compat_support;
-
 use std::time::Duration;
 
-use common::*;
-use compat_support::{LiveNode, compat_dir, ensure_installed};
+use crate::common::*;
+use crate::compat_support::{LiveNode, compat_dir, ensure_installed};
 use serde_json::{Value, json};
 
 const EVENT_WAIT: Duration = Duration::from_secs(30);

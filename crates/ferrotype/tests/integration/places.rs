@@ -3,11 +3,9 @@
 //! (run from here when it is missing: these tests never skip). Expected places are the ones
 //! Immich's own end-to-end tests expect for the same fixture photos.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 async fn upload_fixture(client: &Client, relative: &str) -> String {

@@ -1,11 +1,9 @@
 //! Thumbnails, previews, thumbhashes and video posters from real files; media endpoints with
 //! ranges; and hostile files that must fail their job without taking anything down.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 
 fn decoded_size(bytes: &[u8]) -> (u32, u32) {

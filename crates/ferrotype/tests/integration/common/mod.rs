@@ -7,7 +7,7 @@ pub mod schema;
 
 // The GeoNames data for reverse geocoding, installed on first use: the same helper as the media
 // crate's geocoding tests.
-#[path = "../../../ferrotype-media/tests/support/mod.rs"]
+#[path = "../../../../ferrotype-media/tests/support/mod.rs"]
 mod geodata;
 #[allow(unused_imports)] // Not every test binary geocodes.
 pub use geodata::geodata_dir;

@@ -1,8 +1,6 @@
 //! The web timeline's API: month buckets with their filters, and one month's assets as columns.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 

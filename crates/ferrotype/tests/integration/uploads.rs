@@ -1,12 +1,10 @@
 //! `POST /api/assets`: what is stored, what is refused, and that nothing is left behind.
 
-mod common;
-
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use sha1::{Digest, Sha1};
 

@@ -1,10 +1,8 @@
 //! Downloads: archive planning, and zips streamed as they are built, checked by Debian's unzip.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 
@@ -89,7 +87,7 @@ async fn info_and_streamed_zip_archives() {
         )
         .await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.headers["content-type"], "application/zip");
+    assert_eq!(r.headers["content-type"], "application/octet-stream");
     let temp = tempfile::tempdir().unwrap();
     let zip = temp.path().join("download.zip");
     std::fs::write(&zip, &r.body).unwrap();

@@ -1,13 +1,10 @@
-mod common;
-mod compat_support;
-
 // The official `@immich/sdk` 3.2.2 (on Node 22) against the real server: tests/compat/sdk-check.mjs
 // signs up, logs in, makes API keys and calls the user, server, asset, album and key endpoints
 // with node:assert on the results. The SDK rejects any status outside 200/201/202/204 and any
 // non-JSON reply to a JSON call, so a passing run also checks statuses and content types.
 
-use common::*;
-use compat_support::{compat_dir, ensure_installed, run_node};
+use crate::common::*;
+use crate::compat_support::{compat_dir, ensure_installed, run_node};
 
 #[test]
 fn sdk_calls_against_a_fresh_server() {

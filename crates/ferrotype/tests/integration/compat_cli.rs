@@ -1,6 +1,3 @@
-mod common;
-mod compat_support;
-
 // The official Immich CLI 3.2.2 (`@immich/cli`, on Node 22) against the real server: login,
 // server-info and uploads of the photo fixtures into per-folder albums, checked through the
 // HTTP API afterwards. The CLI exits 0 even when uploads fail, so its output is checked too.
@@ -9,8 +6,8 @@ mod compat_support;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use common::*;
-use compat_support::{Cli, Run};
+use crate::common::*;
+use crate::compat_support::{Cli, Run};
 use serde_json::Value;
 use sha1::{Digest, Sha1};
 

@@ -1,13 +1,11 @@
 //! The process around the API: configuration, binding, restarts, crashes, admin commands.
 
-mod common;
-
 use std::io::Write;
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 fn ferrotype(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {

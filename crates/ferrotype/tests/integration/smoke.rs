@@ -1,6 +1,4 @@
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test]
 async fn starts_and_answers_ping() {

@@ -1,9 +1,7 @@
 //! Shared links against the real server: the owner's operations, and what a visitor without an
 //! account reaches with a key or slug (password, expiry, download, upload and metadata rules).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -448,4 +446,48 @@ async fn share_pages_carry_open_graph_tags() {
         .send_json(Method::DELETE, "/api/no/such/route", json!({}))
         .await;
     r.assert_error(404, "Cannot DELETE /api/no/such/route");
+}
+
+/// A link that hides metadata shows its visitors only what draws an asset (Immich's sanitized
+/// asset): no EXIF, no file name or path, no dates but the local one.
+#[tokio::test]
+async fn links_without_metadata_sanitize_their_assets() {
+    let server = Server::start();
+    let owner = admin(&server).await;
+    let a = owner
+        .upload("secret-name.jpg", fake_jpeg(3, 2000))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let link = owner
+        .post(
+            "/api/shared-links",
+            json!({"type": "INDIVIDUAL", "assetIds": [a], "showMetadata": false}),
+        )
+        .await
+        .json();
+    let key = link["key"].as_str().unwrap();
+    let r = visitor(&server)
+        .get(&format!("/api/shared-links/me?key={key}"))
+        .await;
+    assert_eq!(r.status, 200);
+    let asset = &r.json()["assets"][0];
+    assert_eq!(asset["id"], a.as_str());
+    assert_eq!(asset["hasMetadata"], false);
+    for hidden in [
+        "exifInfo",
+        "originalFileName",
+        "originalPath",
+        "fileCreatedAt",
+    ] {
+        assert!(asset.get(hidden).is_none(), "{hidden} shown: {asset}");
+    }
+    // The owner still sees everything.
+    let own = owner
+        .get(&format!("/api/shared-links/{}", id(&link)))
+        .await
+        .json();
+    assert_eq!(own["assets"][0]["originalFileName"], "secret-name.jpg");
 }

@@ -1,13 +1,11 @@
 //! Metadata extraction against exiftool's reference: every fixture photo is uploaded, and each
 //! field `exiftool-reference.json` holds for it must come back in the asset's `exifInfo`.
 
-mod common;
-
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use crate::common::*;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
-use common::*;
 use serde_json::{Value, json};
 
 fn media_files(root: &Path) -> Vec<PathBuf> {

@@ -1,8 +1,6 @@
 //! Reading assets, statistics, the bulk upload check and albums, including other users' ids.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use sha1::{Digest, Sha1};
 

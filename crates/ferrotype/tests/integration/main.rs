@@ -1,0 +1,28 @@
+//! Ferrotype's integration tests, one binary (one link instead of one per file, which kept CI's
+//! build time growing with every file): each module is a story against the real binary on an
+//! ephemeral port (`common`), some driving the real Immich CLI, SDK, socket.io client or Chromium
+//! (`compat_support`).
+
+mod common;
+mod compat_support;
+
+mod assets_albums;
+mod auth;
+mod compat_cli;
+mod compat_sdk;
+mod download;
+mod edits;
+mod events;
+mod jobs;
+mod lifecycle;
+mod metadata;
+mod places;
+mod raw;
+mod shared_links;
+mod smoke;
+mod sync;
+mod system_config;
+mod thumbnails;
+mod timeline;
+mod uploads;
+mod web;
