@@ -223,9 +223,16 @@ async fn read_fields(state: &AppState, multipart: &mut Multipart) -> ApiResult<U
     let mut f = UploadFields::default();
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or("").to_string();
+        // Only a file part is file data: a text field of the same name (Immich's e2e helpers
+        // send one) is an ordinary field to Immich's multipart parser, and dropped.
+        let is_file = field.file_name().is_some();
         match name.as_str() {
-            "assetData" => f.file = Some(receive_file(&mut field, &staging, limit).await?),
-            "sidecarData" => f.sidecar = Some(receive_file(&mut field, &staging, limit).await?),
+            "assetData" if is_file => {
+                f.file = Some(receive_file(&mut field, &staging, limit).await?)
+            }
+            "sidecarData" if is_file => {
+                f.sidecar = Some(receive_file(&mut field, &staging, limit).await?)
+            }
             "fileCreatedAt" => {
                 f.file_created_at = Some(parse_time(&name, &read_text(&mut field, &name).await?)?)
             }

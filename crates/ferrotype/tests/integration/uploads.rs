@@ -380,3 +380,25 @@ async fn malformed_uploads_are_400() {
         server.stored_files()
     );
 }
+
+/// A text field named like the file part (Immich's own e2e helpers send `assetData` again as
+/// "[object Object]" after the file) is a field, not the file: the stored file is the one sent
+/// as a file, so a later upload of the same bytes is its duplicate.
+#[tokio::test]
+async fn a_text_field_named_like_the_file_is_not_the_file() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let bytes = fake_jpeg(21, 5000);
+    let form = asset_form("a.jpg", bytes.clone(), &[]).text("assetData", "[object Object]");
+    let r = admin.upload_form(form).await;
+    assert_eq!(r.status, 201);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let checksum = base64_standard(&Sha1::digest(&bytes));
+    assert_eq!(
+        admin.get(&format!("/api/assets/{id}")).await.json()["checksum"],
+        checksum.as_str()
+    );
+    let again = admin.upload("b.jpg", bytes).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json(), json!({"id": id, "status": "duplicate"}));
+}
