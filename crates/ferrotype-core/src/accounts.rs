@@ -190,6 +190,26 @@ pub async fn create_session(
     user_id: Uuid,
     info: SessionInfo,
 ) -> Result<(Session, String), AccountError> {
+    start_session(catalog, user_id, info, None, None).await
+}
+
+/// A session made by a logged-in one (`POST /sessions`), ending with it or at `expires_at`.
+pub async fn create_child_session(
+    catalog: &dyn Catalog,
+    parent: &Session,
+    info: SessionInfo,
+    expires_at: Option<chrono::DateTime<Utc>>,
+) -> Result<(Session, String), AccountError> {
+    start_session(catalog, parent.user_id, info, Some(parent.id), expires_at).await
+}
+
+async fn start_session(
+    catalog: &dyn Catalog,
+    user_id: Uuid,
+    info: SessionInfo,
+    parent_id: Option<Uuid>,
+    expires_at: Option<chrono::DateTime<Utc>>,
+) -> Result<(Session, String), AccountError> {
     let token = new_secret();
     let now = Utc::now();
     let session = Session {
@@ -200,35 +220,7 @@ pub async fn create_session(
         app_version: info.app_version,
         created_at: now,
         updated_at: now,
-        parent_id: None,
-        expires_at: None,
-        pin_expires_at: None,
-        is_pending_sync_reset: false,
-    };
-    catalog
-        .create_session(&session, &secret_hash(&token))
-        .await?;
-    Ok((session, token))
-}
-
-/// A session made by a logged-in one (`POST /sessions`), ending with it or at `expires_at`.
-pub async fn create_child_session(
-    catalog: &dyn Catalog,
-    parent: &Session,
-    info: SessionInfo,
-    expires_at: Option<chrono::DateTime<Utc>>,
-) -> Result<(Session, String), AccountError> {
-    let token = new_secret();
-    let now = Utc::now();
-    let session = Session {
-        id: Uuid::new_v4(),
-        user_id: parent.user_id,
-        device_type: info.device_type,
-        device_os: info.device_os,
-        app_version: info.app_version,
-        created_at: now,
-        updated_at: now,
-        parent_id: Some(parent.id),
+        parent_id,
         expires_at,
         pin_expires_at: None,
         is_pending_sync_reset: false,

@@ -127,30 +127,97 @@ pub async fn enforce(
     };
     match check(&state, op, request).await {
         Ok(request) => next.run(request).await,
-        Err(e) => e.into_response(),
+        Err(refused) => refused,
     }
 }
 
-async fn check(state: &AppState, op: &Operation, request: Request) -> Result<Request, ApiError> {
-    let (mut parts, body) = request.into_parts();
-    if op.authenticated && !SELF_AUTHENTICATED.contains(&op.operation_id) {
-        let auth = Auth::resolve(&parts, state).await?;
-        // A shared link is narrowed by the few routes that take one (`require_shareable`).
-        if !matches!(auth.credential, Credential::SharedLink(_)) {
-            if op.admin_only && !auth.user.is_admin {
-                return Err(ApiError::forbidden("Forbidden"));
+/// Bodies up to this size are read and dropped when a request is refused before its handler.
+const DRAINED_BODY: u64 = 64 * 1024 * 1024;
+
+/// A refusal before the body was read. The body is read and dropped first, chunk by chunk (as
+/// Node does for Immich), so the client, still sending it, gets the answer and can send its next
+/// request on the same connection; a body larger than `DRAINED_BODY` is not read, and the
+/// connection is closed after the answer (`Connection: close`).
+async fn refuse(
+    error: ApiError,
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    use futures_util::StreamExt;
+    let length = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let mut drained = false;
+    if length.is_none_or(|n| n <= DRAINED_BODY) {
+        let mut stream = body.into_data_stream();
+        let mut read = 0u64;
+        drained = true;
+        while let Some(chunk) = stream.next().await {
+            match chunk {
+                Ok(bytes) => read += bytes.len() as u64,
+                Err(_) => {
+                    drained = false;
+                    break;
+                }
             }
-            if !ANY_API_KEY.contains(&op.operation_id) {
-                // No declared permission means `all`, as in Immich.
-                auth.require(op.permission.unwrap_or(ferrotype_core::permissions::ALL))?;
+            if read > DRAINED_BODY {
+                drained = false;
+                break;
             }
         }
-        parts.extensions.insert(auth);
     }
+    let mut response = error.into_response();
+    if !drained {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
 
+async fn check(state: &AppState, op: &Operation, request: Request) -> Result<Request, Response> {
+    let (mut parts, body) = request.into_parts();
+    if op.authenticated && !SELF_AUTHENTICATED.contains(&op.operation_id) {
+        match authorize(state, op, &parts).await {
+            Ok(auth) => parts.extensions.insert(auth),
+            Err(e) => return Err(refuse(e, &parts.headers, body).await),
+        };
+    }
+    match check_parameters(op, &parts) {
+        Ok(()) => check_body(op, parts, body)
+            .await
+            .map_err(IntoResponse::into_response),
+        Err(e) => Err(refuse(e, &parts.headers, body).await),
+    }
+}
+
+/// The caller (401), admin-only (403), then the operation's permission for API keys (403).
+async fn authorize(
+    state: &AppState,
+    op: &Operation,
+    parts: &axum::http::request::Parts,
+) -> Result<Auth, ApiError> {
+    let auth = Auth::resolve(parts, state).await?;
+    // A shared link is narrowed by the few routes that take one (`require_shareable`).
+    if !matches!(auth.credential, Credential::SharedLink(_)) {
+        if op.admin_only && !auth.user.is_admin {
+            return Err(ApiError::forbidden("Forbidden"));
+        }
+        if !ANY_API_KEY.contains(&op.operation_id) {
+            // No declared permission means `all`, as in Immich.
+            auth.require(op.permission.unwrap_or(ferrotype_core::permissions::ALL))?;
+        }
+    }
+    Ok(auth)
+}
+
+/// Path parameters, then query parameters, against the operation's schemas.
+fn check_parameters(op: &Operation, parts: &axum::http::request::Parts) -> Result<(), ApiError> {
     let spec = &*REQUESTS;
     let Some(request_spec) = spec.operations.get(op.operation_id) else {
-        return Ok(Request::from_parts(parts, body));
+        return Ok(());
     };
     let params = request_spec["params"]
         .as_array()
@@ -214,11 +281,23 @@ async fn check(state: &AppState, op: &Operation, request: Request) -> Result<Req
             vec![Value::String(name.to_string())],
         ));
     }
-    if !issues.is_empty() {
-        return Err(validation_failed(issues));
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(validation_failed(issues))
     }
+}
 
-    // The JSON body.
+/// The JSON body against the operation's schema; the request goes on with the bytes read.
+async fn check_body(
+    op: &Operation,
+    parts: axum::http::request::Parts,
+    body: axum::body::Body,
+) -> Result<Request, ApiError> {
+    let spec = &*REQUESTS;
+    let Some(request_spec) = spec.operations.get(op.operation_id) else {
+        return Ok(Request::from_parts(parts, body));
+    };
     let schema = &request_spec["body"];
     if schema.is_null() {
         return Ok(Request::from_parts(parts, body));

@@ -207,8 +207,8 @@ pub async fn validate_token(_auth: Auth) -> Json<serde_json::Value> {
     Json(json!({ "authStatus": true }))
 }
 
-/// Whether the account has a password and a PIN code, and whether this session is elevated (PIN
-/// codes and the locked folder are not supported yet: never elevated).
+/// Whether the account has a password and a PIN code, and whether this session is unlocked for
+/// the locked folder (and until when).
 pub async fn status(
     State(state): State<AppState>,
     auth: Auth,

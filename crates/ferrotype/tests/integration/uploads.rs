@@ -402,3 +402,30 @@ async fn a_text_field_named_like_the_file_is_not_the_file() {
     assert_eq!(again.status, 200);
     assert_eq!(again.json(), json!({"id": id, "status": "duplicate"}));
 }
+
+/// A request refused before its handler leaves the connection usable: its body is read and
+/// dropped first (up to 64 MiB; beyond, the answer says the connection closes), so the client
+/// still sending it gets the answer, and its next request works.
+#[tokio::test]
+async fn refusals_before_the_body_keep_connections_usable() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let reader = api_key(&admin, &["asset.read", "asset.statistics"]).await;
+    let small = reader.upload("s.jpg", fake_jpeg(1, 2_000)).await;
+    small.assert_error(403, "Missing required permission: asset.upload");
+    assert!(
+        small.headers.get("connection").is_none(),
+        "the body was read"
+    );
+    let large = reader.upload("l.jpg", fake_jpeg(2, 3_000_000)).await;
+    large.assert_error(403, "Missing required permission: asset.upload");
+    assert!(
+        large.headers.get("connection").is_none(),
+        "the body was read"
+    );
+    for _ in 0..20 {
+        assert_eq!(reader.get("/api/assets/statistics").await.status, 200);
+        let r = reader.upload("l.jpg", fake_jpeg(3, 3_000_000)).await;
+        assert_eq!(r.status, 403);
+    }
+}
