@@ -389,14 +389,17 @@ function tile(asset) {
   const placeholder = placeholderOf(asset);
   if (placeholder) link.style.backgroundImage = `url(${placeholder})`;
   img.addEventListener("load", () => link.classList.add("loaded"));
-  // Right after an upload the thumbnail may not exist yet: ask again, a little later each time,
-  // while the tile is still in the page.
+  // Right after an upload the thumbnail may not exist yet (a busy server makes it minutes later):
+  // ask again while the tile is in the page, a little later each time up to every 5 seconds, for
+  // up to 3 minutes (a file whose thumbnail cannot be made keeps its placeholder).
   let tries = 0;
+  const givingUpAt = Date.now() + 180_000;
   img.addEventListener("error", () => {
-    if (++tries > 8) return;
+    const wait = Math.min(5000, 500 * 2 ** tries++);
+    if (Date.now() + wait > givingUpAt) return;
     setTimeout(() => {
       if (img.isConnected) img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail&retry=${tries}${linkQuery()}`;
-    }, 500 * tries);
+    }, wait);
   });
   if (!asset.isImage) link.append(el("span", { class: "badge" }, "▶"));
   link.showImage = () => (img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail${linkQuery()}`);
@@ -1026,8 +1029,10 @@ async function upload(files, query = "") {
   if (results.failed) parts.push(`${results.failed} failed`);
   toast(parts.join(", "), results.failed ? "error" : "info");
   setTimeout(() => list.replaceChildren(), 4000);
-  // Thumbnails are made in the background; the grid shows placeholders until they exist.
-  if (results.created) setTimeout(() => route(), 1500);
+  // Thumbnails are made in the background; the grid shows placeholders until they exist, and the
+  // live events redraw their months when they do. Draw the page again for the new photos, unless
+  // the viewer is open by then (drawing again would open it anew under the user).
+  if (results.created) setTimeout(() => document.querySelector(".viewer") || route(), 1500);
 }
 
 // ---- the viewer ----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // the real server. Screenshots of every step are kept in target/web-screenshots/.
 
 use crate::common::*;
-use crate::compat_support::{compat_dir, ensure_installed, run_node};
+use crate::compat_support::{compat_dir, ensure_installed, one_browser_at_a_time, run_node};
 
 #[test]
 fn web_ui_sign_up_upload_timeline_and_viewer() {
@@ -46,7 +46,9 @@ fn web_ui_sign_up_upload_timeline_and_viewer() {
     ];
     args.extend(photos);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let browser = one_browser_at_a_time();
     let run = run_node(&args, &root, &[]);
+    drop(browser);
     assert!(
         run.status.success() && run.stdout.contains(" passed, 0 failed"),
         "web-check.mjs failed\n{}\n--- server log\n{}",
@@ -68,6 +70,7 @@ async fn web_ui_timeline_of_thousands_scrubber_and_viewer_across_months() {
     let script = root.join("tests/compat/web-grid.mjs");
     let shots = root.join("target/web-screenshots-grid");
     let compat = compat_dir();
+    let browser = one_browser_at_a_time();
     let run = run_node(
         &[
             script.to_str().unwrap(),
@@ -78,6 +81,7 @@ async fn web_ui_timeline_of_thousands_scrubber_and_viewer_across_months() {
         &root,
         &[],
     );
+    drop(browser);
     assert!(
         run.status.success() && run.stdout.contains(" passed, 0 failed"),
         "web-grid.mjs failed\n{}\n--- server log\n{}",

@@ -27,6 +27,14 @@ pub fn node() -> PathBuf {
 
 static INSTALLED: Mutex<bool> = Mutex::new(false);
 
+static BROWSER: Mutex<()> = Mutex::new(());
+
+/// Held while a test drives Chromium: two browsers at once on CI's two cores, next to the other
+/// tests' servers, starve each other past any step's timeout.
+pub fn one_browser_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    BROWSER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Installs the clients with `scripts/setup-compat` unless they are there already (the pinned
 /// node binary exists and the installed lock is the committed one). A failed setup fails the
 /// test: these tests never skip.
