@@ -107,6 +107,48 @@ impl BlobStore for LocalBlobStore {
         })
     }
 
+    async fn rename(&self, from: &str, to: &str) -> BlobResult<()> {
+        let (source, target) = (self.path_of(from)?, self.path_of(to)?);
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            let parent = target
+                .parent()
+                .ok_or_else(|| std::io::Error::other("blob key has no parent folder"))?;
+            std::fs::create_dir_all(parent)?;
+            // A hard link never replaces what is there (a rename would); then the old name goes.
+            match std::fs::hard_link(&source, &target) {
+                Ok(()) => {}
+                // Another filesystem: copy into a new file, synced, then drop the old.
+                Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+                    let mut input = std::fs::File::open(&source)?;
+                    let mut output = std::fs::File::create_new(&target)?;
+                    std::io::copy(&mut input, &mut output)?;
+                    output.sync_all()?;
+                }
+                Err(e) => return Err(e),
+            }
+            sync_dir(parent)?;
+            std::fs::remove_file(&source)?;
+            let mut folder = source.parent();
+            while let Some(dir) = folder {
+                // Keep the top two levels (`upload/<user>`): only the nested folders go.
+                if dir
+                    .strip_prefix(&root)
+                    .map_or(true, |d| d.components().count() <= 2)
+                    || std::fs::remove_dir(dir).is_err()
+                {
+                    sync_dir(dir)?;
+                    break;
+                }
+                folder = dir.parent();
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| BlobError::Io(std::io::Error::other(e)))??;
+        Ok(())
+    }
+
     async fn delete(&self, key: &str) -> BlobResult<()> {
         let path = self.path_of(key)?;
         match tokio::fs::remove_file(&path).await {
@@ -139,5 +181,44 @@ mod tests {
         assert!(store.path_of("/etc/passwd").is_err());
         assert!(store.path_of("upload/../../x").is_err());
         assert!(store.path_of("").is_err());
+    }
+
+    #[tokio::test]
+    async fn rename_never_replaces_and_prunes_empty_folders() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = LocalBlobStore::open(temp.path()).unwrap();
+        let root = temp.path();
+        std::fs::create_dir_all(root.join("upload/u/ab/cd")).unwrap();
+        std::fs::write(root.join("upload/u/ab/cd/x.jpg"), b"x").unwrap();
+        std::fs::create_dir_all(root.join("library/u/2023")).unwrap();
+        std::fs::write(root.join("library/u/2023/taken.jpg"), b"other").unwrap();
+        assert!(
+            store
+                .rename("upload/u/ab/cd/x.jpg", "library/u/2023/taken.jpg")
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            std::fs::read(root.join("library/u/2023/taken.jpg")).unwrap(),
+            b"other"
+        );
+        assert_eq!(
+            std::fs::read(root.join("upload/u/ab/cd/x.jpg")).unwrap(),
+            b"x"
+        );
+        store
+            .rename("upload/u/ab/cd/x.jpg", "library/u/2023/03/x.jpg")
+            .await
+            .unwrap();
+        assert_eq!(
+            std::fs::read(root.join("library/u/2023/03/x.jpg")).unwrap(),
+            b"x"
+        );
+        assert!(
+            !root.join("upload/u/ab").exists(),
+            "empty nested folders go"
+        );
+        assert!(root.join("upload/u").is_dir(), "the user's folder stays");
+        assert!(store.rename("../x", "library/u/y.jpg").await.is_err());
     }
 }

@@ -36,6 +36,9 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn put_bytes(&self, key: &str, bytes: &[u8]) -> BlobResult<()>;
     /// Opens the blob to read from byte `offset` on; `len` stays the whole blob's size.
     async fn open(&self, key: &str, offset: u64) -> BlobResult<BlobReader>;
+    /// Gives the blob at `from` the key `to`, durably, never replacing a blob already at `to`
+    /// (that is an error). Folders `from` leaves empty are removed.
+    async fn rename(&self, from: &str, to: &str) -> BlobResult<()>;
     /// Removes the blob; a missing blob is not an error.
     async fn delete(&self, key: &str) -> BlobResult<()>;
     async fn exists(&self, key: &str) -> BlobResult<bool>;

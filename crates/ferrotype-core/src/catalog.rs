@@ -125,6 +125,14 @@ pub trait Catalog: Send + Sync + 'static {
     /// Paths whose upload was interrupted: intents with no committed asset row.
     async fn pending_upload_intents(&self) -> CatalogResult<Vec<String>>;
     async fn clear_upload_intent(&self, path: &str) -> CatalogResult<()>;
+    /// Records that an original (and its sidecar) is about to be moved.
+    async fn begin_move(&self, mv: &PendingMove) -> CatalogResult<()>;
+    /// Records the moved paths of `mv` on its asset and forgets the move, in one transaction.
+    async fn finish_move(&self, mv: &PendingMove) -> CatalogResult<()>;
+    /// Forgets a move that did not happen.
+    async fn cancel_move(&self, asset_id: Uuid) -> CatalogResult<()>;
+    /// Moves begun and neither finished nor cancelled (a crash came between).
+    async fn pending_moves(&self) -> CatalogResult<Vec<PendingMove>>;
     async fn asset(&self, id: Uuid) -> CatalogResult<Option<Asset>>;
     /// Stores what metadata extraction found, moves the asset to its capture time, sets its
     /// displayed size, links its keyword tags and enqueues `next`, in one transaction.
@@ -137,12 +145,13 @@ pub trait Catalog: Send + Sync + 'static {
     ) -> CatalogResult<()>;
     async fn asset_exif(&self, asset_id: Uuid) -> CatalogResult<Option<ExifInfo>>;
     /// Records that the thumbnails exist: the thumbhash, and the size the decoder found when it
-    /// is the original's own (not an embedded preview's).
+    /// is the original's own (not an embedded preview's); enqueues `next` in the same transaction.
     async fn save_thumbnails(
         &self,
         asset_id: Uuid,
         thumbhash: &[u8],
         size: Option<(i64, i64)>,
+        next: &[NewJob],
     ) -> CatalogResult<()>;
     async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>>;
     /// Assets not in the trash per UTC day (`YYYY-MM-DD`) in `[from, to)` (dates), by upload

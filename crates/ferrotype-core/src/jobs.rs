@@ -98,6 +98,7 @@ pub mod names {
     pub const EXTRACT_METADATA: &str = "AssetExtractMetadata";
     pub const GENERATE_THUMBNAILS: &str = "AssetGenerateThumbnails";
     pub const USER_DELETE: &str = "UserDelete";
+    pub const STORAGE_TEMPLATE_MIGRATION_SINGLE: &str = "StorageTemplateMigrationSingle";
 }
 
 /// A job to enqueue.
@@ -149,6 +150,16 @@ impl NewJob {
         Self::for_asset(
             QueueName::ThumbnailGeneration,
             names::GENERATE_THUMBNAILS,
+            asset_id,
+        )
+    }
+
+    /// Moving an original to the storage template's path (after its thumbnails are made, so
+    /// they are not read from a file being moved).
+    pub fn apply_storage_template(asset_id: Uuid) -> Self {
+        Self::for_asset(
+            QueueName::StorageTemplateMigration,
+            names::STORAGE_TEMPLATE_MIGRATION_SINGLE,
             asset_id,
         )
     }

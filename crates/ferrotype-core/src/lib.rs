@@ -14,6 +14,7 @@ pub mod pin;
 pub mod preferences;
 pub mod repair;
 pub mod storage;
+pub mod storage_template;
 pub mod sync;
 pub mod system_config;
 pub mod time;

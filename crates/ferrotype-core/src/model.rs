@@ -161,6 +161,17 @@ pub struct Asset {
     pub thumbhash: Option<Vec<u8>>,
 }
 
+/// An original on its way to the storage template's path: blob keys before and after, for the
+/// file and its XMP sidecar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingMove {
+    pub asset_id: Uuid,
+    pub old_path: String,
+    pub new_path: String,
+    pub old_sidecar_path: Option<String>,
+    pub new_sidecar_path: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Album {
     pub id: Uuid,

@@ -634,7 +634,7 @@ pub fn validate(config: &SystemConfig) -> Result<(), String> {
         }
     }
     let c = config;
-    validate_storage_template(&c.storage_template.template)?;
+    crate::storage_template::Template::compile(&c.storage_template.template)?;
     if !c.server.external_domain.is_empty() && !is_url(&c.server.external_domain) {
         return Err("External domain must be an empty string or a valid URL".into());
     }
@@ -863,116 +863,6 @@ fn check_cron(expression: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The date tokens a storage template may use (Immich's `storageTokens`), by kind.
-pub const STORAGE_TOKENS: &[(&str, &[&str])] = &[
-    ("secondOptions", &["s", "ss", "SSS"]),
-    ("minuteOptions", &["m", "mm"]),
-    ("dayOptions", &["d", "dd"]),
-    ("weekOptions", &["W", "WW"]),
-    ("hourOptions", &["h", "hh", "H", "HH"]),
-    ("yearOptions", &["y", "yy"]),
-    ("monthOptions", &["M", "MM", "MMM", "MMMM"]),
-];
-
-/// Immich's preset storage templates.
-pub const STORAGE_PRESETS: &[&str] = &[
-    "{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}",
-    "{{y}}/{{MM}}-{{dd}}/{{filename}}",
-    "{{y}}/{{MMMM}}-{{dd}}/{{filename}}",
-    "{{y}}/{{MM}}/{{filename}}",
-    "{{y}}/{{#if album}}{{album}}{{else}}Other/{{MM}}{{/if}}/{{filename}}",
-    "{{#if album}}{{album-startDate-y}}/{{album}}{{else}}{{y}}/Other/{{MM}}{{/if}}/{{filename}}",
-    "{{y}}/{{MMM}}/{{filename}}",
-    "{{y}}/{{MMMM}}/{{filename}}",
-    "{{y}}/{{MM}}/{{dd}}/{{filename}}",
-    "{{y}}/{{MMMM}}/{{dd}}/{{filename}}",
-    "{{y}}/{{y}}-{{MM}}/{{y}}-{{MM}}-{{dd}}/{{filename}}",
-    "{{y}}-{{MM}}-{{dd}}/{{filename}}",
-    "{{y}}-{{MMM}}-{{dd}}/{{filename}}",
-    "{{y}}-{{MMMM}}-{{dd}}/{{filename}}",
-    "{{y}}/{{y}}-{{MM}}/{{filename}}",
-    "{{y}}/{{y}}-{{WW}}/{{filename}}",
-    "{{y}}/{{y}}-{{MM}}-{{dd}}/{{assetId}}",
-    "{{y}}/{{y}}-{{MM}}/{{assetId}}",
-    "{{y}}/{{y}}-{{WW}}/{{assetId}}",
-    "{{album}}/{{filename}}",
-    "{{make}}/{{model}}/{{lensModel}}/{{filename}}",
-];
-
-/// Names a storage template may refer to (besides the date tokens, plain and as
-/// `album-startDate-<token>` / `album-endDate-<token>`).
-const STORAGE_VARIABLES: &[&str] = &[
-    "filename",
-    "ext",
-    "filetype",
-    "filetypefull",
-    "assetId",
-    "assetIdShort",
-    "album",
-    "make",
-    "model",
-    "lensModel",
-];
-
-fn is_storage_variable(name: &str) -> bool {
-    let is_token = |t: &str| STORAGE_TOKENS.iter().any(|(_, tokens)| tokens.contains(&t));
-    STORAGE_VARIABLES.contains(&name)
-        || is_token(name)
-        || name
-            .strip_prefix("album-startDate-")
-            .or_else(|| name.strip_prefix("album-endDate-"))
-            .is_some_and(is_token)
-}
-
-/// Immich compiles the template with Handlebars in strict mode and renders it once with sample
-/// values: an unknown variable or helper, or a syntax error, makes it invalid. The part of
-/// Handlebars a path template needs is accepted: `{{name}}`, `{{{name}}}`, `{{#if name}}` and
-/// `{{#unless name}}` blocks with `{{else}}`, comments, `~` whitespace control.
-pub fn validate_storage_template(template: &str) -> Result<(), String> {
-    const INVALID: &str = "Invalid storage template";
-    let mut open_blocks: Vec<&str> = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        // `{{!-- ... --}}` may contain `}}`.
-        if let Some(comment) = after.strip_prefix("!--") {
-            let end = comment.find("--}}").ok_or(INVALID)?;
-            rest = &comment[end + 4..];
-            continue;
-        }
-        let triple = after.starts_with('{');
-        let close = if triple { "}}}" } else { "}}" };
-        let end = after.find(close).ok_or(INVALID)?;
-        let inner = &after[usize::from(triple)..end];
-        rest = &after[end + close.len()..];
-        let inner = inner.trim_start_matches('~').trim_end_matches('~').trim();
-        if inner.starts_with('!') {
-            continue;
-        }
-        let words: Vec<&str> = inner.split_whitespace().collect();
-        match words.as_slice() {
-            [helper, name] if !triple && matches!(*helper, "#if" | "#unless") => {
-                if !is_storage_variable(name) {
-                    return Err(INVALID.into());
-                }
-                open_blocks.push(&helper[1..]);
-            }
-            ["else"] if !triple && !open_blocks.is_empty() => {}
-            [end_block] if !triple && end_block.starts_with('/') => {
-                if open_blocks.pop() != Some(&end_block[1..]) {
-                    return Err(INVALID.into());
-                }
-            }
-            [name] if is_storage_variable(name) => {}
-            _ => return Err(INVALID.into()),
-        }
-    }
-    if !open_blocks.is_empty() {
-        return Err(INVALID.into());
-    }
-    Ok(())
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigUpdateError {
     /// The configuration comes from a file.
@@ -1108,38 +998,6 @@ mod tests {
         assert_eq!(config.ffmpeg.accepted_video_codecs, ["h264", "hevc"]);
         assert_eq!(config.trash.days, 30);
         assert!(SystemConfig::from_partial(&json!({ "trash": { "days": "many" } })).is_err());
-    }
-
-    #[test]
-    fn storage_templates() {
-        for preset in STORAGE_PRESETS {
-            assert_eq!(validate_storage_template(preset), Ok(()), "{preset}");
-        }
-        for good in [
-            "{{y}}/{{filetype}}-{{assetIdShort}}.{{ext}}",
-            "{{!-- note }} --}}{{y}}/{{~filename~}}",
-            "{{#unless album}}loose{{/unless}}/{{{filename}}}",
-            "plain/{{album-endDate-MMMM}}/{{filename}}",
-        ] {
-            assert_eq!(validate_storage_template(good), Ok(()), "{good}");
-        }
-        for bad in [
-            "{{foo}}",
-            "{{y}}/{{filename",
-            "{{#if album}}{{album}}",
-            "{{#if album}}x{{/unless}}",
-            "{{#each album}}x{{/each}}",
-            "{{#if nope}}x{{/if}}",
-            "{{lookup y}}",
-            "{{/if}}",
-            "{{else}}",
-        ] {
-            assert_eq!(
-                validate_storage_template(bad),
-                Err("Invalid storage template".to_string()),
-                "{bad}"
-            );
-        }
     }
 
     #[test]

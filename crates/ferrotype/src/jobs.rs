@@ -9,6 +9,7 @@ use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, QueueName, names};
 use ferrotype_core::system_config::SystemConfigStore;
 use ferrotype_jobs::handlers::metadata::ExtractMetadata;
+use ferrotype_jobs::handlers::storage_template::ApplyStorageTemplate;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
 use ferrotype_jobs::handlers::users::DeleteUser;
 use ferrotype_jobs::{JobObserver, JobRunner, Outcome};
@@ -54,7 +55,17 @@ pub fn runner(
                 blobs: blobs.clone(),
                 exiftool: exiftool.clone(),
                 geocoder,
+                system_config: system_config.clone(),
+            }),
+        )
+        .handle(
+            QueueName::StorageTemplateMigration,
+            names::STORAGE_TEMPLATE_MIGRATION_SINGLE,
+            Arc::new(ApplyStorageTemplate {
+                catalog: catalog.clone(),
+                blobs: blobs.clone(),
                 system_config,
+                moving: tokio::sync::Mutex::new(()),
             }),
         )
         .handle(

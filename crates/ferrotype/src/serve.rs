@@ -68,6 +68,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if repaired > 0 {
         tracing::warn!(repaired, "repaired uploads interrupted by a crash");
     }
+    ferrotype_core::repair::repair_interrupted_moves(&catalog, &blobs).await?;
     let catalog: Arc<dyn Catalog> = Arc::new(catalog);
     let blobs: Arc<dyn BlobStore> = Arc::new(blobs);
     // This process is the only worker of its data folder (the lock above), so any job still

@@ -71,6 +71,11 @@ fn start_job(queue: QueueName, force: bool) -> Option<(&'static str, AssetSelect
             names::GENERATE_THUMBNAILS,
             pick(AssetSelection::MissingThumbnails),
         )),
+        // Every asset: those already in place are left as they are.
+        QueueName::StorageTemplateMigration => Some((
+            names::STORAGE_TEMPLATE_MIGRATION_SINGLE,
+            AssetSelection::All,
+        )),
         _ => None,
     }
 }

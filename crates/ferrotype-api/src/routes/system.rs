@@ -4,9 +4,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use ferrotype_core::system_config::{
-    ConfigUpdateError, STORAGE_PRESETS, STORAGE_TOKENS, SystemConfig, keys,
-};
+use ferrotype_core::storage_template::{STORAGE_PRESETS, STORAGE_TOKENS};
+use ferrotype_core::system_config::{ConfigUpdateError, SystemConfig, keys};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 

@@ -915,6 +915,75 @@ impl Catalog for SqliteCatalog {
         .await
     }
 
+    async fn begin_move(&self, mv: &PendingMove) -> CatalogResult<()> {
+        let mv = mv.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT OR REPLACE INTO pending_moves
+                    (asset_id, old_path, new_path, old_sidecar_path, new_sidecar_path)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    mv.asset_id.to_string(),
+                    mv.old_path,
+                    mv.new_path,
+                    mv.old_sidecar_path,
+                    mv.new_sidecar_path
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn finish_move(&self, mv: &PendingMove) -> CatalogResult<()> {
+        let mv = mv.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let id = mv.asset_id.to_string();
+            tx.execute(
+                "UPDATE assets SET original_path = ?2,
+                    sidecar_path = CASE WHEN ?3 IS NULL THEN sidecar_path ELSE ?3 END,
+                    updated_at = ?4
+                 WHERE id = ?1",
+                params![id, mv.new_path, mv.new_sidecar_path, ts(&Utc::now())],
+            )?;
+            tx.execute("DELETE FROM pending_moves WHERE asset_id = ?1", [&id])?;
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn cancel_move(&self, asset_id: Uuid) -> CatalogResult<()> {
+        self.write(move |conn| {
+            conn.execute(
+                "DELETE FROM pending_moves WHERE asset_id = ?1",
+                [asset_id.to_string()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn pending_moves(&self) -> CatalogResult<Vec<PendingMove>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT asset_id, old_path, new_path, old_sidecar_path, new_sidecar_path
+                 FROM pending_moves",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(PendingMove {
+                    asset_id: parse_uuid(&r.get::<_, String>(0)?)?,
+                    old_path: r.get(1)?,
+                    new_path: r.get(2)?,
+                    old_sidecar_path: r.get(3)?,
+                    new_sidecar_path: r.get(4)?,
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
     async fn asset(&self, id: Uuid) -> CatalogResult<Option<Asset>> {
         self.read(move |conn| {
             conn.query_row(
@@ -973,8 +1042,10 @@ impl Catalog for SqliteCatalog {
         asset_id: Uuid,
         thumbhash: &[u8],
         size: Option<(i64, i64)>,
+        next: &[NewJob],
     ) -> CatalogResult<()> {
         let thumbhash = thumbhash.to_vec();
+        let next = next.to_vec();
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let now = ts(&Utc::now());
@@ -990,6 +1061,7 @@ impl Catalog for SqliteCatalog {
                  ON CONFLICT (asset_id) DO UPDATE SET thumbnails_generated_at = ?2",
                 params![id, now],
             )?;
+            jobs::insert(&tx, &next)?;
             tx.commit()
         })
         .await

@@ -57,6 +57,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_sessions_pin",
         include_str!("migrations/0011_sessions_pin.sql"),
     ),
+    ("0012_moves", include_str!("migrations/0012_moves.sql")),
 ];
 
 /// How many idle read connections are kept open.

@@ -2,5 +2,6 @@
 //! the same result as running it once, which is what makes re-running after a crash safe.
 
 pub mod metadata;
+pub mod storage_template;
 pub mod thumbnails;
 pub mod users;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::Job;
+use ferrotype_core::jobs::{Job, NewJob};
 use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::storage::{Generated, extension_of, generated_key};
 use ferrotype_media::exiftool::ExifTool;
@@ -187,7 +187,12 @@ impl JobHandler for GenerateThumbnails {
         }
         let size = own_size.then_some((made.width as i64, made.height as i64));
         self.catalog
-            .save_thumbnails(asset_id, &made.thumbhash, size)
+            .save_thumbnails(
+                asset_id,
+                &made.thumbhash,
+                size,
+                &[NewJob::apply_storage_template(asset_id).following(job)],
+            )
             .await
             .map_err(retry)?;
         Ok(())

@@ -20,6 +20,7 @@ mod places;
 mod raw;
 mod shared_links;
 mod smoke;
+mod storage_template;
 mod sync;
 mod system_config;
 mod thumbnails;

@@ -129,10 +129,13 @@ impl Server {
         }
     }
 
-    /// Files under the data folder's `upload/` (staging included), relative to the data folder.
+    /// The originals' files: under the data folder's `upload/` (staging included) and
+    /// `library/` (the storage template's), relative to the data folder, sorted.
     pub fn stored_files(&self) -> Vec<String> {
         let mut files = Vec::new();
         walk(&self.data_dir.join("upload"), &mut files);
+        walk(&self.data_dir.join("library"), &mut files);
+        files.sort();
         files
             .into_iter()
             .map(|p| {
