@@ -242,6 +242,36 @@ pub struct Jobs {
     pub editor: JobSettings,
 }
 
+impl Jobs {
+    /// How many jobs of `queue` the admin wants run at once; `None` for queues the config does
+    /// not size (the storage template's runs one at a time, as in Immich).
+    pub fn concurrency_of(&self, queue: crate::jobs::QueueName) -> Option<usize> {
+        use crate::jobs::QueueName as Q;
+        let settings = match queue {
+            Q::BackgroundTask => self.background_task,
+            Q::SmartSearch => self.smart_search,
+            Q::MetadataExtraction => self.metadata_extraction,
+            Q::FaceDetection => self.face_detection,
+            Q::Search => self.search,
+            Q::Sidecar => self.sidecar,
+            Q::Library => self.library,
+            Q::Migration => self.migration,
+            Q::ThumbnailGeneration => self.thumbnail_generation,
+            Q::VideoConversion => self.video_conversion,
+            Q::Notifications => self.notifications,
+            Q::Ocr => self.ocr,
+            Q::Workflow => self.workflow,
+            Q::IntegrityCheck => self.integrity_check,
+            Q::Editor => self.editor,
+            Q::StorageTemplateMigration
+            | Q::FacialRecognition
+            | Q::DuplicateDetection
+            | Q::BackupDatabase => return None,
+        };
+        Some(settings.concurrency.max(1) as usize)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Logging {
@@ -998,6 +1028,27 @@ mod tests {
         assert_eq!(config.ffmpeg.accepted_video_codecs, ["h264", "hevc"]);
         assert_eq!(config.trash.days, 30);
         assert!(SystemConfig::from_partial(&json!({ "trash": { "days": "many" } })).is_err());
+    }
+
+    #[test]
+    fn queues_take_the_admins_concurrency() {
+        use crate::jobs::QueueName;
+        let mut config = SystemConfig::default();
+        config.job.thumbnail_generation.concurrency = 7;
+        assert_eq!(
+            config.job.concurrency_of(QueueName::ThumbnailGeneration),
+            Some(7)
+        );
+        assert_eq!(
+            config.job.concurrency_of(QueueName::MetadataExtraction),
+            Some(5)
+        );
+        assert_eq!(
+            config
+                .job
+                .concurrency_of(QueueName::StorageTemplateMigration),
+            None
+        );
     }
 
     #[test]

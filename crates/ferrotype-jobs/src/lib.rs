@@ -7,6 +7,7 @@
 pub mod handlers;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, QueueName};
-use tokio::sync::{Notify, Semaphore, watch};
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 /// Why a job failed, and whether trying again can help.
@@ -50,10 +51,39 @@ pub enum Outcome {
 /// enqueued by another process).
 const POLL: Duration = Duration::from_millis(500);
 
+/// Reads how many jobs of a queue should run at once (e.g. from the live system config).
+pub type WantedConcurrency = Arc<dyn Fn(QueueName) -> Option<usize> + Send + Sync>;
+
+/// A running job's place in its queue's count, given back when dropped (a panicking job too).
+struct Slot {
+    active: Arc<AtomicUsize>,
+    ended: Arc<Notify>,
+}
+
+impl Slot {
+    fn take(active: &Arc<AtomicUsize>, ended: &Arc<Notify>) -> Slot {
+        active.fetch_add(1, Ordering::SeqCst);
+        Slot {
+            active: active.clone(),
+            ended: ended.clone(),
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.active.fetch_sub(1, Ordering::SeqCst);
+        self.ended.notify_one();
+    }
+}
+
 pub struct JobRunner {
     catalog: Arc<dyn Catalog>,
     handlers: HashMap<String, (QueueName, Arc<dyn JobHandler>)>,
+    /// The most jobs of a queue that run at once (the operator's bound on memory).
     concurrency: HashMap<QueueName, usize>,
+    /// How many the admin wants now, read before each claim; within the bound.
+    wanted: Option<WantedConcurrency>,
     worker_id: String,
     wake: Arc<Notify>,
     observers: Vec<Arc<dyn JobObserver>>,
@@ -73,6 +103,7 @@ impl JobRunner {
             catalog,
             handlers: HashMap::new(),
             concurrency: HashMap::new(),
+            wanted: None,
             worker_id: worker_id.into(),
             wake: Arc::new(Notify::new()),
             observers: Vec::new(),
@@ -92,9 +123,28 @@ impl JobRunner {
         self
     }
 
+    /// The most jobs of `queue` that ever run at once.
     pub fn concurrency(mut self, queue: QueueName, n: usize) -> Self {
         self.concurrency.insert(queue, n.max(1));
         self
+    }
+
+    /// Where the wanted concurrency comes from, read before every claim so that a change applies
+    /// to the next job (the bound of `concurrency` still holds).
+    pub fn wanted_concurrency(mut self, wanted: WantedConcurrency) -> Self {
+        self.wanted = Some(wanted);
+        self
+    }
+
+    /// How many jobs of `queue` may run now.
+    fn limit(&self, queue: QueueName) -> usize {
+        let bound = self
+            .concurrency
+            .get(&queue)
+            .copied()
+            .unwrap_or_else(|| queue.default_concurrency());
+        let wanted = self.wanted.as_ref().and_then(|w| w(queue)).unwrap_or(bound);
+        wanted.clamp(1, bound)
     }
 
     pub fn observer(mut self, observer: Arc<dyn JobObserver>) -> Self {
@@ -136,21 +186,23 @@ impl JobRunner {
         mut stop: watch::Receiver<bool>,
         running: Arc<Mutex<HashMap<i64, tokio::task::AbortHandle>>>,
     ) {
-        let limit = self
-            .concurrency
-            .get(&queue)
-            .copied()
-            .unwrap_or_else(|| queue.default_concurrency());
-        let slots = Arc::new(Semaphore::new(limit));
+        // Jobs of this queue running now, and a signal each time one ends.
+        let active = Arc::new(AtomicUsize::new(0));
+        let ended = Arc::new(Notify::new());
         let mut jobs = JoinSet::new();
         loop {
             if *stop.borrow() {
                 break;
             }
-            let permit = tokio::select! {
-                p = slots.clone().acquire_owned() => p.expect("semaphore never closed"),
-                _ = stop.changed() => break,
-            };
+            if active.load(Ordering::SeqCst) >= self.limit(queue) {
+                tokio::select! {
+                    _ = ended.notified() => {}
+                    // The limit may have been raised meanwhile.
+                    _ = tokio::time::sleep(POLL) => {}
+                    _ = stop.changed() => break,
+                }
+                continue;
+            }
             let claimed = match self.catalog.claim_job(queue, &self.worker_id).await {
                 Ok(claimed) => claimed,
                 Err(e) => {
@@ -159,7 +211,6 @@ impl JobRunner {
                 }
             };
             let Some(job) = claimed else {
-                drop(permit);
                 // Reap finished tasks so the set does not grow while idle.
                 while jobs.try_join_next().is_some() {}
                 tokio::select! {
@@ -172,13 +223,14 @@ impl JobRunner {
             let runner = self.clone();
             let running_map = running.clone();
             let id = job.id;
+            let slot = Slot::take(&active, &ended);
             let handle = jobs.spawn(async move {
                 runner.run_one(job).await;
                 running_map
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .remove(&id);
-                drop(permit);
+                drop(slot);
             });
             running
                 .lock()

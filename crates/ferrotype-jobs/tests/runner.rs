@@ -116,6 +116,34 @@ async fn jobs_run_once_each_within_the_concurrency_limit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wanted_concurrency_applies_to_the_next_claim_within_the_bound() {
+    let (_dir, catalog) = catalog();
+    let keys: Vec<String> = (0..6).map(|i| format!("slow-{i}")).collect();
+    let jobs: Vec<NewJob> = keys.iter().map(|k| job(k)).collect();
+    catalog.enqueue_jobs(&jobs).await.unwrap();
+    let handler = Arc::new(Scripted::default());
+    // The admin wants 1 at first; the bound is 3.
+    let wanted = Arc::new(AtomicUsize::new(1));
+    let read = wanted.clone();
+    let running = JobRunner::new(catalog.clone(), "w1")
+        .handle(Q, "Test", handler.clone())
+        .concurrency(Q, 3)
+        .wanted_concurrency(Arc::new(move |_| Some(read.load(Ordering::SeqCst))))
+        .start();
+    wait_for(&catalog, |c| c.completed == 2).await;
+    assert_eq!(handler.max.load(Ordering::SeqCst), 1, "one at a time");
+    // Raised to 10: the bound of 3 holds.
+    wanted.store(10, Ordering::SeqCst);
+    wait_for(&catalog, |c| c.completed == 6).await;
+    assert_eq!(
+        handler.max.load(Ordering::SeqCst),
+        3,
+        "raised, within the bound"
+    );
+    running.shutdown(Duration::from_secs(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_retry_with_backoff_or_fail_with_their_reason() {
     let (_dir, catalog) = catalog();
     catalog

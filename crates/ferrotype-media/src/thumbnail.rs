@@ -39,7 +39,8 @@ pub struct ThumbnailSettings {
     pub thumbnail_size: u32,
     /// Short side of the JPEG preview.
     pub preview_size: u32,
-    pub quality: u8,
+    pub thumbnail_quality: u8,
+    pub preview_quality: u8,
     /// Largest width x height decoded.
     pub max_pixels: u64,
 }
@@ -49,7 +50,8 @@ impl Default for ThumbnailSettings {
         ThumbnailSettings {
             thumbnail_size: 250,
             preview_size: 1440,
-            quality: 80,
+            thumbnail_quality: 80,
+            preview_quality: 80,
             max_pixels: 250_000_000,
         }
     }
@@ -982,7 +984,8 @@ pub fn generate(
     let mut resizer = Resizer::new();
     let (pw, ph) = fit_short_side(w, h, settings.preview_size);
     let preview = resize(decoded.rgb, pw, ph, &mut resizer)?;
-    let (tw, th) = fit_short_side(w, h, settings.thumbnail_size);
+    // Made from the preview: never larger than it.
+    let (tw, th) = fit_short_side(w, h, settings.thumbnail_size.min(settings.preview_size));
     let thumbnail = resize_ref(&preview, tw, th, &mut resizer)?;
     let preview = orient(preview, orientation);
     let thumbnail = orient(thumbnail, orientation);
@@ -992,8 +995,8 @@ pub fn generate(
         (w, h)
     };
     Ok(Thumbnails {
-        preview_jpeg: encode_jpeg(&preview, settings.quality)?,
-        thumbnail_webp: encode_webp(&thumbnail, settings.quality),
+        preview_jpeg: encode_jpeg(&preview, settings.preview_quality)?,
+        thumbnail_webp: encode_webp(&thumbnail, settings.thumbnail_quality),
         thumbhash: thumbhash_of(&thumbnail, &mut resizer)?,
         width: sw,
         height: sh,

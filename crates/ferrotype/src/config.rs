@@ -65,12 +65,12 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     (
         "jobs.concurrency.metadataExtraction",
         "2",
-        "how many metadata extractions run at once",
+        "the most metadata extractions that run at once; the admin's job.metadataExtraction.concurrency (system config) applies below it",
     ),
     (
         "jobs.concurrency.thumbnailGeneration",
         "2",
-        "how many thumbnail jobs run at once (each holds one decoded image)",
+        "the most thumbnail jobs that run at once (each holds one decoded image: this bounds memory); the admin's job.thumbnailGeneration.concurrency (system config) applies below it",
     ),
 ];
 

@@ -44,9 +44,18 @@ pub fn runner(
         max_pixels: config.max_pixels,
         ..ThumbnailSettings::default()
     };
+    let live_config = system_config.clone();
     JobRunner::new(catalog.clone(), worker)
         .concurrency(QueueName::MetadataExtraction, metadata)
         .concurrency(QueueName::ThumbnailGeneration, thumbnails)
+        .concurrency(
+            QueueName::BackgroundTask,
+            concurrency(QueueName::BackgroundTask),
+        )
+        // The admin's setting (system config `job.<queue>.concurrency`), within the bounds above.
+        .wanted_concurrency(Arc::new(move |queue| {
+            live_config.get().job.concurrency_of(queue)
+        }))
         .handle(
             QueueName::MetadataExtraction,
             names::EXTRACT_METADATA,
@@ -64,7 +73,7 @@ pub fn runner(
             Arc::new(ApplyStorageTemplate {
                 catalog: catalog.clone(),
                 blobs: blobs.clone(),
-                system_config,
+                system_config: system_config.clone(),
                 moving: tokio::sync::Mutex::new(()),
             }),
         )
@@ -76,6 +85,7 @@ pub fn runner(
                 blobs: blobs.clone(),
                 exiftool,
                 settings,
+                system_config,
             }),
         )
         .handle(

@@ -10,6 +10,7 @@ use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, NewJob};
 use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::storage::{Generated, extension_of, generated_key};
+use ferrotype_core::system_config::SystemConfigStore;
 use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::thumbnail::{SourceKind, ThumbnailError, ThumbnailSettings, generate};
 use ferrotype_media::{raw, video};
@@ -20,7 +21,26 @@ pub struct GenerateThumbnails {
     pub catalog: Arc<dyn Catalog>,
     pub blobs: Arc<dyn BlobStore>,
     pub exiftool: Arc<ExifTool>,
+    /// The operator's part (the pixel budget); sizes and qualities come from `system_config`.
     pub settings: ThumbnailSettings,
+    /// Read per job: the admin's image settings apply to the next thumbnails made.
+    pub system_config: Arc<SystemConfigStore>,
+}
+
+impl GenerateThumbnails {
+    /// The settings for a job now: the admin's sizes and qualities (system config `image`).
+    fn settings(&self) -> ThumbnailSettings {
+        let image = &self.system_config.get().image;
+        let size = |v: i64| v.clamp(1, 16_384) as u32;
+        let quality = |v: i64| v.clamp(1, 100) as u8;
+        ThumbnailSettings {
+            thumbnail_size: size(image.thumbnail.size),
+            preview_size: size(image.preview.size),
+            thumbnail_quality: quality(image.thumbnail.quality),
+            preview_quality: quality(image.preview.quality),
+            ..self.settings
+        }
+    }
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
@@ -88,7 +108,7 @@ impl GenerateThumbnails {
     ) -> Result<(TempFile, bool), JobError> {
         let preview = self.largest_embedded_preview(path).await?;
         if let Some((file, w, h)) = preview {
-            if w.min(h) >= self.settings.preview_size {
+            if w.min(h) >= self.settings().preview_size {
                 return Ok((file, false));
             }
             return Ok(match self.develop_raw(path, exif).await {
@@ -169,7 +189,7 @@ impl JobHandler for GenerateThumbnails {
             (None, original, SourceKind::for_extension(&ext), true, false)
         };
         let orientation = if upright { None } else { orientation };
-        let settings = self.settings;
+        let settings = self.settings();
         let made =
             tokio::task::spawn_blocking(move || generate(&source, kind, orientation, &settings))
                 .await

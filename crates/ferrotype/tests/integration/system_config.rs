@@ -359,6 +359,57 @@ async fn with_reverse_geocoding_off_new_uploads_get_no_place() {
 }
 
 #[tokio::test]
+async fn image_sizes_apply_to_the_next_thumbnails_without_a_restart() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let short_side = |bytes: &[u8]| {
+        let image = image::load_from_memory(bytes).expect("a decodable image");
+        image.width().min(image.height())
+    };
+    let sizes = |id: String| {
+        let admin = &admin;
+        async move {
+            let preview = admin
+                .get(&format!("/api/assets/{id}/thumbnail?size=preview"))
+                .await;
+            let thumbnail = admin
+                .get(&format!("/api/assets/{id}/thumbnail?size=thumbnail"))
+                .await;
+            (short_side(&preview.body), short_side(&thumbnail.body))
+        }
+    };
+    let photo = fixtures().join("nature/prairie_falcon.jpg");
+    let id = upload_path(&admin, &photo).await;
+    wait_for_media_jobs(&admin).await;
+    // Immich's defaults: previews of 1440 (never larger than the original, 800 x 533) and
+    // thumbnails of 250.
+    assert_eq!(sizes(id.clone()).await, (533, 250));
+
+    let mut config = admin.get("/api/system-config").await.json();
+    config["image"]["preview"]["size"] = json!(300);
+    config["image"]["preview"]["quality"] = json!(50);
+    config["image"]["thumbnail"]["size"] = json!(120);
+    assert_eq!(admin.put("/api/system-config", config).await.status, 200);
+    let r = admin
+        .post(
+            "/api/assets/jobs",
+            json!({"assetIds": [id], "name": "regenerate-thumbnail"}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    let mut now = (0, 0);
+    for _ in 0..200 {
+        wait_for_media_jobs(&admin).await;
+        now = sizes(id.clone()).await;
+        if now == (300, 120) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(now, (300, 120));
+}
+
+#[tokio::test]
 async fn a_config_file_makes_the_config_read_only() {
     let temp = tempfile::tempdir().unwrap();
     let file = temp.path().join("immich.json");
