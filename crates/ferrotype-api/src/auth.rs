@@ -112,6 +112,18 @@ impl Auth {
         }
     }
 
+    /// Who this is to the access rules (`ferrotype_core::access`).
+    pub fn actor(&self) -> ferrotype_core::access::Actor<'_> {
+        use ferrotype_core::access::Actor;
+        match self.shared_link() {
+            Some(link) => Actor::Link(link),
+            None => Actor::User {
+                id: self.user.id,
+                elevated: self.is_elevated(),
+            },
+        }
+    }
+
     pub fn shared_link(&self) -> Option<&SharedLink> {
         match &self.credential {
             Credential::SharedLink(l) => Some(l),

@@ -75,6 +75,17 @@ impl From<CatalogError> for ApiError {
     }
 }
 
+impl From<ferrotype_core::access::Refused> for ApiError {
+    fn from(e: ferrotype_core::access::Refused) -> Self {
+        use ferrotype_core::access::Refused;
+        match e {
+            Refused::NoAccess(access) => ApiError::no_access(access),
+            Refused::Forbidden => ApiError::forbidden("Forbidden"),
+            Refused::Catalog(e) => e.into(),
+        }
+    }
+}
+
 impl From<BlobError> for ApiError {
     fn from(e: BlobError) -> Self {
         match e {

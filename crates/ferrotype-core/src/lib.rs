@@ -1,6 +1,7 @@
 //! Ferrotype's domain: the records (users, assets, albums), the rules that govern them, and the
 //! ports (`Catalog`, `BlobStore`) that storage crates implement. Depends on no other crate of ours.
 
+pub mod access;
 pub mod accounts;
 pub mod assets;
 pub mod blob;

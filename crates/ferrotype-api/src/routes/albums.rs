@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
+use ferrotype_core::access::{self, Standing};
 use ferrotype_core::model::{
     Album, AlbumAddResult, AlbumChange, AlbumRemoveResult, AlbumRole, AlbumSummary,
 };
@@ -142,52 +143,25 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(AlbumResponse::new(&summary))))
 }
 
-/// Who `auth` is to an album.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Standing {
-    Owner,
-    Member(AlbumRole),
-}
-
-/// The album and `auth`'s standing in it, if `allowed` accepts that standing; Immich's 400
-/// ("Not found or no <access> access") otherwise, the same for an album that does not exist.
-/// `access` is Immich's access check (owners and editors may `album.share`), not the API key's
-/// permission, which the contract layer checked already.
+/// The album and `auth`'s standing in it, if `allowed` accepts that standing
+/// (`ferrotype_core::access::album`); Immich's 400 ("Not found or no <access> access") otherwise,
+/// the same for an album that does not exist. `access` is Immich's access check (owners and
+/// editors may `album.share`), not the API key's permission, which the contract layer checked.
 async fn album_for(
     state: &AppState,
     auth: &Auth,
     id: Uuid,
-    permission: &str,
+    permission: &'static str,
     allowed: fn(Standing) -> bool,
 ) -> ApiResult<(AlbumSummary, Standing)> {
-    // A link to this album may read it, as a viewer.
-    if let Some(link) = auth.shared_link() {
-        if permission != "album.read" || link.album_id != Some(id) {
-            return Err(ApiError::no_access(permission));
-        }
-        let summary = state
-            .catalog
-            .album(id)
-            .await?
-            .ok_or_else(|| ApiError::no_access(permission))?;
-        return Ok((summary, Standing::Member(AlbumRole::Viewer)));
-    }
-    let Some(summary) = state.catalog.album(id).await? else {
-        return Err(ApiError::no_access(permission));
-    };
-    let standing = if summary.album.owner_id == auth.user.id {
-        Some(Standing::Owner)
-    } else {
-        summary
-            .members
-            .iter()
-            .find(|m| m.user.id == auth.user.id)
-            .map(|m| Standing::Member(m.role))
-    };
-    match standing {
-        Some(standing) if allowed(standing) => Ok((summary, standing)),
-        _ => Err(ApiError::no_access(permission)),
-    }
+    Ok(access::album(
+        state.catalog.as_ref(),
+        auth.actor(),
+        id,
+        permission,
+        allowed,
+    )
+    .await?)
 }
 
 /// The album, if `auth` may read it (owner, member, or a link to it).
@@ -204,7 +178,7 @@ fn owner_only(standing: Standing) -> bool {
 }
 
 fn owner_or_editor(standing: Standing) -> bool {
-    standing != Standing::Member(AlbumRole::Viewer)
+    standing.edits()
 }
 
 /// The users an album is to be shared with, less the owner and those `already` in it (both

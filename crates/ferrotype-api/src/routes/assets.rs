@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use base64::Engine;
+use ferrotype_core::access::{self, AssetAccess};
 use ferrotype_core::model::{Asset, AssetStatsFilter, Visibility};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -107,56 +108,19 @@ pub async fn bulk_upload_check(
     Ok(Json(json!({ "results": results })))
 }
 
-/// The asset, if `auth` may use it with `permission`; Immich's 400 otherwise.
+/// The asset, if `auth` may use it with `permission` (`ferrotype_core::access::asset`); Immich's
+/// 400 otherwise. API keys must also hold the permission.
 pub async fn accessible_asset(
     state: &AppState,
     auth: &Auth,
     id: Uuid,
-    permission: &str,
+    permission: &'static str,
 ) -> ApiResult<Asset> {
-    // A shared link sees, and downloads only when allowed, what it shows; it changes nothing.
-    if let Some(link) = auth.shared_link() {
-        let allowed = match permission {
-            "asset.read" | "asset.view" => true,
-            "asset.download" => link.allow_download,
-            _ => return Err(ApiError::forbidden("Forbidden")),
-        };
-        if allowed
-            && state.catalog.shared_link_reaches(link, id).await?
-            && let Some(asset) = state.catalog.asset(id).await?
-            && asset.visibility != Visibility::Locked
-        {
-            return Ok(asset);
-        }
-        return Err(ApiError::no_access(permission));
+    if auth.shared_link().is_none() {
+        auth.require(permission)?;
     }
-    auth.require(permission)?;
-    let Some(asset) = state.catalog.asset(id).await? else {
-        return Err(ApiError::no_access(permission));
-    };
-    // The locked folder: its owner, from a session unlocked with the PIN code, and nobody else
-    // (links and albums never reach it).
-    if asset.visibility == Visibility::Locked {
-        return if asset.owner_id == auth.user.id && auth.is_elevated() {
-            Ok(asset)
-        } else {
-            Err(ApiError::no_access(permission))
-        };
-    }
-    if asset.owner_id == auth.user.id {
-        return Ok(asset);
-    }
-    // Others' assets can be seen, not changed, through an album shared with the user.
-    let reading = matches!(permission, "asset.read" | "asset.view" | "asset.download");
-    if reading
-        && state
-            .catalog
-            .asset_in_shared_album(auth.user.id, id)
-            .await?
-    {
-        return Ok(asset);
-    }
-    Err(ApiError::no_access(permission))
+    let access = AssetAccess::parse(permission);
+    Ok(access::asset(state.catalog.as_ref(), auth.actor(), id, access).await?)
 }
 
 pub async fn get(

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDateTime, Utc};
+use ferrotype_core::access;
 use ferrotype_core::model::{AssetChange, PurgeSelection, Visibility};
 use ferrotype_core::time::zone_name;
 use serde::Deserialize;
@@ -102,18 +103,10 @@ async fn require_owned(
     state: &AppState,
     auth: &Auth,
     ids: &[Uuid],
-    permission: &str,
+    permission: &'static str,
 ) -> ApiResult<()> {
     auth.require(permission)?;
-    for id in ids {
-        match state.catalog.asset(*id).await? {
-            // A locked asset is reached only from a session unlocked with the PIN code.
-            Some(a)
-                if a.owner_id == auth.user.id
-                    && (a.visibility != Visibility::Locked || auth.is_elevated()) => {}
-            _ => return Err(ApiError::no_access(permission)),
-        }
-    }
+    access::owned_assets(state.catalog.as_ref(), auth.actor(), ids, permission).await?;
     Ok(())
 }
 

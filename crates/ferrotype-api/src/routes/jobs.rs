@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use ferrotype_core::access;
 use ferrotype_core::jobs::{AssetSelection, JobState, NewJob, QueueName, QueueStatus, names};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -307,13 +308,14 @@ pub async fn asset_jobs(
             )));
         }
     };
-    let mut jobs = Vec::with_capacity(dto.asset_ids.len());
-    for id in &dto.asset_ids {
-        match state.catalog.asset(*id).await? {
-            Some(asset) if asset.owner_id == auth.user.id => jobs.push(make(*id)),
-            _ => return Err(ApiError::no_access("asset.update")),
-        }
-    }
+    access::owned_assets(
+        state.catalog.as_ref(),
+        auth.actor(),
+        &dto.asset_ids,
+        "asset.update",
+    )
+    .await?;
+    let jobs: Vec<NewJob> = dto.asset_ids.iter().map(|id| make(*id)).collect();
     state.catalog.enqueue_jobs(&jobs).await?;
     state.job_wake.notify_waiters();
     Ok(StatusCode::NO_CONTENT)

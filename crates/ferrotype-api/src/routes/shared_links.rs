@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use chrono::{DateTime, Utc};
+use ferrotype_core::access;
 use ferrotype_core::accounts;
 use ferrotype_core::catalog::CatalogError;
 use ferrotype_core::model::{LinkAssetResult, SharedLink, SharedLinkType};
@@ -211,21 +212,29 @@ pub async fn create(
             let id = dto
                 .album_id
                 .ok_or_else(|| ApiError::bad_request("Invalid albumId"))?;
-            match state.catalog.album(id).await? {
-                Some(s) if s.album.owner_id == auth.user.id => album_id = Some(id),
-                _ => return Err(ApiError::no_access("album.share")),
-            }
+            // Only the owner shares an album by link.
+            access::album(
+                state.catalog.as_ref(),
+                auth.actor(),
+                id,
+                "album.share",
+                |s| s == access::Standing::Owner,
+            )
+            .await?;
+            album_id = Some(id);
         }
         SharedLinkType::Individual => {
             if dto.asset_ids.is_empty() {
                 return Err(ApiError::bad_request("Invalid assetIds"));
             }
-            for id in &dto.asset_ids {
-                match state.catalog.asset(*id).await? {
-                    Some(a) if a.owner_id == auth.user.id => asset_ids.push(*id),
-                    _ => return Err(ApiError::no_access("asset.share")),
-                }
-            }
+            access::owned_assets(
+                state.catalog.as_ref(),
+                auth.actor(),
+                &dto.asset_ids,
+                "asset.share",
+            )
+            .await?;
+            asset_ids.extend(&dto.asset_ids);
         }
     }
     let link = SharedLink {

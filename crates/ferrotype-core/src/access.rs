@@ -1,0 +1,185 @@
+//! Who may do what with an asset or an album: Immich's access rules, in one place for every
+//! route. The API's permission (an API key's scope) is checked before, by the contract layer;
+//! these are the rules of ownership, sharing, links and the locked folder. A refusal never says
+//! whether the thing exists (Immich answers "Not found or no <access> access" either way).
+
+use uuid::Uuid;
+
+use crate::catalog::{Catalog, CatalogError};
+use crate::model::{AlbumRole, AlbumSummary, Asset, SharedLink, Visibility};
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    /// A signed-in user (session or API key); `elevated` when the session is unlocked with the
+    /// PIN code (the locked folder).
+    User { id: Uuid, elevated: bool },
+    /// A visitor of a shared link.
+    Link(&'a SharedLink),
+}
+
+/// What the actor wants to do, by Immich's access names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssetAccess {
+    /// `asset.read`, `asset.view`: see it and its files' thumbnails.
+    Read,
+    View,
+    /// `asset.download`: its original.
+    Download,
+    /// Anything that changes it (`asset.update`, `asset.delete`, `asset.share`, ...): the owner's.
+    Change(&'static str),
+}
+
+impl AssetAccess {
+    pub fn name(self) -> &'static str {
+        match self {
+            AssetAccess::Read => "asset.read",
+            AssetAccess::View => "asset.view",
+            AssetAccess::Download => "asset.download",
+            AssetAccess::Change(name) => name,
+        }
+    }
+
+    /// From an access name; names other than reading, viewing and downloading change the asset.
+    pub fn parse(name: &'static str) -> AssetAccess {
+        match name {
+            "asset.read" => AssetAccess::Read,
+            "asset.view" => AssetAccess::View,
+            "asset.download" => AssetAccess::Download,
+            other => AssetAccess::Change(other),
+        }
+    }
+
+    fn reads(self) -> bool {
+        !matches!(self, AssetAccess::Change(_))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// Immich's 400 "Not found or no <access> access".
+    #[error("Not found or no {0} access")]
+    NoAccess(&'static str),
+    /// A link's visitor tried a change (Immich's 403 "Forbidden").
+    #[error("Forbidden")]
+    Forbidden,
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// The asset, if `actor` may `access` it:
+/// - a link's visitor reads what the link shows (downloads only when it allows them), never
+///   what is in the locked folder, and changes nothing;
+/// - the locked folder is its owner's, from an unlocked session, and nobody else's;
+/// - owners do anything with their assets; others read them through an album shared with them.
+pub async fn asset(
+    catalog: &dyn Catalog,
+    actor: Actor<'_>,
+    id: Uuid,
+    access: AssetAccess,
+) -> Result<Asset, Refused> {
+    let refused = Refused::NoAccess(access.name());
+    match actor {
+        Actor::Link(link) => {
+            let allowed = match access {
+                AssetAccess::Read | AssetAccess::View => true,
+                AssetAccess::Download => link.allow_download,
+                AssetAccess::Change(_) => return Err(Refused::Forbidden),
+            };
+            if allowed
+                && catalog.shared_link_reaches(link, id).await?
+                && let Some(asset) = catalog.asset(id).await?
+                && asset.visibility != Visibility::Locked
+            {
+                return Ok(asset);
+            }
+            Err(refused)
+        }
+        Actor::User { id: user, elevated } => {
+            let Some(asset) = catalog.asset(id).await? else {
+                return Err(refused);
+            };
+            if asset.visibility == Visibility::Locked {
+                return if asset.owner_id == user && elevated {
+                    Ok(asset)
+                } else {
+                    Err(refused)
+                };
+            }
+            if asset.owner_id == user
+                || (access.reads() && catalog.asset_in_shared_album(user, id).await?)
+            {
+                return Ok(asset);
+            }
+            Err(refused)
+        }
+    }
+}
+
+/// The assets, if every one is `actor`'s own to change with `access` (Immich's all-or-nothing
+/// owner check: one refused refuses all). Locked ones need an unlocked session; links change
+/// nothing.
+pub async fn owned_assets(
+    catalog: &dyn Catalog,
+    actor: Actor<'_>,
+    ids: &[Uuid],
+    access: &'static str,
+) -> Result<Vec<Asset>, Refused> {
+    let mut assets = Vec::with_capacity(ids.len());
+    for id in ids {
+        assets.push(asset(catalog, actor, *id, AssetAccess::Change(access)).await?);
+    }
+    Ok(assets)
+}
+
+/// Who someone is to an album.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Owner,
+    Member(AlbumRole),
+}
+
+impl Standing {
+    /// Owners and editors change an album's contents and share it; viewers only look.
+    pub fn edits(self) -> bool {
+        self != Standing::Member(AlbumRole::Viewer)
+    }
+}
+
+/// The album and `actor`'s standing in it, if `allowed` accepts that standing. A link to the album
+/// reads it as a viewer, and may do nothing else (`access` other than `album.read`).
+pub async fn album(
+    catalog: &dyn Catalog,
+    actor: Actor<'_>,
+    id: Uuid,
+    access: &'static str,
+    allowed: fn(Standing) -> bool,
+) -> Result<(AlbumSummary, Standing), Refused> {
+    let refused = Refused::NoAccess(access);
+    let user = match actor {
+        Actor::Link(link) => {
+            if access != "album.read" || link.album_id != Some(id) {
+                return Err(refused);
+            }
+            let summary = catalog.album(id).await?.ok_or(refused)?;
+            return Ok((summary, Standing::Member(AlbumRole::Viewer)));
+        }
+        Actor::User { id, .. } => id,
+    };
+    let Some(summary) = catalog.album(id).await? else {
+        return Err(refused);
+    };
+    let standing = if summary.album.owner_id == user {
+        Some(Standing::Owner)
+    } else {
+        summary
+            .members
+            .iter()
+            .find(|m| m.user.id == user)
+            .map(|m| Standing::Member(m.role))
+    };
+    match standing {
+        Some(standing) if allowed(standing) => Ok((summary, standing)),
+        _ => Err(refused),
+    }
+}
