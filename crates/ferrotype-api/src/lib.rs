@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod events;
 pub mod json;
+pub mod messages;
 pub mod metrics;
 mod routes;
 mod web;

@@ -19,6 +19,7 @@ use serde_json::Value;
 use crate::AppState;
 use crate::auth::{Auth, Credential};
 use crate::error::ApiError;
+use crate::messages;
 use validate::{Source, validate};
 
 /// One operation of the contract.
@@ -203,7 +204,7 @@ async fn authorize(
     // A shared link is narrowed by the few routes that take one (`require_shareable`).
     if !matches!(auth.credential, Credential::SharedLink(_)) {
         if op.admin_only && !auth.user.is_admin {
-            return Err(ApiError::forbidden("Forbidden"));
+            return Err(ApiError::from(messages::FORBIDDEN));
         }
         if !ANY_API_KEY.contains(&op.operation_id) {
             // No declared permission means `all`, as in Immich.

@@ -18,6 +18,7 @@ use crate::auth::Auth;
 use crate::dto::UserAdminResponse;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 use crate::routes::auth::validate_email;
 use crate::routes::users::AVATAR_COLORS;
 
@@ -77,9 +78,7 @@ fn check_color(color: &Option<String>) -> ApiResult<()> {
 
 fn check_quota(quota: Option<i64>) -> ApiResult<()> {
     match quota {
-        Some(q) if q < 0 => Err(ApiError::bad_request(
-            "quotaSizeInBytes must not be negative",
-        )),
+        Some(q) if q < 0 => Err(ApiError::from(messages::QUOTA_NEGATIVE)),
         _ => Ok(()),
     }
 }
@@ -89,13 +88,13 @@ async fn any_user(state: &AppState, id: Uuid) -> ApiResult<User> {
         .catalog
         .user_by_id(id)
         .await?
-        .ok_or_else(|| ApiError::bad_request("User not found"))
+        .ok_or_else(|| ApiError::from(messages::USER_NOT_FOUND))
 }
 
 async fn apply(state: &AppState, id: Uuid, change: UserChange) -> ApiResult<User> {
     match state.catalog.update_user(id, &change).await {
         Ok(()) => any_user(state, id).await,
-        Err(CatalogError::Conflict(_)) => Err(ApiError::bad_request("Email is not available")),
+        Err(CatalogError::Conflict(_)) => Err(ApiError::from(messages::EMAIL_IS_NOT_AVAILABLE)),
         Err(e) => Err(e.into()),
     }
 }
@@ -128,7 +127,7 @@ pub async fn create(
     check_color(&dto.avatar_color)?;
     check_quota(dto.quota_size_in_bytes)?;
     if dto.password.is_empty() {
-        return Err(ApiError::bad_request("password should not be empty"));
+        return Err(ApiError::from(messages::PASSWORD_EMPTY));
     }
     let user = accounts::create_user(
         state.catalog.as_ref(),
@@ -206,13 +205,11 @@ pub async fn update(
     }
     // An admin cannot take away their own admin rights (the server would be left without one).
     if id == auth.user.id && dto.is_admin == Some(false) {
-        return Err(ApiError::bad_request(
-            "Admin status can only be changed by another admin",
-        ));
+        return Err(ApiError::from(messages::ADMIN_STATUS_BY_ANOTHER_ADMIN));
     }
     if let Some(password) = &dto.password {
         if password.is_empty() {
-            return Err(ApiError::bad_request("password should not be empty"));
+            return Err(ApiError::from(messages::PASSWORD_EMPTY));
         }
         state
             .catalog
@@ -253,7 +250,7 @@ pub async fn delete(
 ) -> ApiResult<Json<UserAdminResponse>> {
     any_user(&state, id).await?;
     if id == auth.user.id {
-        return Err(ApiError::forbidden("Cannot delete your own account"));
+        return Err(ApiError::from(messages::CANNOT_DELETE_YOUR_OWN_ACCOUNT));
     }
     let change = UserChange {
         deleted_at: Some(Some(Utc::now())),

@@ -20,6 +20,7 @@ use crate::dto::{AlbumResponse, BulkIdResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::events::album_users;
 use crate::json::ApiJson;
+use crate::messages;
 use crate::routes::query::{bool_param, uuid_param};
 
 #[derive(Deserialize)]
@@ -57,9 +58,9 @@ pub struct UpdateAlbumUserDto {
 fn parse_role(role: Option<&str>) -> ApiResult<AlbumRole> {
     match role {
         None => Ok(AlbumRole::Editor),
-        Some(r) => AlbumRole::parse(r).ok_or_else(|| {
-            ApiError::bad_request("role must be one of the following values: editor, viewer")
-        }),
+        Some(r) => {
+            AlbumRole::parse(r).ok_or_else(|| ApiError::from(messages::ROLE_NOT_EDITOR_OR_VIEWER))
+        }
     }
 }
 
@@ -126,7 +127,7 @@ pub async fn create(
     };
     state.catalog.create_album(&album).await?;
     if !members.is_empty() && !state.catalog.add_album_members(album.id, &members).await? {
-        return Err(ApiError::bad_request("User already added"));
+        return Err(ApiError::from(messages::USER_ALREADY_ADDED));
     }
     if !dto.asset_ids.is_empty() {
         // As in Immich, ids the user may not add are left out silently.
@@ -192,7 +193,7 @@ async fn members_to_add(
     let mut members: Vec<(Uuid, AlbumRole)> = Vec::new();
     for u in users {
         if u.role.as_deref() == Some("owner") {
-            return Err(ApiError::bad_request("Cannot add another owner"));
+            return Err(ApiError::from(messages::CANNOT_ADD_ANOTHER_OWNER));
         }
         if u.user_id == owner
             || already.contains(&u.user_id)
@@ -202,7 +203,7 @@ async fn members_to_add(
         }
         match state.catalog.user_by_id(u.user_id).await? {
             Some(user) if user.deleted_at.is_none() => {}
-            _ => return Err(ApiError::bad_request("Invalid user")),
+            _ => return Err(ApiError::from(messages::INVALID_USER)),
         }
         members.push((u.user_id, parse_role(u.role.as_deref())?));
     }
@@ -240,7 +241,7 @@ pub async fn add_users(
     let members =
         members_to_add(&state, summary.album.owner_id, &dto.album_users, &already).await?;
     if !members.is_empty() && !state.catalog.add_album_members(id, &members).await? {
-        return Err(ApiError::bad_request("User already added"));
+        return Err(ApiError::from(messages::USER_ALREADY_ADDED));
     }
     let summary = state
         .catalog
@@ -255,7 +256,7 @@ fn member_id(auth: &Auth, user_id: &str) -> ApiResult<Uuid> {
     if user_id == "me" {
         return Ok(auth.user.id);
     }
-    Uuid::parse_str(user_id).map_err(|_| ApiError::bad_request("userId must be a UUID or me"))
+    Uuid::parse_str(user_id).map_err(|_| ApiError::from(messages::USER_ID_NOT_UUID_OR_ME))
 }
 
 /// `DELETE /albums/{id}/user/{userId}`: the owner removes a member, or a member leaves.
@@ -267,13 +268,13 @@ pub async fn remove_user(
     let user_id = member_id(&auth, &user_id)?;
     let (summary, standing) = album_for(&state, &auth, id, "albumUser.delete", anyone).await?;
     if user_id == summary.album.owner_id {
-        return Err(ApiError::bad_request("Cannot remove album owner"));
+        return Err(ApiError::from(messages::CANNOT_REMOVE_ALBUM_OWNER));
     }
     if !owner_or_editor(standing) && user_id != auth.user.id {
         return Err(ApiError::no_access("album.share"));
     }
     if !state.catalog.remove_album_member(id, user_id).await? {
-        return Err(ApiError::bad_request("Album not shared with user"));
+        return Err(ApiError::from(messages::ALBUM_NOT_SHARED_WITH_USER));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -288,7 +289,7 @@ pub async fn update_user(
     let user_id = member_id(&auth, &user_id)?;
     let (summary, _) = album_for(&state, &auth, id, "album.share", owner_or_editor).await?;
     if user_id == summary.album.owner_id {
-        return Err(ApiError::bad_request("User is owner"));
+        return Err(ApiError::from(messages::USER_IS_OWNER));
     }
     let role = parse_role(Some(&dto.role))?;
     if !state
@@ -296,7 +297,7 @@ pub async fn update_user(
         .set_album_member_role(id, user_id, role)
         .await?
     {
-        return Err(ApiError::bad_request("Album not shared with user"));
+        return Err(ApiError::from(messages::ALBUM_NOT_SHARED_WITH_USER));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -357,14 +358,12 @@ pub async fn update(
         && order != "asc"
         && order != "desc"
     {
-        return Err(ApiError::bad_request(
-            "order must be one of the following values: asc, desc",
-        ));
+        return Err(ApiError::from(messages::ORDER_NOT_ASC_OR_DESC));
     }
     if let Some(cover) = dto.album_thumbnail_asset_id
         && !state.catalog.album_contains(id, cover).await?
     {
-        return Err(ApiError::bad_request("Invalid album thumbnail"));
+        return Err(ApiError::from(messages::INVALID_ALBUM_THUMBNAIL));
     }
     let change = AlbumChange {
         name: dto.album_name,

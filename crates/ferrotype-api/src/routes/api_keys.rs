@@ -14,6 +14,7 @@ use crate::auth::Auth;
 use crate::dto::ApiKeyResponse;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 
 #[derive(Deserialize)]
 pub struct CreateDto {
@@ -62,12 +63,12 @@ pub async fn list(
 pub async fn me(auth: Auth) -> ApiResult<Json<ApiKeyResponse>> {
     match auth.api_key() {
         Some(key) => Ok(Json(ApiKeyResponse::from(key))),
-        None => Err(ApiError::forbidden("Not authenticated with an API Key")),
+        None => Err(ApiError::from(messages::NOT_AUTHENTICATED_WITH_AN_API_KEY)),
     }
 }
 
 fn not_found() -> ApiError {
-    ApiError::bad_request("API Key not found")
+    ApiError::from(messages::API_KEY_NOT_FOUND)
 }
 
 pub async fn get(

@@ -16,6 +16,7 @@ use crate::auth::Auth;
 use crate::dto::{AssetExtras, AssetResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 use crate::routes::query::bool_param;
 
 /// Accepts a SHA-1 as 40 hex characters or 28 base64 characters, as Immich does.
@@ -36,12 +37,12 @@ pub async fn statistics(
     auth.require("asset.statistics")?;
     let visibility = match query.get("visibility") {
         None => None,
-        Some(v) => Some(Visibility::parse(v).ok_or_else(|| {
-            ApiError::bad_request("visibility must be one of archive, timeline, hidden, locked")
-        })?),
+        Some(v) => {
+            Some(Visibility::parse(v).ok_or_else(|| ApiError::from(messages::VISIBILITY_UNKNOWN))?)
+        }
     };
     if visibility == Some(Visibility::Locked) && !auth.is_elevated() {
-        return Err(ApiError::unauthorized("Elevated permission is required"));
+        return Err(ApiError::from(messages::ELEVATED_PERMISSION_IS_REQUIRED));
     }
     let filter = AssetStatsFilter {
         is_favorite: bool_param(&query, "isFavorite")?,

@@ -13,6 +13,7 @@ use crate::auth::{ACCESS_TOKEN_COOKIE, Auth};
 use crate::dto::{UserAdminResponse, iso};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 
 /// Immich's cookies live 400 days.
 const COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
@@ -40,7 +41,7 @@ pub fn validate_email(email: &str) -> ApiResult<()> {
     if valid {
         Ok(())
     } else {
-        Err(ApiError::bad_request("email must be an email"))
+        Err(ApiError::from(messages::EMAIL_INVALID))
     }
 }
 
@@ -50,7 +51,7 @@ pub async fn admin_sign_up(
 ) -> ApiResult<(StatusCode, Json<UserAdminResponse>)> {
     validate_email(&dto.email)?;
     if dto.password.is_empty() {
-        return Err(ApiError::bad_request("password should not be empty"));
+        return Err(ApiError::from(messages::PASSWORD_EMPTY));
     }
     let user =
         accounts::sign_up_admin(state.catalog.as_ref(), &dto.email, &dto.name, &dto.password)
@@ -149,12 +150,12 @@ pub async fn login(
     ApiJson(dto): ApiJson<LoginDto>,
 ) -> ApiResult<Response> {
     if !state.system_config.get().password_login.enabled {
-        return Err(ApiError::unauthorized("Password login has been disabled"));
+        return Err(ApiError::from(messages::PASSWORD_LOGIN_HAS_BEEN_DISABLED));
     }
     validate_email(&dto.email)?;
     let user = accounts::authenticate(state.catalog.as_ref(), &dto.email, &dto.password)
         .await?
-        .ok_or_else(|| ApiError::unauthorized("Incorrect email or password"))?;
+        .ok_or_else(|| ApiError::from(messages::INCORRECT_EMAIL_OR_PASSWORD))?;
     let (_, token) =
         accounts::create_session(state.catalog.as_ref(), user.id, session_info(&headers)).await?;
     let body = json!({
@@ -251,10 +252,10 @@ pub async fn change_password(
         .as_deref()
         .is_some_and(|h| accounts::verify_password(&dto.password, h));
     if !current_ok {
-        return Err(ApiError::bad_request("Wrong password"));
+        return Err(ApiError::from(messages::WRONG_PASSWORD));
     }
     if dto.new_password.is_empty() {
-        return Err(ApiError::bad_request("newPassword should not be empty"));
+        return Err(ApiError::from(messages::NEW_PASSWORD_EMPTY));
     }
     state
         .catalog

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
+use crate::messages;
 
 /// Every day from `from` to `to` (default: the 52 weeks up to today, UTC) with its count.
 async fn heatmap(
@@ -78,7 +79,7 @@ pub async fn of_user(
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     if state.catalog.user_by_id(id).await?.is_none() {
-        return Err(ApiError::bad_request("User not found"));
+        return Err(ApiError::from(messages::USER_NOT_FOUND));
     }
     Ok(Json(heatmap(&state, id, &query).await?))
 }

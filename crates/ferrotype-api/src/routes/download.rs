@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 use crate::routes::albums::readable_album;
 use crate::routes::assets::accessible_asset;
 use crate::zip_stream::{self, ZipEntry};
@@ -82,8 +83,8 @@ pub async fn info(
         }
         state.catalog.assets_for_download(Some(user), None).await?
     } else {
-        return Err(ApiError::bad_request(
-            "assetIds, albumId, or userId is required",
+        return Err(ApiError::from(
+            messages::DOWNLOAD_NEEDS_ASSETS_ALBUM_OR_USER,
         ));
     };
     let assets = with_motion_parts(&state, &auth, assets).await?;

@@ -17,6 +17,7 @@ use crate::auth::Auth;
 use crate::dto::{AssetExtras, AssetResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 use crate::routes::assets::accessible_asset;
 
 /// A JSON field that may be absent (keep), null (clear) or a value.
@@ -52,9 +53,8 @@ fn parse_taken(s: &str) -> ApiResult<(DateTime<Utc>, DateTime<Utc>, Option<Strin
             Some(zone_name(*t.offset())),
         ));
     }
-    let naive = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| {
-        ApiError::bad_request("dateTimeOriginal must be a valid ISO 8601 date string")
-    })?;
+    let naive = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S%.f")
+        .map_err(|_| ApiError::from(messages::DATE_TIME_ORIGINAL_NOT_ISO))?;
     Ok((naive.and_utc(), naive.and_utc(), None))
 }
 
@@ -62,9 +62,9 @@ impl EditDto {
     fn change(&self) -> ApiResult<AssetChange> {
         let visibility = match &self.visibility {
             None => None,
-            Some(v) => Some(Visibility::parse(v).ok_or_else(|| {
-                ApiError::bad_request("visibility must be one of archive, timeline, hidden, locked")
-            })?),
+            Some(v) => Some(
+                Visibility::parse(v).ok_or_else(|| ApiError::from(messages::VISIBILITY_UNKNOWN))?,
+            ),
         };
         let location = match (self.latitude, self.longitude) {
             (None, None) => None,
@@ -74,14 +74,14 @@ impl EditDto {
                 Some((lat, lon))
             }
             (Some(_), Some(_)) => {
-                return Err(ApiError::bad_request("latitude or longitude out of range"));
+                return Err(ApiError::from(messages::COORDINATES_OUT_OF_RANGE));
             }
-            _ => return Err(ApiError::bad_request("latitude and longitude go together")),
+            _ => return Err(ApiError::from(messages::LATITUDE_WITHOUT_LONGITUDE)),
         };
         if let Some(Some(r)) = self.rating
             && !(-1..=5).contains(&r)
         {
-            return Err(ApiError::bad_request("rating must be from -1 to 5"));
+            return Err(ApiError::from(messages::RATING_OUT_OF_RANGE));
         }
         Ok(AssetChange {
             is_favorite: self.is_favorite,

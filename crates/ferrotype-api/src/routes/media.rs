@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
+use crate::messages;
 use crate::routes::assets::accessible_asset;
 
 /// Immich's cache policy for media.
@@ -253,7 +254,7 @@ pub async fn thumbnail(
     .await
     {
         Err(e) if e.status == StatusCode::NOT_FOUND => {
-            Err(ApiError::not_found("Asset media not found"))
+            Err(ApiError::from(messages::ASSET_MEDIA_NOT_FOUND))
         }
         other => other,
     }
@@ -267,7 +268,7 @@ pub async fn playback(
 ) -> ApiResult<Response> {
     let asset = accessible_asset(&state, &auth, id, "asset.view").await?;
     if asset.asset_type != AssetType::Video {
-        return Err(ApiError::bad_request("Asset is not a video"));
+        return Err(ApiError::from(messages::ASSET_IS_NOT_A_VIDEO));
     }
     serve(
         &state,

@@ -14,6 +14,7 @@ use crate::auth::Auth;
 use crate::dto::iso;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 
 pub async fn well_known() -> Json<Value> {
     Json(json!({ "api": { "endpoint": "/api" } }))
@@ -189,7 +190,7 @@ pub struct LicenseKeyDto {
 
 /// Checks a product key against Immich's public keys: the key's signature by one of `moduli`.
 pub fn check_license(dto: &LicenseKeyDto, prefixes: &[&str], moduli: &[&str]) -> ApiResult<Value> {
-    let invalid = || ApiError::bad_request("Invalid license key");
+    let invalid = || ApiError::from(messages::INVALID_LICENSE_KEY);
     if !license::well_formed(&dto.license_key)
         || !prefixes.iter().any(|p| dto.license_key.starts_with(p))
     {
@@ -212,7 +213,7 @@ pub async fn license(State(state): State<AppState>, auth: Auth) -> ApiResult<Jso
     auth.require_admin("serverLicense.read")?;
     match state.catalog.system_metadata(keys::LICENSE).await? {
         Some(license) => Ok(Json(license)),
-        None => Err(ApiError::not_found("Not Found")),
+        None => Err(ApiError::from(messages::NOT_FOUND)),
     }
 }
 

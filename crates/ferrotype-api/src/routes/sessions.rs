@@ -15,6 +15,7 @@ use crate::auth::Auth;
 use crate::dto::iso;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 
 /// A session as Immich lists it.
 fn session_json(s: &Session, current: Option<Uuid>) -> Value {
@@ -59,9 +60,9 @@ pub async fn create(
     auth: Auth,
     ApiJson(dto): ApiJson<CreateDto>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let parent = auth.session().ok_or_else(|| {
-        ApiError::bad_request("This endpoint can only be used with a session token")
-    })?;
+    let parent = auth
+        .session()
+        .ok_or_else(|| ApiError::from(messages::SESSION_TOKEN_ONLY))?;
     let info = SessionInfo {
         device_type: dto.device_type.unwrap_or_default(),
         device_os: dto.device_os.unwrap_or_default(),
@@ -104,7 +105,7 @@ pub async fn update(
 ) -> ApiResult<Json<Value>> {
     own_session(&state, &auth, id, "session.update").await?;
     if dto.is_pending_sync_reset.is_none() {
-        return Err(ApiError::bad_request("No fields to update"));
+        return Err(ApiError::from(messages::NO_FIELDS_TO_UPDATE));
     }
     let change = SessionChange {
         is_pending_sync_reset: dto.is_pending_sync_reset,

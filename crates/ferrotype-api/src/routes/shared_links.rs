@@ -23,11 +23,12 @@ use crate::auth::{Auth, SHARED_LINK_TOKEN_COOKIE, cookie, open_shared_link, shar
 use crate::dto::{AlbumResponse, AssetExtras, AssetResponse, iso};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 use crate::routes::auth::set_cookie;
 use crate::routes::query::uuid_param;
 
 fn not_found() -> ApiError {
-    ApiError::bad_request("Shared link not found")
+    ApiError::from(messages::SHARED_LINK_NOT_FOUND)
 }
 
 /// `SharedLinkResponseDto`: with the link's assets (individual links) or its album.
@@ -152,9 +153,7 @@ fn non_empty(value: Option<String>) -> Option<String> {
 
 fn slug_taken(e: CatalogError) -> ApiError {
     match e {
-        CatalogError::Conflict(_) => {
-            ApiError::bad_request("Shared link with this slug already exists")
-        }
+        CatalogError::Conflict(_) => ApiError::from(messages::SHARED_LINK_SLUG_TAKEN),
         other => other.into(),
     }
 }
@@ -202,16 +201,15 @@ pub async fn create(
     ApiJson(dto): ApiJson<CreateDto>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     auth.require("sharedLink.create")?;
-    let link_type = SharedLinkType::parse(&dto.link_type).ok_or_else(|| {
-        ApiError::bad_request("type must be one of the following values: ALBUM, INDIVIDUAL")
-    })?;
+    let link_type = SharedLinkType::parse(&dto.link_type)
+        .ok_or_else(|| ApiError::from(messages::LINK_TYPE_UNKNOWN))?;
     let mut asset_ids = Vec::new();
     let mut album_id = None;
     match link_type {
         SharedLinkType::Album => {
             let id = dto
                 .album_id
-                .ok_or_else(|| ApiError::bad_request("Invalid albumId"))?;
+                .ok_or_else(|| ApiError::from(messages::INVALID_ALBUM_ID))?;
             // Only the owner shares an album by link.
             access::album(
                 state.catalog.as_ref(),
@@ -225,7 +223,7 @@ pub async fn create(
         }
         SharedLinkType::Individual => {
             if dto.asset_ids.is_empty() {
-                return Err(ApiError::bad_request("Invalid assetIds"));
+                return Err(ApiError::from(messages::INVALID_ASSET_IDS));
             }
             access::owned_assets(
                 state.catalog.as_ref(),
@@ -372,7 +370,7 @@ async fn change_assets(
 ) -> ApiResult<Json<Vec<Value>>> {
     let link = own_link(state, auth, id, "sharedLink.update").await?;
     if link.link_type != SharedLinkType::Individual {
-        return Err(ApiError::bad_request("Invalid shared link type"));
+        return Err(ApiError::from(messages::INVALID_SHARED_LINK_TYPE));
     }
     let results = state
         .catalog
@@ -417,7 +415,7 @@ pub async fn remove_assets(
 /// `GET /shared-links/me`: what a visitor's key or slug opens.
 pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
     let Some(link) = auth.shared_link() else {
-        return Err(ApiError::forbidden("Forbidden"));
+        return Err(ApiError::from(messages::FORBIDDEN));
     };
     Ok(Json(respond_to_visitor(&state, link, None).await?))
 }
@@ -441,14 +439,12 @@ pub async fn login(
         params.get("slug").map(String::as_str),
     )
     .await?
-    .ok_or_else(|| ApiError::unauthorized("Invalid share key"))?;
+    .ok_or_else(|| ApiError::from(messages::INVALID_SHARE_KEY))?;
     let Some(token) = shared_link_token(&link) else {
-        return Err(ApiError::bad_request(
-            "Shared link is not password protected",
-        ));
+        return Err(ApiError::from(messages::SHARED_LINK_WITHOUT_PASSWORD));
     };
     if link.password.as_deref() != Some(dto.password.as_str()) {
-        return Err(ApiError::unauthorized("Invalid password"));
+        return Err(ApiError::from(messages::INVALID_PASSWORD));
     }
     let mut tokens: Vec<String> = cookie(&headers, SHARED_LINK_TOKEN_COOKIE)
         .unwrap_or("")

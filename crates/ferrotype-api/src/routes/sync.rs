@@ -25,6 +25,7 @@ use crate::auth::{Auth, Credential};
 use crate::dto::{b64, iso};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 
 /// Rows taken from the channel per write: one wake-up and one chunk for up to this many lines.
 const BATCH: usize = 512;
@@ -33,10 +34,8 @@ const BATCH: usize = 512;
 fn session_of(auth: &Auth) -> ApiResult<Uuid> {
     match &auth.credential {
         Credential::Session(s) => Ok(s.id),
-        Credential::ApiKey(_) => Err(ApiError::forbidden(
-            "Sync endpoints cannot be used with API keys",
-        )),
-        Credential::SharedLink(_) => Err(ApiError::forbidden("Forbidden")),
+        Credential::ApiKey(_) => Err(ApiError::from(messages::SYNC_WITH_API_KEY)),
+        Credential::SharedLink(_) => Err(ApiError::from(messages::FORBIDDEN)),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::dto::b64;
 use crate::error::{ApiError, ApiResult};
+use crate::messages;
 use crate::routes::albums::readable_album;
 use crate::routes::query::{bool_param, uuid_param};
 
@@ -32,24 +33,16 @@ async fn timeline_query(
     }
     let visibility = params
         .get("visibility")
-        .map(|v| {
-            Visibility::parse(v).ok_or_else(|| {
-                ApiError::bad_request(
-                    "visibility must be one of the following values: archive, timeline, hidden, locked",
-                )
-            })
-        })
+        .map(|v| Visibility::parse(v).ok_or_else(|| ApiError::from(messages::VISIBILITY_UNKNOWN)))
         .transpose()?;
     if visibility == Some(Visibility::Locked) && !auth.is_elevated() {
-        return Err(ApiError::unauthorized("Elevated permission is required"));
+        return Err(ApiError::from(messages::ELEVATED_PERMISSION_IS_REQUIRED));
     }
     let descending = match params.get("order").map(String::as_str) {
         None | Some("desc") => true,
         Some("asc") => false,
         Some(_) => {
-            return Err(ApiError::bad_request(
-                "order must be one of the following values: asc, desc",
-            ));
+            return Err(ApiError::from(messages::ORDER_NOT_ASC_OR_DESC));
         }
     };
     if let Some(user) = uuid_param(params, "userId")?
@@ -188,9 +181,9 @@ pub async fn bucket(
 ) -> ApiResult<Json<Columns>> {
     let month = params
         .get("timeBucket")
-        .ok_or_else(|| ApiError::bad_request("timeBucket must be a string"))?;
+        .ok_or_else(|| ApiError::from(messages::TIME_BUCKET_NOT_STRING))?;
     let month = month_of(month)
-        .ok_or_else(|| ApiError::bad_request("timeBucket must be a date like 2024-05-01"))?
+        .ok_or_else(|| ApiError::from(messages::TIME_BUCKET_NOT_DATE))?
         .to_string();
     let with_coordinates = bool_param(&params, "withCoordinates")?.unwrap_or(false);
     let assets = match timeline_query(&state, &auth, &params).await? {

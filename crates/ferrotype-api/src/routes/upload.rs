@@ -28,6 +28,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::events::album_users;
+use crate::messages;
 use crate::routes::assets::parse_checksum;
 
 /// Text fields are small; a larger one is refused rather than held in memory.
@@ -186,7 +187,7 @@ struct UploadFields {
 
 /// The `metadata` field: a JSON array of `{key, value}` with an object as each value.
 fn parse_metadata(text: &str) -> ApiResult<Vec<(String, String)>> {
-    let invalid = || ApiError::bad_request("metadata must be an array of {key, value} objects");
+    let invalid = || ApiError::from(messages::METADATA_NOT_KEY_VALUE_LIST);
     let items: Vec<Value> = serde_json::from_str(text).map_err(|_| invalid())?;
     items
         .iter()
@@ -243,20 +244,19 @@ async fn read_fields(state: &AppState, multipart: &mut Multipart) -> ApiResult<U
             "isFavorite" => f.is_favorite = read_text(&mut field, &name).await?.trim() == "true",
             "visibility" => {
                 let v = read_text(&mut field, &name).await?;
-                f.visibility = Some(Visibility::parse(v.trim()).ok_or_else(|| {
-                    ApiError::bad_request(
-                        "visibility must be one of archive, timeline, hidden, locked",
-                    )
-                })?);
+                f.visibility = Some(
+                    Visibility::parse(v.trim())
+                        .ok_or_else(|| ApiError::from(messages::VISIBILITY_UNKNOWN))?,
+                );
             }
             "duration" => f.duration_ms = parse_duration(&read_text(&mut field, &name).await?),
             "livePhotoVideoId" => {
                 let v = read_text(&mut field, &name).await?;
                 if !v.trim().is_empty() {
-                    f.live_photo_video_id =
-                        Some(Uuid::parse_str(v.trim()).map_err(|_| {
-                            ApiError::bad_request("livePhotoVideoId must be a UUID")
-                        })?);
+                    f.live_photo_video_id = Some(
+                        Uuid::parse_str(v.trim())
+                            .map_err(|_| ApiError::from(messages::LIVE_PHOTO_VIDEO_ID_NOT_UUID))?,
+                    );
                 }
             }
             "deviceAssetId" => f.device_asset_id = Some(read_text(&mut field, &name).await?),
@@ -335,7 +335,7 @@ pub async fn upload(
     }
     let owner = auth.user.id;
     // The message the mobile app matches to stop its backup.
-    let quota_exceeded = || ApiError::bad_request("Quota has been exceeded!");
+    let quota_exceeded = || ApiError::from(messages::QUOTA_EXCEEDED);
     let quota = auth.user.quota_size_in_bytes;
     let used = auth.user.quota_usage_in_bytes;
     if quota.is_some_and(|q| used >= q) {
@@ -381,16 +381,16 @@ pub async fn upload(
     };
     let file = fields
         .file
-        .ok_or_else(|| ApiError::bad_request("assetData is required"))?;
+        .ok_or_else(|| ApiError::from(messages::ASSET_DATA_REQUIRED))?;
     if quota.is_some_and(|q| used.saturating_add(file.size as i64) > q) {
         return Err(quota_exceeded());
     }
-    let file_created_at = fields.file_created_at.ok_or_else(|| {
-        ApiError::bad_request("fileCreatedAt must be a valid ISO 8601 date string")
-    })?;
-    let file_modified_at = fields.file_modified_at.ok_or_else(|| {
-        ApiError::bad_request("fileModifiedAt must be a valid ISO 8601 date string")
-    })?;
+    let file_created_at = fields
+        .file_created_at
+        .ok_or_else(|| ApiError::from(messages::FILE_CREATED_AT_NOT_ISO))?;
+    let file_modified_at = fields
+        .file_modified_at
+        .ok_or_else(|| ApiError::from(messages::FILE_MODIFIED_AT_NOT_ISO))?;
 
     let raw_name = fields
         .filename
@@ -410,14 +410,12 @@ pub async fn upload(
     let mut hides_motion = None;
     if let Some(motion_id) = fields.live_photo_video_id {
         match state.catalog.asset(motion_id).await? {
-            None => return Err(ApiError::bad_request("Live photo video not found")),
+            None => return Err(ApiError::from(messages::LIVE_PHOTO_VIDEO_NOT_FOUND)),
             Some(m) if m.asset_type != AssetType::Video => {
-                return Err(ApiError::bad_request("Live photo video must be a video"));
+                return Err(ApiError::from(messages::LIVE_PHOTO_VIDEO_MUST_BE_A_VIDEO));
             }
             Some(m) if m.owner_id != owner => {
-                return Err(ApiError::bad_request(
-                    "Live photo video does not belong to the user",
-                ));
+                return Err(ApiError::from(messages::LIVE_PHOTO_VIDEO_NOT_OWNED));
             }
             Some(m) => {
                 hides_motion = (m.visibility == Visibility::Timeline).then_some(m.id);

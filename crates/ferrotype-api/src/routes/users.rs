@@ -21,6 +21,7 @@ use crate::auth::Auth;
 use crate::dto::{UserAdminResponse, UserResponse, iso};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 use crate::routes::server::{LicenseKeyDto, check_license};
 
 pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<UserAdminResponse>> {
@@ -64,7 +65,7 @@ pub async fn update_me(
     let email = dto.email.map(|e| e.trim().to_lowercase());
     if let Some(password) = &dto.password {
         if password.is_empty() {
-            return Err(ApiError::bad_request("password should not be empty"));
+            return Err(ApiError::from(messages::PASSWORD_EMPTY));
         }
         let hash = accounts::hash_password(password)?;
         state.catalog.set_password(auth.user.id, &hash).await?;
@@ -80,7 +81,7 @@ pub async fn update_me(
     match state.catalog.update_user(auth.user.id, &change).await {
         Ok(()) => {}
         Err(CatalogError::Conflict(_)) => {
-            return Err(ApiError::bad_request("Email is not available"));
+            return Err(ApiError::from(messages::EMAIL_IS_NOT_AVAILABLE));
         }
         Err(e) => return Err(e.into()),
     }
@@ -211,7 +212,7 @@ pub async fn license(State(state): State<AppState>, auth: Auth) -> ApiResult<Jso
         .await?
     {
         Some(license) => Ok(Json(license)),
-        None => Err(ApiError::not_found("Not Found")),
+        None => Err(ApiError::from(messages::NOT_FOUND)),
     }
 }
 
@@ -255,7 +256,7 @@ pub async fn get(
     auth.require("user.read")?;
     match state.catalog.user_by_id(id).await? {
         Some(user) if user.deleted_at.is_none() => Ok(Json(UserResponse::from(&user))),
-        _ => Err(ApiError::bad_request("User not found")),
+        _ => Err(ApiError::from(messages::USER_NOT_FOUND)),
     }
 }
 
@@ -318,7 +319,7 @@ pub async fn upload_profile_image(
             })),
         ));
     }
-    Err(ApiError::bad_request("file is required"))
+    Err(ApiError::from(messages::FILE_IS_REQUIRED))
 }
 
 pub async fn delete_profile_image(
@@ -327,7 +328,7 @@ pub async fn delete_profile_image(
 ) -> ApiResult<StatusCode> {
     auth.require("userProfileImage.delete")?;
     if auth.user.profile_image_path.is_empty() {
-        return Err(ApiError::bad_request("Profile image not found"));
+        return Err(ApiError::from(messages::PROFILE_IMAGE_NOT_FOUND));
     }
     let change = UserChange {
         profile_image_path: Some(String::new()),
@@ -348,9 +349,9 @@ pub async fn profile_image(
         .catalog
         .user_by_id(id)
         .await?
-        .ok_or_else(|| ApiError::bad_request("User not found"))?;
+        .ok_or_else(|| ApiError::from(messages::USER_NOT_FOUND))?;
     if user.profile_image_path.is_empty() {
-        return Err(ApiError::not_found("User does not have a profile image"));
+        return Err(ApiError::from(messages::NO_PROFILE_IMAGE));
     }
     let mut blob = state.blobs.open(&user.profile_image_path, 0).await?;
     let mut bytes = Vec::with_capacity(blob.len as usize);
