@@ -634,35 +634,11 @@ fn is_url(text: &str) -> bool {
     url::Url::parse(text).is_ok_and(|u| u.has_host())
 }
 
-const VIDEO_CODECS: &[&str] = &["h264", "hevc", "vp9", "av1"];
-const AUDIO_CODECS: &[&str] = &["mp3", "aac", "opus", "pcm_s16le"];
-const CONTAINERS: &[&str] = &["mov", "mp4", "ogg", "webm"];
-const IMAGE_FORMATS: &[&str] = &["jpeg", "webp"];
-
-/// Checks the rules Immich's schema and services apply to a new configuration; the first broken
-/// one is returned as the message of the 400 answer.
+/// Checks the rules of a new configuration that its schema cannot state: the storage template,
+/// URLs and cron expressions (Immich's services check these); the first broken one is the
+/// message of the 400 answer. Types, enums, ranges and patterns are the contract's
+/// (`SystemConfigDto`): the API checks them on every request body, the binary on a config file.
 pub fn validate(config: &SystemConfig) -> Result<(), String> {
-    fn one_of(path: &str, value: &str, allowed: &[&str]) -> Result<(), String> {
-        if allowed.contains(&value) {
-            Ok(())
-        } else {
-            Err(format!("{path} must be one of: {}", allowed.join(", ")))
-        }
-    }
-    fn at_least(path: &str, value: i64, min: i64) -> Result<(), String> {
-        if value >= min {
-            Ok(())
-        } else {
-            Err(format!("{path} must be greater than or equal to {min}"))
-        }
-    }
-    fn within(path: &str, value: i64, min: i64, max: i64) -> Result<(), String> {
-        if (min..=max).contains(&value) {
-            Ok(())
-        } else {
-            Err(format!("{path} must be between {min} and {max}"))
-        }
-    }
     let c = config;
     crate::storage_template::Template::compile(&c.storage_template.template)?;
     if !c.server.external_domain.is_empty() && !is_url(&c.server.external_domain) {
@@ -708,148 +684,7 @@ pub fn validate(config: &SystemConfig) -> Result<(), String> {
             return Err(format!("{path}: Invalid cron expression. {why}"));
         }
     }
-    if !is_clock_time(&c.nightly_tasks.start_time) {
-        return Err(
-            "nightlyTasks.startTime: Invalid input: expected string in HH:MM format".into(),
-        );
-    }
-    at_least("trash.days", c.trash.days, 0)?;
-    at_least("user.deleteDelay", c.user.delete_delay, 1)?;
-    at_least(
-        "backup.database.keepLastAmount",
-        c.backup.database.keep_last_amount,
-        1,
-    )?;
-    for (name, image) in [
-        ("thumbnail", &c.image.thumbnail),
-        ("preview", &c.image.preview),
-    ] {
-        one_of(
-            &format!("image.{name}.format"),
-            &image.format,
-            IMAGE_FORMATS,
-        )?;
-        at_least(&format!("image.{name}.size"), image.size, 1)?;
-        within(&format!("image.{name}.quality"), image.quality, 1, 100)?;
-    }
-    one_of(
-        "image.fullsize.format",
-        &c.image.fullsize.format,
-        IMAGE_FORMATS,
-    )?;
-    within("image.fullsize.quality", c.image.fullsize.quality, 1, 100)?;
-    one_of("image.colorspace", &c.image.colorspace, &["srgb", "p3"])?;
-    let j = &c.job;
-    for (name, settings) in [
-        ("backgroundTask", j.background_task),
-        ("smartSearch", j.smart_search),
-        ("metadataExtraction", j.metadata_extraction),
-        ("faceDetection", j.face_detection),
-        ("search", j.search),
-        ("sidecar", j.sidecar),
-        ("library", j.library),
-        ("migration", j.migration),
-        ("thumbnailGeneration", j.thumbnail_generation),
-        ("videoConversion", j.video_conversion),
-        ("notifications", j.notifications),
-        ("ocr", j.ocr),
-        ("workflow", j.workflow),
-        ("integrityCheck", j.integrity_check),
-        ("editor", j.editor),
-    ] {
-        at_least(&format!("job.{name}.concurrency"), settings.concurrency, 1)?;
-    }
-    let f = &c.ffmpeg;
-    within("ffmpeg.crf", f.crf, 0, 51)?;
-    at_least("ffmpeg.threads", f.threads, 0)?;
-    within("ffmpeg.bframes", f.bframes, -1, 16)?;
-    within("ffmpeg.refs", f.refs, 0, 6)?;
-    at_least("ffmpeg.gopSize", f.gop_size, 0)?;
-    one_of(
-        "ffmpeg.targetVideoCodec",
-        &f.target_video_codec,
-        VIDEO_CODECS,
-    )?;
-    one_of(
-        "ffmpeg.targetAudioCodec",
-        &f.target_audio_codec,
-        AUDIO_CODECS,
-    )?;
-    for codec in f
-        .accepted_video_codecs
-        .iter()
-        .chain(&f.realtime.video_codecs)
-    {
-        one_of("ffmpeg.acceptedVideoCodecs", codec, VIDEO_CODECS)?;
-    }
-    for codec in &f.accepted_audio_codecs {
-        one_of("ffmpeg.acceptedAudioCodecs", codec, AUDIO_CODECS)?;
-    }
-    for container in &f.accepted_containers {
-        one_of("ffmpeg.acceptedContainers", container, CONTAINERS)?;
-    }
-    for resolution in &f.realtime.resolutions {
-        if ![480, 720, 1080, 1440, 2160].contains(resolution) {
-            return Err(
-                "ffmpeg.realtime.resolutions must be one of: 480, 720, 1080, 1440, 2160".into(),
-            );
-        }
-    }
-    one_of("ffmpeg.cqMode", &f.cq_mode, &["auto", "cqp", "icq"])?;
-    one_of(
-        "ffmpeg.transcode",
-        &f.transcode,
-        &["all", "optimal", "bitrate", "required", "disabled"],
-    )?;
-    one_of(
-        "ffmpeg.accel",
-        &f.accel,
-        &["nvenc", "qsv", "vaapi", "rkmpp", "disabled"],
-    )?;
-    one_of(
-        "ffmpeg.tonemap",
-        &f.tonemap,
-        &["hable", "mobius", "reinhard", "disabled"],
-    )?;
-    one_of(
-        "logging.level",
-        &c.logging.level,
-        &["verbose", "debug", "log", "warn", "error", "fatal"],
-    )?;
-    one_of(
-        "newVersionCheck.channel",
-        &c.new_version_check.channel,
-        &["stable", "releaseCandidate"],
-    )?;
-    one_of(
-        "oauth.tokenEndpointAuthMethod",
-        &c.oauth.token_endpoint_auth_method,
-        &["client_secret_post", "client_secret_basic"],
-    )?;
-    at_least("oauth.timeout", c.oauth.timeout, 1)?;
-    if let Some(quota) = c.oauth.default_storage_quota {
-        at_least("oauth.defaultStorageQuota", quota, 0)?;
-    }
-    if c.machine_learning.urls.is_empty() {
-        return Err("machineLearning.urls must contain at least 1 element".into());
-    }
-    within(
-        "notifications.smtp.transport.port",
-        c.notifications.smtp.transport.port,
-        0,
-        65_535,
-    )?;
     Ok(())
-}
-
-/// `HH:MM`, 00:00 to 23:59.
-fn is_clock_time(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() == 5
-        && bytes[2] == b':'
-        && text[..2].parse::<u8>().is_ok_and(|h| h < 24)
-        && text[3..].parse::<u8>().is_ok_and(|m| m < 60)
-        && bytes[..2].iter().chain(&bytes[3..]).all(u8::is_ascii_digit)
 }
 
 /// A cron expression of 5 or 6 fields (seconds first in the 6-field form, as the `cron` package
@@ -1066,12 +901,10 @@ mod tests {
                 .unwrap_err()
                 .contains("Invalid cron expression")
         );
-        let mut config = SystemConfig::default();
-        config.nightly_tasks.start_time = "24:00".into();
-        assert!(validate(&config).is_err());
+        // Ranges and patterns are the contract's (see ferrotype-api's contract tests).
         let mut config = SystemConfig::default();
         config.user.delete_delay = 0;
-        assert!(validate(&config).is_err());
+        assert!(validate(&config).is_ok());
         assert!(check_cron("*/5 1-3 * jan,feb mon-fri").is_ok());
         assert!(check_cron("0 0 0 * * *").is_ok());
         assert!(check_cron("61 * * * *").is_err());

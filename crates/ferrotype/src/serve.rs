@@ -15,7 +15,7 @@ use ferrotype_catalog::SqliteCatalog;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::NewJob;
-use ferrotype_core::system_config::{SystemConfigStore, keys};
+use ferrotype_core::system_config::{SystemConfig, SystemConfigStore, keys};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -189,8 +189,29 @@ async fn load_system_config(
             path.display()
         )
     })?;
-    let store = SystemConfigStore::from_file(path.clone(), &partial)
-        .map_err(|why| anyhow::anyhow!("the system config file {}: {why}", path.display()))?;
+    let refused = |why: String| anyhow::anyhow!("the system config file {}: {why}", path.display());
+    // The file over the defaults, checked against the contract's SystemConfigDto as a request
+    // body would be (types, enums, ranges); then the rules the schema cannot state.
+    let whole = SystemConfig::from_partial(&partial).map_err(refused)?;
+    let issues = ferrotype_api::contract::check_against(
+        "SystemConfigDto",
+        &serde_json::to_value(&whole).context("the system config as JSON")?,
+    );
+    if !issues.is_empty() {
+        let listed: Vec<String> = issues
+            .iter()
+            .map(|i| {
+                let path: Vec<String> = i
+                    .path
+                    .iter()
+                    .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
+                    .collect();
+                format!("{}: {}", path.join("."), i.message)
+            })
+            .collect();
+        return Err(refused(listed.join("; ")));
+    }
+    let store = SystemConfigStore::from_file(path.clone(), &partial).map_err(refused)?;
     catalog
         .set_system_metadata(
             keys::ADMIN_ONBOARDING,

@@ -115,6 +115,13 @@ static REQUESTS: LazyLock<RequestSchemas> = LazyLock::new(|| {
     }
 });
 
+/// The issues of `value` against the contract's component schema `name` (e.g. `SystemConfigDto`),
+/// checked as a request body is: for JSON that arrives otherwise (Immich's config file).
+pub fn check_against(name: &str, value: &Value) -> Vec<validate::Issue> {
+    let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
+    validate(&*REQUESTS, &schema, Some(value), Source::Body, Vec::new())
+}
+
 /// The middleware (a route layer, so the route's template is known).
 pub async fn enforce(
     State(state): State<AppState>,

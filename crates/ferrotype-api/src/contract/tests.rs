@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::validate::{Source, validate};
-use super::{OPERATIONS, REQUESTS, operation};
+use super::{OPERATIONS, REQUESTS, check_against, operation};
 
 fn body_issues(operation_id: &str, body: Option<Value>) -> Vec<(Value, String)> {
     let spec = &*REQUESTS;
@@ -176,4 +176,34 @@ fn every_route_served_is_an_operation_of_the_contract() {
     let before = ids.len();
     ids.dedup();
     assert_eq!(ids.len(), before, "an operation served twice");
+}
+
+#[test]
+fn a_whole_system_config_is_checked_against_its_schema() {
+    use ferrotype_core::system_config::SystemConfig;
+    let defaults = serde_json::to_value(SystemConfig::default()).unwrap();
+    assert!(check_against("SystemConfigDto", &defaults).is_empty());
+    let mut broken = defaults.clone();
+    broken["user"]["deleteDelay"] = serde_json::json!(0);
+    broken["nightlyTasks"]["startTime"] = serde_json::json!("24:00");
+    broken["image"]["thumbnail"]["format"] = serde_json::json!("gif");
+    let paths: Vec<String> = check_against("SystemConfigDto", &broken)
+        .iter()
+        .map(|i| {
+            let path: Vec<String> = i
+                .path
+                .iter()
+                .map(|p| p.as_str().unwrap_or("").to_string())
+                .collect();
+            path.join(".")
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "image.thumbnail.format",
+            "nightlyTasks.startTime",
+            "user.deleteDelay"
+        ]
+    );
 }

@@ -450,6 +450,15 @@ fn a_config_file_that_breaks_a_rule_stops_the_start() {
             "Invalid storage template",
         ),
         (r#"{"trash": {"days": "many"}}"#, "Invalid system config"),
+        // Checked against the contract's schema, as a request body: each issue by its path.
+        (
+            r#"{"trash": {"days": -1}, "image": {"preview": {"format": "gif"}}}"#,
+            "image.preview.format: Invalid option: expected one of",
+        ),
+        (
+            r#"{"trash": {"days": -1}}"#,
+            "trash.days: Too small: expected number to be >=0",
+        ),
         ("trash: 3", "not valid JSON"),
     ] {
         let file = temp.path().join("immich.json");
