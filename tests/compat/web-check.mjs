@@ -379,6 +379,21 @@ await step("a video plays in the viewer", async () => {
   await page.keyboard.press("Escape");
 });
 
+await step("pages have titles, and an unknown address says so", async () => {
+  await page.goto(`${base}/albums`);
+  await page.getByRole("heading", { name: "Albums" }).first().waitFor();
+  assert.equal(await page.title(), "Albums – Ferrotype");
+  await page.goto(`${base}/explore`);
+  await page.getByRole("heading", { name: "Page not found" }).waitFor();
+  assert.equal(await page.title(), "Page not found – Ferrotype");
+  assert.equal(await page.locator("#timeline").count(), 0, "not the timeline under a wrong address");
+  await page.screenshot({ path: path.join(shots, "not-found.png") });
+  await page.getByRole("link", { name: "Back to the photos" }).click();
+  await page.locator(".tile").first().waitFor();
+  assert.equal(await page.title(), "Photos – Ferrotype");
+  assert.ok(page.url().endsWith("/photos"), page.url());
+});
+
 await step("dark mode follows the browser", async () => {
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(await background(), "rgb(250, 250, 250)");

@@ -1,4 +1,5 @@
-//! The web UI: a few static files built into the binary (`web/`), served at `/`. Every path
+//! The web UI: the files of `web/`, built into the binary (`WEB_FILES`, listed by build.rs), served
+//! at `/`. Every path
 //! that is not the API, a file, or `/.well-known` is a page of the app (`/photos`, `/share/<key>`,
 //! `/s/<slug>`...), so it gets `index.html` and the app routes it in the browser. A shared
 //! link's page carries OpenGraph tags (title, count, a thumbnail) for the previews chat apps
@@ -14,23 +15,42 @@ use crate::AppState;
 use crate::error::ApiError;
 
 const INDEX: &str = include_str!("../web/index.html");
-const APP_JS: &str = include_str!("../web/app.js");
-const THUMBHASH_JS: &str = include_str!("../web/thumbhash.js");
-const GRID_JS: &str = include_str!("../web/grid.js");
-const APP_CSS: &str = include_str!("../web/app.css");
-/// socket.io-client's browser bundle (npm `socket.io-client` 4.8.4, `dist/socket.io.esm.min.js`
-/// without its source-map comment), vendored with its MIT licence: the app has no bundler.
-const SOCKET_IO_JS: &str = include_str!("../web/vendor/socket.io.esm.min.js");
-const SOCKET_IO_LICENSE: &str = include_str!("../web/vendor/socket.io-client.LICENSE");
 
-fn file(content_type: &'static str, body: &'static str) -> Response {
+// `WEB_FILES`: every file of `web/` (and the API client's generated operations), by URL path.
+include!(concat!(env!("OUT_DIR"), "/web_files.rs"));
+
+/// A file of the app, with its type from its name.
+fn web_file(path: &str) -> Option<Response> {
+    let (_, body) = WEB_FILES.iter().find(|(p, _)| *p == path)?;
+    let content_type = match path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("html") => "text/html; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        _ => "text/plain; charset=utf-8",
+    };
+    Some(
+        (
+            [
+                (header::CONTENT_TYPE, content_type),
+                // Names are not versioned: the browser asks again, cheaply, after an upgrade.
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            *body,
+        )
+            .into_response(),
+    )
+}
+
+fn index() -> Response {
     (
         [
-            (header::CONTENT_TYPE, content_type),
-            // Names are not versioned: the browser asks again, cheaply, after an upgrade.
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        body,
+        INDEX,
     )
         .into_response()
 }
@@ -47,35 +67,28 @@ pub async fn serve(
         return ApiError::new(StatusCode::NOT_FOUND, format!("Cannot {method} {path}"))
             .into_response();
     }
-    match path {
-        "/app.js" => file("text/javascript; charset=utf-8", APP_JS),
-        "/thumbhash.js" => file("text/javascript; charset=utf-8", THUMBHASH_JS),
-        "/grid.js" => file("text/javascript; charset=utf-8", GRID_JS),
-        "/app.css" => file("text/css; charset=utf-8", APP_CSS),
-        "/vendor/socket.io.esm.min.js" => file("text/javascript; charset=utf-8", SOCKET_IO_JS),
-        "/vendor/socket.io-client.LICENSE" => file("text/plain; charset=utf-8", SOCKET_IO_LICENSE),
-        _ => {
-            let (key, slug) = match (path.strip_prefix("/share/"), path.strip_prefix("/s/")) {
-                (Some(key), _) => (Some(key), None),
-                (_, Some(slug)) => (None, Some(slug)),
-                _ => return file("text/html; charset=utf-8", INDEX),
-            };
-            let link = crate::auth::open_shared_link(&state, key, slug).await;
-            let (status, page) = match link {
-                Ok(Some(link)) => (StatusCode::OK, share_page(&state, &link, &headers).await),
-                _ => (StatusCode::NOT_FOUND, INDEX.to_string()),
-            };
-            (
-                status,
-                [
-                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                    (header::CACHE_CONTROL, "no-store"),
-                ],
-                page,
-            )
-                .into_response()
-        }
+    if let Some(file) = web_file(path) {
+        return file;
     }
+    let (key, slug) = match (path.strip_prefix("/share/"), path.strip_prefix("/s/")) {
+        (Some(key), _) => (Some(key), None),
+        (_, Some(slug)) => (None, Some(slug)),
+        _ => return index(),
+    };
+    let link = crate::auth::open_shared_link(&state, key, slug).await;
+    let (status, page) = match link {
+        Ok(Some(link)) => (StatusCode::OK, share_page(&state, &link, &headers).await),
+        _ => (StatusCode::NOT_FOUND, INDEX.to_string()),
+    };
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        page,
+    )
+        .into_response()
 }
 
 /// `index.html` with a link's OpenGraph tags; none for a password-protected link (its
@@ -148,4 +161,33 @@ fn escape_html(text: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WEB_FILES;
+    use sha2::{Digest, Sha256};
+
+    /// The vendored browser modules are what `scripts/vendor-web` wrote from npm's lock: each
+    /// served file's SHA-256 is the pinned one, and nothing vendored is unlisted.
+    #[test]
+    fn vendored_modules_match_their_pinned_checksums() {
+        let sums = include_str!("../web/vendor/SHA256SUMS");
+        let mut listed = Vec::new();
+        for line in sums.lines() {
+            let (sum, name) = line.split_once("  ").expect("sha256sum's format");
+            let url = format!("/vendor/{name}");
+            let (_, body) = WEB_FILES
+                .iter()
+                .find(|(p, _)| *p == url)
+                .unwrap_or_else(|| panic!("{url} is pinned but not served"));
+            assert_eq!(hex::encode(Sha256::digest(body)), sum, "{url} changed");
+            listed.push(url);
+        }
+        for (path, _) in WEB_FILES {
+            if path.starts_with("/vendor/") && *path != "/vendor/SHA256SUMS" {
+                assert!(listed.contains(&path.to_string()), "{path} is not pinned");
+            }
+        }
+    }
 }

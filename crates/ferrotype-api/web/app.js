@@ -6,6 +6,9 @@
 import { toDataURL } from "/thumbhash.js";
 import { VirtualGrid, scrubber } from "/grid.js";
 import { io } from "/vendor/socket.io.esm.min.js";
+import { api, request } from "/api.js";
+import { html, render, setTitle } from "/ui.js";
+import { NotFound } from "/pages/not-found.js";
 
 const app = document.getElementById("app");
 // `grid`: the VirtualGrid of the page shown (timeline, album, link), null elsewhere.
@@ -37,26 +40,6 @@ function guard(what, fn) {
   return (...args) => Promise.resolve().then(() => fn(...args)).catch((err) => toast(`${what}: ${err.message}`, "error"));
 }
 
-async function api(method, path, body) {
-  const init = { method, headers: {}, credentials: "same-origin" };
-  if (body !== undefined) {
-    init.headers["content-type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const r = await fetch(`/api${path}`, init);
-  const text = await r.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!r.ok) {
-    // A validation failure names the first field and what was wrong with it.
-    const issue = data && Array.isArray(data.errors) && data.errors[0];
-    const detail = issue ? `: ${issue.path.join(".")} ${issue.message}` : "";
-    const err = new Error(((data && data.message) || `${r.status} ${r.statusText}`) + detail);
-    err.status = r.status;
-    throw err;
-  }
-  return data;
-}
-
 function navigate(path) {
   history.pushState(null, "", path);
   route();
@@ -75,28 +58,57 @@ async function route() {
   state.lastSelected = null;
   renderSelectionBar();
   // Public pages of shared links: no account needed.
+  if (path.startsWith("/share/") || path.startsWith("/s/")) setTitle("Shared");
   if (path.startsWith("/share/")) return sharePage({ key: decodeURIComponent(path.slice("/share/".length)) });
   if (path.startsWith("/s/")) return sharePage({ slug: decodeURIComponent(path.slice("/s/".length)) });
   const config = await api("GET", "/server/config").catch(() => ({ isInitialized: true }));
-  if (!config.isInitialized) return signUpPage();
+  if (!config.isInitialized) {
+    setTitle("Welcome");
+    return signUpPage();
+  }
   state.user = await api("GET", "/users/me").catch(() => null);
   if (!state.user) {
     live.disconnect();
+    setTitle("Sign in");
     return loginPage(config);
   }
   live.connect();
-  if (path === "/" || path === "/photos") return timelinePage();
-  if (VIEWS[path]) return timelinePage(path);
-  if (path === "/albums") return albumsPage();
-  if (path === "/sharing") return sharingPage();
-  if (path === "/admin") return adminPage();
-  if (path === "/admin/settings") return settingsPage();
-  if (path.startsWith("/albums/")) return albumPage(path.slice("/albums/".length));
-  if (path.startsWith("/photos/")) {
-    await timelinePage();
-    return openViewer(path.slice("/photos/".length));
-  }
-  return timelinePage();
+  const page = pages().find(([match]) => (typeof match === "string" ? path === match : match.test(path)));
+  if (!page) return notFoundPage(path);
+  setTitle(page[1]);
+  return page[2](path);
+}
+
+/// The app's pages: the address (exact, or a pattern), the tab's title, what draws the page.
+function pages() {
+  return [
+    ["/", "Photos", () => timelinePage()],
+    ["/photos", "Photos", () => timelinePage()],
+    ...Object.entries(VIEWS)
+      .filter(([view]) => view !== "/photos")
+      .map(([view, v]) => [view, v.title, () => timelinePage(view)]),
+    ["/albums", "Albums", () => albumsPage()],
+    ["/sharing", "Sharing", () => sharingPage()],
+    ["/admin", "Administration", () => adminPage()],
+    ["/admin/settings", "Settings", () => settingsPage()],
+    [/^\/albums\/[^/]+$/, "Album", (path) => albumPage(path.slice("/albums/".length))],
+    [
+      /^\/photos\/[^/]+$/,
+      "Photos",
+      async (path) => {
+        await timelinePage();
+        return openViewer(path.slice("/photos/".length));
+      },
+    ],
+  ];
+}
+
+/// An address the app does not have: the header, and a page saying so.
+function notFoundPage(path) {
+  setTitle("Page not found");
+  const main = el("main", { class: "photos" });
+  app.replaceChildren(header(), main);
+  render(html`<${NotFound} path=${path} onHome=${() => navigate("/photos")} />`, main);
 }
 
 function formPage(title, fields, submitLabel, onSubmit, message = "") {
@@ -584,8 +596,7 @@ async function shareDialog(target) {
 async function download(target, query = "") {
   const info = await api("POST", `/download/info${query}`, target);
   for (const archive of info.archives) {
-    const r = await fetch(`/api/download/archive${query}`, {
-      method: "POST",
+    const r = await request("POST", `/download/archive${query}`, {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ assetIds: archive.assetIds }),
     });
@@ -644,7 +655,7 @@ async function albumPage(id) {
   const actions = el("div", { class: "actions" },
     owner ? el("button", { type: "button", onclick: () => shareDialog({ type: "ALBUM", albumId: id }) }, "Share link") : null,
     owner ? el("button", { type: "button", onclick: guard("Cannot share", () => shareWithUsers(album)) }, "Share with users") : null,
-    album.albumUsers.length > 1 || owner ? el("button", { type: "button", class: "quiet", onclick: () => membersDialog(album, owner) }, `Members (${album.albumUsers.length})`) : null,
+    album.albumUsers.length > 1 || owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot show the members", async () => membersDialog(await api("GET", `/albums/${album.id}`), owner)) }, `Members (${album.albumUsers.length})`) : null,
     owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot delete the album", async () => {
       if (!confirm(`Delete the album “${album.albumName}”? Its photos stay.`)) return;
       await api("DELETE", `/albums/${id}`);
@@ -680,6 +691,7 @@ async function shareWithUsers(album) {
 }
 
 /// The album's members: the owner changes roles and removes members; a member can leave.
+/// The album's members as they are now (fetched when opened: the page may be older).
 function membersDialog(album, owner) {
   const act = (fn) => async () => {
     try {

@@ -1,0 +1,15 @@
+// The component model of the web UI's pages: Preact with htm templates (tagged template literals,
+// no build step) and signals, vendored from npm (web/vendor/, see scripts/vendor-web). A page is
+// a module under pages/ exporting its component; shared components live beside this file.
+
+import { h, render } from "preact";
+import htm from "htm";
+
+export { render };
+export { signal, computed, effect } from "@preact/signals";
+export const html = htm.bind(h);
+
+/// The tab's title for a page: "<page> – Ferrotype", or the name alone.
+export function setTitle(page) {
+  document.title = page ? `${page} – Ferrotype` : "Ferrotype";
+}
