@@ -27,10 +27,20 @@ await step("first run shows the admin sign-up", async () => {
   await page.getByRole("heading", { name: "Welcome to Ferrotype" }).waitFor();
   await page.fill("input[name=name]", "Ada");
   await page.fill("input[name=email]", "ada@example.com");
+  // A one-character password is not taken, and the two fields must agree.
+  await page.fill("input[name=password]", "a");
+  await page.fill("input[name=confirm]", "a");
+  await page.click("button[type=submit]");
+  assert.equal(await page.locator("input[name=password]:invalid").count(), 1, "too short");
   await page.fill("input[name=password]", "a good password");
+  await page.fill("input[name=confirm]", "a good passwor");
+  await page.click("button[type=submit]");
+  await page.getByText("The passwords do not match").waitFor();
+  await page.fill("input[name=confirm]", "a good password");
   await page.click("button[type=submit]");
   await page.locator("#upload-button").waitFor();
   await page.getByText("No photos yet").waitFor();
+  assert.equal(await page.title(), "Photos – Ferrotype");
 });
 
 await step("sign out and a wrong password is refused", async () => {
@@ -100,6 +110,46 @@ await step("the viewer steps through by keyboard and shows details", async () =>
   await page.waitForFunction(() => !document.querySelector(".viewer img.preview").classList.contains("zoomed"));
   await page.keyboard.press("Escape");
   await viewer.waitFor({ state: "detached" });
+  assert.ok(page.url().endsWith("/photos"), page.url());
+});
+
+await step("Back closes the viewer and leaves the page as it was", async () => {
+  await page.evaluate(() => (window.gridBefore = document.querySelector(".vgrid")));
+  await page.locator(".tile").first().click();
+  await page.locator(".viewer").waitFor();
+  assert.match(page.url(), /\/photos\/[0-9a-f-]{36}$/);
+  await page.goBack();
+  await page.locator(".viewer").waitFor({ state: "detached" });
+  assert.ok(page.url().endsWith("/photos"), page.url());
+  assert.ok(await page.evaluate(() => document.querySelector(".vgrid") === window.gridBefore), "not drawn again");
+});
+
+await step("the camera is named once, and a photo without a preview says so", async () => {
+  // The Canon photo: its model already says "Canon".
+  const id = await page.evaluate(async () => {
+    const buckets = await (await fetch("/api/timeline/buckets?visibility=timeline")).json();
+    for (const b of buckets) {
+      const month = await (await fetch(`/api/timeline/bucket?visibility=timeline&timeBucket=${b.timeBucket}`)).json();
+      for (const id of month.id) {
+        const asset = await (await fetch(`/api/assets/${id}`)).json();
+        if (asset.exifInfo?.make === "Canon") return id;
+      }
+    }
+    return null;
+  });
+  assert.ok(id, "the Canon photo");
+  await page.goto(`${base}/photos/${id}`);
+  await page.locator(".viewer").waitFor();
+  await page.keyboard.press("i");
+  await page.locator(".info dd", { hasText: "EOS R5" }).waitFor();
+  assert.equal(await page.locator(".info dd", { hasText: "EOS R5" }).textContent(), "Canon EOS R5");
+  // A preview that fails to load: a sentence, not the browser's broken-image icon.
+  await page.route("**/thumbnail?size=preview*", (route) => route.fulfill({ status: 404, body: "" }));
+  await page.keyboard.press("ArrowRight");
+  await page.getByText("This photo has no preview yet, or it cannot be shown.").waitFor();
+  await page.unroute("**/thumbnail?size=preview*");
+  await page.keyboard.press("Escape");
+  await page.locator(".viewer").waitFor({ state: "detached" });
 });
 
 await step("the details show the file and its place", async () => {
@@ -146,7 +196,13 @@ await step("create a password-protected link without downloads", async () => {
   await page.getByRole("button", { name: "Create link" }).click();
   shareUrl = await page.locator(".share-url").textContent();
   assert.match(shareUrl, /\/share\/[A-Za-z0-9_-]{60,}$/);
-  await page.keyboard.press("Escape");
+  // Seen above the dialog; one link per dialog (no second by a second click); a Copy button.
+  await page.locator("#toasts").getByText("Link created").waitFor();
+  assert.ok(await page.getByRole("button", { name: "Create link" }).isDisabled(), "a second link");
+  await page.getByRole("button", { name: "Copy link" }).waitFor();
+  // The dialog closes by its button (and by Escape or a click outside).
+  await page.locator("dialog").getByRole("button", { name: "Close" }).click();
+  await page.locator("dialog").waitFor({ state: "detached" });
 });
 
 await step("the link in a fresh browser: password, photos, no originals", async () => {
@@ -337,6 +393,11 @@ await step("a visitor adds a photo through a link that allows uploads", async ()
 });
 
 await step("album members: share as a viewer, make an editor, remove", async () => {
+  // A click outside a dialog closes it.
+  await page.getByRole("button", { name: "Share with users" }).click();
+  await page.locator("dialog").waitFor();
+  await page.mouse.click(5, 5);
+  await page.locator("dialog").waitFor({ state: "detached" });
   await page.getByRole("button", { name: "Share with users" }).click();
   await page.locator("dialog select[name=role]").selectOption("viewer");
   await page.getByRole("button", { name: "Bob <bob@example.com>" }).click();

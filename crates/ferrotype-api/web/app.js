@@ -31,8 +31,15 @@ function el(tag, attrs = {}, ...children) {
 
 export function toast(message, kind = "info") {
   const t = el("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status" }, message);
-  document.getElementById("toasts").append(t);
-  setTimeout(() => t.remove(), 5000);
+  const area = document.getElementById("toasts");
+  area.append(t);
+  // The area is a popover: shown again, it is the newest of the top layer, above open dialogs.
+  if (area.matches(":popover-open")) area.hidePopover();
+  area.showPopover();
+  setTimeout(() => {
+    t.remove();
+    if (!area.children.length && area.matches(":popover-open")) area.hidePopover();
+  }, 5000);
 }
 
 /// An event handler that reports its failure: a toast saying what could not be done, and why.
@@ -45,12 +52,28 @@ function navigate(path) {
   route();
 }
 
-window.addEventListener("popstate", () => route());
+// Back and Forward: an open viewer closes (back on the page it was opened from, nothing redrawn);
+// other moves draw the page of the new address.
+let viewerClose = null; // closes the open viewer; `.from`: the address it was opened from
+let ignorePop = false; // the viewer's own history.back() on close
+window.addEventListener("popstate", () => {
+  if (ignorePop) {
+    ignorePop = false;
+    return;
+  }
+  if (viewerClose) {
+    const from = viewerClose.from;
+    viewerClose(true);
+    if (location.pathname + location.search === from) return;
+  }
+  route();
+});
 
 // ---- pages -------------------------------------------------------------------------------
 
 async function route() {
   const path = location.pathname;
+  viewerClose?.(true);
   state.grid?.destroy();
   state.grid = null;
   clearDrop();
@@ -118,8 +141,8 @@ function formPage(title, fields, submitLabel, onSubmit, message = "") {
     { class: "card" },
     el("h1", {}, title),
     message ? el("p", { class: "login-message" }, message) : null,
-    ...fields.map(([name, label, type]) =>
-      el("label", {}, label, el("input", { name, type, required: true, autocomplete: type === "password" ? "current-password" : name })),
+    ...fields.map(([name, label, type, extra = {}]) =>
+      el("label", {}, label, el("input", { name, type, required: true, autocomplete: type === "password" ? "current-password" : name, ...extra })),
     ),
     error,
     el("button", { type: "submit" }, submitLabel),
@@ -140,9 +163,15 @@ function formPage(title, fields, submitLabel, onSubmit, message = "") {
 function signUpPage() {
   formPage(
     "Welcome to Ferrotype",
-    [["name", "Name", "text"], ["email", "Email", "email"], ["password", "Password", "password"]],
+    [
+      ["name", "Name", "text"],
+      ["email", "Email", "email"],
+      ["password", "Password (at least 8 characters)", "password", { autocomplete: "new-password", minlength: 8 }],
+      ["confirm", "Confirm the password", "password", { autocomplete: "new-password" }],
+    ],
     "Create the admin account",
-    async (v) => {
+    async ({ confirm, ...v }) => {
+      if (v.password !== confirm) throw new Error("The passwords do not match");
       await api("POST", "/auth/admin-sign-up", v);
       await api("POST", "/auth/login", { email: v.email, password: v.password });
       toast("Admin account created");
@@ -413,9 +442,19 @@ function tile(asset) {
       if (img.isConnected) img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail&retry=${tries}${linkQuery()}`;
     }, wait);
   });
-  if (!asset.isImage) link.append(el("span", { class: "badge" }, "▶"));
+  if (!asset.isImage) link.append(el("span", { class: "badge" }, `${clockDuration(asset.duration)} ▶`.trim()));
+  if (asset.isFavorite) link.append(el("span", { class: "fav", "aria-label": "Favorite" }, "♥"));
   link.showImage = () => (img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail${linkQuery()}`);
   return link;
+}
+
+/// A video's length as players show it ("0:07", "12:30", "1:02:03") from Immich's
+/// "H:MM:SS.ffffff"; empty when unknown.
+function clockDuration(duration) {
+  const m = /^(\d+):(\d\d):(\d\d)/.exec(duration || "");
+  if (!m) return "";
+  const [h, min, sec] = [Number(m[1]), Number(m[2]), m[3]];
+  return h ? `${h}:${m[2]}:${sec}` : `${min}:${sec}`;
 }
 
 /// The asset's thumbhash as a small image URL, decoded once per asset and kept: the tile shows it
@@ -511,10 +550,18 @@ function renderSelectionBar() {
   document.body.append(bar);
 }
 
+/// A modal dialog with a title, a Close button, and Escape or a click outside to close it.
 function dialog(title, ...content) {
-  const box = el("dialog", { class: "card dialog" }, el("h2", {}, title), ...content);
+  const close = el("button", { type: "button", class: "quiet dialog-close", "aria-label": "Close", onclick: () => box.close() }, "✕");
+  const box = el("dialog", { class: "card dialog" }, el("div", { class: "dialog-head" }, el("h2", {}, title), close), ...content);
   document.body.append(box);
   box.addEventListener("close", () => box.remove());
+  // A click on the backdrop lands on the dialog element itself, outside its box.
+  box.addEventListener("click", (e) => {
+    if (e.target !== box) return;
+    const r = box.getBoundingClientRect();
+    if (e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom) box.close();
+  });
   box.showModal();
   return box;
 }
@@ -581,8 +628,12 @@ async function shareDialog(target) {
         allowUpload: v.get("allowUpload") === "on",
       });
       const url = `${location.origin}/share/${link.key}`;
-      result.replaceChildren(el("a", { href: url, class: "share-url" }, url));
-      navigator.clipboard?.writeText(url).catch(() => {});
+      const copy = el("button", { type: "button", onclick: () => {
+        navigator.clipboard?.writeText(url).then(() => toast("Link copied"), () => toast("Cannot copy: select the link and copy it", "error"));
+      } }, "Copy link");
+      result.replaceChildren(el("a", { href: url, class: "share-url" }, url), copy);
+      // The link exists: the form would make a second one.
+      form.querySelector("button[type=submit]").disabled = true;
       toast("Link created");
     } catch (err) {
       toast(`Cannot create the link: ${err.message}`, "error");
@@ -1050,6 +1101,7 @@ async function upload(files, query = "") {
 // ---- the viewer ----------------------------------------------------------------------------
 
 async function openViewer(id) {
+  viewerClose?.(true);
   document.querySelector(".viewer")?.remove();
   let current = id;
   const media = el("div", { class: "media" });
@@ -1060,13 +1112,26 @@ async function openViewer(id) {
     hidden: Boolean(state.scope.link && !state.scope.link.allowDownload),
   }, "⬇");
   const info = el("aside", { class: "info", hidden: true });
-  const close = () => {
+  // Opening from a page adds the photo's address to the history (Back closes the viewer); one
+  // opened by its address was drawn over the timeline, where closing leaves it.
+  const from = location.pathname + location.search;
+  let pushed = false;
+  const close = (fromHistory = false) => {
     overlay.remove();
     document.removeEventListener("keydown", keys);
+    viewerClose = null;
     // Back in the grid where the viewer left off.
     state.grid?.scrollToAsset(current);
-    if (!state.scope.query && location.pathname !== "/photos") history.replaceState(null, "", "/photos");
+    if (fromHistory || state.scope.query) return;
+    if (pushed) {
+      ignorePop = true;
+      history.back();
+    } else if (location.pathname !== "/photos") {
+      history.replaceState(null, "", "/photos");
+    }
   };
+  viewerClose = close;
+  viewerClose.from = from.startsWith("/photos/") ? "/photos" : from;
   // The asset shown last, once its month is known to the grid (stepping waits for it).
   let shown = Promise.resolve();
   const step = async (delta) => {
@@ -1080,7 +1145,7 @@ async function openViewer(id) {
     el(
       "div",
       { class: "viewer-bar" },
-      el("button", { type: "button", "aria-label": "Close", onclick: close }, "✕"),
+      el("button", { type: "button", "aria-label": "Close", onclick: () => close() }, "✕"),
       el("span", { class: "spacer" }),
       download,
       el("button", { type: "button", class: "info-button", "aria-label": "Info", onclick: () => (info.hidden = !info.hidden) }, "i"),
@@ -1111,7 +1176,15 @@ async function openViewer(id) {
   async function show(assetId) {
     current = assetId;
     overlay.dataset.id = assetId;
-    if (!state.scope.query) history.replaceState(null, "", `/photos/${assetId}`);
+    if (!state.scope.query) {
+      const address = `/photos/${assetId}`;
+      if (!pushed && !from.startsWith("/photos/")) {
+        history.pushState(null, "", address);
+        pushed = true;
+      } else {
+        history.replaceState(null, "", address);
+      }
+    }
     let asset;
     try {
       asset = await api("GET", `/assets/${assetId}${linkQuery("?")}`);
@@ -1136,6 +1209,12 @@ async function openViewer(id) {
           img.style.transformOrigin = `${((e.clientX - r.left) / r.width) * 100}% ${((e.clientY - r.top) / r.height) * 100}%`;
         }
       });
+      // No broken-image icon: say what happened, and keep the viewer's controls.
+      img.addEventListener("error", () => {
+        if (img.isConnected) {
+          img.replaceWith(el("p", { class: "preview-failed", role: "img", "aria-label": asset.originalFileName }, "This photo has no preview yet, or it cannot be shown."));
+        }
+      });
       media.replaceChildren(img);
     }
     info.replaceChildren(...infoRows(asset));
@@ -1155,7 +1234,8 @@ function infoRows(asset) {
     ["File", asset.originalFileName],
     ["Taken", e.dateTimeOriginal ? new Date(e.dateTimeOriginal).toLocaleString() : new Date(asset.localDateTime).toLocaleString()],
     ["Place", [e.city, e.state, e.country].filter(Boolean).join(", ")],
-    ["Camera", [e.make, e.model].filter(Boolean).join(" ")],
+    // Models often start with the make ("Canon EOS M50"): not twice.
+    ["Camera", e.model && e.make && e.model.toLowerCase().startsWith(e.make.toLowerCase()) ? e.model : [e.make, e.model].filter(Boolean).join(" ")],
     ["Lens", e.lensModel],
     ["Exposure", [e.fNumber && `ƒ/${e.fNumber}`, e.exposureTime && `${e.exposureTime} s`, e.focalLength && `${e.focalLength} mm`, e.iso && `ISO ${e.iso}`].filter(Boolean).join(" · ")],
     ["Size", e.exifImageWidth ? `${e.exifImageWidth} × ${e.exifImageHeight}` : asset.width ? `${asset.width} × ${asset.height}` : ""],
