@@ -247,6 +247,7 @@ await step("favorites, the trash and restoring", async () => {
   await page.getByText("Added to favorites").waitFor();
   await page.getByRole("link", { name: "Favorites" }).click();
   await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 1);
+  assert.equal(await page.locator(".tile .fav").count(), 1, "a favourite is marked on its tile");
   await page.getByRole("link", { name: "Ferrotype" }).click();
   await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 3);
   await page.locator(".tile .check").nth(2).click();
@@ -421,6 +422,8 @@ await step("a video plays in the viewer", async () => {
   const tile = page.locator(".tile:has(.badge)");
   await tile.waitFor({ timeout: 60000 });
   await page.waitForFunction(() => document.querySelector(".tile:has(.badge)")?.classList.contains("loaded"), null, { timeout: 60000 });
+  // Its length, as players write it.
+  await page.waitForFunction(() => /^0:0[12] ▶$/.test(document.querySelector(".tile .badge")?.textContent || ""), null, { timeout: 30000 });
   await tile.click();
   await page.waitForFunction(() => {
     const v = document.querySelector(".viewer video");

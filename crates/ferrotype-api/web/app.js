@@ -448,13 +448,14 @@ function tile(asset) {
   return link;
 }
 
-/// A video's length as players show it ("0:07", "12:30", "1:02:03") from Immich's
-/// "H:MM:SS.ffffff"; empty when unknown.
-function clockDuration(duration) {
-  const m = /^(\d+):(\d\d):(\d\d)/.exec(duration || "");
-  if (!m) return "";
-  const [h, min, sec] = [Number(m[1]), Number(m[2]), m[3]];
-  return h ? `${h}:${m[2]}:${sec}` : `${min}:${sec}`;
+/// A video's length as players show it ("0:07", "12:30", "1:02:03") from the timeline's
+/// milliseconds; empty when unknown.
+function clockDuration(ms) {
+  if (typeof ms !== "number") return "";
+  const total = Math.round(ms / 1000);
+  const [h, m, sec] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  const pad = (n) => String(n).padStart(2, "0");
+  return h ? `${h}:${pad(m)}:${pad(sec)}` : `${m}:${pad(sec)}`;
 }
 
 /// The asset's thumbhash as a small image URL, decoded once per asset and kept: the tile shows it
