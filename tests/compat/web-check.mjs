@@ -60,7 +60,7 @@ await step("sign in", async () => {
 
 await step("upload through the file picker", async () => {
   await page.setInputFiles("#upload-input", photos);
-  await page.getByText(`${photos.length} uploaded`).waitFor({ timeout: 60000 });
+  await page.locator("#toasts").getByText(`${photos.length} uploaded`).waitFor({ timeout: 60000 });
 });
 
 await step("thumbnails appear in the timeline", async () => {
@@ -310,7 +310,25 @@ await step("settings: a sign-in message shows at once", async () => {
 
 await step("a duplicate upload is reported", async () => {
   await page.setInputFiles("#upload-input", photos.slice(0, 1));
-  await page.getByText("1 already there").waitFor({ timeout: 30000 });
+  await page.locator("#toasts").getByText("1 already there").waitFor({ timeout: 30000 });
+});
+
+await step("a batch is one card that folds its files; some failures warn, not alarm", async () => {
+  const notes = path.join(path.dirname(shots), "notes.txt");
+  fs.writeFileSync(notes, "not a photo");
+  await page.setInputFiles("#upload-input", [...photos, notes]);
+  await page.locator("#toasts .toast.warning", { hasText: "3 already there, 1 failed" }).waitFor({ timeout: 60000 });
+  assert.equal(await page.locator("#toasts .toast.error").count(), 0, "no red toast for a mostly good batch");
+  const card = page.locator(".upload-card.has-failures");
+  assert.equal(await card.locator(".upload-summary").textContent(), "0 uploaded, 3 already there, 1 failed");
+  // The failed file is listed (the list opens when something failed), and the card stays small.
+  await card.locator("li.upload.failed", { hasText: "notes.txt" }).waitFor();
+  const box = await card.boundingBox();
+  assert.ok(box.height < 0.6 * 800, `the card is ${box.height} px tall`);
+  await card.getByRole("button", { name: "Hide files" }).click();
+  assert.ok(await card.locator(".upload-files").isHidden());
+  await card.getByRole("button", { name: "Close" }).click();
+  await card.waitFor({ state: "detached" });
 });
 
 await step("files dropped on the page are uploaded", async () => {
@@ -385,7 +403,7 @@ await step("a visitor adds a photo through a link that allows uploads", async ()
   await visitor.goto(url);
   await visitor.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2);
   await visitor.setInputFiles("#upload-input", [extraPhoto]);
-  await visitor.getByText("1 uploaded").waitFor({ timeout: 60000 });
+  await visitor.locator("#toasts").getByText("1 uploaded").waitFor({ timeout: 60000 });
   await visitor.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 3, null, { timeout: 60000 });
   await visitor.screenshot({ path: path.join(shots, "visitor-4-uploaded.png") });
   await guest.close();
@@ -418,7 +436,7 @@ await step("album members: share as a viewer, make an editor, remove", async () 
 await step("a video plays in the viewer", async () => {
   await page.getByRole("link", { name: "Ferrotype" }).click();
   await page.setInputFiles("#upload-input", [video]);
-  await page.getByText("1 uploaded").waitFor({ timeout: 60000 });
+  await page.locator("#toasts").getByText("1 uploaded").waitFor({ timeout: 60000 });
   const tile = page.locator(".tile:has(.badge)");
   await tile.waitFor({ timeout: 60000 });
   await page.waitForFunction(() => document.querySelector(".tile:has(.badge)")?.classList.contains("loaded"), null, { timeout: 60000 });

@@ -1032,6 +1032,7 @@ function uploadOne(file, row, query) {
     const status = row.querySelector(".status");
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) bar.value = e.loaded / e.total;
+      row.dispatchEvent(new Event("progress-changed", { bubbles: true }));
     };
     xhr.onload = () => {
       let body = {};
@@ -1052,6 +1053,7 @@ function uploadOne(file, row, query) {
         resolve("failed");
       }
       bar.value = 1;
+      row.dispatchEvent(new Event("progress-changed", { bubbles: true }));
     };
     xhr.onerror = () => {
       status.textContent = "network error";
@@ -1067,32 +1069,63 @@ function uploadOne(file, row, query) {
 /// allows uploads; then draws the page again.
 async function upload(files, query = "") {
   if (!files.length) return;
-  let list = document.getElementById("uploads");
-  if (!list) {
-    // Pages other than the timeline have no upload list of their own.
-    list = el("ul", { class: "uploads", id: "uploads" });
-    document.body.append(list);
+  let panel = document.getElementById("uploads");
+  if (!panel) {
+    // Pages other than the timeline have no upload panel of their own.
+    panel = el("ul", { class: "uploads", id: "uploads" });
+    document.body.append(panel);
   }
+  // One card per batch: overall progress and a summary; the files' list folds away when long.
+  const total = files.length;
+  const summary = el("span", { class: "upload-summary" }, `Uploading ${total} ${total === 1 ? "file" : "files"}`);
+  const overall = el("progress", { max: 1, value: 0, "aria-label": "Upload progress" });
+  const list = el("ul", { class: "upload-files" });
+  const toggle = el("button", { type: "button", class: "quiet upload-toggle" });
+  const fold = (hidden) => {
+    list.hidden = hidden;
+    toggle.textContent = hidden ? "Show files" : "Hide files";
+    toggle.setAttribute("aria-expanded", String(!hidden));
+  };
+  toggle.addEventListener("click", () => fold(!list.hidden));
+  fold(total > 3);
+  const card = el("li", { class: "upload-card" }, el("div", { class: "upload-head" }, summary, toggle), overall, list);
+  panel.append(card);
   const results = { created: 0, duplicate: 0, failed: 0 };
   const queue = files.map((file) => {
     const row = el("li", { class: "upload" }, el("span", { class: "name" }, file.name), el("progress", { max: 1, value: 0 }), el("span", { class: "status" }, "waiting"));
     list.append(row);
     return { file, row };
   });
+  const rows = queue.map((q) => q.row.querySelector("progress"));
+  list.addEventListener("progress-changed", () => {
+    overall.value = rows.reduce((sum, bar) => sum + bar.value, 0) / total;
+  });
   // Three at a time, like the Immich web client.
+  let done = 0;
   const workers = Array.from({ length: 3 }, async () => {
     while (queue.length) {
       const { file, row } = queue.shift();
       row.querySelector(".status").textContent = "uploading";
       results[await uploadOne(file, row, query)]++;
+      summary.textContent = `Uploading: ${++done} of ${total}`;
     }
   });
   await Promise.all(workers);
   const parts = [`${results.created} uploaded`];
   if (results.duplicate) parts.push(`${results.duplicate} already there`);
   if (results.failed) parts.push(`${results.failed} failed`);
-  toast(parts.join(", "), results.failed ? "error" : "info");
-  setTimeout(() => list.replaceChildren(), 4000);
+  summary.textContent = parts.join(", ");
+  // Red only when nothing went in; a batch with some failures warns, and keeps its card (the
+  // failed files listed) until closed.
+  const kind = !results.failed ? "info" : results.created + results.duplicate ? "warning" : "error";
+  toast(parts.join(", "), kind);
+  if (results.failed) {
+    fold(false);
+    card.classList.add("has-failures");
+    card.querySelector(".upload-head").append(el("button", { type: "button", class: "quiet", "aria-label": "Close", onclick: () => card.remove() }, "✕"));
+  } else {
+    setTimeout(() => card.remove(), 4000);
+  }
   // Thumbnails are made in the background; the grid shows placeholders until they exist, and the
   // live events redraw their months when they do. Draw the page again for the new photos, unless
   // the viewer is open by then (drawing again would open it anew under the user).
