@@ -216,7 +216,8 @@ export class VirtualGrid {
       const s = this.sections[i];
       if (s.offset > to) break;
       const gridTop = s.offset + (s.title ? TITLE_HEIGHT : 0);
-      if (s.layout) this.draw(s, from - gridTop, to - gridTop);
+      // (A section being fetched again keeps its layout but has no assets until they come.)
+      if (s.layout && s.assets) this.draw(s, from - gridTop, to - gridTop);
     }
     for (const listener of this.scrolledListeners) listener(top + this.headerHeight());
     const now = performance.now();
