@@ -866,7 +866,10 @@ async function albumPage(id) {
   const actions = el("div", { class: "actions" },
     owner ? el("button", { type: "button", onclick: () => shareDialog({ type: "ALBUM", albumId: id }) }, "Share link") : null,
     owner ? el("button", { type: "button", onclick: guard("Cannot share", () => shareWithUsers(album)) }, "Share with users") : null,
-    album.albumUsers.length > 1 || owner ? el("button", { type: "button", class: "quiet", onclick: () => membersDialog(album, owner) }, `Members (${album.albumUsers.length})`) : null,
+    album.albumUsers.length > 1 || owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot show the members", async () => {
+      // Read again: a change made in the dialog a moment ago may not be drawn on this page yet.
+      membersDialog(await api("GET", `/albums/${id}`), owner);
+    }) }, `Members (${album.albumUsers.length})`) : null,
     owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot delete the album", async () => {
       if (!confirm(`Delete the album “${album.albumName}”? Its photos stay.`)) return;
       await api("DELETE", `/albums/${id}`);
