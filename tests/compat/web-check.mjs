@@ -3,7 +3,9 @@
 // timeline, the viewer (keyboard, info panel, zoom, swipe, video), albums and their members,
 // shared links (password, no downloads, a visitor's upload), favourites, trash, administration,
 // settings (a refused storage template, a sign-in message), a duplicate reported, a photo
-// uploaded elsewhere showing up live (and leaving when trashed), dark mode and a phone's width.
+// uploaded elsewhere showing up live (and leaving when trashed), the locked folder behind a PIN
+// code (set, move in from the selection and the viewer, lock, a wrong code refused, change it,
+// move out), dark mode and a phone's width.
 // Each step saves a screenshot.
 // Usage: node web-check.mjs <base-url> <compat-dir> <screenshot-dir> <video> <extra-photo>
 //        <photo-uploaded-elsewhere> <photo>...
@@ -474,6 +476,105 @@ await step("pages have titles, and an unknown address says so", async () => {
   await page.locator(".tile").first().waitFor();
   assert.equal(await page.title(), "Photos – Ferrotype");
   assert.ok(page.url().endsWith("/photos"), page.url());
+});
+
+// ---- the locked folder: two photos in (from the selection and from the viewer) and back out.
+let lockedIds = [];
+const tileIds = () => page.evaluate(() => [...document.querySelectorAll(".tile.loaded")].map((t) => t.dataset.id));
+const confirmIn = (name) => page.locator("dialog[open]").getByRole("button", { name, exact: true }).click();
+
+await step("the locked folder asks for a new PIN code first", async () => {
+  await page.getByRole("link", { name: "Locked folder" }).click();
+  await page.getByRole("heading", { name: "Set up a PIN code" }).waitFor();
+  await page.fill("input[name=pinCode]", "123456");
+  await page.fill("input[name=confirm]", "123465");
+  await page.getByRole("button", { name: "Create PIN code" }).click();
+  await page.locator(".form-error", { hasText: "The two PIN codes differ" }).waitFor();
+  await page.fill("input[name=confirm]", "123456");
+  await page.getByRole("button", { name: "Create PIN code" }).click();
+  await page.getByText("Successfully setup a PIN code").waitFor();
+  // Setting the code does not unlock: the prompt comes next.
+  await page.getByText("Enter your PIN code to access the locked folder").waitFor();
+});
+
+await step("photos moved to the locked folder leave the timeline", async () => {
+  await page.getByRole("link", { name: "Ferrotype" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length >= 3, null, { timeout: 60000 });
+  const before = await tileIds();
+  // From the selection bar, after confirming.
+  await page.locator(`.tile[data-id="${before[0]}"] .check`).click();
+  await page.getByRole("button", { name: "Move to locked folder" }).click();
+  await page.getByRole("dialog").getByText("only viewable from the locked folder").waitFor();
+  await confirmIn("Move to locked folder");
+  await page.getByText("1 item added to the locked folder").waitFor();
+  await page.locator(`.tile[data-id="${before[0]}"]`).waitFor({ state: "detached" });
+  // From the viewer.
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length >= 2, null, { timeout: 60000 });
+  await page.locator(`.tile[data-id="${before[1]}"]`).click();
+  await page.locator(".viewer").waitFor();
+  await page.locator(".viewer").getByRole("button", { name: "Move to locked folder" }).click();
+  await confirmIn("Move to locked folder");
+  await page.locator(".viewer").waitFor({ state: "detached" });
+  await page.locator(`.tile[data-id="${before[1]}"]`).waitFor({ state: "detached" });
+  lockedIds = before.slice(0, 2);
+  const after = await tileIds();
+  assert.ok(!after.includes(lockedIds[0]) && !after.includes(lockedIds[1]), "not on the timeline");
+  // Nor reachable without the unlock.
+  const status = await page.evaluate((id) => fetch(`/api/assets/${id}`).then((r) => r.status), lockedIds[0]);
+  assert.equal(status, 400);
+});
+
+await step("a wrong PIN code is refused, the right one opens the folder", async () => {
+  await page.getByRole("link", { name: "Locked folder" }).click();
+  await page.getByText("Enter your PIN code to access the locked folder").waitFor();
+  await page.fill("input[name=pinCode]", "000000");
+  await page.getByRole("button", { name: "Unlock" }).click();
+  await page.locator(".form-error", { hasText: "Wrong PIN code" }).waitFor();
+  await page.screenshot({ path: path.join(shots, "locked-wrong-pin.png") });
+  await page.fill("input[name=pinCode]", "123456");
+  await page.getByRole("button", { name: "Unlock" }).click();
+  await page.getByRole("heading", { name: "Locked folder" }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2, null, { timeout: 60000 });
+  assert.deepEqual((await tileIds()).sort(), [...lockedIds].sort());
+});
+
+await step("change the PIN code, lock, and only the new code unlocks", async () => {
+  await page.getByRole("button", { name: "Change PIN code" }).click();
+  await page.fill("dialog input[name=pinCode]", "000000");
+  await page.fill("dialog input[name=newPinCode]", "654321");
+  await page.fill("dialog input[name=confirm]", "654321");
+  await confirmIn("Save");
+  await page.locator("dialog .form-error", { hasText: "Wrong PIN code" }).waitFor();
+  await page.fill("dialog input[name=pinCode]", "123456");
+  await confirmIn("Save");
+  await page.getByText("Successfully changed PIN code").waitFor();
+  await page.getByRole("button", { name: "Lock", exact: true }).click();
+  await page.getByText("Enter your PIN code to access the locked folder").waitFor();
+  const status = await page.evaluate(() => fetch("/api/timeline/buckets?visibility=locked").then((r) => r.status));
+  assert.equal(status, 401, "locked again");
+  await page.fill("input[name=pinCode]", "123456");
+  await page.getByRole("button", { name: "Unlock" }).click();
+  await page.locator(".form-error", { hasText: "Wrong PIN code" }).waitFor();
+  await page.fill("input[name=pinCode]", "654321");
+  await page.getByRole("button", { name: "Unlock" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2, null, { timeout: 60000 });
+});
+
+await step("photos moved out of the locked folder are back on the timeline", async () => {
+  await page.locator(`.tile[data-id="${lockedIds[0]}"] .check`).click();
+  await page.getByRole("button", { name: "Move out of locked folder" }).click();
+  await confirmIn("Move out of locked folder");
+  await page.getByText("1 item removed from the locked folder").waitFor();
+  await page.locator(`.tile[data-id="${lockedIds[0]}"]`).waitFor({ state: "detached" });
+  await page.locator(`.tile[data-id="${lockedIds[1]}"]`).click();
+  await page.locator(".viewer").waitFor();
+  assert.ok(page.url().endsWith(`/locked/photos/${lockedIds[1]}`), page.url());
+  await page.locator(".viewer").getByRole("button", { name: "Move out of locked folder" }).click();
+  await confirmIn("Move out of locked folder");
+  await page.locator(".viewer").waitFor({ state: "detached" });
+  await page.getByText("Photos and videos in the locked folder are hidden").waitFor();
+  await page.getByRole("link", { name: "Ferrotype" }).click();
+  for (const id of lockedIds) await page.locator(`.tile[data-id="${id}"].loaded`).waitFor({ timeout: 60000 });
 });
 
 await step("dark mode follows the browser", async () => {

@@ -204,13 +204,16 @@ pub async fn account_auth(
     query: &HashMap<String, String>,
 ) -> Result<Auth, ApiError> {
     if let Some(token) = session_token(headers, query) {
-        return match catalog.session_by_token_hash(&secret_hash(token)).await? {
-            Some((session, user)) => Ok(Auth {
-                user,
-                credential: Credential::Session(session),
-            }),
-            None => Err(ApiError::unauthorized("Invalid user token")),
+        let Some((mut session, user)) = catalog.session_by_token_hash(&secret_hash(token)).await?
+        else {
+            return Err(ApiError::unauthorized("Invalid user token"));
         };
+        // A session unlocked with the PIN code stays unlocked while it is used.
+        ferrotype_core::pin::keep_unlocked(catalog, &mut session, chrono::Utc::now()).await?;
+        return Ok(Auth {
+            user,
+            credential: Credential::Session(session),
+        });
     }
     let api_key = header(headers, "x-api-key").or_else(|| query.get("apiKey").map(String::as_str));
     if let Some(secret) = api_key {

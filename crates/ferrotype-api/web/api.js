@@ -41,6 +41,8 @@ export async function api(method, path, body) {
     const detail = issue ? `: ${issue.path.join(".")} ${issue.message}` : "";
     const err = new Error(((data && data.message) || `${r.status} ${r.statusText}`) + detail);
     err.status = r.status;
+    // Pages may react to a credential that no longer suffices (the locked folder's unlock).
+    if (r.status === 401) window.dispatchEvent(new CustomEvent("api-unauthorized", { detail: data?.message }));
     throw err;
   }
   return data;

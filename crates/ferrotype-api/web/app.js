@@ -1,7 +1,7 @@
 // Ferrotype's web app: plain ES modules, no build step, talking only to the public API (the
 // same routes the Immich clients use). Pages: first-run sign-up, login, the timeline (justified
-// rows per month, loaded and drawn only near the viewport), the viewer, upload, administration and
-// the server settings.
+// rows per month, loaded and drawn only near the viewport), the viewer, upload, the locked folder
+// behind a PIN code, administration and the server settings.
 
 import { toDataURL } from "/thumbhash.js";
 import { VirtualGrid, scrubber } from "/grid.js";
@@ -56,9 +56,13 @@ function navigate(path) {
 // other moves draw the page of the new address.
 let viewerClose = null; // closes the open viewer; `.from`: the address it was opened from
 let ignorePop = false; // the viewer's own history.back() on close
+let afterPop = null; // what the viewer's close does once that back() has landed
 window.addEventListener("popstate", () => {
   if (ignorePop) {
     ignorePop = false;
+    const then = afterPop;
+    afterPop = null;
+    then?.();
     return;
   }
   if (viewerClose) {
@@ -67,6 +71,12 @@ window.addEventListener("popstate", () => {
     if (location.pathname + location.search === from) return;
   }
   route();
+});
+
+// The locked folder's unlock ended (timed out, or locked from another page): back to its PIN
+// prompt. The API client announces every 401 with the server's message.
+window.addEventListener("api-unauthorized", (e) => {
+  if (e.detail === "Elevated permission is required" && location.pathname.startsWith("/locked")) setTimeout(route, 0);
 });
 
 // ---- pages -------------------------------------------------------------------------------
@@ -107,6 +117,8 @@ function pages() {
   return [
     ["/", "Photos", () => timelinePage()],
     ["/photos", "Photos", () => timelinePage()],
+    // Before the views: the locked folder's own page draws its view once unlocked.
+    [/^\/locked(\/photos\/[^/]+)?$/, "Locked folder", (path) => lockedPage(path)],
     ...Object.entries(VIEWS)
       .filter(([view]) => view !== "/photos")
       .map(([view, v]) => [view, v.title, () => timelinePage(view)]),
@@ -266,7 +278,7 @@ function header() {
     { class: "topbar" },
     el("a", { href: "/photos", class: "brand", onclick: (e) => (e.preventDefault(), navigate("/photos")) }, "Ferrotype"),
     el("nav", { class: "nav-links" },
-      ...[["/albums", "Albums"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
+      ...[["/albums", "Albums"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/locked", "Locked folder"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
         .concat(state.user.isAdmin ? [["/admin", "Administration"]] : [])
         .map(([href, label]) => el("a", { href, class: "nav-link", onclick: (e) => (e.preventDefault(), navigate(href)) }, label))),
     el("span", { class: "spacer" }),
@@ -315,12 +327,18 @@ function monthTitle(bucket) {
   return d.toLocaleDateString(undefined, { month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-/// The timeline views: everything, favourites, the archive, the trash.
+/// The timeline views: everything, favourites, the archive, the trash, the locked folder (whose
+/// page, `lockedPage`, first asks for the PIN code).
 const VIEWS = {
   "/photos": { query: "visibility=timeline", title: null, empty: "No photos yet. Upload some with the button above or drop them here." },
   "/favorites": { query: "isFavorite=true", title: "Favorites", empty: "No favorites yet." },
   "/archive": { query: "visibility=archive", title: "Archive", empty: "Nothing archived." },
   "/trash": { query: "isTrashed=true", title: "Trash", empty: "The trash is empty." },
+  "/locked": {
+    query: "visibility=locked",
+    title: "Locked folder",
+    empty: "Photos and videos in the locked folder are hidden and won't show up as you browse or search your library.",
+  },
 };
 
 async function timelinePage(path = "/photos") {
@@ -330,7 +348,7 @@ async function timelinePage(path = "/photos") {
   const timeline = el("section", { class: "timeline", id: "timeline" });
   const progress = el("ul", { class: "uploads", id: "uploads" });
   const heading = view.title ? el("h1", { class: "view-title" }, view.title) : null;
-  const trashActions =
+  const viewActions =
     path === "/trash"
       ? el("div", { class: "actions" },
           el("button", { type: "button", onclick: guard("Cannot restore", async () => {
@@ -344,9 +362,17 @@ async function timelinePage(path = "/photos") {
             toast("The trash is being emptied");
             route();
           }) }, "Empty trash"))
-      : null;
+      : path === "/locked"
+        ? el("div", { class: "actions" },
+            el("button", { type: "button", onclick: guard("Cannot lock", async () => {
+              await api("POST", "/auth/session/lock");
+              toast("Locked");
+              route();
+            }) }, "Lock"),
+            el("button", { type: "button", class: "quiet", onclick: changePinDialog }, "Change PIN code"))
+        : null;
   if (heading) timeline.append(heading);
-  if (trashActions) timeline.append(trashActions);
+  if (viewActions) timeline.append(viewActions);
   const main = el("main", { class: "photos" }, timeline);
   app.replaceChildren(header(), main, progress, drop);
   setUpDrop(drop);
@@ -360,6 +386,167 @@ async function timelinePage(path = "/photos") {
   }
   if (!sections.length) timeline.append(el("p", { class: "empty" }, view.empty));
   main.append(scrubber(showGrid(timeline, sections)));
+}
+
+// ---- the locked folder ---------------------------------------------------------------------
+
+/// The locked folder (Immich's /locked): its photos are shown only to a session unlocked with
+/// the PIN code. Without a code yet the user sets one; without the unlock, the PIN prompt; then
+/// the timeline of locked assets (`/locked/photos/<id>` opens one in the viewer).
+async function lockedPage(path = "/locked") {
+  let status;
+  try {
+    status = await api("GET", "/auth/status");
+  } catch (err) {
+    toast(`Cannot open the locked folder: ${err.message}`, "error");
+    return;
+  }
+  if (!status.pinCode) return pinSetupPage();
+  if (!status.isElevated) return pinPromptPage();
+  await timelinePage("/locked");
+  if (path.startsWith("/locked/photos/")) return openViewer(path.slice("/locked/photos/".length));
+}
+
+/// A six-digit code field: digits only, the phone's number pad, never filled in by the browser.
+function pinInput(name, label, required = true) {
+  return el("label", {}, label, el("input", {
+    name, type: "password", inputmode: "numeric", pattern: "\\d{6}", minlength: 6, maxlength: 6,
+    autocomplete: "off", required, class: "pin", title: "Six digits",
+  }));
+}
+
+/// A form in a card under the top bar (the pages of the locked folder before it opens).
+function cardPage(title, intro, fields, submitLabel, onSubmit, ...extra) {
+  const error = el("p", { class: "form-error", role: "alert" });
+  const form = el("form", { class: "card" }, el("h1", {}, title), el("p", { class: "muted" }, intro), ...fields, error,
+    el("button", { type: "submit" }, submitLabel), ...extra);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    error.textContent = "";
+    try {
+      await onSubmit(Object.fromEntries(new FormData(form)));
+    } catch (err) {
+      error.textContent = err.message;
+      form.querySelector("input")?.select();
+    }
+  });
+  app.replaceChildren(header(), el("main", { class: "page centered-card" }, form));
+  form.querySelector("input")?.focus();
+}
+
+function pinSetupPage() {
+  cardPage(
+    "Set up a PIN code",
+    "This is your first time accessing the locked folder. Create a PIN code to securely access this page.",
+    [pinInput("pinCode", "New PIN code"), pinInput("confirm", "Confirm new PIN code")],
+    "Create PIN code",
+    async (v) => {
+      if (v.pinCode !== v.confirm) throw new Error("The two PIN codes differ");
+      await api("POST", "/auth/pin-code", { pinCode: v.pinCode });
+      toast("Successfully setup a PIN code");
+      route();
+    },
+  );
+}
+
+function pinPromptPage() {
+  cardPage(
+    "Enter your PIN code",
+    "Enter your PIN code to access the locked folder",
+    [pinInput("pinCode", "PIN code")],
+    "Unlock",
+    async (v) => {
+      // A wrong code: the server's message (Immich's "Wrong PIN code") shows under the field.
+      await api("POST", "/auth/session/unlock", { pinCode: v.pinCode });
+      route();
+    },
+    el("button", { type: "button", class: "quiet", onclick: resetPinDialog }, "Forgot your PIN code?"),
+  );
+}
+
+/// A small form in a dialog: `onSubmit(values)` closes it when it succeeds, else its error
+/// shows in the dialog.
+function formDialog(title, fields, submitLabel, onSubmit, intro = "") {
+  const error = el("p", { class: "form-error", role: "alert" });
+  const form = el("form", { class: "stack" }, intro ? el("p", { class: "muted" }, intro) : null, ...fields, error,
+    el("div", { class: "actions" },
+      el("button", { type: "submit" }, submitLabel),
+      el("button", { type: "button", class: "quiet", onclick: () => box.close() }, "Cancel")));
+  const box = dialog(title, form);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    error.textContent = "";
+    try {
+      await onSubmit(Object.fromEntries(new FormData(form)));
+      box.close();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  return box;
+}
+
+/// Changing the code needs the current code or the account's password (either is enough).
+function changePinDialog() {
+  formDialog(
+    "Change PIN code",
+    [
+      pinInput("pinCode", "Current PIN code", false),
+      el("label", {}, "or your password", el("input", { name: "password", type: "password", autocomplete: "current-password" })),
+      pinInput("newPinCode", "New PIN code"),
+      pinInput("confirm", "Confirm new PIN code"),
+    ],
+    "Save",
+    async (v) => {
+      if (v.newPinCode !== v.confirm) throw new Error("The two new PIN codes differ");
+      if (!v.pinCode && !v.password) throw new Error("Give the current PIN code or your password");
+      const proof = v.password ? { password: v.password } : { pinCode: v.pinCode };
+      await api("PUT", "/auth/pin-code", { ...proof, newPinCode: v.newPinCode });
+      toast("Successfully changed PIN code");
+    },
+  );
+}
+
+/// A forgotten code is removed with the password; every session is locked, and the next visit
+/// sets a new code.
+function resetPinDialog() {
+  formDialog(
+    "Reset PIN code",
+    [el("label", {}, "Password", el("input", { name: "password", type: "password", required: true, autocomplete: "current-password" }))],
+    "Reset PIN code",
+    async (v) => {
+      await api("DELETE", "/auth/pin-code", { password: v.password });
+      toast("Successfully reset PIN code");
+      route();
+    },
+    "You can always reset your PIN code with your password.",
+  );
+}
+
+/// Moves assets in or out of the locked folder, after the user confirms (Immich's words); true
+/// when done. Moving out needs the unlock: when it has ended, the page goes back to the prompt.
+async function moveLocked(ids, lock) {
+  const ok = await confirmDialog(
+    lock ? "Move to locked folder" : "Remove from locked folder",
+    lock
+      ? "These photos and video will be removed from all albums, and only viewable from the locked folder"
+      : "Are you sure you want to move these photos and videos out of the locked folder? They will be visible in your library.",
+    lock ? "Move to locked folder" : "Move out of locked folder",
+  );
+  if (!ok) return false;
+  try {
+    await api("PUT", "/assets", { ids, visibility: lock ? "locked" : "timeline" });
+  } catch (err) {
+    if (!lock && !(await api("GET", "/auth/status").catch(() => ({}))).isElevated) {
+      toast("The locked folder was locked: enter the PIN code again", "error");
+      route();
+      return false;
+    }
+    throw err;
+  }
+  const n = ids.length === 1 ? "1 item" : `${ids.length} items`;
+  toast(lock ? `${n} added to the locked folder` : `${n} removed from the locked folder`);
+  return true;
 }
 
 /// `&key=...` on media URLs when a visitor browses a shared link.
@@ -506,46 +693,75 @@ function renderSelectionBar() {
   };
   const act = (label, fn) =>
     el("button", { type: "button", onclick: guard(`${label} failed`, fn) }, label);
+  const view = state.scope.view;
+  // The locked folder's assets are only moved out, downloaded or deleted (as in Immich).
+  const actions = view === "/locked"
+    ? [
+        act("Move out of locked folder", async () => {
+          if (!(await moveLocked(ids(), false))) return;
+          state.selected.clear();
+          route();
+        }),
+        act("Download", () => download({ assetIds: ids() })),
+        act("Delete permanently", async () => {
+          if (!(await confirmDialog("Delete permanently", `Delete ${state.selected.size} for good?`, "Delete"))) return;
+          await api("DELETE", "/assets", { ids: ids(), force: true });
+          done("Deleted for good");
+        }),
+      ]
+    : [
+        ...(view === "/trash"
+          ? [
+              act("Restore", async () => {
+                await api("POST", "/trash/restore/assets", { ids: ids() });
+                done("Restored");
+              }),
+              act("Delete permanently", async () => {
+                if (!confirm(`Delete ${state.selected.size} for good?`)) return;
+                await api("DELETE", "/assets", { ids: ids(), force: true });
+                done("Deleted for good");
+              }),
+            ]
+          : []),
+        act("Favorite", async () => {
+          await api("PUT", "/assets", { ids: ids(), isFavorite: true });
+          done("Added to favorites");
+        }),
+        act("Archive", async () => {
+          await api("PUT", "/assets", { ids: ids(), visibility: "archive" });
+          done("Archived");
+        }),
+        act("Add to album", () => addToAlbumDialog(ids())),
+        act("Share", () => shareDialog({ type: "INDIVIDUAL", assetIds: ids() })),
+        act("Download", () => download({ assetIds: ids() })),
+        // The user's own timeline views (an album's page may hold other users' photos).
+        ...(view && view !== "/trash"
+          ? [
+              act("Move to locked folder", async () => {
+                if (!(await moveLocked(ids(), true))) return;
+                state.selected.clear();
+                route();
+              }),
+            ]
+          : []),
+        act("Delete", async () => {
+          await api("DELETE", "/assets", { ids: ids() });
+          done("Moved to the trash");
+        }),
+        ...(state.scope.albumId && state.scope.canEdit
+          ? [
+              act("Remove from album", async () => {
+                await api("DELETE", `/albums/${state.scope.albumId}/assets`, { ids: ids() });
+                done("Removed from the album");
+              }),
+            ]
+          : []),
+      ];
   const bar = el(
     "div",
     { class: "selection", role: "toolbar", "aria-label": "Selection" },
     el("span", { class: "count" }, `${state.selected.size} selected`),
-    ...(state.scope.view === "/trash"
-      ? [
-          act("Restore", async () => {
-            await api("POST", "/trash/restore/assets", { ids: ids() });
-            done("Restored");
-          }),
-          act("Delete permanently", async () => {
-            if (!confirm(`Delete ${state.selected.size} for good?`)) return;
-            await api("DELETE", "/assets", { ids: ids(), force: true });
-            done("Deleted for good");
-          }),
-        ]
-      : []),
-    act("Favorite", async () => {
-      await api("PUT", "/assets", { ids: ids(), isFavorite: true });
-      done("Added to favorites");
-    }),
-    act("Archive", async () => {
-      await api("PUT", "/assets", { ids: ids(), visibility: "archive" });
-      done("Archived");
-    }),
-    act("Add to album", () => addToAlbumDialog(ids())),
-    act("Share", () => shareDialog({ type: "INDIVIDUAL", assetIds: ids() })),
-    act("Download", () => download({ assetIds: ids() })),
-    act("Delete", async () => {
-      await api("DELETE", "/assets", { ids: ids() });
-      done("Moved to the trash");
-    }),
-    ...(state.scope.albumId && state.scope.canEdit
-      ? [
-          act("Remove from album", async () => {
-            await api("DELETE", `/albums/${state.scope.albumId}/assets`, { ids: ids() });
-            done("Removed from the album");
-          }),
-        ]
-      : []),
+    ...actions,
     el("button", { type: "button", class: "quiet", onclick: () => (state.selected.clear(), route()) }, "Clear"),
   );
   document.body.append(bar);
@@ -565,6 +781,18 @@ function dialog(title, ...content) {
   });
   box.showModal();
   return box;
+}
+
+/// Asks before an action: resolves true when the user confirms, false on cancel or Escape.
+function confirmDialog(title, message, confirmLabel) {
+  return new Promise((resolve) => {
+    let answer = false;
+    const box = dialog(title, el("p", {}, message),
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "confirm", onclick: () => ((answer = true), box.close()) }, confirmLabel),
+        el("button", { type: "button", class: "quiet", onclick: () => box.close() }, "Cancel")));
+    box.addEventListener("close", () => resolve(answer));
+  });
 }
 
 async function addToAlbumDialog(assetIds) {
@@ -707,7 +935,10 @@ async function albumPage(id) {
   const actions = el("div", { class: "actions" },
     owner ? el("button", { type: "button", onclick: () => shareDialog({ type: "ALBUM", albumId: id }) }, "Share link") : null,
     owner ? el("button", { type: "button", onclick: guard("Cannot share", () => shareWithUsers(album)) }, "Share with users") : null,
-    album.albumUsers.length > 1 || owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot show the members", async () => membersDialog(await api("GET", `/albums/${album.id}`), owner)) }, `Members (${album.albumUsers.length})`) : null,
+    album.albumUsers.length > 1 || owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot show the members", async () => {
+      // Read again: a change made in the dialog a moment ago may not be drawn on this page yet.
+      membersDialog(await api("GET", `/albums/${id}`), owner);
+    }) }, `Members (${album.albumUsers.length})`) : null,
     owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot delete the album", async () => {
       if (!confirm(`Delete the album “${album.albumName}”? Its photos stay.`)) return;
       await api("DELETE", `/albums/${id}`);
@@ -1026,6 +1257,8 @@ function uploadOne(file, row, query) {
     form.append("fileCreatedAt", modified);
     form.append("fileModifiedAt", modified);
     form.append("isFavorite", "false");
+    // Uploaded from the locked folder: straight into it, as Immich's web does.
+    if (!query && state.scope.view === "/locked") form.append("visibility", "locked");
     form.append("assetData", file, file.name);
     const xhr = new XMLHttpRequest();
     const bar = row.querySelector("progress");
@@ -1146,26 +1379,38 @@ async function openViewer(id) {
     hidden: Boolean(state.scope.link && !state.scope.link.allowDownload),
   }, "⬇");
   const info = el("aside", { class: "info", hidden: true });
+  // The owner moves a photo in or out of the locked folder from here too.
+  let shownAsset = null;
+  const lockToggle = el("button", { type: "button", class: "lock-toggle", hidden: true, onclick: guard("Cannot move it", async () => {
+    const asset = shownAsset;
+    if (!asset || !(await moveLocked([asset.id], asset.visibility !== "locked"))) return;
+    close(false, route);
+  }) });
+  // The viewer's addresses are under the page's own: /locked/photos/<id> in the locked folder.
+  const home = state.scope.view === "/locked" ? "/locked" : "/photos";
   // Opening from a page adds the photo's address to the history (Back closes the viewer); one
-  // opened by its address was drawn over the timeline, where closing leaves it.
+  // opened by its address was drawn over its page, where closing leaves it. `then` runs once
+  // the address is the page's again.
   const from = location.pathname + location.search;
   let pushed = false;
-  const close = (fromHistory = false) => {
+  const close = (fromHistory = false, then = null) => {
     overlay.remove();
     document.removeEventListener("keydown", keys);
     viewerClose = null;
     // Back in the grid where the viewer left off.
     state.grid?.scrollToAsset(current);
-    if (fromHistory || state.scope.query) return;
+    if (fromHistory || state.scope.query) return then?.();
     if (pushed) {
       ignorePop = true;
+      afterPop = then;
       history.back();
-    } else if (location.pathname !== "/photos") {
-      history.replaceState(null, "", "/photos");
+    } else {
+      if (location.pathname !== home) history.replaceState(null, "", home);
+      then?.();
     }
   };
   viewerClose = close;
-  viewerClose.from = from.startsWith("/photos/") ? "/photos" : from;
+  viewerClose.from = from.includes("/photos/") ? home : from;
   // The asset shown last, once its month is known to the grid (stepping waits for it).
   let shown = Promise.resolve();
   const step = async (delta) => {
@@ -1181,6 +1426,7 @@ async function openViewer(id) {
       { class: "viewer-bar" },
       el("button", { type: "button", "aria-label": "Close", onclick: () => close() }, "✕"),
       el("span", { class: "spacer" }),
+      lockToggle,
       download,
       el("button", { type: "button", class: "info-button", "aria-label": "Info", onclick: () => (info.hidden = !info.hidden) }, "i"),
     ),
@@ -1190,6 +1436,8 @@ async function openViewer(id) {
     info,
   );
   const keys = (e) => {
+    // A dialog over the viewer (moving to the locked folder) takes the keys.
+    if (document.querySelector("dialog[open]")) return;
     if (e.key === "ArrowRight") step(1);
     else if (e.key === "ArrowLeft") step(-1);
     else if (e.key === "Escape") close();
@@ -1211,8 +1459,8 @@ async function openViewer(id) {
     current = assetId;
     overlay.dataset.id = assetId;
     if (!state.scope.query) {
-      const address = `/photos/${assetId}`;
-      if (!pushed && !from.startsWith("/photos/")) {
+      const address = `${home === "/locked" ? "/locked" : ""}/photos/${assetId}`;
+      if (!pushed && !from.includes("/photos/")) {
         history.pushState(null, "", address);
         pushed = true;
       } else {
@@ -1252,6 +1500,9 @@ async function openViewer(id) {
       media.replaceChildren(img);
     }
     info.replaceChildren(...infoRows(asset));
+    shownAsset = asset;
+    lockToggle.hidden = !(state.user && asset.ownerId === state.user.id && !asset.isTrashed && !state.scope.link);
+    lockToggle.textContent = asset.visibility === "locked" ? "Move out of locked folder" : "Move to locked folder";
     // Originals: for the owner, and for a link's visitors only when it allows downloads.
     const link = state.scope.link;
     download.hidden = Boolean(link && !link.allowDownload);

@@ -216,7 +216,8 @@ export class VirtualGrid {
       const s = this.sections[i];
       if (s.offset > to) break;
       const gridTop = s.offset + (s.title ? TITLE_HEIGHT : 0);
-      if (s.layout) this.draw(s, from - gridTop, to - gridTop);
+      // (A section being fetched again keeps its layout but has no assets until they come.)
+      if (s.layout && s.assets) this.draw(s, from - gridTop, to - gridTop);
     }
     for (const listener of this.scrolledListeners) listener(top + this.headerHeight());
     const now = performance.now();
@@ -345,7 +346,7 @@ export class VirtualGrid {
   /// The asset `delta` places from `id` in grid order, fetching neighbouring sections as
   /// needed; null at either end.
   async neighbour(id, delta) {
-    const at = this.where.get(id);
+    const at = await this.place(id);
     if (!at) return null;
     let [si, i] = at;
     i += delta;
@@ -366,11 +367,18 @@ export class VirtualGrid {
     }
   }
 
+  /// Where asset `id` is ([section, index]), once any section being fetched again (a live
+  /// event's `reload`, which forgets its assets meanwhile) has come back; null if not loaded.
+  async place(id) {
+    if (!this.where.has(id)) await Promise.all(this.sections.map((s) => s.loading).filter(Boolean));
+    return this.where.get(id) || null;
+  }
+
   /// The ids from `a` to `b` inclusive (either order), in grid order, fetching the sections
   /// between them as needed.
   async between(a, b) {
-    let from = this.where.get(a);
-    let to = this.where.get(b);
+    let from = await this.place(a);
+    let to = await this.place(b);
     if (!from || !to) return null;
     if (from[0] > to[0] || (from[0] === to[0] && from[1] > to[1])) [from, to] = [to, from];
     const ids = [];

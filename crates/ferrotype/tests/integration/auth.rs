@@ -1138,6 +1138,150 @@ async fn pin_code_sessions_and_the_locked_folder() {
         .assert_error(401, "Invalid user token");
 }
 
+/// Sets a session's unlock end in the catalog itself (the server reads it on every request), as
+/// if the unlock had been made long enough ago.
+fn set_unlock_end(server: &Server, session_id: &str, ends: chrono::DateTime<chrono::Utc>) {
+    let db = rusqlite::Connection::open(server.data_dir.join("ferrotype.db")).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let ends = ends.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let changed = db
+        .execute(
+            "UPDATE sessions SET pin_expires_at = ?2 WHERE id = ?1",
+            [session_id, ends.as_str()],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+}
+
+/// A session's unlock end as the catalog holds it (asking the server would use the session).
+fn stored_unlock_end(server: &Server, session_id: &str) -> chrono::DateTime<chrono::Utc> {
+    let db = rusqlite::Connection::open(server.data_dir.join("ferrotype.db")).unwrap();
+    let stored: String = db
+        .query_row(
+            "SELECT pin_expires_at FROM sessions WHERE id = ?1",
+            [session_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    stored.parse().unwrap()
+}
+
+async fn current_session_id(client: &Client) -> String {
+    let sessions = client.get("/api/sessions").await.json();
+    let current = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true);
+    current.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+fn unlock_end(status: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(status["pinExpiresAt"].as_str().expect("pinExpiresAt"))
+        .unwrap()
+        .to_utc()
+}
+
+/// Immich's rule: a session unlocked with the PIN code and used in the last five minutes of its
+/// unlock stays unlocked five minutes from that use; one used earlier keeps its end; an unlock
+/// that has ended is not brought back; the rule moves only the session that is used.
+#[tokio::test]
+async fn an_unlocked_session_used_near_its_end_stays_unlocked() {
+    use chrono::{TimeDelta, Utc};
+    let server = Server::start();
+    let admin = admin(&server).await;
+    assert_eq!(
+        admin
+            .post("/api/auth/pin-code", json!({"pinCode": "123456"}))
+            .await
+            .status,
+        204
+    );
+    let other = login(&server, "admin@example.com", "admin-password").await;
+    for session in [&admin, &other] {
+        let r = session
+            .post("/api/auth/session/unlock", json!({"pinCode": "123456"}))
+            .await;
+        assert_eq!(r.status, 204);
+    }
+    let mine = current_session_id(&admin).await;
+    let others = current_session_id(&other).await;
+
+    // Fifteen minutes from the unlock; using the session then changes nothing.
+    let first = unlock_end(&admin.get("/api/auth/status").await.json());
+    let left = first - Utc::now();
+    assert!(
+        left > TimeDelta::minutes(14) && left <= TimeDelta::minutes(15),
+        "{left}"
+    );
+    assert_eq!(
+        admin
+            .get("/api/timeline/buckets?visibility=locked")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        unlock_end(&admin.get("/api/auth/status").await.json()),
+        first
+    );
+
+    // Used a minute before its end (any request): five minutes from that use.
+    let soon = Utc::now() + TimeDelta::minutes(1);
+    set_unlock_end(&server, &mine, soon);
+    set_unlock_end(&server, &others, soon);
+    let before = Utc::now();
+    assert_eq!(
+        admin
+            .get("/api/timeline/buckets?visibility=locked")
+            .await
+            .status,
+        200
+    );
+    let after = Utc::now();
+    let extended = stored_unlock_end(&server, &mine);
+    let five = TimeDelta::minutes(5);
+    // (The catalog keeps milliseconds.)
+    assert!(
+        extended >= before + five - TimeDelta::milliseconds(1) && extended <= after + five,
+        "{before} .. {extended} .. {after}"
+    );
+    // Every later use within those five minutes moves the end on again, and the status shows
+    // the end as that request left it.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let status = admin.get("/api/auth/status").await.json();
+    assert_eq!(status["isElevated"], true);
+    let again = unlock_end(&status);
+    assert!(again > extended, "{extended} then {again}");
+    assert_eq!(stored_unlock_end(&server, &mine), again);
+
+    // The other session was not used: its end is where it was set.
+    assert_eq!(
+        stored_unlock_end(&server, &others),
+        soon.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            .parse::<chrono::DateTime<Utc>>()
+            .unwrap()
+    );
+
+    // An unlock that has ended stays ended: locked until the PIN code is given again.
+    let ended = Utc::now() - TimeDelta::seconds(1);
+    set_unlock_end(&server, &mine, ended);
+    admin
+        .get("/api/timeline/buckets?visibility=locked")
+        .await
+        .assert_error(401, "Elevated permission is required");
+    let status = admin.get("/api/auth/status").await.json();
+    assert_eq!(status["isElevated"], false);
+    assert!(unlock_end(&status) < Utc::now());
+
+    // A session that was never unlocked is not unlocked by use either.
+    let fresh = login(&server, "admin@example.com", "admin-password").await;
+    assert_eq!(fresh.get("/api/users/me").await.status, 200);
+    let status = fresh.get("/api/auth/status").await.json();
+    assert_eq!(status["isElevated"], false);
+    assert!(status.get("pinExpiresAt").is_none());
+}
+
 /// Deleting an account: softly at first (it can be restored), for good with `force` or after
 /// the configured delay, in a job that removes its files, assets, albums and row.
 #[tokio::test]
