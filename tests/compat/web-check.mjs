@@ -273,6 +273,11 @@ await step("shared links are listed and revoked", async () => {
 await step("administration: users, jobs and statistics", async () => {
   await page.getByRole("link", { name: "Administration" }).click();
   await page.locator("tr[data-queue=thumbnailGeneration]").waitFor();
+  // Queues by their names, with only the commands that can run here.
+  await page.locator("tr[data-queue=thumbnailGeneration]").getByText("Generate thumbnails").waitFor();
+  assert.equal(await page.locator("tr[data-queue=faceDetection]").count(), 0, "no queue that never runs here");
+  assert.equal(await page.locator("tr[data-queue=backgroundTask] button", { hasText: /Start|Missing|All/ }).count(), 0);
+  assert.equal(await page.getByRole("link", { name: "Administration" }).getAttribute("aria-current"), "page");
   await page.getByText("ada@example.com").waitFor();
   await page.getByText("3 photos").waitFor();
   await page.fill(".admin input[name=name]", "Bob");
@@ -461,6 +466,17 @@ await step("a video plays in the viewer", async () => {
     return v.currentTime > 0.2;
   }, null, { timeout: 30000, polling: 250 });
   await page.keyboard.press("Escape");
+});
+
+await step("an album is created from the albums page", async () => {
+  await page.goto(`${base}/albums`);
+  assert.equal(await page.getByRole("link", { name: "Albums" }).getAttribute("aria-current"), "page");
+  await page.getByRole("button", { name: "Create album" }).click();
+  await page.locator("dialog input[name=value]").fill("Empty for now");
+  await page.locator("dialog").getByRole("button", { name: "Create" }).click();
+  await page.waitForFunction(() => document.querySelector("input.title")?.value === "Empty for now");
+  assert.match(page.url(), /\/albums\/[0-9a-f-]{36}$/);
+  assert.equal(await page.title(), "Empty for now – Ferrotype");
 });
 
 await step("pages have titles, and an unknown address says so", async () => {

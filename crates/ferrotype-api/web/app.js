@@ -280,7 +280,13 @@ function header() {
     el("nav", { class: "nav-links" },
       ...[["/albums", "Albums"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/locked", "Locked folder"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
         .concat(state.user.isAdmin ? [["/admin", "Administration"]] : [])
-        .map(([href, label]) => el("a", { href, class: "nav-link", onclick: (e) => (e.preventDefault(), navigate(href)) }, label))),
+        .map(([href, label]) => el("a", {
+          href,
+          class: "nav-link",
+          // The page shown (and its subpages) is marked for the eye and for screen readers.
+          "aria-current": location.pathname === href || location.pathname.startsWith(`${href}/`) ? "page" : null,
+          onclick: (e) => (e.preventDefault(), navigate(href)),
+        }, label))),
     el("span", { class: "spacer" }),
     el("button", { type: "button", id: "upload-button", onclick: () => picker.click() }, "Upload"),
     picker,
@@ -767,6 +773,19 @@ function renderSelectionBar() {
   document.body.append(bar);
 }
 
+/// Asks for one line of text in a dialog; the text, or null when dismissed.
+function promptDialog(title, label, submitLabel) {
+  return new Promise((resolve) => {
+    let answer = null;
+    const input = el("input", { name: "value", required: true, "aria-label": label, placeholder: label });
+    const form = el("form", { method: "dialog", class: "stack" }, input, el("button", { type: "submit" }, submitLabel));
+    form.addEventListener("submit", () => (answer = input.value.trim() || null));
+    const box = dialog(title, form);
+    box.addEventListener("close", () => resolve(answer));
+    input.focus();
+  });
+}
+
 /// A modal dialog with a title, a Close button, and Escape or a click outside to close it.
 function dialog(title, ...content) {
   const close = el("button", { type: "button", class: "quiet dialog-close", "aria-label": "Close", onclick: () => box.close() }, "✕");
@@ -891,9 +910,15 @@ async function download(target, query = "") {
 
 async function albumsPage() {
   const list = el("section", { class: "albums" });
-  app.replaceChildren(header(), el("main", { class: "page" }, el("h1", {}, "Albums"), list));
+  const create = el("button", { type: "button", onclick: guard("Cannot create the album", async () => {
+    const name = await promptDialog("Create album", "Album name", "Create");
+    if (name === null) return;
+    const album = await api("POST", "/albums", { albumName: name });
+    navigate(`/albums/${album.id}`);
+  }) }, "Create album");
+  app.replaceChildren(header(), el("main", { class: "page" }, el("div", { class: "page-head" }, el("h1", {}, "Albums"), create), list));
   const albums = await api("GET", "/albums").catch((err) => (toast(err.message, "error"), []));
-  if (!albums.length) list.append(el("p", { class: "empty" }, "No albums yet. Select photos and choose “Add to album”."));
+  if (!albums.length) list.append(el("p", { class: "empty" }, "No albums yet. Create one, or select photos and choose “Add to album”."));
   for (const a of albums) {
     list.append(
       el("a", { class: "album-card", href: `/albums/${a.id}`, onclick: (e) => (e.preventDefault(), navigate(`/albums/${a.id}`)) },
@@ -915,6 +940,7 @@ async function albumPage(id) {
     toast(`Cannot open the album: ${err.message}`, "error");
     return navigate("/albums");
   }
+  setTitle(album.albumName || "Album");
   const me = album.albumUsers.find((u) => u.user.id === state.user.id);
   const owner = me && me.role === "owner";
   state.scope = { albumId: id, canEdit: me && me.role !== "viewer" };
@@ -1055,6 +1081,16 @@ async function sharingPage() {
   }
 }
 
+/// The queues this server runs, by Immich's names, with the words of Immich's jobs page and the
+/// commands that apply: `start` runs what is missing, `all` runs everything again.
+const QUEUES = {
+  thumbnailGeneration: { label: "Generate thumbnails", start: "Missing", all: "All" },
+  metadataExtraction: { label: "Extract metadata", start: "Missing", all: "All" },
+  storageTemplateMigration: { label: "Storage template migration", start: "Start" },
+  backgroundTask: { label: "Background tasks" },
+  notifications: { label: "Notifications" },
+};
+
 async function adminPage() {
   const users = el("section", {}, el("h2", {}, "Users"));
   const jobs = el("section", {}, el("h2", {}, "Jobs"));
@@ -1091,11 +1127,13 @@ async function adminPage() {
   const queues = await api("GET", "/jobs").catch(() => ({}));
   const jobTable = el("table", {}, el("tr", {}, el("th", {}, "Queue"), el("th", {}, "Active"), el("th", {}, "Waiting"), el("th", {}, "Failed"), el("th", {}, "")));
   for (const [name, q] of Object.entries(queues)) {
+    const known = QUEUES[name];
+    if (!known) continue;
     const c = q.jobCounts || {};
-    const command = (cmd, force) => async () => {
+    const command = (cmd, force, done) => async () => {
       try {
         await api("PUT", `/jobs/${name}`, { command: cmd, force });
-        toast(`${name}: ${cmd}`);
+        toast(`${known.label}: ${done}`);
         adminPage();
       } catch (err) {
         toast(err.message, "error");
@@ -1103,12 +1141,13 @@ async function adminPage() {
     };
     jobTable.append(
       el("tr", { "data-queue": name },
-        el("td", {}, name), el("td", {}, String(c.active ?? 0)), el("td", {}, String(c.waiting ?? 0)), el("td", {}, String(c.failed ?? 0)),
+        el("td", {}, known.label), el("td", {}, String(c.active ?? 0)), el("td", {}, String(c.waiting ?? 0)), el("td", {}, String(c.failed ?? 0)),
         el("td", {},
-          el("button", { type: "button", class: "quiet", onclick: command("start", false) }, "Start"),
+          known.start ? el("button", { type: "button", class: "quiet", onclick: command("start", false, "started") }, known.start) : null,
+          known.all ? el("button", { type: "button", class: "quiet", onclick: command("start", true, "started for everything") }, known.all) : null,
           q.queueStatus?.isPaused
-            ? el("button", { type: "button", class: "quiet", onclick: command("resume", false) }, "Resume")
-            : el("button", { type: "button", class: "quiet", onclick: command("pause", false) }, "Pause"),
+            ? el("button", { type: "button", class: "quiet", onclick: command("resume", false, "resumed") }, "Resume")
+            : el("button", { type: "button", class: "quiet", onclick: command("pause", false, "paused") }, "Pause"),
         ),
       ),
     );
