@@ -8,6 +8,7 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, QueueName, names};
 use ferrotype_core::system_config::SystemConfigStore;
+use ferrotype_jobs::handlers::mail::SendMail;
 use ferrotype_jobs::handlers::metadata::ExtractMetadata;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
 use ferrotype_jobs::handlers::users::DeleteUser;
@@ -54,7 +55,7 @@ pub fn runner(
                 blobs: blobs.clone(),
                 exiftool: exiftool.clone(),
                 geocoder,
-                system_config,
+                system_config: system_config.clone(),
             }),
         )
         .handle(
@@ -71,6 +72,11 @@ pub fn runner(
             QueueName::BackgroundTask,
             names::USER_DELETE,
             Arc::new(DeleteUser { catalog, blobs }),
+        )
+        .handle(
+            QueueName::Notifications,
+            names::SEND_MAIL,
+            Arc::new(SendMail { system_config }),
         )
 }
 

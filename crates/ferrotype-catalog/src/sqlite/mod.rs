@@ -7,6 +7,7 @@ mod catalog_impl;
 mod edits;
 mod jobs;
 mod metadata;
+mod notifications;
 mod shared_links;
 mod sync;
 mod timeline;
@@ -56,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0011_sessions_pin",
         include_str!("migrations/0011_sessions_pin.sql"),
+    ),
+    (
+        "0012_notifications",
+        include_str!("migrations/0012_notifications.sql"),
     ),
 ];
 
