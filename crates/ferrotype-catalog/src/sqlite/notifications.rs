@@ -154,3 +154,87 @@ pub(crate) fn purge(conn: &Connection, now: Timestamp) -> rusqlite::Result<u64> 
     )?;
     Ok(n as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn catalog_with_user() -> (Connection, Uuid) {
+        let mut conn = super::super::open_connection(std::path::Path::new(":memory:")).unwrap();
+        super::super::migrate(&mut conn).unwrap();
+        let user = Uuid::new_v4();
+        let now = ts(&Utc::now());
+        conn.execute(
+            "INSERT INTO users (id, email, name, avatar_color, profile_changed_at, created_at, updated_at)
+             VALUES (?1, 'u@example.com', 'U', 'primary', ?2, ?2, ?2)",
+            params![user.to_string(), now],
+        )
+        .unwrap();
+        (conn, user)
+    }
+
+    fn add(conn: &Connection, user: Uuid, age_days: i64, read_days: Option<i64>) -> Uuid {
+        let now = Utc::now();
+        let mut n = Notification::new(
+            user,
+            NotificationLevel::Info,
+            NotificationType::Custom,
+            format!("{age_days} days old"),
+            None,
+            None,
+            now - Duration::days(age_days),
+        );
+        n.read_at = read_days.map(|d| now - Duration::days(d));
+        create(conn, &n).unwrap();
+        n.id
+    }
+
+    #[test]
+    fn the_clean_up_keeps_what_is_recent_and_deleting_a_user_takes_theirs() {
+        let (conn, user) = catalog_with_user();
+        let now = Utc::now();
+        let fresh_unread = add(&conn, user, 1, None);
+        let old_unread = add(&conn, user, 31, None);
+        let month_unread = add(&conn, user, 29, None);
+        let old_read_long_ago = add(&conn, user, 16, Some(3));
+        let old_read_just_now = add(&conn, user, 16, Some(1));
+        let young_read = add(&conn, user, 10, Some(5));
+        let deleted_long_ago = add(&conn, user, 1, None);
+        let deleted_today = add(&conn, user, 1, None);
+        delete(&conn, &[deleted_long_ago], now - Duration::days(4)).unwrap();
+        delete(&conn, &[deleted_today], now).unwrap();
+
+        assert_eq!(purge(&conn, now).unwrap(), 3);
+        let left: Vec<Uuid> = [
+            fresh_unread,
+            old_unread,
+            month_unread,
+            old_read_long_ago,
+            old_read_just_now,
+            young_read,
+            deleted_long_ago,
+            deleted_today,
+        ]
+        .into_iter()
+        .filter(|id| find(&conn, *id).unwrap().is_some())
+        .collect();
+        assert_eq!(
+            left,
+            [
+                fresh_unread,
+                month_unread,
+                old_read_just_now,
+                young_read,
+                deleted_today
+            ]
+        );
+
+        conn.execute("DELETE FROM users WHERE id = ?1", [user.to_string()])
+            .unwrap();
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM notifications", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0);
+    }
+}
