@@ -12,6 +12,7 @@ use ferrotype_core::permissions;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::messages;
 
 pub const ACCESS_TOKEN_COOKIE: &str = "immich_access_token";
 
@@ -60,7 +61,7 @@ impl Auth {
     pub fn require(&self, permission: &str) -> Result<(), ApiError> {
         match &self.credential {
             Credential::Session(_) => Ok(()),
-            Credential::SharedLink(_) => Err(ApiError::forbidden("Forbidden")),
+            Credential::SharedLink(_) => Err(ApiError::from(messages::FORBIDDEN)),
             Credential::ApiKey(key) if permissions::grants(&key.permissions, permission) => Ok(()),
             Credential::ApiKey(_) => Err(ApiError::forbidden(format!(
                 "Missing required permission: {permission}"
@@ -74,7 +75,7 @@ impl Auth {
         if self.user.is_admin {
             Ok(())
         } else {
-            Err(ApiError::forbidden("Forbidden"))
+            Err(ApiError::from(messages::FORBIDDEN))
         }
     }
 
@@ -206,7 +207,7 @@ pub async fn account_auth(
     if let Some(token) = session_token(headers, query) {
         let Some((mut session, user)) = catalog.session_by_token_hash(&secret_hash(token)).await?
         else {
-            return Err(ApiError::unauthorized("Invalid user token"));
+            return Err(ApiError::from(messages::INVALID_USER_TOKEN));
         };
         // A session unlocked with the PIN code stays unlocked while it is used.
         ferrotype_core::pin::keep_unlocked(catalog, &mut session, chrono::Utc::now()).await?;
@@ -222,10 +223,10 @@ pub async fn account_auth(
                 user,
                 credential: Credential::ApiKey(key),
             }),
-            None => Err(ApiError::unauthorized("Invalid API key")),
+            None => Err(ApiError::from(messages::INVALID_API_KEY)),
         };
     }
-    Err(ApiError::unauthorized("Authentication required"))
+    Err(ApiError::from(messages::AUTHENTICATION_REQUIRED))
 }
 
 /// Whether a request names a shared link (key or slug, header or query), whatever its validity.
@@ -251,7 +252,7 @@ async fn open_link(
     key: Option<&str>,
     slug: Option<&str>,
 ) -> Result<Option<SharedLink>, ApiError> {
-    let invalid = || ApiError::unauthorized("Invalid share key");
+    let invalid = || ApiError::from(messages::INVALID_SHARE_KEY);
     let link = match (key, slug) {
         (Some(key), _) => {
             let key = decode_link_key(key).ok_or_else(invalid)?;
@@ -284,14 +285,14 @@ async fn shared_link_auth(
     if let Some(token) = shared_link_token(&link) {
         let given = cookie(headers, SHARED_LINK_TOKEN_COOKIE).unwrap_or("");
         if !given.split(',').any(|t| t.trim() == token) {
-            return Err(ApiError::unauthorized("Password required"));
+            return Err(ApiError::from(messages::PASSWORD_REQUIRED));
         }
     }
     let user = catalog
         .user_by_id(link.user_id)
         .await?
         .filter(|u| u.deleted_at.is_none())
-        .ok_or_else(|| ApiError::unauthorized("Invalid share key"))?;
+        .ok_or_else(|| ApiError::from(messages::INVALID_SHARE_KEY))?;
     Ok(Some(Auth {
         user,
         credential: Credential::SharedLink(link),

@@ -80,7 +80,7 @@ impl From<ferrotype_core::access::Refused> for ApiError {
         use ferrotype_core::access::Refused;
         match e {
             Refused::NoAccess(access) => ApiError::no_access(access),
-            Refused::Forbidden => ApiError::forbidden("Forbidden"),
+            Refused::Forbidden => ApiError::from(crate::messages::FORBIDDEN),
             Refused::Catalog(e) => e.into(),
         }
     }
@@ -89,7 +89,7 @@ impl From<ferrotype_core::access::Refused> for ApiError {
 impl From<BlobError> for ApiError {
     fn from(e: BlobError) -> Self {
         match e {
-            BlobError::NotFound(_) => ApiError::not_found("File not found"),
+            BlobError::NotFound(_) => ApiError::from(crate::messages::FILE_NOT_FOUND),
             e => ApiError::internal(e),
         }
     }

@@ -275,8 +275,9 @@ impl EventHub {
         self.to_everyone("on_new_release", event).await;
     }
 
-    /// `on_notification` (a `NotificationDto`) to its user. Unwired: no notifications yet.
-    pub async fn notification(&self, user: Uuid, notification: &Value) {
+    /// `on_notification` (a `NotificationDto`) to its user: every notification made (an admin's,
+    /// an album invite).
+    pub async fn notification<T: Serialize + ?Sized>(&self, user: Uuid, notification: &T) {
         self.to_user(user, "on_notification", notification).await;
     }
 

@@ -23,7 +23,8 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, jobs,
-    media, pin, server, sessions, shared_links, sync, system, timeline, upload, users,
+    media, notifications, pin, server, sessions, shared_links, sync, system, timeline, upload,
+    users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -209,6 +210,15 @@ api_routes! {
     GET "/sync/ack" => sync::get_acks;
     POST "/sync/ack" => sync::set_acks;
     DELETE "/sync/ack" => sync::delete_acks;
+    GET "/notifications" => notifications::list;
+    PUT "/notifications" => notifications::update_many;
+    DELETE "/notifications" => notifications::delete_many;
+    GET "/notifications/{id}" => notifications::get;
+    PUT "/notifications/{id}" => notifications::update;
+    DELETE "/notifications/{id}" => notifications::delete;
+    POST "/admin/notifications" => notifications::create;
+    POST "/admin/notifications/templates/{name}" => notifications::template;
+    POST "/admin/notifications/test-email" => notifications::test_email;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -26,14 +26,19 @@ const fn refusal(status: StatusCode, message: &'static str) -> Refusal {
 }
 
 // 401: who is asking is not established.
+pub const AUTHENTICATION_REQUIRED: Refusal =
+    refusal(StatusCode::UNAUTHORIZED, "Authentication required");
 pub const ELEVATED_PERMISSION_IS_REQUIRED: Refusal =
     refusal(StatusCode::UNAUTHORIZED, "Elevated permission is required");
 pub const INCORRECT_EMAIL_OR_PASSWORD: Refusal =
     refusal(StatusCode::UNAUTHORIZED, "Incorrect email or password");
+pub const INVALID_API_KEY: Refusal = refusal(StatusCode::UNAUTHORIZED, "Invalid API key");
 pub const INVALID_PASSWORD: Refusal = refusal(StatusCode::UNAUTHORIZED, "Invalid password");
 pub const INVALID_SHARE_KEY: Refusal = refusal(StatusCode::UNAUTHORIZED, "Invalid share key");
+pub const INVALID_USER_TOKEN: Refusal = refusal(StatusCode::UNAUTHORIZED, "Invalid user token");
 pub const PASSWORD_LOGIN_HAS_BEEN_DISABLED: Refusal =
     refusal(StatusCode::UNAUTHORIZED, "Password login has been disabled");
+pub const PASSWORD_REQUIRED: Refusal = refusal(StatusCode::UNAUTHORIZED, "Password required");
 
 // 403: who is asking may not do this.
 pub const CANNOT_DELETE_YOUR_OWN_ACCOUNT: Refusal =
@@ -48,6 +53,7 @@ pub const SYNC_WITH_API_KEY: Refusal = refusal(
 
 // 404: nothing there.
 pub const ASSET_MEDIA_NOT_FOUND: Refusal = refusal(StatusCode::NOT_FOUND, "Asset media not found");
+pub const FILE_NOT_FOUND: Refusal = refusal(StatusCode::NOT_FOUND, "File not found");
 pub const NOT_FOUND: Refusal = refusal(StatusCode::NOT_FOUND, "Not Found");
 pub const NO_PROFILE_IMAGE: Refusal =
     refusal(StatusCode::NOT_FOUND, "User does not have a profile image");
@@ -122,6 +128,8 @@ pub const METADATA_NOT_KEY_VALUE_LIST: Refusal = refusal(
 );
 pub const NEW_PASSWORD_EMPTY: Refusal =
     refusal(StatusCode::BAD_REQUEST, "newPassword should not be empty");
+pub const NOTIFICATION_NOT_FOUND: Refusal =
+    refusal(StatusCode::BAD_REQUEST, "Notification not found");
 pub const NO_FIELDS_TO_UPDATE: Refusal = refusal(StatusCode::BAD_REQUEST, "No fields to update");
 pub const ORDER_NOT_ASC_OR_DESC: Refusal = refusal(
     StatusCode::BAD_REQUEST,
@@ -138,6 +146,7 @@ pub const QUOTA_NEGATIVE: Refusal = refusal(
 );
 pub const RATING_OUT_OF_RANGE: Refusal =
     refusal(StatusCode::BAD_REQUEST, "rating must be from -1 to 5");
+pub const READ_AT_NOT_DATE: Refusal = refusal(StatusCode::BAD_REQUEST, "readAt must be a date");
 pub const ROLE_NOT_EDITOR_OR_VIEWER: Refusal = refusal(
     StatusCode::BAD_REQUEST,
     "role must be one of the following values: editor, viewer",
@@ -155,6 +164,11 @@ pub const SHARED_LINK_SLUG_TAKEN: Refusal = refusal(
 pub const SHARED_LINK_WITHOUT_PASSWORD: Refusal = refusal(
     StatusCode::BAD_REQUEST,
     "Shared link is not password protected",
+);
+pub const SMTP_INVALID: Refusal = refusal(StatusCode::BAD_REQUEST, "Invalid SMTP configuration");
+pub const SMTP_NOT_VERIFIED: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Failed to verify SMTP configuration",
 );
 pub const TIME_BUCKET_NOT_DATE: Refusal = refusal(
     StatusCode::BAD_REQUEST,

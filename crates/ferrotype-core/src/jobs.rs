@@ -99,6 +99,7 @@ pub mod names {
     pub const GENERATE_THUMBNAILS: &str = "AssetGenerateThumbnails";
     pub const USER_DELETE: &str = "UserDelete";
     pub const STORAGE_TEMPLATE_MIGRATION_SINGLE: &str = "StorageTemplateMigrationSingle";
+    pub const SEND_MAIL: &str = "SendMail";
 }
 
 /// A job to enqueue.
@@ -134,6 +135,19 @@ impl NewJob {
             asset_id: None,
             payload: serde_json::json!({ "id": user_id }),
             dedupe_key: Some(format!("{}:{user_id}", names::USER_DELETE)),
+            max_attempts: 3,
+        }
+    }
+
+    /// An email to send over the system config's SMTP server (skipped while it is disabled);
+    /// the payload carries the rendered message.
+    pub fn send_mail(to: &str, subject: &str, html: &str, text: &str) -> Self {
+        NewJob {
+            queue: QueueName::Notifications,
+            name: names::SEND_MAIL,
+            asset_id: None,
+            payload: serde_json::json!({ "to": to, "subject": subject, "html": html, "text": text }),
+            dedupe_key: None,
             max_attempts: 3,
         }
     }

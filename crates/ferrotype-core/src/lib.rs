@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod license;
 pub mod media_types;
 pub mod model;
+pub mod notifications;
 pub mod permissions;
 pub mod pin;
 pub mod preferences;

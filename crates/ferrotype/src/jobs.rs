@@ -8,6 +8,7 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, QueueName, names};
 use ferrotype_core::system_config::SystemConfigStore;
+use ferrotype_jobs::handlers::mail::SendMail;
 use ferrotype_jobs::handlers::metadata::ExtractMetadata;
 use ferrotype_jobs::handlers::storage_template::ApplyStorageTemplate;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
@@ -85,13 +86,18 @@ pub fn runner(
                 blobs: blobs.clone(),
                 exiftool,
                 settings,
-                system_config,
+                system_config: system_config.clone(),
             }),
         )
         .handle(
             QueueName::BackgroundTask,
             names::USER_DELETE,
             Arc::new(DeleteUser { catalog, blobs }),
+        )
+        .handle(
+            QueueName::Notifications,
+            names::SEND_MAIL,
+            Arc::new(SendMail { system_config }),
         )
 }
 

@@ -298,6 +298,11 @@ async fn hourly_clean_up(
             }
             Err(e) => tracing::error!("cannot find deleted users: {e}"),
         }
+        match catalog.purge_notifications(chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "old notifications deleted"),
+            Err(e) => tracing::error!("cannot delete old notifications: {e}"),
+        }
     }
 }
 

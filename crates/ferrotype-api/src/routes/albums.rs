@@ -21,6 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::album_users;
 use crate::json::ApiJson;
 use crate::messages;
+use crate::routes::notifications;
 use crate::routes::query::{bool_param, uuid_param};
 
 #[derive(Deserialize)]
@@ -128,6 +129,9 @@ pub async fn create(
     state.catalog.create_album(&album).await?;
     if !members.is_empty() && !state.catalog.add_album_members(album.id, &members).await? {
         return Err(ApiError::from(messages::USER_ALREADY_ADDED));
+    }
+    for (member, _) in &members {
+        notifications::album_invite(&state, &album, *member, &auth.user.name).await;
     }
     if !dto.asset_ids.is_empty() {
         // As in Immich, ids the user may not add are left out silently.
@@ -242,6 +246,9 @@ pub async fn add_users(
         members_to_add(&state, summary.album.owner_id, &dto.album_users, &already).await?;
     if !members.is_empty() && !state.catalog.add_album_members(id, &members).await? {
         return Err(ApiError::from(messages::USER_ALREADY_ADDED));
+    }
+    for (member, _) in &members {
+        notifications::album_invite(&state, &summary.album, *member, &auth.user.name).await;
     }
     let summary = state
         .catalog

@@ -8,6 +8,7 @@ pub mod download;
 pub mod edits;
 pub mod jobs;
 pub mod media;
+pub mod notifications;
 pub mod pin;
 pub mod query;
 pub mod server;

@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 
 impl From<PinError> for ApiError {
     fn from(e: PinError) -> Self {
@@ -84,7 +85,7 @@ pub async fn reset(
 }
 
 fn session_only() -> ApiError {
-    ApiError::bad_request("This endpoint can only be used with a session token")
+    ApiError::from(messages::SESSION_TOKEN_ONLY)
 }
 
 pub async fn unlock(

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 
 pub async fn config(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
     auth.require_admin("systemConfig.read")?;
@@ -33,6 +34,18 @@ pub async fn update_config(
     auth.require_admin("systemConfig.update")?;
     let new: SystemConfig = serde_json::from_value(body)
         .map_err(|e| ApiError::bad_request(format!("Invalid system config: {e}")))?;
+    // As Immich, SMTP settings are tried when they are turned on or changed while on, after
+    // every other check.
+    let smtp = &new.notifications.smtp;
+    if smtp.enabled
+        && state.system_config.file().is_none()
+        && *smtp != state.system_config.get().notifications.smtp
+        && ferrotype_core::system_config::validate(&new).is_ok()
+        && let Err(e) = ferrotype_mail::verify(&smtp.transport).await
+    {
+        tracing::warn!("Failed to validate SMTP configuration: {e}");
+        return Err(ApiError::from(messages::SMTP_INVALID));
+    }
     match state
         .system_config
         .update(state.catalog.as_ref(), new)

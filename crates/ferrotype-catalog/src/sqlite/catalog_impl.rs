@@ -5,13 +5,14 @@ use chrono::Utc;
 use ferrotype_core::catalog::{Catalog, CatalogResult, SyncSink};
 use ferrotype_core::jobs::{AssetSelection, Job, JobState, NewJob, QueueName, QueueStatus};
 use ferrotype_core::model::*;
+use ferrotype_core::notifications::{Notification, NotificationFilter};
 use ferrotype_core::sync::SyncQuery;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::{
-    SqliteCatalog, albums, edits, jobs, metadata, opt_ts, parse_ts, parse_uuid, shared_links, sync,
-    timeline, ts,
+    SqliteCatalog, albums, edits, jobs, metadata, notifications, opt_ts, parse_ts, parse_uuid,
+    shared_links, sync, timeline, ts,
 };
 
 pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.is_admin, u.avatar_color, \
@@ -1508,6 +1509,53 @@ impl Catalog for SqliteCatalog {
     ) -> CatalogResult<Vec<(Job, JobState)>> {
         let states = states.to_vec();
         self.read(move |conn| jobs::list(conn, queue, &states, limit))
+            .await
+    }
+
+    async fn create_notification(&self, notification: &Notification) -> CatalogResult<()> {
+        let notification = notification.clone();
+        self.write(move |conn| notifications::create(conn, &notification))
+            .await
+    }
+
+    async fn notifications_of(
+        &self,
+        user_id: Uuid,
+        filter: &NotificationFilter,
+    ) -> CatalogResult<Vec<Notification>> {
+        let filter = filter.clone();
+        self.read(move |conn| notifications::of_user(conn, user_id, &filter))
+            .await
+    }
+
+    async fn notification(&self, id: Uuid) -> CatalogResult<Option<Notification>> {
+        self.read(move |conn| notifications::find(conn, id)).await
+    }
+
+    async fn notifications_owned(&self, user_id: Uuid, ids: &[Uuid]) -> CatalogResult<Vec<Uuid>> {
+        let ids = ids.to_vec();
+        self.read(move |conn| notifications::owned(conn, user_id, &ids))
+            .await
+    }
+
+    async fn set_notifications_read(
+        &self,
+        ids: &[Uuid],
+        read_at: Option<Timestamp>,
+    ) -> CatalogResult<u64> {
+        let ids = ids.to_vec();
+        self.write(move |conn| notifications::set_read(conn, &ids, read_at, Utc::now()))
+            .await
+    }
+
+    async fn delete_notifications(&self, ids: &[Uuid]) -> CatalogResult<u64> {
+        let ids = ids.to_vec();
+        self.write(move |conn| notifications::delete(conn, &ids, Utc::now()))
+            .await
+    }
+
+    async fn purge_notifications(&self, now: Timestamp) -> CatalogResult<u64> {
+        self.write(move |conn| notifications::purge(conn, now))
             .await
     }
 

@@ -7,6 +7,7 @@ mod catalog_impl;
 mod edits;
 mod jobs;
 mod metadata;
+mod notifications;
 mod shared_links;
 mod sync;
 mod timeline;
@@ -58,6 +59,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0011_sessions_pin.sql"),
     ),
     ("0012_moves", include_str!("migrations/0012_moves.sql")),
+    (
+        "0013_notifications",
+        include_str!("migrations/0013_notifications.sql"),
+    ),
 ];
 
 /// How many idle read connections are kept open.

@@ -16,6 +16,7 @@ mod events;
 mod jobs;
 mod lifecycle;
 mod metadata;
+mod notifications;
 mod places;
 mod raw;
 mod shared_links;
