@@ -126,19 +126,23 @@ await step("Back closes the viewer and leaves the page as it was", async () => {
   assert.ok(await page.evaluate(() => document.querySelector(".vgrid") === window.gridBefore), "not drawn again");
 });
 
-await step("the camera is named once, and a photo without a preview says so", async () => {
-  // The Canon photo: its model already says "Canon".
-  const id = await page.evaluate(async () => {
+/// The id of the first asset of the timeline whose field at `path` (dotted) is `value`, or null.
+const assetWhere = (path, value) =>
+  page.evaluate(async ([path, value]) => {
     const buckets = await (await fetch("/api/timeline/buckets?visibility=timeline")).json();
     for (const b of buckets) {
       const month = await (await fetch(`/api/timeline/bucket?visibility=timeline&timeBucket=${b.timeBucket}`)).json();
       for (const id of month.id) {
         const asset = await (await fetch(`/api/assets/${id}`)).json();
-        if (asset.exifInfo?.make === "Canon") return id;
+        if (path.split(".").reduce((v, k) => v?.[k], asset) === value) return id;
       }
     }
     return null;
-  });
+  }, [path, value]);
+
+await step("the camera is named once, and a photo without a preview says so", async () => {
+  // The Canon photo: its model already says "Canon".
+  const id = await assetWhere("exifInfo.make", "Canon");
   assert.ok(id, "the Canon photo");
   await page.goto(`${base}/photos/${id}`);
   await page.locator(".viewer").waitFor();
@@ -156,16 +160,7 @@ await step("the camera is named once, and a photo without a preview says so", as
 
 await step("the details show the file and its place", async () => {
   // The photo with GPS coordinates, opened by its address.
-  const id = await page.evaluate(async () => {
-    const buckets = await (await fetch("/api/timeline/buckets?visibility=timeline")).json();
-    for (const b of buckets) {
-      const month = await (await fetch(`/api/timeline/bucket?visibility=timeline&timeBucket=${b.timeBucket}`)).json();
-      for (const id of month.id) {
-        const asset = await (await fetch(`/api/assets/${id}`)).json();
-        if (asset.originalFileName === "thompson-springs.jpg") return id;
-      }
-    }
-  });
+  const id = await assetWhere("originalFileName", "thompson-springs.jpg");
   await page.goto(`${base}/photos/${id}`);
   await page.locator(".viewer").waitFor();
   await page.keyboard.press("i");

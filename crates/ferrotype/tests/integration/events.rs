@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::common::*;
-use crate::compat_support::{LiveNode, compat_dir, ensure_installed};
+use crate::compat_support::{LiveNode, ensure_installed, open_sockets};
 use serde_json::{Value, json};
 
 const EVENT_WAIT: Duration = Duration::from_secs(30);
@@ -124,19 +124,7 @@ async fn clients_hear_what_changes_and_only_their_own() {
             json!({ "x-immich-share-key": "abc" })
         ),
     ]);
-    let root = repo_root();
-    let script_path = root.join("tests/compat/socket-check.mjs");
-    let compat = compat_dir();
-    let mut script = LiveNode::spawn(
-        &[script_path.to_str().unwrap()],
-        &root,
-        &[
-            ("FERROTYPE_URL", server.base.as_str()),
-            ("FERROTYPE_COMPAT", compat.to_str().unwrap()),
-            ("FERROTYPE_SOCKETS", &plans.to_string()),
-        ],
-    );
-    script.wait_for("READY", EVENT_WAIT, |l| l == "READY");
+    let mut script = open_sockets(&server.base, &plans, EVENT_WAIT);
 
     // Accepted on the transport asked for, and told the server's version at once.
     for label in

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::common::*;
-use crate::compat_support::{LiveNode, compat_dir, ensure_installed};
+use crate::compat_support::{ensure_installed, open_sockets};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -385,19 +385,7 @@ async fn notifications_reach_their_user_live_and_album_invites_make_one() {
         { "label": "ann", "transport": "websocket", "headers": { "Authorization": format!("Bearer {}", token(&ann)) } },
         { "label": "bob", "transport": "polling", "headers": { "Authorization": format!("Bearer {}", token(&bob)) } },
     ]);
-    let root = repo_root();
-    let script_path = root.join("tests/compat/socket-check.mjs");
-    let compat = compat_dir();
-    let mut script = LiveNode::spawn(
-        &[script_path.to_str().unwrap()],
-        &root,
-        &[
-            ("FERROTYPE_URL", server.base.as_str()),
-            ("FERROTYPE_COMPAT", compat.to_str().unwrap()),
-            ("FERROTYPE_SOCKETS", &plans.to_string()),
-        ],
-    );
-    script.wait_for("READY", WAIT, |l| l == "READY");
+    let mut script = open_sockets(&server.base, &plans, WAIT);
 
     // An admin's notification: the DTO the API answered, to its user only.
     let made = notify(

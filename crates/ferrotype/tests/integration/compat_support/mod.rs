@@ -220,6 +220,25 @@ impl Cli {
     }
 }
 
+/// `tests/compat/socket-check.mjs` holding the sockets `plans` describes (label, transport,
+/// headers; see the script) open to `base`, once it says they are all connected (READY).
+pub fn open_sockets(base: &str, plans: &Value, wait: Duration) -> LiveNode {
+    let root = repo_root();
+    let script_path = root.join("tests/compat/socket-check.mjs");
+    let compat = compat_dir();
+    let mut script = LiveNode::spawn(
+        &[script_path.to_str().unwrap()],
+        &root,
+        &[
+            ("FERROTYPE_URL", base),
+            ("FERROTYPE_COMPAT", compat.to_str().unwrap()),
+            ("FERROTYPE_SOCKETS", &plans.to_string()),
+        ],
+    );
+    script.wait_for("READY", wait, |l| l == "READY");
+    script
+}
+
 /// A node script that keeps running while the test acts (the live events checker): its stdout
 /// arrives line by line; closing its stdin asks it to stop.
 pub struct LiveNode {
