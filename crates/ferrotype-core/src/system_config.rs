@@ -779,10 +779,10 @@ impl SystemConfigStore {
         Ok(SystemConfigStore::fixed(config))
     }
 
-    /// The configuration from a file (Immich's format: any part of SystemConfigDto, JSON),
-    /// read-only from then on. Unlike a stored one, a file that breaks a rule stops the start.
-    pub fn from_file(path: PathBuf, partial: &Value) -> Result<SystemConfigStore, String> {
-        let config = SystemConfig::from_partial(partial)?;
+    /// The configuration read from a file (Immich's format: any part of SystemConfigDto, JSON,
+    /// laid over the defaults with `SystemConfig::from_partial`), read-only from then on. Unlike
+    /// a stored one, a file that breaks a rule stops the start.
+    pub fn from_file(path: PathBuf, config: SystemConfig) -> Result<SystemConfigStore, String> {
         validate(&config)?;
         Ok(SystemConfigStore {
             file: Some(path),

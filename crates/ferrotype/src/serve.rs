@@ -200,18 +200,11 @@ async fn load_system_config(
     if !issues.is_empty() {
         let listed: Vec<String> = issues
             .iter()
-            .map(|i| {
-                let path: Vec<String> = i
-                    .path
-                    .iter()
-                    .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
-                    .collect();
-                format!("{}: {}", path.join("."), i.message)
-            })
+            .map(|i| format!("{}: {}", i.dotted_path(), i.message))
             .collect();
         return Err(refused(listed.join("; ")));
     }
-    let store = SystemConfigStore::from_file(path.clone(), &partial).map_err(refused)?;
+    let store = SystemConfigStore::from_file(path.clone(), whole).map_err(refused)?;
     catalog
         .set_system_metadata(
             keys::ADMIN_ONBOARDING,

@@ -189,14 +189,7 @@ fn a_whole_system_config_is_checked_against_its_schema() {
     broken["image"]["thumbnail"]["format"] = serde_json::json!("gif");
     let paths: Vec<String> = check_against("SystemConfigDto", &broken)
         .iter()
-        .map(|i| {
-            let path: Vec<String> = i
-                .path
-                .iter()
-                .map(|p| p.as_str().unwrap_or("").to_string())
-                .collect();
-            path.join(".")
-        })
+        .map(|i| i.dotted_path())
         .collect();
     assert_eq!(
         paths,

@@ -20,6 +20,16 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// The path as `a.b.0.c`, for messages outside a JSON answer (a config file's error).
+    pub fn dotted_path(&self) -> String {
+        let parts: Vec<String> = self
+            .path
+            .iter()
+            .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
+            .collect();
+        parts.join(".")
+    }
+
     pub fn to_json(&self) -> Value {
         let mut v = json!({ "code": self.code, "path": self.path, "message": self.message });
         if let Some(e) = &self.expected {
