@@ -1,0 +1,38 @@
+// "Add to album": an existing album, or a new one made with the assets.
+
+import { api } from "/api.js";
+import { el } from "/dom.js";
+import { state } from "/state.js";
+import { route } from "/router.js";
+import { toast, guard } from "/components/toast.js";
+import { dialog } from "/components/dialog.js";
+
+export async function addToAlbumDialog(assetIds) {
+  const albums = await api("GET", "/albums");
+  const box = dialog(
+    "Add to album",
+    el("form", { method: "dialog", class: "stack" },
+      el("label", {}, "New album", el("input", { name: "albumName", placeholder: "Album name" })),
+      el("button", { type: "submit", value: "new" }, "Create and add"),
+    ),
+    el("ul", { class: "choices" }, albums.map((a) =>
+      el("li", {}, el("button", { type: "button", class: "quiet", onclick: guard(`Cannot add to ${a.albumName}`, async () => {
+        await api("PUT", `/albums/${a.id}/assets`, { ids: assetIds });
+        box.close();
+        toast(`Added to ${a.albumName}`);
+        state.selected.clear();
+        route();
+      }) }, `${a.albumName} (${a.assetCount})`)),
+    )),
+  );
+  const create = guard("Cannot create the album", async (form) => {
+    const name = new FormData(form).get("albumName").trim();
+    if (!name) return toast("Give the album a name", "error");
+    const album = await api("POST", "/albums", { albumName: name, assetIds });
+    box.close();
+    toast(`Added to ${album.albumName}`);
+    state.selected.clear();
+    route();
+  });
+  box.querySelector("form").addEventListener("submit", (e) => (e.preventDefault(), create(e.target)));
+}

@@ -1,0 +1,20 @@
+// Downloads of several assets or an album, as the zip archives the server plans.
+
+import { api, request } from "/api.js";
+import { el } from "/dom.js";
+
+/// Downloads as a zip: the archives the server plans for `target` ({ assetIds } or { albumId }),
+/// one after another.
+export async function download(target, query = "") {
+  const info = await api("POST", `/download/info${query}`, target);
+  for (const archive of info.archives) {
+    const r = await request("POST", `/download/archive${query}`, {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ assetIds: archive.assetIds }),
+    });
+    if (!r.ok) throw new Error(`${r.status}`);
+    const url = URL.createObjectURL(await r.blob());
+    el("a", { href: url, download: "ferrotype.zip" }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+}

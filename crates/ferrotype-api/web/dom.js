@@ -1,0 +1,16 @@
+// The imperative DOM helper of the pages written before the component model (ui.js): a node with
+// attributes, listeners (`on...`) and children. The grid's tiles use it on purpose: thousands are
+// made while scrolling, and a plain node is the cheapest thing to make.
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "class") node.className = v;
+    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c !== null && c !== undefined) node.append(c instanceof Node ? c : document.createTextNode(c));
+  }
+  return node;
+}

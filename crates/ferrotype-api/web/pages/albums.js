@@ -1,0 +1,144 @@
+// The albums: the list with Create album, and an album's page (name, description, sharing, its
+// members, its photos).
+
+import { api } from "/api.js";
+import { el } from "/dom.js";
+import { setTitle } from "/ui.js";
+import { app, state } from "/state.js";
+import { route, navigate } from "/router.js";
+import { toast, guard } from "/components/toast.js";
+import { dialog, promptDialog } from "/components/dialog.js";
+import { header } from "/components/header.js";
+import { shareDialog } from "/components/share-dialog.js";
+import { drawAlbum } from "/components/photo-grid.js";
+
+export async function albumsPage() {
+  const list = el("section", { class: "albums" });
+  const create = el("button", { type: "button", onclick: guard("Cannot create the album", async () => {
+    const name = await promptDialog("Create album", "Album name", "Create");
+    if (name === null) return;
+    const album = await api("POST", "/albums", { albumName: name });
+    navigate(`/albums/${album.id}`);
+  }) }, "Create album");
+  app.replaceChildren(header(), el("main", { class: "page" }, el("div", { class: "page-head" }, el("h1", {}, "Albums"), create), list));
+  const albums = await api("GET", "/albums").catch((err) => (toast(err.message, "error"), []));
+  if (!albums.length) list.append(el("p", { class: "empty" }, "No albums yet. Create one, or select photos and choose “Add to album”."));
+  for (const a of albums) {
+    list.append(
+      el("a", { class: "album-card", href: `/albums/${a.id}`, onclick: (e) => (e.preventDefault(), navigate(`/albums/${a.id}`)) },
+        a.albumThumbnailAssetId
+          ? el("img", { src: `/api/assets/${a.albumThumbnailAssetId}/thumbnail?size=thumbnail`, alt: "" })
+          : el("div", { class: "no-cover" }),
+        el("strong", {}, a.albumName),
+        el("span", {}, `${a.assetCount} items${a.shared ? " · shared" : ""}`),
+      ),
+    );
+  }
+}
+
+export async function albumPage(id) {
+  let album;
+  try {
+    album = await api("GET", `/albums/${id}`);
+  } catch (err) {
+    toast(`Cannot open the album: ${err.message}`, "error");
+    return navigate("/albums");
+  }
+  setTitle(album.albumName || "Album");
+  const me = album.albumUsers.find((u) => u.user.id === state.user.id);
+  const owner = me && me.role === "owner";
+  state.scope = { albumId: id, canEdit: me && me.role !== "viewer" };
+  const title = el("input", { class: "title", value: album.albumName, "aria-label": "Album name", readonly: !owner });
+  const description = el("input", { class: "description", value: album.description, placeholder: owner ? "Add a description" : "", "aria-label": "Description", readonly: !owner });
+  const save = async () => {
+    try {
+      await api("PATCH", `/albums/${id}`, { albumName: title.value, description: description.value });
+      toast("Album saved");
+    } catch (err) {
+      toast(`Cannot save: ${err.message}`, "error");
+    }
+  };
+  if (owner) {
+    title.addEventListener("change", save);
+    description.addEventListener("change", save);
+  }
+  const actions = el("div", { class: "actions" },
+    owner ? el("button", { type: "button", onclick: () => shareDialog({ type: "ALBUM", albumId: id }) }, "Share link") : null,
+    owner ? el("button", { type: "button", onclick: guard("Cannot share", () => shareWithUsers(album)) }, "Share with users") : null,
+    album.albumUsers.length > 1 || owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot show the members", async () => {
+      // Read again: a change made in the dialog a moment ago may not be drawn on this page yet.
+      membersDialog(await api("GET", `/albums/${id}`), owner);
+    }) }, `Members (${album.albumUsers.length})`) : null,
+    owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot delete the album", async () => {
+      if (!confirm(`Delete the album “${album.albumName}”? Its photos stay.`)) return;
+      await api("DELETE", `/albums/${id}`);
+      toast("Album deleted");
+      navigate("/albums");
+    }) }, "Delete album") : null,
+  );
+  const timeline = el("section", { class: "timeline", id: "timeline" });
+  app.replaceChildren(header(), el("main", { class: "page" }, title, description, actions, timeline));
+  await drawAlbum(timeline, `albumId=${id}`);
+}
+
+/// Adds other users to an album, as editors (they add photos) or viewers.
+export async function shareWithUsers(album) {
+  const members = new Set(album.albumUsers.map((u) => u.user.id));
+  const users = (await api("GET", "/users")).filter((u) => !members.has(u.id));
+  const role = el("select", { name: "role", "aria-label": "Role" },
+    el("option", { value: "editor" }, "Can add photos"),
+    el("option", { value: "viewer" }, "Can only view"));
+  const box = dialog("Share with users", el("label", { class: "stack" }, "Role", role), el("ul", { class: "choices" }, users.map((u) =>
+    el("li", {}, el("button", { type: "button", class: "quiet", onclick: async () => {
+      try {
+        await api("PUT", `/albums/${album.id}/users`, { albumUsers: [{ userId: u.id, role: role.value }] });
+        toast(`Shared with ${u.name}`);
+        box.close();
+        route();
+      } catch (err) {
+        toast(err.message, "error");
+      }
+    } }, `${u.name} <${u.email}>`)),
+  )));
+  if (!users.length) box.append(el("p", {}, "There are no other users to share with."));
+}
+
+/// The album's members: the owner changes roles and removes members; a member can leave.
+/// The album's members as they are now (fetched when opened: the page may be older).
+export function membersDialog(album, owner) {
+  const act = (fn) => async () => {
+    try {
+      await fn();
+      box.close();
+      route();
+    } catch (err) {
+      toast(err.message, "error");
+    }
+  };
+  const rows = album.albumUsers.map(({ user, role }) => {
+    const me = user.id === state.user.id;
+    let control = el("span", { class: "muted" }, role);
+    if (owner && role !== "owner") {
+      control = el("select", { "aria-label": `Role of ${user.name}`, onchange: (e) => act(async () => {
+        await api("PUT", `/albums/${album.id}/user/${user.id}`, { role: e.target.value });
+        toast(`${user.name} ${e.target.value === "viewer" ? "can only view" : "can add photos"}`);
+      })() },
+        el("option", { value: "editor", selected: role === "editor" }, "Can add photos"),
+        el("option", { value: "viewer", selected: role === "viewer" }, "Can only view"));
+    }
+    const remove = owner && role !== "owner"
+      ? el("button", { type: "button", class: "quiet", onclick: act(async () => {
+          await api("DELETE", `/albums/${album.id}/user/${user.id}`);
+          toast(`${user.name} removed`);
+        }) }, "Remove")
+      : !owner && me
+        ? el("button", { type: "button", class: "quiet", onclick: act(async () => {
+            await api("DELETE", `/albums/${album.id}/user/me`);
+            toast(`You left ${album.albumName}`);
+            navigate("/albums");
+          }) }, "Leave")
+        : null;
+    return el("li", { class: "member", "data-user": user.email }, el("span", {}, `${user.name}${me ? " (you)" : ""}`), control, remove);
+  });
+  const box = dialog("Members", el("ul", { class: "choices members" }, rows));
+}
