@@ -217,6 +217,12 @@ await step("the link in a fresh browser: password, photos, no originals", async 
   await visitor.getByText("Trip").first().waitFor();
   await visitor.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2);
   await visitor.screenshot({ path: path.join(shots, "visitor-2-photos.png") });
+  // A visitor of a link without downloads is offered nothing that would fail.
+  await visitor.locator(".tile .check").first().click();
+  await visitor.getByText("1 selected").waitFor();
+  assert.deepEqual(await visitor.locator(".selection button").allTextContents(), ["Clear"]);
+  await visitor.keyboard.press("Escape");
+  await visitor.locator(".selection").waitFor({ state: "detached" });
   await visitor.locator(".tile").first().click();
   await visitor.locator(".viewer").waitFor();
   await visitor.waitForFunction(() => {
@@ -255,6 +261,65 @@ await step("favorites, the trash and restoring", async () => {
   await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 1);
   await page.getByRole("button", { name: "Restore all" }).click();
   await page.getByText("The trash is empty.").waitFor();
+});
+
+await step("each page offers its own actions, each undone in place", async () => {
+  const barButtons = () => page.locator(".selection button").allTextContents();
+  // The page is not drawn again by an action: the grid's node stays the same.
+  const sameGrid = () => page.evaluate(() => document.querySelector(".vgrid") === window.gridBefore);
+  await page.getByRole("link", { name: "Ferrotype" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 3);
+  await page.evaluate(() => (window.gridBefore = document.querySelector(".vgrid")));
+  // The favourite: Unfavorite.
+  await page.locator(".tile:has(.fav) .check").click();
+  assert.ok((await barButtons()).includes("Unfavorite"), "Unfavorite offered");
+  await page.getByRole("button", { name: "Unfavorite" }).click();
+  await page.locator("#toasts").getByText("Removed from favorites", { exact: true }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll(".tile .fav").length === 0);
+  assert.ok(await sameGrid(), "unfavourited in place");
+  // Archive, then Unarchive from the archive.
+  await page.locator(".tile .check").nth(1).click();
+  await page.getByRole("button", { name: "Archive", exact: true }).click();
+  await page.locator("#toasts").getByText("Archived", { exact: true }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2);
+  assert.ok(await sameGrid(), "archived in place");
+  await page.getByRole("link", { name: "Archive" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 1);
+  await page.locator(".tile .check").first().click();
+  const archiveBar = await barButtons();
+  assert.ok(archiveBar.includes("Unarchive") && !archiveBar.includes("Archive"), `archive's bar: ${archiveBar}`);
+  await page.getByRole("button", { name: "Unarchive" }).click();
+  await page.locator("#toasts").getByText("Unarchived", { exact: true }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll(".tile").length === 0);
+  // The trash offers only Restore and Delete permanently.
+  await page.getByRole("link", { name: "Ferrotype" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 3);
+  await page.locator(".tile .check").first().click();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.locator("#toasts").getByText("Moved to the trash", { exact: true }).waitFor();
+  await page.getByRole("link", { name: "Trash" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 1);
+  await page.locator(".tile .check").first().click();
+  assert.deepEqual(await barButtons(), ["Restore", "Delete permanently", "Clear"]);
+  await page.getByRole("button", { name: "Restore", exact: true }).click();
+  await page.locator("#toasts").getByText("Restored", { exact: true }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll(".tile").length === 0);
+  // Ctrl+A selects everything on the page, Escape clears; a day's title selects its day.
+  await page.getByRole("link", { name: "Ferrotype" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 3);
+  await page.keyboard.press("Control+a");
+  await page.getByText("3 selected").waitFor();
+  await page.keyboard.press("Escape");
+  await page.locator(".selection").waitFor({ state: "detached" });
+  const day = page.locator(".day-title").first();
+  const dayKey = await day.getAttribute("data-day");
+  const inDay = await page.locator(`.tile[data-day="${dayKey}"]`).count();
+  assert.ok(inDay >= 1, "the day's photos are marked with their day");
+  await day.hover();
+  await day.locator(".day-check").click();
+  await page.getByText(`${inDay} selected`).waitFor();
+  await day.locator(".day-check").click();
+  await page.locator(".selection").waitFor({ state: "detached" });
 });
 
 await step("shared links are listed and revoked", async () => {

@@ -36,15 +36,22 @@ const settled = () =>
         requestAnimationFrame(() => requestAnimationFrame(() => resolve(window.scrollY === y)));
       }),
   );
-// Every drawn month's rows: full rows as wide as the grid, no tiles overlapping.
+// Every drawn day's rows: full rows as wide as the grid, no tiles overlapping (a day that fits
+// one row is not stretched).
 const checkRows = () =>
   page.evaluate(() => {
     const width = document.querySelector(".vgrid").getBoundingClientRect().width;
     const faults = [];
     let rowsChecked = 0;
-    for (const grid of document.querySelectorAll(".month .grid")) {
+    const days = new Map();
+    for (const t of document.querySelectorAll(".month .grid .tile")) {
+      const key = `${t.closest(".month").dataset.bucket} ${t.dataset.day}`;
+      if (!days.has(key)) days.set(key, []);
+      days.get(key).push(t);
+    }
+    for (const tiles of days.values()) {
       const rows = new Map();
-      for (const t of grid.querySelectorAll(".tile")) {
+      for (const t of tiles) {
         const top = Math.round(parseFloat(t.style.top));
         if (!rows.has(top)) rows.set(top, []);
         rows.get(top).push(t.getBoundingClientRect());
@@ -56,7 +63,7 @@ const checkRows = () =>
           if (rects[j].left < rects[j - 1].right - 0.5) faults.push(`overlap in row ${top}`);
         }
         const used = rects[rects.length - 1].right - rects[0].left;
-        // The last row of a month may be short; the others fill the width.
+        // The last row of a day may be short; the others fill the width.
         const last = i === tops.length - 1;
         if (!last) {
           rowsChecked++;

@@ -1,7 +1,8 @@
 // The virtual grid behind the timeline, album pages and shared links, and its date scrubber.
 //
-// A grid is a list of sections (a month each, or one untitled section), each a title and justified
-// rows of tiles. Every position is computed here, not by the browser's layout: a section is a box
+// A grid is a list of sections (a month each, or one untitled section), each a title and its
+// days: a day's title over its justified rows of tiles (days short enough for one row sit side by
+// side, as in Immich's timeline). Every position is computed here, not by the browser's layout: a section is a box
 // of known height, its tiles absolutely placed. Only the tiles near the viewport exist in the
 // page; the rest is empty space of the right height. A section's assets are fetched when it first
 // comes near the viewport; until then its height is an estimate from its count, and when the real
@@ -10,6 +11,8 @@
 
 const GAP = 4;
 const TITLE_HEIGHT = 52; // .month > h2 in app.css
+const DAY_TITLE_HEIGHT = 36; // .day-title in app.css
+const DAY_GAP = 16; // between days side by side, and below a day
 const MARGIN = 0.5; // screens drawn above and below the visible one
 const PREFETCH = 3.0; // viewports within which sections are fetched ahead
 // Faster than this (screens per second) the user is flinging or dragging the scrubber: tiles
@@ -57,13 +60,73 @@ export function justify(ratios, width) {
   return { x, y, w, h, height: Math.max(0, top - GAP) };
 }
 
+/// Lays out a section's assets day by day (assets in order, each with its `day` key; without
+/// keys, one untitled run of rows): a day's title above its justified rows. A day whose photos fit
+/// one row at the target height keeps that height and its natural width, and the next such day
+/// sits beside it when the line has room. Returns per-tile x, y, width, height, the days
+/// ({ key, x, y, width, start, end }) and the total height. Tiles stay in asset order top to
+/// bottom (y never decreases with the index), which `draw` relies on.
+export function layoutDays(assets, width) {
+  const ratios = assets.map((a) => a.ratio || 1);
+  if (!assets.length || assets[0].day === undefined) return { ...justify(ratios, width), days: [] };
+  const target = rowHeightFor(width);
+  const n = assets.length;
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  const w = new Float64Array(n);
+  const h = new Float64Array(n);
+  const days = [];
+  let top = 0; // top of the line being filled
+  let cursor = 0; // where the next day goes on that line; 0: the line is empty
+  const newLine = () => {
+    if (cursor) top += DAY_TITLE_HEIGHT + target + DAY_GAP;
+    cursor = 0;
+  };
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && assets[end].day === assets[start].day) end++;
+    let natural = GAP * (end - start - 1);
+    for (let i = start; i < end; i++) natural += ratios[i] * target;
+    if (natural <= width) {
+      if (cursor && cursor + natural > width) newLine();
+      let left = cursor;
+      for (let i = start; i < end; i++) {
+        x[i] = left;
+        y[i] = top + DAY_TITLE_HEIGHT;
+        h[i] = target;
+        w[i] = ratios[i] * target;
+        left += w[i] + GAP;
+      }
+      days.push({ key: assets[start].day, x: cursor, y: top, width: natural, start, end });
+      cursor += natural + DAY_GAP;
+    } else {
+      newLine();
+      const rows = justify(ratios.slice(start, end), width);
+      for (let i = start; i < end; i++) {
+        x[i] = rows.x[i - start];
+        y[i] = top + DAY_TITLE_HEIGHT + rows.y[i - start];
+        w[i] = rows.w[i - start];
+        h[i] = rows.h[i - start];
+      }
+      days.push({ key: assets[start].day, x: 0, y: top, width, start, end });
+      top += DAY_TITLE_HEIGHT + rows.height + DAY_GAP;
+    }
+    start = end;
+  }
+  const height = cursor ? top + DAY_TITLE_HEIGHT + target : Math.max(0, top - DAY_GAP);
+  return { x, y, w, h, days, height };
+}
+
 export class VirtualGrid {
   /// `sections`: [{ key, title, count, assets?, load?: async () => assets }], assets being
-  /// { id, ratio, ... }. `makeTile(asset, index)` builds a tile; the grid places it and calls
-  /// the tile's `showImage()`, if it has one, when scrolling is slow enough to look at it.
-  constructor(container, sections, makeTile, onError = () => {}) {
+  /// { id, ratio, day?, ... }. `makeTile(asset, index)` builds a tile; the grid places it and
+  /// calls the tile's `showImage()`, if it has one, when scrolling is slow enough to look at it.
+  /// `makeDayTitle(day, section)` builds a day's title (day: { key, start, end } in the section's
+  /// assets), placed by the grid above the day's tiles.
+  constructor(container, sections, makeTile, onError = () => {}, makeDayTitle = null) {
     this.container = container;
     this.makeTile = makeTile;
+    this.makeDayTitle = makeDayTitle;
     this.onError = onError;
     this.listeners = new Set();
     this.scrolledListeners = new Set();
@@ -84,7 +147,7 @@ export class VirtualGrid {
       }
       node.append(grid);
       container.append(node);
-      const section = { ...s, index, node, grid, layout: null, tiles: new Map(), loading: null, failedAt: 0 };
+      const section = { ...s, index, node, grid, layout: null, tiles: new Map(), dayTitles: new Map(), loading: null, failedAt: 0 };
       if (s.assets) this.index(section);
       return section;
     });
@@ -142,7 +205,7 @@ export class VirtualGrid {
   size(s) {
     const title = s.title ? TITLE_HEIGHT : 0;
     if (s.assets) {
-      s.layout = justify(s.assets.map((a) => a.ratio || 1), this.width);
+      s.layout = layoutDays(s.assets, this.width);
       s.gridHeight = s.layout.height;
     } else {
       // Estimate: tiles of ratio 1.4 (most photos are 4:3 or 3:2, some portrait).
@@ -210,7 +273,7 @@ export class VirtualGrid {
       if (!s.assets) this.load(s);
     }
     for (const s of this.sections) {
-      if (s.tiles.size && (s.offset + s.height < from || s.offset > to)) this.clear(s);
+      if ((s.tiles.size || s.dayTitles.size) && (s.offset + s.height < from || s.offset > to)) this.clear(s);
     }
     for (let i = this.sectionAt(Math.max(0, from)).index; i < this.sections.length; i++) {
       const s = this.sections[i];
@@ -332,6 +395,20 @@ export class VirtualGrid {
       if (node.showImage) this.waiting.add(node);
       fresh.push(node);
     }
+    // The days' titles in the range (a month has at most 31).
+    s.layout.days.forEach((day, d) => {
+      const shown = this.makeDayTitle && day.y + DAY_TITLE_HEIGHT >= from && day.y <= to;
+      const node = s.dayTitles.get(d);
+      if (!shown) {
+        node?.remove();
+        s.dayTitles.delete(d);
+      } else if (!node) {
+        const title = this.makeDayTitle(day, s);
+        title.style.cssText += `left:${day.x}px;top:${day.y}px;width:${day.width}px;height:${DAY_TITLE_HEIGHT}px`;
+        s.dayTitles.set(d, title);
+        fresh.push(title);
+      }
+    });
     if (fresh.length) s.grid.append(...fresh);
   }
 
@@ -341,6 +418,20 @@ export class VirtualGrid {
       this.waiting.delete(node);
     }
     s.tiles.clear();
+    for (const node of s.dayTitles.values()) node.remove();
+    s.dayTitles.clear();
+  }
+
+  /// The asset `id` as its section holds it (null when its section is not loaded).
+  assetOf(id) {
+    const at = this.where.get(id);
+    return at ? this.sections[at[0]].assets[at[1]] : null;
+  }
+
+  /// Fetches every section (Select all): the grid's assets, in order.
+  async allAssets() {
+    const loaded = await Promise.all(this.sections.map((s) => this.load(s)));
+    return loaded.flatMap((assets) => assets || []);
   }
 
   /// The asset `delta` places from `id` in grid order, fetching neighbouring sections as

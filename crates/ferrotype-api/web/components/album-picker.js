@@ -2,10 +2,9 @@
 
 import { api } from "/api.js";
 import { el } from "/dom.js";
-import { state } from "/state.js";
-import { route } from "/router.js";
 import { toast, guard } from "/components/toast.js";
 import { dialog } from "/components/dialog.js";
+import { changedInPlace } from "/components/selection.js";
 
 export async function addToAlbumDialog(assetIds) {
   const albums = await api("GET", "/albums");
@@ -19,9 +18,7 @@ export async function addToAlbumDialog(assetIds) {
       el("li", {}, el("button", { type: "button", class: "quiet", onclick: guard(`Cannot add to ${a.albumName}`, async () => {
         await api("PUT", `/albums/${a.id}/assets`, { ids: assetIds });
         box.close();
-        toast(`Added to ${a.albumName}`);
-        state.selected.clear();
-        route();
+        changedInPlace(assetIds, `Added to ${a.albumName}`);
       }) }, `${a.albumName} (${a.assetCount})`)),
     )),
   );
@@ -30,9 +27,7 @@ export async function addToAlbumDialog(assetIds) {
     if (!name) return toast("Give the album a name", "error");
     const album = await api("POST", "/albums", { albumName: name, assetIds });
     box.close();
-    toast(`Added to ${album.albumName}`);
-    state.selected.clear();
-    route();
+    changedInPlace(assetIds, `Added to ${album.albumName}`);
   });
   box.querySelector("form").addEventListener("submit", (e) => (e.preventDefault(), create(e.target)));
 }

@@ -1,6 +1,7 @@
-// The photos of a page as a virtual grid (grid.js): month sections fetched when near, and the
-// tiles (thumbnail over its thumbhash, favourite and video badges, selection by click, Shift,
-// Ctrl or a long press).
+// The photos of a page as a virtual grid (grid.js): month sections fetched when near, days with
+// their titles (a day is selected from its title), and the tiles (thumbnail over its thumbhash;
+// favourite, video length, live photo, stack and failed badges; selection by click, Shift, Ctrl
+// or a long press).
 
 import { toDataURL } from "/thumbhash.js";
 import { VirtualGrid } from "/grid.js";
@@ -8,7 +9,7 @@ import { api } from "/api.js";
 import { el } from "/dom.js";
 import { state, linkQuery } from "/state.js";
 import { toast } from "/components/toast.js";
-import { toggleSelected, selectRange } from "/components/selection.js";
+import { toggleSelected, selectRange, selectDay } from "/components/selection.js";
 import { openViewer } from "/components/viewer.js";
 
 /// The sections of a grid for the timeline buckets of `query`: a month each, fetched when near.
@@ -26,10 +27,25 @@ export async function monthSections(query) {
         thumbhash: cols.thumbhash[i],
         isImage: cols.isImage[i],
         isFavorite: cols.isFavorite[i],
+        isTrashed: cols.isTrashed[i],
+        visibility: cols.visibility[i],
+        ownerId: cols.ownerId[i],
         duration: cols.duration[i],
+        livePhotoVideoId: cols.livePhotoVideoId[i],
+        // [primary asset id, number of assets] of a stack, shown once with its count.
+        stack: cols.stack?.[i] || null,
+        day: localDay(cols.fileCreatedAt[i], cols.localOffsetHours[i]),
       }));
     },
   }));
+}
+
+/// The day (YYYY-MM-DD) a photo was taken where it was taken: the timeline's UTC time shifted by
+/// the place's offset, as Immich groups its days.
+export function localDay(fileCreatedAt, offsetHours) {
+  const t = Date.parse(fileCreatedAt);
+  if (Number.isNaN(t)) return "";
+  return new Date(t + (offsetHours || 0) * 3600_000).toISOString().slice(0, 10);
 }
 
 /// Shows `sections` in `container` as the page's grid; returns it.
@@ -37,8 +53,23 @@ export function showGrid(container, sections) {
   const holder = el("div", { class: "vgrid" });
   container.append(holder);
   longPressSelects(holder);
-  state.grid = new VirtualGrid(holder, sections, tile, (s, err) => toast(`Cannot load ${s.title || "the photos"}: ${err.message}`, "error"));
+  const failed = (s, err) => toast(`Cannot load ${s.title || "the photos"}: ${err.message}`, "error");
+  state.grid = new VirtualGrid(holder, sections, tile, failed, dayTitle);
   return state.grid;
+}
+
+/// A day's title ("Mon, Nov 30", with the year when not this year's) and its check, which
+/// selects the day's photos (or clears them when all are selected).
+function dayTitle(day, section) {
+  const date = new Date(`${day.key}T00:00:00Z`);
+  const thisYear = day.key.slice(0, 4) === String(new Date().getFullYear());
+  const text = date.toLocaleDateString(undefined, {
+    weekday: "short", month: "short", day: "numeric", year: thisYear ? undefined : "numeric", timeZone: "UTC",
+  });
+  const ids = () => section.assets.slice(day.start, day.end).map((a) => a.id);
+  return el("div", { class: "day-title", "data-day": day.key },
+    el("button", { type: "button", class: "day-check", "aria-label": `Select ${text}`, onclick: () => selectDay(ids()) }, "✓"),
+    el("span", {}, text));
 }
 
 export function monthTitle(bucket) {
@@ -92,6 +123,7 @@ export function tile(asset) {
       class: "tile",
       href: `/photos/${asset.id}`,
       "data-id": asset.id,
+      "data-day": asset.day,
       onclick: (e) => {
         e.preventDefault();
         if (e.shiftKey && state.lastSelected) selectRange(state.lastSelected, asset.id);
@@ -118,17 +150,25 @@ export function tile(asset) {
   img.addEventListener("load", () => link.classList.add("loaded"));
   // Right after an upload the thumbnail may not exist yet (a busy server makes it minutes later):
   // ask again while the tile is in the page, a little later each time up to every 5 seconds, for
-  // up to 3 minutes (a file whose thumbnail cannot be made keeps its placeholder).
+  // up to 3 minutes. A file whose thumbnail cannot be made keeps its placeholder and is marked
+  // failed: after those 3 minutes, or at the second refusal when the thumbhash shows the
+  // thumbnail job has run.
   let tries = 0;
   const givingUpAt = Date.now() + 180_000;
+  const failed = () => {
+    link.classList.add("failed");
+    link.append(el("span", { class: "badge failed", title: "No thumbnail", "aria-label": "No thumbnail" }, "⚠"));
+  };
   img.addEventListener("error", () => {
     const wait = Math.min(5000, 500 * 2 ** tries++);
-    if (Date.now() + wait > givingUpAt) return;
+    if (Date.now() + wait > givingUpAt || (asset.thumbhash && tries >= 2)) return failed();
     setTimeout(() => {
       if (img.isConnected) img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail&retry=${tries}${linkQuery()}`;
     }, wait);
   });
   if (!asset.isImage) link.append(el("span", { class: "badge" }, `${clockDuration(asset.duration)} ▶`.trim()));
+  else if (asset.livePhotoVideoId) link.append(el("span", { class: "badge live", title: "Live photo", "aria-label": "Live photo" }, "◉ Live"));
+  if (asset.stack) link.append(el("span", { class: "badge stack", title: `Stack of ${asset.stack[1]}`, "aria-label": `Stack of ${asset.stack[1]}` }, `❐ ${asset.stack[1]}`));
   if (asset.isFavorite) link.append(el("span", { class: "fav", "aria-label": "Favorite" }, "♥"));
   link.showImage = () => (img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail${linkQuery()}`);
   return link;

@@ -1,4 +1,9 @@
-// The selection and the bar of what can be done with it on the page shown.
+// The selection and the bar of what can be done with it, as Immich offers it on each page: the
+// timeline views (with Unfavourite and Unarchive, so every action can be undone), the trash
+// (restore or delete for good), the locked folder, an album (owner's actions only on one's own
+// photos), and a shared link's visitor (download, when the link allows it). An action changes
+// the grid in place: the months it touched are fetched again, the page keeps its place.
+// Ctrl+A selects everything, Escape clears, a day's title selects the day.
 
 import { api } from "/api.js";
 import { el } from "/dom.js";
@@ -25,92 +30,143 @@ export async function selectRange(from, to) {
   const ids = (await state.grid?.between(from, to)) || [to];
   for (const id of ids) state.selected.add(id);
   state.lastSelected = to;
+  markTiles();
+}
+
+/// A day's photos: selected, or cleared when they all were.
+export function selectDay(ids) {
+  const all = ids.every((id) => state.selected.has(id));
+  for (const id of ids) (all ? state.selected.delete(id) : state.selected.add(id));
+  state.lastSelected = all ? null : ids[ids.length - 1];
+  markTiles();
+}
+
+/// Everything the page's grid holds (its months fetched first).
+export async function selectAll() {
+  const grid = state.grid;
+  if (!grid) return;
+  const assets = await grid.allAssets();
+  if (grid !== state.grid) return;
+  for (const a of assets) state.selected.add(a.id);
+  markTiles();
+}
+
+export function clearSelection() {
+  state.selected.clear();
+  state.lastSelected = null;
+  markTiles();
+}
+
+/// The tiles in the page and the bar follow the selection.
+function markTiles() {
   state.grid?.eachTile((node) => node.classList.toggle("selected", state.selected.has(node.dataset.id)));
   renderSelectionBar();
+}
+
+/// After an action on `ids`: says `message`, clears the selection and fetches the months that
+/// held them again (nothing else on the page is drawn again, nothing moves).
+export function changedInPlace(ids, message) {
+  if (message) toast(message);
+  const grid = state.grid;
+  const months = new Set(ids.map((id) => grid?.sectionOf(id)).filter(Boolean));
+  clearSelection();
+  if (!grid) return route();
+  for (const s of months) grid.reload(s);
+}
+
+/// The actions for `ids` on the page shown: [label, what it does], in the bar's order.
+function actionsFor(ids) {
+  const scope = state.scope;
+  const n = ids.length;
+  const assets = ids.map((id) => state.grid?.assetOf(id)).filter(Boolean);
+  const mine = Boolean(state.user) && assets.length === n && assets.every((a) => a.ownerId === state.user.id);
+  const allFavorite = assets.length === n && assets.every((a) => a.isFavorite);
+  const forGood = async () => {
+    if (!(await confirmDialog("Delete permanently", `Delete ${n === 1 ? "this item" : `these ${n} items`} for good? This cannot be undone.`, "Delete"))) return;
+    await api("DELETE", "/assets", { ids, force: true });
+    changedInPlace(ids, "Deleted for good");
+  };
+  const downloadAll = ["Download", () => download({ assetIds: ids }, scope.query ? `?${scope.query}` : "")];
+
+  // A shared link's visitor: only what the link allows.
+  if (scope.link) return scope.link.allowDownload ? [downloadAll] : [];
+  if (scope.view === "/trash") {
+    return [
+      ["Restore", async () => {
+        await api("POST", "/trash/restore/assets", { ids });
+        changedInPlace(ids, "Restored");
+      }],
+      ["Delete permanently", forGood],
+    ];
+  }
+  // The locked folder's assets are only moved out, downloaded or deleted (as in Immich).
+  if (scope.view === "/locked") {
+    return [
+      ["Move out of locked folder", async () => (await moveLocked(ids, false)) && changedInPlace(ids)],
+      downloadAll,
+      ["Delete permanently", forGood],
+    ];
+  }
+  const archived = scope.view === "/archive";
+  const owner = mine
+    ? [
+        [allFavorite ? "Unfavorite" : "Favorite", async () => {
+          await api("PUT", "/assets", { ids, isFavorite: !allFavorite });
+          changedInPlace(ids, allFavorite ? "Removed from favorites" : "Added to favorites");
+        }],
+        [archived ? "Unarchive" : "Archive", async () => {
+          await api("PUT", "/assets", { ids, visibility: archived ? "timeline" : "archive" });
+          changedInPlace(ids, archived ? "Unarchived" : "Archived");
+        }],
+      ]
+    : [];
+  return [
+    ...owner,
+    ["Add to album", () => addToAlbumDialog(ids)],
+    ["Share", () => shareDialog({ type: "INDIVIDUAL", assetIds: ids })],
+    downloadAll,
+    // The user's own timeline views (an album's page may hold other users' photos).
+    ...(mine && scope.view ? [["Move to locked folder", async () => (await moveLocked(ids, true)) && changedInPlace(ids)]] : []),
+    ...(mine
+      ? [["Delete", async () => {
+          await api("DELETE", "/assets", { ids });
+          changedInPlace(ids, "Moved to the trash");
+        }]]
+      : []),
+    ...(scope.albumId && scope.canEdit
+      ? [["Remove from album", async () => {
+          await api("DELETE", `/albums/${scope.albumId}/assets`, { ids });
+          changedInPlace(ids, "Removed from the album");
+        }]]
+      : []),
+  ];
 }
 
 export function renderSelectionBar() {
   document.querySelector(".selection")?.remove();
   document.body.classList.toggle("selecting", state.selected.size > 0);
   if (!state.selected.size) return;
-  const ids = () => [...state.selected];
-  const done = (message) => {
-    toast(message);
-    state.selected.clear();
-    route();
-  };
-  const act = (label, fn) =>
-    el("button", { type: "button", onclick: guard(`${label} failed`, fn) }, label);
-  const view = state.scope.view;
-  // The locked folder's assets are only moved out, downloaded or deleted (as in Immich).
-  const actions = view === "/locked"
-    ? [
-        act("Move out of locked folder", async () => {
-          if (!(await moveLocked(ids(), false))) return;
-          state.selected.clear();
-          route();
-        }),
-        act("Download", () => download({ assetIds: ids() })),
-        act("Delete permanently", async () => {
-          if (!(await confirmDialog("Delete permanently", `Delete ${state.selected.size} for good?`, "Delete"))) return;
-          await api("DELETE", "/assets", { ids: ids(), force: true });
-          done("Deleted for good");
-        }),
-      ]
-    : [
-        ...(view === "/trash"
-          ? [
-              act("Restore", async () => {
-                await api("POST", "/trash/restore/assets", { ids: ids() });
-                done("Restored");
-              }),
-              act("Delete permanently", async () => {
-                if (!confirm(`Delete ${state.selected.size} for good?`)) return;
-                await api("DELETE", "/assets", { ids: ids(), force: true });
-                done("Deleted for good");
-              }),
-            ]
-          : []),
-        act("Favorite", async () => {
-          await api("PUT", "/assets", { ids: ids(), isFavorite: true });
-          done("Added to favorites");
-        }),
-        act("Archive", async () => {
-          await api("PUT", "/assets", { ids: ids(), visibility: "archive" });
-          done("Archived");
-        }),
-        act("Add to album", () => addToAlbumDialog(ids())),
-        act("Share", () => shareDialog({ type: "INDIVIDUAL", assetIds: ids() })),
-        act("Download", () => download({ assetIds: ids() })),
-        // The user's own timeline views (an album's page may hold other users' photos).
-        ...(view && view !== "/trash"
-          ? [
-              act("Move to locked folder", async () => {
-                if (!(await moveLocked(ids(), true))) return;
-                state.selected.clear();
-                route();
-              }),
-            ]
-          : []),
-        act("Delete", async () => {
-          await api("DELETE", "/assets", { ids: ids() });
-          done("Moved to the trash");
-        }),
-        ...(state.scope.albumId && state.scope.canEdit
-          ? [
-              act("Remove from album", async () => {
-                await api("DELETE", `/albums/${state.scope.albumId}/assets`, { ids: ids() });
-                done("Removed from the album");
-              }),
-            ]
-          : []),
-      ];
+  const ids = [...state.selected];
   const bar = el(
     "div",
     { class: "selection", role: "toolbar", "aria-label": "Selection" },
-    el("span", { class: "count" }, `${state.selected.size} selected`),
-    ...actions,
-    el("button", { type: "button", class: "quiet", onclick: () => (state.selected.clear(), route()) }, "Clear"),
+    el("span", { class: "count" }, `${ids.length} selected`),
+    ...actionsFor(ids).map(([label, fn]) =>
+      el("button", { type: "button", "data-action": label, onclick: guard(`${label} failed`, fn) }, label)),
+    el("button", { type: "button", class: "quiet", onclick: clearSelection }, "Clear"),
   );
   document.body.append(bar);
 }
+
+// Ctrl+A (Cmd+A) selects all of the page's grid, Escape clears the selection; not while typing,
+// in a dialog, or in the viewer (which has its own keys).
+document.addEventListener("keydown", (e) => {
+  if (!state.grid || e.target.closest?.("input, textarea, select, [contenteditable]")) return;
+  if (document.querySelector("dialog[open], .viewer")) return;
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "a") {
+    e.preventDefault();
+    guard("Cannot select everything", selectAll)();
+  } else if (e.key === "Escape" && state.selected.size) {
+    clearSelection();
+  }
+});

@@ -734,13 +734,14 @@ pub fn fill_catalog(db: &Path, owner: &str, count: usize, with_exif: bool) {
             .expect("prepare");
         for i in 0..count {
             let id = uuid::Uuid::new_v4().to_string();
-            // 20 years, every month alike (1,000,000 assets: about 4,200 a month).
+            // 20 years, every month alike (1,000,000 assets: about 4,200 a month), 12 a day
+            // each month before the next day starts (the web grid's days fill rows).
             let month = i % 240;
             let taken = format!(
                 "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
                 2005 + month / 12,
                 1 + month % 12,
-                1 + (i / 240) % 28,
+                1 + (i / 2880) % 28,
                 (i / 6720) % 24,
                 i % 60,
                 (i / 60) % 60
