@@ -26,6 +26,7 @@ fn job(key: &str) -> NewJob {
         payload: serde_json::json!({ "key": key }),
         dedupe_key: Some(key.to_string()),
         max_attempts: 3,
+        delay: None,
     }
 }
 

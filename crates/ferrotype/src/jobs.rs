@@ -13,6 +13,7 @@ use ferrotype_jobs::handlers::metadata::ExtractMetadata;
 use ferrotype_jobs::handlers::storage_template::ApplyStorageTemplate;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
 use ferrotype_jobs::handlers::users::DeleteUser;
+use ferrotype_jobs::handlers::version_check::VersionCheck;
 use ferrotype_jobs::{JobObserver, JobRunner, Outcome};
 use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::geocode::Geocoder;
@@ -25,6 +26,7 @@ pub fn runner(
     catalog: Arc<dyn Catalog>,
     blobs: Arc<dyn BlobStore>,
     system_config: Arc<SystemConfigStore>,
+    events: EventHub,
 ) -> JobRunner {
     let concurrency = |queue: QueueName| {
         config
@@ -92,7 +94,24 @@ pub fn runner(
         .handle(
             QueueName::BackgroundTask,
             names::USER_DELETE,
-            Arc::new(DeleteUser { catalog, blobs }),
+            Arc::new(DeleteUser {
+                catalog: catalog.clone(),
+                blobs,
+            }),
+        )
+        .handle(
+            QueueName::BackgroundTask,
+            names::VERSION_CHECK,
+            Arc::new(VersionCheck {
+                catalog,
+                system_config: system_config.clone(),
+                feed_url: config.version_check_url.clone(),
+                client: VersionCheck::client(),
+                announce: Arc::new(move |release| {
+                    let events = events.clone();
+                    tokio::spawn(async move { events.new_release(&release).await });
+                }),
+            }),
         )
         .handle(
             QueueName::Notifications,
