@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use ferrotype_core::jobs::NewJob;
-use ferrotype_core::model::{Album, Timestamp};
+use ferrotype_core::model::{Album, Timestamp, User};
 use ferrotype_core::notifications::{
     Notification, NotificationFilter, NotificationLevel, NotificationType,
 };
@@ -134,6 +134,29 @@ async fn try_album_invite(
     state.catalog.enqueue_jobs(&[job]).await?;
     state.job_wake.notify_waiters();
     Ok(())
+}
+
+/// Immich's welcome email (`UserSignup` with `notify`, its `NotifyUserSignup` job): the new
+/// user's name, email and password, and the link to sign in, queued as a `SendMail` job. Nothing
+/// is queued while SMTP is disabled (the job would be skipped), so the password is not kept in
+/// the queue for nothing. Failures are logged: the account exists either way.
+pub(crate) async fn welcome(state: &AppState, user: &User, password: &str) {
+    let config = state.system_config.get();
+    if !config.notifications.smtp.enabled {
+        return;
+    }
+    let email = templates::welcome(
+        base_url(&config.server),
+        &user.name,
+        &user.email,
+        Some(password),
+        &config.templates.email.welcome_template,
+    );
+    let job = NewJob::send_mail(&user.email, "Welcome to Immich", &email.html, &email.text);
+    match state.catalog.enqueue_jobs(&[job]).await {
+        Ok(_) => state.job_wake.notify_waiters(),
+        Err(e) => tracing::warn!(user = %user.id, "cannot queue the welcome email: {e}"),
+    }
 }
 
 /// The caller must own every one of `ids` (Immich's notification access check).

@@ -672,3 +672,101 @@ async fn email_templates_render_previews() {
             "Invalid input: expected string, received undefined",
         );
 }
+
+/// Turns SMTP on (or off) with the sink, and sets the external address the emails link to.
+async fn use_smtp(admin: &Client, port: u16, enabled: bool) {
+    let mut config = admin.get("/api/system-config").await.json();
+    config["notifications"]["smtp"] = smtp(port, enabled);
+    config["server"]["externalDomain"] = json!("https://photos.example");
+    let r = admin.put("/api/system-config", config).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+}
+
+/// A message with its quoted-printable soft line breaks and `=3D`s undone, so the HTML part
+/// reads as written.
+fn unwrapped(message: &str) -> String {
+    message
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
+async fn create_account(admin: &Client, email: &str, notify: Option<bool>) {
+    let mut body = json!({ "email": email, "name": "Carol", "password": "carol-password" });
+    if let Some(notify) = notify {
+        body["notify"] = json!(notify);
+    }
+    let r = admin.post("/api/admin/users", body).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+}
+
+#[tokio::test]
+async fn an_account_made_with_notify_gets_the_welcome_email() {
+    let sink = SmtpSink::start();
+    let server = Server::start();
+    let admin = admin(&server).await;
+    use_smtp(&admin, sink.port, true).await;
+
+    create_account(&admin, "carol@example.com", Some(true)).await;
+    let mail = sink.wait_for(1).await;
+    let welcome = &unwrapped(&mail[0]);
+    assert_eq!(header(welcome, "To").as_deref(), Some("carol@example.com"));
+    assert_eq!(
+        header(welcome, "Subject").as_deref(),
+        Some("Welcome to Immich")
+    );
+    assert_eq!(
+        header(welcome, "From").as_deref(),
+        Some("Ferrotype <noreply@photos.example>")
+    );
+    // Immich's welcome: name, username and password, and the way in.
+    for needed in [
+        "Hey <strong>Carol</strong>!",
+        "A new account has been created for you.",
+        "carol@example.com",
+        "carol-password",
+        "https://photos.example/auth/login",
+    ] {
+        assert!(welcome.contains(needed), "{needed} missing from {welcome}");
+    }
+
+    // Without notify (false or left out): no email.
+    create_account(&admin, "dave@example.com", Some(false)).await;
+    create_account(&admin, "erin@example.com", None).await;
+    // The admin's own template replaces the message.
+    let mut config = admin.get("/api/system-config").await.json();
+    config["templates"]["email"]["welcomeTemplate"] =
+        json!("<p>{displayName}: sign in at {baseUrl} as {username} / {password}</p>");
+    assert_eq!(admin.put("/api/system-config", config).await.status, 200);
+    create_account(&admin, "fay@example.com", Some(true)).await;
+    let mail = sink.wait_for(2).await;
+    let custom = &unwrapped(
+        mail.iter()
+            .find(|m| header(m, "To").as_deref() == Some("fay@example.com"))
+            .expect("fay's welcome"),
+    );
+    assert!(
+        custom.contains(
+            "<p>Carol: sign in at https://photos.example as fay@example.com / carol-password</p>"
+        ),
+        "{custom}"
+    );
+    // SMTP off: nothing is sent (nor kept in the queue with the password).
+    use_smtp(&admin, sink.port, false).await;
+    create_account(&admin, "gus@example.com", Some(true)).await;
+    let stats = wait_for_queue(&admin, "notifications").await;
+    assert_eq!(stats["failed"], 0, "{stats}");
+    assert_eq!(sink.messages().len(), 2);
+
+    // `notify` must be a boolean.
+    admin
+        .post(
+            "/api/admin/users",
+            json!({ "email": "hal@example.com", "name": "Hal", "password": "x", "notify": "yes" }),
+        )
+        .await
+        .assert_invalid(
+            json!(["notify"]),
+            "Invalid input: expected boolean, received string",
+        );
+}
