@@ -115,6 +115,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 ferrotype_core::license::PRODUCTION
             },
             build_metadata: config.build_metadata.clone(),
+            album_update_delay: Duration::from_secs(config.album_update_delay_seconds),
         }),
         system_config: system_config.clone(),
     };

@@ -770,3 +770,152 @@ async fn an_account_made_with_notify_gets_the_welcome_email() {
             "Invalid input: expected boolean, received string",
         );
 }
+
+async fn album_updates(client: &Client) -> Vec<Value> {
+    client
+        .get("/api/notifications?type=AlbumUpdate")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+// Two threads: the server's jobs run while the test blocks on the socket script's output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_added_to_a_shared_album_notifies_its_other_users_once_after_a_wait() {
+    ensure_installed();
+    let sink = SmtpSink::start();
+    let server = Server::start_with(&[("FERROTYPE_NOTIFICATIONS_ALBUM_UPDATE_DELAY_SECONDS", "3")]);
+    let admin = admin(&server).await;
+    use_smtp(&admin, sink.port, true).await;
+    create_user(&server, "bob@example.com", "bob-password");
+    create_user(&server, "carol@example.com", "carol-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    let carol = login(&server, "carol@example.com", "carol-password").await;
+    let (bob_id, carol_id) = (user_id(&bob).await, user_id(&carol).await);
+    // Carol wants no album update emails (the notification still comes).
+    let r = carol
+        .put(
+            "/api/users/me/preferences",
+            json!({ "emailNotifications": { "albumUpdate": false } }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let r = admin
+        .post(
+            "/api/albums",
+            json!({ "albumName": "Summer", "albumUsers": [
+                { "userId": bob_id, "role": "editor" }, { "userId": carol_id, "role": "viewer" }] }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let album_id = r.json()["id"].as_str().unwrap().to_string();
+    sink.wait_for(2).await; // the two invitations
+    let Cred::Bearer(token) = &admin.cred else {
+        panic!("a session")
+    };
+    let plans = json!([
+        { "label": "admin", "transport": "websocket", "headers": { "Authorization": format!("Bearer {token}") } },
+    ]);
+    let mut script = open_sockets(&server.base, &plans, WAIT);
+
+    // Bob adds two photos, one call each: the owner and Carol are told once each, after the
+    // wait; Bob, who added them, is not.
+    let mut added = Vec::new();
+    for seed in [1, 2] {
+        let asset = bob
+            .upload(&format!("p{seed}.jpg"), fake_jpeg(seed, 4000))
+            .await
+            .json();
+        added.push(asset["id"].clone());
+        let r = bob
+            .put(
+                &format!("/api/albums/{album_id}/assets"),
+                json!({ "ids": [asset["id"]] }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    }
+    let waiting = queue_statistics(&admin, "notifications").await;
+    assert_eq!(waiting["delayed"], 2, "{waiting}");
+    assert!(
+        album_updates(&admin).await.is_empty(),
+        "not before the wait"
+    );
+    wait_for_queue(&admin, "notifications").await;
+
+    let told = album_updates(&admin).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    let update = &told[0];
+    assert_eq!(update["level"], "info");
+    assert_eq!(update["title"], "Shared Album Update");
+    assert_eq!(
+        update["description"],
+        "New media has been added to the album (Summer)"
+    );
+    assert_eq!(update["data"], json!({ "albumId": album_id }));
+    assert_eq!(album_updates(&carol).await.len(), 1);
+    assert!(album_updates(&bob).await.is_empty());
+    let line = script.wait_for("on_notification for the owner", WAIT, |l| {
+        l.starts_with("EVENT admin on_notification ") && l.contains("AlbumUpdate")
+    });
+    let args: Value = serde_json::from_str(line.splitn(4, ' ').nth(3).unwrap()).unwrap();
+    assert_eq!(args, json!([update]));
+
+    // One email, to the owner: Carol turned hers off.
+    let mail = sink.wait_for(3).await;
+    let email = unwrapped(
+        mail.iter()
+            .find(|m| header(m, "To").as_deref() == Some("admin@example.com"))
+            .expect("the owner's album update email"),
+    );
+    assert_eq!(
+        header(&email, "Subject").as_deref(),
+        Some("New media has been added to an album - Summer")
+    );
+    assert!(
+        email.contains(&format!("https://photos.example/albums/{album_id}")),
+        "{email}"
+    );
+    assert!(email.contains("Hey <strong>Admin</strong>!"), "{email}");
+    assert_eq!(sink.messages().len(), 3);
+
+    // Taking media out tells nobody (Immich's AlbumUpdate without recipients).
+    let r = admin
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/albums/{album_id}/assets"),
+            json!({ "ids": [added[0]] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let stats = queue_statistics(&admin, "notifications").await;
+    assert_eq!(stats["delayed"], 0, "{stats}");
+
+    // A visitor's upload through the album's link: every user of the album is told, Bob too.
+    let r = admin
+        .post(
+            "/api/shared-links",
+            json!({ "type": "ALBUM", "albumId": album_id, "allowUpload": true }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let key = r.json()["key"].as_str().unwrap().to_string();
+    let visitor = Client::new(&server, Cred::None);
+    let form = asset_form("visit.jpg", fake_jpeg(3, 4000), &[]);
+    let r = visitor
+        .send(
+            visitor
+                .request(reqwest::Method::POST, &format!("/api/assets?key={key}"))
+                .multipart(form),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let waiting = queue_statistics(&admin, "notifications").await;
+    assert_eq!(waiting["delayed"], 3, "{waiting}");
+    wait_for_queue(&admin, "notifications").await;
+    assert_eq!(album_updates(&bob).await.len(), 1);
+    assert_eq!(album_updates(&admin).await.len(), 2);
+    assert_eq!(album_updates(&carol).await.len(), 2);
+}
