@@ -7,7 +7,8 @@
 //! key holding `all` (`x-api-key`). Shared links and everything else are refused before the
 //! namespace is joined, so the client gets `connect_error` with the reason. A connected socket
 //! joins a room named by its user's id (and one by its session's id) and is sent
-//! `on_server_version`.
+//! `on_server_version`, then, while the version check is on and has found a release,
+//! `on_new_release`.
 //!
 //! The senders below are Immich's server-to-client events (`ClientEventMap` in its
 //! websocket.repository.ts): who gets each and with what payload follows Immich; when is up to
@@ -21,6 +22,7 @@ use ferrotype_core::catalog::{Catalog, CatalogError};
 use ferrotype_core::model::{AlbumSummary, Asset, ExifInfo, Visibility};
 use ferrotype_core::permissions;
 use ferrotype_core::sync::SyncRow;
+use ferrotype_core::system_config::{SystemConfigStore, keys};
 use serde::Serialize;
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
@@ -92,9 +94,13 @@ async fn admit(catalog: &dyn Catalog, headers: &axum::http::HeaderMap) -> Result
 
 impl EventHub {
     /// The channel, answering at `SOCKET_PATH` once `layer` wraps the router; connections are
-    /// checked against `catalog`.
-    pub fn new(catalog: Arc<dyn Catalog>) -> Self {
+    /// checked against `catalog`; `system_config` says whether they hear of new releases.
+    pub fn new(catalog: Arc<dyn Catalog>, system_config: Arc<SystemConfigStore>) -> Self {
         let (layer, io) = SocketIo::builder().req_path(SOCKET_PATH).build_layer();
+        let greeted = Greeting {
+            catalog: catalog.clone(),
+            system_config,
+        };
         let check = move |socket: SocketRef| {
             let catalog = catalog.clone();
             async move {
@@ -118,6 +124,7 @@ impl EventHub {
                 }
             }
         };
+        let on_connect = move |socket: SocketRef| on_connect(socket, greeted.clone());
         io.ns("/", on_connect.with(check));
         EventHub { io, layer }
     }
@@ -270,7 +277,8 @@ impl EventHub {
         self.to_everyone("on_config_update", &NO_ARGUMENTS).await;
     }
 
-    /// `on_new_release` (a `ReleaseEventV1`), to everyone. Unwired: no version check here.
+    /// `on_new_release` (a `ReleaseEventV1`), to everyone, as Immich broadcasts it (its web
+    /// app shows it to admins): the version check found a release newer than this server.
     pub async fn new_release(&self, event: &Value) {
         self.to_everyone("on_new_release", event).await;
     }
@@ -321,8 +329,43 @@ fn ids(ids: &[Uuid]) -> Vec<String> {
     ids.iter().map(Uuid::to_string).collect()
 }
 
-/// A checked socket joins its user's room (and its session's) and learns the server's version.
-async fn on_connect(socket: SocketRef) {
+/// What a socket is told when it connects, besides the server's version.
+#[derive(Clone)]
+struct Greeting {
+    catalog: Arc<dyn Catalog>,
+    system_config: Arc<SystemConfigStore>,
+}
+
+impl Greeting {
+    /// Immich's `on_new_release` on connect: while the version check is on, the last release
+    /// it found (with `isAvailable` saying whether it is newer than this server).
+    async fn release(&self) -> Option<Value> {
+        let settings = self.system_config.get().new_version_check.clone();
+        if !settings.enabled {
+            return None;
+        }
+        let state = match self
+            .catalog
+            .system_metadata(keys::VERSION_CHECK_STATE)
+            .await
+        {
+            Ok(state) => state?,
+            Err(e) => {
+                tracing::warn!("cannot read the version check state: {e}");
+                return None;
+            }
+        };
+        ferrotype_core::release::release_event(
+            &settings.channel,
+            state["checkedAt"].as_str()?,
+            state["releaseVersion"].as_str()?,
+        )
+    }
+}
+
+/// A checked socket joins its user's room (and its session's) and learns the server's version
+/// (and the newest release, when one was found).
+async fn on_connect(socket: SocketRef, greeting: Greeting) {
     let Some(member) = socket.extensions.get::<Member>() else {
         // Only sockets the check let through get here, each with its member.
         let _ = socket.disconnect();
@@ -332,6 +375,11 @@ async fn on_connect(socket: SocketRef) {
     rooms.extend(member.session_id.map(|s| s.to_string()));
     socket.join(rooms);
     if let Err(e) = socket.emit("on_server_version", &server_version()) {
+        tracing::debug!("socket.io send failed: {e}");
+    }
+    if let Some(release) = greeting.release().await
+        && let Err(e) = socket.emit("on_new_release", &release)
+    {
         tracing::debug!("socket.io send failed: {e}");
     }
 }

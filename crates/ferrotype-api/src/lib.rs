@@ -10,6 +10,7 @@ pub mod json;
 pub mod messages;
 pub mod metrics;
 mod routes;
+pub use routes::notifications::AlbumUpdateNotifier;
 mod web;
 mod zip_stream;
 
@@ -39,6 +40,8 @@ pub struct ApiConfig {
     /// Build facts for `/api/server/about` (Immich's `IMMICH_BUILD*`, `IMMICH_REPOSITORY*`,
     /// `IMMICH_SOURCE*` and `IMMICH_THIRD_PARTY_*` variables), as (field, value).
     pub build_metadata: Vec<(&'static str, String)>,
+    /// How long after media is added to an album its users are notified (Immich: 5 minutes).
+    pub album_update_delay: std::time::Duration,
 }
 
 #[derive(Clone)]

@@ -1,6 +1,8 @@
 //! Background jobs: Immich's queue names, the jobs Ferrotype runs, and how they are described to
 //! the durable queue in the catalog.
 
+use std::time::Duration;
+
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -100,6 +102,8 @@ pub mod names {
     pub const USER_DELETE: &str = "UserDelete";
     pub const STORAGE_TEMPLATE_MIGRATION_SINGLE: &str = "StorageTemplateMigrationSingle";
     pub const SEND_MAIL: &str = "SendMail";
+    pub const VERSION_CHECK: &str = "VersionCheck";
+    pub const NOTIFY_ALBUM_UPDATE: &str = "NotifyAlbumUpdate";
 }
 
 /// A job to enqueue.
@@ -109,9 +113,12 @@ pub struct NewJob {
     pub name: &'static str,
     pub asset_id: Option<Uuid>,
     pub payload: Value,
-    /// Enqueuing a job whose key already waits does nothing.
+    /// Enqueuing a job whose key already waits does nothing, unless the job is delayed: then
+    /// the waiting one's wait starts again from now (Immich removes and re-adds such a job).
     pub dedupe_key: Option<String>,
     pub max_attempts: u32,
+    /// Runs no sooner than this long after it is enqueued.
+    pub delay: Option<Duration>,
 }
 
 impl NewJob {
@@ -124,6 +131,7 @@ impl NewJob {
             payload: Value::Object(Default::default()),
             dedupe_key: Some(format!("{name}:{asset_id}")),
             max_attempts: 3,
+            delay: None,
         }
     }
 
@@ -136,6 +144,7 @@ impl NewJob {
             payload: serde_json::json!({ "id": user_id }),
             dedupe_key: Some(format!("{}:{user_id}", names::USER_DELETE)),
             max_attempts: 3,
+            delay: None,
         }
     }
 
@@ -149,6 +158,39 @@ impl NewJob {
             payload: serde_json::json!({ "to": to, "subject": subject, "html": html, "text": text }),
             dedupe_key: None,
             max_attempts: 3,
+            delay: None,
+        }
+    }
+
+    /// Looking up the newest release (Immich's `VersionCheck`, background task queue): one at
+    /// a time, and not retried (the next scheduled check tries again).
+    pub fn version_check() -> Self {
+        NewJob {
+            queue: QueueName::BackgroundTask,
+            name: names::VERSION_CHECK,
+            asset_id: None,
+            payload: Value::Object(Default::default()),
+            dedupe_key: Some(names::VERSION_CHECK.to_string()),
+            max_attempts: 1,
+            delay: None,
+        }
+    }
+
+    /// Telling a member of an album that media was added to it (Immich's `NotifyAlbumUpdate`),
+    /// `delay` after the last addition: one per (album, member), its wait restarted by each new
+    /// addition, so a burst of additions makes one notification.
+    pub fn notify_album_update(album_id: Uuid, recipient_id: Uuid, delay: Duration) -> Self {
+        NewJob {
+            queue: QueueName::Notifications,
+            name: names::NOTIFY_ALBUM_UPDATE,
+            asset_id: None,
+            payload: serde_json::json!({ "id": album_id, "recipientId": recipient_id }),
+            dedupe_key: Some(format!(
+                "{}:{album_id}/{recipient_id}",
+                names::NOTIFY_ALBUM_UPDATE
+            )),
+            max_attempts: 3,
+            delay: Some(delay),
         }
     }
 

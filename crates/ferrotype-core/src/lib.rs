@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod permissions;
 pub mod pin;
 pub mod preferences;
+pub mod release;
 pub mod repair;
 pub mod storage;
 pub mod storage_template;

@@ -134,6 +134,21 @@ impl Notification {
             now,
         )
     }
+
+    /// What an album's user is told when media was added to it (Immich's texts).
+    pub fn album_update(user_id: Uuid, album_id: Uuid, album_name: &str, now: Timestamp) -> Self {
+        Notification::new(
+            user_id,
+            NotificationLevel::Info,
+            NotificationType::AlbumUpdate,
+            "Shared Album Update",
+            Some(format!(
+                "New media has been added to the album ({album_name})"
+            )),
+            Some(serde_json::json!({ "albumId": album_id })),
+            now,
+        )
+    }
 }
 
 /// `GET /notifications`'s filters (all optional); deleted notifications never match.

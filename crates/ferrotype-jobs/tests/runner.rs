@@ -26,6 +26,7 @@ fn job(key: &str) -> NewJob {
         payload: serde_json::json!({ "key": key }),
         dedupe_key: Some(key.to_string()),
         max_attempts: 3,
+        delay: None,
     }
 }
 
@@ -294,4 +295,33 @@ async fn active_jobs_left_by_a_crash_run_again() {
     wait_for(&catalog, |c| c.completed == 2).await;
     assert_eq!(handler.runs.load(Ordering::SeqCst), 2);
     running.shutdown(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn a_delayed_job_waits_and_enqueuing_it_again_restarts_its_wait() {
+    let (_dir, catalog) = catalog();
+    let later = NewJob {
+        delay: Some(Duration::from_secs(3600)),
+        ..job("notify")
+    };
+    assert_eq!(catalog.enqueue_jobs(std::slice::from_ref(&later)).await.unwrap(), 1);
+    assert_eq!(
+        catalog.claim_job(Q, "w").await.unwrap(),
+        None,
+        "not before its time"
+    );
+    assert_eq!(catalog.queue_status(Q).await.unwrap().counts.delayed, 1);
+    // Enqueued again (with a shorter wait here): still one job, due from the new enqueue.
+    let now = NewJob {
+        delay: Some(Duration::ZERO),
+        payload: serde_json::json!({ "key": "notify", "again": true }),
+        ..job("notify")
+    };
+    catalog.enqueue_jobs(&[now]).await.unwrap();
+    let claimed = catalog.claim_job(Q, "w").await.unwrap().expect("due now");
+    assert_eq!(claimed.payload["again"], true);
+    assert_eq!(catalog.claim_job(Q, "w").await.unwrap(), None, "only one");
+    // A job without delay whose key already waits is still left alone.
+    catalog.enqueue_jobs(&[later]).await.unwrap();
+    assert_eq!(catalog.enqueue_jobs(&[job("notify")]).await.unwrap(), 0);
 }

@@ -72,6 +72,16 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "2",
         "the most thumbnail jobs that run at once (each holds one decoded image: this bounds memory); the admin's job.thumbnailGeneration.concurrency (system config) applies below it",
     ),
+    (
+        "version_check.url",
+        "",
+        "the release feed asked daily for the newest release while the admin's newVersionCheck.enabled (system config) is on: a URL answering a GitHub-style latest release (tag_name, published_at); empty: no check is made (Immich's own feed announces Immich's releases, not Ferrotype's)",
+    ),
+    (
+        "notifications.album_update_delay_seconds",
+        "300",
+        "how long after media is added to a shared album its other users are notified (by email too, as they choose); each addition meanwhile restarts the wait",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -91,6 +101,10 @@ pub struct Config {
     pub staging_license_keys: bool,
     /// Immich's build facts for `/api/server/about`, from its environment variables.
     pub build_metadata: Vec<(&'static str, String)>,
+    /// The release feed of the version check; empty: never checked.
+    pub version_check_url: String,
+    /// The wait before an album's users hear that media was added to it.
+    pub album_update_delay_seconds: u64,
 }
 
 /// Immich's environment variables for the build facts of `/api/server/about`, and the field each
@@ -343,6 +357,8 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
         system_config_file: None,
         staging_license_keys: false,
         build_metadata: layers.build_metadata.clone(),
+        version_check_url: String::new(),
+        album_update_delay_seconds: 300,
     };
     let (v, _) = get("server.listen");
     check(
@@ -428,6 +444,25 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
     );
     let (v, _) = get("media.geodata_dir");
     config.geodata_dir = PathBuf::from(v.trim());
+    let (v, _) = get("version_check.url");
+    let url = v.trim();
+    check(
+        "version_check.url",
+        if url.is_empty() || url.starts_with("http://") || url.starts_with("https://") {
+            config.version_check_url = url.to_string();
+            Ok(())
+        } else {
+            Err(format!("'{url}' is not an http:// or https:// URL"))
+        },
+    );
+    let (v, _) = get("notifications.album_update_delay_seconds");
+    check(
+        "notifications.album_update_delay_seconds",
+        v.trim()
+            .parse()
+            .map(|n| config.album_update_delay_seconds = n)
+            .map_err(|_| format!("'{v}' is not a whole number of seconds")),
+    );
     for (key, _, _) in KEYS {
         let Some(queue) = key.strip_prefix("jobs.concurrency.") else {
             continue;
@@ -466,6 +501,11 @@ mod tests {
     #[test]
     fn defaults() {
         let c = load(None, &[], None).unwrap();
+        assert_eq!(
+            c.version_check_url, "",
+            "no release feed unless the operator sets one"
+        );
+        assert_eq!(c.album_update_delay_seconds, 300);
         assert_eq!(c.listen.port(), 2283);
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert_eq!(c.bind_timeout_seconds, 60);
@@ -529,6 +569,8 @@ mod tests {
                 ("FERROTYPE_SERVER_BIND_TIMEOUT_SECONDS", "-1"),
                 ("FERROTYPE_NOPE", "1"),
                 ("FERROTYPE_LOG_LEVEL_FILE", "/nonexistent/secret"),
+                ("FERROTYPE_VERSION_CHECK_URL", "github.com/releases"),
+                ("FERROTYPE_NOTIFICATIONS_ALBUM_UPDATE_DELAY_SECONDS", "soon"),
             ]),
             None,
         )
@@ -541,10 +583,12 @@ mod tests {
             "server.bind_timeout_seconds",
             "FERROTYPE_NOPE",
             "log.level",
+            "version_check.url",
+            "notifications.album_update_delay_seconds",
         ] {
             assert!(text.contains(needle), "{needle} missing from:\n{text}");
         }
-        assert_eq!(err.0.len(), 6, "{text}");
+        assert_eq!(err.0.len(), 8, "{text}");
     }
 
     #[test]

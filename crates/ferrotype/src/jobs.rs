@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ferrotype_api::AlbumUpdateNotifier;
 use ferrotype_api::events::EventHub;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
@@ -13,7 +14,8 @@ use ferrotype_jobs::handlers::metadata::ExtractMetadata;
 use ferrotype_jobs::handlers::storage_template::ApplyStorageTemplate;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
 use ferrotype_jobs::handlers::users::DeleteUser;
-use ferrotype_jobs::{JobObserver, JobRunner, Outcome};
+use ferrotype_jobs::handlers::version_check::VersionCheck;
+use ferrotype_jobs::{JobError, JobHandler, JobObserver, JobRunner, Outcome};
 use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::geocode::Geocoder;
 use ferrotype_media::thumbnail::ThumbnailSettings;
@@ -25,6 +27,7 @@ pub fn runner(
     catalog: Arc<dyn Catalog>,
     blobs: Arc<dyn BlobStore>,
     system_config: Arc<SystemConfigStore>,
+    events: EventHub,
 ) -> JobRunner {
     let concurrency = |queue: QueueName| {
         config
@@ -46,7 +49,14 @@ pub fn runner(
         ..ThumbnailSettings::default()
     };
     let live_config = system_config.clone();
-    JobRunner::new(catalog.clone(), worker)
+    let runner = JobRunner::new(catalog.clone(), worker);
+    let album_updates = AlbumUpdateNotifier {
+        catalog: catalog.clone(),
+        events: events.clone(),
+        system_config: system_config.clone(),
+        job_wake: runner.waker(),
+    };
+    runner
         .concurrency(QueueName::MetadataExtraction, metadata)
         .concurrency(QueueName::ThumbnailGeneration, thumbnails)
         .concurrency(
@@ -92,13 +102,55 @@ pub fn runner(
         .handle(
             QueueName::BackgroundTask,
             names::USER_DELETE,
-            Arc::new(DeleteUser { catalog, blobs }),
+            Arc::new(DeleteUser {
+                catalog: catalog.clone(),
+                blobs,
+            }),
+        )
+        .handle(
+            QueueName::BackgroundTask,
+            names::VERSION_CHECK,
+            Arc::new(VersionCheck {
+                catalog,
+                system_config: system_config.clone(),
+                feed_url: config.version_check_url.clone(),
+                client: VersionCheck::client(),
+                announce: Arc::new(move |release| {
+                    let events = events.clone();
+                    tokio::spawn(async move { events.new_release(&release).await });
+                }),
+            }),
         )
         .handle(
             QueueName::Notifications,
             names::SEND_MAIL,
             Arc::new(SendMail { system_config }),
         )
+        .handle(
+            QueueName::Notifications,
+            names::NOTIFY_ALBUM_UPDATE,
+            Arc::new(NotifyAlbumUpdate(album_updates)),
+        )
+}
+
+/// `NotifyAlbumUpdate`: an album's user told that media was added to it (see
+/// `AlbumUpdateNotifier`); the payload names the album (`id`) and the user (`recipientId`).
+struct NotifyAlbumUpdate(AlbumUpdateNotifier);
+
+#[async_trait::async_trait]
+impl JobHandler for NotifyAlbumUpdate {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let id = |name: &str| {
+            job.payload[name]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| JobError::Fatal(format!("job has no {name}")))
+        };
+        self.0
+            .notify(id("id")?, id("recipientId")?)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))
+    }
 }
 
 /// Job outcomes and durations, into the metrics served at `/metrics`.

@@ -87,12 +87,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     record_geodata_state(catalog.as_ref(), &config.geodata_dir).await?;
     let metrics = Arc::new(ferrotype_api::metrics::Metrics::default());
-    let events = EventHub::new(catalog.clone());
+    let events = EventHub::new(catalog.clone(), system_config.clone());
     let runner = jobs::runner(
         &config,
         catalog.clone(),
         blobs.clone(),
         system_config.clone(),
+        events.clone(),
     )
     .observer(Arc::new(jobs::JobMetrics(metrics.clone())))
     .observer(Arc::new(jobs::JobEvents {
@@ -114,6 +115,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 ferrotype_core::license::PRODUCTION
             },
             build_metadata: config.build_metadata.clone(),
+            album_update_delay: Duration::from_secs(config.album_update_delay_seconds),
         }),
         system_config: system_config.clone(),
     };
@@ -125,6 +127,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         system_config,
         state.job_wake.clone(),
     ));
+    let version_checks = (!config.version_check_url.is_empty()).then(|| {
+        tokio::spawn(daily_version_check(
+            state.catalog.clone(),
+            state.system_config.clone(),
+            state.job_wake.clone(),
+        ))
+    });
     let workers = runner.start();
     let listener = bind(
         config.listen,
@@ -168,6 +177,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     trash.abort();
+    if let Some(task) = version_checks {
+        task.abort();
+    }
     tracing::info!(ms = started.elapsed().as_millis() as u64, "stopped");
     Ok(())
 }
@@ -295,6 +307,28 @@ async fn hourly_clean_up(
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "old notifications deleted"),
             Err(e) => tracing::error!("cannot delete old notifications: {e}"),
+        }
+    }
+}
+
+/// At start, then once a day: queues a look at the release feed while the admin's
+/// `newVersionCheck.enabled` is on (the job checks again when it runs, so a change between
+/// the two is honoured). Immich asks its own service hourly; a daily look is plenty for a
+/// release feed, and kind to GitHub's limits on unauthenticated requests (60 an hour).
+async fn daily_version_check(
+    catalog: Arc<dyn Catalog>,
+    system_config: Arc<SystemConfigStore>,
+    wake: Arc<tokio::sync::Notify>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_secs(24 * 3600));
+    loop {
+        tick.tick().await;
+        if !system_config.get().new_version_check.enabled {
+            continue;
+        }
+        match catalog.enqueue_jobs(&[NewJob::version_check()]).await {
+            Ok(_) => wake.notify_waiters(),
+            Err(e) => tracing::error!("cannot queue the version check: {e}"),
         }
     }
 }

@@ -45,6 +45,9 @@ pub struct CreateDto {
     #[serde(default = "yes")]
     should_change_password: bool,
     storage_label: Option<String>,
+    /// Send the new user Immich's welcome email (with their password).
+    #[serde(default)]
+    notify: bool,
 }
 
 fn yes() -> bool {
@@ -147,6 +150,9 @@ pub async fn create(
         ..UserChange::default()
     };
     let user = apply(&state, user.id, change).await?;
+    if dto.notify {
+        crate::routes::notifications::welcome(&state, &user, &dto.password).await;
+    }
     Ok((StatusCode::CREATED, Json(UserAdminResponse::from(&user))))
 }
 

@@ -325,6 +325,10 @@ pub async fn add_assets(
         .any(|(_, r)| matches!(r, AlbumAddResult::Added))
     {
         state.events.album_update(id, album_users(&album)).await;
+        let others = album_users(&album)
+            .into_iter()
+            .filter(|u| *u != auth.user.id);
+        notifications::album_updated(&state, id, others).await;
     }
     Ok(Json(
         results
@@ -470,6 +474,10 @@ pub async fn add_assets_to_albums(
                 .events
                 .album_update(*album, album_users(&summary))
                 .await;
+            let others = album_users(&summary)
+                .into_iter()
+                .filter(|u| *u != auth.user.id);
+            notifications::album_updated(&state, *album, others).await;
         }
         for (_, result) in results {
             match result {

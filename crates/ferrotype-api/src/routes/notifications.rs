@@ -6,17 +6,19 @@
 //! or no notification.<action> access`, and a bulk request with one such id changes nothing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use ferrotype_core::catalog::{Catalog, CatalogError};
 use ferrotype_core::jobs::NewJob;
-use ferrotype_core::model::{Album, Timestamp};
+use ferrotype_core::model::{Album, Timestamp, User};
 use ferrotype_core::notifications::{
     Notification, NotificationFilter, NotificationLevel, NotificationType,
 };
-use ferrotype_core::system_config::{ServerSettings, Smtp};
+use ferrotype_core::system_config::{ServerSettings, Smtp, SystemConfigStore};
 use ferrotype_core::{permissions, preferences};
 use ferrotype_mail::templates::{self, Template};
 use serde::{Deserialize, Serialize};
@@ -27,6 +29,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::dto::iso;
 use crate::error::{ApiError, ApiResult};
+use crate::events::EventHub;
 use crate::json::ApiJson;
 use crate::messages;
 
@@ -134,6 +137,112 @@ async fn try_album_invite(
     state.catalog.enqueue_jobs(&[job]).await?;
     state.job_wake.notify_waiters();
     Ok(())
+}
+
+/// Immich's `AlbumUpdate` event: media was added to an album, so each of `recipients` (its
+/// users but the one who added it; all of them for a visitor's upload through a link) is told,
+/// `album_update_delay` later, by a `NotifyAlbumUpdate` job. More media added meanwhile restarts
+/// the wait, so a batch of additions makes one notification. Failures are logged: the media was
+/// added either way.
+pub(crate) async fn album_updated(
+    state: &AppState,
+    album_id: Uuid,
+    recipients: impl IntoIterator<Item = Uuid>,
+) {
+    let delay = state.config.album_update_delay;
+    let jobs: Vec<NewJob> = recipients
+        .into_iter()
+        .map(|recipient| NewJob::notify_album_update(album_id, recipient, delay))
+        .collect();
+    if jobs.is_empty() {
+        return;
+    }
+    match state.catalog.enqueue_jobs(&jobs).await {
+        Ok(_) => state.job_wake.notify_waiters(),
+        Err(e) => tracing::warn!(album = %album_id, "cannot queue album update notifications: {e}"),
+    }
+}
+
+/// Runs `NotifyAlbumUpdate` (notifications queue): the recipient gets Immich's `AlbumUpdate`
+/// notification (live too) and, when SMTP is enabled and their `emailNotifications` allow it
+/// (`enabled` and `albumUpdate`), an email through a `SendMail` job. An album or user gone
+/// meanwhile ends the job quietly, as in Immich.
+#[derive(Clone)]
+pub struct AlbumUpdateNotifier {
+    pub catalog: Arc<dyn Catalog>,
+    pub events: EventHub,
+    pub system_config: Arc<SystemConfigStore>,
+    pub job_wake: Arc<tokio::sync::Notify>,
+}
+
+impl AlbumUpdateNotifier {
+    pub async fn notify(&self, album_id: Uuid, recipient_id: Uuid) -> Result<(), CatalogError> {
+        let Some(album) = self.catalog.album(album_id).await? else {
+            return Ok(());
+        };
+        let album = album.album;
+        let Some(recipient) = self.catalog.user_by_id(recipient_id).await? else {
+            return Ok(());
+        };
+        if recipient.deleted_at.is_some() {
+            return Ok(());
+        }
+        let notification =
+            Notification::album_update(recipient.id, album.id, &album.name, Utc::now());
+        self.catalog.create_notification(&notification).await?;
+        self.events
+            .notification(recipient.id, &NotificationDto::new(&notification))
+            .await;
+
+        let config = self.system_config.get();
+        if !config.notifications.smtp.enabled {
+            return Ok(());
+        }
+        let stored = self
+            .catalog
+            .user_metadata(recipient.id, preferences::KEY)
+            .await?;
+        let prefs = preferences::effective(stored.as_ref());
+        let wants = |key: &str| prefs["emailNotifications"][key].as_bool().unwrap_or(true);
+        if !wants("enabled") || !wants("albumUpdate") {
+            return Ok(());
+        }
+        let email = templates::album_update(
+            base_url(&config.server),
+            &album.id.to_string(),
+            &album.name,
+            &recipient.name,
+            &config.templates.email.album_update_template,
+        );
+        let subject = format!("New media has been added to an album - {}", album.name);
+        let job = NewJob::send_mail(&recipient.email, &subject, &email.html, &email.text);
+        self.catalog.enqueue_jobs(&[job]).await?;
+        self.job_wake.notify_waiters();
+        Ok(())
+    }
+}
+
+/// Immich's welcome email (`UserSignup` with `notify`, its `NotifyUserSignup` job): the new
+/// user's name, email and password, and the link to sign in, queued as a `SendMail` job. Nothing
+/// is queued while SMTP is disabled (the job would be skipped), so the password is not kept in
+/// the queue for nothing. Failures are logged: the account exists either way.
+pub(crate) async fn welcome(state: &AppState, user: &User, password: &str) {
+    let config = state.system_config.get();
+    if !config.notifications.smtp.enabled {
+        return;
+    }
+    let email = templates::welcome(
+        base_url(&config.server),
+        &user.name,
+        &user.email,
+        Some(password),
+        &config.templates.email.welcome_template,
+    );
+    let job = NewJob::send_mail(&user.email, "Welcome to Immich", &email.html, &email.text);
+    match state.catalog.enqueue_jobs(&[job]).await {
+        Ok(_) => state.job_wake.notify_waiters(),
+        Err(e) => tracing::warn!(user = %user.id, "cannot queue the welcome email: {e}"),
+    }
 }
 
 /// The caller must own every one of `ids` (Immich's notification access check).

@@ -46,6 +46,7 @@ pub async fn update_config(
         tracing::warn!("Failed to validate SMTP configuration: {e}");
         return Err(ApiError::from(messages::SMTP_INVALID));
     }
+    let before = state.system_config.get();
     match state
         .system_config
         .update(state.catalog.as_ref(), new)
@@ -53,6 +54,14 @@ pub async fn update_config(
     {
         Ok(live) => {
             state.events.config_update().await;
+            // As Immich, turning the version check on checks at once.
+            if !before.new_version_check.enabled && live.new_version_check.enabled {
+                state
+                    .catalog
+                    .enqueue_jobs(&[ferrotype_core::jobs::NewJob::version_check()])
+                    .await?;
+                state.job_wake.notify_waiters();
+            }
             Ok(Json(live.to_json()))
         }
         Err(ConfigUpdateError::Catalog(e)) => Err(e.into()),
@@ -134,8 +143,8 @@ pub async fn reverse_geocoding_state(
     ))
 }
 
-/// When the newest release was last looked up, and what it was. Ferrotype never looks it up
-/// (it calls no outside service), so this stays empty unless something stored it.
+/// When the newest release was last looked up, and what it was (the `VersionCheck` job stores
+/// it; empty until a check succeeds).
 pub async fn version_check_state_value(state: &AppState) -> ApiResult<Value> {
     let base = json!({ "checkedAt": null, "releaseVersion": null });
     stored_over(state, keys::VERSION_CHECK_STATE, base).await

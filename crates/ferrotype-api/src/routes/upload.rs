@@ -492,12 +492,19 @@ pub async fn upload(
                     .catalog
                     .add_album_assets(album, link.user_id, &[stored])
                     .await?;
-                // Immich tells every user of the album.
+                // Immich tells every user of the album, and notifies them all (the visitor
+                // is none of them).
                 if let Some(summary) = state.catalog.album(album).await? {
                     state
                         .events
                         .album_update(album, album_users(&summary))
                         .await;
+                    crate::routes::notifications::album_updated(
+                        &state,
+                        album,
+                        album_users(&summary),
+                    )
+                    .await;
                 }
             }
             None => {

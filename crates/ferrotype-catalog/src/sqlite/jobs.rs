@@ -11,24 +11,44 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::{parse_ts, parse_uuid, ts};
 
 pub(crate) fn insert(conn: &Connection, jobs: &[NewJob]) -> rusqlite::Result<u64> {
-    let now = ts(&Utc::now());
+    let now = Utc::now();
     let mut stmt = conn.prepare_cached(
         "INSERT INTO jobs (queue, name, asset_id, payload, dedupe_key, max_attempts, run_after,
             created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
          ON CONFLICT DO NOTHING",
+    )?;
+    // A delayed job enqueued again while one waits restarts that one's wait (Immich removes
+    // the waiting job and adds the new one).
+    let mut again = conn.prepare_cached(
+        "INSERT INTO jobs (queue, name, asset_id, payload, dedupe_key, max_attempts, run_after,
+            created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+         ON CONFLICT (dedupe_key) WHERE status = 'waiting'
+         DO UPDATE SET payload = excluded.payload, run_after = excluded.run_after,
+            updated_at = excluded.updated_at",
     )?;
     let mut added = 0;
     for job in jobs {
-        added += stmt.execute(params![
+        let run_after = job
+            .delay
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .map_or(now, |d| now + d);
+        let values = params![
             job.queue.as_str(),
             job.name,
             job.asset_id.map(|u| u.to_string()),
             job.payload.to_string(),
             job.dedupe_key,
             job.max_attempts,
-            now,
-        ])? as u64;
+            ts(&run_after),
+            ts(&now),
+        ];
+        added += if job.delay.is_some() {
+            again.execute(values)?
+        } else {
+            stmt.execute(values)?
+        } as u64;
     }
     Ok(added)
 }

@@ -6,3 +6,4 @@ pub mod metadata;
 pub mod storage_template;
 pub mod thumbnails;
 pub mod users;
+pub mod version_check;

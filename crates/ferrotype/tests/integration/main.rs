@@ -27,4 +27,5 @@ mod system_config;
 mod thumbnails;
 mod timeline;
 mod uploads;
+mod version_check;
 mod web;

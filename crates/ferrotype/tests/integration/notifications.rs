@@ -672,3 +672,250 @@ async fn email_templates_render_previews() {
             "Invalid input: expected string, received undefined",
         );
 }
+
+/// Turns SMTP on (or off) with the sink, and sets the external address the emails link to.
+async fn use_smtp(admin: &Client, port: u16, enabled: bool) {
+    let mut config = admin.get("/api/system-config").await.json();
+    config["notifications"]["smtp"] = smtp(port, enabled);
+    config["server"]["externalDomain"] = json!("https://photos.example");
+    let r = admin.put("/api/system-config", config).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+}
+
+/// A message with its quoted-printable soft line breaks and `=3D`s undone, so the HTML part
+/// reads as written.
+fn unwrapped(message: &str) -> String {
+    message
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
+async fn create_account(admin: &Client, email: &str, notify: Option<bool>) {
+    let mut body = json!({ "email": email, "name": "Carol", "password": "carol-password" });
+    if let Some(notify) = notify {
+        body["notify"] = json!(notify);
+    }
+    let r = admin.post("/api/admin/users", body).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+}
+
+#[tokio::test]
+async fn an_account_made_with_notify_gets_the_welcome_email() {
+    let sink = SmtpSink::start();
+    let server = Server::start();
+    let admin = admin(&server).await;
+    use_smtp(&admin, sink.port, true).await;
+
+    create_account(&admin, "carol@example.com", Some(true)).await;
+    let mail = sink.wait_for(1).await;
+    let welcome = &unwrapped(&mail[0]);
+    assert_eq!(header(welcome, "To").as_deref(), Some("carol@example.com"));
+    assert_eq!(
+        header(welcome, "Subject").as_deref(),
+        Some("Welcome to Immich")
+    );
+    assert_eq!(
+        header(welcome, "From").as_deref(),
+        Some("Ferrotype <noreply@photos.example>")
+    );
+    // Immich's welcome: name, username and password, and the way in.
+    for needed in [
+        "Hey <strong>Carol</strong>!",
+        "A new account has been created for you.",
+        "carol@example.com",
+        "carol-password",
+        "https://photos.example/auth/login",
+    ] {
+        assert!(welcome.contains(needed), "{needed} missing from {welcome}");
+    }
+
+    // Without notify (false or left out): no email.
+    create_account(&admin, "dave@example.com", Some(false)).await;
+    create_account(&admin, "erin@example.com", None).await;
+    // The admin's own template replaces the message.
+    let mut config = admin.get("/api/system-config").await.json();
+    config["templates"]["email"]["welcomeTemplate"] =
+        json!("<p>{displayName}: sign in at {baseUrl} as {username} / {password}</p>");
+    assert_eq!(admin.put("/api/system-config", config).await.status, 200);
+    create_account(&admin, "fay@example.com", Some(true)).await;
+    let mail = sink.wait_for(2).await;
+    let custom = &unwrapped(
+        mail.iter()
+            .find(|m| header(m, "To").as_deref() == Some("fay@example.com"))
+            .expect("fay's welcome"),
+    );
+    assert!(
+        custom.contains(
+            "<p>Carol: sign in at https://photos.example as fay@example.com / carol-password</p>"
+        ),
+        "{custom}"
+    );
+    // SMTP off: nothing is sent (nor kept in the queue with the password).
+    use_smtp(&admin, sink.port, false).await;
+    create_account(&admin, "gus@example.com", Some(true)).await;
+    let stats = wait_for_queue(&admin, "notifications").await;
+    assert_eq!(stats["failed"], 0, "{stats}");
+    assert_eq!(sink.messages().len(), 2);
+
+    // `notify` must be a boolean.
+    admin
+        .post(
+            "/api/admin/users",
+            json!({ "email": "hal@example.com", "name": "Hal", "password": "x", "notify": "yes" }),
+        )
+        .await
+        .assert_invalid(
+            json!(["notify"]),
+            "Invalid input: expected boolean, received string",
+        );
+}
+
+async fn album_updates(client: &Client) -> Vec<Value> {
+    client
+        .get("/api/notifications?type=AlbumUpdate")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+// Two threads: the server's jobs run while the test blocks on the socket script's output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_added_to_a_shared_album_notifies_its_other_users_once_after_a_wait() {
+    ensure_installed();
+    let sink = SmtpSink::start();
+    let server = Server::start_with(&[("FERROTYPE_NOTIFICATIONS_ALBUM_UPDATE_DELAY_SECONDS", "3")]);
+    let admin = admin(&server).await;
+    use_smtp(&admin, sink.port, true).await;
+    create_user(&server, "bob@example.com", "bob-password");
+    create_user(&server, "carol@example.com", "carol-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    let carol = login(&server, "carol@example.com", "carol-password").await;
+    let (bob_id, carol_id) = (user_id(&bob).await, user_id(&carol).await);
+    // Carol wants no album update emails (the notification still comes).
+    let r = carol
+        .put(
+            "/api/users/me/preferences",
+            json!({ "emailNotifications": { "albumUpdate": false } }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let r = admin
+        .post(
+            "/api/albums",
+            json!({ "albumName": "Summer", "albumUsers": [
+                { "userId": bob_id, "role": "editor" }, { "userId": carol_id, "role": "viewer" }] }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let album_id = r.json()["id"].as_str().unwrap().to_string();
+    sink.wait_for(2).await; // the two invitations
+    let Cred::Bearer(token) = &admin.cred else {
+        panic!("a session")
+    };
+    let plans = json!([
+        { "label": "admin", "transport": "websocket", "headers": { "Authorization": format!("Bearer {token}") } },
+    ]);
+    let mut script = open_sockets(&server.base, &plans, WAIT);
+
+    // Bob adds two photos, one call each: the owner and Carol are told once each, after the
+    // wait; Bob, who added them, is not.
+    let mut added = Vec::new();
+    for seed in [1, 2] {
+        let asset = bob
+            .upload(&format!("p{seed}.jpg"), fake_jpeg(seed, 4000))
+            .await
+            .json();
+        added.push(asset["id"].clone());
+        let r = bob
+            .put(
+                &format!("/api/albums/{album_id}/assets"),
+                json!({ "ids": [asset["id"]] }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    }
+    let waiting = queue_statistics(&admin, "notifications").await;
+    assert_eq!(waiting["delayed"], 2, "{waiting}");
+    assert!(
+        album_updates(&admin).await.is_empty(),
+        "not before the wait"
+    );
+    wait_for_queue(&admin, "notifications").await;
+
+    let told = album_updates(&admin).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    let update = &told[0];
+    assert_eq!(update["level"], "info");
+    assert_eq!(update["title"], "Shared Album Update");
+    assert_eq!(
+        update["description"],
+        "New media has been added to the album (Summer)"
+    );
+    assert_eq!(update["data"], json!({ "albumId": album_id }));
+    assert_eq!(album_updates(&carol).await.len(), 1);
+    assert!(album_updates(&bob).await.is_empty());
+    let line = script.wait_for("on_notification for the owner", WAIT, |l| {
+        l.starts_with("EVENT admin on_notification ") && l.contains("AlbumUpdate")
+    });
+    let args: Value = serde_json::from_str(line.splitn(4, ' ').nth(3).unwrap()).unwrap();
+    assert_eq!(args, json!([update]));
+
+    // One email, to the owner: Carol turned hers off.
+    let mail = sink.wait_for(3).await;
+    let email = unwrapped(
+        mail.iter()
+            .find(|m| header(m, "To").as_deref() == Some("admin@example.com"))
+            .expect("the owner's album update email"),
+    );
+    assert_eq!(
+        header(&email, "Subject").as_deref(),
+        Some("New media has been added to an album - Summer")
+    );
+    assert!(
+        email.contains(&format!("https://photos.example/albums/{album_id}")),
+        "{email}"
+    );
+    assert!(email.contains("Hey <strong>Admin</strong>!"), "{email}");
+    assert_eq!(sink.messages().len(), 3);
+
+    // Taking media out tells nobody (Immich's AlbumUpdate without recipients).
+    let r = admin
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/albums/{album_id}/assets"),
+            json!({ "ids": [added[0]] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let stats = queue_statistics(&admin, "notifications").await;
+    assert_eq!(stats["delayed"], 0, "{stats}");
+
+    // A visitor's upload through the album's link: every user of the album is told, Bob too.
+    let r = admin
+        .post(
+            "/api/shared-links",
+            json!({ "type": "ALBUM", "albumId": album_id, "allowUpload": true }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let key = r.json()["key"].as_str().unwrap().to_string();
+    let visitor = Client::new(&server, Cred::None);
+    let form = asset_form("visit.jpg", fake_jpeg(3, 4000), &[]);
+    let r = visitor
+        .send(
+            visitor
+                .request(reqwest::Method::POST, &format!("/api/assets?key={key}"))
+                .multipart(form),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let waiting = queue_statistics(&admin, "notifications").await;
+    assert_eq!(waiting["delayed"], 3, "{waiting}");
+    wait_for_queue(&admin, "notifications").await;
+    assert_eq!(album_updates(&bob).await.len(), 1);
+    assert_eq!(album_updates(&admin).await.len(), 2);
+    assert_eq!(album_updates(&carol).await.len(), 2);
+}
