@@ -275,10 +275,12 @@ await step("administration: users, jobs and statistics", async () => {
   assert.equal(await page.getByRole("link", { name: "Administration" }).getAttribute("aria-current"), "page");
   await page.getByText("ada@example.com").waitFor();
   await page.getByText("3 photos").waitFor();
-  await page.fill(".admin input[name=name]", "Bob");
-  await page.fill(".admin input[name=email]", "bob@example.com");
-  await page.fill(".admin input[name=password]", "bob password");
-  await page.getByRole("button", { name: "Add user" }).click();
+  await page.getByRole("button", { name: "Create a user" }).click();
+  const form = page.getByRole("dialog");
+  await form.locator("input[name=name]").fill("Bob");
+  await form.locator("input[name=email]").fill("bob@example.com");
+  await form.locator("input[name=password]").fill("bob password");
+  await form.getByRole("button", { name: "Create", exact: true }).click();
   await page.getByText("bob@example.com").waitFor();
   await page.goto(`${base}/photos`);
   await page.locator("#upload-button").waitFor();

@@ -9,6 +9,10 @@ import { io } from "/vendor/socket.io.esm.min.js";
 import { api, request } from "/api.js";
 import { html, render, setTitle } from "/ui.js";
 import { NotFound } from "/pages/not-found.js";
+import "/theme.js";
+import { accountLink } from "/avatar.js";
+import { showAccount } from "/pages/account.js";
+import { AdminUsers } from "/pages/admin-users.js";
 
 const app = document.getElementById("app");
 // `grid`: the VirtualGrid of the page shown (timeline, album, link), null elsewhere.
@@ -125,6 +129,7 @@ function pages() {
     ["/albums", "Albums", () => albumsPage()],
     ["/sharing", "Sharing", () => sharingPage()],
     ["/admin", "Administration", () => adminPage()],
+    ["/account", "Account settings", () => showAccount(app, header(), state.user)],
     ["/admin/settings", "Settings", () => settingsPage()],
     [/^\/albums\/[^/]+$/, "Album", (path) => albumPage(path.slice("/albums/".length))],
     [
@@ -290,7 +295,7 @@ function header() {
     el("span", { class: "spacer" }),
     el("button", { type: "button", id: "upload-button", onclick: () => picker.click() }, "Upload"),
     picker,
-    el("span", { class: "who" }, state.user.name),
+    accountLink(state.user, navigate),
     el("button", { type: "button", class: "quiet", onclick: logout }, "Sign out"),
   );
   // The scrubber and other sticky parts sit below the bar, whose height changes with the width.
@@ -1103,27 +1108,7 @@ async function adminPage() {
   } catch (err) {
     stats.append(el("p", { class: "form-error" }, err.message));
   }
-  const table = el("table", {}, el("tr", {}, el("th", {}, "Name"), el("th", {}, "Email"), el("th", {}, "Admin")));
-  for (const u of await api("GET", "/admin/users").catch(() => [])) {
-    table.append(el("tr", {}, el("td", {}, u.name), el("td", {}, u.email), el("td", {}, u.isAdmin ? "yes" : "")));
-  }
-  const form = el("form", { class: "stack inline" },
-    el("input", { name: "name", placeholder: "Name", required: true }),
-    el("input", { name: "email", type: "email", placeholder: "Email", required: true }),
-    el("input", { name: "password", type: "password", placeholder: "Password", required: true, autocomplete: "new-password" }),
-    el("button", { type: "submit" }, "Add user"),
-  );
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    try {
-      await api("POST", "/admin/users", Object.fromEntries(new FormData(form)));
-      toast("User added");
-      adminPage();
-    } catch (err) {
-      toast(`Cannot add the user: ${err.message}`, "error");
-    }
-  });
-  users.append(table, form);
+  render(html`<${AdminUsers} />`, users.appendChild(document.createElement("div")));
   const queues = await api("GET", "/jobs").catch(() => ({}));
   const jobTable = el("table", {}, el("tr", {}, el("th", {}, "Queue"), el("th", {}, "Active"), el("th", {}, "Waiting"), el("th", {}, "Failed"), el("th", {}, "")));
   for (const [name, q] of Object.entries(queues)) {
