@@ -12,6 +12,7 @@ import { NotFound } from "/pages/not-found.js";
 import "/theme.js";
 import { accountLink } from "/avatar.js";
 import { showAccount } from "/pages/account.js";
+import { afterSignIn, showOnboarding } from "/pages/onboarding.js";
 import { AdminUsers } from "/pages/admin-users.js";
 
 const app = document.getElementById("app");
@@ -130,6 +131,7 @@ function pages() {
     ["/sharing", "Sharing", () => sharingPage()],
     ["/admin", "Administration", () => adminPage()],
     ["/account", "Account settings", () => showAccount(app, header(), state.user)],
+    ["/onboarding", "Welcome", () => showOnboarding(app, state.user, navigate)],
     ["/admin/settings", "Settings", () => settingsPage()],
     [/^\/albums\/[^/]+$/, "Album", (path) => albumPage(path.slice("/albums/".length))],
     [
@@ -190,9 +192,9 @@ function signUpPage() {
     async ({ confirm, ...v }) => {
       if (v.password !== confirm) throw new Error("The passwords do not match");
       await api("POST", "/auth/admin-sign-up", v);
-      await api("POST", "/auth/login", { email: v.email, password: v.password });
+      const login = await api("POST", "/auth/login", { email: v.email, password: v.password });
       toast("Admin account created");
-      navigate("/photos");
+      navigate(afterSignIn(login));
     },
   );
 }
@@ -204,8 +206,7 @@ function loginPage(config = {}) {
     [["email", "Email", "email"], ["password", "Password", "password"]],
     "Sign in",
     async (v) => {
-      await api("POST", "/auth/login", v);
-      navigate("/photos");
+      navigate(afterSignIn(await api("POST", "/auth/login", v)));
     },
     config.loginPageMessage || "",
   );

@@ -63,6 +63,7 @@ async fn web_ui_timeline_of_thousands_scrubber_and_viewer_across_months() {
     let mut server = Server::start();
     let admin = admin(&server).await;
     let owner = user_id(&admin).await;
+    welcomed(&admin).await;
     server.stop();
     fill_catalog(&server.data_dir.join("ferrotype.db"), &owner, 3_000, false);
     server.restart();
