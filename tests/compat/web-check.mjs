@@ -292,7 +292,7 @@ await step("administration: users, jobs and statistics", async () => {
 
 await step("settings: a bad storage template is refused", async () => {
   await page.getByRole("link", { name: "Administration" }).click();
-  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
   const template = page.locator("input[name='storageTemplate.template']");
   await template.waitFor();
   assert.equal(await template.inputValue(), "{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}");
