@@ -3,7 +3,8 @@
 // overriding the system's), the profile and its picture in the header, the password, API keys
 // (a new key works, a narrow key is refused, a deleted key stops working), sessions (logging one
 // out ends its token), preferences, and the admin's users (create, edit, statistics, a reset
-// password that signs in, delete and restore, delete now), at a phone's width too.
+// password that signs in and is then changed by its owner, delete and restore, delete now), at a
+// phone's width too.
 // Other users and sessions are made through the API (fetch) to save time. Each step saves a
 // screenshot. Usage: node web-account.mjs <base-url> <compat-dir> <screenshot-dir> <photo>
 
@@ -324,17 +325,24 @@ await step("admin users: photos, videos and usage per user", async () => {
   assert.match(await row("caroline@example.com").locator("td[data-stat=usage]").textContent(), /^\d+(\.\d)? KiB of 5\.0 GiB$/);
 });
 
-await step("admin users: a reset password is shown once and signs in; the welcome comes first, once", async () => {
+await step("admin users: a reset password is shown once and signs in; a new password, then the welcome, once", async () => {
+  // Not an admin any more (Immich asks admins for no new password).
+  await row("caroline@example.com").getByRole("button", { name: "Edit Caroline" }).click();
+  const edit = page.getByRole("dialog", { name: "Edit Caroline" });
+  await edit.getByRole("checkbox", { name: "Administrator" }).uncheck();
+  await edit.getByRole("button", { name: "Save" }).click();
+  await edit.waitFor({ state: "detached" });
+  assert.equal((await fromPage("/admin/users")).find((u) => u.email === "caroline@example.com").isAdmin, false);
   await row("caroline@example.com").getByRole("button", { name: "Reset the password of Caroline" }).click();
   await page.getByRole("dialog", { name: "Reset the password of Caroline" }).getByRole("button", { name: "Reset" }).click();
   const shown = page.getByRole("dialog", { name: "New password" });
   const password = await shown.locator("input.secret").inputValue();
   assert.equal(password.length, 16);
-  globalThis.carolPassword = password;
   await page.screenshot({ path: path.join(shots, "admin-user-new-password.png") });
   await shown.getByRole("button", { name: "Done" }).click();
   assert.equal((await call("POST", "/auth/login", { body: { email: "caroline@example.com", password: "carol password" } })).status, 401);
-  // In a browser of her own: the new password signs in, to the welcome (no server steps for her).
+  // In a browser of her own: the given password signs in, to a new password of her own, then the
+  // welcome (no server steps for her).
   const own = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const carol = await own.newPage();
   watch(carol, "carol ");
@@ -342,8 +350,16 @@ await step("admin users: a reset password is shown once and signs in; the welcom
   await carol.fill("input[name=email]", "caroline@example.com");
   await carol.fill("input[name=password]", password);
   await carol.click("button[type=submit]");
+  await carol.getByRole("heading", { name: "Change password" }).waitFor();
+  assert.equal(await carol.title(), "Change password – Ferrotype");
+  globalThis.carolPassword = "carol's own password";
+  await carol.fill("input[name=password]", globalThis.carolPassword);
+  await carol.fill("input[name=confirm]", "carol's own passwor");
+  await carol.click("button[type=submit]");
+  await carol.getByText("The passwords do not match").waitFor();
+  await carol.fill("input[name=confirm]", globalThis.carolPassword);
+  await carol.click("button[type=submit]");
   await carol.getByRole("heading", { name: "Welcome, Caroline" }).waitFor();
-  // An admin now, but the server's own setup is done: only her steps.
   await carol.getByText("Step 1 of 3").waitFor();
   await carol.getByRole("button", { name: "Next" }).click();
   await carol.getByRole("button", { name: "Next" }).click();
@@ -351,10 +367,11 @@ await step("admin users: a reset password is shown once and signs in; the welcom
   await carol.locator("#upload-button").waitFor();
   await carol.getByRole("button", { name: "Sign out" }).click();
   await carol.fill("input[name=email]", "caroline@example.com");
-  await carol.fill("input[name=password]", password);
+  await carol.fill("input[name=password]", globalThis.carolPassword);
   await carol.click("button[type=submit]");
   await carol.locator("#upload-button").waitFor();
   assert.equal(new URL(carol.url()).pathname, "/photos");
+  assert.equal((await signIn("caroline@example.com", globalThis.carolPassword)).shouldChangePassword, false);
   await own.close();
 });
 

@@ -13,6 +13,7 @@ import "/theme.js";
 import { accountLink } from "/avatar.js";
 import { showAccount } from "/pages/account.js";
 import { afterSignIn, showOnboarding } from "/pages/onboarding.js";
+import { showChangePassword } from "/pages/change-password.js";
 import { AdminUsers } from "/pages/admin-users.js";
 
 const app = document.getElementById("app");
@@ -132,6 +133,7 @@ function pages() {
     ["/admin", "Administration", () => adminPage()],
     ["/account", "Account settings", () => showAccount(app, header(), state.user)],
     ["/onboarding", "Welcome", () => showOnboarding(app, state.user, navigate)],
+    ["/change-password", "Change password", () => showChangePassword(app, state.user, navigate)],
     ["/admin/settings", "Settings", () => settingsPage()],
     [/^\/albums\/[^/]+$/, "Album", (path) => albumPage(path.slice("/albums/".length))],
     [

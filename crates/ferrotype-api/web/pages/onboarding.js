@@ -26,8 +26,12 @@ export const STRINGS = {
   step: (n, of) => `Step ${n} of ${of}`,
 };
 
-/// Where a sign-in leads (its LoginResponseDto): the welcome the first time, else the photos.
-export const afterSignIn = (login) => (login.isOnboarded ? "/photos" : "/onboarding");
+/// Where a sign-in leads (its LoginResponseDto), as in Immich's web: a user who is not an admin
+/// first changes a password an admin gave, then the welcome the first time, else the photos.
+export function afterSignIn(login) {
+  if (!login.isAdmin && login.shouldChangePassword) return "/change-password";
+  return login.isOnboarded ? "/photos" : "/onboarding";
+}
 
 /// The welcome in `app` for `user`; `navigate` leaves it for the photos. Already done: the photos.
 export async function showOnboarding(app, user, navigate) {
