@@ -151,7 +151,7 @@ function Profile() {
       me.value = await api("GET", "/users/me");
     });
   return html`<${Section} id="profile" title=${STRINGS.profile}>
-    <div class="profile-picture">
+    <div class="profile-picture" role="group" aria-label=${STRINGS.picture}>
       <${Avatar} user=${user} size=${72} />
       <div class="actions">
         <label class="button file-button">

@@ -8,7 +8,6 @@ import { api } from "/api.js";
 import { Modal, Confirm, copyText } from "/modal.js";
 
 export const STRINGS = {
-  users: "Users",
   name: "Name",
   email: "Email",
   password: "Password",

@@ -9,7 +9,6 @@ import { api } from "/api.js";
 import { ThemeRadios } from "/pages/account.js";
 
 export const STRINGS = {
-  title: "Welcome",
   hello: (name) => `Welcome, ${name}`,
   helloText: "Let's set up a few things before you see your photos.",
   theme: "Theme",
