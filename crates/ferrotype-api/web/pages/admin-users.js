@@ -16,6 +16,7 @@ export const STRINGS = {
   usage: "Usage",
   actions: "Actions",
   admin: "Admin",
+  yes: "Yes",
   isAdmin: "Administrator",
   storageLabel: "Storage label",
   quota: "Quota (GiB, empty for none)",
@@ -112,10 +113,12 @@ export function AdminUsers() {
             const s = stats[u.id] || { photos: 0, videos: 0, usage: 0 };
             const usage = u.quotaSizeInBytes ? STRINGS.of(size(s.usage), size(u.quotaSizeInBytes)) : size(s.usage);
             return html`<tr key=${u.id} data-user=${u.email} data-deleted=${u.deletedAt ? "true" : null}>
-              <td>${u.name}${u.deletedAt && html` <span class="muted">(${STRINGS.deleted})</span>`}</td>
-              <td>${u.email}</td>
-              <td data-stat="photos">${s.photos}</td><td data-stat="videos">${s.videos}</td><td data-stat="usage">${usage}</td>
-              <td>${u.isAdmin ? "✓" : ""}</td>
+              <td class="user-name">${u.name}${u.deletedAt && html` <span class="muted">(${STRINGS.deleted})</span>`}</td>
+              <td data-label=${STRINGS.email}>${u.email}</td>
+              <td data-label=${STRINGS.photos} data-stat="photos">${s.photos}</td>
+              <td data-label=${STRINGS.videos} data-stat="videos">${s.videos}</td>
+              <td data-label=${STRINGS.usage} data-stat="usage">${usage}</td>
+              <td data-label=${STRINGS.admin}>${u.isAdmin ? STRINGS.yes : ""}</td>
               <td class="row-actions">
                 ${!u.deletedAt
                   ? html`<button type="button" class="quiet" aria-label=${STRINGS.editUser(u.name)} onClick=${() => open.edit(u)}>${STRINGS.edit}</button>
