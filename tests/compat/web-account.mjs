@@ -286,6 +286,7 @@ const row = (email) => users.locator(`tr[data-user="${email}"]`);
 await step("admin users: create one with a quota, and edit name, email, storage label, quota and admin", async () => {
   await page.getByRole("link", { name: "Administration" }).click();
   await row(ADA.email).waitFor();
+  assert.equal(await row(ADA.email).getByRole("button", { name: /^Delete/ }).count(), 0, "no Delete for one's own account");
   await users.getByRole("button", { name: "Create a user" }).click();
   const create = page.getByRole("dialog", { name: "Create a user" });
   await create.locator("input[name=name]").fill("Carol");

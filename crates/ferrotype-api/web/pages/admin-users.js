@@ -1,11 +1,13 @@
 // The administration's users: each with their photos, videos and usage (`/server/statistics`),
 // created, edited (name, email, storage label, quota, admin), given a new password, deleted (after
-// the server's delay, or now) and restored while their deletion waits.
+// the server's delay, or now; not one's own account, as in Immich) and restored while their
+// deletion waits.
 
 import { html } from "/ui.js";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "/api.js";
 import { Modal, Confirm, copyText } from "/modal.js";
+import { me } from "/avatar.js";
 
 export const STRINGS = {
   name: "Name",
@@ -123,7 +125,8 @@ export function AdminUsers() {
                 ${!u.deletedAt
                   ? html`<button type="button" class="quiet" aria-label=${STRINGS.editUser(u.name)} onClick=${() => open.edit(u)}>${STRINGS.edit}</button>
                       <button type="button" class="quiet" aria-label=${STRINGS.resetPasswordOf(u.name)} onClick=${() => open.reset(u)}>${STRINGS.resetPassword}</button>
-                      <button type="button" class="quiet" aria-label=${STRINGS.deleteUser(u.name)} onClick=${() => open.remove(u)}>${STRINGS.delete}</button>`
+                      ${u.id !== me.value?.id &&
+                      html`<button type="button" class="quiet" aria-label=${STRINGS.deleteUser(u.name)} onClick=${() => open.remove(u)}>${STRINGS.delete}</button>`}`
                   : html`<button type="button" class="quiet" aria-label=${STRINGS.restoreUser(u.name)} onClick=${() => restore(u)}>${STRINGS.restore}</button>`}
               </td>
             </tr>`;
