@@ -118,6 +118,12 @@ await step("the theme chosen survives a reload and overrides the system's", asyn
   await page.emulateMedia({ colorScheme: "dark" });
   await page.getByRole("radio", { name: "Light" }).check();
   assert.equal(await background(), LIGHT_BG, "light although the system is dark");
+  // Applied by the page itself, before any module runs (no flash of the other theme).
+  await page.route("**/app.js", (r) => r.abort());
+  await page.reload();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "light");
+  assert.equal(await background(), LIGHT_BG, "before the app loads");
+  await page.unroute("**/app.js");
   await page.reload();
   await page.getByRole("heading", { name: "Account settings" }).waitFor();
   assert.equal(await background(), LIGHT_BG);

@@ -4,6 +4,7 @@
 
 import { signal } from "/ui.js";
 
+// index.html's first script reads the same key, to apply the choice before the first paint.
 const KEY = "ferrotype.theme";
 export const THEMES = ["light", "dark", "system"];
 
