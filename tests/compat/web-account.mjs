@@ -198,7 +198,7 @@ await step("API keys: all permissions by default, the secret shown once and copi
   globalThis.fullKey = secret;
 });
 
-await step("API keys: a key with chosen permissions can do only those", async () => {
+await step("API keys: a key with chosen permissions can do only those, and more once given them", async () => {
   const keys = page.locator("section[aria-labelledby=api-keys]");
   await keys.getByRole("button", { name: "New API key" }).click();
   const dialog = page.getByRole("dialog", { name: "New API key" });
@@ -216,12 +216,21 @@ await step("API keys: a key with chosen permissions can do only those", async ()
   const refused = await call("GET", "/users/me", { headers: key });
   assert.equal(refused.status, 403);
   assert.match(refused.json.message, /Missing required permission: user.read/);
+  // Given one more permission, the same key may do that too.
+  await keys.getByRole("button", { name: "Edit Reader" }).click();
+  const edit = page.getByRole("dialog", { name: "Edit Reader" });
+  assert.equal(await edit.getByRole("checkbox", { name: "All permissions" }).isChecked(), false);
+  assert.equal(await edit.getByRole("checkbox", { name: "server.about", exact: true }).isChecked(), true);
+  await edit.getByRole("checkbox", { name: "user.read", exact: true }).check();
+  await edit.getByRole("button", { name: "Save" }).click();
+  await keys.locator("li", { hasText: "Reader" }).getByText("server.about, user.read").waitFor();
+  assert.equal((await call("GET", "/users/me", { headers: key })).status, 200);
 });
 
 await step("API keys: rename and delete (after a confirmation), and the deleted key stops working", async () => {
   const keys = page.locator("section[aria-labelledby=api-keys]");
-  await keys.getByRole("button", { name: "Rename Backup script" }).click();
-  const rename = page.getByRole("dialog", { name: "Rename Backup script" });
+  await keys.getByRole("button", { name: "Edit Backup script" }).click();
+  const rename = page.getByRole("dialog", { name: "Edit Backup script" });
   await rename.locator("input[name=name]").fill("Nightly backup");
   await rename.getByRole("button", { name: "Save" }).click();
   await keys.locator("li strong", { hasText: "Nightly backup" }).waitFor();

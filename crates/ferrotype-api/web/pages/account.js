@@ -46,8 +46,8 @@ export const STRINGS = {
   copied: "Copied",
   cannotCopy: "Cannot copy: select the key and copy it",
   done: "Done",
-  rename: "Rename",
-  renameKey: (name) => `Rename ${name}`,
+  edit: "Edit",
+  editKey: (name) => `Edit ${name}`,
   deleteKey: (name) => `Delete ${name}`,
   deleteKeyTitle: "Delete the API key",
   deleteKeyMessage: (name) => `Programs using "${name}" will no longer have access.`,
@@ -218,14 +218,8 @@ function ApiKeys() {
   const close = () => setDialog(null);
   const act = (ok, fn) => attempt(setResult, ok, async () => (await fn(), close(), reload()));
   const create = () =>
-    setDialog(html`<${NewKey} onClose=${close} onCreated=${(secret) => (reload(), setDialog(html`<${Secret} secret=${secret} onClose=${close} />`))} />`);
-  const rename = (key) =>
-    setDialog(html`<${Modal} title=${STRINGS.renameKey(key.name)} onClose=${close}>
-      <form class="stack" onSubmit=${(e) => (e.preventDefault(), act(STRINGS.saved, () => api("PUT", `/api-keys/${key.id}`, { name: new FormData(e.currentTarget).get("name") })))}>
-        <label>${STRINGS.keyName}<input name="name" required defaultValue=${key.name} /></label>
-        <button type="submit">${STRINGS.save}</button>
-      </form>
-    <//>`);
+    setDialog(html`<${KeyForm} onClose=${close} onSaved=${(created) => (reload(), setDialog(html`<${Secret} secret=${created.secret} onClose=${close} />`))} />`);
+  const edit = (key) => setDialog(html`<${KeyForm} key=${key.id} apiKey=${key} onClose=${close} onSaved=${() => (close(), reload())} />`);
   const remove = (key) =>
     setDialog(html`<${Confirm} title=${STRINGS.deleteKeyTitle} message=${STRINGS.deleteKeyMessage(key.name)} confirmLabel=${STRINGS.delete} danger
       onClose=${close} onConfirm=${() => act(null, () => api("DELETE", `/api-keys/${key.id}`))} />`);
@@ -239,7 +233,7 @@ function ApiKeys() {
             <strong>${key.name}</strong>
             <span class="muted">${STRINGS.created(when(key.createdAt))} · ${key.permissions.join(", ")}</span>
           </div>
-          <button type="button" class="quiet" aria-label=${STRINGS.renameKey(key.name)} onClick=${() => rename(key)}>${STRINGS.rename}</button>
+          <button type="button" class="quiet" aria-label=${STRINGS.editKey(key.name)} onClick=${() => edit(key)}>${STRINGS.edit}</button>
           <button type="button" class="quiet" aria-label=${STRINGS.deleteKey(key.name)} onClick=${() => remove(key)}>${STRINGS.delete}</button>
         </li>`,
       )}
@@ -259,8 +253,10 @@ const PERMISSION_GROUPS = Object.entries(
   }, {}),
 );
 
-function NewKey({ onClose, onCreated }) {
-  const [all, setAll] = useState(true);
+/// A new key (no `apiKey`; `onSaved` gets the answer with its secret), or a key's name and permissions.
+function KeyForm({ apiKey, onClose, onSaved }) {
+  const had = apiKey?.permissions ?? ["all"];
+  const [all, setAll] = useState(had.includes("all"));
   const [result, setResult] = useState(null);
   const submit = (e) => {
     e.preventDefault();
@@ -268,13 +264,13 @@ function NewKey({ onClose, onCreated }) {
     const permissions = all ? ["all"] : form.getAll("permission");
     attempt(setResult, null, async () => {
       if (!permissions.length) throw new Error(`${STRINGS.permissions}: none chosen`);
-      const created = await api("POST", "/api-keys", { name: form.get("name") || STRINGS.defaultKeyName, permissions });
-      onCreated(created.secret);
+      const body = { name: form.get("name") || STRINGS.defaultKeyName, permissions };
+      onSaved(await (apiKey ? api("PUT", `/api-keys/${apiKey.id}`, body) : api("POST", "/api-keys", body)));
     });
   };
-  return html`<${Modal} title=${STRINGS.newApiKey} onClose=${onClose}>
+  return html`<${Modal} title=${apiKey ? STRINGS.editKey(apiKey.name) : STRINGS.newApiKey} onClose=${onClose}>
     <form class="stack" onSubmit=${submit}>
-      <label>${STRINGS.keyName}<input name="name" defaultValue=${STRINGS.defaultKeyName} required /></label>
+      <label>${STRINGS.keyName}<input name="name" defaultValue=${apiKey?.name ?? STRINGS.defaultKeyName} required /></label>
       <fieldset class="permissions">
         <legend>${STRINGS.permissions}</legend>
         <label class="check-line"><input type="checkbox" name="all" checked=${all} onChange=${(e) => setAll(e.currentTarget.checked)} />${STRINGS.allPermissions}</label>
@@ -283,13 +279,13 @@ function NewKey({ onClose, onCreated }) {
           ${PERMISSION_GROUPS.map(
             ([group, list]) => html`<fieldset key=${group}>
               <legend>${group}</legend>
-              ${list.map((p) => html`<label class="check-line" key=${p}><input type="checkbox" name="permission" value=${p} />${p}</label>`)}
+              ${list.map((p) => html`<label class="check-line" key=${p}><input type="checkbox" name="permission" value=${p} defaultChecked=${had.includes(p)} />${p}</label>`)}
             </fieldset>`,
           )}
         </div>`}
       </fieldset>
       <${Outcome} result=${result} />
-      <button type="submit">${STRINGS.create}</button>
+      <button type="submit">${apiKey ? STRINGS.save : STRINGS.create}</button>
     </form>
   <//>`;
 }
