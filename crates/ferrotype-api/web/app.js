@@ -13,7 +13,11 @@ import { header } from "/components/header.js";
 import { clearDrop } from "/components/upload.js";
 import { renderSelectionBar } from "/components/selection.js";
 import { openViewer, viewerHistory } from "/components/viewer.js";
+import "/theme.js";
 import { NotFound } from "/pages/not-found.js";
+import { showAccount } from "/pages/account.js";
+import { showOnboarding } from "/pages/onboarding.js";
+import { showChangePassword } from "/pages/change-password.js";
 import { signUpPage, loginPage } from "/pages/sign-in.js";
 import { VIEWS, timelinePage } from "/pages/timeline.js";
 import { lockedPage } from "/pages/locked.js";
@@ -91,6 +95,9 @@ function pages() {
     ["/albums", "Albums", () => albumsPage()],
     ["/sharing", "Sharing", () => sharingPage()],
     ["/admin", "Administration", () => adminPage()],
+    ["/account", "Account settings", () => showAccount(app, header(), state.user)],
+    ["/onboarding", "Welcome", () => showOnboarding(app, state.user, navigate)],
+    ["/change-password", "Change password", () => showChangePassword(app, state.user, navigate)],
     ["/admin/settings", "Settings", () => settingsPage()],
     [/^\/albums\/[^/]+$/, "Album", (path) => albumPage(path.slice("/albums/".length))],
     [

@@ -93,6 +93,8 @@ fn main() {
 /// every generated asset.
 async fn share_one_thumbnail(server: &common::Server) {
     let admin = common::login(server, "admin@example.com", "admin-password").await;
+    // The script signs in: straight to the photos, past the welcome.
+    common::welcomed(&admin).await;
     let photo = common::fixtures().join("nature/prairie_falcon.jpg");
     let uploaded = common::upload_path(&admin, &photo).await;
     common::wait_for_media_jobs(&admin).await;

@@ -6,6 +6,7 @@ import { state } from "/state.js";
 import { navigate } from "/router.js";
 import { live } from "/live.js";
 import { upload } from "/components/upload.js";
+import { accountLink } from "/components/avatar.js";
 
 export function header() {
   const picker = el("input", { type: "file", multiple: true, accept: "image/*,video/*", id: "upload-input", hidden: true });
@@ -27,7 +28,7 @@ export function header() {
     el("span", { class: "spacer" }),
     el("button", { type: "button", id: "upload-button", onclick: () => picker.click() }, "Upload"),
     picker,
-    el("span", { class: "who" }, state.user.name),
+    accountLink(state.user, navigate),
     el("button", { type: "button", class: "quiet", onclick: logout }, "Sign out"),
   );
   // The scrubber and other sticky parts sit below the bar, whose height changes with the width.

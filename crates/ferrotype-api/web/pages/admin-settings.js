@@ -14,7 +14,7 @@ export const SETTINGS = [
   ["Server", [["server.externalDomain", "External address (used in shared links), e.g. https://photos.example.com", "url"]]],
   ["Map and places", [["map.enabled", "Show the map", "checkbox"], ["reverseGeocoding.enabled", "Find the place (city, state, country) of photos with a GPS position", "checkbox"]]],
   ["Users", [["user.deleteDelay", "Days before a deleted user is removed for good", "number", 1]]],
-  ["Updates", [["newVersionCheck.enabled", "Check for new versions (kept for Immich's apps: this server never asks the internet)", "checkbox"]]],
+  ["Updates", [["newVersionCheck.enabled", "Check for new versions (daily, from the release feed set in the server's configuration: version_check.url)", "checkbox"]]],
   ["Storage template", [["storageTemplate.template", "Path of originals, e.g. {{y}}/{{MM}}/{{filename}} (originals move there after upload, and all of them when the storage template job runs)", "text"]]],
 ];
 

@@ -6,6 +6,8 @@ import { app } from "/state.js";
 import { navigate } from "/router.js";
 import { toast } from "/components/toast.js";
 import { header } from "/components/header.js";
+import { html, render } from "/ui.js";
+import { AdminUsers } from "/pages/admin-users.js";
 
 /// The queues this server runs, by Immich's names, with the words of Immich's jobs page and the
 /// commands that apply: `start` runs what is missing, `all` runs everything again.
@@ -29,27 +31,7 @@ export async function adminPage() {
   } catch (err) {
     stats.append(el("p", { class: "form-error" }, err.message));
   }
-  const table = el("table", {}, el("tr", {}, el("th", {}, "Name"), el("th", {}, "Email"), el("th", {}, "Admin")));
-  for (const u of await api("GET", "/admin/users").catch(() => [])) {
-    table.append(el("tr", {}, el("td", {}, u.name), el("td", {}, u.email), el("td", {}, u.isAdmin ? "yes" : "")));
-  }
-  const form = el("form", { class: "stack inline" },
-    el("input", { name: "name", placeholder: "Name", required: true }),
-    el("input", { name: "email", type: "email", placeholder: "Email", required: true }),
-    el("input", { name: "password", type: "password", placeholder: "Password", required: true, autocomplete: "new-password" }),
-    el("button", { type: "submit" }, "Add user"),
-  );
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    try {
-      await api("POST", "/admin/users", Object.fromEntries(new FormData(form)));
-      toast("User added");
-      adminPage();
-    } catch (err) {
-      toast(`Cannot add the user: ${err.message}`, "error");
-    }
-  });
-  users.append(table, form);
+  render(html`<${AdminUsers} />`, users.appendChild(document.createElement("div")));
   const queues = await api("GET", "/jobs").catch(() => ({}));
   const jobTable = el("table", {}, el("tr", {}, el("th", {}, "Queue"), el("th", {}, "Active"), el("th", {}, "Waiting"), el("th", {}, "Failed"), el("th", {}, "")));
   for (const [name, q] of Object.entries(queues)) {

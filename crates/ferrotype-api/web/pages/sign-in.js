@@ -5,6 +5,7 @@ import { el } from "/dom.js";
 import { app } from "/state.js";
 import { navigate } from "/router.js";
 import { toast } from "/components/toast.js";
+import { afterSignIn } from "/pages/onboarding.js";
 
 export function formPage(title, fields, submitLabel, onSubmit, message = "") {
   const error = el("p", { class: "form-error", role: "alert" });
@@ -45,9 +46,9 @@ export function signUpPage() {
     async ({ confirm, ...v }) => {
       if (v.password !== confirm) throw new Error("The passwords do not match");
       await api("POST", "/auth/admin-sign-up", v);
-      await api("POST", "/auth/login", { email: v.email, password: v.password });
+      const login = await api("POST", "/auth/login", { email: v.email, password: v.password });
       toast("Admin account created");
-      navigate("/photos");
+      navigate(afterSignIn(login));
     },
   );
 }
@@ -59,8 +60,7 @@ export function loginPage(config = {}) {
     [["email", "Email", "email"], ["password", "Password", "password"]],
     "Sign in",
     async (v) => {
-      await api("POST", "/auth/login", v);
-      navigate("/photos");
+      navigate(afterSignIn(await api("POST", "/auth/login", v)));
     },
     config.loginPageMessage || "",
   );

@@ -63,6 +63,7 @@ async fn web_ui_timeline_of_thousands_scrubber_and_viewer_across_months() {
     let mut server = Server::start();
     let admin = admin(&server).await;
     let owner = user_id(&admin).await;
+    welcomed(&admin).await;
     server.stop();
     fill_catalog(&server.data_dir.join("ferrotype.db"), &owner, 3_000, false);
     server.restart();
@@ -85,6 +86,38 @@ async fn web_ui_timeline_of_thousands_scrubber_and_viewer_across_months() {
     assert!(
         run.status.success() && run.stdout.contains(" passed, 0 failed"),
         "web-grid.mjs failed\n{}\n--- server log\n{}",
+        run.transcript(),
+        server.log()
+    );
+}
+
+/// The account page, the welcome after the first sign-up and the admin's users
+/// (tests/compat/web-account.mjs); screenshots in target/web-screenshots-account/.
+#[test]
+fn web_ui_account_onboarding_and_admin_users() {
+    ensure_installed();
+    let server = Server::start();
+    let root = repo_root();
+    let script = root.join("tests/compat/web-account.mjs");
+    let shots = root.join("target/web-screenshots-account");
+    let photo = fixtures().join("nature/prairie_falcon.jpg");
+    let compat = compat_dir();
+    let browser = one_browser_at_a_time();
+    let run = run_node(
+        &[
+            script.to_str().unwrap(),
+            &server.base,
+            compat.to_str().unwrap(),
+            shots.to_str().unwrap(),
+            photo.to_str().unwrap(),
+        ],
+        &root,
+        &[],
+    );
+    drop(browser);
+    assert!(
+        run.status.success() && run.stdout.contains(" passed, 0 failed"),
+        "web-account.mjs failed\n{}\n--- server log\n{}",
         run.transcript(),
         server.log()
     );

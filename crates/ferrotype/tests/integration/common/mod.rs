@@ -427,6 +427,22 @@ pub async fn admin(server: &Server) -> Client {
     login(server, "admin@example.com", "admin-password").await
 }
 
+/// Marks the welcome after the first sign-in as done (for the admin, the server's part too), so a
+/// browser script signing in goes straight to the photos.
+pub async fn welcomed(client: &Client) {
+    let r = client
+        .post(
+            "/api/system-metadata/admin-onboarding",
+            json!({"isOnboarded": true}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    let r = client
+        .put("/api/users/me/onboarding", json!({"isOnboarded": true}))
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+}
+
 pub async fn login(server: &Server, email: &str, password: &str) -> Client {
     let anon = Client::new(server, Cred::None);
     let r = anon

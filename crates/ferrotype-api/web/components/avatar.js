@@ -1,0 +1,51 @@
+// The signed-in user's picture (or initial) and the header's link to the account page. The user is
+// a signal: the account page sets it when the name or picture changes, and the header follows.
+
+import { html, render, signal } from "/ui.js";
+
+const STRINGS = { account: (name) => `Account settings of ${name}` };
+
+/// The signed-in user (UserAdminResponseDto), shared by the header and the account page.
+export const me = signal(null);
+
+/// Immich's avatar colours as CSS colours.
+const COLORS = {
+  primary: "#4250af", pink: "#de7fb3", red: "#e64132", yellow: "#cfb11b", blue: "#0c6ec8",
+  green: "#30a356", purple: "#a35fcf", orange: "#e08a30", gray: "#6b6b76", amber: "#c98710",
+};
+
+/// A user's picture, or the initial of the name on their colour.
+export function Avatar({ user, size = 32 }) {
+  const style = `width:${size}px;height:${size}px`;
+  if (user.profileImagePath) {
+    const version = encodeURIComponent(user.profileChangedAt || "");
+    return html`<img class="avatar" style=${style} alt="" src=${`/api/users/${user.id}/profile-image?v=${version}`} />`;
+  }
+  const initial = (user.name || user.email || "?").trim().charAt(0).toUpperCase();
+  return html`<span class="avatar" aria-hidden="true" style=${`${style};background:${COLORS[user.avatarColor] || COLORS.primary};font-size:${size / 2.2}px`}>${initial}</span>`;
+}
+
+function AccountLink({ navigate }) {
+  const user = me.value;
+  if (!user) return null;
+  const open = (e) => {
+    e.preventDefault();
+    navigate("/account");
+  };
+  const current = location.pathname === "/account" ? "page" : null;
+  return html`<a href="/account" class="account-link" aria-label=${STRINGS.account(user.name)} aria-current=${current} onClick=${open}>
+    <${Avatar} user=${user} />
+    <span class="who">${user.name}</span>
+  </a>`;
+}
+
+// One node for the header's link, moved into each page's new header: no tree left behind.
+const holder = document.createElement("span");
+holder.className = "account-holder";
+
+/// The header's link to the account page for `user` (a DOM node, for app.js's header).
+export function accountLink(user, navigate) {
+  me.value = user;
+  render(html`<${AccountLink} navigate=${navigate} />`, holder);
+  return holder;
+}
