@@ -304,7 +304,13 @@ async fn a_delayed_job_waits_and_enqueuing_it_again_restarts_its_wait() {
         delay: Some(Duration::from_secs(3600)),
         ..job("notify")
     };
-    assert_eq!(catalog.enqueue_jobs(std::slice::from_ref(&later)).await.unwrap(), 1);
+    assert_eq!(
+        catalog
+            .enqueue_jobs(std::slice::from_ref(&later))
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(
         catalog.claim_job(Q, "w").await.unwrap(),
         None,
