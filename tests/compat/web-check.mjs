@@ -492,7 +492,11 @@ await step("album members: share as a viewer, make an editor, remove", async () 
   await page.locator("dialog").waitFor({ state: "detached" });
   await page.getByRole("button", { name: "Share with users" }).click();
   await page.locator("dialog select[name=role]").selectOption("viewer");
-  await page.getByRole("button", { name: "Bob <bob@example.com>" }).click();
+  // A name is a checkbox: nothing is shared until Share.
+  const share = page.locator("dialog").getByRole("button", { name: "Share", exact: true });
+  assert.ok(await share.isDisabled(), "Share waits for a user");
+  await page.getByRole("checkbox", { name: "Bob <bob@example.com>" }).check();
+  await share.click();
   await page.getByText("Shared with Bob").waitFor();
   await page.getByRole("button", { name: "Members (2)" }).click();
   const role = page.locator('dialog li[data-user="bob@example.com"] select');
@@ -543,6 +547,21 @@ await step("an album is created from the albums page", async () => {
   await page.waitForFunction(() => document.querySelector("input.title")?.value === "Empty for now");
   assert.match(page.url(), /\/albums\/[0-9a-f-]{36}$/);
   assert.equal(await page.title(), "Empty for now – Ferrotype");
+});
+
+await step("photos are added from the album's page", async () => {
+  const album = page.url();
+  await page.getByRole("button", { name: "Add photos" }).click();
+  await page.getByRole("heading", { name: "Add photos to “Empty for now”" }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length >= 2);
+  await page.locator(".tile .check").nth(0).click();
+  await page.locator(".tile .check").nth(1).click();
+  // Adding is the one thing to do with this selection.
+  assert.deepEqual(await page.locator(".selection button").allTextContents(), ["Add to album", "Clear"]);
+  await page.getByRole("button", { name: "Add to album" }).click();
+  await page.locator("#toasts").getByText("Added 2 to Empty for now").waitFor();
+  assert.equal(page.url(), album);
+  await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 2);
 });
 
 await step("pages have titles, and an unknown address says so", async () => {

@@ -21,7 +21,7 @@ import { showChangePassword } from "/pages/change-password.js";
 import { signUpPage, loginPage } from "/pages/sign-in.js";
 import { VIEWS, timelinePage } from "/pages/timeline.js";
 import { lockedPage } from "/pages/locked.js";
-import { albumsPage, albumPage } from "/pages/albums.js";
+import { albumsPage, albumPage, albumAddPhotosPage } from "/pages/albums.js";
 import { sharingPage } from "/pages/sharing.js";
 import { adminPage } from "/pages/admin.js";
 import { settingsPage } from "/pages/admin-settings.js";
@@ -100,6 +100,7 @@ function pages() {
     ["/change-password", "Change password", () => showChangePassword(app, state.user, navigate)],
     ["/admin/settings", "Settings", () => settingsPage()],
     [/^\/albums\/[^/]+$/, "Album", (path) => albumPage(path.slice("/albums/".length))],
+    [/^\/albums\/[^/]+\/add-photos$/, "Add photos", (path) => albumAddPhotosPage(path.split("/")[2])],
     [
       /^\/photos\/[^/]+$/,
       "Photos",

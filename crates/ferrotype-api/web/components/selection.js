@@ -8,7 +8,7 @@
 import { api } from "/api.js";
 import { el } from "/dom.js";
 import { state } from "/state.js";
-import { route } from "/router.js";
+import { route, navigate } from "/router.js";
 import { toast, guard } from "/components/toast.js";
 import { confirmDialog } from "/components/dialog.js";
 import { addToAlbumDialog } from "/components/album-picker.js";
@@ -88,6 +88,15 @@ function actionsFor(ids) {
   };
   const downloadAll = ["Download", () => download({ assetIds: ids }, scope.query ? `?${scope.query}` : "")];
 
+  // Picking photos for an album ("Add photos" on its page): adding them is the one action.
+  if (scope.addTo) {
+    return [["Add to album", async () => {
+      const added = (await api("PUT", `/albums/${scope.addTo.id}/assets`, { ids })).filter((r) => r.success).length;
+      toast(`Added ${added} to ${scope.addTo.name}`);
+      clearSelection();
+      navigate(`/albums/${scope.addTo.id}`);
+    }]];
+  }
   // A shared link's visitor: only what the link allows.
   if (scope.link) return scope.link.allowDownload ? [downloadAll] : [];
   if (scope.view === "/trash") {

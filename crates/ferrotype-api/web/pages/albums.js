@@ -10,7 +10,8 @@ import { toast, guard } from "/components/toast.js";
 import { dialog, promptDialog } from "/components/dialog.js";
 import { header } from "/components/header.js";
 import { shareDialog } from "/components/share-dialog.js";
-import { drawAlbum } from "/components/photo-grid.js";
+import { drawAlbum, monthSections, showGrid } from "/components/photo-grid.js";
+import { scrubber } from "/grid.js";
 
 export async function albumsPage() {
   const list = el("section", { class: "albums" });
@@ -63,6 +64,7 @@ export async function albumPage(id) {
     description.addEventListener("change", save);
   }
   const actions = el("div", { class: "actions" },
+    state.scope.canEdit ? el("button", { type: "button", onclick: () => navigate(`/albums/${id}/add-photos`) }, "Add photos") : null,
     owner ? el("button", { type: "button", onclick: () => shareDialog({ type: "ALBUM", albumId: id }) }, "Share link") : null,
     owner ? el("button", { type: "button", onclick: guard("Cannot share", () => shareWithUsers(album)) }, "Share with users") : null,
     album.albumUsers.length > 1 || owner ? el("button", { type: "button", class: "quiet", onclick: guard("Cannot show the members", async () => {
@@ -81,26 +83,56 @@ export async function albumPage(id) {
   await drawAlbum(timeline, `albumId=${id}`);
 }
 
-/// Adds other users to an album, as editors (they add photos) or viewers.
+/// Adds other users to an album, as editors (they add photos) or viewers: the users are ticked,
+/// then shared with at once (a name is a checkbox, not a button that shares on the first click).
 export async function shareWithUsers(album) {
   const members = new Set(album.albumUsers.map((u) => u.user.id));
   const users = (await api("GET", "/users")).filter((u) => !members.has(u.id));
   const role = el("select", { name: "role", "aria-label": "Role" },
     el("option", { value: "editor" }, "Can add photos"),
     el("option", { value: "viewer" }, "Can only view"));
-  const box = dialog("Share with users", el("label", { class: "stack" }, "Role", role), el("ul", { class: "choices" }, users.map((u) =>
-    el("li", {}, el("button", { type: "button", class: "quiet", onclick: async () => {
-      try {
-        await api("PUT", `/albums/${album.id}/users`, { albumUsers: [{ userId: u.id, role: role.value }] });
-        toast(`Shared with ${u.name}`);
-        box.close();
-        route();
-      } catch (err) {
-        toast(err.message, "error");
-      }
-    } }, `${u.name} <${u.email}>`)),
-  )));
-  if (!users.length) box.append(el("p", {}, "There are no other users to share with."));
+  const share = el("button", { type: "submit", disabled: true }, "Share");
+  const form = el("form", { class: "stack" },
+    el("fieldset", { class: "stack" }, el("legend", {}, "Users"),
+      ...users.map((u) => el("label", { class: "check-line" },
+        el("input", { type: "checkbox", name: "user", value: u.id }), `${u.name} <${u.email}>`))),
+    el("label", { class: "stack" }, "Role", role),
+    el("div", { class: "actions" }, share, el("button", { type: "button", class: "quiet", onclick: () => box.close() }, "Cancel")));
+  form.addEventListener("change", () => (share.disabled = !form.querySelector("input[name=user]:checked")));
+  form.addEventListener("submit", guard("Cannot share", async (e) => {
+    e.preventDefault();
+    const chosen = new FormData(form).getAll("user");
+    await api("PUT", `/albums/${album.id}/users`, { albumUsers: chosen.map((userId) => ({ userId, role: role.value })) });
+    const names = users.filter((u) => chosen.includes(u.id)).map((u) => u.name);
+    toast(`Shared with ${names.join(", ")}`);
+    box.close();
+    route();
+  }));
+  const box = dialog("Share with users", users.length ? form : el("p", {}, "There are no other users to share with."));
+}
+
+/// "Add photos" of an album: the user's timeline to select from; the bar adds the selection to
+/// the album and goes back to it.
+export async function albumAddPhotosPage(id) {
+  let album;
+  try {
+    album = await api("GET", `/albums/${id}`);
+  } catch (err) {
+    toast(`Cannot open the album: ${err.message}`, "error");
+    return navigate("/albums");
+  }
+  setTitle(`Add to ${album.albumName}`);
+  state.scope = { addTo: { id, name: album.albumName } };
+  const timeline = el("section", { class: "timeline", id: "timeline" },
+    el("div", { class: "page-head" },
+      el("h1", { class: "view-title" }, `Add photos to “${album.albumName}”`),
+      el("a", { class: "button quiet", href: `/albums/${id}`, onclick: (e) => (e.preventDefault(), navigate(`/albums/${id}`)) }, "Done")),
+    el("p", { class: "muted" }, "Select the photos and videos to add."));
+  const main = el("main", { class: "photos" }, timeline);
+  app.replaceChildren(header(), main);
+  const sections = await monthSections("visibility=timeline&order=desc");
+  if (!sections.length) timeline.append(el("p", { class: "empty" }, "No photos yet."));
+  main.append(scrubber(showGrid(timeline, sections)));
 }
 
 /// The album's members: the owner changes roles and removes members; a member can leave.
