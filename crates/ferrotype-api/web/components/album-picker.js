@@ -7,7 +7,15 @@ import { route } from "/router.js";
 import { toast, guard } from "/components/toast.js";
 import { dialog } from "/components/dialog.js";
 
-export async function addToAlbumDialog(assetIds) {
+/// `then(album)` runs once added; by default the selection is cleared and the page drawn again
+/// (the viewer passes its own: it stays open).
+export async function addToAlbumDialog(assetIds, then = null) {
+  const added = (album) => {
+    toast(`Added to ${album.albumName}`);
+    if (then) return then(album);
+    state.selected.clear();
+    route();
+  };
   const albums = await api("GET", "/albums");
   const box = dialog(
     "Add to album",
@@ -19,9 +27,7 @@ export async function addToAlbumDialog(assetIds) {
       el("li", {}, el("button", { type: "button", class: "quiet", onclick: guard(`Cannot add to ${a.albumName}`, async () => {
         await api("PUT", `/albums/${a.id}/assets`, { ids: assetIds });
         box.close();
-        toast(`Added to ${a.albumName}`);
-        state.selected.clear();
-        route();
+        added(a);
       }) }, `${a.albumName} (${a.assetCount})`)),
     )),
   );
@@ -30,9 +36,7 @@ export async function addToAlbumDialog(assetIds) {
     if (!name) return toast("Give the album a name", "error");
     const album = await api("POST", "/albums", { albumName: name, assetIds });
     box.close();
-    toast(`Added to ${album.albumName}`);
-    state.selected.clear();
-    route();
+    added(album);
   });
   box.querySelector("form").addEventListener("submit", (e) => (e.preventDefault(), create(e.target)));
 }

@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use crate::compat_support::{compat_dir, ensure_installed, one_browser_at_a_time, run_node};
+use serde_json::json;
 
 #[test]
 fn web_ui_sign_up_upload_timeline_and_viewer() {
@@ -85,6 +86,82 @@ async fn web_ui_timeline_of_thousands_scrubber_and_viewer_across_months() {
     assert!(
         run.status.success() && run.stdout.contains(" passed, 0 failed"),
         "web-grid.mjs failed\n{}\n--- server log\n{}",
+        run.transcript(),
+        server.log()
+    );
+}
+
+/// The viewer (tests/compat/web-viewer.mjs): each toolbar action and shortcut, checked on the
+/// server's state; the details edited and shown again after a reload; the details as a column
+/// (1440x900) and a bottom sheet (390x844); the actions of someone else's photo and of a shared
+/// link's visitor.
+#[tokio::test]
+async fn web_ui_viewer_actions_shortcuts_and_details() {
+    ensure_installed();
+    let geodata = geodata_dir();
+    let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", geodata.to_str().unwrap())]);
+    let admin = admin(&server).await;
+    let mut mine = Vec::new();
+    for name in [
+        "nature/cyclamen_persicum.jpg",
+        "nature/el_torcal_rocks.jpg",
+        "nature/notocactus_minimus.jpg",
+        "nature/orychophragmus_violaceus.jpg",
+        "nature/polemonium_reptans.jpg",
+        "nature/prairie_falcon.jpg",
+        "nature/tanners_ridge.jpg",
+        "nature/wood_anemones.jpg",
+    ] {
+        mine.push(upload_path(&admin, &fixtures().join(name)).await);
+    }
+    // Someone else's photo, in their album shared with the admin as a viewer.
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    let bobs = upload_path(&bob, &fixtures().join("nature/silver_fir.jpg")).await;
+    let admin_id = user_id(&admin).await;
+    let album = bob
+        .post(
+            "/api/albums",
+            json!({"albumName": "Bob's trip", "assetIds": [bobs],
+                   "albumUsers": [{"userId": admin_id, "role": "viewer"}]}),
+        )
+        .await;
+    assert_eq!(album.status, 201, "{}", String::from_utf8_lossy(&album.body));
+    // A link to one of the admin's photos that allows downloads.
+    let link = admin
+        .post(
+            "/api/shared-links",
+            json!({"type": "INDIVIDUAL", "assetIds": [mine[7]], "allowDownload": true}),
+        )
+        .await;
+    assert_eq!(link.status, 201, "{}", String::from_utf8_lossy(&link.body));
+    wait_for_media_jobs(&admin).await;
+    let setup = json!({
+        "album": album.json()["id"],
+        "linkKey": link.json()["key"],
+        "bobs": bobs,
+    })
+    .to_string();
+    let root = repo_root();
+    let script = root.join("tests/compat/web-viewer.mjs");
+    let shots = root.join("target/web-screenshots-viewer");
+    let compat = compat_dir();
+    let browser = one_browser_at_a_time();
+    let run = run_node(
+        &[
+            script.to_str().unwrap(),
+            &server.base,
+            compat.to_str().unwrap(),
+            shots.to_str().unwrap(),
+            &setup,
+        ],
+        &root,
+        &[],
+    );
+    drop(browser);
+    assert!(
+        run.status.success() && run.stdout.contains(" passed, 0 failed"),
+        "web-viewer.mjs failed\n{}\n--- server log\n{}",
         run.transcript(),
         server.log()
     );
