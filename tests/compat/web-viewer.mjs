@@ -93,6 +93,9 @@ await step("the owner's toolbar, and a small photo scaled up to the stage", asyn
   assert.equal(ids.length, 8);
   await open(ids[0]);
   assert.deepEqual(await toolbar(), ["Close", "Share", "Download", "Info", "Favorite", "Delete", "More"]);
+  await button("More").click();
+  await page.screenshot({ path: path.join(shots, "viewer-menu.png") });
+  await page.keyboard.press("Escape");
   assert.deepEqual(await menuItems(), ["Slideshow", "Add to album", "Archive", "Move to locked folder", "Delete permanently"]);
   // Escape closed the menu, not the viewer.
   assert.equal(await viewer.count(), 1);
@@ -170,6 +173,10 @@ await step("the trash's viewer: restore and delete permanently only", async () =
   // Neither f nor a do anything here.
   await page.keyboard.press("f");
   await page.keyboard.press("a");
+  // Delete here is for good, after confirming: cancelled.
+  await page.keyboard.press("Delete");
+  await page.locator("dialog[open]").getByText("permanently delete this asset").waitFor();
+  await confirmIn("Cancel");
   await button("Restore").click();
   await page.getByText("The trash is empty.").waitFor();
   await viewer.waitFor({ state: "detached" });
@@ -306,6 +313,7 @@ await step("390x844: the details are a bottom sheet; the toolbar fits", async ()
   for (const b of boxes.buttons) {
     assert.ok(b.right <= 390 && b.width >= 44 && b.height >= 44, `toolbar button ${JSON.stringify(b)}`);
   }
+  await page.screenshot({ path: path.join(shots, "viewer-phone-sheet.png") });
   await page.setViewportSize({ width: 1440, height: 900 });
 });
 

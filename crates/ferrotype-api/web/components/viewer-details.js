@@ -78,6 +78,13 @@ export function offsetText(minutes) {
   return `${sign}${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 }
 
+/// A zone without a name as the server names one ("UTC", "UTC+2", "UTC-3:30").
+function zoneName(minutes) {
+  if (!minutes) return "UTC";
+  const m = Math.abs(minutes);
+  return `UTC${minutes < 0 ? "-" : "+"}${Math.floor(m / 60)}${m % 60 ? `:${String(m % 60).padStart(2, "0")}` : ""}`;
+}
+
 /// The offsets clocks use, every quarter hour from UTC-12 to UTC+14.
 const OFFSETS = Array.from({ length: 105 }, (_, i) => -720 + i * 15);
 
@@ -88,7 +95,7 @@ function Taken({ asset, editable, save }) {
   const offset = offsetOf(asset);
   const wall = new Date(asset.localDateTime);
   const shown = wall.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-  const zone = asset.exifInfo?.timeZone || `UTC${offsetText(offset)}`;
+  const zone = asset.exifInfo?.timeZone || zoneName(offset);
   if (editing) {
     const submit = async (e) => {
       e.preventDefault();

@@ -3,7 +3,7 @@
 // closes it); a toolbar of the actions that work for this photo on this page, with Immich's
 // keyboard shortcuts; the details as a column beside the photo (a bottom sheet on phones).
 
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "/api.js";
 import { el } from "/dom.js";
 import { html, render, signal } from "/ui.js";
@@ -222,7 +222,7 @@ export async function openViewer(id) {
       if (menu.value) menu.value = false;
       else if (slideshow.value !== "off") stopSlideshow();
       else close();
-    } else if (e.key === "Delete") run(e.shiftKey ? "deleteForGood" : "delete");
+    } else if (e.key === "Delete") run(e.shiftKey || !offered.has("delete") ? "deleteForGood" : "delete");
     else if (e.key === "i") run("info");
     else if (e.key === "f") run("favorite");
     else if (e.key === "a") run("archive");
@@ -276,6 +276,9 @@ function Viewer({ view }) {
   const owner = Boolean(a && state.user && a.ownerId === state.user.id && !state.scope.link);
   // Swipe left or right on touch screens.
   const touchX = useRef(null);
+  // The keyboard's focus moves into the viewer (off the tile behind it) when it opens.
+  const root = useRef(null);
+  useEffect(() => root.current?.focus({ preventScroll: true }), []);
   const button = (name, label, icon, extra = {}) =>
     offered.has(name) &&
     html`<button type="button" class=${`icon-button ${extra.class || ""}`} aria-label=${label} title=${extra.title || label}
@@ -289,11 +292,11 @@ function Viewer({ view }) {
     item("addToAlbum", "Add to album", "album"),
     item("archive", a?.visibility === "archive" ? "Unarchive" : "Archive", a?.visibility === "archive" ? "unarchive" : "archive"),
     item("lock", locked ? "Move out of locked folder" : "Move to locked folder", locked ? "unlock" : "lock"),
-    a && !a.isTrashed && item("deleteForGood", "Delete permanently", "trash"),
+    a && !a.isTrashed && !locked && item("deleteForGood", "Delete permanently", "trash"),
   ].filter(Boolean);
   const link = state.scope.link;
   return html`<div class=${`viewer${info.value ? " with-info" : ""}${slideshow.value !== "off" ? " in-slideshow" : ""}`}
-    role="dialog" aria-label="Photo viewer" data-id=${current.value}
+    role="dialog" aria-modal="true" aria-label="Photo viewer" data-id=${current.value} tabindex="-1" ref=${root}
     onClick=${(e) => menu.value && !e.target.closest(".viewer-more") && (menu.value = false)}>
     <div class="viewer-stage">
       <div class="viewer-bar" role="toolbar" aria-label="Photo actions">

@@ -126,7 +126,12 @@ async fn web_ui_viewer_actions_shortcuts_and_details() {
                    "albumUsers": [{"userId": admin_id, "role": "viewer"}]}),
         )
         .await;
-    assert_eq!(album.status, 201, "{}", String::from_utf8_lossy(&album.body));
+    assert_eq!(
+        album.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&album.body)
+    );
     // A link to one of the admin's photos that allows downloads.
     let link = admin
         .post(
