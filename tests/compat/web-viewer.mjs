@@ -209,6 +209,20 @@ await step("add to a new album and share from the viewer, which stays open", asy
   assert.equal(await shownId(), ids[0]);
 });
 
+await step("on the album's page, the viewer removes the photo from the album", async () => {
+  const [album] = (await get(`/albums?assetId=${ids[0]}`)).body;
+  await page.goto(`${base}/albums/${album.id}`);
+  await page.locator(`.tile[data-id="${ids[0]}"]`).click();
+  await photoShown(page, ids[0]);
+  await menuItem("Remove from album");
+  // Its only photo: the viewer closes on the emptied album.
+  await viewer.waitFor({ state: "detached" });
+  await page.getByText("Nothing here yet.").waitFor();
+  assert.deepEqual((await get(`/albums?assetId=${ids[0]}`)).body, []);
+  assert.equal((await assetOf(ids[0])).isTrashed, false, "the photo stays in the library");
+  await open(ids[0]);
+});
+
 await step("the download button fetches the original", async () => {
   const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#download-original").click()]);
   const asset = await assetOf(ids[0]);

@@ -199,6 +199,11 @@ export async function openViewer(id) {
       if (!(await moveLocked([a.id], a.visibility !== "locked"))) return false;
       return "gone";
     }),
+    removeFromAlbum: act("Cannot remove it from the album", async (a) => {
+      await api("DELETE", `/albums/${state.scope.albumId}/assets`, { ids: [a.id] });
+      toast("Removed from the album");
+      return "gone";
+    }),
     addToAlbum: guard("Cannot add to an album", () => {
       menu.value = false;
       return addToAlbumDialog([current.value], () => (albumsVersion.value += 1));
@@ -266,6 +271,8 @@ export function offeredActions(asset) {
   if (asset.isTrashed) return offered.add("restore").add("deleteForGood");
   for (const name of ["favorite", "delete", "deleteForGood", "slideshow", "lock"]) offered.add(name);
   if (asset.visibility !== "locked") for (const name of ["share", "archive", "addToAlbum"]) offered.add(name);
+  // On an album's page, for those who may change it (as its selection bar).
+  if (state.scope.albumId && state.scope.canEdit) offered.add("removeFromAlbum");
   return offered;
 }
 
@@ -290,6 +297,7 @@ function Viewer({ view }) {
   const more = [
     item("slideshow", slideshow.value === "off" ? "Slideshow" : "Stop slideshow", "slideshow"),
     item("addToAlbum", "Add to album", "album"),
+    item("removeFromAlbum", "Remove from album", "album"),
     item("archive", a?.visibility === "archive" ? "Unarchive" : "Archive", a?.visibility === "archive" ? "unarchive" : "archive"),
     item("lock", locked ? "Move out of locked folder" : "Move to locked folder", locked ? "unlock" : "lock"),
     a && !a.isTrashed && !locked && item("deleteForGood", "Delete permanently", "trash"),
