@@ -613,8 +613,12 @@ await step("photos moved to the locked folder leave the timeline", async () => {
   await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length >= 2, null, { timeout: 60000 });
   await page.locator(`.tile[data-id="${before[1]}"]`).click();
   await page.locator(".viewer").waitFor();
-  await page.locator(".viewer").getByRole("button", { name: "Move to locked folder" }).click();
+  await page.locator(".viewer").getByRole("button", { name: "More" }).click();
+  await page.getByRole("menuitem", { name: "Move to locked folder" }).click();
   await confirmIn("Move to locked folder");
+  // The viewer moves on to the next photo; Escape closes it.
+  await page.waitForFunction((id) => document.querySelector(".viewer")?.dataset.id !== id, before[1]);
+  await page.keyboard.press("Escape");
   await page.locator(".viewer").waitFor({ state: "detached" });
   await page.locator(`.tile[data-id="${before[1]}"]`).waitFor({ state: "detached" });
   lockedIds = before.slice(0, 2);
@@ -670,7 +674,8 @@ await step("photos moved out of the locked folder are back on the timeline", asy
   await page.locator(`.tile[data-id="${lockedIds[1]}"]`).click();
   await page.locator(".viewer").waitFor();
   assert.ok(page.url().endsWith(`/locked/photos/${lockedIds[1]}`), page.url());
-  await page.locator(".viewer").getByRole("button", { name: "Move out of locked folder" }).click();
+  await page.locator(".viewer").getByRole("button", { name: "More" }).click();
+  await page.getByRole("menuitem", { name: "Move out of locked folder" }).click();
   await confirmIn("Move out of locked folder");
   await page.locator(".viewer").waitFor({ state: "detached" });
   await page.getByText("Photos and videos in the locked folder are hidden").waitFor();

@@ -177,6 +177,9 @@ await step("shift-click selects a range across months", async () => {
 });
 
 await step("the end of the timeline", async () => {
+  // The page is drawn again after the selection is cleared: its new scrubber.
+  await page.locator(".scrubber").waitFor();
+  await settled();
   const box = await page.locator(".scrubber").boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height - 1);
   await page.mouse.down();

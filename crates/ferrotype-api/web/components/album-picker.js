@@ -6,7 +6,14 @@ import { toast, guard } from "/components/toast.js";
 import { dialog } from "/components/dialog.js";
 import { changedInPlace } from "/components/selection.js";
 
-export async function addToAlbumDialog(assetIds) {
+/// `then(album)` runs once added; by default the selection is cleared and the months of the
+/// photos fetched again (the viewer passes its own: it stays open).
+export async function addToAlbumDialog(assetIds, then = null) {
+  const added = (album) => {
+    if (!then) return changedInPlace(assetIds, `Added to ${album.albumName}`);
+    toast(`Added to ${album.albumName}`);
+    then(album);
+  };
   const albums = await api("GET", "/albums");
   const box = dialog(
     "Add to album",
@@ -18,7 +25,7 @@ export async function addToAlbumDialog(assetIds) {
       el("li", {}, el("button", { type: "button", class: "quiet", onclick: guard(`Cannot add to ${a.albumName}`, async () => {
         await api("PUT", `/albums/${a.id}/assets`, { ids: assetIds });
         box.close();
-        changedInPlace(assetIds, `Added to ${a.albumName}`);
+        added(a);
       }) }, `${a.albumName} (${a.assetCount})`)),
     )),
   );
@@ -27,7 +34,7 @@ export async function addToAlbumDialog(assetIds) {
     if (!name) return toast("Give the album a name", "error");
     const album = await api("POST", "/albums", { albumName: name, assetIds });
     box.close();
-    changedInPlace(assetIds, `Added to ${album.albumName}`);
+    added(album);
   });
   box.querySelector("form").addEventListener("submit", (e) => (e.preventDefault(), create(e.target)));
 }

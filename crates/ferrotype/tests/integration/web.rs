@@ -1,17 +1,41 @@
-// The web UI in Debian's Chromium, driven by playwright-core (tests/compat/web-check.mjs), against
-// the real server. Screenshots of every step are kept in target/web-screenshots/.
+// The web UI in Debian's Chromium, driven by playwright-core (the scripts in tests/compat/),
+// against the real server. Screenshots of every step are kept in target/<script's folder>/.
 
 use crate::common::*;
 use crate::compat_support::{compat_dir, ensure_installed, one_browser_at_a_time, run_node};
+use serde_json::json;
+
+/// Runs the browser script `tests/compat/<script>` against `server` with `args` after the
+/// common ones (base URL, node packages, screenshot folder `target/<shots>`), one browser at a
+/// time; fails with its transcript and the server's log unless every step passed.
+fn run_browser_script(script: &str, server: &Server, shots: &str, args: &[&str]) {
+    ensure_installed();
+    let root = repo_root();
+    let path = root.join("tests/compat").join(script);
+    let shots = root.join("target").join(shots);
+    let compat = compat_dir();
+    let mut all = vec![
+        path.to_str().unwrap(),
+        server.base.as_str(),
+        compat.to_str().unwrap(),
+        shots.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    let browser = one_browser_at_a_time();
+    let run = run_node(&all, &root, &[]);
+    drop(browser);
+    assert!(
+        run.status.success() && run.stdout.contains(" passed, 0 failed"),
+        "{script} failed\n{}\n--- server log\n{}",
+        run.transcript(),
+        server.log()
+    );
+}
 
 #[test]
 fn web_ui_sign_up_upload_timeline_and_viewer() {
-    ensure_installed();
     let geodata = geodata_dir();
     let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", geodata.to_str().unwrap())]);
-    let root = repo_root();
-    let script = root.join("tests/compat/web-check.mjs");
-    let shots = root.join("target/web-screenshots");
     let photos: Vec<String> = [
         "nature/prairie_falcon.jpg",
         "nature/tanners_ridge.jpg",
@@ -34,32 +58,18 @@ fn web_ui_sign_up_upload_timeline_and_viewer() {
     let extra = fixtures().join("nature/wood_anemones.jpg");
     // Uploaded through the API while the timeline is open: it shows up by the live events.
     let elsewhere = fixtures().join("nature/silver_fir.jpg");
-    let compat = compat_dir();
     let mut args = vec![
-        script.to_str().unwrap().to_string(),
-        server.base.clone(),
-        compat.to_str().unwrap().to_string(),
-        shots.to_str().unwrap().to_string(),
         video.to_str().unwrap().to_string(),
         extra.to_str().unwrap().to_string(),
         elsewhere.to_str().unwrap().to_string(),
     ];
     args.extend(photos);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let browser = one_browser_at_a_time();
-    let run = run_node(&args, &root, &[]);
-    drop(browser);
-    assert!(
-        run.status.success() && run.stdout.contains(" passed, 0 failed"),
-        "web-check.mjs failed\n{}\n--- server log\n{}",
-        run.transcript(),
-        server.log()
-    );
+    run_browser_script("web-check.mjs", &server, "web-screenshots", &args);
 }
 
 #[tokio::test]
 async fn web_ui_timeline_of_thousands_scrubber_and_viewer_across_months() {
-    ensure_installed();
     let mut server = Server::start();
     let admin = admin(&server).await;
     let owner = user_id(&admin).await;
@@ -67,27 +77,70 @@ async fn web_ui_timeline_of_thousands_scrubber_and_viewer_across_months() {
     server.stop();
     fill_catalog(&server.data_dir.join("ferrotype.db"), &owner, 3_000, false);
     server.restart();
-    let root = repo_root();
-    let script = root.join("tests/compat/web-grid.mjs");
-    let shots = root.join("target/web-screenshots-grid");
-    let compat = compat_dir();
-    let browser = one_browser_at_a_time();
-    let run = run_node(
-        &[
-            script.to_str().unwrap(),
-            &server.base,
-            compat.to_str().unwrap(),
-            shots.to_str().unwrap(),
-        ],
-        &root,
-        &[],
+    run_browser_script("web-grid.mjs", &server, "web-screenshots-grid", &[]);
+}
+
+/// The viewer (tests/compat/web-viewer.mjs): each toolbar action and shortcut, checked on the
+/// server's state; the details edited and shown again after a reload; the details as a column
+/// (1440x900) and a bottom sheet (390x844); the actions of someone else's photo and of a shared
+/// link's visitor.
+#[tokio::test]
+async fn web_ui_viewer_actions_shortcuts_and_details() {
+    let geodata = geodata_dir();
+    let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", geodata.to_str().unwrap())]);
+    let admin = admin(&server).await;
+    welcomed(&admin).await;
+    let mut mine = Vec::new();
+    for name in [
+        "nature/cyclamen_persicum.jpg",
+        "nature/el_torcal_rocks.jpg",
+        "nature/notocactus_minimus.jpg",
+        "nature/orychophragmus_violaceus.jpg",
+        "nature/polemonium_reptans.jpg",
+        "nature/prairie_falcon.jpg",
+        "nature/tanners_ridge.jpg",
+        "nature/wood_anemones.jpg",
+    ] {
+        mine.push(upload_path(&admin, &fixtures().join(name)).await);
+    }
+    // Someone else's photo, in their album shared with the admin as a viewer.
+    create_user(&server, "bob@example.com", "bob-password");
+    let bob = login(&server, "bob@example.com", "bob-password").await;
+    let bobs = upload_path(&bob, &fixtures().join("nature/silver_fir.jpg")).await;
+    let admin_id = user_id(&admin).await;
+    let album = bob
+        .post(
+            "/api/albums",
+            json!({"albumName": "Bob's trip", "assetIds": [bobs],
+                   "albumUsers": [{"userId": admin_id, "role": "viewer"}]}),
+        )
+        .await;
+    assert_eq!(
+        album.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&album.body)
     );
-    drop(browser);
-    assert!(
-        run.status.success() && run.stdout.contains(" passed, 0 failed"),
-        "web-grid.mjs failed\n{}\n--- server log\n{}",
-        run.transcript(),
-        server.log()
+    // A link to one of the admin's photos that allows downloads.
+    let link = admin
+        .post(
+            "/api/shared-links",
+            json!({"type": "INDIVIDUAL", "assetIds": [mine[7]], "allowDownload": true}),
+        )
+        .await;
+    assert_eq!(link.status, 201, "{}", String::from_utf8_lossy(&link.body));
+    wait_for_media_jobs(&admin).await;
+    let setup = json!({
+        "album": album.json()["id"],
+        "linkKey": link.json()["key"],
+        "bobs": bobs,
+    })
+    .to_string();
+    run_browser_script(
+        "web-viewer.mjs",
+        &server,
+        "web-screenshots-viewer",
+        &[&setup],
     );
 }
 
@@ -95,30 +148,12 @@ async fn web_ui_timeline_of_thousands_scrubber_and_viewer_across_months() {
 /// (tests/compat/web-account.mjs); screenshots in target/web-screenshots-account/.
 #[test]
 fn web_ui_account_onboarding_and_admin_users() {
-    ensure_installed();
     let server = Server::start();
-    let root = repo_root();
-    let script = root.join("tests/compat/web-account.mjs");
-    let shots = root.join("target/web-screenshots-account");
     let photo = fixtures().join("nature/prairie_falcon.jpg");
-    let compat = compat_dir();
-    let browser = one_browser_at_a_time();
-    let run = run_node(
-        &[
-            script.to_str().unwrap(),
-            &server.base,
-            compat.to_str().unwrap(),
-            shots.to_str().unwrap(),
-            photo.to_str().unwrap(),
-        ],
-        &root,
-        &[],
-    );
-    drop(browser);
-    assert!(
-        run.status.success() && run.stdout.contains(" passed, 0 failed"),
-        "web-account.mjs failed\n{}\n--- server log\n{}",
-        run.transcript(),
-        server.log()
+    run_browser_script(
+        "web-account.mjs",
+        &server,
+        "web-screenshots-account",
+        &[photo.to_str().unwrap()],
     );
 }
