@@ -39,8 +39,10 @@ export function renderSelectionBar() {
     state.selected.clear();
     route();
   };
+  // `icon-<label>`: app.css draws the action's icon (only the icon on a phone; the label stays
+  // the button's accessible name).
   const act = (label, fn) =>
-    el("button", { type: "button", onclick: guard(`${label} failed`, fn) }, label);
+    el("button", { type: "button", class: `icon-${label.toLowerCase().replaceAll(" ", "-")}`, onclick: guard(`${label} failed`, fn) }, label);
   const view = state.scope.view;
   // The locked folder's assets are only moved out, downloaded or deleted (as in Immich).
   const actions = view === "/locked"
@@ -110,7 +112,7 @@ export function renderSelectionBar() {
     { class: "selection", role: "toolbar", "aria-label": "Selection" },
     el("span", { class: "count" }, `${state.selected.size} selected`),
     ...actions,
-    el("button", { type: "button", class: "quiet", onclick: () => (state.selected.clear(), route()) }, "Clear"),
+    el("button", { type: "button", class: "quiet icon-clear", onclick: () => (state.selected.clear(), route()) }, "Clear"),
   );
   document.body.append(bar);
 }
