@@ -122,8 +122,34 @@ async function focusWithoutRing(tab, presses) {
   return [...missing];
 }
 
-async function check(tab, size, errors, keyboard) {
+/// Visible tappable elements out of the screen sideways (a bar wider than the phone, a button
+/// pushed off its edge), unless a box that scrolls or clips sideways holds them (a wide table).
+function offScreenSideways() {
+  const found = [];
+  for (const node of document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, [role=button]")) {
+    if (!node.checkVisibility({ visibilityProperty: true })) continue;
+    const r = node.getBoundingClientRect();
+    if (!r.width || (r.left >= -1 && r.right <= innerWidth + 1)) continue;
+    let box = node.parentElement;
+    while (box && box !== document.body && getComputedStyle(box).overflowX === "visible") box = box.parentElement;
+    if (box && box !== document.body) continue;
+    const name = (node.getAttribute("aria-label") || node.textContent || "").trim().replace(/\s+/g, " ").slice(0, 40);
+    found.push(`${node.tagName.toLowerCase()} "${name}" from ${Math.round(r.left)} to ${Math.round(r.right)}px`);
+  }
+  return found;
+}
+
+async function check(tab, size, errors, keyboard, expect) {
   const problems = [];
+  const sideways = await tab.evaluate(offScreenSideways);
+  if (sideways.length) problems.push(`off the screen sideways:\n    ${sideways.join("\n    ")}`);
+  if (expect) {
+    try {
+      await expect(tab, size);
+    } catch (e) {
+      problems.push(`${e.message}`);
+    }
+  }
   if (keyboard) {
     const missing = await focusWithoutRing(tab, 40);
     if (missing.length) problems.push(`focused without a visible ring:\n    ${missing.join("\n    ")}`);
@@ -173,7 +199,7 @@ async function visit(tab, size, page) {
       await tab.waitForTimeout(150);
       await tab.screenshot({ path: path.join(shots, `${page.name.replace(/\W+/g, "-")}-${size.name}-${theme}.png`) });
       // The keyboard walk once per page, on the desktop (its screenshot is taken before).
-      themeProblems.push(...(await check(tab, size, tab.errors, size.name === "desktop" && theme === THEMES[0])));
+      themeProblems.push(...(await check(tab, size, tab.errors, size.name === "desktop" && theme === THEMES[0], page.expect)));
     } catch (e) {
       themeProblems.push(`${e.stack || e}`);
     }
@@ -230,6 +256,15 @@ const PAGES = [
       await tab.locator(".tile .check").first().click({ force: true });
       await tab.locator(".selection").waitFor();
     },
+    // Every action in sight, none scrolled away inside the bar.
+    expect: async (tab) => {
+      const hidden = await tab.evaluate(() => {
+        const bar = document.querySelector(".selection");
+        return bar.scrollWidth > bar.clientWidth + 1 ? `the selection bar scrolls: ${bar.scrollWidth}px in ${bar.clientWidth}px` : null;
+      });
+      assert.equal(hidden, null);
+      await tab.getByRole("toolbar", { name: "Selection" }).getByRole("button", { name: "Delete", exact: true }).waitFor();
+    },
   },
   { name: "menu open", show: async (tab) => {
     await go("/photos", tiles(2))(tab);
@@ -239,11 +274,23 @@ const PAGES = [
       await menu.click();
       await tab.locator("#site-nav a").first().waitFor();
     }
+  }, expect: async (tab) => {
+    assert.equal(await tab.locator("#site-nav a[aria-current=page]").textContent(), "Photos", "the page shown is marked");
   } },
   { name: "favorites", covers: ["/favorites"], show: go("/favorites", tiles(1)) },
   { name: "archive", covers: ["/archive"], show: go("/archive", tiles(1)) },
   { name: "trash", covers: ["/trash"], show: go("/trash", tiles(1)) },
-  { name: "albums", covers: ["/albums"], show: go("/albums", (tab) => tab.locator(".album-card").first().waitFor()) },
+  {
+    name: "albums",
+    covers: ["/albums"],
+    show: go("/albums", (tab) => tab.locator(".album-card").first().waitFor()),
+    // Covers two by two on a phone (not one per row).
+    expect: async (tab, size) => {
+      if (size.name !== "phone") return;
+      const columns = await tab.evaluate(() => getComputedStyle(document.querySelector(".albums")).gridTemplateColumns.split(" ").length);
+      assert.equal(columns, 2, "album covers in two columns on a phone");
+    },
+  },
   { name: "album", show: go(`/albums/${album.id}`, tiles(2)) },
   { name: "sharing", covers: ["/sharing"], show: go("/sharing", (tab) => tab.locator(".card.link").nth(1).waitFor()) },
   { name: "locked folder PIN", covers: ["/locked"], show: go("/locked", heading("Set up a PIN code")) },
