@@ -273,6 +273,7 @@ const PAGES = [
     if (await menu.isVisible()) {
       await menu.click();
       await tab.locator("#site-nav a").first().waitFor();
+      await tab.waitForTimeout(300);
     }
   }, expect: async (tab) => {
     assert.equal(await tab.locator("#site-nav a[aria-current=page]").textContent(), "Photos", "the page shown is marked");
@@ -399,6 +400,7 @@ async function named(name, fn) {
     assert.equal(await tab.locator(".menu-button").getAttribute("aria-expanded"), "true");
     await tab.locator("#site-nav").waitFor();
     assert.equal(await focused(), "Photos", "the drawer's first page has the focus");
+    await tab.waitForTimeout(300);
     assert.equal(await tab.locator("#site-nav [aria-current=page]").textContent(), "Albums");
     await tab.screenshot({ path: path.join(shots, "keyboard-menu.png") });
     await tab.keyboard.press("Escape");

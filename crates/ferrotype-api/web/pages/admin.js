@@ -34,9 +34,9 @@ export async function adminPage() {
     table.append(el("tr", {}, el("td", {}, u.name), el("td", {}, u.email), el("td", {}, u.isAdmin ? "yes" : "")));
   }
   const form = el("form", { class: "stack inline" },
-    el("input", { name: "name", placeholder: "Name", required: true }),
-    el("input", { name: "email", type: "email", placeholder: "Email", required: true }),
-    el("input", { name: "password", type: "password", placeholder: "Password", required: true, autocomplete: "new-password" }),
+    el("input", { name: "name", placeholder: "Name", "aria-label": "Name", required: true }),
+    el("input", { name: "email", type: "email", placeholder: "Email", "aria-label": "Email", required: true }),
+    el("input", { name: "password", type: "password", placeholder: "Password", "aria-label": "Password", required: true, autocomplete: "new-password" }),
     el("button", { type: "submit" }, "Add user"),
   );
   form.addEventListener("submit", async (e) => {
