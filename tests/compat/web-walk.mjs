@@ -314,6 +314,14 @@ const PAGES = [
       await tab.locator("dialog[open]").waitFor();
     },
   },
+  {
+    name: "share dialog",
+    show: async (tab) => {
+      await go(`/albums/${album.id}`, tiles(2))(tab);
+      await tab.getByRole("button", { name: "Share link" }).click();
+      await tab.locator("dialog[open] input[name=allowDownload]").waitFor();
+    },
+  },
 ];
 
 // Pages nobody has to sign in for: the sign-in form, a shared link as its visitor sees it.
