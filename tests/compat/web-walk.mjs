@@ -246,6 +246,9 @@ await call("PUT", `/albums/${album.id}/users`, { albumUsers: [{ userId: bob.id, 
 const link = await call("POST", "/shared-links", { type: "ALBUM", albumId: album.id, allowDownload: true, allowUpload: true, showMetadata: true });
 await call("POST", "/shared-links", { type: "INDIVIDUAL", assetIds: [inAlbum], description: "One photo" });
 
+const notAPhoto = path.join(shots, "not-a-photo.txt");
+fs.writeFileSync(notAPhoto, "These words are not a photo.");
+
 // The signed-in pages, as the admin. `covers`: the addresses of app.js's pages() they stand for.
 const PAGES = [
   { name: "photos", covers: ["/", "/photos"], show: go("/photos", tiles(2)) },
@@ -320,6 +323,15 @@ const PAGES = [
       await go(`/albums/${album.id}`, tiles(2))(tab);
       await tab.getByRole("button", { name: "Share link" }).click();
       await tab.locator("dialog[open] input[name=allowDownload]").waitFor();
+    },
+  },
+  {
+    // A batch with a file the server refuses keeps its card (files listed) until closed.
+    name: "upload card",
+    show: async (tab) => {
+      await go("/photos", tiles(2))(tab);
+      await tab.setInputFiles("#upload-input", [photos[0], notAPhoto]);
+      await tab.locator(".upload-card.has-failures").waitFor({ timeout: 60000 });
     },
   },
 ];
