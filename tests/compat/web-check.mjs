@@ -300,7 +300,7 @@ await step("each page offers its own actions, each undone in place", async () =>
   await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 3);
   await page.locator(".tile .check").first().click();
   await page.getByRole("button", { name: "Delete", exact: true }).click();
-  await page.locator("#toasts").getByText("Moved to the trash", { exact: true }).waitFor();
+  await page.locator("#toasts").getByText("Moved to the trash", { exact: true }).last().waitFor();
   await page.getByRole("link", { name: "Trash" }).click();
   await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length === 1);
   await page.locator(".tile .check").first().click();

@@ -160,9 +160,11 @@ export function renderSelectionBar() {
     "div",
     { class: "selection", role: "toolbar", "aria-label": "Selection" },
     el("span", { class: "count" }, `${ids.length} selected`),
+    // `icon-<label>`: app.css draws the action's icon (only the icon on a phone; the label stays
+    // the button's accessible name).
     ...actionsFor(ids).map(([label, fn]) =>
-      el("button", { type: "button", "data-action": label, onclick: guard(`${label} failed`, fn) }, label)),
-    el("button", { type: "button", class: "quiet", onclick: clearSelection }, "Clear"),
+      el("button", { type: "button", class: `icon-${label.toLowerCase().replaceAll(" ", "-")}`, onclick: guard(`${label} failed`, fn) }, label)),
+    el("button", { type: "button", class: "quiet icon-clear", onclick: clearSelection }, "Clear"),
   );
   document.body.append(bar);
 }

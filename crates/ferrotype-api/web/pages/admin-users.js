@@ -29,7 +29,7 @@ export const STRINGS = {
   editUser: (name) => `Edit ${name}`,
   save: "Save",
   resetPassword: "Reset password",
-  resetPasswordOf: (name) => `Reset the password of ${name}`,
+  resetPasswordOf: (name) => `Reset password of ${name}`,
   resetMessage: (name) => `${name} will get a new random password, to change at the next sign-in.`,
   reset: "Reset",
   newPassword: "New password",
