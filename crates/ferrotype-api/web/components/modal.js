@@ -2,9 +2,16 @@
 // Escape closes), with a Close button and closing on a click outside, as the app's other dialogs.
 
 import { html } from "/ui.js";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
-const STRINGS = { close: "Close", cancel: "Cancel" };
+const STRINGS = {
+  close: "Close",
+  cancel: "Cancel",
+  copy: "Copy",
+  copied: "Copied",
+  cannotCopy: (what) => `Cannot copy: select the ${what} and copy it`,
+  done: "Done",
+};
 
 export function Modal({ title, onClose, children }) {
   const ref = useRef(null);
@@ -44,6 +51,26 @@ export function Confirm({ title, message, confirmLabel, danger = false, onConfir
         <button type="submit" class=${danger ? "danger" : ""}>${confirmLabel}</button>
       </div>
     </form>
+  <//>`;
+}
+
+/// A secret shown this once (a new API key, a reset password): `intro`, the value selected on
+/// focus, Copy, Done. `what` names it in the message when copying fails.
+export function ShownOnce({ title, intro, value, what, onClose }) {
+  const [note, setNote] = useState(null);
+  const copy = async () => setNote((await copyText(value)) ? { ok: STRINGS.copied } : { error: STRINGS.cannotCopy(what) });
+  return html`<${Modal} title=${title} onClose=${onClose}>
+    <div class="stack">
+      <p>${intro}</p>
+      <input class="secret" readonly value=${value} aria-label=${title} onFocus=${(e) => e.currentTarget.select()} />
+      ${note
+        ? html`<p class=${note.error ? "form-error" : "form-ok"} role=${note.error ? "alert" : "status"}>${note.error || note.ok}</p>`
+        : html`<p class="form-error" role="alert"></p>`}
+      <div class="actions">
+        <button type="button" onClick=${copy}>${STRINGS.copy}</button>
+        <button type="button" class="quiet" onClick=${onClose}>${STRINGS.done}</button>
+      </div>
+    </div>
   <//>`;
 }
 

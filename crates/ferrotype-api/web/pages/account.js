@@ -7,7 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, request } from "/api.js";
 import { PERMISSIONS } from "/api-operations.js";
 import { Avatar, me } from "/components/avatar.js";
-import { Modal, Confirm, copyText } from "/components/modal.js";
+import { Modal, Confirm, ShownOnce } from "/components/modal.js";
 import { THEMES, theme, chooseTheme } from "/theme.js";
 
 export const STRINGS = {
@@ -42,10 +42,6 @@ export const STRINGS = {
   created: (date) => `Created ${date}`,
   secretTitle: "API key created",
   secretOnce: "This is the only time the key is shown: copy it now.",
-  copy: "Copy",
-  copied: "Copied",
-  cannotCopy: "Cannot copy: select the key and copy it",
-  done: "Done",
   edit: "Edit",
   editKey: (name) => `Edit ${name}`,
   deleteKey: (name) => `Delete ${name}`,
@@ -292,19 +288,7 @@ function KeyForm({ apiKey, onClose, onSaved }) {
 
 /// The new key's secret, shown this once, with a Copy button.
 function Secret({ secret, onClose }) {
-  const [copied, setCopied] = useState(null);
-  const copy = async () => setCopied((await copyText(secret)) ? { ok: STRINGS.copied } : { error: STRINGS.cannotCopy });
-  return html`<${Modal} title=${STRINGS.secretTitle} onClose=${onClose}>
-    <div class="stack">
-      <p>${STRINGS.secretOnce}</p>
-      <input class="secret" readonly value=${secret} aria-label=${STRINGS.secretTitle} onFocus=${(e) => e.currentTarget.select()} />
-      <${Outcome} result=${copied} />
-      <div class="actions">
-        <button type="button" onClick=${copy}>${STRINGS.copy}</button>
-        <button type="button" class="quiet" onClick=${onClose}>${STRINGS.done}</button>
-      </div>
-    </div>
-  <//>`;
+  return html`<${ShownOnce} title=${STRINGS.secretTitle} intro=${STRINGS.secretOnce} value=${secret} what="key" onClose=${onClose} />`;
 }
 
 function Sessions() {

@@ -6,7 +6,7 @@
 import { html } from "/ui.js";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "/api.js";
-import { Modal, Confirm, copyText } from "/components/modal.js";
+import { Modal, Confirm, ShownOnce } from "/components/modal.js";
 import { me } from "/components/avatar.js";
 
 export const STRINGS = {
@@ -34,10 +34,6 @@ export const STRINGS = {
   reset: "Reset",
   newPassword: "New password",
   newPasswordOnce: (name) => `The new password of ${name}, shown this once:`,
-  copy: "Copy",
-  copied: "Copied",
-  cannotCopy: "Cannot copy: select the password and copy it",
-  done: "Done",
   delete: "Delete",
   deleteUser: (name) => `Delete ${name}`,
   deleteMessage: (name, days) =>
@@ -201,18 +197,7 @@ function ResetPassword({ user, onClose }) {
     return html`<${Confirm} title=${STRINGS.resetPasswordOf(user.name)} message=${STRINGS.resetMessage(user.name)} confirmLabel=${STRINGS.reset}
       onConfirm=${reset} onClose=${onClose}>${note?.error && html`<p class="form-error" role="alert">${note.error}</p>`}<//>`;
   }
-  const copy = async () => setNote((await copyText(password)) ? { ok: STRINGS.copied } : { error: STRINGS.cannotCopy });
-  return html`<${Modal} title=${STRINGS.newPassword} onClose=${onClose}>
-    <div class="stack">
-      <p>${STRINGS.newPasswordOnce(user.name)}</p>
-      <input class="secret" readonly value=${password} aria-label=${STRINGS.newPassword} onFocus=${(e) => e.currentTarget.select()} />
-      ${note && html`<p class=${note.error ? "form-error" : "form-ok"} role="status">${note.error || note.ok}</p>`}
-      <div class="actions">
-        <button type="button" onClick=${copy}>${STRINGS.copy}</button>
-        <button type="button" class="quiet" onClick=${onClose}>${STRINGS.done}</button>
-      </div>
-    </div>
-  <//>`;
+  return html`<${ShownOnce} title=${STRINGS.newPassword} intro=${STRINGS.newPasswordOnce(user.name)} value=${password} what="password" onClose=${onClose} />`;
 }
 
 /// Deletes after the server's delay, or at once with "delete now" (`force`).

@@ -37,14 +37,20 @@ export async function albumsPage() {
   }
 }
 
-export async function albumPage(id) {
-  let album;
+/// The album `id`; when it cannot be read, says why and goes back to the albums (null).
+async function albumOrBack(id) {
   try {
-    album = await api("GET", `/albums/${id}`);
+    return await api("GET", `/albums/${id}`);
   } catch (err) {
     toast(`Cannot open the album: ${err.message}`, "error");
-    return navigate("/albums");
+    navigate("/albums");
+    return null;
   }
+}
+
+export async function albumPage(id) {
+  const album = await albumOrBack(id);
+  if (!album) return;
   setTitle(album.albumName || "Album");
   const me = album.albumUsers.find((u) => u.user.id === state.user.id);
   const owner = me && me.role === "owner";
@@ -114,13 +120,8 @@ export async function shareWithUsers(album) {
 /// "Add photos" of an album: the user's timeline to select from; the bar adds the selection to
 /// the album and goes back to it.
 export async function albumAddPhotosPage(id) {
-  let album;
-  try {
-    album = await api("GET", `/albums/${id}`);
-  } catch (err) {
-    toast(`Cannot open the album: ${err.message}`, "error");
-    return navigate("/albums");
-  }
+  const album = await albumOrBack(id);
+  if (!album) return;
   setTitle(`Add to ${album.albumName}`);
   state.scope = { addTo: { id, name: album.albumName } };
   const timeline = el("section", { class: "timeline", id: "timeline" },

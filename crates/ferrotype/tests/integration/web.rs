@@ -164,38 +164,18 @@ fn web_ui_account_onboarding_and_admin_users() {
 /// Screenshots of every page in target/web-screenshots-walk/.
 #[test]
 fn web_ui_walk_every_page_phone_and_desktop_light_and_dark_accessible() {
-    ensure_installed();
     let server = Server::start();
-    let root = repo_root();
-    let script = root.join("tests/compat/web-walk.mjs");
-    let shots = root.join("target/web-screenshots-walk");
-    let compat = compat_dir();
-    let mut args = vec![
-        script.to_str().unwrap().to_string(),
-        server.base.clone(),
-        compat.to_str().unwrap().to_string(),
-        shots.to_str().unwrap().to_string(),
-    ];
     // A favourite, an archived one, a trashed one, one in the album (and shared), one more.
-    args.extend(
-        [
-            "nature/prairie_falcon.jpg",
-            "metadata/gps-position/thompson-springs.jpg",
-            "nature/tanners_ridge.jpg",
-            "nature/wood_anemones.jpg",
-            "nature/silver_fir.jpg",
-        ]
-        .iter()
-        .map(|p| fixtures().join(p).to_string_lossy().into_owned()),
-    );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let browser = one_browser_at_a_time();
-    let run = run_node(&args, &root, &[]);
-    drop(browser);
-    assert!(
-        run.status.success() && run.stdout.contains(" passed, 0 failed"),
-        "web-walk.mjs failed\n{}\n--- server log\n{}",
-        run.transcript(),
-        server.log()
-    );
+    let photos: Vec<String> = [
+        "nature/prairie_falcon.jpg",
+        "metadata/gps-position/thompson-springs.jpg",
+        "nature/tanners_ridge.jpg",
+        "nature/wood_anemones.jpg",
+        "nature/silver_fir.jpg",
+    ]
+    .iter()
+    .map(|p| fixtures().join(p).to_string_lossy().into_owned())
+    .collect();
+    let args: Vec<&str> = photos.iter().map(String::as_str).collect();
+    run_browser_script("web-walk.mjs", &server, "web-screenshots-walk", &args);
 }
