@@ -7,15 +7,21 @@
 /// How much lower than the server the helper programs run (a nice increment).
 pub const BACKGROUND_NICE: i32 = 10;
 
-/// A command for a helper program, started at background CPU priority.
+/// A command for a helper program, started at background CPU priority, and killed when the
+/// server dies: a server killed outright (SIGKILL, a crash) would otherwise leave its
+/// `exiftool -stay_open` helpers polling their closed stdin forever. Linux sends the death
+/// signal when the *thread* that started the helper ends, so helpers are started from async code
+/// on the runtime's worker threads (which live as long as the server), never from a blocking
+/// pool thread (which ends when idle).
 pub fn background_command(program: &str) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(program);
-    // SAFETY: the closure runs in the child between fork and exec; `nice` is a plain system call
-    // that neither allocates nor takes locks. Its result is ignored on purpose: a helper that
-    // cannot be lowered still does its work.
+    // SAFETY: the closure runs in the child between fork and exec; `nice` and `prctl` are plain
+    // system calls that neither allocate nor take locks. Their results are ignored on purpose: a
+    // helper that cannot be lowered or tied to the server still does its work.
     unsafe {
         command.pre_exec(|| {
             libc::nice(BACKGROUND_NICE);
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             Ok(())
         });
     }
@@ -30,6 +36,21 @@ mod tests {
     fn nice_of(stat: &str) -> i32 {
         let after_name = &stat[stat.rfind(')').unwrap() + 2..];
         after_name.split(' ').nth(16).unwrap().parse().unwrap()
+    }
+
+    /// A helper outlives nothing that started it: when the starting thread (in the server, the
+    /// whole process) ends, the helper is killed.
+    #[test]
+    fn helpers_die_with_what_started_them() {
+        use std::os::unix::process::ExitStatusExt;
+        let starter = std::thread::spawn(|| {
+            let mut command = background_command("sleep");
+            command.arg("30");
+            command.as_std_mut().spawn().unwrap()
+        });
+        let mut helper = starter.join().unwrap();
+        let status = helper.wait().unwrap();
+        assert_eq!(status.signal(), Some(libc::SIGKILL), "{status:?}");
     }
 
     #[tokio::test]
