@@ -111,19 +111,16 @@ async fn try_album_invite(
         Notification::album_invite(recipient.id, album.id, &album.name, sender, Utc::now());
     deliver(state, &notification).await?;
 
-    let config = state.system_config.get();
-    if !config.notifications.smtp.enabled {
+    let Some(config) = config_if_emailing(
+        state.catalog.as_ref(),
+        &state.system_config,
+        recipient.id,
+        "albumInvite",
+    )
+    .await?
+    else {
         return Ok(());
-    }
-    let stored = state
-        .catalog
-        .user_metadata(recipient.id, preferences::KEY)
-        .await?;
-    let prefs = preferences::effective(stored.as_ref());
-    let wants = |key: &str| prefs["emailNotifications"][key].as_bool().unwrap_or(true);
-    if !wants("enabled") || !wants("albumInvite") {
-        return Ok(());
-    }
+    };
     let email = templates::album_invite(
         base_url(&config.server),
         &album.id.to_string(),
@@ -163,6 +160,25 @@ pub(crate) async fn album_updated(
     }
 }
 
+/// The system config when `user` is to get an email of `kind` (a key of their
+/// `emailNotifications` preferences): SMTP on, and both `enabled` and `kind` on (Immich's
+/// defaults are on); None otherwise.
+async fn config_if_emailing(
+    catalog: &dyn Catalog,
+    system_config: &SystemConfigStore,
+    user: Uuid,
+    kind: &str,
+) -> Result<Option<Arc<ferrotype_core::system_config::SystemConfig>>, CatalogError> {
+    let config = system_config.get();
+    if !config.notifications.smtp.enabled {
+        return Ok(None);
+    }
+    let stored = catalog.user_metadata(user, preferences::KEY).await?;
+    let prefs = preferences::effective(stored.as_ref());
+    let wants = |key: &str| prefs["emailNotifications"][key].as_bool().unwrap_or(true);
+    Ok((wants("enabled") && wants(kind)).then_some(config))
+}
+
 /// Runs `NotifyAlbumUpdate` (notifications queue): the recipient gets Immich's `AlbumUpdate`
 /// notification (live too) and, when SMTP is enabled and their `emailNotifications` allow it
 /// (`enabled` and `albumUpdate`), an email through a `SendMail` job. An album or user gone
@@ -194,19 +210,16 @@ impl AlbumUpdateNotifier {
             .notification(recipient.id, &NotificationDto::new(&notification))
             .await;
 
-        let config = self.system_config.get();
-        if !config.notifications.smtp.enabled {
+        let Some(config) = config_if_emailing(
+            self.catalog.as_ref(),
+            &self.system_config,
+            recipient.id,
+            "albumUpdate",
+        )
+        .await?
+        else {
             return Ok(());
-        }
-        let stored = self
-            .catalog
-            .user_metadata(recipient.id, preferences::KEY)
-            .await?;
-        let prefs = preferences::effective(stored.as_ref());
-        let wants = |key: &str| prefs["emailNotifications"][key].as_bool().unwrap_or(true);
-        if !wants("enabled") || !wants("albumUpdate") {
-            return Ok(());
-        }
+        };
         let email = templates::album_update(
             base_url(&config.server),
             &album.id.to_string(),
