@@ -262,7 +262,31 @@ await step("the details: description, rating, date and zone, place; keys typed a
   await serverSays(edited(), (r) => r.body.exifInfo?.rating === 4, "rating");
   await page.getByRole("button", { name: "Edit date and time" }).click();
   await page.locator(".info input[name=dateTime]").fill("2023-07-14T09:30");
-  await page.locator(".info select[name=offset]").selectOption("120");
+  // Zones by name, with their offset at the chosen time (summer time in Berlin in July).
+  const zone = page.getByRole("combobox", { name: "Time zone" });
+  assert.ok(
+    await page.locator("#zone-choices option[value='Europe/Berlin (+02:00)']").count(),
+    "Berlin is offered with its summer offset",
+  );
+  await zone.fill("Nowhere/Atlantis");
+  await page.locator(".info form").getByRole("button", { name: "Save" }).click();
+  await page.getByRole("alert").getByText("Unknown time zone").waitFor();
+  await zone.fill("Europe/Berlin (+02:00)");
+  await page.locator(".info form").getByRole("button", { name: "Save" }).click();
+  asset = await serverSays(edited(), (r) => r.body.localDateTime?.startsWith("2023-07-14T09:30:00"), "date");
+  assert.equal(new Date(asset.exifInfo.dateTimeOriginal).toISOString(), "2023-07-14T07:30:00.000Z");
+  assert.equal(asset.exifInfo.timeZone, "UTC+2");
+  // A bare offset is accepted too; in January Berlin is an hour ahead of UTC, not two.
+  await page.getByRole("button", { name: "Edit date and time" }).click();
+  await page.locator(".info input[name=dateTime]").fill("2023-01-14T09:30");
+  assert.ok(await page.locator("#zone-choices option[value='Europe/Berlin (+01:00)']").count(), "winter offset");
+  await zone.fill("UTC-03:30");
+  await page.locator(".info form").getByRole("button", { name: "Save" }).click();
+  asset = await serverSays(edited(), (r) => r.body.localDateTime?.startsWith("2023-01-14T09:30:00"), "bare offset");
+  assert.equal(new Date(asset.exifInfo.dateTimeOriginal).toISOString(), "2023-01-14T13:00:00.000Z");
+  await page.getByRole("button", { name: "Edit date and time" }).click();
+  await page.locator(".info input[name=dateTime]").fill("2023-07-14T09:30");
+  await zone.fill("Europe/Berlin");
   await page.locator(".info form").getByRole("button", { name: "Save" }).click();
   asset = await serverSays(edited(), (r) => r.body.localDateTime?.startsWith("2023-07-14T09:30:00"), "date");
   assert.equal(new Date(asset.exifInfo.dateTimeOriginal).toISOString(), "2023-07-14T07:30:00.000Z");
