@@ -7,6 +7,7 @@ import { api } from "/api.js";
 import { html } from "/ui.js";
 import { navigate } from "/router.js";
 import { toast } from "/components/toast.js";
+import { PlacePicker } from "/components/map.js";
 
 /// `asset`: the asset shown; `editable`: the caller owns it; `albums`: whether to list its
 /// albums (not for a link's visitor); `onSaved(asset)`: the server's answer to an edit.
@@ -179,6 +180,7 @@ function Taken({ asset, editable, save }) {
 /// coordinates (a map to pick them on comes with the map page's MapLibre).
 function Place({ asset, editable, save }) {
   const [editing, setEditing] = useState(false);
+  const [typed, setTyped] = useState({ lat: "", lon: "" });
   const e = asset.exifInfo || {};
   const name = [e.city, e.state, e.country].filter(Boolean).join(", ");
   const hasPoint = typeof e.latitude === "number" && typeof e.longitude === "number";
@@ -186,19 +188,26 @@ function Place({ asset, editable, save }) {
   if (editing) {
     const submit = async (ev) => {
       ev.preventDefault();
-      const v = new FormData(ev.target);
-      await save({ latitude: Number(v.get("latitude")), longitude: Number(v.get("longitude")) }, "place");
+      await save({ latitude: Number(typed.lat), longitude: Number(typed.lon) }, "place");
       setEditing(false);
     };
+    const shown = typed.lat !== "" && typed.lon !== "" ? { lat: Number(typed.lat), lon: Number(typed.lon) } : null;
     return html`<dt>Place</dt><dd><form class="detail-form" onSubmit=${submit}>
-      <label>Latitude<input name="latitude" type="number" step="any" min="-90" max="90" required value=${hasPoint ? e.latitude : ""} /></label>
-      <label>Longitude<input name="longitude" type="number" step="any" min="-180" max="180" required value=${hasPoint ? e.longitude : ""} /></label>
+      <${PlacePicker} point=${shown} onPick=${({ lat, lon }) => setTyped({ lat: String(lat), lon: String(lon) })} />
+      <label>Latitude<input name="latitude" type="number" step="any" min="-90" max="90" required value=${typed.lat}
+        onInput=${(ev) => setTyped((t) => ({ ...t, lat: ev.target.value }))} /></label>
+      <label>Longitude<input name="longitude" type="number" step="any" min="-180" max="180" required value=${typed.lon}
+        onInput=${(ev) => setTyped((t) => ({ ...t, lon: ev.target.value }))} /></label>
       <div class="actions"><button type="submit">Save</button><button type="button" class="quiet" onClick=${() => setEditing(false)}>Cancel</button></div>
     </form></dd>`;
   }
+  const edit = () => {
+    setTyped(hasPoint ? { lat: String(e.latitude), lon: String(e.longitude) } : { lat: "", lon: "" });
+    setEditing(true);
+  };
   if (!editable && !name && !hasPoint) return null;
   return html`<dt>Place</dt><dd class="with-edit"><span>${name}${name && hasPoint ? html`<br />` : ""}<span class=${name ? "muted" : ""}>${point}</span>${!name && !hasPoint ? html`<span class="muted">Unknown</span>` : ""}</span>
-    ${editable && html`<button type="button" class="quiet edit" aria-label="Edit place" onClick=${() => setEditing(true)}>Edit</button>`}</dd>`;
+    ${editable && html`<button type="button" class="quiet edit" aria-label="Edit place" onClick=${edit}>Edit</button>`}</dd>`;
 }
 
 /// The albums holding the photo (`GET /albums?assetId=`), fetched again when `version` changes
