@@ -56,6 +56,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The socket.io channel (`/api/socket.io`) that tells connected clients what changed.
     pub events: events::EventHub,
+    /// Place names for positions (edits of a place, `/map/reverse-geocode`).
+    pub geocoder: Arc<dyn ferrotype_core::places::ReverseGeocoder>,
 }
 
 /// Largest JSON request body accepted.

@@ -105,3 +105,68 @@ async fn without_the_data_places_stay_empty_and_the_log_says_so_once() {
     );
     assert!(log.contains("/nonexistent/geodata"), "{log}");
 }
+
+#[tokio::test]
+async fn a_place_edited_by_hand_gets_its_names_at_once_and_keeps_them() {
+    let dir = geodata_dir();
+    let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", dir.to_str().unwrap())]);
+    let admin = admin(&server).await;
+    let palisade = upload_fixture(&admin, "metadata/gps-position/thompson-springs.jpg").await;
+    let no_gps = upload_fixture(&admin, "formats/png/density_plot.png").await;
+    metadata_done(&admin).await;
+
+    // Notre-Dame: the answer already names Paris.
+    let r = admin
+        .put(
+            &format!("/api/assets/{palisade}"),
+            serde_json::json!({ "latitude": 48.853, "longitude": 2.3499 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let exif = &r.json()["exifInfo"];
+    assert_eq!(
+        (
+            exif["city"].clone(),
+            exif["state"].clone(),
+            exif["country"].clone()
+        ),
+        named("Paris", "Île-de-France", "France")
+    );
+    // Many at once, one of them with no position before.
+    let r = admin
+        .put(
+            "/api/assets",
+            serde_json::json!({ "ids": [palisade, no_gps], "latitude": 41.2203, "longitude": -96.0716 }),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    for id in [&palisade, &no_gps] {
+        assert_eq!(
+            place(&admin, id).await,
+            named("Ralston", "Nebraska", "United States of America")
+        );
+    }
+    // Reading the file's metadata again keeps the place edited (and its names), not the file's.
+    let r = admin
+        .post(
+            "/api/assets/jobs",
+            serde_json::json!({ "assetIds": [palisade], "name": "refresh-metadata" }),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    metadata_done(&admin).await;
+    assert_eq!(
+        place(&admin, &palisade).await,
+        named("Ralston", "Nebraska", "United States of America")
+    );
+    // Far from any town: the position is kept, with no names.
+    let r = admin
+        .put(
+            &format!("/api/assets/{palisade}"),
+            serde_json::json!({ "latitude": 0.5, "longitude": -30.0 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["exifInfo"]["latitude"], 0.5);
+    assert_eq!(place(&admin, &palisade).await, NOWHERE);
+}
