@@ -420,6 +420,29 @@ pub async fn assets(c: &dyn Catalog) {
     );
 
     let second = stored_asset(c, ann.id, "second", day(2024, 6, 1)).await;
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    assert_eq!(
+        c.daily_asset_counts(ann.id, date(2024, 5, 1), date(2024, 7, 1), true)
+            .await
+            .unwrap(),
+        vec![(date(2024, 5, 1), 1), (date(2024, 6, 1), 1)],
+        "by the day taken, days without any left out"
+    );
+    assert!(
+        c.daily_asset_counts(ann.id, date(2024, 5, 2), date(2024, 6, 1), true)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the end is excluded"
+    );
+    let today = now().date_naive();
+    assert_eq!(
+        c.daily_asset_counts(ann.id, today, today + Duration::days(1), false)
+            .await
+            .unwrap(),
+        vec![(today, 2)],
+        "by the day uploaded"
+    );
     let favourite = AssetChange {
         is_favorite: Some(true),
         ..Default::default()
