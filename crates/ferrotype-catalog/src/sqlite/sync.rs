@@ -1,21 +1,18 @@
 //! The sync stream's reads (one snapshot, row by row, so memory does not grow with the catalog)
 //! and the per-session checkpoints.
 
+use async_trait::async_trait;
 use chrono::Utc;
+use ferrotype_core::catalog::{CatalogResult, SyncRepo, SyncStream};
 use ferrotype_core::model::{Album, AlbumRole};
-use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncItem, SyncQuery, SyncRow};
+use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncEvent, SyncItem, SyncQuery, SyncRow};
 use rusqlite::{Connection, Params, Row, params};
 use uuid::Uuid;
 
-use super::SqliteCatalog;
 use super::assets::{ASSET_COLUMNS, asset_at};
 use super::metadata::{EXIF_COLUMNS, exif_at};
-use super::opt_parse_uuid;
 use super::users::{USER_COLUMNS, user_at};
-use super::{next_update_id, parse_ts, parse_uuid, ts};
-use async_trait::async_trait;
-use ferrotype_core::catalog::{CatalogResult, SyncRepo, SyncStream};
-use ferrotype_core::sync::SyncEvent;
+use super::{SqliteCatalog, next_update_id, opt_parse_uuid, parse_ts, parse_uuid, ts};
 
 /// Rows read ahead of the consumer: enough to keep the reader busy while a batch is written out,
 /// few enough that a slow client pauses the read.
