@@ -100,7 +100,10 @@ async fn story(kind: Kind) {
     assert_eq!(thumbnails["failed"], 0, "{thumbnails}\n{}", server.log());
     let asset = admin.get(&format!("/api/assets/{photo}")).await.json();
     assert!(asset["thumbhash"].is_string(), "{asset}");
-    assert_eq!(asset["exifInfo"]["exifImageWidth"].as_i64().is_some(), true);
+    assert!(
+        asset["exifInfo"]["exifImageWidth"].as_i64().is_some(),
+        "exiftool read the copy: {asset}"
+    );
     let asset = admin.get(&format!("/api/assets/{video}")).await.json();
     assert!(asset["thumbhash"].is_string(), "{asset}");
     assert_ne!(asset["duration"], "0:00:00.00000", "{asset}");
