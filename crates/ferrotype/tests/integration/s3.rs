@@ -409,3 +409,45 @@ async fn upload_throughput_s3_vs_local() {
         s3_rate / local_rate
     );
 }
+
+/// The server's peak resident memory so far (`VmHWM`), in bytes.
+fn peak_rss(server: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .expect("VmHWM in /proc/<pid>/status");
+    kb * 1024
+}
+
+/// A 120 MB original goes up in parts and comes back streamed: the server's peak memory grows
+/// by a few parts (8 MiB each, two in flight), not by the file.
+#[tokio::test]
+async fn a_large_original_keeps_memory_flat() {
+    const SIZE: usize = 120_000_000;
+    let s3 = S3Server::start(Kind::S3sFs);
+    s3.create_bucket(BUCKET);
+    let server = start(&s3, &[]);
+    let admin = admin(&server).await;
+    // Warm up the paths an upload takes, so that their one-off allocations are not counted.
+    let warm = admin.upload("warm.jpg", fake_jpeg(0x5302, 1_000_000)).await;
+    assert_eq!(warm.status, 201);
+    wait_for_media_jobs(&admin).await;
+    let before = peak_rss(&server);
+
+    let bytes = fake_jpeg(0x5303, SIZE);
+    let r = admin.upload("big.jpg", bytes.clone()).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let r = admin.get(&format!("/api/assets/{id}/original")).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body == bytes, "the original comes back byte for byte");
+    let growth = peak_rss(&server).saturating_sub(before);
+    assert!(
+        growth < 64 << 20,
+        "peak memory grew by {} MiB for a {} MB file",
+        growth >> 20,
+        SIZE / 1_000_000
+    );
+}
