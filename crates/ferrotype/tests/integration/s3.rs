@@ -451,3 +451,44 @@ async fn a_large_original_keeps_memory_flat() {
         SIZE / 1_000_000
     );
 }
+
+/// The storage template moves originals in the bucket too (copy, then delete: S3 has no
+/// rename), and the moved original is served byte for byte.
+#[tokio::test]
+async fn the_storage_template_moves_objects() {
+    let s3 = S3Server::start(Kind::Moto);
+    s3.create_bucket(BUCKET);
+    let server = start(&s3, &[]);
+    let admin = admin(&server).await;
+    let temp = tempfile::tempdir().unwrap();
+    let view = bucket(&s3, &temp.path().join("staging"));
+    let mut config = admin.get("/api/system-config").await.json();
+    config["storageTemplate"]["enabled"] = serde_json::json!(true);
+    config["storageTemplate"]["template"] = serde_json::json!("{{y}}/{{MM}}/{{filename}}");
+    let r = admin.put("/api/system-config", config).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+
+    let path = fixtures().join("nature/prairie_falcon.jpg");
+    let bytes = std::fs::read(&path).unwrap();
+    let id = upload_path(&admin, &path).await;
+    wait_for_media_jobs(&admin).await;
+    wait_for_queue(&admin, "storageTemplateMigration").await;
+
+    let key = admin.get(&format!("/api/assets/{id}")).await.json()["originalPath"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        key.starts_with("library/") && key.ends_with("/prairie_falcon.jpg"),
+        "{key}"
+    );
+    let stored = objects(&view).await;
+    assert!(stored.contains(&key), "{key} not in {stored:?}");
+    assert!(
+        !stored.iter().any(|k| k.starts_with("upload/")),
+        "the old object is deleted: {stored:?}"
+    );
+    let r = admin.get(&format!("/api/assets/{id}/original")).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body == bytes, "the moved original byte for byte");
+}
