@@ -42,6 +42,9 @@ pub struct ApiConfig {
     pub build_metadata: Vec<(&'static str, String)>,
     /// How long after media is added to an album its users are notified (Immich: 5 minutes).
     pub album_update_delay: std::time::Duration,
+    /// Media (originals, thumbnails, video) answered with a redirect to the blob store's public
+    /// URL (a presigned S3 URL) instead of streamed through us, when the store has one.
+    pub media_redirects: bool,
 }
 
 #[derive(Clone)]

@@ -3,10 +3,11 @@
 //! nothing is buffered beyond one read. ZIP64 records are used only where a size or offset
 //! needs them (files or archives of 4 GiB and more, more than 65,535 files).
 
-use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use chrono::{Datelike, NaiveDateTime, Timelike};
+use ferrotype_core::blob::{BlobError, BlobStore, ByteRange};
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 
@@ -14,7 +15,8 @@ use tokio::sync::mpsc;
 pub struct ZipEntry {
     /// The name inside the archive (UTF-8).
     pub name: String,
-    pub path: PathBuf,
+    /// The blob with the file's bytes.
+    pub key: String,
     /// The size the catalog knows, to decide on ZIP64 before reading.
     pub size: u64,
     /// The wall-clock time shown by unzip.
@@ -45,10 +47,13 @@ struct Written {
 
 /// Streams the archive of `entries` into chunks; files that cannot be read end the stream
 /// with an error (the client sees a broken download rather than a silently partial one).
-pub fn stream(entries: Vec<ZipEntry>) -> mpsc::Receiver<std::io::Result<Bytes>> {
+pub fn stream(
+    blobs: Arc<dyn BlobStore>,
+    entries: Vec<ZipEntry>,
+) -> mpsc::Receiver<std::io::Result<Bytes>> {
     let (tx, rx) = mpsc::channel(4);
     tokio::spawn(async move {
-        if let Err(e) = write_all(entries, &tx).await {
+        if let Err(e) = write_all(blobs.as_ref(), entries, &tx).await {
             let _ = tx.send(Err(e)).await;
         }
     });
@@ -62,6 +67,7 @@ async fn send(tx: &mpsc::Sender<std::io::Result<Bytes>>, bytes: Vec<u8>) -> std:
 }
 
 async fn write_all(
+    blobs: &dyn BlobStore,
     entries: Vec<ZipEntry>,
     tx: &mpsc::Sender<std::io::Result<Bytes>>,
 ) -> std::io::Result<()> {
@@ -95,7 +101,11 @@ async fn write_all(
         let header_len = header.len() as u64;
         send(tx, header).await?;
 
-        let mut file = tokio::fs::File::open(&entry.path).await?;
+        let mut file = match blobs.open(&entry.key, ByteRange::ALL).await {
+            Ok(blob) => blob.reader,
+            Err(BlobError::Io(e)) => return Err(e),
+            Err(e) => return Err(std::io::Error::other(e)),
+        };
         let mut crc = crc32fast::Hasher::new();
         let mut size: u64 = 0;
         loop {
@@ -240,10 +250,11 @@ mod tests {
 
     /// Writes the archive of `entries` to `out`, leaving runs of zeros as holes, so a 4 GiB
     /// archive of a sparse file takes almost no disk.
-    async fn write_sparse(entries: Vec<ZipEntry>, out: &std::path::Path) {
+    async fn write_sparse(folder: &std::path::Path, entries: Vec<ZipEntry>, out: &std::path::Path) {
         use std::io::{Seek, SeekFrom, Write};
+        let blobs = ferrotype_blob::LocalBlobStore::open(folder).unwrap();
         let mut file = std::fs::File::create(out).unwrap();
-        let mut rx = stream(entries);
+        let mut rx = stream(Arc::new(blobs), entries);
         let mut end = 0u64;
         // Compared as slices (memcmp): a byte loop is slow in a debug build.
         let zeros = vec![0u8; CHUNK];
@@ -272,10 +283,11 @@ mod tests {
         )
     }
 
+    /// The file `path` in the folder of the store, as an entry.
     fn entry(name: &str, path: &std::path::Path) -> ZipEntry {
         ZipEntry {
             name: name.to_string(),
-            path: path.to_path_buf(),
+            key: path.file_name().unwrap().to_str().unwrap().to_string(),
             size: std::fs::metadata(path).unwrap().len(),
             modified: NaiveDateTime::parse_from_str("2024-05-01 10:20:30", "%Y-%m-%d %H:%M:%S")
                 .unwrap(),
@@ -297,6 +309,7 @@ mod tests {
         std::fs::write(&small, b"after the big one").unwrap();
         let archive = dir.path().join("out.zip");
         write_sparse(
+            dir.path(),
             vec![entry("big.mov", &big), entry("small.txt", &small)],
             &archive,
         )
@@ -327,7 +340,7 @@ mod tests {
             .map(|i| entry(&format!("f{i:05}.txt"), &small))
             .collect();
         let archive = dir.path().join("many.zip");
-        write_sparse(entries, &archive).await;
+        write_sparse(dir.path(), entries, &archive).await;
         let (ok, text) = unzip(&["-t", "-q"], &archive);
         assert!(ok && text.contains("No errors detected"), "{text}");
         let (ok, text) = unzip(&["-l"], &archive);

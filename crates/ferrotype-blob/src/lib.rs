@@ -1,5 +1,5 @@
 //! BlobStore implementations: where originals and generated files live. The local filesystem is
-//! the default (inside the data folder); S3 comes later behind the same port.
+//! the default (inside the data folder); S3 is `ferrotype-s3`, behind the same port.
 
 mod local;
 

@@ -43,6 +43,37 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "the data folder: catalog, originals, thumbnails",
     ),
     (
+        "storage.url",
+        "",
+        "where originals, thumbnails and encoded videos live: empty for the data folder, or s3://bucket/prefix for an S3 bucket (storage.s3.*); the catalog and upload staging stay in the data folder",
+    ),
+    (
+        "storage.s3.endpoint",
+        "",
+        "the S3 server's URL (http://127.0.0.1:9000 for MinIO or Garage beside us; plain http is allowed when it says so); empty: AWS, from the region",
+    ),
+    ("storage.s3.region", "us-east-1", "the bucket's region"),
+    (
+        "storage.s3.access_key_id",
+        "",
+        "the S3 access key id (required with an s3:// storage.url)",
+    ),
+    (
+        "storage.s3.secret_access_key",
+        "",
+        "the S3 secret access key (required with an s3:// storage.url; best from a file: FERROTYPE_STORAGE_S3_SECRET_ACCESS_KEY_FILE)",
+    ),
+    (
+        "storage.s3.presigned_redirects",
+        "false",
+        "true: media (originals, thumbnails, video playback) are answered with a 302 to a presigned S3 URL valid for an hour, so the bytes go from the bucket to the client without passing through the server",
+    ),
+    (
+        "storage.s3.part_size",
+        "8MiB",
+        "part size of multipart uploads (at least 5MiB, S3's minimum); files larger than one part are uploaded in parts, two at a time",
+    ),
+    (
         "upload.max_file_size",
         "50GiB",
         "largest accepted upload, in bytes or with a unit (KB, MB, GB, KiB, MiB, GiB); larger ones get 413",
@@ -105,6 +136,42 @@ pub struct Config {
     pub version_check_url: String,
     /// The wait before an album's users hear that media was added to it.
     pub album_update_delay_seconds: u64,
+    /// Where the blobs live.
+    pub storage: Storage,
+}
+
+/// Where originals and generated files live.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Storage {
+    /// The data folder.
+    Local,
+    S3(S3Settings),
+}
+
+#[derive(Clone, PartialEq)]
+pub struct S3Settings {
+    pub bucket: String,
+    pub prefix: String,
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub part_size: usize,
+    pub presigned_redirects: bool,
+}
+
+impl fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("part_size", &self.part_size)
+            .field("presigned_redirects", &self.presigned_redirects)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Immich's environment variables for the build facts of `/api/server/about`, and the field each
@@ -242,6 +309,14 @@ fn scalar(value: &toml::Value) -> Option<String> {
     }
 }
 
+fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(format!("'{other}' is not true or false")),
+    }
+}
+
 /// `1048576`, `512KB`, `10MB`, `50GiB`, ... as a number of bytes.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
@@ -359,6 +434,7 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
         build_metadata: layers.build_metadata.clone(),
         version_check_url: String::new(),
         album_update_delay_seconds: 300,
+        storage: Storage::Local,
     };
     let (v, _) = get("server.listen");
     check(
@@ -463,6 +539,66 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
             .map(|n| config.album_update_delay_seconds = n)
             .map_err(|_| format!("'{v}' is not a whole number of seconds")),
     );
+    let (url, _) = get("storage.url");
+    let url = url.trim();
+    if !url.is_empty() {
+        let mut s3 = S3Settings {
+            bucket: String::new(),
+            prefix: String::new(),
+            endpoint: get("storage.s3.endpoint").0.trim().to_string(),
+            region: get("storage.s3.region").0.trim().to_string(),
+            access_key_id: get("storage.s3.access_key_id").0.trim().to_string(),
+            secret_access_key: get("storage.s3.secret_access_key").0.trim().to_string(),
+            part_size: ferrotype_s3::DEFAULT_PART_SIZE,
+            presigned_redirects: false,
+        };
+        check(
+            "storage.url",
+            ferrotype_s3::parse_url(url).map(|(bucket, prefix)| {
+                s3.bucket = bucket;
+                s3.prefix = prefix;
+            }),
+        );
+        let endpoint = s3.endpoint.clone();
+        check(
+            "storage.s3.endpoint",
+            if endpoint.is_empty()
+                || endpoint.starts_with("http://")
+                || endpoint.starts_with("https://")
+            {
+                Ok(())
+            } else {
+                Err(format!("'{endpoint}' is not an http:// or https:// URL"))
+            },
+        );
+        for key in ["storage.s3.access_key_id", "storage.s3.secret_access_key"] {
+            check(
+                key,
+                if get(key).0.trim().is_empty() {
+                    Err("required with an s3:// storage.url".to_string())
+                } else {
+                    Ok(())
+                },
+            );
+        }
+        let (v, _) = get("storage.s3.part_size");
+        check(
+            "storage.s3.part_size",
+            parse_size(v).and_then(|n| match usize::try_from(n) {
+                Ok(n) if n >= ferrotype_s3::MIN_PART_SIZE => {
+                    s3.part_size = n;
+                    Ok(())
+                }
+                _ => Err(format!("'{v}' is below S3's minimum part size of 5MiB")),
+            }),
+        );
+        let (v, _) = get("storage.s3.presigned_redirects");
+        check(
+            "storage.s3.presigned_redirects",
+            parse_bool(v).map(|b| s3.presigned_redirects = b),
+        );
+        config.storage = Storage::S3(s3);
+    }
     for (key, _, _) in KEYS {
         let Some(queue) = key.strip_prefix("jobs.concurrency.") else {
             continue;
@@ -628,6 +764,68 @@ mod tests {
         .unwrap();
         assert!(!c.staging_license_keys);
         assert!(load(None, &env(&[("IMMICH_ENV", "staging")]), None).is_err());
+    }
+
+    #[test]
+    fn s3_storage() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, "s3cr3t\n").unwrap();
+        let c = load(
+            None,
+            &env(&[
+                ("FERROTYPE_STORAGE_URL", "s3://photos/ferrotype"),
+                ("FERROTYPE_STORAGE_S3_ENDPOINT", "http://127.0.0.1:9000"),
+                ("FERROTYPE_STORAGE_S3_ACCESS_KEY_ID", "key"),
+                (
+                    "FERROTYPE_STORAGE_S3_SECRET_ACCESS_KEY_FILE",
+                    secret.to_str().unwrap(),
+                ),
+                ("FERROTYPE_STORAGE_S3_PRESIGNED_REDIRECTS", "true"),
+            ]),
+            None,
+        )
+        .unwrap();
+        let Storage::S3(s3) = c.storage else {
+            panic!("not S3: {:?}", c.storage)
+        };
+        assert_eq!(
+            (s3.bucket.as_str(), s3.prefix.as_str()),
+            ("photos", "ferrotype")
+        );
+        assert_eq!(s3.secret_access_key, "s3cr3t");
+        assert_eq!(s3.region, "us-east-1");
+        assert!(s3.presigned_redirects);
+        assert_eq!(s3.part_size, 8 << 20);
+        assert!(
+            !format!("{s3:?}").contains("s3cr3t"),
+            "the secret is never logged"
+        );
+        assert_eq!(load(None, &[], None).unwrap().storage, Storage::Local);
+
+        let errors = load(
+            None,
+            &env(&[
+                ("FERROTYPE_STORAGE_URL", "s3://Bad_Bucket"),
+                ("FERROTYPE_STORAGE_S3_ENDPOINT", "127.0.0.1:9000"),
+                ("FERROTYPE_STORAGE_S3_PART_SIZE", "1MiB"),
+                ("FERROTYPE_STORAGE_S3_PRESIGNED_REDIRECTS", "yes"),
+            ]),
+            None,
+        )
+        .unwrap_err()
+        .0
+        .join("\n");
+        for expected in [
+            "storage.url (from environment variable FERROTYPE_STORAGE_URL): 'Bad_Bucket' is not a bucket name",
+            "storage.s3.endpoint (from environment variable FERROTYPE_STORAGE_S3_ENDPOINT): '127.0.0.1:9000' is not an http:// or https:// URL",
+            "storage.s3.access_key_id (from default): required with an s3:// storage.url",
+            "storage.s3.secret_access_key (from default): required with an s3:// storage.url",
+            "storage.s3.part_size (from environment variable FERROTYPE_STORAGE_S3_PART_SIZE): '1MiB' is below",
+            "storage.s3.presigned_redirects (from environment variable FERROTYPE_STORAGE_S3_PRESIGNED_REDIRECTS): 'yes' is not true or false",
+        ] {
+            assert!(errors.contains(expected), "{expected}\nin\n{errors}");
+        }
     }
 
     #[test]

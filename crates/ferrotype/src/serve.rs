@@ -17,9 +17,10 @@ use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::NewJob;
 use ferrotype_core::system_config::{SystemConfig, SystemConfigStore, keys};
 use ferrotype_media::geocode::Geocoder;
+use ferrotype_s3::{S3BlobStore, S3Config};
 use tokio::net::TcpListener;
 
-use crate::config::Config;
+use crate::config::{Config, Storage};
 use crate::jobs;
 
 /// Held while a server uses a data folder: a second server on the same folder would empty the
@@ -49,29 +50,61 @@ fn lock_data_folder(data_dir: &Path) -> anyhow::Result<DataFolderLock> {
 }
 
 /// The catalog and blob store of a data folder, created if missing, schema up to date, locked
-/// for this process.
-pub fn open_data_folder(
-    data_dir: &Path,
-) -> anyhow::Result<(DataFolderLock, SqliteCatalog, LocalBlobStore)> {
+/// for this process. The blobs live in the data folder or, with an s3:// `storage.url`, in a
+/// bucket, reached once here so that a wrong endpoint or secret stops the start.
+pub async fn open_data_folder(
+    config: &Config,
+) -> anyhow::Result<(DataFolderLock, SqliteCatalog, Arc<dyn BlobStore>)> {
+    let data_dir = &config.data_dir;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
     let lock = lock_data_folder(data_dir)?;
     let catalog = SqliteCatalog::open(&data_dir.join("ferrotype.db"))
         .with_context(|| format!("cannot open the catalog in {}", data_dir.display()))?;
-    let blobs = LocalBlobStore::open(data_dir)
-        .with_context(|| format!("cannot open the file store in {}", data_dir.display()))?;
+    let blobs: Arc<dyn BlobStore> = match &config.storage {
+        Storage::Local => Arc::new(
+            LocalBlobStore::open(data_dir)
+                .with_context(|| format!("cannot open the file store in {}", data_dir.display()))?,
+        ),
+        Storage::S3(s3) => {
+            let store = S3BlobStore::open(&S3Config {
+                bucket: s3.bucket.clone(),
+                prefix: s3.prefix.clone(),
+                endpoint: s3.endpoint.clone(),
+                region: s3.region.clone(),
+                access_key_id: s3.access_key_id.clone(),
+                secret_access_key: s3.secret_access_key.clone(),
+                part_size: s3.part_size,
+                staging_dir: data_dir.join("staging"),
+            })
+            .context("cannot set up the S3 store")?;
+            store.check().await.with_context(|| {
+                format!(
+                    "cannot reach the S3 bucket {} at {}",
+                    s3.bucket,
+                    if s3.endpoint.is_empty() {
+                        "AWS"
+                    } else {
+                        &s3.endpoint
+                    }
+                )
+            })?;
+            tracing::info!(bucket = %s3.bucket, prefix = %s3.prefix, "originals and generated files live in S3");
+            Arc::new(store)
+        }
+    };
     Ok((lock, catalog, blobs))
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let (_lock, catalog, blobs) = open_data_folder(&config.data_dir)?;
-    let repaired = ferrotype_core::repair::repair_interrupted_uploads(&catalog, &blobs).await?;
+    let (_lock, catalog, blobs) = open_data_folder(&config).await?;
+    let repaired =
+        ferrotype_core::repair::repair_interrupted_uploads(&catalog, blobs.as_ref()).await?;
     if repaired > 0 {
         tracing::warn!(repaired, "repaired uploads interrupted by a crash");
     }
-    ferrotype_core::repair::repair_interrupted_moves(&catalog, &blobs).await?;
+    ferrotype_core::repair::repair_interrupted_moves(&catalog, blobs.as_ref()).await?;
     let catalog: Arc<dyn Catalog> = Arc::new(catalog);
-    let blobs: Arc<dyn BlobStore> = Arc::new(blobs);
     // This process is the only worker of its data folder (the lock above), so any job still
     // marked active was cut short by a crash: run it again.
     let requeued = catalog.requeue_active_jobs().await?;
@@ -121,6 +154,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             },
             build_metadata: config.build_metadata.clone(),
             album_update_delay: Duration::from_secs(config.album_update_delay_seconds),
+            media_redirects: matches!(&config.storage, Storage::S3(s3) if s3.presigned_redirects),
         }),
         system_config: system_config.clone(),
         geocoder,

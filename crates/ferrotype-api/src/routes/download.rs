@@ -137,15 +137,12 @@ pub async fn archive(
     for (asset, name) in assets.iter().zip(names) {
         entries.push(ZipEntry {
             name,
-            path: state
-                .blobs
-                .local_path(&asset.original_path)
-                .map_err(ApiError::internal)?,
+            key: asset.original_path.clone(),
             size: asset.file_size.max(0) as u64,
             modified: asset.local_date_time.naive_utc(),
         });
     }
-    let chunks = zip_stream::stream(entries);
+    let chunks = zip_stream::stream(state.blobs.clone(), entries);
     let body = Body::from_stream(futures_util::stream::unfold(chunks, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     }));

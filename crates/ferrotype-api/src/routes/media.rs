@@ -3,15 +3,16 @@
 
 use ferrotype_core::permissions::Permission;
 use std::collections::HashMap;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use ferrotype_core::blob::{ByteRange, ServeAs};
 use ferrotype_core::media_types::mime_type_for;
 use ferrotype_core::model::{Asset, AssetType};
 use ferrotype_core::storage::{Generated, extension_of, generated_key};
-use tokio::io::AsyncReadExt;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -74,7 +75,37 @@ struct Served<'a> {
     disposition: Option<String>,
 }
 
+/// How long a redirect to a presigned URL stays usable: long enough for a video watched to
+/// its end, short enough that a link copied out of the app soon stops working.
+const PUBLIC_URL_LIFETIME: Duration = Duration::from_secs(3600);
+
 async fn serve(state: &AppState, request: &HeaderMap, served: Served<'_>) -> ApiResult<Response> {
+    if state.config.media_redirects
+        && let Some(url) = state
+            .blobs
+            .public_url(
+                served.key,
+                PUBLIC_URL_LIFETIME,
+                &ServeAs {
+                    content_type: Some(served.content_type.to_string()),
+                    content_disposition: served.disposition.clone(),
+                },
+            )
+            .await?
+    {
+        // Found (302): the client follows it with its Range header. Not cached: the URL
+        // expires, the asset's address does not.
+        let location = HeaderValue::from_str(&url)
+            .map_err(|_| ApiError::internal("public URL not a header"))?;
+        return Ok((
+            StatusCode::FOUND,
+            [
+                (header::LOCATION, location),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+        )
+            .into_response());
+    }
     let etag = served.etag;
     // A range only applies while the client's copy is still current (If-Range).
     let range = request
@@ -86,8 +117,7 @@ async fn serve(state: &AppState, request: &HeaderMap, served: Served<'_>) -> Api
                 .and_then(|v| v.to_str().ok())
                 .is_none_or(|v| v.trim() == etag)
         });
-    let head = state.blobs.open(served.key, 0).await?;
-    let len = head.len;
+    let len = state.blobs.len(served.key).await?;
     let wanted = range.map_or(RangeRequest::Whole, |r| parse_range(r, len));
     let mut response = match wanted {
         RangeRequest::Unsatisfiable => {
@@ -99,8 +129,9 @@ async fn serve(state: &AppState, request: &HeaderMap, served: Served<'_>) -> Api
             return Ok(r);
         }
         RangeRequest::Whole => {
+            let blob = state.blobs.open(served.key, ByteRange::ALL).await?;
             let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
-                head.reader,
+                blob.reader,
                 256 * 1024,
             ));
             let mut r = (StatusCode::OK, body).into_response();
@@ -109,11 +140,13 @@ async fn serve(state: &AppState, request: &HeaderMap, served: Served<'_>) -> Api
             r
         }
         RangeRequest::Part { start, end } => {
-            drop(head);
-            let blob = state.blobs.open(served.key, start).await?;
+            let blob = state
+                .blobs
+                .open(served.key, ByteRange::between(start, end + 1))
+                .await?;
             let count = end - start + 1;
             let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
-                blob.reader.take(count),
+                blob.reader,
                 256 * 1024,
             ));
             let mut r = (StatusCode::PARTIAL_CONTENT, body).into_response();

@@ -354,7 +354,13 @@ pub async fn profile_image(
     if user.profile_image_path.is_empty() {
         return Err(ApiError::from(messages::NO_PROFILE_IMAGE));
     }
-    let mut blob = state.blobs.open(&user.profile_image_path, 0).await?;
+    let mut blob = state
+        .blobs
+        .open(
+            &user.profile_image_path,
+            ferrotype_core::blob::ByteRange::ALL,
+        )
+        .await?;
     let mut bytes = Vec::with_capacity(blob.len as usize);
     blob.reader
         .read_to_end(&mut bytes)

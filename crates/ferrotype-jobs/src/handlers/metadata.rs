@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrotype_core::blob::BlobStore;
+use ferrotype_core::blob::{BlobError, BlobStore};
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, NewJob};
 use ferrotype_core::model::{AssetType, ExifInfo};
@@ -51,21 +51,26 @@ impl JobHandler for ExtractMetadata {
         let Some(asset) = self.catalog.asset(asset_id).await.map_err(retry)? else {
             return Ok(());
         };
-        let path = self.blobs.local_path(&asset.original_path).map_err(retry)?;
-        if !tokio::fs::try_exists(&path).await.map_err(retry)? {
-            return Err(JobError::Fatal(format!(
-                "the original is missing: {}",
-                asset.original_path
-            )));
-        }
-        let mut tags = self.exiftool.read(&path).await.map_err(retry)?;
+        // exiftool and ffprobe need a file: the stored one, or a temporary copy of it.
+        let original = match self.blobs.local_file(&asset.original_path).await {
+            Ok(file) => file,
+            Err(BlobError::NotFound(_)) => {
+                return Err(JobError::Fatal(format!(
+                    "the original is missing: {}",
+                    asset.original_path
+                )));
+            }
+            Err(e) => return Err(retry(e)),
+        };
+        let path = original.path();
+        let mut tags = self.exiftool.read(path).await.map_err(retry)?;
         // exiftool reports files it cannot parse (empty, truncated, not what the name says).
         if let Some(Value::String(error)) = tags.get("Error") {
             return Err(JobError::Fatal(format!("unreadable file: {error}")));
         }
         if let Some(sidecar) = &asset.sidecar_path {
-            let sidecar_path = self.blobs.local_path(sidecar).map_err(retry)?;
-            match self.exiftool.read(&sidecar_path).await {
+            let sidecar_file = self.blobs.local_file(sidecar).await.map_err(retry)?;
+            match self.exiftool.read(sidecar_file.path()).await {
                 Ok(side) => tags = merge_sidecar(tags, side),
                 // A broken sidecar must not cost the file's own metadata.
                 Err(e) => tracing::warn!(%asset_id, "sidecar unreadable: {e}"),
@@ -74,7 +79,7 @@ impl JobHandler for ExtractMetadata {
         let mut info = exif_info(&tags, asset.file_size);
         let mut size = displayed_size(&info);
         if asset.asset_type == AssetType::Video {
-            match video::probe(&path).await {
+            match video::probe(path).await {
                 Ok(probe) => {
                     info.duration_ms = probe.duration_ms.or(info.duration_ms);
                     info.fps = probe.fps.or(info.fps);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrotype_core::blob::BlobStore;
+use ferrotype_core::blob::{BlobError, BlobStore};
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, NewJob};
 use ferrotype_core::model::{AssetType, ExifInfo};
@@ -159,13 +159,19 @@ impl JobHandler for GenerateThumbnails {
         let Some(asset) = self.catalog.asset(asset_id).await.map_err(retry)? else {
             return Ok(());
         };
-        let original = self.blobs.local_path(&asset.original_path).map_err(retry)?;
-        if !tokio::fs::try_exists(&original).await.map_err(retry)? {
-            return Err(JobError::Fatal(format!(
-                "the original is missing: {}",
-                asset.original_path
-            )));
-        }
+        // The original as a file for the decoders and ffmpeg (a temporary copy when the store is
+        // not local), kept until the thumbnails are made.
+        let original_file = match self.blobs.local_file(&asset.original_path).await {
+            Ok(file) => file,
+            Err(BlobError::NotFound(_)) => {
+                return Err(JobError::Fatal(format!(
+                    "the original is missing: {}",
+                    asset.original_path
+                )));
+            }
+            Err(e) => return Err(retry(e)),
+        };
+        let original = original_file.path().to_path_buf();
         let ext = extension_of(&asset.original_path).unwrap_or_default();
         let exif = self.catalog.asset_exif(asset_id).await.map_err(retry)?;
         let orientation = exif
