@@ -1,0 +1,128 @@
+//! The PostgreSQL catalog: for installs that outgrow one machine (many API and worker processes
+//! on one database). A pool of `tokio-postgres` connections (`deadpool-postgres`); its own
+//! migrations (`migrations/`), applied at open under an advisory lock; and one more connection
+//! that LISTENs for job notifications so that idle workers wake at once.
+//!
+//! Each area's operations live in their own file, named and shaped as the `Catalog` port's.
+
+mod api_keys;
+mod jobs;
+mod migrate;
+mod sessions;
+mod system;
+mod users;
+mod wakeups;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use ferrotype_core::catalog::{CatalogError, CatalogResult};
+use tokio_postgres::NoTls;
+use tokio_postgres::error::SqlState;
+
+pub use wakeups::JobWakeups;
+
+/// How many connections one process keeps to the database at most.
+const POOL_SIZE: usize = 16;
+
+#[derive(Clone)]
+pub struct PgCatalog {
+    pool: Pool,
+    wakeups: Arc<JobWakeups>,
+}
+
+impl PgCatalog {
+    /// Connects to `url` (`postgres://user:password@host:port/database`) and brings the schema up
+    /// to date; safe when several processes start at once.
+    pub async fn connect(url: &str) -> CatalogResult<Self> {
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| CatalogError::Backend(format!("bad database URL: {e}")))?;
+        Self::with_config(config).await
+    }
+
+    pub async fn with_config(config: tokio_postgres::Config) -> CatalogResult<Self> {
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| CatalogError::Backend(format!("database pool: {e}")))?;
+        let catalog = PgCatalog {
+            pool,
+            wakeups: JobWakeups::start(config),
+        };
+        {
+            let mut conn = catalog.conn().await?;
+            migrate::migrate(&mut conn).await?;
+        }
+        Ok(catalog)
+    }
+
+    /// The schema version: the number of migrations applied.
+    pub async fn schema_version(&self) -> CatalogResult<usize> {
+        let conn = self.conn().await?;
+        let row = conn
+            .query_one("SELECT count(*) FROM ferrotype_migrations", &[])
+            .await
+            .map_err(map_error)?;
+        Ok(row.get::<_, i64>(0) as usize)
+    }
+
+    /// Wake-ups for idle workers: a job became waiting on some queue.
+    pub fn job_wakeups(&self) -> &JobWakeups {
+        &self.wakeups
+    }
+
+    async fn conn(&self) -> CatalogResult<deadpool_postgres::Object> {
+        self.pool.get().await.map_err(|e| match e {
+            deadpool_postgres::PoolError::Backend(e) => map_error(e),
+            e => CatalogError::Backend(format!("database unavailable: {e}")),
+        })
+    }
+}
+
+/// A broken constraint is a conflict, as on SQLite; everything else is the backend's.
+pub(crate) fn map_error(e: tokio_postgres::Error) -> CatalogError {
+    match e.code() {
+        Some(code)
+            if *code == SqlState::UNIQUE_VIOLATION
+                || *code == SqlState::FOREIGN_KEY_VIOLATION
+                || *code == SqlState::CHECK_VIOLATION
+                || *code == SqlState::NOT_NULL_VIOLATION =>
+        {
+            CatalogError::Conflict(e.to_string())
+        }
+        _ => CatalogError::Backend(match e.as_db_error() {
+            Some(db) => format!("database: {}", db.message()),
+            None => format!("database: {e}"),
+        }),
+    }
+}
+
+pub(crate) fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+/// Times are kept to the millisecond, as the SQLite catalog keeps them, so that both give back
+/// the same values.
+pub(crate) fn ms(t: &DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(3)
+}
+
+pub(crate) fn opt_ms(t: &Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    t.as_ref().map(ms)
+}
+
+pub(crate) fn now() -> DateTime<Utc> {
+    ms(&Utc::now())
+}
