@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use ferrotype_core::accounts::secret_hash;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::model::{ApiKey, Session, SharedLink, User};
-use ferrotype_core::permissions;
+use ferrotype_core::permissions::{self, Permission};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -58,7 +58,7 @@ pub struct Auth {
 impl Auth {
     /// Routes declare one permission; API keys must hold it (or `all`). Sessions hold them all.
     /// Shared links are refused here (403 `Forbidden`): see `require_shareable`.
-    pub fn require(&self, permission: &str) -> Result<(), ApiError> {
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
         match &self.credential {
             Credential::Session(_) => Ok(()),
             Credential::SharedLink(_) => Err(ApiError::from(messages::FORBIDDEN)),
@@ -70,7 +70,7 @@ impl Auth {
     }
 
     /// Admin-only routes: the permission, and an admin behind the credential (403 `Forbidden`).
-    pub fn require_admin(&self, permission: &str) -> Result<(), ApiError> {
+    pub fn require_admin(&self, permission: Permission) -> Result<(), ApiError> {
         self.require(permission)?;
         if self.user.is_admin {
             Ok(())
@@ -81,12 +81,12 @@ impl Auth {
 
     /// Routes that declare no permission need `all` from an API key.
     pub fn require_all(&self) -> Result<(), ApiError> {
-        self.require(permissions::ALL)
+        self.require(Permission::All)
     }
 
     /// For the routes a shared link may reach: a link passes (the route then limits it to what
     /// the link shows); other credentials as `require`.
-    pub fn require_shareable(&self, permission: &str) -> Result<(), ApiError> {
+    pub fn require_shareable(&self, permission: Permission) -> Result<(), ApiError> {
         match &self.credential {
             Credential::SharedLink(_) => Ok(()),
             _ => self.require(permission),

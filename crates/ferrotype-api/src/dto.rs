@@ -98,7 +98,7 @@ impl From<&User> for UserResponse {
 pub struct ApiKeyResponse {
     pub id: Uuid,
     pub name: String,
-    pub permissions: Vec<String>,
+    pub permissions: Vec<ferrotype_core::permissions::Permission>,
     pub created_at: String,
     pub updated_at: String,
 }

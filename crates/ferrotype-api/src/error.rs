@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use ferrotype_core::accounts::AccountError;
 use ferrotype_core::blob::BlobError;
 use ferrotype_core::catalog::CatalogError;
+use ferrotype_core::permissions::Permission;
 use serde_json::json;
 
 tokio::task_local! {
@@ -59,7 +60,7 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, message)
     }
     /// Immich answers 400, not 404, for ids the caller cannot see, so ids do not leak.
-    pub fn no_access(permission: &str) -> Self {
+    pub fn no_access(permission: Permission) -> Self {
         Self::bad_request(format!("Not found or no {permission} access"))
     }
     /// Logs the cause; the client sees only Immich's generic message.

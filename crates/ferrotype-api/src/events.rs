@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use ferrotype_core::catalog::{Catalog, CatalogError};
 use ferrotype_core::model::{AlbumSummary, Asset, ExifInfo, Visibility};
-use ferrotype_core::permissions;
+use ferrotype_core::permissions::Permission;
 use ferrotype_core::sync::SyncRow;
 use ferrotype_core::system_config::{SystemConfigStore, keys};
 use serde::Serialize;
@@ -87,7 +87,7 @@ async fn admit(catalog: &dyn Catalog, headers: &axum::http::HeaderMap) -> Result
     let auth = account_auth(catalog, headers, &no_query)
         .await
         .map_err(|e| Refused(e.message))?;
-    auth.require(permissions::ALL)
+    auth.require(Permission::All)
         .map_err(|e| Refused(e.message))?;
     Ok(auth)
 }

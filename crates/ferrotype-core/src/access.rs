@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::catalog::{Catalog, CatalogError};
 use crate::model::{AlbumRole, AlbumSummary, Asset, SharedLink, Visibility};
+use crate::permissions::Permission;
 
 /// Who is asking.
 #[derive(Debug, Clone, Copy)]
@@ -27,25 +28,26 @@ pub enum AssetAccess {
     /// `asset.download`: its original.
     Download,
     /// Anything that changes it (`asset.update`, `asset.delete`, `asset.share`, ...): the owner's.
-    Change(&'static str),
+    Change(Permission),
 }
 
 impl AssetAccess {
-    pub fn name(self) -> &'static str {
+    pub fn permission(self) -> Permission {
         match self {
-            AssetAccess::Read => "asset.read",
-            AssetAccess::View => "asset.view",
-            AssetAccess::Download => "asset.download",
-            AssetAccess::Change(name) => name,
+            AssetAccess::Read => Permission::AssetRead,
+            AssetAccess::View => Permission::AssetView,
+            AssetAccess::Download => Permission::AssetDownload,
+            AssetAccess::Change(permission) => permission,
         }
     }
 
-    /// From an access name; names other than reading, viewing and downloading change the asset.
-    pub fn parse(name: &'static str) -> AssetAccess {
-        match name {
-            "asset.read" => AssetAccess::Read,
-            "asset.view" => AssetAccess::View,
-            "asset.download" => AssetAccess::Download,
+    /// From the permission a route needs; any but reading, viewing and downloading changes the
+    /// asset.
+    pub fn of(permission: Permission) -> AssetAccess {
+        match permission {
+            Permission::AssetRead => AssetAccess::Read,
+            Permission::AssetView => AssetAccess::View,
+            Permission::AssetDownload => AssetAccess::Download,
             other => AssetAccess::Change(other),
         }
     }
@@ -59,7 +61,7 @@ impl AssetAccess {
 pub enum Refused {
     /// Immich's 400 "Not found or no <access> access".
     #[error("Not found or no {0} access")]
-    NoAccess(&'static str),
+    NoAccess(Permission),
     /// A link's visitor tried a change (Immich's 403 "Forbidden").
     #[error("Forbidden")]
     Forbidden,
@@ -78,7 +80,7 @@ pub async fn asset(
     id: Uuid,
     access: AssetAccess,
 ) -> Result<Asset, Refused> {
-    let refused = Refused::NoAccess(access.name());
+    let refused = Refused::NoAccess(access.permission());
     match actor {
         Actor::Link(link) => {
             let allowed = match access {
@@ -123,7 +125,7 @@ pub async fn owned_assets(
     catalog: &dyn Catalog,
     actor: Actor<'_>,
     ids: &[Uuid],
-    access: &'static str,
+    access: Permission,
 ) -> Result<Vec<Asset>, Refused> {
     let mut assets = Vec::with_capacity(ids.len());
     for id in ids {
@@ -152,13 +154,13 @@ pub async fn album(
     catalog: &dyn Catalog,
     actor: Actor<'_>,
     id: Uuid,
-    access: &'static str,
+    access: Permission,
     allowed: fn(Standing) -> bool,
 ) -> Result<(AlbumSummary, Standing), Refused> {
     let refused = Refused::NoAccess(access);
     let user = match actor {
         Actor::Link(link) => {
-            if access != "album.read" || link.album_id != Some(id) {
+            if access != Permission::AlbumRead || link.album_id != Some(id) {
                 return Err(refused);
             }
             let summary = catalog.album(id).await?.ok_or(refused)?;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::catalog::{Catalog, CatalogError};
 use crate::model::{ApiKey, Session, User};
-use crate::permissions;
+use crate::permissions::{self, Permission};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -19,8 +19,8 @@ pub enum AccountError {
     AdminExists,
     #[error("User exists")]
     EmailTaken,
-    #[error("Invalid permission: {0}")]
-    UnknownPermission(String),
+    #[error(transparent)]
+    UnknownPermission(#[from] permissions::UnknownPermission),
     #[error("Cannot grant permissions you do not have")]
     CannotGrant,
     #[error("password hashing failed: {0}")]
@@ -231,24 +231,15 @@ async fn start_session(
     Ok((session, token))
 }
 
-/// Checks that every name is a known permission.
-pub fn validate_permissions(names: &[String]) -> Result<(), AccountError> {
-    match names.iter().find(|p| !permissions::is_known(p)) {
-        Some(bad) => Err(AccountError::UnknownPermission(bad.clone())),
-        None => Ok(()),
-    }
-}
-
 /// Creates an API key; returns it with its secret (shown once). `granter` is the permission list
 /// of the API key making the request, if the request came with one.
 pub async fn create_api_key(
     catalog: &dyn Catalog,
     user_id: Uuid,
     name: &str,
-    permissions: Vec<String>,
-    granter: Option<&[String]>,
+    permissions: Vec<Permission>,
+    granter: Option<&[Permission]>,
 ) -> Result<(ApiKey, String), AccountError> {
-    validate_permissions(&permissions)?;
     if let Some(held) = granter
         && !permissions::can_grant(held, &permissions)
     {

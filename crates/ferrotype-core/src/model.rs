@@ -68,7 +68,7 @@ pub struct ApiKey {
     pub id: Uuid,
     pub name: String,
     pub user_id: Uuid,
-    pub permissions: Vec<String>,
+    pub permissions: Vec<crate::permissions::Permission>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

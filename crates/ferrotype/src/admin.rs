@@ -39,7 +39,7 @@ pub enum AdminCommand {
         name: String,
         /// A permission to grant (repeatable); `all` by default.
         #[arg(long = "permission", default_value = "all")]
-        permissions: Vec<String>,
+        permissions: Vec<ferrotype_core::permissions::Permission>,
     },
 }
 

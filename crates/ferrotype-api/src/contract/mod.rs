@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::auth::{Auth, Credential};
 use crate::error::ApiError;
 use crate::messages;
+use ferrotype_core::permissions::Permission;
 use validate::{Source, validate};
 
 /// One operation of the contract.
@@ -30,7 +31,7 @@ pub struct Operation {
     pub path: &'static str,
     pub operation_id: &'static str,
     /// `x-immich-permission`: what an API key must hold.
-    pub permission: Option<&'static str>,
+    pub permission: Option<Permission>,
     /// `x-immich-admin-only`.
     pub admin_only: bool,
     /// Whether the operation declares any security scheme (public ones do not).
@@ -215,7 +216,7 @@ async fn authorize(
         }
         if !ANY_API_KEY.contains(&op.operation_id) {
             // No declared permission means `all`, as in Immich.
-            auth.require(op.permission.unwrap_or(ferrotype_core::permissions::ALL))?;
+            auth.require(op.permission.unwrap_or(Permission::All))?;
         }
     }
     Ok(auth)

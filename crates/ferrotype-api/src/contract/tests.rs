@@ -1,6 +1,7 @@
 //! The contract table and the validator's messages, checked against what Immich 3.x answers
 //! (the texts in its e2e specs).
 
+use ferrotype_core::permissions::Permission;
 use serde_json::{Value, json};
 
 use super::validate::{Source, validate};
@@ -41,7 +42,7 @@ fn every_operation_of_the_spec_is_in_the_table() {
     assert_eq!(OPERATIONS.len(), 254);
     let op = operation("GET", "/api/albums/{id}").unwrap();
     assert_eq!(op.operation_id, "getAlbumInfo");
-    assert_eq!(op.permission, Some("album.read"));
+    assert_eq!(op.permission, Some(Permission::AlbumRead));
     assert!(op.authenticated);
     // Parameter names do not matter, only the route's shape.
     assert_eq!(

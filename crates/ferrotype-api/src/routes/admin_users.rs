@@ -1,6 +1,7 @@
 //! `/api/admin/users*`: the admin manages the accounts of a family's server: create, list,
 //! change (including quotas), delete (restorable) and restore.
 
+use ferrotype_core::permissions::Permission;
 use std::collections::HashMap;
 
 use axum::Json;
@@ -107,7 +108,7 @@ pub async fn list(
     auth: Auth,
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Vec<UserAdminResponse>>> {
-    auth.require_admin("adminUser.read")?;
+    auth.require_admin(Permission::AdminUserRead)?;
     let with_deleted = query.get("withDeleted").is_some_and(|v| v == "true");
     let users = state.catalog.users(with_deleted).await?;
     let wanted = query.get("id");
@@ -125,7 +126,7 @@ pub async fn create(
     auth: Auth,
     ApiJson(dto): ApiJson<CreateDto>,
 ) -> ApiResult<(StatusCode, Json<UserAdminResponse>)> {
-    auth.require_admin("adminUser.create")?;
+    auth.require_admin(Permission::AdminUserCreate)?;
     validate_email(&dto.email)?;
     check_color(&dto.avatar_color)?;
     check_quota(dto.quota_size_in_bytes)?;
@@ -161,7 +162,7 @@ pub async fn get(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<UserAdminResponse>> {
-    auth.require_admin("adminUser.read")?;
+    auth.require_admin(Permission::AdminUserRead)?;
     crate::routes::users::with_license(
         &state,
         UserAdminResponse::from(&any_user(&state, id).await?),
@@ -175,7 +176,7 @@ pub async fn preferences(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    auth.require_admin("adminUser.read")?;
+    auth.require_admin(Permission::AdminUserRead)?;
     any_user(&state, id).await?;
     Ok(Json(
         crate::routes::users::read_preferences(&state, id).await?,
@@ -189,7 +190,7 @@ pub async fn update_preferences(
     Path(id): Path<Uuid>,
     ApiJson(update): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    auth.require_admin("adminUser.update")?;
+    auth.require_admin(Permission::AdminUserUpdate)?;
     any_user(&state, id).await?;
     Ok(Json(
         crate::routes::users::write_preferences(&state, id, &update).await?,
@@ -202,7 +203,7 @@ pub async fn update(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<UpdateDto>,
 ) -> ApiResult<Json<UserAdminResponse>> {
-    auth.require_admin("adminUser.update")?;
+    auth.require_admin(Permission::AdminUserUpdate)?;
     any_user(&state, id).await?;
     check_color(&dto.avatar_color)?;
     check_quota(dto.quota_size_in_bytes.flatten())?;
@@ -278,7 +279,7 @@ pub async fn restore(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<UserAdminResponse>> {
-    auth.require_admin("adminUser.delete")?;
+    auth.require_admin(Permission::AdminUserDelete)?;
     any_user(&state, id).await?;
     let change = UserChange {
         deleted_at: Some(None),

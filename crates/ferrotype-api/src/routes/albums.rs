@@ -1,6 +1,7 @@
 //! `/api/albums*`: albums, shared with other users as editors (who add and remove assets) or
 //! viewers. The owner alone shares, changes roles and removes others; a member may leave.
 
+use ferrotype_core::permissions::Permission;
 use std::collections::HashMap;
 
 use axum::Json;
@@ -75,7 +76,7 @@ pub async fn list(
     auth: Auth,
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Vec<AlbumResponse>>> {
-    auth.require("album.read")?;
+    auth.require(Permission::AlbumRead)?;
     let respond = |albums: Vec<AlbumSummary>, keep: &dyn Fn(&AlbumSummary) -> bool| {
         Json(
             albums
@@ -112,7 +113,7 @@ pub async fn create(
     auth: Auth,
     ApiJson(dto): ApiJson<CreateAlbumDto>,
 ) -> ApiResult<(StatusCode, Json<AlbumResponse>)> {
-    auth.require("album.create")?;
+    auth.require(Permission::AlbumCreate)?;
     let members = members_to_add(&state, auth.user.id, &dto.album_users, &[]).await?;
     let now = Utc::now();
     let album = Album {
@@ -156,7 +157,7 @@ async fn album_for(
     state: &AppState,
     auth: &Auth,
     id: Uuid,
-    permission: &'static str,
+    permission: Permission,
     allowed: fn(Standing) -> bool,
 ) -> ApiResult<(AlbumSummary, Standing)> {
     Ok(access::album(
@@ -171,7 +172,9 @@ async fn album_for(
 
 /// The album, if `auth` may read it (owner, member, or a link to it).
 pub async fn readable_album(state: &AppState, auth: &Auth, id: Uuid) -> ApiResult<AlbumSummary> {
-    Ok(album_for(state, auth, id, "album.read", anyone).await?.0)
+    Ok(album_for(state, auth, id, Permission::AlbumRead, anyone)
+        .await?
+        .0)
 }
 
 fn anyone(_: Standing) -> bool {
@@ -219,7 +222,7 @@ pub async fn get(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<AlbumResponse>> {
-    let (summary, _) = album_for(&state, &auth, id, "album.read", anyone).await?;
+    let (summary, _) = album_for(&state, &auth, id, Permission::AlbumRead, anyone).await?;
     let mut response = AlbumResponse::new(&summary);
     if summary.is_shared() {
         let counts = state.catalog.album_contributor_counts(id).await?;
@@ -240,7 +243,8 @@ pub async fn add_users(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<AddUsersDto>,
 ) -> ApiResult<Json<AlbumResponse>> {
-    let (summary, _) = album_for(&state, &auth, id, "album.share", owner_or_editor).await?;
+    let (summary, _) =
+        album_for(&state, &auth, id, Permission::AlbumShare, owner_or_editor).await?;
     let already: Vec<Uuid> = summary.members.iter().map(|m| m.user.id).collect();
     let members =
         members_to_add(&state, summary.album.owner_id, &dto.album_users, &already).await?;
@@ -254,7 +258,7 @@ pub async fn add_users(
         .catalog
         .album(id)
         .await?
-        .ok_or_else(|| ApiError::no_access("albumUser.create"))?;
+        .ok_or_else(|| ApiError::no_access(Permission::AlbumUserCreate))?;
     Ok(Json(AlbumResponse::new(&summary)))
 }
 
@@ -273,12 +277,13 @@ pub async fn remove_user(
     Path((id, user_id)): Path<(Uuid, String)>,
 ) -> ApiResult<StatusCode> {
     let user_id = member_id(&auth, &user_id)?;
-    let (summary, standing) = album_for(&state, &auth, id, "albumUser.delete", anyone).await?;
+    let (summary, standing) =
+        album_for(&state, &auth, id, Permission::AlbumUserDelete, anyone).await?;
     if user_id == summary.album.owner_id {
         return Err(ApiError::from(messages::CANNOT_REMOVE_ALBUM_OWNER));
     }
     if !owner_or_editor(standing) && user_id != auth.user.id {
-        return Err(ApiError::no_access("album.share"));
+        return Err(ApiError::no_access(Permission::AlbumShare));
     }
     if !state.catalog.remove_album_member(id, user_id).await? {
         return Err(ApiError::from(messages::ALBUM_NOT_SHARED_WITH_USER));
@@ -294,7 +299,8 @@ pub async fn update_user(
     ApiJson(dto): ApiJson<UpdateAlbumUserDto>,
 ) -> ApiResult<StatusCode> {
     let user_id = member_id(&auth, &user_id)?;
-    let (summary, _) = album_for(&state, &auth, id, "album.share", owner_or_editor).await?;
+    let (summary, _) =
+        album_for(&state, &auth, id, Permission::AlbumShare, owner_or_editor).await?;
     if user_id == summary.album.owner_id {
         return Err(ApiError::from(messages::USER_IS_OWNER));
     }
@@ -315,7 +321,14 @@ pub async fn add_assets(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<BulkIdsDto>,
 ) -> ApiResult<Json<Vec<BulkIdResponse>>> {
-    let (album, _) = album_for(&state, &auth, id, "albumAsset.create", owner_or_editor).await?;
+    let (album, _) = album_for(
+        &state,
+        &auth,
+        id,
+        Permission::AlbumAssetCreate,
+        owner_or_editor,
+    )
+    .await?;
     let results = state
         .catalog
         .add_album_assets(id, auth.user.id, &dto.ids)
@@ -364,7 +377,7 @@ pub async fn update(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<UpdateAlbumDto>,
 ) -> ApiResult<Json<AlbumResponse>> {
-    album_for(&state, &auth, id, "album.update", owner_or_editor).await?;
+    album_for(&state, &auth, id, Permission::AlbumUpdate, owner_or_editor).await?;
     if let Some(order) = &dto.order
         && order != "asc"
         && order != "desc"
@@ -388,7 +401,7 @@ pub async fn update(
         .catalog
         .album(id)
         .await?
-        .ok_or_else(|| ApiError::no_access("album.update"))?;
+        .ok_or_else(|| ApiError::no_access(Permission::AlbumUpdate))?;
     Ok(Json(AlbumResponse::new(&summary)))
 }
 
@@ -398,7 +411,7 @@ pub async fn delete(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    album_for(&state, &auth, id, "album.delete", owner_only).await?;
+    album_for(&state, &auth, id, Permission::AlbumDelete, owner_only).await?;
     state.catalog.delete_album(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -410,8 +423,14 @@ pub async fn remove_assets(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<BulkIdsDto>,
 ) -> ApiResult<Json<Vec<BulkIdResponse>>> {
-    let (album, standing) =
-        album_for(&state, &auth, id, "albumAsset.delete", owner_or_editor).await?;
+    let (album, standing) = album_for(
+        &state,
+        &auth,
+        id,
+        Permission::AlbumAssetDelete,
+        owner_or_editor,
+    )
+    .await?;
     let results = state
         .catalog
         .remove_album_assets(id, auth.user.id, standing == Standing::Owner, &dto.ids)
@@ -456,8 +475,14 @@ pub async fn add_assets_to_albums(
     let mut added = false;
     let mut error = None;
     for album in &dto.album_ids {
-        let Ok((summary, _)) =
-            album_for(&state, &auth, *album, "albumAsset.create", owner_or_editor).await
+        let Ok((summary, _)) = album_for(
+            &state,
+            &auth,
+            *album,
+            Permission::AlbumAssetCreate,
+            owner_or_editor,
+        )
+        .await
         else {
             error = Some("no_permission");
             continue;
@@ -501,7 +526,7 @@ pub async fn statistics(
     State(state): State<AppState>,
     auth: Auth,
 ) -> ApiResult<Json<serde_json::Value>> {
-    auth.require("album.statistics")?;
+    auth.require(Permission::AlbumStatistics)?;
     let albums = state.catalog.albums_of(auth.user.id, None).await?;
     let owned = albums
         .iter()
@@ -525,7 +550,7 @@ pub async fn map_markers(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Vec<serde_json::Value>>> {
-    album_for(&state, &auth, id, "album.read", anyone).await?;
+    album_for(&state, &auth, id, Permission::AlbumRead, anyone).await?;
     let markers = state.catalog.album_map_markers(id).await?;
     Ok(Json(
         markers

@@ -15,17 +15,18 @@ use crate::dto::ApiKeyResponse;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::messages;
+use ferrotype_core::permissions::Permission;
 
 #[derive(Deserialize)]
 pub struct CreateDto {
     name: Option<String>,
-    permissions: Vec<String>,
+    permissions: Vec<Permission>,
 }
 
 #[derive(Deserialize)]
 pub struct UpdateDto {
     name: Option<String>,
-    permissions: Option<Vec<String>>,
+    permissions: Option<Vec<Permission>>,
 }
 
 pub async fn create(
@@ -33,7 +34,7 @@ pub async fn create(
     auth: Auth,
     ApiJson(dto): ApiJson<CreateDto>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    auth.require("apiKey.create")?;
+    auth.require(Permission::ApiKeyCreate)?;
     let granter = auth.api_key().map(|k| k.permissions.as_slice());
     let name = dto.name.unwrap_or_else(|| "API Key".to_string());
     let (key, secret) = accounts::create_api_key(
@@ -54,7 +55,7 @@ pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
 ) -> ApiResult<Json<Vec<ApiKeyResponse>>> {
-    auth.require("apiKey.read")?;
+    auth.require(Permission::ApiKeyRead)?;
     let keys = state.catalog.api_keys_of(auth.user.id).await?;
     Ok(Json(keys.iter().map(ApiKeyResponse::from).collect()))
 }
@@ -76,7 +77,7 @@ pub async fn get(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<ApiKeyResponse>> {
-    auth.require("apiKey.read")?;
+    auth.require(Permission::ApiKeyRead)?;
     let key = state
         .catalog
         .api_key(auth.user.id, id)
@@ -91,7 +92,7 @@ pub async fn update(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<UpdateDto>,
 ) -> ApiResult<Json<ApiKeyResponse>> {
-    auth.require("apiKey.update")?;
+    auth.require(Permission::ApiKeyUpdate)?;
     let mut key = state
         .catalog
         .api_key(auth.user.id, id)
@@ -101,7 +102,6 @@ pub async fn update(
         key.name = name;
     }
     if let Some(permissions) = dto.permissions {
-        accounts::validate_permissions(&permissions)?;
         if let Some(held) = auth.api_key().map(|k| &k.permissions)
             && !ferrotype_core::permissions::can_grant(held, &permissions)
         {
@@ -119,7 +119,7 @@ pub async fn delete(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    auth.require("apiKey.delete")?;
+    auth.require(Permission::ApiKeyDelete)?;
     if state.catalog.delete_api_key(auth.user.id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -1,5 +1,6 @@
 //! `/api/assets/*` except the upload itself (see `upload.rs`).
 
+use ferrotype_core::permissions::Permission;
 use std::collections::HashMap;
 
 use axum::Json;
@@ -34,7 +35,7 @@ pub async fn statistics(
     auth: Auth,
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
-    auth.require("asset.statistics")?;
+    auth.require(Permission::AssetStatistics)?;
     let visibility = match query.get("visibility") {
         None => None,
         Some(v) => {
@@ -73,7 +74,7 @@ pub async fn bulk_upload_check(
     auth: Auth,
     ApiJson(dto): ApiJson<BulkUploadCheckDto>,
 ) -> ApiResult<Json<Value>> {
-    auth.require("asset.upload")?;
+    auth.require(Permission::AssetUpload)?;
     let mut checksums = Vec::with_capacity(dto.assets.len());
     for item in &dto.assets {
         let checksum = parse_checksum(&item.checksum).ok_or_else(|| {
@@ -115,12 +116,12 @@ pub async fn accessible_asset(
     state: &AppState,
     auth: &Auth,
     id: Uuid,
-    permission: &'static str,
+    permission: Permission,
 ) -> ApiResult<Asset> {
     if auth.shared_link().is_none() {
         auth.require(permission)?;
     }
-    let access = AssetAccess::parse(permission);
+    let access = AssetAccess::of(permission);
     Ok(access::asset(state.catalog.as_ref(), auth.actor(), id, access).await?)
 }
 
@@ -129,7 +130,7 @@ pub async fn get(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<AssetResponse>> {
-    let asset = accessible_asset(&state, &auth, id, "asset.read").await?;
+    let asset = accessible_asset(&state, &auth, id, Permission::AssetRead).await?;
     let exif = state.catalog.asset_exif(id).await?;
     let tags = state.catalog.asset_tags(id).await?;
     let owner = if asset.owner_id == auth.user.id {
@@ -157,7 +158,7 @@ pub async fn metadata(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Vec<serde_json::Value>>> {
-    accessible_asset(&state, &auth, id, "asset.read").await?;
+    accessible_asset(&state, &auth, id, Permission::AssetRead).await?;
     let items = state.catalog.asset_metadata(id).await?;
     Ok(Json(
         items

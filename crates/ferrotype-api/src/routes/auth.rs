@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ferrotype_core::accounts::{self, SessionInfo};
+use ferrotype_core::permissions::Permission;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -245,7 +246,7 @@ pub async fn change_password(
     auth: Auth,
     ApiJson(dto): ApiJson<ChangePasswordDto>,
 ) -> ApiResult<Json<UserAdminResponse>> {
-    auth.require("auth.changePassword")?;
+    auth.require(Permission::AuthChangePassword)?;
     let current_ok = auth
         .user
         .password_hash

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ferrotype_core::model::Asset;
+use ferrotype_core::permissions::Permission;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -34,9 +35,9 @@ pub struct InfoDto {
 }
 
 fn require_download(auth: &Auth) -> ApiResult<()> {
-    auth.require_shareable("asset.download")?;
+    auth.require_shareable(Permission::AssetDownload)?;
     match auth.shared_link() {
-        Some(link) if !link.allow_download => Err(ApiError::no_access("asset.download")),
+        Some(link) if !link.allow_download => Err(ApiError::no_access(Permission::AssetDownload)),
         _ => Ok(()),
     }
 }
@@ -53,7 +54,7 @@ async fn with_motion_parts(
         out.push(asset);
         if let Some(motion) = motion
             && !out.iter().any(|a| a.id == motion)
-            && let Ok(part) = accessible_asset(state, auth, motion, "asset.download").await
+            && let Ok(part) = accessible_asset(state, auth, motion, Permission::AssetDownload).await
         {
             out.push(part);
         }
@@ -71,7 +72,7 @@ pub async fn info(
     let assets = if let Some(ids) = dto.asset_ids {
         let mut assets = Vec::with_capacity(ids.len());
         for id in ids {
-            assets.push(accessible_asset(&state, &auth, id, "asset.download").await?);
+            assets.push(accessible_asset(&state, &auth, id, Permission::AssetDownload).await?);
         }
         assets
     } else if let Some(album) = dto.album_id {
@@ -79,7 +80,7 @@ pub async fn info(
         state.catalog.assets_for_download(None, Some(album)).await?
     } else if let Some(user) = dto.user_id {
         if user != auth.user.id || auth.shared_link().is_some() {
-            return Err(ApiError::no_access("timeline.download"));
+            return Err(ApiError::no_access(Permission::TimelineDownload));
         }
         state.catalog.assets_for_download(Some(user), None).await?
     } else {
@@ -129,7 +130,7 @@ pub async fn archive(
     require_download(&auth)?;
     let mut assets = Vec::with_capacity(dto.asset_ids.len());
     for id in dto.asset_ids {
-        assets.push(accessible_asset(&state, &auth, id, "asset.download").await?);
+        assets.push(accessible_asset(&state, &auth, id, Permission::AssetDownload).await?);
     }
     let names = zip_stream::unique_names(assets.iter().map(|a| a.original_file_name.clone()));
     let mut entries = Vec::with_capacity(assets.len());

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ferrotype_core::access;
 use ferrotype_core::model::{AssetChange, PurgeSelection, Visibility};
+use ferrotype_core::permissions::Permission;
 use ferrotype_core::time::zone_name;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -103,7 +104,7 @@ async fn require_owned(
     state: &AppState,
     auth: &Auth,
     ids: &[Uuid],
-    permission: &'static str,
+    permission: Permission,
 ) -> ApiResult<()> {
     auth.require(permission)?;
     access::owned_assets(state.catalog.as_ref(), auth.actor(), ids, permission).await?;
@@ -116,7 +117,7 @@ pub async fn update_many(
     ApiJson(dto): ApiJson<EditDto>,
 ) -> ApiResult<StatusCode> {
     let change = dto.change()?;
-    require_owned(&state, &auth, &dto.ids, "asset.update").await?;
+    require_owned(&state, &auth, &dto.ids, Permission::AssetUpdate).await?;
     state
         .catalog
         .update_assets(auth.user.id, &dto.ids, &change)
@@ -135,7 +136,7 @@ pub async fn update_one(
     ApiJson(dto): ApiJson<EditDto>,
 ) -> ApiResult<Json<AssetResponse>> {
     let change = dto.change()?;
-    accessible_asset(&state, &auth, id, "asset.update").await?;
+    accessible_asset(&state, &auth, id, Permission::AssetUpdate).await?;
     state
         .catalog
         .update_assets(auth.user.id, &[id], &change)
@@ -145,7 +146,7 @@ pub async fn update_one(
         .catalog
         .asset(id)
         .await?
-        .ok_or_else(|| ApiError::no_access("asset.update"))?;
+        .ok_or_else(|| ApiError::no_access(Permission::AssetUpdate))?;
     let exif = state.catalog.asset_exif(id).await?;
     let tags = state.catalog.asset_tags(id).await?;
     let response = AssetResponse::new(
@@ -189,7 +190,7 @@ pub async fn delete_many(
     auth: Auth,
     ApiJson(dto): ApiJson<DeleteDto>,
 ) -> ApiResult<StatusCode> {
-    require_owned(&state, &auth, &dto.ids, "asset.delete").await?;
+    require_owned(&state, &auth, &dto.ids, Permission::AssetDelete).await?;
     if dto.force {
         let selection = PurgeSelection::Ids {
             owner_id: auth.user.id,
@@ -217,7 +218,7 @@ pub async fn restore_assets(
     auth: Auth,
     ApiJson(dto): ApiJson<IdsDto>,
 ) -> ApiResult<Json<Value>> {
-    require_owned(&state, &auth, &dto.ids, "asset.delete").await?;
+    require_owned(&state, &auth, &dto.ids, Permission::AssetDelete).await?;
     let restored = state
         .catalog
         .restore_assets(auth.user.id, Some(&dto.ids))
@@ -227,14 +228,14 @@ pub async fn restore_assets(
 }
 
 pub async fn restore_all(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require("asset.delete")?;
+    auth.require(Permission::AssetDelete)?;
     Ok(count(
         state.catalog.restore_assets(auth.user.id, None).await?,
     ))
 }
 
 pub async fn empty(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require("asset.delete")?;
+    auth.require(Permission::AssetDelete)?;
     let selection = PurgeSelection::Trash {
         owner_id: auth.user.id,
     };

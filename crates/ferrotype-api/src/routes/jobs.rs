@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use ferrotype_core::access;
 use ferrotype_core::jobs::{AssetSelection, JobState, NewJob, QueueName, QueueStatus, names};
+use ferrotype_core::permissions::Permission;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -44,7 +45,7 @@ fn queue_response(queue: QueueName, status: &QueueStatus) -> Value {
 }
 
 pub async fn list_legacy(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require_admin("job.read")?;
+    auth.require_admin(Permission::JobRead)?;
     let mut all = Map::new();
     for queue in QueueName::ALL {
         let status = state.catalog.queue_status(queue).await?;
@@ -87,7 +88,7 @@ pub async fn command(
     Path(name): Path<String>,
     ApiJson(dto): ApiJson<QueueCommandDto>,
 ) -> ApiResult<Json<Value>> {
-    auth.require_admin("job.create")?;
+    auth.require_admin(Permission::JobCreate)?;
     let queue = queue_from(&name)?;
     match dto.command.as_str() {
         "start" => {
@@ -137,7 +138,7 @@ pub async fn create_manual(
     auth: Auth,
     ApiJson(dto): ApiJson<JobCreateDto>,
 ) -> ApiResult<StatusCode> {
-    auth.require_admin("job.create")?;
+    auth.require_admin(Permission::JobCreate)?;
     match dto.name.as_str() {
         "person-cleanup" | "tag-cleanup" | "user-cleanup" | "memory-cleanup" => {
             Ok(StatusCode::NO_CONTENT)
@@ -149,7 +150,7 @@ pub async fn create_manual(
 }
 
 pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Value>>> {
-    auth.require_admin("queue.read")?;
+    auth.require_admin(Permission::QueueRead)?;
     let mut out = Vec::new();
     for queue in QueueName::ALL {
         out.push(queue_response(
@@ -165,7 +166,7 @@ pub async fn get(
     auth: Auth,
     Path(name): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    auth.require_admin("queue.read")?;
+    auth.require_admin(Permission::QueueRead)?;
     let queue = queue_from(&name)?;
     Ok(Json(queue_response(
         queue,
@@ -185,7 +186,7 @@ pub async fn update(
     Path(name): Path<String>,
     ApiJson(dto): ApiJson<QueueUpdateDto>,
 ) -> ApiResult<Json<Value>> {
-    auth.require_admin("queue.update")?;
+    auth.require_admin(Permission::QueueUpdate)?;
     let queue = queue_from(&name)?;
     if let Some(paused) = dto.is_paused {
         state.catalog.set_queue_paused(queue, paused).await?;
@@ -208,7 +209,7 @@ pub async fn list_jobs(
     Path(name): Path<String>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<Vec<Value>>> {
-    auth.require_admin("queueJob.read")?;
+    auth.require_admin(Permission::QueueJobRead)?;
     let queue = queue_from(&name)?;
     let mut states = Vec::new();
     // `status` repeats, as the SDK sends an array (`?status=waiting&status=paused`).
@@ -271,7 +272,7 @@ pub async fn delete_jobs(
     Path(name): Path<String>,
     body: axum::body::Bytes,
 ) -> ApiResult<StatusCode> {
-    auth.require_admin("queueJob.delete")?;
+    auth.require_admin(Permission::QueueJobDelete)?;
     let queue = queue_from(&name)?;
     // The body is optional.
     let dto: QueueDeleteDto = if body.is_empty() {
@@ -298,7 +299,7 @@ pub async fn asset_jobs(
     auth: Auth,
     ApiJson(dto): ApiJson<AssetJobsDto>,
 ) -> ApiResult<StatusCode> {
-    auth.require("job.create")?;
+    auth.require(Permission::JobCreate)?;
     let make: fn(Uuid) -> NewJob = match dto.name.as_str() {
         "refresh-metadata" => NewJob::extract_metadata,
         "regenerate-thumbnail" => NewJob::generate_thumbnails,
@@ -312,7 +313,7 @@ pub async fn asset_jobs(
         state.catalog.as_ref(),
         auth.actor(),
         &dto.asset_ids,
-        "asset.update",
+        Permission::AssetUpdate,
     )
     .await?;
     let jobs: Vec<NewJob> = dto.asset_ids.iter().map(|id| make(*id)).collect();

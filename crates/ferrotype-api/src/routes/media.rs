@@ -1,6 +1,7 @@
 //! Media files: originals, thumbnails and video playback, streamed from the blob store with
 //! HTTP ranges (`206`, `If-Range`, `416`), as the web player and the mobile app need.
 
+use ferrotype_core::permissions::Permission;
 use std::collections::HashMap;
 
 use axum::body::Body;
@@ -173,7 +174,7 @@ pub async fn original(
     Path(id): Path<Uuid>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let asset = accessible_asset(&state, &auth, id, "asset.download").await?;
+    let asset = accessible_asset(&state, &auth, id, Permission::AssetDownload).await?;
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",
         percent_encode(&asset.original_file_name)
@@ -206,7 +207,7 @@ pub async fn thumbnail(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let asset = accessible_asset(&state, &auth, id, "asset.view").await?;
+    let asset = accessible_asset(&state, &auth, id, Permission::AssetView).await?;
     let kind = match query.get("size").map(String::as_str) {
         None | Some("thumbnail") => Generated::Thumbnail,
         Some("preview") => Generated::Preview,
@@ -266,7 +267,7 @@ pub async fn playback(
     Path(id): Path<Uuid>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let asset = accessible_asset(&state, &auth, id, "asset.view").await?;
+    let asset = accessible_asset(&state, &auth, id, Permission::AssetView).await?;
     if asset.asset_type != AssetType::Video {
         return Err(ApiError::from(messages::ASSET_IS_NOT_A_VIDEO));
     }

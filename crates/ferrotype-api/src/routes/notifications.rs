@@ -5,6 +5,7 @@
 //! Access is Immich's: ids that are not the caller's own (or do not exist) answer 400 `Not found
 //! or no notification.<action> access`, and a bulk request with one such id changes nothing.
 
+use ferrotype_core::permissions::Permission;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -18,8 +19,8 @@ use ferrotype_core::model::{Album, Timestamp, User};
 use ferrotype_core::notifications::{
     Notification, NotificationFilter, NotificationLevel, NotificationType,
 };
+use ferrotype_core::preferences;
 use ferrotype_core::system_config::{ServerSettings, Smtp, SystemConfigStore};
-use ferrotype_core::{permissions, preferences};
 use ferrotype_mail::templates::{self, Template};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -263,7 +264,7 @@ async fn require_own(
     state: &AppState,
     auth: &Auth,
     ids: &[Uuid],
-    permission: &str,
+    permission: Permission,
 ) -> ApiResult<()> {
     auth.require(permission)?;
     let mut wanted: Vec<Uuid> = ids.to_vec();
@@ -313,7 +314,7 @@ pub async fn list(
     auth: Auth,
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Vec<NotificationDto>>> {
-    auth.require("notification.read")?;
+    auth.require(Permission::NotificationRead)?;
     // The contract has checked each parameter; these conversions cannot fail here.
     let filter = NotificationFilter {
         id: query.get("id").and_then(|v| v.parse().ok()),
@@ -334,7 +335,7 @@ async fn own_notification(
     state: &AppState,
     auth: &Auth,
     id: Uuid,
-    permission: &str,
+    permission: Permission,
 ) -> ApiResult<Notification> {
     require_own(state, auth, &[id], permission).await?;
     match state.catalog.notification(id).await? {
@@ -349,7 +350,7 @@ pub async fn get(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<NotificationDto>> {
-    let n = own_notification(&state, &auth, id, "notification.read").await?;
+    let n = own_notification(&state, &auth, id, Permission::NotificationRead).await?;
     Ok(Json(NotificationDto::new(&n)))
 }
 
@@ -360,7 +361,7 @@ pub async fn update(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<Map<String, Value>>,
 ) -> ApiResult<Json<NotificationDto>> {
-    let mut n = own_notification(&state, &auth, id, "notification.update").await?;
+    let mut n = own_notification(&state, &auth, id, Permission::NotificationUpdate).await?;
     if let Some(read_at) = read_at_change(&dto)? {
         state.catalog.set_notifications_read(&[id], read_at).await?;
         n = state
@@ -378,7 +379,7 @@ pub async fn delete(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    require_own(&state, &auth, &[id], "notification.delete").await?;
+    require_own(&state, &auth, &[id], Permission::NotificationDelete).await?;
     state.catalog.delete_notifications(&[id]).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -396,7 +397,7 @@ pub async fn update_many(
 ) -> ApiResult<StatusCode> {
     let ids: IdsDto = serde_json::from_value(Value::Object(dto.clone()))
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    require_own(&state, &auth, &ids.ids, "notification.update").await?;
+    require_own(&state, &auth, &ids.ids, Permission::NotificationUpdate).await?;
     if let Some(read_at) = read_at_change(&dto)? {
         state
             .catalog
@@ -412,7 +413,7 @@ pub async fn delete_many(
     auth: Auth,
     ApiJson(dto): ApiJson<IdsDto>,
 ) -> ApiResult<StatusCode> {
-    require_own(&state, &auth, &dto.ids, "notification.delete").await?;
+    require_own(&state, &auth, &dto.ids, Permission::NotificationDelete).await?;
     state.catalog.delete_notifications(&dto.ids).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -436,7 +437,7 @@ pub async fn create(
     auth: Auth,
     ApiJson(dto): ApiJson<CreateDto>,
 ) -> ApiResult<(StatusCode, Json<NotificationDto>)> {
-    auth.require_admin(permissions::ALL)?;
+    auth.require_admin(Permission::All)?;
     // Immich lets the foreign key fail (500); a clear answer is kinder.
     if state.catalog.user_by_id(dto.user_id).await?.is_none() {
         return Err(ApiError::from(messages::USER_NOT_FOUND));
@@ -468,7 +469,7 @@ pub async fn template(
     Path(name): Path<String>,
     ApiJson(dto): ApiJson<TemplateDto>,
 ) -> ApiResult<Json<Value>> {
-    auth.require_admin(permissions::ALL)?;
+    auth.require_admin(Permission::All)?;
     let config = state.system_config.get();
     let base = base_url(&config.server);
     let configured = &config.templates.email;
@@ -524,7 +525,7 @@ pub async fn test_email(
     auth: Auth,
     ApiJson(smtp): ApiJson<Smtp>,
 ) -> ApiResult<Json<Value>> {
-    auth.require_admin(permissions::ALL)?;
+    auth.require_admin(Permission::All)?;
     if let Err(e) = ferrotype_mail::verify(&smtp.transport).await {
         tracing::warn!(host = %smtp.transport.host, port = smtp.transport.port, "SMTP check failed: {e}");
         return Err(ApiError::from(messages::SMTP_NOT_VERIFIED));

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use ferrotype_core::license;
 use ferrotype_core::media_types::{IMAGE_EXTENSIONS, SIDECAR_EXTENSIONS, VIDEO_EXTENSIONS};
+use ferrotype_core::permissions::Permission;
 use ferrotype_core::system_config::keys;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -123,7 +124,7 @@ async fn helper_versions() -> &'static (String, String) {
 /// Immich answers for a program it cannot find. The build facts come from Immich's variables
 /// (`IMMICH_BUILD`, `IMMICH_REPOSITORY_URL`, ...) and are left out when unset, as Immich does.
 pub async fn about(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require("server.about")?;
+    auth.require(Permission::ServerAbout)?;
     let version = version_tag();
     let licensed = state
         .catalog
@@ -148,7 +149,7 @@ pub async fn about(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<
 }
 
 pub async fn apk_links(auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require("server.apkLinks")?;
+    auth.require(Permission::ServerApkLinks)?;
     let base = format!(
         "https://github.com/immich-app/immich/releases/download/{}",
         version_tag()
@@ -175,7 +176,7 @@ pub async fn version_history(State(state): State<AppState>) -> ApiResult<Json<Va
 /// Ferrotype never asks the internet for the newest release: this answers the stored state,
 /// empty unless something put one there.
 pub async fn version_check(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require("server.versionCheck")?;
+    auth.require(Permission::ServerVersionCheck)?;
     Ok(Json(
         crate::routes::system::version_check_state_value(&state).await?,
     ))
@@ -210,7 +211,7 @@ pub fn check_license(dto: &LicenseKeyDto, prefixes: &[&str], moduli: &[&str]) ->
 }
 
 pub async fn license(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require_admin("serverLicense.read")?;
+    auth.require_admin(Permission::ServerLicenseRead)?;
     match state.catalog.system_metadata(keys::LICENSE).await? {
         Some(license) => Ok(Json(license)),
         None => Err(ApiError::from(messages::NOT_FOUND)),
@@ -222,7 +223,7 @@ pub async fn set_license(
     auth: Auth,
     ApiJson(dto): ApiJson<LicenseKeyDto>,
 ) -> ApiResult<Json<Value>> {
-    auth.require_admin("serverLicense.update")?;
+    auth.require_admin(Permission::ServerLicenseUpdate)?;
     let keys_in_use = state.config.license_keys;
     let license = check_license(&dto, &["IMSV-"], &[keys_in_use.server])?;
     state
@@ -233,13 +234,13 @@ pub async fn set_license(
 }
 
 pub async fn delete_license(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
-    auth.require_admin("serverLicense.delete")?;
+    auth.require_admin(Permission::ServerLicenseDelete)?;
     state.catalog.delete_system_metadata(keys::LICENSE).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn statistics(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require_admin("server.statistics")?;
+    auth.require_admin(Permission::ServerStatistics)?;
     let users = state.catalog.usage_by_user().await?;
     let sum = |f: fn(&ferrotype_core::model::UserUsage) -> i64| users.iter().map(f).sum::<i64>();
     let by_user: Vec<Value> = users
@@ -301,7 +302,7 @@ fn human(bytes: u64) -> String {
 }
 
 pub async fn storage(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require("server.storage")?;
+    auth.require(Permission::ServerStorage)?;
     let (size, used, available) =
         disk(&state.config.data_dir).map_err(crate::error::ApiError::internal)?;
     let percentage = if size == 0 {

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use ferrotype_core::permissions::Permission;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -80,7 +81,12 @@ pub async fn create(
 }
 
 /// The user's own session, or Immich's 400 for anyone else's.
-async fn own_session(state: &AppState, auth: &Auth, id: Uuid, access: &str) -> ApiResult<Session> {
+async fn own_session(
+    state: &AppState,
+    auth: &Auth,
+    id: Uuid,
+    access: Permission,
+) -> ApiResult<Session> {
     state
         .catalog
         .sessions_of(auth.user.id)
@@ -103,7 +109,7 @@ pub async fn update(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<UpdateDto>,
 ) -> ApiResult<Json<Value>> {
-    own_session(&state, &auth, id, "session.update").await?;
+    own_session(&state, &auth, id, Permission::SessionUpdate).await?;
     if dto.is_pending_sync_reset.is_none() {
         return Err(ApiError::from(messages::NO_FIELDS_TO_UPDATE));
     }
@@ -112,7 +118,7 @@ pub async fn update(
         ..SessionChange::default()
     };
     state.catalog.update_session(id, &change).await?;
-    let session = own_session(&state, &auth, id, "session.update").await?;
+    let session = own_session(&state, &auth, id, Permission::SessionUpdate).await?;
     Ok(Json(session_json(&session, auth.session().map(|s| s.id))))
 }
 
@@ -122,7 +128,7 @@ pub async fn lock(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    own_session(&state, &auth, id, "session.lock").await?;
+    own_session(&state, &auth, id, Permission::SessionLock).await?;
     ferrotype_core::pin::lock(state.catalog.as_ref(), id)
         .await
         .map_err(ApiError::from)?;
@@ -153,11 +159,11 @@ pub async fn delete(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    auth.require("session.delete")?;
+    auth.require(Permission::SessionDelete)?;
     if state.catalog.delete_session_of(auth.user.id, id).await? {
         state.events.session_delete(id);
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::no_access("authDevice.delete"))
+        Err(ApiError::no_access(Permission::AuthDeviceDelete))
     }
 }

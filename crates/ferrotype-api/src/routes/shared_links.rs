@@ -13,6 +13,7 @@ use ferrotype_core::access;
 use ferrotype_core::accounts;
 use ferrotype_core::catalog::CatalogError;
 use ferrotype_core::model::{LinkAssetResult, SharedLink, SharedLinkType};
+use ferrotype_core::permissions::Permission;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -131,7 +132,7 @@ async fn own_link(
     state: &AppState,
     auth: &Auth,
     id: Uuid,
-    permission: &str,
+    permission: Permission,
 ) -> ApiResult<SharedLink> {
     auth.require(permission)?;
     match state.catalog.shared_link(id).await? {
@@ -164,7 +165,7 @@ pub async fn list(
     auth: Auth,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Vec<Value>>> {
-    auth.require("sharedLink.read")?;
+    auth.require(Permission::SharedLinkRead)?;
     let album = uuid_param(&params, "albumId")?;
     let wanted = params.get("id");
     let mut out = Vec::new();
@@ -200,7 +201,7 @@ pub async fn create(
     auth: Auth,
     ApiJson(dto): ApiJson<CreateDto>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    auth.require("sharedLink.create")?;
+    auth.require(Permission::SharedLinkCreate)?;
     let link_type = SharedLinkType::parse(&dto.link_type)
         .ok_or_else(|| ApiError::from(messages::LINK_TYPE_UNKNOWN))?;
     let mut asset_ids = Vec::new();
@@ -215,7 +216,7 @@ pub async fn create(
                 state.catalog.as_ref(),
                 auth.actor(),
                 id,
-                "album.share",
+                Permission::AlbumShare,
                 |s| s == access::Standing::Owner,
             )
             .await?;
@@ -229,7 +230,7 @@ pub async fn create(
                 state.catalog.as_ref(),
                 auth.actor(),
                 &dto.asset_ids,
-                "asset.share",
+                Permission::AssetShare,
             )
             .await?;
             asset_ids.extend(&dto.asset_ids);
@@ -271,7 +272,7 @@ pub async fn get(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Value>> {
-    let link = own_link(&state, &auth, id, "sharedLink.read").await?;
+    let link = own_link(&state, &auth, id, Permission::SharedLinkRead).await?;
     Ok(Json(respond(&state, &link, None).await?))
 }
 
@@ -311,7 +312,7 @@ pub async fn update(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<EditDto>,
 ) -> ApiResult<Json<Value>> {
-    let mut link = own_link(&state, &auth, id, "sharedLink.update").await?;
+    let mut link = own_link(&state, &auth, id, Permission::SharedLinkUpdate).await?;
     if let Some(d) = dto.description {
         link.description = Some(d);
     }
@@ -350,7 +351,7 @@ pub async fn delete(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    own_link(&state, &auth, id, "sharedLink.delete").await?;
+    own_link(&state, &auth, id, Permission::SharedLinkDelete).await?;
     state.catalog.delete_shared_link(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -368,7 +369,7 @@ async fn change_assets(
     dto: AssetIdsDto,
     add: bool,
 ) -> ApiResult<Json<Vec<Value>>> {
-    let link = own_link(state, auth, id, "sharedLink.update").await?;
+    let link = own_link(state, auth, id, Permission::SharedLinkUpdate).await?;
     if link.link_type != SharedLinkType::Individual {
         return Err(ApiError::from(messages::INVALID_SHARED_LINK_TYPE));
     }

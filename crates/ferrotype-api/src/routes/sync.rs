@@ -2,6 +2,7 @@
 //! cross a bounded channel and are written in batches, so memory does not grow with the
 //! catalog), and `/sync/ack` keeps one checkpoint per session and entity type.
 
+use ferrotype_core::permissions::Permission;
 use std::collections::HashMap;
 use std::convert::Infallible;
 
@@ -210,7 +211,7 @@ pub async fn stream(
     auth: Auth,
     ApiJson(dto): ApiJson<StreamDto>,
 ) -> ApiResult<Response> {
-    auth.require("sync.stream")?;
+    auth.require(Permission::SyncStream)?;
     let session = session_of(&auth)?;
     check_types(&dto.types)?;
     if dto.reset == Some(true) {
@@ -292,7 +293,7 @@ pub async fn set_acks(
     auth: Auth,
     ApiJson(dto): ApiJson<AckSetDto>,
 ) -> ApiResult<StatusCode> {
-    auth.require("syncCheckpoint.update")?;
+    auth.require(Permission::SyncCheckpointUpdate)?;
     let session = session_of(&auth)?;
     let mut latest: HashMap<String, String> = HashMap::new();
     for ack in &dto.acks {
@@ -323,7 +324,7 @@ pub async fn get_acks(
     State(state): State<AppState>,
     auth: Auth,
 ) -> ApiResult<Json<Vec<AckResponse>>> {
-    auth.require("syncCheckpoint.read")?;
+    auth.require(Permission::SyncCheckpointRead)?;
     let session = session_of(&auth)?;
     let acks = state.catalog.sync_checkpoints(session).await?;
     Ok(Json(
@@ -346,7 +347,7 @@ pub async fn delete_acks(
     auth: Auth,
     body: Bytes,
 ) -> ApiResult<StatusCode> {
-    auth.require("syncCheckpoint.delete")?;
+    auth.require(Permission::SyncCheckpointDelete)?;
     let session = session_of(&auth)?;
     // The body is optional: none means every type.
     let dto: AckDeleteDto = if body.iter().all(u8::is_ascii_whitespace) {

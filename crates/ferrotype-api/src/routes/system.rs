@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use ferrotype_core::permissions::Permission;
 use ferrotype_core::storage_template::{STORAGE_PRESETS, STORAGE_TOKENS};
 use ferrotype_core::system_config::{ConfigUpdateError, SystemConfig, keys};
 use serde::Deserialize;
@@ -16,12 +17,12 @@ use crate::json::ApiJson;
 use crate::messages;
 
 pub async fn config(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require_admin("systemConfig.read")?;
+    auth.require_admin(Permission::SystemConfigRead)?;
     Ok(Json(state.system_config.get().to_json()))
 }
 
 pub async fn defaults(auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require_admin("systemConfig.read")?;
+    auth.require_admin(Permission::SystemConfigRead)?;
     Ok(Json(SystemConfig::default().to_json()))
 }
 
@@ -31,7 +32,7 @@ pub async fn update_config(
     auth: Auth,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
-    auth.require_admin("systemConfig.update")?;
+    auth.require_admin(Permission::SystemConfigUpdate)?;
     let new: SystemConfig = serde_json::from_value(body)
         .map_err(|e| ApiError::bad_request(format!("Invalid system config: {e}")))?;
     // As Immich, SMTP settings are tried when they are turned on or changed while on, after
@@ -70,7 +71,7 @@ pub async fn update_config(
 }
 
 pub async fn storage_template_options(auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require_admin("systemConfig.read")?;
+    auth.require_admin(Permission::SystemConfigRead)?;
     let mut options: Map<String, Value> = STORAGE_TOKENS
         .iter()
         .map(|(kind, tokens)| (kind.to_string(), json!(tokens)))
@@ -104,7 +105,7 @@ pub async fn is_admin_onboarded(state: &AppState) -> ApiResult<bool> {
 }
 
 pub async fn admin_onboarding(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require_admin("systemMetadata.read")?;
+    auth.require_admin(Permission::SystemMetadataRead)?;
     Ok(Json(
         json!({ "isOnboarded": is_admin_onboarded(&state).await? }),
     ))
@@ -121,7 +122,7 @@ pub async fn set_admin_onboarding(
     auth: Auth,
     ApiJson(dto): ApiJson<OnboardingDto>,
 ) -> ApiResult<StatusCode> {
-    auth.require_admin("systemMetadata.update")?;
+    auth.require_admin(Permission::SystemMetadataUpdate)?;
     state
         .catalog
         .set_system_metadata(
@@ -136,7 +137,7 @@ pub async fn reverse_geocoding_state(
     State(state): State<AppState>,
     auth: Auth,
 ) -> ApiResult<Json<Value>> {
-    auth.require_admin("systemMetadata.read")?;
+    auth.require_admin(Permission::SystemMetadataRead)?;
     let base = json!({ "lastUpdate": null, "lastImportFileName": null });
     Ok(Json(
         stored_over(&state, keys::REVERSE_GEOCODING_STATE, base).await?,
@@ -154,6 +155,6 @@ pub async fn version_check_state(
     State(state): State<AppState>,
     auth: Auth,
 ) -> ApiResult<Json<Value>> {
-    auth.require_admin("systemMetadata.read")?;
+    auth.require_admin(Permission::SystemMetadataRead)?;
     Ok(Json(version_check_state_value(&state).await?))
 }

@@ -1,6 +1,7 @@
 //! `GET /timeline/buckets` and `/timeline/bucket`: the web timeline's months and, per month, its
 //! assets as parallel arrays (Immich's columnar `TimeBucketAssetResponseDto`).
 
+use ferrotype_core::permissions::Permission;
 use std::collections::HashMap;
 
 use axum::Json;
@@ -24,12 +25,12 @@ async fn timeline_query(
     auth: &Auth,
     params: &HashMap<String, String>,
 ) -> ApiResult<Option<TimelineQuery>> {
-    auth.require_shareable("asset.read")?;
+    auth.require_shareable(Permission::AssetRead)?;
     // A link to an album shows that album's timeline and nothing else.
     if let Some(link) = auth.shared_link()
         && (link.album_id.is_none() || uuid_param(params, "albumId")? != link.album_id)
     {
-        return Err(ApiError::no_access("album.read"));
+        return Err(ApiError::no_access(Permission::AlbumRead));
     }
     let visibility = params
         .get("visibility")
@@ -48,7 +49,7 @@ async fn timeline_query(
     if let Some(user) = uuid_param(params, "userId")?
         && user != auth.user.id
     {
-        return Err(ApiError::no_access("timeline.read"));
+        return Err(ApiError::no_access(Permission::TimelineRead));
     }
     let within = if let Some(album) = uuid_param(params, "albumId")? {
         readable_album(state, auth, album).await?;

@@ -3,6 +3,7 @@
 //! move into place, and its row is committed right after; an upload intent recorded before the
 //! move lets the start-up repair remove a file whose row never came (see `ferrotype_core::repair`).
 
+use ferrotype_core::permissions::Permission;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -326,8 +327,8 @@ pub async fn upload(
     };
     // A shared link uploads for its owner only when it allows uploads.
     let permitted = match auth.shared_link() {
-        Some(link) if !link.allow_upload => Err(ApiError::no_access("asset.upload")),
-        _ => auth.require_shareable("asset.upload"),
+        Some(link) if !link.allow_upload => Err(ApiError::no_access(Permission::AssetUpload)),
+        _ => auth.require_shareable(Permission::AssetUpload),
     };
     if let Err(e) = permitted {
         drain_body(body, Duration::from_secs(2)).await;

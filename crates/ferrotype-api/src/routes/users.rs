@@ -8,6 +8,7 @@ use ferrotype_core::accounts;
 use ferrotype_core::catalog::CatalogError;
 use ferrotype_core::media_types::mime_type_for;
 use ferrotype_core::model::UserChange;
+use ferrotype_core::permissions::Permission;
 use ferrotype_core::preferences;
 use ferrotype_core::storage::{extension_of, profile_image_key};
 use serde::Deserialize;
@@ -25,7 +26,7 @@ use crate::messages;
 use crate::routes::server::{LicenseKeyDto, check_license};
 
 pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<UserAdminResponse>> {
-    auth.require("user.read")?;
+    auth.require(Permission::UserRead)?;
     with_license(&state, UserAdminResponse::from(&auth.user)).await
 }
 
@@ -94,7 +95,7 @@ pub async fn update_me(
 }
 
 pub async fn preferences(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require("userPreference.read")?;
+    auth.require(Permission::UserPreferenceRead)?;
     Ok(Json(read_preferences(&state, auth.user.id).await?))
 }
 
@@ -104,7 +105,7 @@ pub async fn update_preferences(
     auth: Auth,
     ApiJson(update): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
-    auth.require("userPreference.update")?;
+    auth.require(Permission::UserPreferenceUpdate)?;
     Ok(Json(
         write_preferences(&state, auth.user.id, &update).await?,
     ))
@@ -161,7 +162,7 @@ pub async fn write_preferences(
 }
 
 pub async fn onboarding(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require("userOnboarding.read")?;
+    auth.require(Permission::UserOnboardingRead)?;
     Ok(Json(
         json!({ "isOnboarded": is_onboarded(&state, auth.user.id).await? }),
     ))
@@ -186,7 +187,7 @@ pub async fn set_onboarding(
     auth: Auth,
     ApiJson(dto): ApiJson<OnboardingDto>,
 ) -> ApiResult<Json<Value>> {
-    auth.require("userOnboarding.update")?;
+    auth.require(Permission::UserOnboardingUpdate)?;
     let value = json!({ "isOnboarded": dto.is_onboarded });
     state
         .catalog
@@ -196,7 +197,7 @@ pub async fn set_onboarding(
 }
 
 pub async fn delete_onboarding(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
-    auth.require("userOnboarding.delete")?;
+    auth.require(Permission::UserOnboardingDelete)?;
     state
         .catalog
         .delete_user_metadata(auth.user.id, ONBOARDING_KEY)
@@ -205,7 +206,7 @@ pub async fn delete_onboarding(State(state): State<AppState>, auth: Auth) -> Api
 }
 
 pub async fn license(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require("userLicense.read")?;
+    auth.require(Permission::UserLicenseRead)?;
     match state
         .catalog
         .user_metadata(auth.user.id, LICENSE_KEY)
@@ -222,7 +223,7 @@ pub async fn set_license(
     auth: Auth,
     ApiJson(dto): ApiJson<LicenseKeyDto>,
 ) -> ApiResult<Json<Value>> {
-    auth.require("userLicense.update")?;
+    auth.require(Permission::UserLicenseUpdate)?;
     let keys = state.config.license_keys;
     let license = check_license(&dto, &["IMCL-", "IMSV-"], &[keys.client, keys.server])?;
     state
@@ -233,7 +234,7 @@ pub async fn set_license(
 }
 
 pub async fn delete_license(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
-    auth.require("userLicense.delete")?;
+    auth.require(Permission::UserLicenseDelete)?;
     state
         .catalog
         .delete_user_metadata(auth.user.id, LICENSE_KEY)
@@ -243,7 +244,7 @@ pub async fn delete_license(State(state): State<AppState>, auth: Auth) -> ApiRes
 
 /// Every user (the server's users see each other, as Immich's `publicUsers` default).
 pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<UserResponse>>> {
-    auth.require("user.read")?;
+    auth.require(Permission::UserRead)?;
     let users = state.catalog.users(false).await?;
     Ok(Json(users.iter().map(UserResponse::from).collect()))
 }
@@ -253,7 +254,7 @@ pub async fn get(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<UserResponse>> {
-    auth.require("user.read")?;
+    auth.require(Permission::UserRead)?;
     match state.catalog.user_by_id(id).await? {
         Some(user) if user.deleted_at.is_none() => Ok(Json(UserResponse::from(&user))),
         _ => Err(ApiError::from(messages::USER_NOT_FOUND)),
@@ -268,7 +269,7 @@ pub async fn upload_profile_image(
     auth: Auth,
     mut multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    auth.require("userProfileImage.update")?;
+    auth.require(Permission::UserProfileImageUpdate)?;
     let bad = |e: axum::extract::multipart::MultipartError| {
         ApiError::bad_request(format!("Invalid multipart body: {e}"))
     };
@@ -326,7 +327,7 @@ pub async fn delete_profile_image(
     State(state): State<AppState>,
     auth: Auth,
 ) -> ApiResult<StatusCode> {
-    auth.require("userProfileImage.delete")?;
+    auth.require(Permission::UserProfileImageDelete)?;
     if auth.user.profile_image_path.is_empty() {
         return Err(ApiError::from(messages::PROFILE_IMAGE_NOT_FOUND));
     }
@@ -344,7 +345,7 @@ pub async fn profile_image(
     auth: Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
-    auth.require("userProfileImage.read")?;
+    auth.require(Permission::UserProfileImageRead)?;
     let user = state
         .catalog
         .user_by_id(id)
