@@ -1,6 +1,7 @@
 //! API keys.
 
-use ferrotype_core::catalog::CatalogResult;
+use ferrotype_core::catalog::{CatalogError, CatalogResult};
+use ferrotype_core::permissions::Permission;
 use ferrotype_core::model::{ApiKey, User};
 use tokio_postgres::Row;
 use tokio_postgres::types::Json;
@@ -12,16 +13,19 @@ use crate::{PgCatalog, map_error, ms};
 const API_KEY_COLUMNS: &str = "k.id, k.name, k.user_id, k.permissions, k.created_at, k.updated_at";
 const API_KEY_COLUMN_COUNT: usize = 6;
 
-fn api_key_at(r: &Row, at: usize) -> ApiKey {
-    let Json(permissions): Json<Vec<String>> = r.get(at + 3);
-    ApiKey {
+/// A stored permission this build does not know is an error, not a panic.
+fn api_key_at(r: &Row, at: usize) -> CatalogResult<ApiKey> {
+    let Json(permissions): Json<Vec<Permission>> = r
+        .try_get(at + 3)
+        .map_err(|e| CatalogError::Backend(format!("API key permissions: {e}")))?;
+    Ok(ApiKey {
         id: r.get(at),
         name: r.get(at + 1),
         user_id: r.get(at + 2),
         permissions,
         created_at: r.get(at + 4),
         updated_at: r.get(at + 5),
-    }
+    })
 }
 
 impl PgCatalog {
@@ -62,7 +66,8 @@ impl PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        Ok(row.map(|r| (api_key_at(&r, 0), user_at(&r, API_KEY_COLUMN_COUNT))))
+        row.map(|r| Ok((api_key_at(&r, 0)?, user_at(&r, API_KEY_COLUMN_COUNT))))
+            .transpose()
     }
 
     pub async fn api_keys_of(&self, user_id: Uuid) -> CatalogResult<Vec<ApiKey>> {
@@ -77,7 +82,7 @@ impl PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        Ok(rows.iter().map(|r| api_key_at(r, 0)).collect())
+        rows.iter().map(|r| api_key_at(r, 0)).collect()
     }
 
     pub async fn api_key(&self, user_id: Uuid, id: Uuid) -> CatalogResult<Option<ApiKey>> {
@@ -89,7 +94,7 @@ impl PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        Ok(row.map(|r| api_key_at(&r, 0)))
+        row.map(|r| api_key_at(&r, 0)).transpose()
     }
 
     pub async fn update_api_key(&self, k: &ApiKey) -> CatalogResult<()> {

@@ -2,6 +2,7 @@
 
 use chrono::{Duration, SubsecRound, Utc};
 use ferrotype_core::catalog::CatalogError;
+use ferrotype_core::permissions::Permission;
 use ferrotype_core::model::{ApiKey, Session, SessionChange, UserChange};
 use serde_json::json;
 use uuid::Uuid;
@@ -339,7 +340,7 @@ async fn api_keys_are_found_by_secret_listed_updated_and_deleted_by_their_owner_
         id: Uuid::new_v4(),
         name: "cli".into(),
         user_id: alice.id,
-        permissions: vec!["all".into()],
+        permissions: vec![Permission::All],
         created_at: now,
         updated_at: now,
     };
@@ -350,7 +351,7 @@ async fn api_keys_are_found_by_secret_listed_updated_and_deleted_by_their_owner_
     assert_eq!(c.api_key(bob.id, key.id).await.unwrap(), None);
 
     key.name = "renamed".into();
-    key.permissions = vec!["asset.read".into(), "asset.upload".into()];
+    key.permissions = vec![Permission::AssetRead, Permission::AssetUpload];
     key.updated_at = now + Duration::seconds(1);
     c.update_api_key(&key).await.unwrap();
     assert_eq!(c.api_key(alice.id, key.id).await.unwrap(), Some(key.clone()));
