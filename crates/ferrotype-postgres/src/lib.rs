@@ -6,6 +6,9 @@
 //! Each area's operations live in their own file, named and shaped as the `Catalog` port's.
 
 mod api_keys;
+mod assets;
+mod edits;
+mod metadata;
 mod jobs;
 mod migrate;
 mod sessions;

@@ -2,6 +2,7 @@
 //! database per test; see `ferrotype_postgres::testing`).
 
 mod accounts;
+mod assets;
 mod jobs;
 mod schema;
 
