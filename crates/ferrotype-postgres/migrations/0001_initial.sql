@@ -413,7 +413,9 @@ CREATE TABLE notifications (
     title text NOT NULL,
     description text,
     data jsonb,
-    read_at timestamptz
+    read_at timestamptz,
+    -- Insertion order, for notifications made in the same millisecond (SQLite: rowid).
+    seq bigint GENERATED ALWAYS AS IDENTITY
 );
 CREATE INDEX notifications_user_created ON notifications (user_id, created_at);
 

@@ -5,13 +5,16 @@
 //!
 //! Each area's operations live in their own file, named and shaped as the `Catalog` port's.
 
+mod albums;
 mod api_keys;
 mod assets;
 mod edits;
 mod metadata;
 mod jobs;
 mod migrate;
+mod notifications;
 mod sessions;
+mod shared_links;
 mod system;
 mod users;
 mod wakeups;

@@ -4,7 +4,9 @@
 mod accounts;
 mod assets;
 mod jobs;
+mod notifications;
 mod schema;
+mod sharing;
 
 use chrono::{SubsecRound, Utc};
 use ferrotype_core::model::User;
