@@ -2,10 +2,15 @@
 -- migrations, 0001 to 0013), with native types: uuid ids, timestamptz times, bytea hashes,
 -- jsonb values. No extension is needed: ferrotype_uuid7() is written here.
 
--- A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits taken from a v4.
-CREATE FUNCTION ferrotype_uuid7() RETURNS uuid LANGUAGE plpgsql VOLATILE AS $$
+-- A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds of `at`, then random bits taken from a v4.
+-- Sync cursors are made from the time their TRANSACTION began (now()), not the time of the
+-- write: the sync stream bounds what it sends by the start of the oldest transaction still
+-- open, so a row committed late never lands behind a cursor a client already acknowledged
+-- (see src/sync.rs).
+CREATE FUNCTION ferrotype_uuid7(at timestamptz DEFAULT now()) RETURNS uuid
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    millis bigint := floor(extract(epoch FROM clock_timestamp()) * 1000);
+    millis bigint := floor(extract(epoch FROM at) * 1000);
     bytes bytea := uuid_send(gen_random_uuid());
 BEGIN
     bytes := overlay(bytes PLACING substring(int8send(millis) FROM 3 FOR 6) FROM 1 FOR 6);
@@ -14,7 +19,7 @@ BEGIN
 END $$;
 
 -- Every synced row carries update_id, set on insert and on every update that does not set it
--- itself: the sync stream's cursor.
+-- itself: the sync stream's cursor. Deletions get audit rows whose ids are cursors likewise.
 CREATE FUNCTION ferrotype_set_update_id() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' OR NEW.update_id IS NOT DISTINCT FROM OLD.update_id THEN

@@ -15,6 +15,8 @@ mod migrate;
 mod notifications;
 mod sessions;
 mod shared_links;
+mod sync;
+mod timeline;
 mod system;
 mod users;
 mod wakeups;

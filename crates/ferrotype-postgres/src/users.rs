@@ -12,7 +12,6 @@ pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u
     u.avatar_color, u.profile_image_path, u.profile_changed_at, u.should_change_password, \
     u.storage_label, u.oauth_id, u.quota_size_in_bytes, u.quota_usage_in_bytes, u.status, \
     u.created_at, u.updated_at, u.deleted_at";
-pub(crate) const USER_COLUMN_COUNT: usize = 17;
 
 /// Reads a user from `USER_COLUMNS` starting at column `at`.
 pub(crate) fn user_at(r: &Row, at: usize) -> User {

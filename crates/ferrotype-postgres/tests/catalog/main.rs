@@ -7,6 +7,8 @@ mod jobs;
 mod notifications;
 mod schema;
 mod sharing;
+mod sync;
+mod timeline;
 
 use chrono::{SubsecRound, Utc};
 use ferrotype_core::model::User;
