@@ -62,11 +62,13 @@ fn main() {
                 .map(|ps| {
                     ps.iter()
                         .map(|p| {
+                            let mut schema = strip(&p["schema"]);
+                            add_zod_bounds(id, p["name"].as_str().unwrap_or(""), &mut schema);
                             json!({
                                 "name": p["name"],
                                 "in": p["in"],
                                 "required": p["required"].as_bool().unwrap_or(false),
-                                "schema": strip(&p["schema"]),
+                                "schema": schema,
                             })
                         })
                         .collect()
@@ -159,6 +161,22 @@ fn refs(schema: &Value, out: &mut BTreeSet<String>) {
         }
         Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
         _ => {}
+    }
+}
+
+/// Bounds Immich's zod schemas check that its OpenAPI document only writes in a parameter's
+/// description ("Latitude (-90 to 90)"): (operationId, parameter, minimum, maximum).
+const ZOD_BOUNDS: &[(&str, &str, f64, f64)] = &[
+    ("reverseGeocode", "lat", -90.0, 90.0),
+    ("reverseGeocode", "lon", -180.0, 180.0),
+];
+
+fn add_zod_bounds(operation: &str, parameter: &str, schema: &mut Value) {
+    for (op, name, min, max) in ZOD_BOUNDS {
+        if *op == operation && *name == parameter {
+            schema["minimum"] = json!(min);
+            schema["maximum"] = json!(max);
+        }
     }
 }
 

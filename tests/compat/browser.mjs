@@ -8,7 +8,8 @@ export async function launch(compat) {
   const { chromium } = await import(path.join(compat, "node_modules/playwright-core/index.mjs"));
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    // The machines tests run on have no GPU: maps (MapLibre, WebGL) draw with SwiftShader.
+    args: ["--no-sandbox", "--disable-dev-shm-usage", "--enable-unsafe-swiftshader"],
   });
 }
 

@@ -326,6 +326,32 @@ await step("each page offers its own actions, each undone in place", async () =>
   await page.locator(".selection").waitFor({ state: "detached" });
 });
 
+await step("a download is split into archives of the size chosen in the preferences", async () => {
+  const setArchiveSize = (archiveSize) =>
+    page.evaluate(
+      (size) =>
+        fetch("/api/users/me/preferences", {
+          method: "PUT",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ download: { archiveSize: size } }),
+        }).then((r) => r.status),
+      archiveSize,
+    );
+  assert.equal(await setArchiveSize(1), 200);
+  await page.keyboard.press("Control+a");
+  await page.getByText("3 selected").waitFor();
+  const downloads = [];
+  page.on("download", (d) => downloads.push(d));
+  await page.getByRole("button", { name: "Download", exact: true }).click();
+  // One byte per archive: each photo comes in its own zip.
+  for (let i = 0; i < 50 && downloads.length < 3; i++) await page.waitForTimeout(100);
+  assert.equal(downloads.length, 3, "three archives");
+  for (const d of downloads) assert.equal(d.suggestedFilename(), "ferrotype.zip");
+  page.removeAllListeners("download");
+  assert.equal(await setArchiveSize(4 * 1024 ** 3), 200);
+  await page.keyboard.press("Escape");
+});
+
 await step("shared links are listed and revoked", async () => {
   await page.getByRole("link", { name: "Sharing" }).click();
   await page.locator(".card.link").first().waitFor();

@@ -10,6 +10,7 @@
 
 import path from "node:path";
 import fs from "node:fs";
+import http from "node:http";
 import assert from "node:assert/strict";
 import { launch, stepsOn } from "./browser.mjs";
 
@@ -17,6 +18,17 @@ const [base, compat, shots, setupJson] = process.argv.slice(2);
 const setup = JSON.parse(setupJson);
 fs.mkdirSync(shots, { recursive: true });
 for (const f of fs.readdirSync(shots)) if (f.startsWith("viewer-")) fs.rmSync(path.join(shots, f));
+
+// A map style served from here, as the admin's `map.lightStyle` would be from a tile server.
+const mapStyles = await new Promise((resolve) => {
+  const style = { version: 8, sources: {}, layers: [{ id: "land", type: "background", paint: { "background-color": "#b9d3a0" } }] };
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" });
+    res.end(JSON.stringify(style));
+  });
+  server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`));
+  server.unref();
+});
 
 const browser = await launch(compat);
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -262,10 +274,56 @@ await step("the details: description, rating, date and zone, place; keys typed a
   await serverSays(edited(), (r) => r.body.exifInfo?.rating === 4, "rating");
   await page.getByRole("button", { name: "Edit date and time" }).click();
   await page.locator(".info input[name=dateTime]").fill("2023-07-14T09:30");
-  await page.locator(".info select[name=offset]").selectOption("120");
+  // Zones by name, with their offset at the chosen time (summer time in Berlin in July).
+  const zone = page.getByRole("combobox", { name: "Time zone" });
+  assert.ok(
+    await page.locator("#zone-choices option[value='Europe/Berlin (+02:00)']").count(),
+    "Berlin is offered with its summer offset",
+  );
+  await zone.fill("Nowhere/Atlantis");
+  await page.locator(".info form").getByRole("button", { name: "Save" }).click();
+  await page.getByRole("alert").getByText("Unknown time zone").waitFor();
+  await zone.fill("Europe/Berlin (+02:00)");
   await page.locator(".info form").getByRole("button", { name: "Save" }).click();
   asset = await serverSays(edited(), (r) => r.body.localDateTime?.startsWith("2023-07-14T09:30:00"), "date");
   assert.equal(new Date(asset.exifInfo.dateTimeOriginal).toISOString(), "2023-07-14T07:30:00.000Z");
+  assert.equal(asset.exifInfo.timeZone, "UTC+2");
+  // A bare offset is accepted too; in January Berlin is an hour ahead of UTC, not two.
+  await page.getByRole("button", { name: "Edit date and time" }).click();
+  await page.locator(".info input[name=dateTime]").fill("2023-01-14T09:30");
+  assert.ok(await page.locator("#zone-choices option[value='Europe/Berlin (+01:00)']").count(), "winter offset");
+  await zone.fill("UTC-03:30");
+  await page.locator(".info form").getByRole("button", { name: "Save" }).click();
+  asset = await serverSays(edited(), (r) => r.body.localDateTime?.startsWith("2023-01-14T09:30:00"), "bare offset");
+  assert.equal(new Date(asset.exifInfo.dateTimeOriginal).toISOString(), "2023-01-14T13:00:00.000Z");
+  await page.getByRole("button", { name: "Edit date and time" }).click();
+  await page.locator(".info input[name=dateTime]").fill("2023-07-14T09:30");
+  await zone.fill("Europe/Berlin");
+  await page.locator(".info form").getByRole("button", { name: "Save" }).click();
+  asset = await serverSays(edited(), (r) => r.body.localDateTime?.startsWith("2023-07-14T09:30:00"), "date");
+  assert.equal(new Date(asset.exifInfo.dateTimeOriginal).toISOString(), "2023-07-14T07:30:00.000Z");
+  // The place is picked on a map drawn with the admin's map style (a local one here: no network).
+  const config = (await get("/system-config")).body;
+  config.map.lightStyle = config.map.darkStyle = `${mapStyles}/style.json`;
+  const saved = await page.evaluate(
+    (config) => fetch("/api/system-config", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(config) }).then((r) => r.status),
+    config,
+  );
+  assert.equal(saved, 200);
+  await page.getByRole("button", { name: "Edit place" }).click();
+  await page.locator(".place-picker[data-status=ready]").waitFor();
+  await page.getByRole("application", { name: /^Map/ }).click({ position: { x: 60, y: 40 } });
+  await page.waitForFunction(() => document.querySelector(".info input[name=latitude]").value !== "");
+  const picked = {
+    lat: Number(await page.locator(".info input[name=latitude]").inputValue()),
+    lon: Number(await page.locator(".info input[name=longitude]").inputValue()),
+  };
+  assert.ok(picked.lat > 0 && picked.lat <= 90 && picked.lon < 0 && picked.lon >= -180, `north-west of the centre: ${JSON.stringify(picked)}`);
+  assert.equal(await page.locator(".place-picker .maplibregl-marker").count(), 1, "a marker where it was clicked");
+  await page.locator(".info form").getByRole("button", { name: "Save" }).click();
+  asset = await serverSays(edited(), (r) => r.body.exifInfo?.latitude === picked.lat, "place picked on the map");
+  assert.equal(asset.exifInfo.longitude, picked.lon);
+  // Typed by hand instead.
   await page.getByRole("button", { name: "Edit place" }).click();
   await page.locator(".info input[name=latitude]").fill("48.8584");
   await page.locator(".info input[name=longitude]").fill("2.2945");

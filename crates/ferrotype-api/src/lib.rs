@@ -24,7 +24,7 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, jobs,
-    media, notifications, pin, server, sessions, shared_links, sync, system, timeline, upload,
+    map, media, notifications, pin, server, sessions, shared_links, sync, system, timeline, upload,
     users,
 };
 
@@ -56,6 +56,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The socket.io channel (`/api/socket.io`) that tells connected clients what changed.
     pub events: events::EventHub,
+    /// Place names for positions (edits of a place, `/map/reverse-geocode`).
+    pub geocoder: Arc<dyn ferrotype_core::places::ReverseGeocoder>,
 }
 
 /// Largest JSON request body accepted.
@@ -84,6 +86,7 @@ api_routes! {
     GET "/server/ping" => server::ping;
     GET "/server/version" => server::version;
     GET "/server/features" => server::features;
+    GET "/map/reverse-geocode" => map::reverse_geocode;
     GET "/server/config" => server::config;
     GET "/server/media-types" => server::media_types;
     GET "/server/about" => server::about;

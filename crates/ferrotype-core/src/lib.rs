@@ -13,6 +13,7 @@ pub mod model;
 pub mod notifications;
 pub mod permissions;
 pub mod pin;
+pub mod places;
 pub mod preferences;
 pub mod release;
 pub mod repair;

@@ -313,6 +313,8 @@ pub struct AssetChange {
     /// The capture time: its instant, its wall clock (as if UTC) and its zone name.
     pub taken: Option<(Timestamp, Timestamp, Option<String>)>,
     pub location: Option<(f64, f64)>,
+    /// The names of the new `location`'s place; left empty without them.
+    pub place_names: Option<crate::places::PlaceNames>,
     /// `Some(None)` clears the rating.
     pub rating: Option<Option<i64>>,
     pub description: Option<String>,

@@ -12,6 +12,7 @@
 //! Points are kept on the unit sphere (x, y, z) in a k-d tree, so the nearest by straight-line
 //! distance is also the nearest along the surface, with no trouble at the poles or at 180°.
 
+use ferrotype_core::places::PlaceNames;
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -388,6 +389,16 @@ impl Geocoder {
             return None;
         }
         self.places()?.nearest(lat, lon)
+    }
+}
+
+impl ferrotype_core::places::ReverseGeocoder for Geocoder {
+    fn place_names(&self, latitude: f64, longitude: f64) -> Option<PlaceNames> {
+        self.lookup(latitude, longitude).map(|p| PlaceNames {
+            city: Some(p.city),
+            state: p.state,
+            country: p.country,
+        })
     }
 }
 

@@ -7,7 +7,7 @@ use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
 use ferrotype_catalog::SqliteCatalog;
 use ferrotype_core::accounts::{self, NewUser};
-use ferrotype_core::catalog::Catalog;
+use ferrotype_core::catalog::prelude::*;
 
 use crate::config::Config;
 

@@ -28,6 +28,7 @@ pub fn runner(
     blobs: Arc<dyn BlobStore>,
     system_config: Arc<SystemConfigStore>,
     events: EventHub,
+    geocoder: Arc<Geocoder>,
 ) -> JobRunner {
     let concurrency = |queue: QueueName| {
         config
@@ -41,9 +42,6 @@ pub fn runner(
     let thumbnails = concurrency(QueueName::ThumbnailGeneration);
     // One exiftool process per job that can run at once (thumbnails use it for RAW previews).
     let exiftool = Arc::new(ExifTool::new(metadata + thumbnails));
-    // Loaded once, off the start-up path; without the data, places stay empty (one warning).
-    let geocoder = Arc::new(Geocoder::new(&config.geodata_dir));
-    geocoder.load_in_background();
     let settings = ThumbnailSettings {
         max_pixels: config.max_pixels,
         ..ThumbnailSettings::default()

@@ -16,6 +16,7 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::NewJob;
 use ferrotype_core::system_config::{SystemConfig, SystemConfigStore, keys};
+use ferrotype_media::geocode::Geocoder;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -88,12 +89,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     record_geodata_state(catalog.as_ref(), &config.geodata_dir).await?;
     let metrics = Arc::new(ferrotype_api::metrics::Metrics::default());
     let events = EventHub::new(catalog.clone(), system_config.clone());
+    // Loaded once, off the start-up path; without the data, places stay empty (one warning).
+    let geocoder = Arc::new(Geocoder::new(&config.geodata_dir));
+    geocoder.load_in_background();
     let runner = jobs::runner(
         &config,
         catalog.clone(),
         blobs.clone(),
         system_config.clone(),
         events.clone(),
+        geocoder.clone(),
     )
     .observer(Arc::new(jobs::JobMetrics(metrics.clone())))
     .observer(Arc::new(jobs::JobEvents {
@@ -118,6 +123,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             album_update_delay: Duration::from_secs(config.album_update_delay_seconds),
         }),
         system_config: system_config.clone(),
+        geocoder,
     };
     let mut signals = ShutdownSignals::install()?;
     let trash = tokio::spawn(hourly_clean_up(

@@ -366,6 +366,8 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
                     t.parse::<f64>().unwrap_or(f64::NAN)
                 }
             }
+            // A required parameter left out: Number(undefined) is NaN.
+            (Source::Parameter, None) => f64::NAN,
             _ => return self.invalid_type("number", received(value)),
         };
         if n.is_nan() {

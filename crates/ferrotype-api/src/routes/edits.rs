@@ -60,6 +60,22 @@ fn parse_taken(s: &str) -> ApiResult<(DateTime<Utc>, DateTime<Utc>, Option<Strin
 }
 
 impl EditDto {
+    /// The change asked for; a new position gets its place's names at once (while reverse
+    /// geocoding is on), where Immich looks them up in a metadata job after answering.
+    async fn change_named(&self, state: &AppState) -> ApiResult<AssetChange> {
+        let mut change = self.change()?;
+        if let Some((latitude, longitude)) = change.location
+            && state.system_config.get().reverse_geocoding.enabled
+        {
+            let geocoder = state.geocoder.clone();
+            change.place_names =
+                tokio::task::spawn_blocking(move || geocoder.place_names(latitude, longitude))
+                    .await
+                    .map_err(ApiError::internal)?;
+        }
+        Ok(change)
+    }
+
     fn change(&self) -> ApiResult<AssetChange> {
         let visibility = match &self.visibility {
             None => None,
@@ -93,6 +109,7 @@ impl EditDto {
                 .map(parse_taken)
                 .transpose()?,
             location,
+            place_names: None,
             rating: self.rating,
             description: self.description.clone(),
         })
@@ -116,7 +133,7 @@ pub async fn update_many(
     auth: Auth,
     ApiJson(dto): ApiJson<EditDto>,
 ) -> ApiResult<StatusCode> {
-    let change = dto.change()?;
+    let change = dto.change_named(&state).await?;
     require_owned(&state, &auth, &dto.ids, Permission::AssetUpdate).await?;
     state
         .catalog
@@ -135,7 +152,7 @@ pub async fn update_one(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<EditDto>,
 ) -> ApiResult<Json<AssetResponse>> {
-    let change = dto.change()?;
+    let change = dto.change_named(&state).await?;
     accessible_asset(&state, &auth, id, Permission::AssetUpdate).await?;
     state
         .catalog

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod download;
 pub mod edits;
 pub mod jobs;
+pub mod map;
 pub mod media;
 pub mod notifications;
 pub mod pin;

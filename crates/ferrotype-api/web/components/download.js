@@ -4,9 +4,11 @@ import { api, request } from "/api.js";
 import { el } from "/dom.js";
 
 /// Downloads as a zip: the archives the server plans for `target` ({ assetIds } or { albumId }),
-/// one after another.
+/// one after another, each at most the size the user chose in their preferences (a link's
+/// visitor, who has none, gets the server's default).
 export async function download(target, query = "") {
-  const info = await api("POST", `/download/info${query}`, target);
+  const archiveSize = query ? undefined : (await api("GET", "/users/me/preferences")).download.archiveSize;
+  const info = await api("POST", `/download/info${query}`, { ...target, archiveSize });
   for (const archive of info.archives) {
     const r = await request("POST", `/download/archive${query}`, {
       headers: { "content-type": "application/json" },

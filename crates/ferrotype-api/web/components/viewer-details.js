@@ -7,6 +7,7 @@ import { api } from "/api.js";
 import { html } from "/ui.js";
 import { navigate } from "/router.js";
 import { toast } from "/components/toast.js";
+import { PlacePicker } from "/components/map.js";
 
 /// `asset`: the asset shown; `editable`: the caller owns it; `albums`: whether to list its
 /// albums (not for a link's visitor); `onSaved(asset)`: the server's answer to an edit.
@@ -85,42 +86,101 @@ function zoneName(minutes) {
   return `UTC${minutes < 0 ? "-" : "+"}${Math.floor(m / 60)}${m % 60 ? `:${String(m % 60).padStart(2, "0")}` : ""}`;
 }
 
-/// The offsets clocks use, every quarter hour from UTC-12 to UTC+14.
-const OFFSETS = Array.from({ length: 105 }, (_, i) => -720 + i * 15);
+/// Minutes east of UTC of `zone`'s clocks at the instant `utcMillis`.
+const zoneFormats = new Map();
+function zoneOffsetAt(zone, utcMillis) {
+  let format = zoneFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" });
+    zoneFormats.set(zone, format);
+  }
+  const part = format
+    .formatToParts(new Date(utcMillis))
+    .find((p) => p.type === "timeZoneName")?.value;
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(part || "");
+  return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/// Minutes east of UTC of `zone` when its clocks show `wall` ("2023-07-14T09:30", read as UTC):
+/// the offset at the instant the offset itself implies (right across daylight-saving changes).
+function zoneOffsetForWall(zone, wall) {
+  const asUtc = Date.parse(`${wall.slice(0, 19)}Z`);
+  const first = zoneOffsetAt(zone, asUtc);
+  return zoneOffsetAt(zone, asUtc - first * 60000);
+}
+
+/// Immich's time zone choice: every zone the browser knows, as "Europe/Berlin (+02:00)" with
+/// its offset at the chosen time; "UTC+02:00" for a bare offset.
+function zoneChoices(wall) {
+  const zones = Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : ["UTC"];
+  return zones.map((zone) => ({ zone, label: `${zone} (${offsetText(zoneOffsetForWall(zone, wall))})` }));
+}
+
+/// The offset the typed choice stands for: a listed zone (with or without its offset), or a
+/// bare offset ("UTC+2", "+05:30"); null when it is neither.
+function offsetOfChoice(choice, wall) {
+  const text = choice.trim();
+  const bare = /^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(text);
+  if (bare) return (bare[1] === "-" ? -1 : 1) * (Number(bare[2]) * 60 + Number(bare[3] || 0));
+  if (/^(UTC|GMT|Z)$/i.test(text)) return 0;
+  const zone = text.replace(/\s*\([^)]*\)$/, "");
+  try {
+    return zoneOffsetForWall(zone, wall);
+  } catch {
+    return null;
+  }
+}
 
 /// The time the photo was taken as its camera's clock showed it, and the zone; the owner
-/// changes both (sent as `dateTimeOriginal` with its offset, as Immich's web does).
+/// changes both (sent as `dateTimeOriginal` with the zone's offset at that time, as Immich's
+/// web does: the zone is picked by name from the browser's list, or typed as an offset).
 function Taken({ asset, editable, save }) {
   const [editing, setEditing] = useState(false);
+  const [wall, setWall] = useState(asset.localDateTime.slice(0, 19));
+  const [invalid, setInvalid] = useState(false);
   const offset = offsetOf(asset);
-  const wall = new Date(asset.localDateTime);
-  const shown = wall.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+  const shown = new Date(asset.localDateTime).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
   const zone = asset.exifInfo?.timeZone || zoneName(offset);
   if (editing) {
+    const choices = zoneChoices(wall);
+    // The photo's own zone when it has a name the browser knows, else its offset.
+    const known = choices.find((c) => c.zone === asset.exifInfo?.timeZone);
+    const initial = known ? known.label : `UTC${offsetText(offset)}`;
     const submit = async (e) => {
       e.preventDefault();
       const v = new FormData(e.target);
       const local = v.get("dateTime");
-      if (!local) return;
-      await save({ dateTimeOriginal: `${local.length === 16 ? `${local}:00` : local}${offsetText(Number(v.get("offset")))}` }, "date");
+      const minutes = offsetOfChoice(String(v.get("zone") || ""), local);
+      if (!local || minutes === null) {
+        setInvalid(minutes === null);
+        return;
+      }
+      await save({ dateTimeOriginal: `${local.length === 16 ? `${local}:00` : local}${offsetText(minutes)}` }, "date");
       setEditing(false);
     };
     return html`<dt>Taken</dt><dd><form class="detail-form" onSubmit=${submit}>
-      <label>Date and time<input type="datetime-local" name="dateTime" step="1" required value=${asset.localDateTime.slice(0, 19)} /></label>
-      <label>Time zone<select name="offset">
-        ${OFFSETS.map((m) => html`<option value=${m} selected=${m === offset}>UTC${offsetText(m)}</option>`)}
-      </select></label>
+      <label>Date and time<input type="datetime-local" name="dateTime" step="1" required value=${wall}
+        onInput=${(e) => e.target.value && setWall(e.target.value)} /></label>
+      <label>Time zone<input name="zone" list="zone-choices" autocomplete="off" required defaultValue=${initial}
+        aria-invalid=${invalid ? "true" : "false"} aria-describedby=${invalid ? "zone-error" : undefined} /></label>
+      <datalist id="zone-choices">${choices.map((c) => html`<option value=${c.label} />`)}</datalist>
+      ${invalid && html`<p class="error" id="zone-error" role="alert">Unknown time zone</p>`}
       <div class="actions"><button type="submit">Save</button><button type="button" class="quiet" onClick=${() => setEditing(false)}>Cancel</button></div>
     </form></dd>`;
   }
   return html`<dt>Taken</dt><dd class="with-edit"><span class="taken">${shown} <span class="muted">${zone}</span></span>
-    ${editable && html`<button type="button" class="quiet edit" aria-label="Edit date and time" onClick=${() => setEditing(true)}>Edit</button>`}</dd>`;
+    ${editable && html`<button type="button" class="quiet edit" aria-label="Edit date and time" onClick=${() => {
+      setWall(asset.localDateTime.slice(0, 19));
+      setInvalid(false);
+      setEditing(true);
+    }}>Edit</button>`}</dd>`;
 }
 
 /// The place's name (the server's reverse geocoding) and its coordinates; the owner types new
 /// coordinates (a map to pick them on comes with the map page's MapLibre).
 function Place({ asset, editable, save }) {
   const [editing, setEditing] = useState(false);
+  const [typed, setTyped] = useState({ lat: "", lon: "" });
   const e = asset.exifInfo || {};
   const name = [e.city, e.state, e.country].filter(Boolean).join(", ");
   const hasPoint = typeof e.latitude === "number" && typeof e.longitude === "number";
@@ -128,19 +188,26 @@ function Place({ asset, editable, save }) {
   if (editing) {
     const submit = async (ev) => {
       ev.preventDefault();
-      const v = new FormData(ev.target);
-      await save({ latitude: Number(v.get("latitude")), longitude: Number(v.get("longitude")) }, "place");
+      await save({ latitude: Number(typed.lat), longitude: Number(typed.lon) }, "place");
       setEditing(false);
     };
+    const shown = typed.lat !== "" && typed.lon !== "" ? { lat: Number(typed.lat), lon: Number(typed.lon) } : null;
     return html`<dt>Place</dt><dd><form class="detail-form" onSubmit=${submit}>
-      <label>Latitude<input name="latitude" type="number" step="any" min="-90" max="90" required value=${hasPoint ? e.latitude : ""} /></label>
-      <label>Longitude<input name="longitude" type="number" step="any" min="-180" max="180" required value=${hasPoint ? e.longitude : ""} /></label>
+      <${PlacePicker} point=${shown} onPick=${({ lat, lon }) => setTyped({ lat: String(lat), lon: String(lon) })} />
+      <label>Latitude<input name="latitude" type="number" step="any" min="-90" max="90" required value=${typed.lat}
+        onInput=${(ev) => setTyped((t) => ({ ...t, lat: ev.target.value }))} /></label>
+      <label>Longitude<input name="longitude" type="number" step="any" min="-180" max="180" required value=${typed.lon}
+        onInput=${(ev) => setTyped((t) => ({ ...t, lon: ev.target.value }))} /></label>
       <div class="actions"><button type="submit">Save</button><button type="button" class="quiet" onClick=${() => setEditing(false)}>Cancel</button></div>
     </form></dd>`;
   }
+  const edit = () => {
+    setTyped(hasPoint ? { lat: String(e.latitude), lon: String(e.longitude) } : { lat: "", lon: "" });
+    setEditing(true);
+  };
   if (!editable && !name && !hasPoint) return null;
   return html`<dt>Place</dt><dd class="with-edit"><span>${name}${name && hasPoint ? html`<br />` : ""}<span class=${name ? "muted" : ""}>${point}</span>${!name && !hasPoint ? html`<span class="muted">Unknown</span>` : ""}</span>
-    ${editable && html`<button type="button" class="quiet edit" aria-label="Edit place" onClick=${() => setEditing(true)}>Edit</button>`}</dd>`;
+    ${editable && html`<button type="button" class="quiet edit" aria-label="Edit place" onClick=${edit}>Edit</button>`}</dd>`;
 }
 
 /// The albums holding the photo (`GET /albums?assetId=`), fetched again when `version` changes

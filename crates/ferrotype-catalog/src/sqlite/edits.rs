@@ -45,6 +45,7 @@ pub(crate) fn update(
         locked.push("description");
     }
     let locked_json = serde_json::to_string(&locked).unwrap_or_else(|_| "[]".into());
+    let names = c.place_names.as_ref();
     for id in ids {
         let id = id.to_string();
         if !owned(&tx, &owner, &id)? {
@@ -78,16 +79,16 @@ pub(crate) fn update(
                 "INSERT OR IGNORE INTO asset_exif (asset_id, updated_at) VALUES (?1, ?2)",
                 params![id, now],
             )?;
-            // A new place makes the old place names wrong: they are cleared.
+            // A new place brings its own names (the API looks them up), or none.
             tx.execute(
                 "UPDATE asset_exif SET
                     date_time_original = CASE WHEN ?2 THEN ?3 ELSE date_time_original END,
                     time_zone = CASE WHEN ?2 THEN ?4 ELSE time_zone END,
                     latitude = CASE WHEN ?5 THEN ?6 ELSE latitude END,
                     longitude = CASE WHEN ?5 THEN ?7 ELSE longitude END,
-                    city = CASE WHEN ?5 THEN NULL ELSE city END,
-                    state = CASE WHEN ?5 THEN NULL ELSE state END,
-                    country = CASE WHEN ?5 THEN NULL ELSE country END,
+                    city = CASE WHEN ?5 THEN ?13 ELSE city END,
+                    state = CASE WHEN ?5 THEN ?14 ELSE state END,
+                    country = CASE WHEN ?5 THEN ?15 ELSE country END,
                     rating = CASE WHEN ?8 THEN ?9 ELSE rating END,
                     description = COALESCE(?10, description),
                     updated_at = ?11,
@@ -108,6 +109,9 @@ pub(crate) fn update(
                     c.description,
                     now,
                     locked_json,
+                    names.and_then(|n| n.city.clone()),
+                    names.and_then(|n| n.state.clone()),
+                    names.and_then(|n| n.country.clone()),
                 ],
             )?;
         }

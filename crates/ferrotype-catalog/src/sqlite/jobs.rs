@@ -8,7 +8,10 @@ use ferrotype_core::jobs::{
 use ferrotype_core::model::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::SqliteCatalog;
 use super::{parse_ts, parse_uuid, ts};
+use async_trait::async_trait;
+use ferrotype_core::catalog::{CatalogResult, JobRepo};
 
 pub(crate) fn insert(conn: &Connection, jobs: &[NewJob]) -> rusqlite::Result<u64> {
     let now = Utc::now();
@@ -311,4 +314,84 @@ pub(crate) fn list(
         }
     }
     Ok(out)
+}
+
+#[async_trait]
+impl JobRepo for SqliteCatalog {
+    async fn enqueue_jobs(&self, new: &[NewJob]) -> CatalogResult<u64> {
+        let new = new.to_vec();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let n = insert(&tx, &new)?;
+            tx.commit()?;
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn enqueue_asset_jobs(
+        &self,
+        queue: QueueName,
+        name: &'static str,
+        selection: AssetSelection,
+    ) -> CatalogResult<u64> {
+        self.write(move |conn| insert_for_assets(conn, queue, name, selection))
+            .await
+    }
+
+    async fn claim_job(&self, queue: QueueName, worker: &str) -> CatalogResult<Option<Job>> {
+        let worker = worker.to_string();
+        self.write(move |conn| claim(conn, queue, &worker)).await
+    }
+
+    async fn complete_job(&self, id: i64) -> CatalogResult<()> {
+        self.write(move |conn| complete(conn, id)).await
+    }
+
+    async fn fail_job(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> CatalogResult<()> {
+        let error = error.to_string();
+        self.write(move |conn| fail(conn, id, &error, retry_at))
+            .await
+    }
+
+    async fn release_job(&self, id: i64) -> CatalogResult<()> {
+        self.write(move |conn| release(conn, id)).await
+    }
+
+    async fn requeue_active_jobs(&self) -> CatalogResult<u64> {
+        self.write(requeue_active).await
+    }
+
+    async fn queue_status(&self, queue: QueueName) -> CatalogResult<QueueStatus> {
+        self.read(move |conn| status(conn, queue)).await
+    }
+
+    async fn set_queue_paused(&self, queue: QueueName, paused: bool) -> CatalogResult<()> {
+        self.write(move |conn| set_paused(conn, queue, paused))
+            .await
+    }
+
+    async fn empty_queue(&self, queue: QueueName) -> CatalogResult<u64> {
+        self.write(move |conn| empty(conn, queue)).await
+    }
+
+    async fn clear_failed_jobs(&self, queue: QueueName) -> CatalogResult<u64> {
+        self.write(move |conn| clear_failed(conn, queue)).await
+    }
+
+    async fn list_jobs(
+        &self,
+        queue: QueueName,
+        states: &[JobState],
+        limit: u32,
+    ) -> CatalogResult<Vec<(Job, JobState)>> {
+        let states = states.to_vec();
+        self.read(move |conn| list(conn, queue, &states, limit))
+            .await
+    }
 }

@@ -3,14 +3,18 @@
 //! never wait for writes. Blocking calls run on tokio's blocking threads.
 
 mod albums;
-mod catalog_impl;
+mod api_keys;
+mod assets;
 mod edits;
 mod jobs;
 mod metadata;
 mod notifications;
+mod sessions;
 mod shared_links;
 mod sync;
+mod system;
 mod timeline;
+mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -240,4 +244,12 @@ pub(crate) fn parse_uuid(s: &str) -> rusqlite::Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
     })
+}
+
+pub(crate) fn opt_parse_ts(s: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+pub(crate) fn opt_parse_uuid(s: Option<String>) -> rusqlite::Result<Option<Uuid>> {
+    s.as_deref().map(parse_uuid).transpose()
 }

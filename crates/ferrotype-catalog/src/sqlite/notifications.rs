@@ -9,8 +9,12 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::catalog_impl::opt_parse_ts;
+use super::SqliteCatalog;
+use super::opt_parse_ts;
 use super::{opt_ts, parse_ts, parse_uuid, ts};
+use async_trait::async_trait;
+use chrono::Utc;
+use ferrotype_core::catalog::{CatalogResult, NotificationRepo};
 
 const COLUMNS: &str = "id, user_id, created_at, updated_at, deleted_at, level, type, title, \
     description, data, read_at";
@@ -153,6 +157,51 @@ pub(crate) fn purge(conn: &Connection, now: Timestamp) -> rusqlite::Result<u64> 
         ],
     )?;
     Ok(n as u64)
+}
+
+#[async_trait]
+impl NotificationRepo for SqliteCatalog {
+    async fn create_notification(&self, notification: &Notification) -> CatalogResult<()> {
+        let notification = notification.clone();
+        self.write(move |conn| create(conn, &notification)).await
+    }
+
+    async fn notifications_of(
+        &self,
+        user_id: Uuid,
+        filter: &NotificationFilter,
+    ) -> CatalogResult<Vec<Notification>> {
+        let filter = filter.clone();
+        self.read(move |conn| of_user(conn, user_id, &filter)).await
+    }
+
+    async fn notification(&self, id: Uuid) -> CatalogResult<Option<Notification>> {
+        self.read(move |conn| find(conn, id)).await
+    }
+
+    async fn notifications_owned(&self, user_id: Uuid, ids: &[Uuid]) -> CatalogResult<Vec<Uuid>> {
+        let ids = ids.to_vec();
+        self.read(move |conn| owned(conn, user_id, &ids)).await
+    }
+
+    async fn set_notifications_read(
+        &self,
+        ids: &[Uuid],
+        read_at: Option<Timestamp>,
+    ) -> CatalogResult<u64> {
+        let ids = ids.to_vec();
+        self.write(move |conn| set_read(conn, &ids, read_at, Utc::now()))
+            .await
+    }
+
+    async fn delete_notifications(&self, ids: &[Uuid]) -> CatalogResult<u64> {
+        let ids = ids.to_vec();
+        self.write(move |conn| delete(conn, &ids, Utc::now())).await
+    }
+
+    async fn purge_notifications(&self, now: Timestamp) -> CatalogResult<u64> {
+        self.write(move |conn| purge(conn, now)).await
+    }
 }
 
 #[cfg(test)]

@@ -5,8 +5,12 @@ use ferrotype_core::model::{Asset, LinkAssetResult, SharedLink, SharedLinkType};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::catalog_impl::{ASSET_COLUMNS, asset_at, opt_parse_ts, opt_parse_uuid};
+use super::SqliteCatalog;
+use super::assets::{ASSET_COLUMNS, asset_at};
+use super::{opt_parse_ts, opt_parse_uuid};
 use super::{opt_ts, parse_ts, parse_uuid, ts};
+use async_trait::async_trait;
+use ferrotype_core::catalog::{CatalogResult, SharedLinkRepo};
 
 const COLUMNS: &str = "id, user_id, key, slug, type, album_id, description, password, \
     expires_at, allow_upload, allow_download, show_exif, created_at";
@@ -196,4 +200,69 @@ pub(crate) fn change_assets(
     }
     tx.commit()?;
     Ok(results)
+}
+
+#[async_trait]
+impl SharedLinkRepo for SqliteCatalog {
+    async fn create_shared_link(&self, link: &SharedLink, asset_ids: &[Uuid]) -> CatalogResult<()> {
+        let (link, ids) = (link.clone(), asset_ids.to_vec());
+        self.write(move |conn| create(conn, &link, &ids)).await
+    }
+
+    async fn shared_link(&self, id: Uuid) -> CatalogResult<Option<SharedLink>> {
+        self.read(move |conn| find(conn, "id", &id.to_string()))
+            .await
+    }
+
+    async fn shared_link_by_key(&self, key: &[u8]) -> CatalogResult<Option<SharedLink>> {
+        let key = key.to_vec();
+        self.read(move |conn| find(conn, "key", &key)).await
+    }
+
+    async fn shared_link_by_slug(&self, slug: &str) -> CatalogResult<Option<SharedLink>> {
+        let slug = slug.to_string();
+        self.read(move |conn| find(conn, "slug", &slug)).await
+    }
+
+    async fn shared_links_of(
+        &self,
+        user_id: Uuid,
+        album_id: Option<Uuid>,
+    ) -> CatalogResult<Vec<SharedLink>> {
+        self.read(move |conn| of_user(conn, user_id, album_id))
+            .await
+    }
+
+    async fn update_shared_link(&self, link: &SharedLink) -> CatalogResult<()> {
+        let link = link.clone();
+        self.write(move |conn| update(conn, &link)).await
+    }
+
+    async fn delete_shared_link(&self, id: Uuid) -> CatalogResult<()> {
+        self.write(move |conn| {
+            conn.execute("DELETE FROM shared_links WHERE id = ?1", [id.to_string()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn shared_link_assets(&self, id: Uuid) -> CatalogResult<Vec<Asset>> {
+        self.read(move |conn| assets(conn, id)).await
+    }
+
+    async fn shared_link_reaches(&self, link: &SharedLink, asset_id: Uuid) -> CatalogResult<bool> {
+        let link = link.clone();
+        self.read(move |conn| reaches(conn, &link, asset_id)).await
+    }
+
+    async fn change_shared_link_assets(
+        &self,
+        link: &SharedLink,
+        asset_ids: &[Uuid],
+        add: bool,
+    ) -> CatalogResult<Vec<(Uuid, LinkAssetResult)>> {
+        let (link, ids) = (link.clone(), asset_ids.to_vec());
+        self.write(move |conn| change_assets(conn, &link, &ids, add))
+            .await
+    }
 }

@@ -7,9 +7,14 @@ use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncItem, SyncQuery, SyncRow}
 use rusqlite::{Connection, Params, Row, params};
 use uuid::Uuid;
 
-use super::catalog_impl::{ASSET_COLUMNS, USER_COLUMNS, asset_at, opt_parse_uuid, user_at};
+use super::SqliteCatalog;
+use super::assets::{ASSET_COLUMNS, asset_at};
 use super::metadata::{EXIF_COLUMNS, exif_at};
+use super::opt_parse_uuid;
+use super::users::{USER_COLUMNS, user_at};
 use super::{next_update_id, parse_ts, parse_uuid, ts};
+use async_trait::async_trait;
+use ferrotype_core::catalog::{CatalogResult, SyncRepo, SyncSink};
 
 /// The albums the user (?1) owns or is a member of, with the cursor from which each is theirs:
 /// nothing for their own, their membership's `update_id` for the others. A row of such an
@@ -362,4 +367,39 @@ pub(crate) fn reset_pending(conn: &Connection, session_id: Uuid) -> rusqlite::Re
         )
         .optional()?
         .unwrap_or(false))
+}
+
+#[async_trait]
+impl SyncRepo for SqliteCatalog {
+    async fn stream_sync(&self, query: SyncQuery, mut sink: SyncSink) -> CatalogResult<String> {
+        self.read(move |conn| stream(conn, &query, &mut sink)).await
+    }
+
+    async fn sync_checkpoints(&self, session_id: Uuid) -> CatalogResult<Vec<(String, String)>> {
+        self.read(move |conn| checkpoints(conn, session_id)).await
+    }
+
+    async fn set_sync_checkpoints(
+        &self,
+        session_id: Uuid,
+        acks: &[(String, String)],
+    ) -> CatalogResult<()> {
+        let acks = acks.to_vec();
+        self.write(move |conn| set_checkpoints(conn, session_id, &acks))
+            .await
+    }
+
+    async fn delete_sync_checkpoints(
+        &self,
+        session_id: Uuid,
+        types: Option<&[String]>,
+    ) -> CatalogResult<()> {
+        let types = types.map(<[String]>::to_vec);
+        self.write(move |conn| delete_checkpoints(conn, session_id, types.as_deref()))
+            .await
+    }
+
+    async fn sync_reset_pending(&self, session_id: Uuid) -> CatalogResult<bool> {
+        self.read(move |conn| reset_pending(conn, session_id)).await
+    }
 }

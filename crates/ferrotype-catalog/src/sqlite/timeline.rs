@@ -2,6 +2,9 @@
 //! or, inside an album or tag, counted from the assets; and one month's assets through the
 //! `(owner_id, local_date_time)` index.
 
+use super::SqliteCatalog;
+use async_trait::async_trait;
+use ferrotype_core::catalog::{CatalogResult, TimelineRepo};
 use ferrotype_core::model::{TimelineAsset, TimelineQuery, TimelineScope};
 use rusqlite::{Connection, params};
 
@@ -144,6 +147,23 @@ pub(crate) fn bucket(
         },
     )?;
     rows.collect()
+}
+
+#[async_trait]
+impl TimelineRepo for SqliteCatalog {
+    async fn timeline_buckets(&self, query: &TimelineQuery) -> CatalogResult<Vec<(String, i64)>> {
+        let query = query.clone();
+        self.read(move |conn| buckets(conn, &query)).await
+    }
+
+    async fn timeline_bucket(
+        &self,
+        query: &TimelineQuery,
+        month: &str,
+    ) -> CatalogResult<Vec<TimelineAsset>> {
+        let (query, month) = (query.clone(), month.to_string());
+        self.read(move |conn| bucket(conn, &query, &month)).await
+    }
 }
 
 #[cfg(test)]

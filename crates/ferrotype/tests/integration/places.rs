@@ -105,3 +105,159 @@ async fn without_the_data_places_stay_empty_and_the_log_says_so_once() {
     );
     assert!(log.contains("/nonexistent/geodata"), "{log}");
 }
+
+#[tokio::test]
+async fn a_place_edited_by_hand_gets_its_names_at_once_and_keeps_them() {
+    let dir = geodata_dir();
+    let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", dir.to_str().unwrap())]);
+    let admin = admin(&server).await;
+    let palisade = upload_fixture(&admin, "metadata/gps-position/thompson-springs.jpg").await;
+    let no_gps = upload_fixture(&admin, "formats/png/density_plot.png").await;
+    metadata_done(&admin).await;
+
+    // Notre-Dame: the answer already names Paris.
+    let r = admin
+        .put(
+            &format!("/api/assets/{palisade}"),
+            serde_json::json!({ "latitude": 48.853, "longitude": 2.3499 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let exif = &r.json()["exifInfo"];
+    assert_eq!(
+        (
+            exif["city"].clone(),
+            exif["state"].clone(),
+            exif["country"].clone()
+        ),
+        named("Paris", "Île-de-France", "France")
+    );
+    // Many at once, one of them with no position before.
+    let r = admin
+        .put(
+            "/api/assets",
+            serde_json::json!({ "ids": [palisade, no_gps], "latitude": 41.2203, "longitude": -96.0716 }),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    for id in [&palisade, &no_gps] {
+        assert_eq!(
+            place(&admin, id).await,
+            named("Ralston", "Nebraska", "United States of America")
+        );
+    }
+    // Reading the file's metadata again keeps the place edited (and its names), not the file's.
+    let r = admin
+        .post(
+            "/api/assets/jobs",
+            serde_json::json!({ "assetIds": [palisade], "name": "refresh-metadata" }),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    metadata_done(&admin).await;
+    assert_eq!(
+        place(&admin, &palisade).await,
+        named("Ralston", "Nebraska", "United States of America")
+    );
+    // Far from any town: the position is kept, with no names.
+    let r = admin
+        .put(
+            &format!("/api/assets/{palisade}"),
+            serde_json::json!({ "latitude": 0.5, "longitude": -30.0 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["exifInfo"]["latitude"], 0.5);
+    assert_eq!(place(&admin, &palisade).await, NOWHERE);
+}
+
+#[tokio::test]
+async fn reverse_geocode_names_the_nearest_place_as_immich() {
+    let dir = geodata_dir();
+    let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", dir.to_str().unwrap())]);
+    let admin = admin(&server).await;
+    // Immich's own cases (its e2e map spec).
+    for (lat, lon, city, state, country) in [
+        (
+            -33.85897705866313,
+            151.27849073027048,
+            "Vaucluse",
+            "New South Wales",
+            "Australia",
+        ),
+        (
+            -37.76573239917475,
+            144.7524531648833,
+            "Ravenhall",
+            "Victoria",
+            "Australia",
+        ),
+        (
+            -31.894346156789997,
+            115.75761710390464,
+            "Scarborough",
+            "Western Australia",
+            "Australia",
+        ),
+    ] {
+        let r = admin
+            .get(&format!("/api/map/reverse-geocode?lat={lat}&lon={lon}"))
+            .await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.json(),
+            serde_json::json!([{ "city": city, "state": state, "country": country }])
+        );
+    }
+    // The middle of the Atlantic: one result, all null (as Immich without a country polygon).
+    let r = admin.get("/api/map/reverse-geocode?lat=0.5&lon=-30").await;
+    assert_eq!(
+        r.json(),
+        serde_json::json!([{ "city": null, "state": null, "country": null }])
+    );
+    // Bad input: Immich's validation messages.
+    for (query, path, message) in [
+        (
+            "lon=123",
+            "lat",
+            "Invalid input: expected number, received NaN",
+        ),
+        (
+            "lat=abc&lon=123.456",
+            "lat",
+            "Invalid input: expected number, received NaN",
+        ),
+        (
+            "lat=91&lon=123.456",
+            "lat",
+            "Too big: expected number to be <=90",
+        ),
+        (
+            "lat=75",
+            "lon",
+            "Invalid input: expected number, received NaN",
+        ),
+        (
+            "lat=75&lon=-181",
+            "lon",
+            "Too small: expected number to be >=-180",
+        ),
+    ] {
+        let r = admin
+            .get(&format!("/api/map/reverse-geocode?{query}"))
+            .await;
+        assert_eq!(r.status, 400, "{query}");
+        let body = r.json();
+        assert_eq!(body["message"], "Validation failed", "{query}: {body}");
+        assert_eq!(
+            body["errors"][0]["path"],
+            serde_json::json!([path]),
+            "{query}"
+        );
+        assert_eq!(body["errors"][0]["message"], message, "{query}");
+    }
+    Client::new(&server, Cred::None)
+        .get("/api/map/reverse-geocode?lat=1&lon=1")
+        .await
+        .assert_error(401, "Authentication required");
+}
