@@ -1,6 +1,8 @@
 //! Albums: their settings, assets (with the cover kept valid), members, and what is read from
 //! them (summaries, contributors, downloads, the map).
 
+use async_trait::async_trait;
+use ferrotype_core::catalog::AlbumRepo;
 use ferrotype_core::catalog::{CatalogError, CatalogResult};
 use ferrotype_core::model::{
     Album, AlbumAddResult, AlbumChange, AlbumMember, AlbumRemoveResult, AlbumRole, AlbumSummary,
@@ -54,44 +56,9 @@ fn album_summary_at(r: &Row) -> AlbumSummary {
     }
 }
 
-impl PgCatalog {
-    /// Reads the people each album is shared with, in one query.
-    async fn with_members(
-        &self,
-        conn: &deadpool_postgres::Object,
-        mut summaries: Vec<AlbumSummary>,
-    ) -> CatalogResult<Vec<AlbumSummary>> {
-        if summaries.is_empty() {
-            return Ok(summaries);
-        }
-        let ids: Vec<Uuid> = summaries.iter().map(|s| s.album.id).collect();
-        let rows = conn
-            .query(
-                &format!(
-                    "SELECT {USER_COLUMNS}, m.role, m.album_id
-                     FROM album_users m JOIN users u ON u.id = m.user_id
-                     WHERE m.album_id = ANY($1) ORDER BY m.created_at, u.email"
-                ),
-                &[&ids],
-            )
-            .await
-            .map_err(map_error)?;
-        for r in &rows {
-            let role: String = r.get(17);
-            let album: Uuid = r.get(18);
-            let role = AlbumRole::parse(&role)
-                .ok_or_else(|| CatalogError::Backend(format!("unknown album role {role}")))?;
-            if let Some(s) = summaries.iter_mut().find(|s| s.album.id == album) {
-                s.members.push(AlbumMember {
-                    user: user_at(r, 0),
-                    role,
-                });
-            }
-        }
-        Ok(summaries)
-    }
-
-    pub async fn create_album(&self, al: &Album) -> CatalogResult<()> {
+#[async_trait]
+impl AlbumRepo for PgCatalog {
+    async fn create_album(&self, al: &Album) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "INSERT INTO albums (id, owner_id, name, description, thumbnail_asset_id,
@@ -114,10 +81,13 @@ impl PgCatalog {
         Ok(())
     }
 
-    pub async fn album(&self, id: Uuid) -> CatalogResult<Option<AlbumSummary>> {
+    async fn album(&self, id: Uuid) -> CatalogResult<Option<AlbumSummary>> {
         let conn = self.conn().await?;
         let row = conn
-            .query_opt(&format!("{} WHERE al.id = $1", album_summary_select()), &[&id])
+            .query_opt(
+                &format!("{} WHERE al.id = $1", album_summary_select()),
+                &[&id],
+            )
             .await
             .map_err(map_error)?;
         let found = row.iter().map(album_summary_at).collect();
@@ -126,7 +96,7 @@ impl PgCatalog {
 
     /// The albums a user owns or is a member of, newest first; only those holding
     /// `containing` when it is given.
-    pub async fn albums_of(
+    async fn albums_of(
         &self,
         user_id: Uuid,
         containing: Option<Uuid>,
@@ -154,7 +124,7 @@ impl PgCatalog {
     }
 
     /// Adds each asset `actor` may add (their own) and reports per id.
-    pub async fn add_album_assets(
+    async fn add_album_assets(
         &self,
         album_id: Uuid,
         actor_id: Uuid,
@@ -214,7 +184,7 @@ impl PgCatalog {
     }
 
     /// Applies a change to the album's settings.
-    pub async fn update_album(&self, album_id: Uuid, c: &AlbumChange) -> CatalogResult<()> {
+    async fn update_album(&self, album_id: Uuid, c: &AlbumChange) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "UPDATE albums SET name = COALESCE($2, name), description = COALESCE($3, description),
@@ -238,7 +208,7 @@ impl PgCatalog {
     }
 
     /// Deletes the album (its assets stay).
-    pub async fn delete_album(&self, album_id: Uuid) -> CatalogResult<()> {
+    async fn delete_album(&self, album_id: Uuid) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute("DELETE FROM albums WHERE id = $1", &[&album_id])
             .await
@@ -247,7 +217,7 @@ impl PgCatalog {
     }
 
     /// Who contributed the album's assets not in the trash: (owner, count), most first.
-    pub async fn album_contributor_counts(&self, album_id: Uuid) -> CatalogResult<Vec<(Uuid, i64)>> {
+    async fn album_contributor_counts(&self, album_id: Uuid) -> CatalogResult<Vec<(Uuid, i64)>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -263,7 +233,7 @@ impl PgCatalog {
     }
 
     /// Whether the asset is in the album.
-    pub async fn album_contains(&self, album_id: Uuid, asset_id: Uuid) -> CatalogResult<bool> {
+    async fn album_contains(&self, album_id: Uuid, asset_id: Uuid) -> CatalogResult<bool> {
         let conn = self.conn().await?;
         let row = conn
             .query_one(
@@ -277,7 +247,7 @@ impl PgCatalog {
 
     /// Removes assets from the album and reports per id: anything when `any`, else only the
     /// assets `actor` owns. A removed cover is replaced by the oldest remaining asset.
-    pub async fn remove_album_assets(
+    async fn remove_album_assets(
         &self,
         album_id: Uuid,
         actor_id: Uuid,
@@ -309,7 +279,9 @@ impl PgCatalog {
                 None => AlbumRemoveResult::NotInAlbum,
                 Some(owner) if !any && owner != actor_id => AlbumRemoveResult::NoPermission,
                 Some(_) => {
-                    tx.execute(&delete, &[&album_id, id]).await.map_err(map_error)?;
+                    tx.execute(&delete, &[&album_id, id])
+                        .await
+                        .map_err(map_error)?;
                     removed_any = true;
                     AlbumRemoveResult::Removed
                 }
@@ -337,7 +309,7 @@ impl PgCatalog {
     }
 
     /// Assets not in the trash, oldest first: the owner's, or an album's when `album_id` is given.
-    pub async fn assets_for_download(
+    async fn assets_for_download(
         &self,
         owner_id: Option<Uuid>,
         album_id: Option<Uuid>,
@@ -361,7 +333,7 @@ impl PgCatalog {
     }
 
     /// The album's (non-trashed) assets that have a place.
-    pub async fn album_map_markers(&self, album_id: Uuid) -> CatalogResult<Vec<MapMarker>> {
+    async fn album_map_markers(&self, album_id: Uuid) -> CatalogResult<Vec<MapMarker>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -390,7 +362,7 @@ impl PgCatalog {
 
     /// Shares the album with these users; false (and nothing changed) when one of them is
     /// already a member.
-    pub async fn add_album_members(
+    async fn add_album_members(
         &self,
         album_id: Uuid,
         members: &[(Uuid, AlbumRole)],
@@ -423,7 +395,7 @@ impl PgCatalog {
     }
 
     /// Whether the asset is in an album the user owns or is a member of (so they may see it).
-    pub async fn asset_in_shared_album(&self, user_id: Uuid, asset_id: Uuid) -> CatalogResult<bool> {
+    async fn asset_in_shared_album(&self, user_id: Uuid, asset_id: Uuid) -> CatalogResult<bool> {
         let conn = self.conn().await?;
         let row = conn
             .query_one(
@@ -438,7 +410,7 @@ impl PgCatalog {
     }
 
     /// Whether the user was a member.
-    pub async fn remove_album_member(&self, album_id: Uuid, user_id: Uuid) -> CatalogResult<bool> {
+    async fn remove_album_member(&self, album_id: Uuid, user_id: Uuid) -> CatalogResult<bool> {
         let conn = self.conn().await?;
         let n = conn
             .execute(
@@ -451,7 +423,7 @@ impl PgCatalog {
     }
 
     /// Whether the user is a member.
-    pub async fn set_album_member_role(
+    async fn set_album_member_role(
         &self,
         album_id: Uuid,
         user_id: Uuid,
@@ -466,5 +438,43 @@ impl PgCatalog {
             .await
             .map_err(map_error)?;
         Ok(n > 0)
+    }
+}
+
+impl PgCatalog {
+    /// Reads the people each album is shared with, in one query.
+    async fn with_members(
+        &self,
+        conn: &deadpool_postgres::Object,
+        mut summaries: Vec<AlbumSummary>,
+    ) -> CatalogResult<Vec<AlbumSummary>> {
+        if summaries.is_empty() {
+            return Ok(summaries);
+        }
+        let ids: Vec<Uuid> = summaries.iter().map(|s| s.album.id).collect();
+        let rows = conn
+            .query(
+                &format!(
+                    "SELECT {USER_COLUMNS}, m.role, m.album_id
+                     FROM album_users m JOIN users u ON u.id = m.user_id
+                     WHERE m.album_id = ANY($1) ORDER BY m.created_at, u.email"
+                ),
+                &[&ids],
+            )
+            .await
+            .map_err(map_error)?;
+        for r in &rows {
+            let role: String = r.get(17);
+            let album: Uuid = r.get(18);
+            let role = AlbumRole::parse(&role)
+                .ok_or_else(|| CatalogError::Backend(format!("unknown album role {role}")))?;
+            if let Some(s) = summaries.iter_mut().find(|s| s.album.id == album) {
+                s.members.push(AlbumMember {
+                    user: user_at(r, 0),
+                    role,
+                });
+            }
+        }
+        Ok(summaries)
     }
 }

@@ -1,8 +1,10 @@
 //! API keys.
 
+use async_trait::async_trait;
+use ferrotype_core::catalog::ApiKeyRepo;
 use ferrotype_core::catalog::{CatalogError, CatalogResult};
-use ferrotype_core::permissions::Permission;
 use ferrotype_core::model::{ApiKey, User};
+use ferrotype_core::permissions::Permission;
 use tokio_postgres::Row;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
@@ -28,8 +30,9 @@ fn api_key_at(r: &Row, at: usize) -> CatalogResult<ApiKey> {
     })
 }
 
-impl PgCatalog {
-    pub async fn create_api_key(&self, k: &ApiKey, secret_hash: &[u8]) -> CatalogResult<()> {
+#[async_trait]
+impl ApiKeyRepo for PgCatalog {
+    async fn create_api_key(&self, k: &ApiKey, secret_hash: &[u8]) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "INSERT INTO api_keys (id, secret_hash, name, user_id, permissions, created_at,
@@ -50,7 +53,7 @@ impl PgCatalog {
         Ok(())
     }
 
-    pub async fn api_key_by_secret_hash(
+    async fn api_key_by_secret_hash(
         &self,
         secret_hash: &[u8],
     ) -> CatalogResult<Option<(ApiKey, User)>> {
@@ -70,7 +73,7 @@ impl PgCatalog {
             .transpose()
     }
 
-    pub async fn api_keys_of(&self, user_id: Uuid) -> CatalogResult<Vec<ApiKey>> {
+    async fn api_keys_of(&self, user_id: Uuid) -> CatalogResult<Vec<ApiKey>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -85,11 +88,13 @@ impl PgCatalog {
         rows.iter().map(|r| api_key_at(r, 0)).collect()
     }
 
-    pub async fn api_key(&self, user_id: Uuid, id: Uuid) -> CatalogResult<Option<ApiKey>> {
+    async fn api_key(&self, user_id: Uuid, id: Uuid) -> CatalogResult<Option<ApiKey>> {
         let conn = self.conn().await?;
         let row = conn
             .query_opt(
-                &format!("SELECT {API_KEY_COLUMNS} FROM api_keys k WHERE k.id = $1 AND k.user_id = $2"),
+                &format!(
+                    "SELECT {API_KEY_COLUMNS} FROM api_keys k WHERE k.id = $1 AND k.user_id = $2"
+                ),
                 &[&id, &user_id],
             )
             .await
@@ -97,12 +102,18 @@ impl PgCatalog {
         row.map(|r| api_key_at(&r, 0)).transpose()
     }
 
-    pub async fn update_api_key(&self, k: &ApiKey) -> CatalogResult<()> {
+    async fn update_api_key(&self, k: &ApiKey) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "UPDATE api_keys SET name = $3, permissions = $4, updated_at = $5
              WHERE id = $1 AND user_id = $2",
-            &[&k.id, &k.user_id, &k.name, &Json(&k.permissions), &ms(&k.updated_at)],
+            &[
+                &k.id,
+                &k.user_id,
+                &k.name,
+                &Json(&k.permissions),
+                &ms(&k.updated_at),
+            ],
         )
         .await
         .map_err(map_error)?;
@@ -110,10 +121,13 @@ impl PgCatalog {
     }
 
     /// Returns false if the user had no such key.
-    pub async fn delete_api_key(&self, user_id: Uuid, id: Uuid) -> CatalogResult<bool> {
+    async fn delete_api_key(&self, user_id: Uuid, id: Uuid) -> CatalogResult<bool> {
         let conn = self.conn().await?;
         let n = conn
-            .execute("DELETE FROM api_keys WHERE id = $1 AND user_id = $2", &[&id, &user_id])
+            .execute(
+                "DELETE FROM api_keys WHERE id = $1 AND user_id = $2",
+                &[&id, &user_id],
+            )
             .await
             .map_err(map_error)?;
         Ok(n > 0)

@@ -1,17 +1,18 @@
 //! Assets: checksums, upload intents, inserting an upload with its first jobs, moves, and the
 //! counts the statistics endpoints show.
 
-use ferrotype_core::catalog::{CatalogError, CatalogResult};
+use async_trait::async_trait;
+use ferrotype_core::catalog::{AssetRepo, CatalogError, CatalogResult};
 use ferrotype_core::jobs::NewJob;
 use ferrotype_core::model::{
-    Asset, AssetStats, AssetStatsFilter, AssetType, ChecksumMatch, InsertOutcome, PendingMove,
-    Timestamp, UserUsage, Visibility,
+    Asset, AssetChange, AssetStats, AssetStatsFilter, AssetType, ChecksumMatch, ExifInfo,
+    InsertOutcome, PendingMove, PurgeSelection, PurgedAsset, Tag, Timestamp, UserUsage, Visibility,
 };
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use crate::{PgCatalog, jobs, map_error, ms, now, opt_ms};
+use crate::{PgCatalog, edits, jobs, map_error, metadata, ms, now, opt_ms};
 
 pub(crate) const ASSET_COLUMNS: &str = "a.id, a.owner_id, a.type, a.original_path, \
     a.original_file_name, a.checksum, a.file_size, a.file_created_at, a.file_modified_at, \
@@ -51,8 +52,9 @@ pub(crate) fn asset_at(r: &Row) -> CatalogResult<Asset> {
     })
 }
 
-impl PgCatalog {
-    pub async fn assets_by_checksums(
+#[async_trait]
+impl AssetRepo for PgCatalog {
+    async fn assets_by_checksums(
         &self,
         owner_id: Uuid,
         checksums: &[Vec<u8>],
@@ -81,7 +83,7 @@ impl PgCatalog {
 
     /// Records that a file is about to be moved to `path`, so a crash before its row is
     /// committed can be repaired at start.
-    pub async fn record_upload_intent(&self, path: &str) -> CatalogResult<()> {
+    async fn record_upload_intent(&self, path: &str) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "INSERT INTO upload_intents (path, created_at) VALUES ($1, $2)
@@ -97,7 +99,7 @@ impl PgCatalog {
     /// to the owner's usage, hides the motion part it names as a live photo, and enqueues its
     /// first jobs, in one transaction. A concurrent upload of the same checksum yields
     /// `Duplicate` and changes nothing.
-    pub async fn insert_asset(
+    async fn insert_asset(
         &self,
         a: &Asset,
         metadata: &[(String, String)],
@@ -205,7 +207,7 @@ impl PgCatalog {
     }
 
     /// An asset's client metadata: (key, JSON object, updated at), by key.
-    pub async fn asset_metadata(
+    async fn asset_metadata(
         &self,
         asset_id: Uuid,
     ) -> CatalogResult<Vec<(String, String, Timestamp)>> {
@@ -218,11 +220,14 @@ impl PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
     }
 
     /// Paths whose upload was interrupted: intents with no committed asset row.
-    pub async fn pending_upload_intents(&self) -> CatalogResult<Vec<String>> {
+    async fn pending_upload_intents(&self) -> CatalogResult<Vec<String>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -236,7 +241,7 @@ impl PgCatalog {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
-    pub async fn clear_upload_intent(&self, path: &str) -> CatalogResult<()> {
+    async fn clear_upload_intent(&self, path: &str) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute("DELETE FROM upload_intents WHERE path = $1", &[&path])
             .await
@@ -245,7 +250,7 @@ impl PgCatalog {
     }
 
     /// Records that an original (and its sidecar) is about to be moved.
-    pub async fn begin_move(&self, mv: &PendingMove) -> CatalogResult<()> {
+    async fn begin_move(&self, mv: &PendingMove) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "INSERT INTO pending_moves
@@ -268,7 +273,7 @@ impl PgCatalog {
     }
 
     /// Records the moved paths of `mv` on its asset and forgets the move, in one transaction.
-    pub async fn finish_move(&self, mv: &PendingMove) -> CatalogResult<()> {
+    async fn finish_move(&self, mv: &PendingMove) -> CatalogResult<()> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await.map_err(map_error)?;
         tx.execute(
@@ -289,16 +294,19 @@ impl PgCatalog {
     }
 
     /// Forgets a move that did not happen.
-    pub async fn cancel_move(&self, asset_id: Uuid) -> CatalogResult<()> {
+    async fn cancel_move(&self, asset_id: Uuid) -> CatalogResult<()> {
         let conn = self.conn().await?;
-        conn.execute("DELETE FROM pending_moves WHERE asset_id = $1", &[&asset_id])
-            .await
-            .map_err(map_error)?;
+        conn.execute(
+            "DELETE FROM pending_moves WHERE asset_id = $1",
+            &[&asset_id],
+        )
+        .await
+        .map_err(map_error)?;
         Ok(())
     }
 
     /// Moves begun and neither finished nor cancelled (a crash came between).
-    pub async fn pending_moves(&self) -> CatalogResult<Vec<PendingMove>> {
+    async fn pending_moves(&self) -> CatalogResult<Vec<PendingMove>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -320,7 +328,7 @@ impl PgCatalog {
             .collect())
     }
 
-    pub async fn asset(&self, id: Uuid) -> CatalogResult<Option<Asset>> {
+    async fn asset(&self, id: Uuid) -> CatalogResult<Option<Asset>> {
         let conn = self.conn().await?;
         let row = conn
             .query_opt(
@@ -334,7 +342,7 @@ impl PgCatalog {
 
     /// Assets not in the trash per UTC day (`YYYY-MM-DD`) in `[from, to)` (dates), by upload
     /// time or, with `by_taken`, by the local time they were taken.
-    pub async fn daily_asset_counts(
+    async fn daily_asset_counts(
         &self,
         owner_id: Uuid,
         from: &str,
@@ -366,7 +374,7 @@ impl PgCatalog {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    pub async fn asset_stats(
+    async fn asset_stats(
         &self,
         owner_id: Uuid,
         filter: &AssetStatsFilter,
@@ -396,7 +404,7 @@ impl PgCatalog {
     }
 
     /// Per user, in order of creation: counts and bytes of their (non-trashed) photos and videos.
-    pub async fn usage_by_user(&self) -> CatalogResult<Vec<UserUsage>> {
+    async fn usage_by_user(&self) -> CatalogResult<Vec<UserUsage>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -424,5 +432,54 @@ impl PgCatalog {
                 usage_videos: r.get(6),
             })
             .collect())
+    }
+
+    async fn save_metadata(
+        &self,
+        asset_id: Uuid,
+        info: &ExifInfo,
+        displayed_size: Option<(i64, i64)>,
+        next: &[NewJob],
+    ) -> CatalogResult<()> {
+        metadata::save_metadata(self, asset_id, info, displayed_size, next).await
+    }
+
+    async fn asset_exif(&self, asset_id: Uuid) -> CatalogResult<Option<ExifInfo>> {
+        metadata::asset_exif(self, asset_id).await
+    }
+
+    async fn save_thumbnails(
+        &self,
+        asset_id: Uuid,
+        thumbhash: &[u8],
+        size: Option<(i64, i64)>,
+        next: &[NewJob],
+    ) -> CatalogResult<()> {
+        metadata::save_thumbnails(self, asset_id, thumbhash, size, next).await
+    }
+
+    async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>> {
+        metadata::asset_tags(self, asset_id).await
+    }
+
+    async fn update_assets(
+        &self,
+        owner_id: Uuid,
+        ids: &[Uuid],
+        change: &AssetChange,
+    ) -> CatalogResult<u64> {
+        edits::update_assets(self, owner_id, ids, change).await
+    }
+
+    async fn trash_assets(&self, owner_id: Uuid, ids: &[Uuid]) -> CatalogResult<u64> {
+        edits::trash_assets(self, owner_id, ids).await
+    }
+
+    async fn restore_assets(&self, owner_id: Uuid, ids: Option<&[Uuid]>) -> CatalogResult<u64> {
+        edits::restore_assets(self, owner_id, ids).await
+    }
+
+    async fn purge_assets(&self, selection: &PurgeSelection) -> CatalogResult<Vec<PurgedAsset>> {
+        edits::purge_assets(self, selection).await
     }
 }

@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::Utc;
+use ferrotype_core::catalog::JobRepo;
 use ferrotype_core::catalog::{CatalogError, CatalogResult};
 use ferrotype_core::jobs::{
     AssetSelection, Job, JobState, NewJob, QueueCounts, QueueName, QueueStatus, names,
@@ -92,9 +94,10 @@ fn job_at(r: &Row) -> CatalogResult<(Job, JobState)> {
     Ok((job, state))
 }
 
-impl PgCatalog {
+#[async_trait]
+impl JobRepo for PgCatalog {
     /// Returns how many were added (a job whose dedupe key already waits is skipped).
-    pub async fn enqueue_jobs(&self, jobs: &[NewJob]) -> CatalogResult<u64> {
+    async fn enqueue_jobs(&self, jobs: &[NewJob]) -> CatalogResult<u64> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await.map_err(map_error)?;
         let n = insert(&tx, jobs).await.map_err(map_error)?;
@@ -103,7 +106,7 @@ impl PgCatalog {
     }
 
     /// Enqueues one job per selected asset (deduplicated as usual).
-    pub async fn enqueue_asset_jobs(
+    async fn enqueue_asset_jobs(
         &self,
         queue: QueueName,
         name: &'static str,
@@ -133,7 +136,7 @@ impl PgCatalog {
 
     /// Takes the oldest runnable job of an unpaused queue and marks it active for `worker`.
     /// Jobs other workers hold locked are skipped, not waited for.
-    pub async fn claim_job(&self, queue: QueueName, worker: &str) -> CatalogResult<Option<Job>> {
+    async fn claim_job(&self, queue: QueueName, worker: &str) -> CatalogResult<Option<Job>> {
         let conn = self.conn().await?;
         let row = conn
             .query_opt(
@@ -156,7 +159,7 @@ impl PgCatalog {
         row.map(|r| job_at(&r).map(|(job, _)| job)).transpose()
     }
 
-    pub async fn complete_job(&self, id: i64) -> CatalogResult<()> {
+    async fn complete_job(&self, id: i64) -> CatalogResult<()> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await.map_err(map_error)?;
         let queue: Option<String> = tx
@@ -178,7 +181,7 @@ impl PgCatalog {
 
     /// A failed attempt: back to waiting until `retry_at`, or, with `None`, failed for good with
     /// its reason kept.
-    pub async fn fail_job(
+    async fn fail_job(
         &self,
         id: i64,
         error: &str,
@@ -225,7 +228,7 @@ impl PgCatalog {
     }
 
     /// Puts an active job back to waiting without counting the attempt (on shutdown).
-    pub async fn release_job(&self, id: i64) -> CatalogResult<()> {
+    async fn release_job(&self, id: i64) -> CatalogResult<()> {
         let conn = self.conn().await?;
         release(&conn, id).await.map_err(map_error)
     }
@@ -233,10 +236,126 @@ impl PgCatalog {
     /// Puts every active job back to waiting: at start, when this process is the only worker,
     /// whatever is active was interrupted by a crash. With many worker processes, use
     /// `requeue_expired_jobs` instead.
-    pub async fn requeue_active_jobs(&self) -> CatalogResult<u64> {
+    async fn requeue_active_jobs(&self) -> CatalogResult<u64> {
         self.requeue_where("status = 'active'", &[]).await
     }
 
+    async fn queue_status(&self, queue: QueueName) -> CatalogResult<QueueStatus> {
+        let conn = self.conn().await?;
+        let row = conn
+            .query_one(
+                "SELECT count(*) FILTER (WHERE status = 'active'),
+                        count(*) FILTER (WHERE status = 'failed'),
+                        count(*) FILTER (WHERE status = 'waiting' AND run_after <= $2),
+                        count(*) FILTER (WHERE status = 'waiting' AND run_after > $2),
+                        COALESCE((SELECT is_paused FROM queue_state WHERE queue = $1), false),
+                        COALESCE((SELECT completed FROM queue_state WHERE queue = $1), 0)
+                 FROM jobs WHERE queue = $1",
+                &[&queue.as_str(), &Utc::now()],
+            )
+            .await
+            .map_err(map_error)?;
+        let (active, failed, ready, delayed): (i64, i64, i64, i64) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        let is_paused: bool = row.get(4);
+        // As in Immich (BullMQ): while a queue is paused, its waiting jobs count as paused.
+        let (waiting, paused) = if is_paused { (0, ready) } else { (ready, 0) };
+        Ok(QueueStatus {
+            counts: QueueCounts {
+                active,
+                completed: row.get(5),
+                failed,
+                delayed,
+                waiting,
+                paused,
+            },
+            is_paused,
+        })
+    }
+
+    async fn set_queue_paused(&self, queue: QueueName, paused: bool) -> CatalogResult<()> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await.map_err(map_error)?;
+        tx.execute(
+            "INSERT INTO queue_state (queue, is_paused) VALUES ($1, $2)
+             ON CONFLICT (queue) DO UPDATE SET is_paused = $2",
+            &[&queue.as_str(), &paused],
+        )
+        .await
+        .map_err(map_error)?;
+        if !paused {
+            // Workers idle on a paused queue look again.
+            tx.execute("SELECT pg_notify('ferrotype_jobs', $1)", &[&queue.as_str()])
+                .await
+                .map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    /// Removes waiting and delayed jobs; returns how many.
+    async fn empty_queue(&self, queue: QueueName) -> CatalogResult<u64> {
+        let conn = self.conn().await?;
+        conn.execute(
+            "DELETE FROM jobs WHERE queue = $1 AND status = 'waiting'",
+            &[&queue.as_str()],
+        )
+        .await
+        .map_err(map_error)
+    }
+
+    /// Removes failed jobs; returns how many.
+    async fn clear_failed_jobs(&self, queue: QueueName) -> CatalogResult<u64> {
+        let conn = self.conn().await?;
+        conn.execute(
+            "DELETE FROM jobs WHERE queue = $1 AND status = 'failed'",
+            &[&queue.as_str()],
+        )
+        .await
+        .map_err(map_error)
+    }
+
+    async fn list_jobs(
+        &self,
+        queue: QueueName,
+        states: &[JobState],
+        limit: u32,
+    ) -> CatalogResult<Vec<(Job, JobState)>> {
+        // The states as stored: `delayed` and `waiting` share a status, told apart by run_after.
+        let mut statuses: Vec<&str> = Vec::new();
+        for state in states {
+            statuses.push(match state {
+                JobState::Waiting | JobState::Delayed => "waiting",
+                JobState::Active => "active",
+                JobState::Failed => "failed",
+            });
+        }
+        let conn = self.conn().await?;
+        let rows = conn
+            .query(
+                &format!(
+                    "SELECT {JOB_COLUMNS} FROM jobs
+                     WHERE queue = $1 AND (cardinality($2::text[]) = 0 OR status = ANY($2))
+                     ORDER BY id"
+                ),
+                &[&queue.as_str(), &statuses],
+            )
+            .await
+            .map_err(map_error)?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let (job, state) = job_at(row)?;
+            if states.is_empty() || states.contains(&state) {
+                out.push((job, state));
+                if out.len() >= limit as usize {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl PgCatalog {
     /// Puts back to waiting the active jobs whose worker has not renewed its lease
     /// (`renew_job_lease`) for `lease`: that worker died. Safe while other workers run.
     pub async fn requeue_expired_jobs(&self, lease: Duration) -> CatalogResult<u64> {
@@ -281,120 +400,6 @@ impl PgCatalog {
         }
         Ok(ids.len() as u64)
     }
-
-    pub async fn queue_status(&self, queue: QueueName) -> CatalogResult<QueueStatus> {
-        let conn = self.conn().await?;
-        let row = conn
-            .query_one(
-                "SELECT count(*) FILTER (WHERE status = 'active'),
-                        count(*) FILTER (WHERE status = 'failed'),
-                        count(*) FILTER (WHERE status = 'waiting' AND run_after <= $2),
-                        count(*) FILTER (WHERE status = 'waiting' AND run_after > $2),
-                        COALESCE((SELECT is_paused FROM queue_state WHERE queue = $1), false),
-                        COALESCE((SELECT completed FROM queue_state WHERE queue = $1), 0)
-                 FROM jobs WHERE queue = $1",
-                &[&queue.as_str(), &Utc::now()],
-            )
-            .await
-            .map_err(map_error)?;
-        let (active, failed, ready, delayed): (i64, i64, i64, i64) =
-            (row.get(0), row.get(1), row.get(2), row.get(3));
-        let is_paused: bool = row.get(4);
-        // As in Immich (BullMQ): while a queue is paused, its waiting jobs count as paused.
-        let (waiting, paused) = if is_paused { (0, ready) } else { (ready, 0) };
-        Ok(QueueStatus {
-            counts: QueueCounts {
-                active,
-                completed: row.get(5),
-                failed,
-                delayed,
-                waiting,
-                paused,
-            },
-            is_paused,
-        })
-    }
-
-    pub async fn set_queue_paused(&self, queue: QueueName, paused: bool) -> CatalogResult<()> {
-        let mut conn = self.conn().await?;
-        let tx = conn.transaction().await.map_err(map_error)?;
-        tx.execute(
-            "INSERT INTO queue_state (queue, is_paused) VALUES ($1, $2)
-             ON CONFLICT (queue) DO UPDATE SET is_paused = $2",
-            &[&queue.as_str(), &paused],
-        )
-        .await
-        .map_err(map_error)?;
-        if !paused {
-            // Workers idle on a paused queue look again.
-            tx.execute("SELECT pg_notify('ferrotype_jobs', $1)", &[&queue.as_str()])
-                .await
-                .map_err(map_error)?;
-        }
-        tx.commit().await.map_err(map_error)
-    }
-
-    /// Removes waiting and delayed jobs; returns how many.
-    pub async fn empty_queue(&self, queue: QueueName) -> CatalogResult<u64> {
-        let conn = self.conn().await?;
-        conn.execute(
-            "DELETE FROM jobs WHERE queue = $1 AND status = 'waiting'",
-            &[&queue.as_str()],
-        )
-        .await
-        .map_err(map_error)
-    }
-
-    /// Removes failed jobs; returns how many.
-    pub async fn clear_failed_jobs(&self, queue: QueueName) -> CatalogResult<u64> {
-        let conn = self.conn().await?;
-        conn.execute(
-            "DELETE FROM jobs WHERE queue = $1 AND status = 'failed'",
-            &[&queue.as_str()],
-        )
-        .await
-        .map_err(map_error)
-    }
-
-    pub async fn list_jobs(
-        &self,
-        queue: QueueName,
-        states: &[JobState],
-        limit: u32,
-    ) -> CatalogResult<Vec<(Job, JobState)>> {
-        // The states as stored: `delayed` and `waiting` share a status, told apart by run_after.
-        let mut statuses: Vec<&str> = Vec::new();
-        for state in states {
-            statuses.push(match state {
-                JobState::Waiting | JobState::Delayed => "waiting",
-                JobState::Active => "active",
-                JobState::Failed => "failed",
-            });
-        }
-        let conn = self.conn().await?;
-        let rows = conn
-            .query(
-                &format!(
-                    "SELECT {JOB_COLUMNS} FROM jobs
-                     WHERE queue = $1 AND (cardinality($2::text[]) = 0 OR status = ANY($2))
-                     ORDER BY id"
-                ),
-                &[&queue.as_str(), &statuses],
-            )
-            .await
-            .map_err(map_error)?;
-        let mut out = Vec::new();
-        for row in &rows {
-            let (job, state) = job_at(row)?;
-            if states.is_empty() || states.contains(&state) {
-                out.push((job, state));
-                if out.len() >= limit as usize {
-                    break;
-                }
-            }
-        }
-        Ok(out)
-    }
 }
 
 /// Back to waiting without counting the attempt; deleted instead when an identical job
@@ -414,7 +419,10 @@ async fn release(
     match moved {
         Err(e) if is_unique_violation(&e) => {
             client
-                .execute("DELETE FROM jobs WHERE id = $1 AND status = 'active'", &[&id])
+                .execute(
+                    "DELETE FROM jobs WHERE id = $1 AND status = 'active'",
+                    &[&id],
+                )
                 .await?;
             Ok(())
         }

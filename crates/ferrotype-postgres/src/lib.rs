@@ -3,21 +3,22 @@
 //! migrations (`migrations/`), applied at open under an advisory lock; and one more connection
 //! that LISTENs for job notifications so that idle workers wake at once.
 //!
-//! Each area's operations live in their own file, named and shaped as the `Catalog` port's.
+//! Each area of the `Catalog` port (`UserRepo`, `AssetRepo`, ...) is implemented in its own
+//! file; `PgCatalog` is a whole `Catalog` through the port's blanket impl.
 
 mod albums;
 mod api_keys;
 mod assets;
 mod edits;
-mod metadata;
 mod jobs;
+mod metadata;
 mod migrate;
 mod notifications;
 mod sessions;
 mod shared_links;
 mod sync;
-mod timeline;
 mod system;
+mod timeline;
 mod users;
 mod wakeups;
 
@@ -98,6 +99,12 @@ impl PgCatalog {
         })
     }
 }
+
+/// Every area is implemented: the server can hold a `PgCatalog` as its `Arc<dyn Catalog>`.
+const _: fn() = || {
+    fn is_catalog<T: ferrotype_core::catalog::Catalog>() {}
+    is_catalog::<PgCatalog>();
+};
 
 /// A broken constraint is a conflict, as on SQLite; everything else is the backend's.
 pub(crate) fn map_error(e: tokio_postgres::Error) -> CatalogError {

@@ -1,6 +1,8 @@
 //! Notifications: messages to one user, soft-deleted, purged by `notifications::retention`.
 
+use async_trait::async_trait;
 use chrono::Duration;
+use ferrotype_core::catalog::NotificationRepo;
 use ferrotype_core::catalog::{CatalogError, CatalogResult};
 use ferrotype_core::model::Timestamp;
 use ferrotype_core::notifications::{
@@ -34,8 +36,9 @@ fn notification_at(r: &Row) -> CatalogResult<Notification> {
     })
 }
 
-impl PgCatalog {
-    pub async fn create_notification(&self, n: &Notification) -> CatalogResult<()> {
+#[async_trait]
+impl NotificationRepo for PgCatalog {
+    async fn create_notification(&self, n: &Notification) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             &format!(
@@ -62,7 +65,7 @@ impl PgCatalog {
     }
 
     /// The user's notifications that match and are not deleted, newest first.
-    pub async fn notifications_of(
+    async fn notifications_of(
         &self,
         user_id: Uuid,
         filter: &NotificationFilter,
@@ -93,7 +96,7 @@ impl PgCatalog {
     }
 
     /// One notification, deleted or not.
-    pub async fn notification(&self, id: Uuid) -> CatalogResult<Option<Notification>> {
+    async fn notification(&self, id: Uuid) -> CatalogResult<Option<Notification>> {
         let conn = self.conn().await?;
         let row = conn
             .query_opt(
@@ -106,7 +109,7 @@ impl PgCatalog {
     }
 
     /// Those of `ids` that belong to the user (deleted ones too).
-    pub async fn notifications_owned(&self, user_id: Uuid, ids: &[Uuid]) -> CatalogResult<Vec<Uuid>> {
+    async fn notifications_owned(&self, user_id: Uuid, ids: &[Uuid]) -> CatalogResult<Vec<Uuid>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -119,7 +122,7 @@ impl PgCatalog {
     }
 
     /// Sets (or clears) when these notifications were read; deleted ones are left alone.
-    pub async fn set_notifications_read(
+    async fn set_notifications_read(
         &self,
         ids: &[Uuid],
         read_at: Option<Timestamp>,
@@ -135,7 +138,7 @@ impl PgCatalog {
     }
 
     /// Marks these notifications deleted (they leave every listing at once).
-    pub async fn delete_notifications(&self, ids: &[Uuid]) -> CatalogResult<u64> {
+    async fn delete_notifications(&self, ids: &[Uuid]) -> CatalogResult<u64> {
         let conn = self.conn().await?;
         conn.execute(
             "UPDATE notifications SET deleted_at = $1, updated_at = $1
@@ -147,7 +150,7 @@ impl PgCatalog {
     }
 
     /// Deletes for good what `notifications::retention` no longer keeps; returns how many.
-    pub async fn purge_notifications(&self, now: Timestamp) -> CatalogResult<u64> {
+    async fn purge_notifications(&self, now: Timestamp) -> CatalogResult<u64> {
         let days = |d: i64| now - Duration::days(d);
         let conn = self.conn().await?;
         conn.execute(

@@ -1,6 +1,8 @@
 //! Sessions and PIN codes.
 
+use async_trait::async_trait;
 use ferrotype_core::catalog::CatalogResult;
+use ferrotype_core::catalog::SessionRepo;
 use ferrotype_core::model::{Session, SessionChange, User};
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -29,8 +31,9 @@ fn session_at(r: &Row, at: usize) -> Session {
     }
 }
 
-impl PgCatalog {
-    pub async fn create_session(&self, s: &Session, token_hash: &[u8]) -> CatalogResult<()> {
+#[async_trait]
+impl SessionRepo for PgCatalog {
+    async fn create_session(&self, s: &Session, token_hash: &[u8]) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "INSERT INTO sessions (id, token_hash, user_id, device_type, device_os, app_version,
@@ -54,7 +57,7 @@ impl PgCatalog {
         Ok(())
     }
 
-    pub async fn session_by_token_hash(
+    async fn session_by_token_hash(
         &self,
         token_hash: &[u8],
     ) -> CatalogResult<Option<(Session, User)>> {
@@ -74,7 +77,7 @@ impl PgCatalog {
         Ok(row.map(|r| (session_at(&r, 0), user_at(&r, SESSION_COLUMN_COUNT))))
     }
 
-    pub async fn delete_session(&self, id: Uuid) -> CatalogResult<()> {
+    async fn delete_session(&self, id: Uuid) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute("DELETE FROM sessions WHERE id = $1", &[&id])
             .await
@@ -83,7 +86,7 @@ impl PgCatalog {
     }
 
     /// The user's sessions, newest first.
-    pub async fn sessions_of(&self, user_id: Uuid) -> CatalogResult<Vec<Session>> {
+    async fn sessions_of(&self, user_id: Uuid) -> CatalogResult<Vec<Session>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -99,7 +102,7 @@ impl PgCatalog {
     }
 
     /// Changes a session's PIN unlock time and sync reset flag (fields left `None` stay).
-    pub async fn update_session(&self, id: Uuid, change: &SessionChange) -> CatalogResult<()> {
+    async fn update_session(&self, id: Uuid, change: &SessionChange) -> CatalogResult<()> {
         let set_pin = change.pin_expires_at.is_some();
         let pin = change.pin_expires_at.flatten().as_ref().map(ms);
         let conn = self.conn().await?;
@@ -116,7 +119,7 @@ impl PgCatalog {
     }
 
     /// Locks every session of the user (their PIN code was reset).
-    pub async fn lock_sessions_of(&self, user_id: Uuid) -> CatalogResult<()> {
+    async fn lock_sessions_of(&self, user_id: Uuid) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "UPDATE sessions SET pin_expires_at = NULL WHERE user_id = $1",
@@ -128,7 +131,7 @@ impl PgCatalog {
     }
 
     /// The argon2 hash of the user's PIN code, if they set one.
-    pub async fn pin_code_hash(&self, user_id: Uuid) -> CatalogResult<Option<String>> {
+    async fn pin_code_hash(&self, user_id: Uuid) -> CatalogResult<Option<String>> {
         let conn = self.conn().await?;
         let row = conn
             .query_opt("SELECT pin_code_hash FROM users WHERE id = $1", &[&user_id])
@@ -137,7 +140,7 @@ impl PgCatalog {
         Ok(row.and_then(|r| r.get(0)))
     }
 
-    pub async fn set_pin_code_hash(&self, user_id: Uuid, hash: Option<&str>) -> CatalogResult<()> {
+    async fn set_pin_code_hash(&self, user_id: Uuid, hash: Option<&str>) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "UPDATE users SET pin_code_hash = $2 WHERE id = $1",
@@ -149,7 +152,7 @@ impl PgCatalog {
     }
 
     /// Deletes the user's sessions except `keep`; returns how many.
-    pub async fn delete_sessions_of(&self, user_id: Uuid, keep: Option<Uuid>) -> CatalogResult<u64> {
+    async fn delete_sessions_of(&self, user_id: Uuid, keep: Option<Uuid>) -> CatalogResult<u64> {
         let conn = self.conn().await?;
         conn.execute(
             "DELETE FROM sessions WHERE user_id = $1 AND ($2::uuid IS NULL OR id <> $2)",
@@ -160,7 +163,7 @@ impl PgCatalog {
     }
 
     /// Deletes one of the user's sessions; false if they have no such session.
-    pub async fn delete_session_of(&self, user_id: Uuid, id: Uuid) -> CatalogResult<bool> {
+    async fn delete_session_of(&self, user_id: Uuid, id: Uuid) -> CatalogResult<bool> {
         let conn = self.conn().await?;
         let n = conn
             .execute(

@@ -1,5 +1,7 @@
 //! Shared links and the assets they show.
 
+use async_trait::async_trait;
+use ferrotype_core::catalog::SharedLinkRepo;
 use ferrotype_core::catalog::{CatalogError, CatalogResult};
 use ferrotype_core::model::{Asset, LinkAssetResult, SharedLink, SharedLinkType};
 use tokio_postgres::Row;
@@ -32,25 +34,10 @@ fn link_at(r: &Row) -> CatalogResult<SharedLink> {
     })
 }
 
-impl PgCatalog {
-    async fn find_link(
-        &self,
-        column: &str,
-        value: &(dyn ToSql + Sync),
-    ) -> CatalogResult<Option<SharedLink>> {
-        let conn = self.conn().await?;
-        let row = conn
-            .query_opt(
-                &format!("SELECT {COLUMNS} FROM shared_links WHERE {column} = $1"),
-                &[value],
-            )
-            .await
-            .map_err(map_error)?;
-        row.map(|r| link_at(&r)).transpose()
-    }
-
+#[async_trait]
+impl SharedLinkRepo for PgCatalog {
     /// Stores the link with its assets (for individual links); a taken slug is a Conflict.
-    pub async fn create_shared_link(&self, link: &SharedLink, asset_ids: &[Uuid]) -> CatalogResult<()> {
+    async fn create_shared_link(&self, link: &SharedLink, asset_ids: &[Uuid]) -> CatalogResult<()> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await.map_err(map_error)?;
         let created_at = ms(&link.created_at);
@@ -87,20 +74,20 @@ impl PgCatalog {
         tx.commit().await.map_err(map_error)
     }
 
-    pub async fn shared_link(&self, id: Uuid) -> CatalogResult<Option<SharedLink>> {
+    async fn shared_link(&self, id: Uuid) -> CatalogResult<Option<SharedLink>> {
         self.find_link("id", &id).await
     }
 
-    pub async fn shared_link_by_key(&self, key: &[u8]) -> CatalogResult<Option<SharedLink>> {
+    async fn shared_link_by_key(&self, key: &[u8]) -> CatalogResult<Option<SharedLink>> {
         self.find_link("key", &key).await
     }
 
-    pub async fn shared_link_by_slug(&self, slug: &str) -> CatalogResult<Option<SharedLink>> {
+    async fn shared_link_by_slug(&self, slug: &str) -> CatalogResult<Option<SharedLink>> {
         self.find_link("slug", &slug).await
     }
 
     /// The user's links, newest first; only those of `album_id` when given.
-    pub async fn shared_links_of(
+    async fn shared_links_of(
         &self,
         user_id: Uuid,
         album_id: Option<Uuid>,
@@ -121,7 +108,7 @@ impl PgCatalog {
     }
 
     /// Saves the link's settings; a taken slug is a Conflict.
-    pub async fn update_shared_link(&self, link: &SharedLink) -> CatalogResult<()> {
+    async fn update_shared_link(&self, link: &SharedLink) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "UPDATE shared_links SET slug = $2, description = $3, password = $4, expires_at = $5,
@@ -143,7 +130,7 @@ impl PgCatalog {
         Ok(())
     }
 
-    pub async fn delete_shared_link(&self, id: Uuid) -> CatalogResult<()> {
+    async fn delete_shared_link(&self, id: Uuid) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute("DELETE FROM shared_links WHERE id = $1", &[&id])
             .await
@@ -152,7 +139,7 @@ impl PgCatalog {
     }
 
     /// The assets an individual link shows, oldest first.
-    pub async fn shared_link_assets(&self, id: Uuid) -> CatalogResult<Vec<Asset>> {
+    async fn shared_link_assets(&self, id: Uuid) -> CatalogResult<Vec<Asset>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -170,7 +157,7 @@ impl PgCatalog {
     }
 
     /// Whether the link reaches the asset: one of its assets, or an asset of its album.
-    pub async fn shared_link_reaches(&self, link: &SharedLink, asset_id: Uuid) -> CatalogResult<bool> {
+    async fn shared_link_reaches(&self, link: &SharedLink, asset_id: Uuid) -> CatalogResult<bool> {
         let conn = self.conn().await?;
         let row = match (link.link_type, link.album_id) {
             (SharedLinkType::Album, Some(album)) => {
@@ -195,7 +182,7 @@ impl PgCatalog {
     }
 
     /// Adds (the link owner's own) assets to an individual link, or removes them.
-    pub async fn change_shared_link_assets(
+    async fn change_shared_link_assets(
         &self,
         link: &SharedLink,
         asset_ids: &[Uuid],
@@ -250,5 +237,23 @@ impl PgCatalog {
         }
         tx.commit().await.map_err(map_error)?;
         Ok(results)
+    }
+}
+
+impl PgCatalog {
+    async fn find_link(
+        &self,
+        column: &str,
+        value: &(dyn ToSql + Sync),
+    ) -> CatalogResult<Option<SharedLink>> {
+        let conn = self.conn().await?;
+        let row = conn
+            .query_opt(
+                &format!("SELECT {COLUMNS} FROM shared_links WHERE {column} = $1"),
+                &[value],
+            )
+            .await
+            .map_err(map_error)?;
+        row.map(|r| link_at(&r)).transpose()
     }
 }

@@ -9,7 +9,9 @@
 
 use std::pin::pin;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use ferrotype_core::catalog::SyncRepo;
 use ferrotype_core::catalog::{CatalogError, CatalogResult, SyncSink};
 use ferrotype_core::model::{Album, AlbumRole};
 use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncItem, SyncQuery, SyncRow};
@@ -329,6 +331,116 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
     }
 }
 
+#[async_trait]
+impl SyncRepo for PgCatalog {
+    /// `Catalog::stream_sync`: `sync_into`, with each row handed to `sink` on a blocking thread
+    /// (the sink may block); stops when the sink returns false.
+    async fn stream_sync(&self, query: SyncQuery, mut sink: SyncSink) -> CatalogResult<String> {
+        let (tx, mut rx) = mpsc::channel::<SyncItem>(256);
+        let feeder = tokio::task::spawn_blocking(move || {
+            while let Some(item) = rx.blocking_recv() {
+                if !sink(item) {
+                    break;
+                }
+            }
+        });
+        let result = self.sync_into(&query, &tx).await;
+        drop(tx);
+        feeder
+            .await
+            .map_err(|e| CatalogError::Backend(format!("sync sink failed: {e}")))?;
+        result
+    }
+
+    /// The session's checkpoints: (entity type, ack).
+    async fn sync_checkpoints(&self, session_id: Uuid) -> CatalogResult<Vec<(String, String)>> {
+        let conn = self.conn().await?;
+        let rows = conn
+            .query(
+                "SELECT type, ack FROM session_sync_checkpoints WHERE session_id = $1
+                 ORDER BY type",
+                &[&session_id],
+            )
+            .await
+            .map_err(map_error)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// Stores acks (entity type, ack), replacing the previous one of each type.
+    async fn set_sync_checkpoints(
+        &self,
+        session_id: Uuid,
+        acks: &[(String, String)],
+    ) -> CatalogResult<()> {
+        let types: Vec<&str> = acks.iter().map(|(t, _)| t.as_str()).collect();
+        let values: Vec<&str> = acks.iter().map(|(_, a)| a.as_str()).collect();
+        let conn = self.conn().await?;
+        // One statement; a type given twice keeps its last ack, as SQLite's one-by-one writes do.
+        conn.execute(
+            "INSERT INTO session_sync_checkpoints (session_id, type, ack, updated_at)
+             SELECT DISTINCT ON (t.type) $1, t.type, t.ack, $4
+             FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(type, ack, n)
+             WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $1)
+             ORDER BY t.type, t.n DESC
+             ON CONFLICT (session_id, type) DO UPDATE SET ack = excluded.ack,
+                updated_at = excluded.updated_at",
+            &[&session_id, &types, &values, &now()],
+        )
+        .await
+        .map_err(map_error)?;
+        Ok(())
+    }
+
+    /// Deletes the session's checkpoints of these types (all when `None`); deleting all also
+    /// clears a pending reset.
+    async fn delete_sync_checkpoints(
+        &self,
+        session_id: Uuid,
+        types: Option<&[String]>,
+    ) -> CatalogResult<()> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await.map_err(map_error)?;
+        match types {
+            None => {
+                tx.execute(
+                    "DELETE FROM session_sync_checkpoints WHERE session_id = $1",
+                    &[&session_id],
+                )
+                .await
+                .map_err(map_error)?;
+                tx.execute(
+                    "UPDATE sessions SET is_pending_sync_reset = false WHERE id = $1",
+                    &[&session_id],
+                )
+                .await
+                .map_err(map_error)?;
+            }
+            Some(types) => {
+                tx.execute(
+                    "DELETE FROM session_sync_checkpoints WHERE session_id = $1 AND type = ANY($2)",
+                    &[&session_id, &types],
+                )
+                .await
+                .map_err(map_error)?;
+            }
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    /// Whether the session must start its sync over (`SyncResetV1`).
+    async fn sync_reset_pending(&self, session_id: Uuid) -> CatalogResult<bool> {
+        let conn = self.conn().await?;
+        let row = conn
+            .query_opt(
+                "SELECT is_pending_sync_reset FROM sessions WHERE id = $1",
+                &[&session_id],
+            )
+            .await
+            .map_err(map_error)?;
+        Ok(row.is_some_and(|r| r.get(0)))
+    }
+}
+
 impl PgCatalog {
     /// Sends, from one snapshot, every row of the requested types changed after the query's
     /// checkpoints to `out` (per type deletes first, then upserts, each in cursor order), and
@@ -374,113 +486,6 @@ impl PgCatalog {
         }
         tx.commit().await.map_err(map_error)?;
         Ok(bound.to_string())
-    }
-
-    /// `Catalog::stream_sync`: `sync_into`, with each row handed to `sink` on a blocking thread
-    /// (the sink may block); stops when the sink returns false.
-    pub async fn stream_sync(&self, query: SyncQuery, mut sink: SyncSink) -> CatalogResult<String> {
-        let (tx, mut rx) = mpsc::channel::<SyncItem>(256);
-        let feeder = tokio::task::spawn_blocking(move || {
-            while let Some(item) = rx.blocking_recv() {
-                if !sink(item) {
-                    break;
-                }
-            }
-        });
-        let result = self.sync_into(&query, &tx).await;
-        drop(tx);
-        feeder
-            .await
-            .map_err(|e| CatalogError::Backend(format!("sync sink failed: {e}")))?;
-        result
-    }
-
-    /// The session's checkpoints: (entity type, ack).
-    pub async fn sync_checkpoints(&self, session_id: Uuid) -> CatalogResult<Vec<(String, String)>> {
-        let conn = self.conn().await?;
-        let rows = conn
-            .query(
-                "SELECT type, ack FROM session_sync_checkpoints WHERE session_id = $1
-                 ORDER BY type",
-                &[&session_id],
-            )
-            .await
-            .map_err(map_error)?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
-    }
-
-    /// Stores acks (entity type, ack), replacing the previous one of each type.
-    pub async fn set_sync_checkpoints(
-        &self,
-        session_id: Uuid,
-        acks: &[(String, String)],
-    ) -> CatalogResult<()> {
-        let types: Vec<&str> = acks.iter().map(|(t, _)| t.as_str()).collect();
-        let values: Vec<&str> = acks.iter().map(|(_, a)| a.as_str()).collect();
-        let conn = self.conn().await?;
-        // One statement; a type given twice keeps its last ack, as SQLite's one-by-one writes do.
-        conn.execute(
-            "INSERT INTO session_sync_checkpoints (session_id, type, ack, updated_at)
-             SELECT DISTINCT ON (t.type) $1, t.type, t.ack, $4
-             FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(type, ack, n)
-             WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $1)
-             ORDER BY t.type, t.n DESC
-             ON CONFLICT (session_id, type) DO UPDATE SET ack = excluded.ack,
-                updated_at = excluded.updated_at",
-            &[&session_id, &types, &values, &now()],
-        )
-        .await
-        .map_err(map_error)?;
-        Ok(())
-    }
-
-    /// Deletes the session's checkpoints of these types (all when `None`); deleting all also
-    /// clears a pending reset.
-    pub async fn delete_sync_checkpoints(
-        &self,
-        session_id: Uuid,
-        types: Option<&[String]>,
-    ) -> CatalogResult<()> {
-        let mut conn = self.conn().await?;
-        let tx = conn.transaction().await.map_err(map_error)?;
-        match types {
-            None => {
-                tx.execute(
-                    "DELETE FROM session_sync_checkpoints WHERE session_id = $1",
-                    &[&session_id],
-                )
-                .await
-                .map_err(map_error)?;
-                tx.execute(
-                    "UPDATE sessions SET is_pending_sync_reset = false WHERE id = $1",
-                    &[&session_id],
-                )
-                .await
-                .map_err(map_error)?;
-            }
-            Some(types) => {
-                tx.execute(
-                    "DELETE FROM session_sync_checkpoints WHERE session_id = $1 AND type = ANY($2)",
-                    &[&session_id, &types],
-                )
-                .await
-                .map_err(map_error)?;
-            }
-        }
-        tx.commit().await.map_err(map_error)
-    }
-
-    /// Whether the session must start its sync over (`SyncResetV1`).
-    pub async fn sync_reset_pending(&self, session_id: Uuid) -> CatalogResult<bool> {
-        let conn = self.conn().await?;
-        let row = conn
-            .query_opt(
-                "SELECT is_pending_sync_reset FROM sessions WHERE id = $1",
-                &[&session_id],
-            )
-            .await
-            .map_err(map_error)?;
-        Ok(row.is_some_and(|r| r.get(0)))
     }
 }
 

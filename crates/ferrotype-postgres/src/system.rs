@@ -1,6 +1,8 @@
 //! Server-wide state (Immich's system_metadata) and the version history.
 
+use async_trait::async_trait;
 use ferrotype_core::catalog::CatalogResult;
+use ferrotype_core::catalog::SystemRepo;
 use ferrotype_core::model::VersionRecord;
 use uuid::Uuid;
 
@@ -9,8 +11,9 @@ use crate::{PgCatalog, map_error, now};
 /// Serialises `record_version`'s read-then-insert across processes.
 const VERSION_LOCK: i64 = 0x6665_7272_0000_0002;
 
-impl PgCatalog {
-    pub async fn system_metadata(&self, key: &str) -> CatalogResult<Option<serde_json::Value>> {
+#[async_trait]
+impl SystemRepo for PgCatalog {
+    async fn system_metadata(&self, key: &str) -> CatalogResult<Option<serde_json::Value>> {
         let conn = self.conn().await?;
         let row = conn
             .query_opt("SELECT value FROM system_metadata WHERE key = $1", &[&key])
@@ -19,7 +22,7 @@ impl PgCatalog {
         Ok(row.map(|r| r.get(0)))
     }
 
-    pub async fn set_system_metadata(&self, key: &str, value: &serde_json::Value) -> CatalogResult<()> {
+    async fn set_system_metadata(&self, key: &str, value: &serde_json::Value) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "INSERT INTO system_metadata (key, value, updated_at) VALUES ($1, $2, $3)
@@ -31,7 +34,7 @@ impl PgCatalog {
         Ok(())
     }
 
-    pub async fn delete_system_metadata(&self, key: &str) -> CatalogResult<()> {
+    async fn delete_system_metadata(&self, key: &str) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute("DELETE FROM system_metadata WHERE key = $1", &[&key])
             .await
@@ -41,7 +44,7 @@ impl PgCatalog {
 
     /// Adds `version` to the version history unless it is already the latest entry; returns
     /// whether it was added. Processes starting at once add it once.
-    pub async fn record_version(&self, version: &str) -> CatalogResult<bool> {
+    async fn record_version(&self, version: &str) -> CatalogResult<bool> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await.map_err(map_error)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&VERSION_LOCK])
@@ -69,7 +72,7 @@ impl PgCatalog {
     }
 
     /// The versions this server has run, newest first.
-    pub async fn version_history(&self) -> CatalogResult<Vec<VersionRecord>> {
+    async fn version_history(&self) -> CatalogResult<Vec<VersionRecord>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(

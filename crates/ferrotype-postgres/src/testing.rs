@@ -62,7 +62,10 @@ impl TestCluster {
             ));
         }
         // initdb refuses to run as root.
-        let run_as_postgres = std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(0) == 0;
+        let run_as_postgres = std::fs::metadata("/proc/self")
+            .map(|m| m.uid())
+            .unwrap_or(0)
+            == 0;
         let dir = std::env::temp_dir().join(format!(
             "ferrotype-pg-{}-{}",
             std::process::id(),
@@ -112,9 +115,10 @@ impl TestCluster {
             std::process::id(),
             self.next_database.fetch_add(1, Ordering::Relaxed)
         );
-        let (client, connection) = tokio_postgres::connect(&format!("{}/postgres", self.base_url), NoTls)
-            .await
-            .expect("connect to the test cluster");
+        let (client, connection) =
+            tokio_postgres::connect(&format!("{}/postgres", self.base_url), NoTls)
+                .await
+                .expect("connect to the test cluster");
         let driver = tokio::spawn(connection);
         client
             .batch_execute(&format!("CREATE DATABASE {name}"))
@@ -160,7 +164,11 @@ impl TestCluster {
     }
 
     fn stop_command_line(&self, dir: &Path) -> String {
-        let runner = if self.run_as_postgres { "runuser -u postgres -- " } else { "" };
+        let runner = if self.run_as_postgres {
+            "runuser -u postgres -- "
+        } else {
+            ""
+        };
         format!(
             "{runner}{bin}/pg_ctl -D {dir}/data -m immediate stop >/dev/null 2>&1; rm -rf {dir}",
             bin = self.bin.display(),

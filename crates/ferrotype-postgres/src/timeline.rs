@@ -2,7 +2,9 @@
 //! or, inside an album or tag, counted from the assets; and one month's assets through the
 //! `(owner_id, local_date_time)` index.
 
+use async_trait::async_trait;
 use ferrotype_core::catalog::CatalogResult;
+use ferrotype_core::catalog::TimelineRepo;
 use ferrotype_core::model::{TimelineAsset, TimelineQuery, TimelineScope};
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
@@ -51,10 +53,11 @@ fn month_range(month: &str) -> Option<(String, String)> {
     Some((format!("{year:04}-{m:02}-01"), next))
 }
 
-impl PgCatalog {
+#[async_trait]
+impl TimelineRepo for PgCatalog {
     /// Months (`2024-05`) with how many assets each holds, in the query's order; empty months
     /// are left out.
-    pub async fn timeline_buckets(&self, query: &TimelineQuery) -> CatalogResult<Vec<(String, i64)>> {
+    async fn timeline_buckets(&self, query: &TimelineQuery) -> CatalogResult<Vec<(String, i64)>> {
         let (scope_sql, scope_ids) = scope(query);
         let order = direction(query);
         let visibility = query.visibility.map(|v| v.as_str());
@@ -86,7 +89,7 @@ impl PgCatalog {
     }
 
     /// The assets of one month (`2024-05`), in the query's order.
-    pub async fn timeline_bucket(
+    async fn timeline_bucket(
         &self,
         query: &TimelineQuery,
         month: &str,
@@ -98,7 +101,9 @@ impl PgCatalog {
         let order = direction(query);
         // Times as the SQLite catalog keeps them (RFC 3339, UTC, milliseconds), which the
         // timeline sends as they are.
-        let time = |c: &str| format!("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')");
+        let time = |c: &str| {
+            format!("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')")
+        };
         let sql = format!(
             "SELECT a.id::text, a.owner_id::text, a.type = 'IMAGE', a.width, a.height,
                 a.is_favorite, a.deleted_at IS NOT NULL, a.visibility, {}, {},

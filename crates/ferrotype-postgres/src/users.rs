@@ -1,6 +1,8 @@
 //! Users and their metadata (the `Catalog` port's user methods).
 
+use async_trait::async_trait;
 use ferrotype_core::catalog::CatalogResult;
+use ferrotype_core::catalog::UserRepo;
 use ferrotype_core::model::{Timestamp, User, UserChange};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
@@ -78,10 +80,11 @@ async fn insert_user(
 /// Serialises the first-admin check: two setups at once must not both make an admin.
 const FIRST_ADMIN_LOCK: i64 = 0x6665_7272_0000_0001;
 
-impl PgCatalog {
+#[async_trait]
+impl UserRepo for PgCatalog {
     /// Creates `user` as the first admin, atomically refusing if an admin exists. Returns false
     /// if one did.
-    pub async fn create_first_admin(&self, user: &User) -> CatalogResult<bool> {
+    async fn create_first_admin(&self, user: &User) -> CatalogResult<bool> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await.map_err(map_error)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&FIRST_ADMIN_LOCK])
@@ -103,12 +106,12 @@ impl PgCatalog {
         Ok(true)
     }
 
-    pub async fn create_user(&self, user: &User) -> CatalogResult<()> {
+    async fn create_user(&self, user: &User) -> CatalogResult<()> {
         let conn = self.conn().await?;
         insert_user(&conn, user).await.map_err(map_error)
     }
 
-    pub async fn admin_exists(&self) -> CatalogResult<bool> {
+    async fn admin_exists(&self) -> CatalogResult<bool> {
         let conn = self.conn().await?;
         let row = conn
             .query_one(
@@ -121,7 +124,7 @@ impl PgCatalog {
     }
 
     /// Every user in order of creation; soft-deleted ones only when asked.
-    pub async fn users(&self, with_deleted: bool) -> CatalogResult<Vec<User>> {
+    async fn users(&self, with_deleted: bool) -> CatalogResult<Vec<User>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -136,7 +139,7 @@ impl PgCatalog {
         Ok(rows.iter().map(|r| user_at(r, 0)).collect())
     }
 
-    pub async fn user_by_id(&self, id: Uuid) -> CatalogResult<Option<User>> {
+    async fn user_by_id(&self, id: Uuid) -> CatalogResult<Option<User>> {
         let conn = self.conn().await?;
         let row = conn
             .query_opt(
@@ -149,7 +152,7 @@ impl PgCatalog {
     }
 
     /// Case-insensitive.
-    pub async fn user_by_email(&self, email: &str) -> CatalogResult<Option<User>> {
+    async fn user_by_email(&self, email: &str) -> CatalogResult<Option<User>> {
         let conn = self.conn().await?;
         let row = conn
             .query_opt(
@@ -161,7 +164,7 @@ impl PgCatalog {
         Ok(row.map(|r| user_at(&r, 0)))
     }
 
-    pub async fn set_password(&self, user_id: Uuid, password_hash: &str) -> CatalogResult<()> {
+    async fn set_password(&self, user_id: Uuid, password_hash: &str) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "UPDATE users SET password_hash = $2, should_change_password = false, updated_at = $3
@@ -174,7 +177,7 @@ impl PgCatalog {
     }
 
     /// Deletes the user's row for good (their sessions, keys, albums and metadata go with it).
-    pub async fn delete_user(&self, user_id: Uuid) -> CatalogResult<()> {
+    async fn delete_user(&self, user_id: Uuid) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute("DELETE FROM users WHERE id = $1", &[&user_id])
             .await
@@ -183,7 +186,7 @@ impl PgCatalog {
     }
 
     /// Users deleted (softly) before `before`: due to be deleted for good.
-    pub async fn users_deleted_before(&self, before: Timestamp) -> CatalogResult<Vec<Uuid>> {
+    async fn users_deleted_before(&self, before: Timestamp) -> CatalogResult<Vec<Uuid>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
@@ -196,7 +199,7 @@ impl PgCatalog {
     }
 
     /// Changes what the change gives; a taken email is a `Conflict`.
-    pub async fn update_user(&self, user_id: Uuid, change: &UserChange) -> CatalogResult<()> {
+    async fn update_user(&self, user_id: Uuid, change: &UserChange) -> CatalogResult<()> {
         let c = change;
         let conn = self.conn().await?;
         // A nullable field is written when its outer Option is Some: flag and value apart.
@@ -243,7 +246,7 @@ impl PgCatalog {
         Ok(())
     }
 
-    pub async fn user_metadata(
+    async fn user_metadata(
         &self,
         user_id: Uuid,
         key: &str,
@@ -259,7 +262,7 @@ impl PgCatalog {
         Ok(row.map(|r| r.get(0)))
     }
 
-    pub async fn set_user_metadata(
+    async fn set_user_metadata(
         &self,
         user_id: Uuid,
         key: &str,
@@ -276,7 +279,7 @@ impl PgCatalog {
         Ok(())
     }
 
-    pub async fn delete_user_metadata(&self, user_id: Uuid, key: &str) -> CatalogResult<()> {
+    async fn delete_user_metadata(&self, user_id: Uuid, key: &str) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
             "DELETE FROM user_metadata WHERE user_id = $1 AND key = $2",

@@ -29,7 +29,10 @@ impl JobWakeup {
     /// Waits until a job became waiting on the queue since the last wait (or the subscription),
     /// or `timeout` passed; returns whether it was woken.
     pub async fn wait(&mut self, timeout: Duration) -> bool {
-        matches!(tokio::time::timeout(timeout, self.rx.changed()).await, Ok(Ok(())))
+        matches!(
+            tokio::time::timeout(timeout, self.rx.changed()).await,
+            Ok(Ok(()))
+        )
     }
 }
 

@@ -2,8 +2,9 @@
 
 use chrono::{Duration, SubsecRound, Utc};
 use ferrotype_core::catalog::CatalogError;
-use ferrotype_core::permissions::Permission;
+use ferrotype_core::catalog::prelude::*;
 use ferrotype_core::model::{ApiKey, Session, SessionChange, UserChange};
+use ferrotype_core::permissions::Permission;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -18,7 +19,10 @@ async fn users_are_created_found_by_case_insensitive_email_and_listed_in_order()
     assert!(c.create_first_admin(&admin).await.unwrap());
     let mut second = user("other-admin@example.com");
     second.is_admin = true;
-    assert!(!c.create_first_admin(&second).await.unwrap(), "only one first admin");
+    assert!(
+        !c.create_first_admin(&second).await.unwrap(),
+        "only one first admin"
+    );
     assert!(c.admin_exists().await.unwrap());
 
     let mut bob = user("bob@example.com");
@@ -26,7 +30,10 @@ async fn users_are_created_found_by_case_insensitive_email_and_listed_in_order()
     c.create_user(&bob).await.unwrap();
     assert_eq!(c.user_by_id(admin.id).await.unwrap(), Some(admin.clone()));
     assert_eq!(
-        c.user_by_email("admin@EXAMPLE.com").await.unwrap().map(|u| u.id),
+        c.user_by_email("admin@EXAMPLE.com")
+            .await
+            .unwrap()
+            .map(|u| u.id),
         Some(admin.id)
     );
     assert_eq!(c.user_by_email("nobody@example.com").await.unwrap(), None);
@@ -36,7 +43,13 @@ async fn users_are_created_found_by_case_insensitive_email_and_listed_in_order()
     let err = c.create_user(&user("BOB@example.com")).await.unwrap_err();
     assert!(matches!(err, CatalogError::Conflict(_)), "{err}");
 
-    let ids: Vec<_> = c.users(false).await.unwrap().into_iter().map(|u| u.id).collect();
+    let ids: Vec<_> = c
+        .users(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
     assert_eq!(ids, vec![admin.id, bob.id]);
 }
 
@@ -124,11 +137,16 @@ async fn a_user_change_sets_only_what_it_gives_and_a_taken_email_is_a_conflict()
     .await
     .unwrap();
     let got = c.user_by_id(alice.id).await.unwrap().unwrap();
-    assert_eq!((got.deleted_at, got.status.as_str()), (Some(when), "removing"));
+    assert_eq!(
+        (got.deleted_at, got.status.as_str()),
+        (Some(when), "removing")
+    );
     assert_eq!(c.users(false).await.unwrap().len(), 1);
     assert_eq!(c.users(true).await.unwrap().len(), 2);
     assert_eq!(
-        c.users_deleted_before(Utc::now() - Duration::days(7)).await.unwrap(),
+        c.users_deleted_before(Utc::now() - Duration::days(7))
+            .await
+            .unwrap(),
         vec![alice.id]
     );
     assert!(c.users_deleted_before(when).await.unwrap().is_empty());
@@ -158,10 +176,17 @@ async fn user_and_system_metadata_are_json_by_key() {
     let c = catalog().await;
     let alice = user("alice@example.com");
     c.create_user(&alice).await.unwrap();
-    assert_eq!(c.user_metadata(alice.id, "preferences").await.unwrap(), None);
-    c.set_user_metadata(alice.id, "preferences", &json!({"folders": {"enabled": true}}))
-        .await
-        .unwrap();
+    assert_eq!(
+        c.user_metadata(alice.id, "preferences").await.unwrap(),
+        None
+    );
+    c.set_user_metadata(
+        alice.id,
+        "preferences",
+        &json!({"folders": {"enabled": true}}),
+    )
+    .await
+    .unwrap();
     c.set_user_metadata(alice.id, "preferences", &json!({"tags": {"enabled": true}}))
         .await
         .unwrap();
@@ -169,8 +194,13 @@ async fn user_and_system_metadata_are_json_by_key() {
         c.user_metadata(alice.id, "preferences").await.unwrap(),
         Some(json!({"tags": {"enabled": true}}))
     );
-    c.delete_user_metadata(alice.id, "preferences").await.unwrap();
-    assert_eq!(c.user_metadata(alice.id, "preferences").await.unwrap(), None);
+    c.delete_user_metadata(alice.id, "preferences")
+        .await
+        .unwrap();
+    assert_eq!(
+        c.user_metadata(alice.id, "preferences").await.unwrap(),
+        None
+    );
     // Metadata goes with its user.
     c.set_user_metadata(alice.id, "onboarding", &json!({"isOnboarded": true}))
         .await
@@ -243,13 +273,26 @@ async fn sessions_are_found_by_token_listed_changed_and_deleted() {
     let new = session(alice.id, 1);
     c.create_session(&old, b"old-token").await.unwrap();
     c.create_session(&new, b"new-token").await.unwrap();
-    let err = c.create_session(&session(alice.id, 0), b"old-token").await.unwrap_err();
+    let err = c
+        .create_session(&session(alice.id, 0), b"old-token")
+        .await
+        .unwrap_err();
     assert!(matches!(err, CatalogError::Conflict(_)), "{err}");
 
-    let (found, owner) = c.session_by_token_hash(b"old-token").await.unwrap().unwrap();
+    let (found, owner) = c
+        .session_by_token_hash(b"old-token")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((found, owner.id), (old.clone(), alice.id));
     assert_eq!(c.session_by_token_hash(b"nope").await.unwrap(), None);
-    let ids: Vec<_> = c.sessions_of(alice.id).await.unwrap().into_iter().map(|s| s.id).collect();
+    let ids: Vec<_> = c
+        .sessions_of(alice.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
     assert_eq!(ids, vec![new.id, old.id], "newest first");
 
     // An expired child session no longer works.
@@ -279,15 +322,34 @@ async fn sessions_are_found_by_token_listed_changed_and_deleted() {
     )
     .await
     .unwrap();
-    let (got, _) = c.session_by_token_hash(b"new-token").await.unwrap().unwrap();
-    assert_eq!((got.pin_expires_at, got.is_pending_sync_reset), (Some(until), true));
+    let (got, _) = c
+        .session_by_token_hash(b"new-token")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (got.pin_expires_at, got.is_pending_sync_reset),
+        (Some(until), true)
+    );
     c.lock_sessions_of(alice.id).await.unwrap();
-    let (got, _) = c.session_by_token_hash(b"new-token").await.unwrap().unwrap();
-    assert_eq!((got.pin_expires_at, got.is_pending_sync_reset), (None, true));
+    let (got, _) = c
+        .session_by_token_hash(b"new-token")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (got.pin_expires_at, got.is_pending_sync_reset),
+        (None, true)
+    );
 
     assert_eq!(c.pin_code_hash(alice.id).await.unwrap(), None);
-    c.set_pin_code_hash(alice.id, Some("$argon2id$pin")).await.unwrap();
-    assert_eq!(c.pin_code_hash(alice.id).await.unwrap().as_deref(), Some("$argon2id$pin"));
+    c.set_pin_code_hash(alice.id, Some("$argon2id$pin"))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.pin_code_hash(alice.id).await.unwrap().as_deref(),
+        Some("$argon2id$pin")
+    );
     c.set_pin_code_hash(alice.id, None).await.unwrap();
     assert_eq!(c.pin_code_hash(alice.id).await.unwrap(), None);
     assert_eq!(c.pin_code_hash(Uuid::new_v4()).await.unwrap(), None);
@@ -307,7 +369,10 @@ async fn sessions_are_found_by_token_listed_changed_and_deleted() {
     assert!(!c.delete_session_of(Uuid::new_v4(), new.id).await.unwrap());
     assert!(c.delete_session_of(alice.id, new.id).await.unwrap());
     // Deleting all but `old`: its expired child goes.
-    assert_eq!(c.delete_sessions_of(alice.id, Some(old.id)).await.unwrap(), 1);
+    assert_eq!(
+        c.delete_sessions_of(alice.id, Some(old.id)).await.unwrap(),
+        1
+    );
     assert_eq!(c.sessions_of(alice.id).await.unwrap().len(), 1);
     c.delete_session(old.id).await.unwrap();
     assert!(c.sessions_of(alice.id).await.unwrap().is_empty());
@@ -354,7 +419,10 @@ async fn api_keys_are_found_by_secret_listed_updated_and_deleted_by_their_owner_
     key.permissions = vec![Permission::AssetRead, Permission::AssetUpload];
     key.updated_at = now + Duration::seconds(1);
     c.update_api_key(&key).await.unwrap();
-    assert_eq!(c.api_key(alice.id, key.id).await.unwrap(), Some(key.clone()));
+    assert_eq!(
+        c.api_key(alice.id, key.id).await.unwrap(),
+        Some(key.clone())
+    );
     assert_eq!(c.api_keys_of(alice.id).await.unwrap(), vec![key.clone()]);
     assert!(c.api_keys_of(bob.id).await.unwrap().is_empty());
 

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
 use ferrotype_core::catalog::CatalogError;
+use ferrotype_core::catalog::prelude::*;
 use ferrotype_core::jobs::{AssetSelection, NewJob, QueueName, names};
 use ferrotype_core::model::*;
 use ferrotype_postgres::PgCatalog;
@@ -60,41 +61,87 @@ async fn an_upload_is_inserted_with_its_metadata_usage_and_jobs_and_a_duplicate_
     c.record_upload_intent("upload/orphan.jpg").await.unwrap();
     let metadata = vec![("mobile-app".to_string(), r#"{"iCloudId":"x"}"#.to_string())];
     let jobs = [NewJob::extract_metadata(a.id).from_upload()];
-    assert_eq!(c.insert_asset(&a, &metadata, &jobs).await.unwrap(), InsertOutcome::Created);
+    assert_eq!(
+        c.insert_asset(&a, &metadata, &jobs).await.unwrap(),
+        InsertOutcome::Created
+    );
     assert_eq!(c.asset(a.id).await.unwrap(), Some(a.clone()));
-    assert_eq!(c.pending_upload_intents().await.unwrap(), vec!["upload/orphan.jpg"]);
+    assert_eq!(
+        c.pending_upload_intents().await.unwrap(),
+        vec!["upload/orphan.jpg"]
+    );
     let stored = c.asset_metadata(a.id).await.unwrap();
-    assert_eq!((stored[0].0.as_str(), stored[0].1.as_str()), ("mobile-app", r#"{"iCloudId":"x"}"#));
-    assert_eq!(c.user_by_id(alice.id).await.unwrap().unwrap().quota_usage_in_bytes, 1000);
+    assert_eq!(
+        (stored[0].0.as_str(), stored[0].1.as_str()),
+        ("mobile-app", r#"{"iCloudId":"x"}"#)
+    );
+    assert_eq!(
+        c.user_by_id(alice.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .quota_usage_in_bytes,
+        1000
+    );
     let status = c.queue_status(QueueName::MetadataExtraction).await.unwrap();
     assert_eq!(status.counts.waiting, 1);
 
     // The same bytes again: the first asset, and nothing else changed.
     let again = asset(alice.id, b"sha1-a", day(2024, 5, 2));
-    let outcome = c.insert_asset(&again, &metadata, &[NewJob::generate_thumbnails(again.id)]).await;
+    let outcome = c
+        .insert_asset(&again, &metadata, &[NewJob::generate_thumbnails(again.id)])
+        .await;
     assert_eq!(outcome.unwrap(), InsertOutcome::Duplicate(a.id));
     assert_eq!(c.asset(again.id).await.unwrap(), None);
-    assert_eq!(c.user_by_id(alice.id).await.unwrap().unwrap().quota_usage_in_bytes, 1000);
-    assert_eq!(c.queue_status(QueueName::ThumbnailGeneration).await.unwrap().counts.waiting, 0);
+    assert_eq!(
+        c.user_by_id(alice.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .quota_usage_in_bytes,
+        1000
+    );
+    assert_eq!(
+        c.queue_status(QueueName::ThumbnailGeneration)
+            .await
+            .unwrap()
+            .counts
+            .waiting,
+        0
+    );
 
     // Another user may hold the same bytes.
     let bob = with_user(&c, "bob@example.com").await;
     let theirs = asset(bob.id, b"sha1-a", day(2024, 5, 1));
-    assert_eq!(c.insert_asset(&theirs, &[], &[]).await.unwrap(), InsertOutcome::Created);
+    assert_eq!(
+        c.insert_asset(&theirs, &[], &[]).await.unwrap(),
+        InsertOutcome::Created
+    );
 
     // Checksums, in the order asked, with the trash told apart.
     let b = asset(alice.id, b"sha1-b", day(2024, 5, 3));
     c.insert_asset(&b, &[], &[]).await.unwrap();
     c.trash_assets(alice.id, &[b.id]).await.unwrap();
     let found = c
-        .assets_by_checksums(alice.id, &[b"sha1-b".to_vec(), b"nope".to_vec(), b"sha1-a".to_vec()])
+        .assets_by_checksums(
+            alice.id,
+            &[b"sha1-b".to_vec(), b"nope".to_vec(), b"sha1-a".to_vec()],
+        )
         .await
         .unwrap();
     assert_eq!(
         found,
         vec![
-            ChecksumMatch { checksum: b"sha1-b".to_vec(), asset_id: b.id, is_trashed: true },
-            ChecksumMatch { checksum: b"sha1-a".to_vec(), asset_id: a.id, is_trashed: false },
+            ChecksumMatch {
+                checksum: b"sha1-b".to_vec(),
+                asset_id: b.id,
+                is_trashed: true
+            },
+            ChecksumMatch {
+                checksum: b"sha1-a".to_vec(),
+                asset_id: a.id,
+                is_trashed: false
+            },
         ]
     );
     // A path already taken is a conflict, not a duplicate.
@@ -111,7 +158,14 @@ async fn concurrent_uploads_of_the_same_bytes_make_one_asset() {
     let uploads = (0..8).map(|_| {
         let c = c.clone();
         let a = asset(alice.id, b"same", day(2024, 1, 1));
-        tokio::spawn(async move { (a.id, c.insert_asset(&a, &[], &[NewJob::extract_metadata(a.id)]).await.unwrap()) })
+        tokio::spawn(async move {
+            (
+                a.id,
+                c.insert_asset(&a, &[], &[NewJob::extract_metadata(a.id)])
+                    .await
+                    .unwrap(),
+            )
+        })
     });
     let mut created = Vec::new();
     let mut duplicates = Vec::new();
@@ -123,8 +177,22 @@ async fn concurrent_uploads_of_the_same_bytes_make_one_asset() {
     }
     assert_eq!(created.len(), 1);
     assert!(duplicates.iter().all(|d| *d == created[0]));
-    assert_eq!(c.user_by_id(alice.id).await.unwrap().unwrap().quota_usage_in_bytes, 1000);
-    assert_eq!(c.queue_status(QueueName::MetadataExtraction).await.unwrap().counts.waiting, 1);
+    assert_eq!(
+        c.user_by_id(alice.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .quota_usage_in_bytes,
+        1000
+    );
+    assert_eq!(
+        c.queue_status(QueueName::MetadataExtraction)
+            .await
+            .unwrap()
+            .counts
+            .waiting,
+        1
+    );
 }
 
 #[tokio::test]
@@ -137,9 +205,19 @@ async fn a_live_photos_still_hides_its_motion_part() {
     let mut still = asset(alice.id, b"still", day(2024, 1, 1));
     still.live_photo_video_id = Some(motion.id);
     c.insert_asset(&still, &[], &[]).await.unwrap();
-    assert_eq!(c.asset(motion.id).await.unwrap().unwrap().visibility, Visibility::Hidden);
-    let stats = c.asset_stats(alice.id, &AssetStatsFilter::default()).await.unwrap();
-    assert_eq!((stats.images, stats.videos), (1, 0), "hidden parts are not counted");
+    assert_eq!(
+        c.asset(motion.id).await.unwrap().unwrap().visibility,
+        Visibility::Hidden
+    );
+    let stats = c
+        .asset_stats(alice.id, &AssetStatsFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (stats.images, stats.videos),
+        (1, 0),
+        "hidden parts are not counted"
+    );
 }
 
 #[tokio::test]
@@ -162,14 +240,21 @@ async fn moves_are_recorded_finished_and_cancelled() {
     c.finish_move(&mv).await.unwrap();
     assert!(c.pending_moves().await.unwrap().is_empty());
     let moved = c.asset(a.id).await.unwrap().unwrap();
-    assert_eq!((moved.original_path, moved.sidecar_path), (mv.new_path.clone(), mv.new_sidecar_path.clone()));
+    assert_eq!(
+        (moved.original_path, moved.sidecar_path),
+        (mv.new_path.clone(), mv.new_sidecar_path.clone())
+    );
     c.begin_move(&mv).await.unwrap();
     c.cancel_move(a.id).await.unwrap();
     assert!(c.pending_moves().await.unwrap().is_empty());
     // A sidecar being written is not an interrupted upload while its asset has it.
-    c.record_upload_intent("library/alice/2024/IMG_0001.jpg.xmp").await.unwrap();
+    c.record_upload_intent("library/alice/2024/IMG_0001.jpg.xmp")
+        .await
+        .unwrap();
     assert!(c.pending_upload_intents().await.unwrap().is_empty());
-    c.clear_upload_intent("library/alice/2024/IMG_0001.jpg.xmp").await.unwrap();
+    c.clear_upload_intent("library/alice/2024/IMG_0001.jpg.xmp")
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -183,7 +268,14 @@ async fn edits_touch_only_the_owners_assets_and_lock_what_the_user_set_against_e
     c.insert_asset(&theirs, &[], &[]).await.unwrap();
 
     let n = c
-        .update_assets(alice.id, &[a.id, theirs.id], &AssetChange { is_favorite: Some(true), ..Default::default() })
+        .update_assets(
+            alice.id,
+            &[a.id, theirs.id],
+            &AssetChange {
+                is_favorite: Some(true),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(n, 1);
@@ -198,11 +290,17 @@ async fn edits_touch_only_the_owners_assets_and_lock_what_the_user_set_against_e
         description: Some("by hand".into()),
         ..Default::default()
     };
-    assert_eq!(c.update_assets(alice.id, &[a.id], &change).await.unwrap(), 1);
+    assert_eq!(
+        c.update_assets(alice.id, &[a.id], &change).await.unwrap(),
+        1
+    );
     let edited = c.asset(a.id).await.unwrap().unwrap();
     assert_eq!(edited.local_date_time, taken + Duration::hours(2));
     let exif = c.asset_exif(a.id).await.unwrap().unwrap();
-    assert_eq!((exif.date_time_original, exif.latitude, exif.rating), (Some(taken), Some(52.5), Some(4)));
+    assert_eq!(
+        (exif.date_time_original, exif.latitude, exif.rating),
+        (Some(taken), Some(52.5), Some(4))
+    );
 
     // Extraction keeps what the user set, and takes the rest.
     let found = ExifInfo {
@@ -217,52 +315,116 @@ async fn edits_touch_only_the_owners_assets_and_lock_what_the_user_set_against_e
         keywords: vec!["trip".into(), "trip/berlin".into()],
         ..Default::default()
     };
-    c.save_metadata(a.id, &found, Some((4000, 3000)), &[NewJob::generate_thumbnails(a.id)])
-        .await
-        .unwrap();
+    c.save_metadata(
+        a.id,
+        &found,
+        Some((4000, 3000)),
+        &[NewJob::generate_thumbnails(a.id)],
+    )
+    .await
+    .unwrap();
     let exif = c.asset_exif(a.id).await.unwrap().unwrap();
     assert_eq!(exif.make.as_deref(), Some("Canon"));
-    assert_eq!((exif.date_time_original, exif.latitude, exif.city.as_deref()), (Some(taken), Some(52.5), None));
-    assert_eq!((exif.description.as_deref(), exif.rating), (Some("by hand"), Some(4)));
+    assert_eq!(
+        (exif.date_time_original, exif.latitude, exif.city.as_deref()),
+        (Some(taken), Some(52.5), None)
+    );
+    assert_eq!(
+        (exif.description.as_deref(), exif.rating),
+        (Some("by hand"), Some(4))
+    );
     let after = c.asset(a.id).await.unwrap().unwrap();
-    assert_eq!(after.local_date_time, taken + Duration::hours(2), "the edited date stays");
+    assert_eq!(
+        after.local_date_time,
+        taken + Duration::hours(2),
+        "the edited date stays"
+    );
     assert_eq!((after.width, after.height), (Some(4000), Some(3000)));
-    let tags: Vec<_> = c.asset_tags(a.id).await.unwrap().into_iter().map(|t| t.value).collect();
+    let tags: Vec<_> = c
+        .asset_tags(a.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.value)
+        .collect();
     assert_eq!(tags, vec!["trip", "trip/berlin"]);
-    assert_eq!(c.queue_status(QueueName::ThumbnailGeneration).await.unwrap().counts.waiting, 1);
+    assert_eq!(
+        c.queue_status(QueueName::ThumbnailGeneration)
+            .await
+            .unwrap()
+            .counts
+            .waiting,
+        1
+    );
 
     // Extraction of an unedited asset moves it to its capture time.
     c.save_metadata(theirs.id, &found, None, &[]).await.unwrap();
-    assert_eq!(c.asset(theirs.id).await.unwrap().unwrap().local_date_time, day(2024, 6, 1));
-    assert_eq!(c.asset_exif(theirs.id).await.unwrap().unwrap().city.as_deref(), Some("Nowhere"));
+    assert_eq!(
+        c.asset(theirs.id).await.unwrap().unwrap().local_date_time,
+        day(2024, 6, 1)
+    );
+    assert_eq!(
+        c.asset_exif(theirs.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .city
+            .as_deref(),
+        Some("Nowhere")
+    );
 
-    c.save_thumbnails(a.id, b"hash", Some((400, 300)), &[]).await.unwrap();
+    c.save_thumbnails(a.id, b"hash", Some((400, 300)), &[])
+        .await
+        .unwrap();
     let after = c.asset(a.id).await.unwrap().unwrap();
-    assert_eq!((after.thumbhash.as_deref(), after.width), (Some(&b"hash"[..]), Some(400)));
+    assert_eq!(
+        (after.thumbhash.as_deref(), after.width),
+        (Some(&b"hash"[..]), Some(400))
+    );
 
     // "Missing" selections see what was done.
     c.empty_queue(QueueName::MetadataExtraction).await.unwrap();
     let n = c
-        .enqueue_asset_jobs(QueueName::MetadataExtraction, names::EXTRACT_METADATA, AssetSelection::MissingMetadata)
+        .enqueue_asset_jobs(
+            QueueName::MetadataExtraction,
+            names::EXTRACT_METADATA,
+            AssetSelection::MissingMetadata,
+        )
         .await
         .unwrap();
     assert_eq!(n, 0, "both were extracted");
     let n = c
-        .enqueue_asset_jobs(QueueName::ThumbnailGeneration, names::GENERATE_THUMBNAILS, AssetSelection::MissingThumbnails)
+        .enqueue_asset_jobs(
+            QueueName::ThumbnailGeneration,
+            names::GENERATE_THUMBNAILS,
+            AssetSelection::MissingThumbnails,
+        )
         .await
         .unwrap();
     assert_eq!(n, 1, "only bob's has no thumbnails");
     let n = c
-        .enqueue_asset_jobs(QueueName::MetadataExtraction, names::EXTRACT_METADATA, AssetSelection::All)
+        .enqueue_asset_jobs(
+            QueueName::MetadataExtraction,
+            names::EXTRACT_METADATA,
+            AssetSelection::All,
+        )
         .await
         .unwrap();
     assert_eq!(n, 2);
 
     // A deleted asset's results are refused.
-    c.purge_assets(&PurgeSelection::Owner { owner_id: bob.id }).await.unwrap();
-    let err = c.save_thumbnails(theirs.id, b"h", None, &[]).await.unwrap_err();
+    c.purge_assets(&PurgeSelection::Owner { owner_id: bob.id })
+        .await
+        .unwrap();
+    let err = c
+        .save_thumbnails(theirs.id, b"h", None, &[])
+        .await
+        .unwrap_err();
     assert!(matches!(err, CatalogError::Conflict(_)), "{err}");
-    let err = c.save_metadata(theirs.id, &found, None, &[]).await.unwrap_err();
+    let err = c
+        .save_metadata(theirs.id, &found, None, &[])
+        .await
+        .unwrap_err();
     assert!(matches!(err, CatalogError::Conflict(_)), "{err}");
 }
 
@@ -279,15 +441,25 @@ async fn the_trash_restores_and_purging_records_files_and_gives_back_usage() {
         c.insert_asset(x, &[], &[]).await.unwrap();
     }
     assert_eq!(c.trash_assets(alice.id, &[a.id, b.id]).await.unwrap(), 2);
-    assert_eq!(c.trash_assets(alice.id, &[a.id]).await.unwrap(), 0, "already there");
-    let trashed = AssetStatsFilter { is_trashed: Some(true), ..Default::default() };
+    assert_eq!(
+        c.trash_assets(alice.id, &[a.id]).await.unwrap(),
+        0,
+        "already there"
+    );
+    let trashed = AssetStatsFilter {
+        is_trashed: Some(true),
+        ..Default::default()
+    };
     let stats = c.asset_stats(alice.id, &trashed).await.unwrap();
     assert_eq!((stats.images, stats.videos), (1, 1));
     assert_eq!(c.restore_assets(alice.id, Some(&[a.id])).await.unwrap(), 1);
     assert_eq!(c.restore_assets(alice.id, None).await.unwrap(), 1);
     c.trash_assets(alice.id, &[a.id, b.id]).await.unwrap();
 
-    let purged = c.purge_assets(&PurgeSelection::Trash { owner_id: alice.id }).await.unwrap();
+    let purged = c
+        .purge_assets(&PurgeSelection::Trash { owner_id: alice.id })
+        .await
+        .unwrap();
     assert_eq!(purged.len(), 2);
     let b_files = &purged.iter().find(|p| p.id == b.id).unwrap().files;
     assert_eq!(b_files.len(), 4, "original, thumbnail, preview, sidecar");
@@ -295,15 +467,44 @@ async fn the_trash_restores_and_purging_records_files_and_gives_back_usage() {
     let mut pending = c.pending_upload_intents().await.unwrap();
     pending.sort();
     assert_eq!(pending.len(), 7);
-    assert_eq!(c.user_by_id(alice.id).await.unwrap().unwrap().quota_usage_in_bytes, 1000);
+    assert_eq!(
+        c.user_by_id(alice.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .quota_usage_in_bytes,
+        1000
+    );
     assert_eq!(c.asset(a.id).await.unwrap(), None);
 
     // Trashed long ago, by anyone: the daily clean-up.
     c.trash_assets(alice.id, &[keep.id]).await.unwrap();
-    assert!(c.purge_assets(&PurgeSelection::TrashedBefore(Utc::now() - Duration::days(30))).await.unwrap().is_empty());
-    let purged = c.purge_assets(&PurgeSelection::TrashedBefore(Utc::now() + Duration::seconds(1))).await.unwrap();
-    assert_eq!(purged.iter().map(|p| p.id).collect::<Vec<_>>(), vec![keep.id]);
-    assert_eq!(c.user_by_id(alice.id).await.unwrap().unwrap().quota_usage_in_bytes, 0);
+    assert!(
+        c.purge_assets(&PurgeSelection::TrashedBefore(
+            Utc::now() - Duration::days(30)
+        ))
+        .await
+        .unwrap()
+        .is_empty()
+    );
+    let purged = c
+        .purge_assets(&PurgeSelection::TrashedBefore(
+            Utc::now() + Duration::seconds(1),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        purged.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![keep.id]
+    );
+    assert_eq!(
+        c.user_by_id(alice.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .quota_usage_in_bytes,
+        0
+    );
 }
 
 #[tokio::test]
@@ -319,28 +520,65 @@ async fn counts_per_user_per_day_and_by_filter() {
     archived.is_favorite = true;
     let mut locked = asset(alice.id, b"l", day(2024, 3, 3));
     locked.visibility = Visibility::Locked;
-    for x in [&asset(alice.id, b"i", day(2024, 3, 1)), &video, &archived, &locked] {
+    for x in [
+        &asset(alice.id, b"i", day(2024, 3, 1)),
+        &video,
+        &archived,
+        &locked,
+    ] {
         c.insert_asset(x, &[], &[]).await.unwrap();
     }
-    let all = c.asset_stats(alice.id, &AssetStatsFilter::default()).await.unwrap();
+    let all = c
+        .asset_stats(alice.id, &AssetStatsFilter::default())
+        .await
+        .unwrap();
     assert_eq!((all.images, all.videos), (2, 1));
-    let favs = AssetStatsFilter { is_favorite: Some(true), ..Default::default() };
+    let favs = AssetStatsFilter {
+        is_favorite: Some(true),
+        ..Default::default()
+    };
     assert_eq!(c.asset_stats(alice.id, &favs).await.unwrap().images, 1);
-    let locked_only = AssetStatsFilter { visibility: Some(Visibility::Locked), ..Default::default() };
-    assert_eq!(c.asset_stats(alice.id, &locked_only).await.unwrap().images, 1);
+    let locked_only = AssetStatsFilter {
+        visibility: Some(Visibility::Locked),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.asset_stats(alice.id, &locked_only).await.unwrap().images,
+        1
+    );
 
     let usage = c.usage_by_user().await.unwrap();
     assert_eq!(usage.len(), 2);
     assert_eq!(
-        (usage[0].user_id, usage[0].photos, usage[0].videos, usage[0].usage_photos, usage[0].usage_videos),
+        (
+            usage[0].user_id,
+            usage[0].photos,
+            usage[0].videos,
+            usage[0].usage_photos,
+            usage[0].usage_videos
+        ),
         (alice.id, 3, 1, 3000, 5000)
     );
-    assert_eq!((usage[1].user_id, usage[1].photos, usage[1].usage_photos), (bob.id, 0, 0));
+    assert_eq!(
+        (usage[1].user_id, usage[1].photos, usage[1].usage_photos),
+        (bob.id, 0, 0)
+    );
 
-    let by_taken = c.daily_asset_counts(alice.id, "2024-03-01", "2024-03-03", true).await.unwrap();
-    assert_eq!(by_taken, vec![("2024-03-01".to_string(), 1), ("2024-03-02".to_string(), 2)]);
+    let by_taken = c
+        .daily_asset_counts(alice.id, "2024-03-01", "2024-03-03", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        by_taken,
+        vec![("2024-03-01".to_string(), 1), ("2024-03-02".to_string(), 2)]
+    );
     let today = Utc::now().format("%Y-%m-%d").to_string();
-    let tomorrow = (Utc::now() + Duration::days(1)).format("%Y-%m-%d").to_string();
-    let by_upload = c.daily_asset_counts(alice.id, &today, &tomorrow, false).await.unwrap();
+    let tomorrow = (Utc::now() + Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let by_upload = c
+        .daily_asset_counts(alice.id, &today, &tomorrow, false)
+        .await
+        .unwrap();
     assert_eq!(by_upload, vec![(today, 4)]);
 }

@@ -1,13 +1,14 @@
 //! The job queue: dedupe, claims, retries, pauses, and what many workers need (SKIP LOCKED
 //! claims, wake-ups by NOTIFY, leases).
 
+use ferrotype_core::catalog::prelude::*;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use ferrotype_core::jobs::{JobState, NewJob, QueueName};
-use ferrotype_postgres::testing::TestCluster;
 use ferrotype_postgres::PgCatalog;
+use ferrotype_postgres::testing::TestCluster;
 use serde_json::json;
 
 use super::catalog;
@@ -29,14 +30,26 @@ const Q: QueueName = QueueName::BackgroundTask;
 #[tokio::test]
 async fn jobs_are_deduplicated_while_waiting_claimed_oldest_first_and_completed() {
     let c = catalog().await;
-    assert_eq!(c.enqueue_jobs(&[job("a"), job("b"), job("a")]).await.unwrap(), 2);
-    assert_eq!(c.enqueue_jobs(&[job("a")]).await.unwrap(), 0, "a waits already");
+    assert_eq!(
+        c.enqueue_jobs(&[job("a"), job("b"), job("a")])
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        c.enqueue_jobs(&[job("a")]).await.unwrap(),
+        0,
+        "a waits already"
+    );
     let mut free = job("free");
     free.dedupe_key = None;
     assert_eq!(c.enqueue_jobs(&[free.clone(), free]).await.unwrap(), 2);
 
     let first = c.claim_job(Q, "w1").await.unwrap().unwrap();
-    assert_eq!((first.name.as_str(), first.payload.clone(), first.attempts), ("Test", json!({"key": "a"}), 1));
+    assert_eq!(
+        (first.name.as_str(), first.payload.clone(), first.attempts),
+        ("Test", json!({"key": "a"}), 1)
+    );
     // An active job does not block a new waiting one.
     assert_eq!(c.enqueue_jobs(&[job("a")]).await.unwrap(), 1);
     let status = c.queue_status(Q).await.unwrap();
@@ -54,7 +67,12 @@ async fn jobs_are_deduplicated_while_waiting_claimed_oldest_first_and_completed(
     }
     assert_eq!(keys, vec!["b", "free", "free", "a"]);
     assert_eq!(c.queue_status(Q).await.unwrap().counts.completed, 5);
-    assert!(c.claim_job(QueueName::MetadataExtraction, "w1").await.unwrap().is_none());
+    assert!(
+        c.claim_job(QueueName::MetadataExtraction, "w1")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -68,7 +86,12 @@ async fn a_delayed_job_waits_and_enqueuing_it_again_restarts_its_wait() {
     assert_eq!((status.counts.delayed, status.counts.waiting), (1, 0));
     let listed = c.list_jobs(Q, &[JobState::Delayed], 10).await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert!(c.list_jobs(Q, &[JobState::Waiting], 10).await.unwrap().is_empty());
+    assert!(
+        c.list_jobs(Q, &[JobState::Waiting], 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Enqueued again with a short delay: the one row, its wait restarted.
     later.delay = Some(Duration::from_millis(1));
@@ -87,7 +110,10 @@ async fn failed_jobs_retry_or_fail_for_good_and_released_ones_keep_their_attempt
     let x = c.claim_job(Q, "w").await.unwrap().unwrap();
     c.fail_job(x.id, "boom", Some(Utc::now())).await.unwrap();
     let again = c.claim_job(Q, "w").await.unwrap().unwrap();
-    assert_eq!((again.id, again.attempts, again.last_error.as_deref()), (x.id, 2, Some("boom")));
+    assert_eq!(
+        (again.id, again.attempts, again.last_error.as_deref()),
+        (x.id, 2, Some("boom"))
+    );
     c.fail_job(again.id, "boom twice", None).await.unwrap();
     c.enqueue_jobs(&[job("y")]).await.unwrap();
     let status = c.queue_status(Q).await.unwrap();
@@ -122,8 +148,17 @@ async fn active_jobs_are_requeued_at_start_and_a_twin_that_waits_wins() {
     assert_eq!(c.requeue_active_jobs().await.unwrap(), 2);
     let status = c.queue_status(Q).await.unwrap();
     assert_eq!((status.counts.active, status.counts.waiting), (0, 2));
-    let ids: HashSet<i64> = c.list_jobs(Q, &[], 10).await.unwrap().iter().map(|(j, _)| j.id).collect();
-    assert!(!ids.contains(&p.id), "the twin that waited stays, the interrupted one goes");
+    let ids: HashSet<i64> = c
+        .list_jobs(Q, &[], 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|(j, _)| j.id)
+        .collect();
+    assert!(
+        !ids.contains(&p.id),
+        "the twin that waited stays, the interrupted one goes"
+    );
 }
 
 #[tokio::test]
@@ -144,17 +179,31 @@ async fn a_claim_skips_a_job_another_transaction_holds_instead_of_waiting() {
     let url = TestCluster::shared().database_url().await;
     let c = PgCatalog::connect(&url).await.unwrap();
     c.enqueue_jobs(&[job("held"), job("free")]).await.unwrap();
-    let (mut client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    let (mut client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(conn);
     let tx = client.transaction().await.unwrap();
-    tx.query("SELECT id FROM jobs WHERE dedupe_key = 'held' FOR UPDATE", &[]).await.unwrap();
+    tx.query(
+        "SELECT id FROM jobs WHERE dedupe_key = 'held' FOR UPDATE",
+        &[],
+    )
+    .await
+    .unwrap();
     let started = Instant::now();
     let claimed = c.claim_job(Q, "w").await.unwrap().unwrap();
     assert_eq!(claimed.payload["key"], json!("free"));
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(c.claim_job(Q, "w").await.unwrap().is_none());
     tx.rollback().await.unwrap();
-    assert_eq!(c.claim_job(Q, "w").await.unwrap().unwrap().payload["key"], json!("held"));
+    assert_eq!(
+        c.claim_job(Q, "w").await.unwrap().unwrap().payload["key"],
+        json!("held")
+    );
 }
 
 #[tokio::test]
@@ -192,7 +241,14 @@ async fn many_workers_in_many_processes_run_every_job_exactly_once() {
     assert_eq!(seen.len(), 300);
     assert!(busy > 1, "the work was shared");
     let status = producer.queue_status(Q).await.unwrap();
-    assert_eq!((status.counts.completed, status.counts.waiting, status.counts.active), (300, 0, 0));
+    assert_eq!(
+        (
+            status.counts.completed,
+            status.counts.waiting,
+            status.counts.active
+        ),
+        (300, 0, 0)
+    );
 }
 
 #[tokio::test]
@@ -202,9 +258,14 @@ async fn an_idle_worker_wakes_when_a_job_is_enqueued_by_another_process() {
     let api = PgCatalog::connect(&url).await.unwrap();
     worker.job_wakeups().listening().await;
     let mut wakeup = worker.job_wakeups().subscribe(Q);
-    let mut other = worker.job_wakeups().subscribe(QueueName::MetadataExtraction);
+    let mut other = worker
+        .job_wakeups()
+        .subscribe(QueueName::MetadataExtraction);
     assert!(worker.claim_job(Q, "w").await.unwrap().is_none());
-    assert!(!wakeup.wait(Duration::from_millis(100)).await, "nothing to wake for");
+    assert!(
+        !wakeup.wait(Duration::from_millis(100)).await,
+        "nothing to wake for"
+    );
 
     let started = Instant::now();
     api.enqueue_jobs(&[job("wake")]).await.unwrap();
@@ -212,7 +273,10 @@ async fn an_idle_worker_wakes_when_a_job_is_enqueued_by_another_process() {
     let latency = started.elapsed();
     assert!(latency < Duration::from_secs(1), "{latency:?}");
     assert!(worker.claim_job(Q, "w").await.unwrap().is_some());
-    assert!(!other.wait(Duration::from_millis(50)).await, "another queue's workers sleep on");
+    assert!(
+        !other.wait(Duration::from_millis(50)).await,
+        "another queue's workers sleep on"
+    );
 
     // A notification that comes between a claim and the wait is not lost.
     api.enqueue_jobs(&[job("between")]).await.unwrap();
@@ -234,10 +298,21 @@ async fn a_dead_workers_jobs_are_taken_over_once_its_lease_expires() {
     let dead = c.claim_job(Q, "dead-worker").await.unwrap().unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(c.renew_job_lease(alive.id, "alive-worker").await.unwrap());
-    assert!(!c.renew_job_lease(alive.id, "dead-worker").await.unwrap(), "not its job");
-    assert_eq!(c.requeue_expired_jobs(Duration::from_millis(200)).await.unwrap(), 1);
+    assert!(
+        !c.renew_job_lease(alive.id, "dead-worker").await.unwrap(),
+        "not its job"
+    );
+    assert_eq!(
+        c.requeue_expired_jobs(Duration::from_millis(200))
+            .await
+            .unwrap(),
+        1
+    );
     let taken = c.claim_job(Q, "new-worker").await.unwrap().unwrap();
     assert_eq!(taken.id, dead.id);
-    assert!(!c.renew_job_lease(dead.id, "dead-worker").await.unwrap(), "taken over");
+    assert!(
+        !c.renew_job_lease(dead.id, "dead-worker").await.unwrap(),
+        "taken over"
+    );
     assert!(c.renew_job_lease(dead.id, "new-worker").await.unwrap());
 }

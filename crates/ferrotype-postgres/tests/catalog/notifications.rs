@@ -1,6 +1,7 @@
 //! Notifications: listing with filters, reading, deleting, and the clean-up.
 
 use chrono::{Duration, SubsecRound, Utc};
+use ferrotype_core::catalog::prelude::*;
 use ferrotype_core::notifications::{
     Notification, NotificationFilter, NotificationLevel, NotificationType,
 };
@@ -32,37 +33,100 @@ async fn notifications_are_listed_newest_first_filtered_read_and_deleted() {
     // Two made in the same millisecond come back newest (last made) first.
     let mut twin = note(alice.id, NotificationType::Custom, 1);
     twin.created_at = new.created_at;
-    for n in [&old, &new, &twin, &note(bob.id, NotificationType::Custom, 0)] {
+    for n in [
+        &old,
+        &new,
+        &twin,
+        &note(bob.id, NotificationType::Custom, 0),
+    ] {
         c.create_notification(n).await.unwrap();
     }
     let all = NotificationFilter::default();
-    let ids: Vec<_> = c.notifications_of(alice.id, &all).await.unwrap().into_iter().map(|n| n.id).collect();
+    let ids: Vec<_> = c
+        .notifications_of(alice.id, &all)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
     assert_eq!(ids, vec![twin.id, new.id, old.id]);
     assert_eq!(c.notification(old.id).await.unwrap(), Some(old.clone()));
-    let invites = NotificationFilter { kind: Some(NotificationType::AlbumInvite), ..Default::default() };
-    assert_eq!(c.notifications_of(alice.id, &invites).await.unwrap().len(), 1);
-    let errors = NotificationFilter { level: Some(NotificationLevel::Error), ..Default::default() };
-    assert!(c.notifications_of(alice.id, &errors).await.unwrap().is_empty());
-    let one = NotificationFilter { id: Some(new.id), ..Default::default() };
+    let invites = NotificationFilter {
+        kind: Some(NotificationType::AlbumInvite),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.notifications_of(alice.id, &invites).await.unwrap().len(),
+        1
+    );
+    let errors = NotificationFilter {
+        level: Some(NotificationLevel::Error),
+        ..Default::default()
+    };
+    assert!(
+        c.notifications_of(alice.id, &errors)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let one = NotificationFilter {
+        id: Some(new.id),
+        ..Default::default()
+    };
     assert_eq!(c.notifications_of(alice.id, &one).await.unwrap().len(), 1);
 
-    let owned = c.notifications_owned(alice.id, &[old.id, Uuid::new_v4(), new.id]).await.unwrap();
+    let owned = c
+        .notifications_owned(alice.id, &[old.id, Uuid::new_v4(), new.id])
+        .await
+        .unwrap();
     assert_eq!(owned.len(), 2);
-    assert!(c.notifications_owned(bob.id, &[old.id]).await.unwrap().is_empty());
+    assert!(
+        c.notifications_owned(bob.id, &[old.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let read_at = Utc::now().trunc_subsecs(3);
-    assert_eq!(c.set_notifications_read(&[old.id, new.id], Some(read_at)).await.unwrap(), 2);
-    let unread = NotificationFilter { unread: true, ..Default::default() };
-    assert_eq!(c.notifications_of(alice.id, &unread).await.unwrap().len(), 1);
-    assert_eq!(c.notification(old.id).await.unwrap().unwrap().read_at, Some(read_at));
+    assert_eq!(
+        c.set_notifications_read(&[old.id, new.id], Some(read_at))
+            .await
+            .unwrap(),
+        2
+    );
+    let unread = NotificationFilter {
+        unread: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        c.notifications_of(alice.id, &unread).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        c.notification(old.id).await.unwrap().unwrap().read_at,
+        Some(read_at)
+    );
     c.set_notifications_read(&[old.id], None).await.unwrap();
     assert_eq!(c.notification(old.id).await.unwrap().unwrap().read_at, None);
 
     assert_eq!(c.delete_notifications(&[old.id]).await.unwrap(), 1);
     assert_eq!(c.delete_notifications(&[old.id]).await.unwrap(), 0);
-    assert_eq!(c.set_notifications_read(&[old.id], Some(read_at)).await.unwrap(), 0, "deleted ones stay");
+    assert_eq!(
+        c.set_notifications_read(&[old.id], Some(read_at))
+            .await
+            .unwrap(),
+        0,
+        "deleted ones stay"
+    );
     assert_eq!(c.notifications_of(alice.id, &all).await.unwrap().len(), 2);
-    assert!(c.notification(old.id).await.unwrap().unwrap().deleted_at.is_some());
+    assert!(
+        c.notification(old.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .deleted_at
+            .is_some()
+    );
 }
 
 #[tokio::test]
@@ -75,7 +139,12 @@ async fn the_clean_up_keeps_what_is_recent_and_deleting_a_user_takes_theirs() {
         n.read_at = read.map(|d| now - Duration::days(d));
         n
     };
-    let keep = [add(1, None), add(29, None), add(16, Some(1)), add(10, Some(5))];
+    let keep = [
+        add(1, None),
+        add(29, None),
+        add(16, Some(1)),
+        add(10, Some(5)),
+    ];
     let go = [add(31, None), add(16, Some(3))];
     for n in keep.iter().chain(&go) {
         c.create_notification(n).await.unwrap();
@@ -88,7 +157,12 @@ async fn the_clean_up_keeps_what_is_recent_and_deleting_a_user_takes_theirs() {
     c.delete_notifications(&[keep[0].id]).await.unwrap();
     assert_eq!(c.purge_notifications(now).await.unwrap(), 0);
     // Four days on: the deleted one, the unread one of 29 days, the read one of 16.
-    assert_eq!(c.purge_notifications(now + Duration::days(4)).await.unwrap(), 3);
+    assert_eq!(
+        c.purge_notifications(now + Duration::days(4))
+            .await
+            .unwrap(),
+        3
+    );
 
     c.delete_user(alice.id).await.unwrap();
     assert_eq!(c.notification(keep[3].id).await.unwrap(), None);

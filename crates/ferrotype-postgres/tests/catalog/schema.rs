@@ -27,14 +27,19 @@ async fn migrations_apply_once_even_when_processes_start_together() {
 async fn a_schema_newer_than_this_build_is_refused() {
     let url = TestCluster::shared().database_url().await;
     PgCatalog::connect(&url).await.unwrap();
-    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(conn);
     client
         .batch_execute("INSERT INTO ferrotype_migrations (version, name) VALUES (99, 'future')")
         .await
         .unwrap();
     let err = PgCatalog::connect(&url).await.err().expect("refused");
-    assert!(err.to_string().contains("newer than this Ferrotype knows"), "{err}");
+    assert!(
+        err.to_string().contains("newer than this Ferrotype knows"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -43,5 +48,8 @@ async fn an_unreachable_database_is_an_error_not_a_hang() {
         .await
         .err()
         .expect("refused");
-    assert!(matches!(err, ferrotype_core::catalog::CatalogError::Backend(_)), "{err}");
+    assert!(
+        matches!(err, ferrotype_core::catalog::CatalogError::Backend(_)),
+        "{err}"
+    );
 }

@@ -1,6 +1,7 @@
 //! The sync stream: what each request type sends, deletes first, cursors that never skip a row
 //! even with many writers, and the checkpoints.
 
+use ferrotype_core::catalog::prelude::*;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -14,7 +15,12 @@ use uuid::Uuid;
 use super::assets::{asset, day, with_user};
 use super::catalog;
 
-async fn sync(c: &PgCatalog, user: Uuid, types: &[&str], checkpoints: &HashMap<String, String>) -> (Vec<SyncItem>, String) {
+async fn sync(
+    c: &PgCatalog,
+    user: Uuid,
+    types: &[&str],
+    checkpoints: &HashMap<String, String>,
+) -> (Vec<SyncItem>, String) {
     let query = SyncQuery {
         user_id: user,
         types: types.iter().map(|t| t.to_string()).collect(),
@@ -52,24 +58,64 @@ async fn a_client_gets_its_rows_then_only_what_changed_and_deletes_before_upsert
     for x in [&a1, &a2, &theirs] {
         c.insert_asset(x, &[], &[]).await.unwrap();
     }
-    c.save_metadata(a1.id, &ExifInfo { make: Some("Canon".into()), ..Default::default() }, None, &[]).await.unwrap();
+    c.save_metadata(
+        a1.id,
+        &ExifInfo {
+            make: Some("Canon".into()),
+            ..Default::default()
+        },
+        None,
+        &[],
+    )
+    .await
+    .unwrap();
     let types = ["AuthUsersV1", "UsersV1", "AssetsV2", "AssetExifsV1"];
     let mut cp = HashMap::new();
     // Rows written in this very millisecond wait for the next one.
     tokio::time::sleep(Duration::from_millis(5)).await;
     let (items, now) = sync(&c, alice.id, &types, &cp).await;
-    assert_eq!(kinds(&items), ["AuthUserV1", "UserV1", "UserV1", "AssetV2", "AssetV2", "AssetExifV1"]);
-    assert!(items.iter().all(|i| i.update_id < now), "every cursor is below the bound");
+    assert_eq!(
+        kinds(&items),
+        [
+            "AuthUserV1",
+            "UserV1",
+            "UserV1",
+            "AssetV2",
+            "AssetV2",
+            "AssetExifV1"
+        ]
+    );
+    assert!(
+        items.iter().all(|i| i.update_id < now),
+        "every cursor is below the bound"
+    );
     ack(&mut cp, &items);
     let (again, _) = sync(&c, alice.id, &types, &cp).await;
     assert!(again.is_empty(), "{:?}", kinds(&again));
 
-    c.update_assets(alice.id, &[a2.id], &AssetChange { is_favorite: Some(true), ..Default::default() }).await.unwrap();
-    c.purge_assets(&PurgeSelection::Ids { owner_id: alice.id, ids: vec![a1.id] }).await.unwrap();
+    c.update_assets(
+        alice.id,
+        &[a2.id],
+        &AssetChange {
+            is_favorite: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    c.purge_assets(&PurgeSelection::Ids {
+        owner_id: alice.id,
+        ids: vec![a1.id],
+    })
+    .await
+    .unwrap();
     tokio::time::sleep(Duration::from_millis(5)).await;
     let (items, _) = sync(&c, alice.id, &types, &cp).await;
     // Purging changed alice's usage: her user row is news too.
-    assert_eq!(kinds(&items), ["AuthUserV1", "UserV1", "AssetDeleteV1", "AssetV2"]);
+    assert_eq!(
+        kinds(&items),
+        ["AuthUserV1", "UserV1", "AssetDeleteV1", "AssetV2"]
+    );
     assert!(matches!(items[2].row, SyncRow::AssetDelete(id) if id == a1.id));
     assert!(matches!(&items[3].row, SyncRow::Asset(a) if a.id == a2.id && a.is_favorite));
 }
@@ -81,7 +127,9 @@ async fn shared_albums_bring_their_assets_members_and_links_and_their_removal() 
     let bob = with_user(&c, "bob@example.com").await;
     let old = asset(alice.id, b"1", day(2020, 1, 1));
     c.insert_asset(&old, &[], &[]).await.unwrap();
-    c.save_metadata(old.id, &ExifInfo::default(), None, &[]).await.unwrap();
+    c.save_metadata(old.id, &ExifInfo::default(), None, &[])
+        .await
+        .unwrap();
     let album = Album {
         id: Uuid::new_v4(),
         owner_id: alice.id,
@@ -94,8 +142,16 @@ async fn shared_albums_bring_their_assets_members_and_links_and_their_removal() 
         updated_at: chrono::Utc::now(),
     };
     c.create_album(&album).await.unwrap();
-    c.add_album_assets(album.id, alice.id, &[old.id]).await.unwrap();
-    let types = ["AlbumsV2", "AlbumUsersV1", "AlbumAssetsV2", "AlbumToAssetsV1", "AlbumAssetExifsV1"];
+    c.add_album_assets(album.id, alice.id, &[old.id])
+        .await
+        .unwrap();
+    let types = [
+        "AlbumsV2",
+        "AlbumUsersV1",
+        "AlbumAssetsV2",
+        "AlbumToAssetsV1",
+        "AlbumAssetExifsV1",
+    ];
     let mut cp = HashMap::new();
     tokio::time::sleep(Duration::from_millis(5)).await;
     let (items, _) = sync(&c, bob.id, &types, &cp).await;
@@ -103,14 +159,27 @@ async fn shared_albums_bring_their_assets_members_and_links_and_their_removal() 
     ack(&mut cp, &items);
 
     // Shared today: its old asset comes too.
-    c.add_album_members(album.id, &[(bob.id, AlbumRole::Viewer)]).await.unwrap();
+    c.add_album_members(album.id, &[(bob.id, AlbumRole::Viewer)])
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(5)).await;
     let (items, _) = sync(&c, bob.id, &types, &cp).await;
     // In Immich's order of request types.
-    assert_eq!(kinds(&items), ["AlbumAssetCreateV2", "AlbumV2", "AlbumUserV1", "AlbumToAssetV1", "AlbumAssetExifCreateV1"]);
+    assert_eq!(
+        kinds(&items),
+        [
+            "AlbumAssetCreateV2",
+            "AlbumV2",
+            "AlbumUserV1",
+            "AlbumToAssetV1",
+            "AlbumAssetExifCreateV1"
+        ]
+    );
     ack(&mut cp, &items);
 
-    c.remove_album_assets(album.id, alice.id, true, &[old.id]).await.unwrap();
+    c.remove_album_assets(album.id, alice.id, true, &[old.id])
+        .await
+        .unwrap();
     c.remove_album_member(album.id, bob.id).await.unwrap();
     tokio::time::sleep(Duration::from_millis(5)).await;
     let (items, _) = sync(&c, bob.id, &types, &cp).await;
@@ -125,11 +194,18 @@ async fn a_row_committed_late_is_not_skipped_by_a_cursor_acknowledged_meanwhile(
     let early = asset(alice.id, b"early", day(2024, 1, 1));
     c.insert_asset(&early, &[], &[]).await.unwrap();
     // A slow writer: its transaction begins, changes a row, and commits only later.
-    let (mut client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    let (mut client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(conn);
     let slow = client.transaction().await.unwrap();
     tokio::time::sleep(Duration::from_millis(5)).await;
-    slow.execute("UPDATE assets SET is_favorite = true WHERE id = $1", &[&early.id]).await.unwrap();
+    slow.execute(
+        "UPDATE assets SET is_favorite = true WHERE id = $1",
+        &[&early.id],
+    )
+    .await
+    .unwrap();
     // Meanwhile a fast writer commits a row whose cursor is past the slow one's.
     tokio::time::sleep(Duration::from_millis(5)).await;
     // (Another month: the timeline count of the slow one's month is locked until it commits.)
@@ -155,7 +231,11 @@ async fn a_row_committed_late_is_not_skipped_by_a_cursor_acknowledged_meanwhile(
             _ => unreachable!(),
         })
         .collect();
-    assert_eq!(got, vec![(early.id, true), (fast.id, false)], "in the order of their cursors");
+    assert_eq!(
+        got,
+        vec![(early.id, true), (fast.id, false)],
+        "in the order of their cursors"
+    );
 }
 
 #[tokio::test]
@@ -163,13 +243,24 @@ async fn a_client_that_leaves_stops_the_stream() {
     let c = catalog().await;
     let alice = with_user(&c, "alice@example.com").await;
     for i in 0..50u32 {
-        c.insert_asset(&asset(alice.id, &i.to_be_bytes(), day(2024, 1, 1)), &[], &[]).await.unwrap();
+        c.insert_asset(
+            &asset(alice.id, &i.to_be_bytes(), day(2024, 1, 1)),
+            &[],
+            &[],
+        )
+        .await
+        .unwrap();
     }
     tokio::time::sleep(Duration::from_millis(5)).await;
-    let query = SyncQuery { user_id: alice.id, types: vec!["AssetsV2".into()], checkpoints: HashMap::new() };
+    let query = SyncQuery {
+        user_id: alice.id,
+        types: vec!["AssetsV2".into()],
+        checkpoints: HashMap::new(),
+    };
     let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = seen.clone();
-    let sink: ferrotype_core::catalog::SyncSink = Box::new(move |_| counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 9);
+    let sink: ferrotype_core::catalog::SyncSink =
+        Box::new(move |_| counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 9);
     c.stream_sync(query.clone(), sink).await.unwrap();
     assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 10);
     let all: ferrotype_core::catalog::SyncSink = Box::new(|_| true);
@@ -195,16 +286,49 @@ async fn checkpoints_are_stored_per_type_replaced_and_deleted_with_a_reset() {
         is_pending_sync_reset: false,
     };
     c.create_session(&session, b"t").await.unwrap();
-    let acks = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
-    c.set_sync_checkpoints(session.id, &acks(&[("AssetV2", "AssetV2|1"), ("UserV1", "UserV1|1"), ("AssetV2", "AssetV2|2")])).await.unwrap();
-    assert_eq!(c.sync_checkpoints(session.id).await.unwrap(), acks(&[("AssetV2", "AssetV2|2"), ("UserV1", "UserV1|1")]));
-    c.set_sync_checkpoints(session.id, &acks(&[("UserV1", "UserV1|3")])).await.unwrap();
-    c.delete_sync_checkpoints(session.id, Some(&["AssetV2".to_string()])).await.unwrap();
-    assert_eq!(c.sync_checkpoints(session.id).await.unwrap(), acks(&[("UserV1", "UserV1|3")]));
+    let acks = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    };
+    c.set_sync_checkpoints(
+        session.id,
+        &acks(&[
+            ("AssetV2", "AssetV2|1"),
+            ("UserV1", "UserV1|1"),
+            ("AssetV2", "AssetV2|2"),
+        ]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        c.sync_checkpoints(session.id).await.unwrap(),
+        acks(&[("AssetV2", "AssetV2|2"), ("UserV1", "UserV1|1")])
+    );
+    c.set_sync_checkpoints(session.id, &acks(&[("UserV1", "UserV1|3")]))
+        .await
+        .unwrap();
+    c.delete_sync_checkpoints(session.id, Some(&["AssetV2".to_string()]))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.sync_checkpoints(session.id).await.unwrap(),
+        acks(&[("UserV1", "UserV1|3")])
+    );
     // Checkpoints of a session that is gone are not kept.
-    c.set_sync_checkpoints(Uuid::new_v4(), &acks(&[("UserV1", "x")])).await.unwrap();
+    c.set_sync_checkpoints(Uuid::new_v4(), &acks(&[("UserV1", "x")]))
+        .await
+        .unwrap();
 
-    c.update_session(session.id, &SessionChange { is_pending_sync_reset: Some(true), ..Default::default() }).await.unwrap();
+    c.update_session(
+        session.id,
+        &SessionChange {
+            is_pending_sync_reset: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert!(c.sync_reset_pending(session.id).await.unwrap());
     c.delete_sync_checkpoints(session.id, None).await.unwrap();
     assert!(!c.sync_reset_pending(session.id).await.unwrap());
