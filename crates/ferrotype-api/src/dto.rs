@@ -59,7 +59,7 @@ impl From<&User> for UserAdminResponse {
             oauth_id: u.oauth_id.clone(),
             quota_size_in_bytes: u.quota_size_in_bytes,
             quota_usage_in_bytes: Some(u.quota_usage_in_bytes),
-            status: u.status.clone(),
+            status: u.status.as_str().to_string(),
             license: None,
             cluster_group_id: u.id,
             created_at: iso(&u.created_at),

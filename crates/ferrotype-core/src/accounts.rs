@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::catalog::{Catalog, CatalogError};
-use crate::model::{ApiKey, Session, User};
+use crate::model::{ApiKey, Session, User, UserStatus};
 use crate::permissions::{self, Permission};
 
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +109,7 @@ fn build_user(new: &NewUser<'_>) -> Result<User, AccountError> {
         oauth_id: String::new(),
         quota_size_in_bytes: None,
         quota_usage_in_bytes: 0,
-        status: "active".to_string(),
+        status: UserStatus::Active,
         created_at: now,
         updated_at: now,
         deleted_at: None,

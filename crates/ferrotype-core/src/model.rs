@@ -21,10 +21,39 @@ pub struct User {
     pub oauth_id: String,
     pub quota_size_in_bytes: Option<i64>,
     pub quota_usage_in_bytes: i64,
-    pub status: String,
+    pub status: UserStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+}
+
+/// Where an account is in its life (Immich's `UserStatus`): deleted ones can be restored until
+/// their data goes for good, which an admin's forced delete starts at once (`Removing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    Active,
+    Removing,
+    Deleted,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Removing => "removing",
+            UserStatus::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UserStatus> {
+        [
+            UserStatus::Active,
+            UserStatus::Removing,
+            UserStatus::Deleted,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
 }
 
 /// A logged-in device; the token itself is never stored, only its SHA-256.
@@ -330,8 +359,9 @@ pub struct UserChange {
     pub quota_size_in_bytes: Option<Option<i64>>,
     pub storage_label: Option<Option<String>>,
     pub should_change_password: Option<bool>,
-    /// Soft deletion (`Some(Some(t))`) and restoring (`Some(None)`).
+    /// Soft deletion (`Some(Some(t))`) and restoring (`Some(None)`), with the status to match.
     pub deleted_at: Option<Option<Timestamp>>,
+    pub status: Option<UserStatus>,
     /// The blob key of a new profile picture (empty: none); marks the profile as changed.
     pub profile_image_path: Option<String>,
 }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use ferrotype_core::accounts::{self, NewUser};
 use ferrotype_core::catalog::CatalogError;
-use ferrotype_core::model::{User, UserChange};
+use ferrotype_core::model::{User, UserChange, UserStatus};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -261,6 +261,12 @@ pub async fn delete(
     }
     let change = UserChange {
         deleted_at: Some(Some(Utc::now())),
+        // As Immich: only a forced delete starts removing the account's data at once.
+        status: Some(if dto.force {
+            UserStatus::Removing
+        } else {
+            UserStatus::Deleted
+        }),
         ..UserChange::default()
     };
     let user = apply(&state, id, change).await?;
@@ -283,6 +289,7 @@ pub async fn restore(
     any_user(&state, id).await?;
     let change = UserChange {
         deleted_at: Some(None),
+        status: Some(UserStatus::Active),
         ..UserChange::default()
     };
     Ok(Json(UserAdminResponse::from(

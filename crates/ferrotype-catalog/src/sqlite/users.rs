@@ -30,7 +30,16 @@ pub(crate) fn user_at(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {
         oauth_id: r.get(at + 10)?,
         quota_size_in_bytes: r.get(at + 11)?,
         quota_usage_in_bytes: r.get(at + 12)?,
-        status: r.get(at + 13)?,
+        status: {
+            let status: String = r.get(at + 13)?;
+            UserStatus::parse(&status).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    at + 13,
+                    rusqlite::types::Type::Text,
+                    format!("unknown user status {status:?}").into(),
+                )
+            })?
+        },
         created_at: parse_ts(&r.get::<_, String>(at + 14)?)?,
         updated_at: parse_ts(&r.get::<_, String>(at + 15)?)?,
         deleted_at: opt_parse_ts(r.get(at + 16)?)?,
@@ -58,7 +67,7 @@ fn insert_user(conn: &Connection, u: &User) -> rusqlite::Result<()> {
             u.oauth_id,
             u.quota_size_in_bytes,
             u.quota_usage_in_bytes,
-            u.status,
+            u.status.as_str(),
             ts(&u.created_at),
             ts(&u.updated_at),
             opt_ts(&u.deleted_at),
@@ -185,8 +194,7 @@ impl UserRepo for SqliteCatalog {
                     deleted_at = CASE WHEN ?11 THEN ?12 ELSE deleted_at END,
                     profile_image_path = COALESCE(?14, profile_image_path),
                     profile_changed_at = CASE WHEN ?14 IS NULL THEN profile_changed_at ELSE ?13 END,
-                    status = CASE WHEN ?11 THEN (CASE WHEN ?12 IS NULL THEN 'active' ELSE 'removing' END)
-                                  ELSE status END,
+                    status = COALESCE(?15, status),
                     updated_at = ?13
                  WHERE id = ?1",
                 params![
@@ -204,6 +212,7 @@ impl UserRepo for SqliteCatalog {
                     c.deleted_at.flatten().as_ref().map(ts),
                     ts(&Utc::now()),
                     c.profile_image_path,
+                    c.status.map(|s| s.as_str()),
                 ],
             )?;
             Ok(())

@@ -1323,12 +1323,14 @@ async fn users_deleted_softly_then_for_good() {
         .await;
     assert_eq!(r.status, 200);
     assert!(r.json()["deletedAt"].is_string());
+    assert_eq!(r.json()["status"], "deleted");
     assert!(mine(&server.stored_files()) >= 1);
     let r = admin
         .post(&format!("/api/admin/users/{gone_id}/restore"), json!({}))
         .await;
     assert_eq!(r.status, 200);
     assert!(r.json()["deletedAt"].is_null());
+    assert_eq!(r.json()["status"], "active");
 
     // With force, the account's data goes at once.
     let r = admin
@@ -1339,6 +1341,7 @@ async fn users_deleted_softly_then_for_good() {
         )
         .await;
     assert_eq!(r.status, 200);
+    assert_eq!(r.json()["status"], "removing");
     let deleted = eventually(Duration::from_secs(20), || {
         mine(&server.stored_files()) == 0
     })
