@@ -42,7 +42,7 @@ CREATE TABLE users (
     oauth_id text NOT NULL DEFAULT '',
     quota_size_in_bytes bigint,
     quota_usage_in_bytes bigint NOT NULL DEFAULT 0,
-    status text NOT NULL DEFAULT 'active',
+    status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'removing', 'deleted')),
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL,
     deleted_at timestamptz,

@@ -32,8 +32,8 @@ fn album_summary_select() -> String {
     )
 }
 
-fn album_summary_at(r: &Row) -> AlbumSummary {
-    AlbumSummary {
+fn album_summary_at(r: &Row) -> CatalogResult<AlbumSummary> {
+    Ok(AlbumSummary {
         album: Album {
             id: r.get(0),
             owner_id: r.get(1),
@@ -50,10 +50,10 @@ fn album_summary_at(r: &Row) -> AlbumSummary {
         end_date: r.get(11),
         last_modified_asset_timestamp: r.get(12),
         has_shared_link: r.get(13),
-        owner: user_at(r, 14),
+        owner: user_at(r, 14)?,
         // Filled in by `with_members`.
         members: Vec::new(),
-    }
+    })
 }
 
 #[async_trait]
@@ -90,7 +90,10 @@ impl AlbumRepo for PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        let found = row.iter().map(album_summary_at).collect();
+        let found = row
+            .iter()
+            .map(album_summary_at)
+            .collect::<CatalogResult<_>>()?;
         Ok(self.with_members(&conn, found).await?.pop())
     }
 
@@ -119,7 +122,10 @@ impl AlbumRepo for PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        let summaries = rows.iter().map(album_summary_at).collect();
+        let summaries = rows
+            .iter()
+            .map(album_summary_at)
+            .collect::<CatalogResult<_>>()?;
         self.with_members(&conn, summaries).await
     }
 
@@ -470,7 +476,7 @@ impl PgCatalog {
                 .ok_or_else(|| CatalogError::Backend(format!("unknown album role {role}")))?;
             if let Some(s) = summaries.iter_mut().find(|s| s.album.id == album) {
                 s.members.push(AlbumMember {
-                    user: user_at(r, 0),
+                    user: user_at(r, 0)?,
                     role,
                 });
             }

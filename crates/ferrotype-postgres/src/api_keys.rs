@@ -69,7 +69,7 @@ impl ApiKeyRepo for PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        row.map(|r| Ok((api_key_at(&r, 0)?, user_at(&r, API_KEY_COLUMN_COUNT))))
+        row.map(|r| Ok((api_key_at(&r, 0)?, user_at(&r, API_KEY_COLUMN_COUNT)?)))
             .transpose()
     }
 

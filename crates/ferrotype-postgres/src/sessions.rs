@@ -74,7 +74,8 @@ impl SessionRepo for PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        Ok(row.map(|r| (session_at(&r, 0), user_at(&r, SESSION_COLUMN_COUNT))))
+        row.map(|r| Ok((session_at(&r, 0), user_at(&r, SESSION_COLUMN_COUNT)?)))
+            .transpose()
     }
 
     async fn delete_session(&self, id: Uuid) -> CatalogResult<()> {

@@ -121,7 +121,7 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                      WHERE u.id = $1 AND u.update_id > $2 AND u.update_id < $3"
                 ),
                 a("AuthUserV1"),
-                |r| Ok(item(SyncRow::AuthUser(Box::new(user_at(r, 0))), r.get(17))),
+                |r| Ok(item(SyncRow::AuthUser(Box::new(user_at(r, 0)?)), r.get(17))),
             )
             .await
         }
@@ -141,7 +141,7 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                          ORDER BY u.update_id"
                     ),
                     a("UserV1"),
-                    |r| Ok(item(SyncRow::User(Box::new(user_at(r, 0))), r.get(17))),
+                    |r| Ok(item(SyncRow::User(Box::new(user_at(r, 0)?)), r.get(17))),
                 )
                 .await?),
         "AssetsV2" => Ok(ctx

@@ -1,9 +1,8 @@
 //! Users and their metadata (the `Catalog` port's user methods).
 
 use async_trait::async_trait;
-use ferrotype_core::catalog::CatalogResult;
-use ferrotype_core::catalog::UserRepo;
-use ferrotype_core::model::{Timestamp, User, UserChange};
+use ferrotype_core::catalog::{CatalogError, CatalogResult, UserRepo};
+use ferrotype_core::model::{Timestamp, User, UserChange, UserStatus};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
@@ -16,8 +15,9 @@ pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u
     u.created_at, u.updated_at, u.deleted_at";
 
 /// Reads a user from `USER_COLUMNS` starting at column `at`.
-pub(crate) fn user_at(r: &Row, at: usize) -> User {
-    User {
+pub(crate) fn user_at(r: &Row, at: usize) -> CatalogResult<User> {
+    let status: String = r.get(at + 13);
+    Ok(User {
         id: r.get(at),
         email: r.get(at + 1),
         name: r.get(at + 2),
@@ -31,11 +31,12 @@ pub(crate) fn user_at(r: &Row, at: usize) -> User {
         oauth_id: r.get(at + 10),
         quota_size_in_bytes: r.get(at + 11),
         quota_usage_in_bytes: r.get(at + 12),
-        status: r.get(at + 13),
+        status: UserStatus::parse(&status)
+            .ok_or_else(|| CatalogError::Backend(format!("unknown user status {status:?}")))?,
         created_at: r.get(at + 14),
         updated_at: r.get(at + 15),
         deleted_at: r.get(at + 16),
-    }
+    })
 }
 
 const INSERT_USER: &str = "INSERT INTO users (id, email, name, password_hash, is_admin,
@@ -48,6 +49,7 @@ async fn insert_user(
     client: &impl deadpool_postgres::GenericClient,
     u: &User,
 ) -> Result<(), tokio_postgres::Error> {
+    let status = u.status.as_str();
     let (profile_changed_at, created_at, updated_at, deleted_at) = (
         ms(&u.profile_changed_at),
         ms(&u.created_at),
@@ -68,7 +70,7 @@ async fn insert_user(
         &u.oauth_id,
         &u.quota_size_in_bytes,
         &u.quota_usage_in_bytes,
-        &u.status,
+        &status,
         &created_at,
         &updated_at,
         &deleted_at,
@@ -136,7 +138,7 @@ impl UserRepo for PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        Ok(rows.iter().map(|r| user_at(r, 0)).collect())
+        rows.iter().map(|r| user_at(r, 0)).collect()
     }
 
     async fn user_by_id(&self, id: Uuid) -> CatalogResult<Option<User>> {
@@ -148,7 +150,7 @@ impl UserRepo for PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        Ok(row.map(|r| user_at(&r, 0)))
+        row.map(|r| user_at(&r, 0)).transpose()
     }
 
     /// Case-insensitive.
@@ -161,7 +163,7 @@ impl UserRepo for PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        Ok(row.map(|r| user_at(&r, 0)))
+        row.map(|r| user_at(&r, 0)).transpose()
     }
 
     async fn set_password(&self, user_id: Uuid, password_hash: &str) -> CatalogResult<()> {
@@ -209,6 +211,7 @@ impl UserRepo for PgCatalog {
         let label = c.storage_label.clone().flatten();
         let set_deleted = c.deleted_at.is_some();
         let deleted = c.deleted_at.flatten().as_ref().map(ms);
+        let status = c.status.map(UserStatus::as_str);
         conn.execute(
             "UPDATE users SET name = COALESCE($2, name), email = COALESCE($3, email),
                 avatar_color = COALESCE($4, avatar_color), is_admin = COALESCE($5, is_admin),
@@ -219,9 +222,7 @@ impl UserRepo for PgCatalog {
                 profile_image_path = COALESCE($14, profile_image_path),
                 profile_changed_at = CASE WHEN $14::text IS NULL THEN profile_changed_at
                                           ELSE $13 END,
-                status = CASE WHEN $11 THEN (CASE WHEN $12::timestamptz IS NULL THEN 'active'
-                                                  ELSE 'removing' END)
-                              ELSE status END,
+                status = COALESCE($15, status),
                 updated_at = $13
              WHERE id = $1",
             &[
@@ -239,6 +240,7 @@ impl UserRepo for PgCatalog {
                 &deleted,
                 &now(),
                 &c.profile_image_path,
+                &status,
             ],
         )
         .await

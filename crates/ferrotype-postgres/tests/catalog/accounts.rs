@@ -3,7 +3,7 @@
 use chrono::{Duration, SubsecRound, Utc};
 use ferrotype_core::catalog::CatalogError;
 use ferrotype_core::catalog::prelude::*;
-use ferrotype_core::model::{ApiKey, Session, SessionChange, UserChange};
+use ferrotype_core::model::{ApiKey, Session, SessionChange, UserChange, UserStatus};
 use ferrotype_core::permissions::Permission;
 use serde_json::json;
 use uuid::Uuid;
@@ -131,6 +131,7 @@ async fn a_user_change_sets_only_what_it_gives_and_a_taken_email_is_a_conflict()
         alice.id,
         &UserChange {
             deleted_at: Some(Some(when)),
+            status: Some(UserStatus::Deleted),
             ..Default::default()
         },
     )
@@ -138,8 +139,8 @@ async fn a_user_change_sets_only_what_it_gives_and_a_taken_email_is_a_conflict()
     .unwrap();
     let got = c.user_by_id(alice.id).await.unwrap().unwrap();
     assert_eq!(
-        (got.deleted_at, got.status.as_str()),
-        (Some(when), "removing")
+        (got.deleted_at, got.status),
+        (Some(when), UserStatus::Deleted)
     );
     assert_eq!(c.users(false).await.unwrap().len(), 1);
     assert_eq!(c.users(true).await.unwrap().len(), 2);
@@ -154,13 +155,26 @@ async fn a_user_change_sets_only_what_it_gives_and_a_taken_email_is_a_conflict()
         alice.id,
         &UserChange {
             deleted_at: Some(None),
+            status: Some(UserStatus::Active),
             ..Default::default()
         },
     )
     .await
     .unwrap();
     let got = c.user_by_id(alice.id).await.unwrap().unwrap();
-    assert_eq!((got.deleted_at, got.status.as_str()), (None, "active"));
+    assert_eq!((got.deleted_at, got.status), (None, UserStatus::Active));
+    // A status given alone changes only the status.
+    c.update_user(
+        alice.id,
+        &UserChange {
+            status: Some(UserStatus::Removing),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let got = c.user_by_id(alice.id).await.unwrap().unwrap();
+    assert_eq!((got.deleted_at, got.status), (None, UserStatus::Removing));
 
     c.set_password(alice.id, "$argon2id$new").await.unwrap();
     let got = c.user_by_id(alice.id).await.unwrap().unwrap();

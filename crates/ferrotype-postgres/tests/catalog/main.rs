@@ -11,7 +11,7 @@ mod sync;
 mod timeline;
 
 use chrono::{SubsecRound, Utc};
-use ferrotype_core::model::User;
+use ferrotype_core::model::{User, UserStatus};
 use ferrotype_postgres::PgCatalog;
 use ferrotype_postgres::testing::TestCluster;
 use uuid::Uuid;
@@ -36,7 +36,7 @@ pub fn user(email: &str) -> User {
         oauth_id: String::new(),
         quota_size_in_bytes: None,
         quota_usage_in_bytes: 0,
-        status: "active".into(),
+        status: UserStatus::Active,
         created_at: now,
         updated_at: now,
         deleted_at: None,
