@@ -2,13 +2,14 @@
 //! or, inside an album or tag, counted from the assets; and one month's assets through the
 //! `(owner_id, local_date_time)` index.
 
-use super::SqliteCatalog;
 use async_trait::async_trait;
 use ferrotype_core::catalog::{CatalogResult, TimelineRepo};
 use ferrotype_core::model::{
     MapMarker, MapMarkerQuery, TimelineAsset, TimelineQuery, TimelineScope,
 };
 use rusqlite::{Connection, params};
+
+use super::SqliteCatalog;
 
 /// The filters every read shares, on `assets a`: ?2 visibility (NULL: timeline and archive),
 /// ?3 favourite (NULL: any), ?4 trashed.
