@@ -105,6 +105,13 @@ await step("the owner's toolbar, and a small photo scaled up to the stage", asyn
   assert.equal(ids.length, 8);
   await open(ids[0]);
   assert.deepEqual(await toolbar(), ["Close", "Share", "Download", "Info", "Favorite", "Delete", "More"]);
+  // Each button draws only its own icon (no stray shape from the selection bar's icon rule).
+  const stray = await page.evaluate(() =>
+    [...document.querySelectorAll(".viewer-bar .icon-button")]
+      .filter((b) => getComputedStyle(b, "::before").content !== "none")
+      .map((b) => b.getAttribute("aria-label")),
+  );
+  assert.deepEqual(stray, [], "buttons drawing something before their icon");
   await button("More").click();
   await page.screenshot({ path: path.join(shots, "viewer-menu.png") });
   await page.keyboard.press("Escape");
@@ -347,6 +354,41 @@ await step("the details edited are shown after a reload, with the file's size", 
   const bytes = await page.evaluate((n) => `${n.toLocaleString()} bytes`, asset.exifInfo.fileSizeInByte);
   await page.locator(".info dd", { hasText: bytes }).waitFor();
   await page.locator(".info dd", { hasText: `${asset.exifInfo.exifImageWidth} × ${asset.exifInfo.exifImageHeight}` }).waitFor();
+});
+
+await step("the map: photos with a place, clustered; a cluster lists its photos and one opens in the viewer", async () => {
+  const ids = (await viewIds("visibility=timeline")).slice(0, 3);
+  const status = await page.evaluate(
+    (body) => fetch("/api/assets", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.status),
+    { ids, latitude: 45.764, longitude: 4.8357 },
+  );
+  assert.equal(status, 204);
+  const withPlace = (await get("/map/markers")).body.length;
+  assert.ok(withPlace >= 3, `${withPlace} markers`);
+  await page.goto(`${base}/map`);
+  await page.getByRole("status").filter({ hasText: `${withPlace} photos with a place` }).waitFor();
+  // Zoomed out, the photos near each other are one cluster, its count a button.
+  const cluster = page.getByRole("button", { name: /^\d+ photos here$/ }).first();
+  await cluster.waitFor();
+  const n = parseInt(await cluster.getAttribute("aria-label"), 10);
+  assert.ok(n >= 3, `a cluster of ${n}`);
+  await cluster.click();
+  const panel = page.getByRole("complementary", { name: "Photos here" });
+  await panel.waitFor();
+  assert.equal(await panel.getByRole("button", { name: "Open photo" }).count(), n);
+  await panel.getByRole("button", { name: "Open photo" }).first().click();
+  await page.locator(".viewer img.preview").waitFor();
+  await page.keyboard.press("Escape");
+  await page.locator(".viewer").waitFor({ state: "detached" });
+  assert.equal(new URL(page.url()).pathname, "/map", "back on the map");
+  // A filter asks the server again.
+  const favourites = (await get("/map/markers?isFavorite=true")).body.length;
+  await page.getByRole("checkbox", { name: "Favorites only" }).check();
+  await page.getByRole("status").filter({ hasText: `${favourites === 1 ? "1 photo" : `${favourites} photos`} with a place` }).waitFor();
+  // Back to the edited photo with its details, where the next steps look.
+  await open(edited());
+  await page.keyboard.press("i");
+  await page.locator(".viewer .info").waitFor();
 });
 
 await step("1440x900: the details are a column beside the photo; Next stays visible", async () => {

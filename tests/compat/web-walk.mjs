@@ -11,6 +11,7 @@
 
 import path from "node:path";
 import fs from "node:fs";
+import http from "node:http";
 import assert from "node:assert/strict";
 import { launch } from "./browser.mjs";
 
@@ -248,6 +249,21 @@ await call("PUT", `/albums/${album.id}/users`, { albumUsers: [{ userId: bob.id, 
 const link = await call("POST", "/shared-links", { type: "ALBUM", albumId: album.id, allowDownload: true, allowUpload: true, showMetadata: true });
 await call("POST", "/shared-links", { type: "INDIVIDUAL", assetIds: [inAlbum], description: "One photo" });
 
+// The map: a local style (no network here), and two photos at the same place (one cluster).
+const mapStyles = await new Promise((resolve) => {
+  const style = { version: 8, sources: {}, layers: [{ id: "land", type: "background", paint: { "background-color": "#b9d3a0" } }] };
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" });
+    res.end(JSON.stringify(style));
+  });
+  server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`));
+  server.unref();
+});
+const systemConfig = await call("GET", "/system-config");
+systemConfig.map.lightStyle = systemConfig.map.darkStyle = `${mapStyles}/style.json`;
+await call("PUT", "/system-config", systemConfig);
+await call("PUT", "/assets", { ids: [favourite, inAlbum], latitude: 48.8566, longitude: 2.3522 });
+
 const notAPhoto = path.join(shots, "not-a-photo.txt");
 fs.writeFileSync(notAPhoto, "These words are not a photo.");
 
@@ -298,6 +314,7 @@ const PAGES = [
     },
   },
   { name: "album", show: go(`/albums/${album.id}`, tiles(2)) },
+  { name: "map", covers: ["/map"], show: go("/map", (tab) => tab.locator(".cluster-count").first().waitFor()) },
   { name: "album add photos", show: go(`/albums/${album.id}/add-photos`, tiles(2)) },
   { name: "account", covers: ["/account"], show: go("/account", heading("Account settings")) },
   { name: "welcome steps", covers: ["/onboarding"], show: go("/onboarding", heading("Welcome, Ada")) },

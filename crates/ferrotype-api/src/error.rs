@@ -72,7 +72,17 @@ impl ApiError {
 
 impl From<CatalogError> for ApiError {
     fn from(e: CatalogError) -> Self {
-        ApiError::internal(e)
+        match e {
+            // Busy, locked or unreachable: the client may try again (its apps retry a 503).
+            CatalogError::Unavailable(cause) => {
+                tracing::warn!(correlation_id = %correlation_id(), "catalog unavailable: {cause}");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service temporarily unavailable",
+                )
+            }
+            e => ApiError::internal(e),
+        }
     }
 }
 
@@ -185,4 +195,19 @@ fn is_html(response: &Response<Body>) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unavailable_catalog_is_a_503_and_other_failures_a_500() {
+        let e = ApiError::from(CatalogError::Unavailable("database is locked".into()));
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.message, "Service temporarily unavailable");
+        let e = ApiError::from(CatalogError::Backend("disk I/O error".into()));
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.message, "Internal server error");
+    }
 }

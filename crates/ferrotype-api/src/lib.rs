@@ -86,6 +86,7 @@ api_routes! {
     GET "/server/ping" => server::ping;
     GET "/server/version" => server::version;
     GET "/server/features" => server::features;
+    GET "/map/markers" => map::markers;
     GET "/map/reverse-geocode" => map::reverse_geocode;
     GET "/server/config" => server::config;
     GET "/server/media-types" => server::media_types;

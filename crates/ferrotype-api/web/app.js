@@ -26,6 +26,7 @@ import { sharingPage } from "/pages/sharing.js";
 import { adminPage } from "/pages/admin.js";
 import { settingsPage } from "/pages/admin-settings.js";
 import { sharePage } from "/pages/shared-link.js";
+import { mapPage } from "/pages/map.js";
 
 // other moves draw the page of the new address.
 window.addEventListener("popstate", () => {
@@ -92,6 +93,7 @@ function pages() {
     ...Object.entries(VIEWS)
       .filter(([view]) => view !== "/photos")
       .map(([view, v]) => [view, v.title, () => timelinePage(view)]),
+    ["/map", "Map", () => mapPage()],
     ["/albums", "Albums", () => albumsPage()],
     ["/sharing", "Sharing", () => sharingPage()],
     ["/admin", "Administration", () => adminPage()],

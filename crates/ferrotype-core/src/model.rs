@@ -457,6 +457,20 @@ pub struct MapMarker {
     pub country: Option<String>,
 }
 
+/// Which assets the map shows (Immich's `/map/markers`): those of `owner_ids` (the user, and
+/// their partners when asked) and, with `with_shared_albums`, those in the albums the user owns
+/// or was given; on the timeline only, or also the user's own archive with `with_archived`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapMarkerQuery {
+    pub user_id: Uuid,
+    pub owner_ids: Vec<Uuid>,
+    pub with_shared_albums: bool,
+    pub with_archived: bool,
+    pub is_favorite: Option<bool>,
+    pub created_after: Option<Timestamp>,
+    pub created_before: Option<Timestamp>,
+}
+
 /// A stored asset with the same checksum as one being checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChecksumMatch {

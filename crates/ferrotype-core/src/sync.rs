@@ -116,6 +116,15 @@ pub const ENTITY_TYPES: &[&str] = &[
 /// rows older than this may be gone.
 pub const RESET_AFTER_DAYS: i64 = 30;
 
+/// What a sync stream yields (`SyncRepo::stream_sync`).
+#[derive(Debug, Clone)]
+pub enum SyncEvent {
+    Row(SyncItem),
+    /// Every row was read: the cursor that stands for "now" (acked as `SyncCompleteV1`). Always
+    /// the last item.
+    Complete(String),
+}
+
 /// One streamed row and the cursor that acknowledges it.
 #[derive(Debug, Clone)]
 pub struct SyncItem {

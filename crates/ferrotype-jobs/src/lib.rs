@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::Utc;
-use ferrotype_core::catalog::Catalog;
+use ferrotype_core::catalog::{Catalog, CatalogError};
 use ferrotype_core::jobs::{Job, QueueName};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
@@ -27,6 +27,19 @@ pub enum JobError {
     /// The input itself is bad (a corrupt file): failed at once, reason kept.
     #[error("{0}")]
     Fatal(String),
+    /// The catalog (or another shared service) cannot answer now: the job goes back to the
+    /// queue after a pause, without counting the attempt.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl From<CatalogError> for JobError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::Unavailable(cause) => JobError::Unavailable(cause),
+            e => JobError::Retry(e.to_string()),
+        }
+    }
 }
 
 #[async_trait]
@@ -276,6 +289,15 @@ impl JobRunner {
                 let at = Utc::now()
                     + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
                 let _ = self.catalog.fail_job(job.id, &reason, Some(at)).await;
+                Outcome::Retried
+            }
+            Err(JobError::Unavailable(reason)) => {
+                tracing::warn!(parent: &span, "unavailable, putting back in {:?}: {reason}", self.retry_base);
+                // Held in its slot meanwhile: while the catalog is down, fewer claims fail.
+                tokio::time::sleep(self.retry_base).await;
+                if let Err(e) = self.catalog.release_job(job.id).await {
+                    tracing::error!(parent: &span, "cannot put the job back: {e}");
+                }
                 Outcome::Retried
             }
             Err(JobError::Retry(reason)) | Err(JobError::Fatal(reason)) => {

@@ -37,6 +37,7 @@ struct Scripted {
     runs: AtomicUsize,
     now: AtomicUsize,
     max: AtomicUsize,
+    max_attempts_seen: AtomicUsize,
 }
 
 #[async_trait]
@@ -55,6 +56,10 @@ impl JobHandler for Scripted {
             panic!("handler bug");
         } else if key.starts_with("flaky") && job.attempts == 1 {
             Err(JobError::Retry("disk busy".into()))
+        } else if key.starts_with("unavailable") && self.runs.load(Ordering::SeqCst) <= 4 {
+            self.max_attempts_seen
+                .fetch_max(job.attempts as usize, Ordering::SeqCst);
+            Err(JobError::Unavailable("database is locked".into()))
         } else if key.starts_with("always-retry") {
             Err(JobError::Retry("still busy".into()))
         } else {
@@ -187,6 +192,23 @@ async fn failures_retry_with_backoff_or_fail_with_their_reason() {
     // Clearing failed jobs empties the failed count.
     assert_eq!(catalog.clear_failed_jobs(Q).await.unwrap(), 3);
     assert_eq!(counts(&catalog).await.failed, 0);
+    running.shutdown(Duration::from_secs(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unavailable_catalog_puts_the_job_back_without_counting_the_attempt() {
+    let (_dir, catalog) = catalog();
+    catalog.enqueue_jobs(&[job("unavailable")]).await.unwrap();
+    let handler = Arc::new(Scripted::default());
+    let running = JobRunner::new(catalog.clone(), "w1")
+        .handle(Q, "Test", handler.clone())
+        .retry_base(Duration::from_millis(20))
+        .start();
+    // Four unavailable runs, more than its 3 attempts, and still it completes.
+    let c = wait_for(&catalog, |c| c.completed == 1).await;
+    assert_eq!(c.failed, 0);
+    assert_eq!(handler.runs.load(Ordering::SeqCst), 5);
+    assert_eq!(handler.max_attempts_seen.load(Ordering::SeqCst), 1);
     running.shutdown(Duration::from_secs(5)).await;
 }
 

@@ -2,6 +2,7 @@
 //! counts the statistics endpoints show.
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use ferrotype_core::catalog::{AssetRepo, CatalogError, CatalogResult};
 use ferrotype_core::jobs::NewJob;
 use ferrotype_core::model::{
@@ -340,31 +341,29 @@ impl AssetRepo for PgCatalog {
         row.map(|r| asset_at(&r)).transpose()
     }
 
-    /// Assets not in the trash per UTC day (`YYYY-MM-DD`) in `[from, to)` (dates), by upload
-    /// time or, with `by_taken`, by the local time they were taken.
+    /// Assets not in the trash per UTC day in `[from, to)`, by upload time or, with
+    /// `by_taken`, by the local time they were taken; days without any are left out.
     async fn daily_asset_counts(
         &self,
         owner_id: Uuid,
-        from: &str,
-        to: &str,
+        from: NaiveDate,
+        to: NaiveDate,
         by_taken: bool,
-    ) -> CatalogResult<Vec<(String, i64)>> {
+    ) -> CatalogResult<Vec<(NaiveDate, i64)>> {
         let column = if by_taken {
             "local_date_time"
         } else {
             "created_at"
         };
         let conn = self.conn().await?;
-        // SQLite compares the RFC 3339 text with the bounds as text: a bound is a date (or a
-        // time) and the day is the UTC one.
         let rows = conn
             .query(
                 &format!(
-                    "SELECT to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)
+                    "SELECT ({column} AT TIME ZONE 'UTC')::date AS day, count(*)
                      FROM assets
                      WHERE owner_id = $1 AND deleted_at IS NULL
-                       AND {column} >= ($2::text)::timestamp AT TIME ZONE 'UTC'
-                       AND {column} < ($3::text)::timestamp AT TIME ZONE 'UTC'
+                       AND {column} >= $2::date::timestamp AT TIME ZONE 'UTC'
+                       AND {column} < $3::date::timestamp AT TIME ZONE 'UTC'
                      GROUP BY day ORDER BY day"
                 ),
                 &[&owner_id, &from, &to],

@@ -95,7 +95,7 @@ impl PgCatalog {
     async fn conn(&self) -> CatalogResult<deadpool_postgres::Object> {
         self.pool.get().await.map_err(|e| match e {
             deadpool_postgres::PoolError::Backend(e) => map_error(e),
-            e => CatalogError::Backend(format!("database unavailable: {e}")),
+            e => CatalogError::Unavailable(format!("database: {e}")),
         })
     }
 }
@@ -106,8 +106,14 @@ const _: fn() = || {
     is_catalog::<PgCatalog>();
 };
 
-/// A broken constraint is a conflict, as on SQLite; everything else is the backend's.
+/// A broken constraint is a conflict, as on SQLite; a lost or refused connection, a server
+/// shutting down or too busy, a deadlock or a serialization failure may succeed if tried again
+/// (unavailable); everything else is the backend's.
 pub(crate) fn map_error(e: tokio_postgres::Error) -> CatalogError {
+    let text = match e.as_db_error() {
+        Some(db) => format!("database: {}", db.message()),
+        None => format!("database: {e}"),
+    };
     match e.code() {
         Some(code)
             if *code == SqlState::UNIQUE_VIOLATION
@@ -115,12 +121,24 @@ pub(crate) fn map_error(e: tokio_postgres::Error) -> CatalogError {
                 || *code == SqlState::CHECK_VIOLATION
                 || *code == SqlState::NOT_NULL_VIOLATION =>
         {
-            CatalogError::Conflict(e.to_string())
+            CatalogError::Conflict(text)
         }
-        _ => CatalogError::Backend(match e.as_db_error() {
-            Some(db) => format!("database: {}", db.message()),
-            None => format!("database: {e}"),
-        }),
+        Some(code)
+            if code.code().starts_with("08")
+                || code.code().starts_with("57P")
+                || *code == SqlState::TOO_MANY_CONNECTIONS
+                || *code == SqlState::T_R_SERIALIZATION_FAILURE
+                || *code == SqlState::T_R_DEADLOCK_DETECTED
+                || *code == SqlState::LOCK_NOT_AVAILABLE =>
+        {
+            CatalogError::Unavailable(text)
+        }
+        Some(_) => CatalogError::Backend(text),
+        // No SQLSTATE: the connection itself failed (refused, closed, timed out).
+        None if e.is_closed() || std::error::Error::source(&e).is_some() => {
+            CatalogError::Unavailable(text)
+        }
+        None => CatalogError::Backend(text),
     }
 }
 

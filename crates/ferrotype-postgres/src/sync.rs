@@ -12,9 +12,9 @@ use std::pin::pin;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ferrotype_core::catalog::SyncRepo;
-use ferrotype_core::catalog::{CatalogError, CatalogResult, SyncSink};
+use ferrotype_core::catalog::{CatalogResult, SyncStream};
 use ferrotype_core::model::{Album, AlbumRole};
-use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncItem, SyncQuery, SyncRow};
+use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncEvent, SyncItem, SyncQuery, SyncRow};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio_postgres::Row;
@@ -25,6 +25,9 @@ use crate::assets::{ASSET_COLUMNS, asset_at};
 use crate::metadata::{EXIF_COLUMNS, exif_at};
 use crate::users::{USER_COLUMNS, user_at};
 use crate::{PgCatalog, map_error, now};
+
+/// How many rows the stream reads ahead of its consumer.
+const SYNC_BUFFER: usize = 256;
 
 /// The albums the user ($1) owns or is a member of, with the cursor from which each is theirs:
 /// none for their own, their membership's `update_id` for the others. A row of such an album is
@@ -69,7 +72,7 @@ struct Ctx<'a> {
     tx: &'a deadpool_postgres::Transaction<'a>,
     me: Uuid,
     bound: Uuid,
-    out: &'a mpsc::Sender<SyncItem>,
+    out: &'a mpsc::Sender<CatalogResult<SyncEvent>>,
 }
 
 impl Ctx<'_> {
@@ -90,7 +93,7 @@ impl Ctx<'_> {
         let mut rows = pin!(rows);
         while let Some(row) = rows.next().await {
             let item = read(&row.map_err(map_error)?)?;
-            if self.out.send(item).await.is_err() {
+            if self.out.send(Ok(SyncEvent::Row(item))).await.is_err() {
                 return Ok(false);
             }
         }
@@ -333,23 +336,25 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
 
 #[async_trait]
 impl SyncRepo for PgCatalog {
-    /// `Catalog::stream_sync`: `sync_into`, with each row handed to `sink` on a blocking thread
-    /// (the sink may block); stops when the sink returns false.
-    async fn stream_sync(&self, query: SyncQuery, mut sink: SyncSink) -> CatalogResult<String> {
-        let (tx, mut rx) = mpsc::channel::<SyncItem>(256);
-        let feeder = tokio::task::spawn_blocking(move || {
-            while let Some(item) = rx.blocking_recv() {
-                if !sink(item) {
-                    break;
-                }
+    /// From one snapshot, every row of the requested types changed after the query's
+    /// checkpoints (per type deletes first, then upserts, each in cursor order), then the cursor
+    /// that stands for "now". The read runs on its own task, paced by a bounded channel; dropping
+    /// the stream ends it.
+    fn stream_sync(&self, query: SyncQuery) -> SyncStream {
+        let (tx, rx) = mpsc::channel(SYNC_BUFFER);
+        let catalog = self.clone();
+        tokio::spawn(async move {
+            let last = catalog
+                .sync_into(&query, &tx)
+                .await
+                .map(SyncEvent::Complete);
+            if !tx.is_closed() {
+                let _ = tx.send(last).await;
             }
         });
-        let result = self.sync_into(&query, &tx).await;
-        drop(tx);
-        feeder
-            .await
-            .map_err(|e| CatalogError::Backend(format!("sync sink failed: {e}")))?;
-        result
+        Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|event| (event, rx))
+        }))
     }
 
     /// The session's checkpoints: (entity type, ack).
@@ -442,14 +447,13 @@ impl SyncRepo for PgCatalog {
 }
 
 impl PgCatalog {
-    /// Sends, from one snapshot, every row of the requested types changed after the query's
-    /// checkpoints to `out` (per type deletes first, then upserts, each in cursor order), and
-    /// returns the cursor that stands for "now" (the `SyncCompleteV1` ack). Stops early, without
-    /// an error, when `out`'s receiver is dropped (the client left).
-    pub async fn sync_into(
+    /// Sends the rows of `stream_sync` to `out` as they are read and returns the cursor that
+    /// stands for "now" (the `SyncCompleteV1` ack). Stops early, without an error, when `out`'s
+    /// receiver is dropped (the client left).
+    async fn sync_into(
         &self,
         query: &SyncQuery,
-        out: &mpsc::Sender<SyncItem>,
+        out: &mpsc::Sender<CatalogResult<SyncEvent>>,
     ) -> CatalogResult<String> {
         let mut conn = self.conn().await?;
         // The bound, read BEFORE the snapshot: a transaction open now is below it only by what

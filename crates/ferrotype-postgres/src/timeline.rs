@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 use ferrotype_core::catalog::CatalogResult;
 use ferrotype_core::catalog::TimelineRepo;
-use ferrotype_core::model::{TimelineAsset, TimelineQuery, TimelineScope};
+use ferrotype_core::model::{
+    MapMarker, MapMarkerQuery, TimelineAsset, TimelineQuery, TimelineScope,
+};
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
@@ -151,6 +153,53 @@ impl TimelineRepo for PgCatalog {
                 latitude: r.get(16),
                 longitude: r.get(17),
                 projection_type: r.get(18),
+            })
+            .collect())
+    }
+
+    /// The positions of the assets the query selects that have one, newest first: the
+    /// owners' on the timeline (and the user's own archive when asked), and with
+    /// `with_shared_albums` those in albums the user owns or is a member of.
+    async fn map_markers(&self, q: &MapMarkerQuery) -> CatalogResult<Vec<MapMarker>> {
+        let conn = self.conn().await?;
+        let rows = conn
+            .query(
+                "SELECT a.id, e.latitude, e.longitude, e.city, e.state, e.country
+                 FROM assets a JOIN asset_exif e ON e.asset_id = a.id
+                 WHERE e.latitude IS NOT NULL AND e.longitude IS NOT NULL
+                   AND a.deleted_at IS NULL
+                   AND (a.visibility = 'timeline'
+                        OR ($3 AND a.visibility = 'archive' AND a.owner_id = $1))
+                   AND ($4::boolean IS NULL OR a.is_favorite = $4)
+                   AND ($5::timestamptz IS NULL OR a.file_created_at >= $5)
+                   AND ($6::timestamptz IS NULL OR a.file_created_at <= $6)
+                   AND (a.owner_id = ANY($2)
+                        OR ($7 AND EXISTS (SELECT 1 FROM album_assets aa
+                            WHERE aa.asset_id = a.id AND aa.album_id IN (
+                                SELECT id FROM albums WHERE owner_id = $1
+                                UNION SELECT album_id FROM album_users WHERE user_id = $1))))
+                 ORDER BY a.file_created_at DESC",
+                &[
+                    &q.user_id,
+                    &q.owner_ids,
+                    &q.with_archived,
+                    &q.is_favorite,
+                    &q.created_after,
+                    &q.created_before,
+                    &q.with_shared_albums,
+                ],
+            )
+            .await
+            .map_err(map_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| MapMarker {
+                id: r.get(0),
+                latitude: r.get(1),
+                longitude: r.get(2),
+                city: r.get(3),
+                state: r.get(4),
+                country: r.get(5),
             })
             .collect())
     }

@@ -34,14 +34,9 @@ async fn heatmap(
     };
     let by_taken = query.get("type").is_some_and(|t| t == "Taken");
     let end = to + Days::new(1);
-    let counts: HashMap<String, i64> = state
+    let counts: HashMap<NaiveDate, i64> = state
         .catalog
-        .daily_asset_counts(
-            user_id,
-            &from.format("%Y-%m-%d").to_string(),
-            &end.format("%Y-%m-%d").to_string(),
-            by_taken,
-        )
+        .daily_asset_counts(user_id, from, end, by_taken)
         .await?
         .into_iter()
         .collect();
@@ -49,9 +44,8 @@ async fn heatmap(
         .iter_days()
         .take_while(|d| *d <= to)
         .map(|d| {
-            let key = d.format("%Y-%m-%d").to_string();
-            let count = counts.get(&key).copied().unwrap_or(0);
-            json!({ "date": key, "count": count })
+            let count = counts.get(&d).copied().unwrap_or(0);
+            json!({ "date": d.format("%Y-%m-%d").to_string(), "count": count })
         })
         .collect();
     let total: i64 = series.iter().filter_map(|d| d["count"].as_i64()).sum();

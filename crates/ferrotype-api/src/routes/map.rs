@@ -1,5 +1,6 @@
-//! `/api/map/*`: the map's places. `GET /map/reverse-geocode` names the place nearest a position
-//! from the same GeoNames data the metadata job uses.
+//! `/api/map/*`: `GET /map/markers`, the positions of what the user sees (Immich's filters), and
+//! `GET /map/reverse-geocode`, the place nearest a position from the same GeoNames data the
+//! metadata job uses.
 
 use std::collections::HashMap;
 
@@ -8,9 +9,59 @@ use axum::extract::{Query, State};
 use ferrotype_core::permissions::Permission;
 use serde_json::{Value, json};
 
+use chrono::{DateTime, Utc};
+use ferrotype_core::model::MapMarkerQuery;
+
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::query::bool_param;
+
+/// Markers newest first: `{id, lat, lon, city, state, country}`.
+pub async fn markers(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Vec<Value>>> {
+    auth.require(Permission::MapRead)?;
+    // The contract layer has checked the dates' format.
+    let date = |name: &str| {
+        query
+            .get(name)
+            .map(|v| {
+                DateTime::parse_from_rfc3339(v)
+                    .map(|d| d.with_timezone(&Utc))
+                    .map_err(|_| ApiError::bad_request(format!("{name} must be a date")))
+            })
+            .transpose()
+    };
+    // Partners come with #13's partner sharing; until then a user has none.
+    let selection = MapMarkerQuery {
+        user_id: auth.user.id,
+        owner_ids: vec![auth.user.id],
+        with_shared_albums: bool_param(&query, "withSharedAlbums")?.unwrap_or(false),
+        with_archived: bool_param(&query, "isArchived")?.unwrap_or(false),
+        is_favorite: bool_param(&query, "isFavorite")?,
+        created_after: date("fileCreatedAfter")?,
+        created_before: date("fileCreatedBefore")?,
+    };
+    let markers = state.catalog.map_markers(&selection).await?;
+    Ok(Json(
+        markers
+            .into_iter()
+            .map(|m| {
+                json!({
+                    "id": m.id,
+                    "lat": m.latitude,
+                    "lon": m.longitude,
+                    "city": m.city,
+                    "state": m.state,
+                    "country": m.country,
+                })
+            })
+            .collect(),
+    ))
+}
 
 /// One result, as Immich's array of one: the nearest place's names, or nulls far from any town.
 pub async fn reverse_geocode(

@@ -11,12 +11,12 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ferrotype_core::catalog::SyncSink;
 use ferrotype_core::model::{Asset, User};
 use ferrotype_core::sync::{
-    DEPRECATED, ENTITY_TYPES, REQUEST_TYPES_IN_ORDER, RESET_AFTER_DAYS, SyncItem, SyncQuery,
+    DEPRECATED, ENTITY_TYPES, REQUEST_TYPES_IN_ORDER, RESET_AFTER_DAYS, SyncEvent, SyncQuery,
     SyncRow, parse_ack, v7_millis,
 };
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -241,42 +241,36 @@ pub async fn stream(
         types: dto.types,
         checkpoints,
     };
-    let (rows_tx, rows_rx) = tokio::sync::mpsc::channel::<SyncItem>(4 * BATCH);
-    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-    let catalog = state.catalog.clone();
-    tokio::spawn(async move {
-        // Runs on the catalog's blocking thread; a closed channel (client gone) stops the read.
-        let sink: SyncSink = Box::new(move |item| rows_tx.blocking_send(item).is_ok());
-        let _ = done_tx.send(catalog.stream_sync(query, sink).await);
-    });
-    let body = futures_util::stream::unfold(Some((rows_rx, done_rx)), |state| async move {
-        let (mut rows, done) = state?;
-        let mut items = Vec::with_capacity(BATCH);
-        if rows.recv_many(&mut items, BATCH).await > 0 {
-            let mut out = Vec::with_capacity(items.len() * 512);
-            for item in items {
-                write_line(
+    // Up to BATCH rows already read go out as one chunk of the body.
+    let events = state.catalog.stream_sync(query).ready_chunks(BATCH);
+    let body = futures_util::stream::unfold(Some(events), |events| async move {
+        let mut events = events?;
+        let chunk = events.next().await?;
+        let mut out = Vec::with_capacity(chunk.len() * 512);
+        let mut more = true;
+        for event in chunk {
+            match event {
+                Ok(SyncEvent::Row(item)) => write_line(
                     &mut out,
                     item.row.entity_type(),
                     data_of(&item.row),
                     &item.update_id,
-                );
+                ),
+                Ok(SyncEvent::Complete(now)) => {
+                    write_line(&mut out, "SyncCompleteV1", json!({}), &now)
+                }
+                // Without SyncCompleteV1 the client knows the stream broke and asks again.
+                Err(e) => {
+                    tracing::error!(error = %e, "sync stream failed");
+                    more = false;
+                    break;
+                }
             }
-            return Some((Ok::<_, Infallible>(Bytes::from(out)), Some((rows, done))));
         }
-        match done.await {
-            Ok(Ok(now)) => {
-                let mut out = Vec::new();
-                write_line(&mut out, "SyncCompleteV1", json!({}), &now);
-                Some((Ok(Bytes::from(out)), None))
-            }
-            // Without SyncCompleteV1 the client knows the stream broke and asks again.
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "sync stream failed");
-                None
-            }
-            Err(_) => None,
-        }
+        Some((
+            Ok::<_, Infallible>(Bytes::from(out)),
+            more.then_some(events),
+        ))
     });
     Ok(jsonlines(Body::from_stream(body)))
 }

@@ -12,7 +12,7 @@ import { accountLink } from "/components/avatar.js";
 
 /// The app's pages in the navigation, in Immich's order of its side bar.
 function links() {
-  return [["/photos", "Photos"], ["/albums", "Albums"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/locked", "Locked folder"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
+  return [["/photos", "Photos"], ["/map", "Map"], ["/albums", "Albums"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/locked", "Locked folder"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
     .concat(state.user.isAdmin ? [["/admin", "Administration"]] : []);
 }
 

@@ -1,20 +1,15 @@
 //! Album edits: settings, deletion, removing assets (with the cover kept valid), and the map.
 
-use chrono::Utc;
-use ferrotype_core::model::{AlbumChange, AlbumRemoveResult, MapMarker};
-use rusqlite::{Connection, params};
-use uuid::Uuid;
-
-use super::SqliteCatalog;
-use super::assets::{ASSET_COLUMNS, asset_at, conversion_error};
-use super::users::{USER_COLUMNS, user_at};
-use super::{opt_parse_ts, opt_parse_uuid, parse_ts};
-use super::{parse_uuid, ts};
 use async_trait::async_trait;
+use chrono::Utc;
 use ferrotype_core::catalog::{AlbumRepo, CatalogResult};
 use ferrotype_core::model::*;
-use rusqlite::OptionalExtension;
-use rusqlite::Row;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use uuid::Uuid;
+
+use super::assets::{ASSET_COLUMNS, asset_at, conversion_error};
+use super::users::{USER_COLUMNS, user_at};
+use super::{SqliteCatalog, opt_parse_ts, opt_parse_uuid, parse_ts, parse_uuid, ts};
 
 pub(crate) fn update(conn: &Connection, album_id: Uuid, c: &AlbumChange) -> rusqlite::Result<()> {
     conn.execute(

@@ -2,7 +2,7 @@
 //! is in `edits`, of metadata in `metadata`.
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use ferrotype_core::catalog::{AssetRepo, CatalogResult};
 use ferrotype_core::jobs::NewJob;
 use ferrotype_core::model::*;
@@ -368,13 +368,14 @@ impl AssetRepo for SqliteCatalog {
     async fn daily_asset_counts(
         &self,
         owner_id: Uuid,
-        from: &str,
-        to: &str,
+        from: NaiveDate,
+        to: NaiveDate,
         by_taken: bool,
-    ) -> CatalogResult<Vec<(String, i64)>> {
+    ) -> CatalogResult<Vec<(NaiveDate, i64)>> {
+        // Both columns are RFC 3339 text in UTC: the day is its first ten characters, and a
+        // day's text sorts before every time of that day.
         let (from, to) = (from.to_string(), to.to_string());
         self.read(move |conn| {
-            // Both columns are RFC 3339 text in UTC: the day is its first ten characters.
             let column = if by_taken {
                 "local_date_time"
             } else {
@@ -386,7 +387,15 @@ impl AssetRepo for SqliteCatalog {
                  GROUP BY day ORDER BY day"
             ))?;
             let rows = stmt.query_map(params![owner_id.to_string(), from, to], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                let day: String = r.get(0)?;
+                let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                })?;
+                Ok((day, r.get(1)?))
             })?;
             rows.collect()
         })

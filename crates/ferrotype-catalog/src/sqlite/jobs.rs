@@ -1,17 +1,16 @@
 //! The job queue's SQL for SQLite. Each function runs inside the caller's connection (and, where
 //! it matters, transaction); the `Catalog` impl wraps them.
 
+use async_trait::async_trait;
 use chrono::Utc;
+use ferrotype_core::catalog::{CatalogResult, JobRepo};
 use ferrotype_core::jobs::{
     AssetSelection, Job, JobState, NewJob, QueueCounts, QueueName, QueueStatus,
 };
 use ferrotype_core::model::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::SqliteCatalog;
-use super::{parse_ts, parse_uuid, ts};
-use async_trait::async_trait;
-use ferrotype_core::catalog::{CatalogResult, JobRepo};
+use super::{SqliteCatalog, parse_ts, parse_uuid, ts};
 
 pub(crate) fn insert(conn: &Connection, jobs: &[NewJob]) -> rusqlite::Result<u64> {
     let now = Utc::now();

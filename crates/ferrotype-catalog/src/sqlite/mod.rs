@@ -112,21 +112,9 @@ impl SqliteCatalog {
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let pooled = lock(&inner.readers).pop();
-            let conn = match pooled {
-                Some(c) => c,
-                None => open_connection(&inner.path)?,
-            };
-            let result = f(&conn).map_err(map_error);
-            let mut idle = lock(&inner.readers);
-            if idle.len() < MAX_IDLE_READERS {
-                idle.push(conn);
-            }
-            result
-        })
-        .await
-        .map_err(|e| CatalogError::Backend(format!("catalog task failed: {e}")))?
+        tokio::task::spawn_blocking(move || with_reader(&inner, f))
+            .await
+            .map_err(|e| CatalogError::Backend(format!("catalog task failed: {e}")))?
     }
 
     async fn write<T, F>(&self, f: F) -> CatalogResult<T>
@@ -142,6 +130,24 @@ impl SqliteCatalog {
         .await
         .map_err(|e| CatalogError::Backend(format!("catalog task failed: {e}")))?
     }
+}
+
+/// Runs `f` on a pooled read connection (opening one if none is idle), then pools it again.
+fn with_reader<T>(
+    inner: &Inner,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> CatalogResult<T> {
+    let pooled = lock(&inner.readers).pop();
+    let conn = match pooled {
+        Some(c) => c,
+        None => open_connection(&inner.path)?,
+    };
+    let result = f(&conn).map_err(map_error);
+    let mut idle = lock(&inner.readers);
+    if idle.len() < MAX_IDLE_READERS {
+        idle.push(conn);
+    }
+    result
 }
 
 /// A poisoned lock only means another thread panicked mid-call; SQLite's own transactions keep
@@ -165,7 +171,7 @@ fn open_connection(path: &Path) -> CatalogResult<Connection> {
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 10000;",
     )
-    .map_err(backend)?;
+    .map_err(map_error)?;
     conn.create_scalar_function("uuid7", 0, FunctionFlags::SQLITE_UTF8, |_| {
         Ok(next_update_id().to_string())
     })
@@ -214,11 +220,15 @@ fn backend(e: rusqlite::Error) -> CatalogError {
 
 fn map_error(e: rusqlite::Error) -> CatalogError {
     match &e {
-        rusqlite::Error::SqliteFailure(err, _)
-            if err.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            CatalogError::Conflict(e.to_string())
-        }
+        rusqlite::Error::SqliteFailure(err, _) => match err.code {
+            rusqlite::ErrorCode::ConstraintViolation => CatalogError::Conflict(e.to_string()),
+            // Past `busy_timeout`: another process holds the file; a later try may get it.
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                CatalogError::Unavailable(e.to_string())
+            }
+            _ => backend(e),
+        },
+        rusqlite::Error::QueryReturnedNoRows => CatalogError::NotFound(e.to_string()),
         _ => backend(e),
     }
 }
@@ -252,4 +262,37 @@ pub(crate) fn opt_parse_ts(s: Option<String>) -> rusqlite::Result<Option<DateTim
 
 pub(crate) fn opt_parse_uuid(s: Option<String>) -> rusqlite::Result<Option<Uuid>> {
     s.as_deref().map(parse_uuid).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(code: std::ffi::c_int) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn errors_keep_their_kind() {
+        assert!(matches!(
+            map_error(failure(rusqlite::ffi::SQLITE_BUSY)),
+            CatalogError::Unavailable(_)
+        ));
+        assert!(matches!(
+            map_error(failure(rusqlite::ffi::SQLITE_LOCKED)),
+            CatalogError::Unavailable(_)
+        ));
+        assert!(matches!(
+            map_error(failure(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)),
+            CatalogError::Conflict(_)
+        ));
+        assert!(matches!(
+            map_error(rusqlite::Error::QueryReturnedNoRows),
+            CatalogError::NotFound(_)
+        ));
+        assert!(matches!(
+            map_error(failure(rusqlite::ffi::SQLITE_CORRUPT)),
+            CatalogError::Backend(_)
+        ));
+    }
 }

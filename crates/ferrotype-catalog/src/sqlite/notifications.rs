@@ -1,6 +1,8 @@
 //! Notifications (`notifications` table, migration 0013).
 
-use chrono::Duration;
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use ferrotype_core::catalog::{CatalogResult, NotificationRepo};
 use ferrotype_core::model::Timestamp;
 use ferrotype_core::notifications::{
     Notification, NotificationFilter, NotificationLevel, NotificationType, retention,
@@ -9,12 +11,7 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::SqliteCatalog;
-use super::opt_parse_ts;
-use super::{opt_ts, parse_ts, parse_uuid, ts};
-use async_trait::async_trait;
-use chrono::Utc;
-use ferrotype_core::catalog::{CatalogResult, NotificationRepo};
+use super::{SqliteCatalog, opt_parse_ts, opt_ts, parse_ts, parse_uuid, ts};
 
 const COLUMNS: &str = "id, user_id, created_at, updated_at, deleted_at, level, type, title, \
     description, data, read_at";

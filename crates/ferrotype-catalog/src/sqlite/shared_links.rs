@@ -1,16 +1,14 @@
 //! Shared links and the assets they show.
 
+use async_trait::async_trait;
 use chrono::Utc;
+use ferrotype_core::catalog::{CatalogResult, SharedLinkRepo};
 use ferrotype_core::model::{Asset, LinkAssetResult, SharedLink, SharedLinkType};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::SqliteCatalog;
 use super::assets::{ASSET_COLUMNS, asset_at};
-use super::{opt_parse_ts, opt_parse_uuid};
-use super::{opt_ts, parse_ts, parse_uuid, ts};
-use async_trait::async_trait;
-use ferrotype_core::catalog::{CatalogResult, SharedLinkRepo};
+use super::{SqliteCatalog, opt_parse_ts, opt_parse_uuid, opt_ts, parse_ts, parse_uuid, ts};
 
 const COLUMNS: &str = "id, user_id, key, slug, type, album_id, description, password, \
     expires_at, allow_upload, allow_download, show_exif, created_at";

@@ -1,20 +1,36 @@
 //! The sync stream's reads (one snapshot, row by row, so memory does not grow with the catalog)
 //! and the per-session checkpoints.
 
+use async_trait::async_trait;
 use chrono::Utc;
+use ferrotype_core::catalog::{CatalogResult, SyncRepo, SyncStream};
 use ferrotype_core::model::{Album, AlbumRole};
-use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncItem, SyncQuery, SyncRow};
+use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncEvent, SyncItem, SyncQuery, SyncRow};
 use rusqlite::{Connection, Params, Row, params};
 use uuid::Uuid;
 
-use super::SqliteCatalog;
 use super::assets::{ASSET_COLUMNS, asset_at};
 use super::metadata::{EXIF_COLUMNS, exif_at};
-use super::opt_parse_uuid;
 use super::users::{USER_COLUMNS, user_at};
-use super::{next_update_id, parse_ts, parse_uuid, ts};
-use async_trait::async_trait;
-use ferrotype_core::catalog::{CatalogResult, SyncRepo, SyncSink};
+use super::{SqliteCatalog, next_update_id, opt_parse_uuid, parse_ts, parse_uuid, ts};
+
+/// Rows read ahead of the consumer: enough to keep the reader busy while a batch is written out,
+/// few enough that a slow client pauses the read.
+const SYNC_BUFFER: usize = 2048;
+
+/// The receiving end of the producer's channel, as a `Stream`.
+struct Received(tokio::sync::mpsc::Receiver<CatalogResult<SyncEvent>>);
+
+impl futures_core::Stream for Received {
+    type Item = CatalogResult<SyncEvent>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
+}
 
 /// The albums the user (?1) owns or is a member of, with the cursor from which each is theirs:
 /// nothing for their own, their membership's `update_id` for the others. A row of such an
@@ -371,8 +387,20 @@ pub(crate) fn reset_pending(conn: &Connection, session_id: Uuid) -> rusqlite::Re
 
 #[async_trait]
 impl SyncRepo for SqliteCatalog {
-    async fn stream_sync(&self, query: SyncQuery, mut sink: SyncSink) -> CatalogResult<String> {
-        self.read(move |conn| stream(conn, &query, &mut sink)).await
+    fn stream_sync(&self, query: SyncQuery) -> SyncStream {
+        let (tx, rx) = tokio::sync::mpsc::channel(SYNC_BUFFER);
+        let inner = self.inner.clone();
+        // The producer: one read transaction on a blocking thread, paced by the channel.
+        tokio::task::spawn_blocking(move || {
+            // A closed channel (the consumer dropped the stream) ends the read.
+            let mut sink = |item| tx.blocking_send(Ok(SyncEvent::Row(item))).is_ok();
+            let last = super::with_reader(&inner, |conn| stream(conn, &query, &mut sink))
+                .map(SyncEvent::Complete);
+            if !tx.is_closed() {
+                let _ = tx.blocking_send(last);
+            }
+        });
+        Box::pin(Received(rx))
     }
 
     async fn sync_checkpoints(&self, session_id: Uuid) -> CatalogResult<Vec<(String, String)>> {

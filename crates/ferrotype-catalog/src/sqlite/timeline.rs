@@ -2,11 +2,14 @@
 //! or, inside an album or tag, counted from the assets; and one month's assets through the
 //! `(owner_id, local_date_time)` index.
 
-use super::SqliteCatalog;
 use async_trait::async_trait;
 use ferrotype_core::catalog::{CatalogResult, TimelineRepo};
-use ferrotype_core::model::{TimelineAsset, TimelineQuery, TimelineScope};
+use ferrotype_core::model::{
+    MapMarker, MapMarkerQuery, TimelineAsset, TimelineQuery, TimelineScope,
+};
 use rusqlite::{Connection, params};
+
+use super::SqliteCatalog;
 
 /// The filters every read shares, on `assets a`: ?2 visibility (NULL: timeline and archive),
 /// ?3 favourite (NULL: any), ?4 trashed.
@@ -164,6 +167,59 @@ impl TimelineRepo for SqliteCatalog {
         let (query, month) = (query.clone(), month.to_string());
         self.read(move |conn| bucket(conn, &query, &month)).await
     }
+
+    async fn map_markers(&self, query: &MapMarkerQuery) -> CatalogResult<Vec<MapMarker>> {
+        let query = query.clone();
+        self.read(move |conn| map_markers(conn, &query)).await
+    }
+}
+
+fn map_markers(conn: &Connection, q: &MapMarkerQuery) -> rusqlite::Result<Vec<MapMarker>> {
+    let owners = serde_json::to_string(
+        &q.owner_ids
+            .iter()
+            .map(|u| u.to_string())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, e.latitude, e.longitude, e.city, e.state, e.country
+         FROM assets a JOIN asset_exif e ON e.asset_id = a.id
+         WHERE e.latitude IS NOT NULL AND e.longitude IS NOT NULL AND a.deleted_at IS NULL
+           AND (a.visibility = 'timeline'
+                OR (?3 AND a.visibility = 'archive' AND a.owner_id = ?1))
+           AND (?4 IS NULL OR a.is_favorite = ?4)
+           AND (?5 IS NULL OR a.file_created_at >= ?5)
+           AND (?6 IS NULL OR a.file_created_at <= ?6)
+           AND (a.owner_id IN (SELECT value FROM json_each(?2))
+                OR (?7 AND EXISTS (SELECT 1 FROM album_assets aa
+                    WHERE aa.asset_id = a.id AND aa.album_id IN (
+                        SELECT id FROM albums WHERE owner_id = ?1
+                        UNION SELECT album_id FROM album_users WHERE user_id = ?1))))
+         ORDER BY a.file_created_at DESC",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            q.user_id.to_string(),
+            owners,
+            q.with_archived,
+            q.is_favorite,
+            q.created_after.as_ref().map(super::ts),
+            q.created_before.as_ref().map(super::ts),
+            q.with_shared_albums,
+        ],
+        |r| {
+            Ok(MapMarker {
+                id: super::parse_uuid(&r.get::<_, String>(0)?)?,
+                latitude: r.get(1)?,
+                longitude: r.get(2)?,
+                city: r.get(3)?,
+                state: r.get(4)?,
+                country: r.get(5)?,
+            })
+        },
+    )?;
+    rows.collect()
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! metadata extraction and thumbnailing found, edits, the trash, deleting for good, and usage.
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::CatalogResult;
@@ -65,15 +66,15 @@ pub trait AssetRepo: Send + Sync {
         next: &[NewJob],
     ) -> CatalogResult<()>;
     async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>>;
-    /// Assets not in the trash per UTC day (`YYYY-MM-DD`) in `[from, to)` (dates), by upload
-    /// time or, with `by_taken`, by the local time they were taken.
+    /// Assets not in the trash per UTC day in `[from, to)`, by upload time or, with `by_taken`,
+    /// by the local time they were taken; days without any are left out.
     async fn daily_asset_counts(
         &self,
         owner_id: Uuid,
-        from: &str,
-        to: &str,
+        from: NaiveDate,
+        to: NaiveDate,
         by_taken: bool,
-    ) -> CatalogResult<Vec<(String, i64)>>;
+    ) -> CatalogResult<Vec<(NaiveDate, i64)>>;
     async fn asset_stats(
         &self,
         owner_id: Uuid,

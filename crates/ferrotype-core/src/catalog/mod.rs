@@ -24,23 +24,37 @@ pub use jobs::JobRepo;
 pub use notifications::NotificationRepo;
 pub use sessions::SessionRepo;
 pub use shared_links::SharedLinkRepo;
-pub use sync::SyncRepo;
+pub use sync::{SyncRepo, SyncStream};
 pub use system::SystemRepo;
 pub use timeline::TimelineRepo;
 pub use users::UserRepo;
 
-use crate::sync::SyncItem;
-
-/// Receives streamed sync rows, on a blocking thread; returns false to stop (the client left).
-pub type SyncSink = Box<dyn FnMut(SyncItem) -> bool + Send>;
-
+/// What went wrong, in kinds a caller can act on whatever the backend: most methods answer a
+/// missing row with `None` or `false`, so `NotFound` means a row vanished under an operation
+/// that needed it.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
+    /// A row the operation needed does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
     /// A uniqueness rule was broken (e.g. an email already in use).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The backend cannot answer now but may soon: busy or locked, connection lost, no pooled
+    /// connection in time. Retrying later may succeed (the API answers 503, the job runner puts
+    /// the job back without counting the attempt).
+    #[error("catalog unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else (a bug, corrupt data, a full disk).
     #[error("catalog backend: {0}")]
     Backend(String),
+}
+
+impl CatalogError {
+    /// Whether trying again later may succeed.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, CatalogError::Unavailable(_))
+    }
 }
 
 pub type CatalogResult<T> = Result<T, CatalogError>;
@@ -87,7 +101,7 @@ impl<T> Catalog for T where
 pub mod prelude {
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, Catalog, CatalogError, CatalogResult, JobRepo,
-        NotificationRepo, SessionRepo, SharedLinkRepo, SyncRepo, SystemRepo, TimelineRepo,
-        UserRepo,
+        NotificationRepo, SessionRepo, SharedLinkRepo, SyncRepo, SyncStream, SystemRepo,
+        TimelineRepo, UserRepo,
     };
 }

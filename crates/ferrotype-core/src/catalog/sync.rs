@@ -4,15 +4,21 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::CatalogResult;
-use super::SyncSink;
-use crate::sync::SyncQuery;
+use crate::sync::{SyncEvent, SyncQuery};
+
+/// A sync stream: `SyncEvent::Row`s, then one `SyncEvent::Complete` as the last item when every
+/// row was read. An error item ends it (no `Complete` follows, so the client asks again).
+/// Dropping it stops the backend's read.
+pub type SyncStream =
+    std::pin::Pin<Box<dyn futures_core::Stream<Item = CatalogResult<SyncEvent>> + Send>>;
 
 #[async_trait]
 pub trait SyncRepo: Send + Sync {
     /// Streams, from one snapshot, every row of the requested types changed after the query's
-    /// checkpoints: per type deletes first, then upserts, each in `update_id` order. Returns the
-    /// cursor that stands for "now" (the `SyncCompleteV1` ack).
-    async fn stream_sync(&self, query: SyncQuery, sink: SyncSink) -> CatalogResult<String>;
+    /// checkpoints: per type deletes first, then upserts, each in `update_id` order; last, the
+    /// cursor that stands for "now" (`SyncEvent::Complete`, the `SyncCompleteV1` ack). The read
+    /// runs as the consumer pulls (bounded buffering), so memory stays flat.
+    fn stream_sync(&self, query: SyncQuery) -> SyncStream;
     /// The session's checkpoints: (entity type, ack).
     async fn sync_checkpoints(&self, session_id: Uuid) -> CatalogResult<Vec<(String, String)>>;
     /// Stores acks (entity type, ack), replacing the previous one of each type.

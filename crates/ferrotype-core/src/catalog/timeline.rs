@@ -1,9 +1,9 @@
-//! The timeline: months with their counts, and one month's assets.
+//! The timeline: months with their counts, one month's assets, and the map's markers.
 
 use async_trait::async_trait;
 
 use super::CatalogResult;
-use crate::model::{TimelineAsset, TimelineQuery};
+use crate::model::{MapMarker, MapMarkerQuery, TimelineAsset, TimelineQuery};
 
 #[async_trait]
 pub trait TimelineRepo: Send + Sync {
@@ -16,4 +16,6 @@ pub trait TimelineRepo: Send + Sync {
         query: &TimelineQuery,
         month: &str,
     ) -> CatalogResult<Vec<TimelineAsset>>;
+    /// The positions of the assets the query selects that have one, newest first.
+    async fn map_markers(&self, query: &MapMarkerQuery) -> CatalogResult<Vec<MapMarker>>;
 }

@@ -30,12 +30,7 @@ impl JobHandler for DeleteUser {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let retry = |e: &dyn std::fmt::Display| JobError::Retry(e.to_string());
         let user_id = user_of(job).ok_or_else(|| JobError::Fatal("job has no user id".into()))?;
-        let Some(user) = self
-            .catalog
-            .user_by_id(user_id)
-            .await
-            .map_err(|e| retry(&e))?
-        else {
+        let Some(user) = self.catalog.user_by_id(user_id).await? else {
             return Ok(()); // already gone
         };
         // Only an account that was deleted (and not restored since) goes.
@@ -52,10 +47,7 @@ impl JobHandler for DeleteUser {
                 .await
                 .map_err(|e| retry(&e))?;
         }
-        self.catalog
-            .delete_user(user_id)
-            .await
-            .map_err(|e| retry(&e))?;
+        self.catalog.delete_user(user_id).await?;
         tracing::warn!(%user_id, email = %user.email, "user deleted for good");
         Ok(())
     }

@@ -564,20 +564,16 @@ async fn counts_per_user_per_day_and_by_filter() {
         (bob.id, 0, 0)
     );
 
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let by_taken = c
-        .daily_asset_counts(alice.id, "2024-03-01", "2024-03-03", true)
+        .daily_asset_counts(alice.id, date(2024, 3, 1), date(2024, 3, 3), true)
         .await
         .unwrap();
-    assert_eq!(
-        by_taken,
-        vec![("2024-03-01".to_string(), 1), ("2024-03-02".to_string(), 2)]
-    );
-    let today = Utc::now().format("%Y-%m-%d").to_string();
-    let tomorrow = (Utc::now() + Duration::days(1))
-        .format("%Y-%m-%d")
-        .to_string();
+    assert_eq!(by_taken, vec![(date(2024, 3, 1), 1), (date(2024, 3, 2), 2)]);
+    let today = Utc::now().date_naive();
+    let tomorrow = today.succ_opt().unwrap();
     let by_upload = c
-        .daily_asset_counts(alice.id, &today, &tomorrow, false)
+        .daily_asset_counts(alice.id, today, tomorrow, false)
         .await
         .unwrap();
     assert_eq!(by_upload, vec![(today, 4)]);

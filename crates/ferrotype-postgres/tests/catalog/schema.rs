@@ -49,7 +49,7 @@ async fn an_unreachable_database_is_an_error_not_a_hang() {
         .err()
         .expect("refused");
     assert!(
-        matches!(err, ferrotype_core::catalog::CatalogError::Backend(_)),
+        matches!(err, ferrotype_core::catalog::CatalogError::Unavailable(_)),
         "{err}"
     );
 }

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use ferrotype_core::model::*;
-use ferrotype_core::sync::{SyncItem, SyncQuery, SyncRow};
+use ferrotype_core::sync::{SyncEvent, SyncItem, SyncQuery, SyncRow};
 use ferrotype_postgres::PgCatalog;
 use ferrotype_postgres::testing::TestCluster;
-use tokio::sync::mpsc;
+use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::assets::{asset, day, with_user};
@@ -26,14 +26,18 @@ async fn sync(
         types: types.iter().map(|t| t.to_string()).collect(),
         checkpoints: checkpoints.clone(),
     };
-    let (tx, mut rx) = mpsc::channel(10_000);
-    let now = c.sync_into(&query, &tx).await.unwrap();
-    drop(tx);
+    let mut stream = c.stream_sync(query);
     let mut items = Vec::new();
-    while let Some(i) = rx.recv().await {
-        items.push(i);
+    while let Some(event) = stream.next().await {
+        match event.unwrap() {
+            SyncEvent::Row(item) => items.push(item),
+            SyncEvent::Complete(now) => {
+                assert!(stream.next().await.is_none(), "Complete comes last");
+                return (items, now);
+            }
+        }
     }
-    (items, now)
+    panic!("no Complete")
 }
 
 fn kinds(items: &[SyncItem]) -> Vec<&'static str> {
@@ -242,7 +246,7 @@ async fn a_row_committed_late_is_not_skipped_by_a_cursor_acknowledged_meanwhile(
 async fn a_client_that_leaves_stops_the_stream() {
     let c = catalog().await;
     let alice = with_user(&c, "alice@example.com").await;
-    for i in 0..50u32 {
+    for i in 0..600u32 {
         c.insert_asset(
             &asset(alice.id, &i.to_be_bytes(), day(2024, 1, 1)),
             &[],
@@ -257,14 +261,14 @@ async fn a_client_that_leaves_stops_the_stream() {
         types: vec!["AssetsV2".into()],
         checkpoints: HashMap::new(),
     };
-    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = seen.clone();
-    let sink: ferrotype_core::catalog::SyncSink =
-        Box::new(move |_| counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 9);
-    c.stream_sync(query.clone(), sink).await.unwrap();
-    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 10);
-    let all: ferrotype_core::catalog::SyncSink = Box::new(|_| true);
-    c.stream_sync(query, all).await.unwrap();
+    // Ten rows, then the client goes: the read stops and its connection goes back to the pool.
+    let mut stream = c.stream_sync(query.clone());
+    for _ in 0..10 {
+        assert!(matches!(stream.next().await, Some(Ok(SyncEvent::Row(_)))));
+    }
+    drop(stream);
+    let (items, _) = sync(&c, alice.id, &["AssetsV2"], &HashMap::new()).await;
+    assert_eq!(items.len(), 600);
 }
 
 #[tokio::test]

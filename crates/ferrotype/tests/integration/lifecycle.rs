@@ -6,6 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
+use ferrotype_core::catalog::prelude::*;
 use serde_json::json;
 
 fn ferrotype(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
@@ -201,14 +202,11 @@ async fn a_crash_between_file_and_row_is_repaired_at_start() {
     std::fs::write(&orphan_path, b"orphan").unwrap();
     let staging = server.data_dir.join("upload/.staging/partial.part");
     std::fs::write(&staging, b"half").unwrap();
-    {
-        let db = rusqlite::Connection::open(server.data_dir.join("ferrotype.db")).unwrap();
-        db.execute(
-            "INSERT INTO upload_intents (path, created_at) VALUES (?1, '2026-01-01T00:00:00.000Z')",
-            [&orphan],
-        )
+    server
+        .catalog()
+        .record_upload_intent(&orphan)
+        .await
         .unwrap();
-    }
 
     server.restart();
     assert!(

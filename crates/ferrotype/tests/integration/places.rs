@@ -261,3 +261,116 @@ async fn reverse_geocode_names_the_nearest_place_as_immich() {
         .await
         .assert_error(401, "Authentication required");
 }
+
+#[tokio::test]
+async fn map_markers_are_what_the_user_sees_with_immichs_filters() {
+    let dir = geodata_dir();
+    let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", dir.to_str().unwrap())]);
+    let admin = admin(&server).await;
+    create_user(&server, "friend@example.com", "a-password");
+    let friend = login(&server, "friend@example.com", "a-password").await;
+    let palisade = upload_fixture(&admin, "metadata/gps-position/thompson-springs.jpg").await;
+    let ralston = upload_fixture(&admin, "formats/heic/IMG_2682.heic").await;
+    let archived = upload_fixture(&admin, "metadata/dates/datetimeoriginal-gps.jpg").await;
+    let _no_gps = upload_fixture(&admin, "formats/png/density_plot.png").await;
+    let friends = upload_fixture(&friend, "metadata/gps-position/thompson-springs.jpg").await;
+    metadata_done(&admin).await;
+    let r = admin
+        .put(
+            "/api/assets",
+            serde_json::json!({ "ids": [archived], "visibility": "archive" }),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let ids = |r: &Reply| -> Vec<String> {
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // The timeline's photos with a position, newest file first, with their places (Immich's
+    // own expectation for these two fixtures).
+    let r = admin.get("/api/map/markers").await;
+    let markers = r.json();
+    assert_eq!(ids(&r), [palisade.clone(), ralston.clone()]);
+    assert_eq!(markers[0]["city"], "Palisade");
+    assert_eq!(markers[0]["state"], "Colorado");
+    assert!((markers[0]["lat"].as_f64().unwrap() - 39.115).abs() < 0.001);
+    assert!((markers[0]["lon"].as_f64().unwrap() + 108.400968).abs() < 0.001);
+    assert_eq!(markers[1]["city"], "Ralston");
+    // The archive only when asked for, and only one's own.
+    let with_archive = ids(&admin.get("/api/map/markers?isArchived=true").await);
+    assert!(with_archive.contains(&archived), "{with_archive:?}");
+    assert_eq!(with_archive.len(), 3);
+    // Favourites only.
+    admin
+        .put(
+            &format!("/api/assets/{ralston}"),
+            serde_json::json!({ "isFavorite": true }),
+        )
+        .await;
+    assert_eq!(
+        ids(&admin.get("/api/map/markers?isFavorite=true").await),
+        [ralston.as_str()]
+    );
+    // By file date: from the newest marker's date on, only it; up to it, the others too.
+    let all = admin.get("/api/map/markers").await.json();
+    let newest = all[0]["id"].as_str().unwrap().to_string();
+    let created = |id: &str| {
+        let admin = admin.clone();
+        let id = id.to_string();
+        async move {
+            admin.get(&format!("/api/assets/{id}")).await.json()["fileCreatedAt"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let newest_at = created(&newest).await;
+    assert_eq!(
+        ids(&admin
+            .get(&format!("/api/map/markers?fileCreatedAfter={newest_at}"))
+            .await),
+        [newest.as_str()]
+    );
+    assert!(
+        !ids(&admin
+            .get(&format!("/api/map/markers?fileCreatedBefore={newest_at}"))
+            .await)
+        .is_empty()
+    );
+    // Someone else's photo: not on my map, until it is in an album shared with me and I ask
+    // for shared albums.
+    assert!(!ids(&admin.get("/api/map/markers").await).contains(&friends));
+    let me = admin.get("/api/users/me").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = friend
+        .post(
+            "/api/albums",
+            serde_json::json!({ "albumName": "Trip", "assetIds": [friends],
+                "albumUsers": [{ "userId": me, "role": "viewer" }] }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    assert!(!ids(&admin.get("/api/map/markers").await).contains(&friends));
+    assert!(ids(&admin.get("/api/map/markers?withSharedAlbums=true").await).contains(&friends));
+    // Trashed photos leave the map.
+    admin
+        .send_json(
+            reqwest::Method::DELETE,
+            "/api/assets",
+            serde_json::json!({ "ids": [palisade] }),
+        )
+        .await;
+    assert!(!ids(&admin.get("/api/map/markers").await).contains(&palisade));
+    Client::new(&server, Cred::None)
+        .get("/api/map/markers")
+        .await
+        .assert_error(401, "Authentication required");
+}

@@ -6,6 +6,9 @@
 use std::path::Path;
 
 use crate::common::*;
+use ferrotype_catalog::SqliteCatalog;
+use ferrotype_core::catalog::prelude::*;
+use ferrotype_core::model::PendingMove;
 use serde_json::{Value, json};
 
 /// A real photo with `tag` after its end: a different file (checksum) with the same EXIF date.
@@ -206,18 +209,21 @@ async fn a_move_cut_short_by_a_crash_is_finished_at_start() {
     let a_new = format!("library/{me}/2020/a.jpg");
     std::fs::create_dir_all(data.join(Path::new(&a_new).parent().unwrap())).unwrap();
     std::fs::hard_link(data.join(&a_old), data.join(&a_new)).unwrap();
-    let db = rusqlite::Connection::open(data.join("ferrotype.db")).unwrap();
+    let catalog = SqliteCatalog::open(&data.join("ferrotype.db")).unwrap();
     for (id, old, new) in [
         (&a, &a_old, a_new.clone()),
         (&b, &b_old, format!("library/{me}/2020/b.jpg")),
     ] {
-        db.execute(
-            "INSERT INTO pending_moves (asset_id, old_path, new_path) VALUES (?1, ?2, ?3)",
-            [id, old, &new],
-        )
-        .unwrap();
+        let mv = PendingMove {
+            asset_id: id.parse().unwrap(),
+            old_path: old.clone(),
+            new_path: new,
+            old_sidecar_path: None,
+            new_sidecar_path: None,
+        };
+        catalog.begin_move(&mv).await.unwrap();
     }
-    drop(db);
+    drop(catalog);
 
     server.restart();
     let admin = login(&server, "admin@example.com", "admin-password").await;
@@ -227,9 +233,5 @@ async fn a_move_cut_short_by_a_crash_is_finished_at_start() {
         "the old name of a finished move is removed"
     );
     assert_served_from(&server, &admin, &b, &b_old, &b_bytes).await;
-    let db = rusqlite::Connection::open(data.join("ferrotype.db")).unwrap();
-    let left: i64 = db
-        .query_row("SELECT COUNT(*) FROM pending_moves", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(left, 0);
+    assert!(server.catalog().pending_moves().await.unwrap().is_empty());
 }

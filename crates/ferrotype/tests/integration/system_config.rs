@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::common::*;
+use ferrotype_core::catalog::prelude::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -32,16 +33,9 @@ async fn admin_and_user(server: &Server) -> (Client, Client) {
     (admin, user)
 }
 
-/// The stored row of a system metadata key, read from the catalog itself.
-fn stored(server: &Server, key: &str) -> Option<Value> {
-    let db = rusqlite::Connection::open(server.data_dir.join("ferrotype.db")).unwrap();
-    db.query_row(
-        "SELECT value FROM system_metadata WHERE key = ?1",
-        [key],
-        |r| r.get::<_, String>(0),
-    )
-    .ok()
-    .map(|v| serde_json::from_str(&v).unwrap())
+/// The stored value of a system metadata key, read from the catalog itself.
+async fn stored(server: &Server, key: &str) -> Option<Value> {
+    server.catalog().system_metadata(key).await.unwrap()
 }
 
 #[tokio::test]
@@ -93,7 +87,7 @@ async fn defaults_are_immichs_and_server_config_and_features_follow_them() {
         })
     );
     // Nothing is stored while nothing differs from the defaults.
-    assert_eq!(stored(&server, "system-config"), None);
+    assert_eq!(stored(&server, "system-config").await, None);
 
     let options = admin
         .get("/api/system-config/storage-template-options")
@@ -151,7 +145,7 @@ async fn changes_take_effect_at_once_are_stored_as_differences_and_survive_a_res
     check(&server).await;
     // Stored as given (as Immich stores it), reduced to its origin when read.
     assert_eq!(
-        stored(&server, "system-config").unwrap(),
+        stored(&server, "system-config").await.unwrap(),
         json!({
             "trash": {"days": 3},
             "user": {"deleteDelay": 2},
@@ -230,7 +224,7 @@ async fn invalid_configs_are_refused_and_change_nothing() {
         assert!(r.json()["message"].is_string());
     }
     assert_eq!(admin.get("/api/system-config").await.json(), config);
-    assert_eq!(stored(&server, "system-config"), None);
+    assert_eq!(stored(&server, "system-config").await, None);
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 use crate::compat_support::{LiveNode, ensure_installed, open_sockets};
+use ferrotype_core::catalog::prelude::*;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -87,17 +88,18 @@ async fn state(admin: &Client) -> Value {
 
 /// Dates the stored state back a day in the catalog, as if the last check were yesterday (a
 /// check within a minute of the last is skipped, as in Immich).
-fn age_state(server: &Server) {
-    let db = rusqlite::Connection::open(server.data_dir.join("ferrotype.db")).unwrap();
-    db.busy_timeout(Duration::from_secs(10)).unwrap();
-    let changed = db
-        .execute(
-            "UPDATE system_metadata SET value = json_set(value, '$.checkedAt', '2026-01-01T00:00:00.000Z')
-             WHERE key = 'version-check-state'",
-            [],
-        )
+async fn age_state(server: &Server) {
+    let catalog = server.catalog();
+    let mut state = catalog
+        .system_metadata("version-check-state")
+        .await
+        .unwrap()
+        .expect("a stored check");
+    state["checkedAt"] = "2026-01-01T00:00:00.000Z".into();
+    catalog
+        .set_system_metadata("version-check-state", &state)
+        .await
         .unwrap();
-    assert_eq!(changed, 1);
 }
 
 async fn wait_for_requests(feed: &Feed, count: usize) {
@@ -160,7 +162,7 @@ async fn the_version_check_stores_and_announces_what_the_release_feed_says() {
 
     // Off: no request, not even at the next start, and sockets hear nothing of releases.
     set_version_check(&admin, false, "stable").await;
-    age_state(&server);
+    age_state(&server).await;
     server.stop();
     server.restart();
     let admin = login(&server, "admin@example.com", "admin-password").await;

@@ -46,6 +46,13 @@ pub struct Server {
 }
 
 impl Server {
+    /// The server's catalog, opened beside it through the port (SQLite serialises the writes):
+    /// for a test that sets up or checks what the API does not show.
+    pub fn catalog(&self) -> ferrotype_catalog::SqliteCatalog {
+        ferrotype_catalog::SqliteCatalog::open(&self.data_dir.join("ferrotype.db"))
+            .expect("open the catalog")
+    }
+
     /// A server on a fresh temporary data folder.
     pub fn start() -> Server {
         Self::start_with(&[])

@@ -1,0 +1,1185 @@
+//! One behaviour suite for every catalog backend, in the style of atuin's `tests-database`: each
+//! `pub async fn` is the story of one port area, told through `Catalog` alone, so SQLite
+//! (`ferrotype-catalog/tests/story.rs`) and any later backend run the very same assertions. Each
+//! story wants a fresh, empty catalog from its caller's factory.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, SubsecRound, TimeZone, Utc};
+use ferrotype_core::catalog::prelude::*;
+use ferrotype_core::jobs::{JobState, NewJob, QueueName};
+use ferrotype_core::model::*;
+use ferrotype_core::permissions::Permission;
+use ferrotype_core::notifications::{Notification, NotificationFilter};
+use ferrotype_core::sync::{SyncEvent, SyncQuery, SyncRow};
+use uuid::Uuid;
+
+/// Now, to the millisecond: what every backend keeps of a time (Immich's precision).
+pub fn now() -> Timestamp {
+    Utc::now().trunc_subsecs(3)
+}
+
+/// A user as account creation makes one (no password: stories do not log in).
+pub fn user(email: &str) -> User {
+    let now = now();
+    User {
+        id: Uuid::new_v4(),
+        email: email.to_string(),
+        name: email.split('@').next().unwrap_or(email).to_string(),
+        password_hash: None,
+        is_admin: false,
+        avatar_color: "primary".to_string(),
+        profile_image_path: String::new(),
+        profile_changed_at: now,
+        should_change_password: false,
+        storage_label: None,
+        oauth_id: String::new(),
+        quota_size_in_bytes: None,
+        quota_usage_in_bytes: 0,
+        status: UserStatus::Active,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+/// An image of `owner` taken at `taken`, with a checksum made from `seed`.
+pub fn asset(owner: Uuid, seed: &str, taken: Timestamp) -> Asset {
+    let id = Uuid::new_v4();
+    Asset {
+        id,
+        owner_id: owner,
+        asset_type: AssetType::Image,
+        original_path: format!("upload/{owner}/{id}.jpg"),
+        original_file_name: format!("{seed}.jpg"),
+        checksum: seed.as_bytes().to_vec(),
+        file_size: 1000,
+        file_created_at: taken,
+        file_modified_at: taken,
+        local_date_time: taken,
+        created_at: now(),
+        updated_at: now(),
+        deleted_at: None,
+        visibility: Visibility::Timeline,
+        is_favorite: false,
+        duration_ms: None,
+        live_photo_video_id: None,
+        sidecar_path: None,
+        device_asset_id: Some(seed.to_string()),
+        device_id: Some("story".to_string()),
+        width: Some(4),
+        height: Some(3),
+        thumbhash: None,
+    }
+}
+
+fn day(y: i32, m: u32, d: u32) -> Timestamp {
+    Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
+}
+
+async fn stored_user(c: &dyn Catalog, email: &str) -> User {
+    let u = user(email);
+    c.create_user(&u).await.unwrap();
+    u
+}
+
+async fn stored_asset(c: &dyn Catalog, owner: Uuid, seed: &str, taken: Timestamp) -> Asset {
+    let a = asset(owner, seed, taken);
+    assert_eq!(
+        c.insert_asset(&a, &[], &[]).await.unwrap(),
+        InsertOutcome::Created
+    );
+    a
+}
+
+/// Users: the first admin once, emails unique (case-insensitively found), changes, soft deletion,
+/// metadata by key.
+pub async fn users(c: &dyn Catalog) {
+    assert!(!c.admin_exists().await.unwrap());
+    let mut admin = user("admin@example.com");
+    admin.is_admin = true;
+    assert!(c.create_first_admin(&admin).await.unwrap());
+    let mut second = user("second-admin@example.com");
+    second.is_admin = true;
+    assert!(!c.create_first_admin(&second).await.unwrap());
+    assert!(c.admin_exists().await.unwrap());
+
+    let ann = stored_user(c, "ann@example.com").await;
+    let found = c.user_by_email("ANN@example.com").await.unwrap().unwrap();
+    assert_eq!(found.id, ann.id);
+    assert_eq!(
+        c.user_by_id(ann.id).await.unwrap().unwrap().email,
+        ann.email
+    );
+    assert!(c.user_by_id(Uuid::new_v4()).await.unwrap().is_none());
+
+    let mut twin = user("ann@example.com");
+    twin.name = "Another Ann".into();
+    assert!(matches!(
+        c.create_user(&twin).await,
+        Err(CatalogError::Conflict(_))
+    ));
+    let bob = stored_user(c, "bob@example.com").await;
+    let taken = UserChange {
+        email: Some("ann@example.com".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        c.update_user(bob.id, &taken).await,
+        Err(CatalogError::Conflict(_))
+    ));
+    let rename = UserChange {
+        name: Some("Robert".into()),
+        quota_size_in_bytes: Some(Some(10_000)),
+        ..Default::default()
+    };
+    c.update_user(bob.id, &rename).await.unwrap();
+    let bob_now = c.user_by_id(bob.id).await.unwrap().unwrap();
+    assert_eq!(bob_now.name, "Robert");
+    assert_eq!(bob_now.quota_size_in_bytes, Some(10_000));
+
+    c.set_password(bob.id, "$argon2id$fake").await.unwrap();
+    assert_eq!(
+        c.user_by_id(bob.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("$argon2id$fake")
+    );
+
+    let listed: Vec<Uuid> = c.users(false).await.unwrap().iter().map(|u| u.id).collect();
+    assert_eq!(
+        listed,
+        vec![admin.id, ann.id, bob.id],
+        "in order of creation"
+    );
+
+    let deleted_at = now() - Duration::days(10);
+    let soft = UserChange {
+        deleted_at: Some(Some(deleted_at)),
+        ..Default::default()
+    };
+    c.update_user(bob.id, &soft).await.unwrap();
+    assert_eq!(c.users(false).await.unwrap().len(), 2);
+    assert_eq!(c.users(true).await.unwrap().len(), 3);
+    assert_eq!(
+        c.users_deleted_before(now() - Duration::days(7))
+            .await
+            .unwrap(),
+        vec![bob.id]
+    );
+    assert!(
+        c.users_deleted_before(now() - Duration::days(30))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let value = serde_json::json!({ "albums": { "defaultAssetOrder": "asc" } });
+    assert!(
+        c.user_metadata(ann.id, "preferences")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    c.set_user_metadata(ann.id, "preferences", &value)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.user_metadata(ann.id, "preferences").await.unwrap(),
+        Some(value)
+    );
+    c.delete_user_metadata(ann.id, "preferences").await.unwrap();
+    assert!(
+        c.user_metadata(ann.id, "preferences")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    c.delete_user(bob.id).await.unwrap();
+    assert!(c.user_by_id(bob.id).await.unwrap().is_none());
+    assert_eq!(c.users(true).await.unwrap().len(), 2);
+}
+
+/// System metadata by key and the version history (a repeated latest version is not added).
+pub async fn system(c: &dyn Catalog) {
+    let value = serde_json::json!({ "ffmpeg": { "crf": 30 } });
+    assert!(c.system_metadata("system-config").await.unwrap().is_none());
+    c.set_system_metadata("system-config", &value)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.system_metadata("system-config").await.unwrap(),
+        Some(value)
+    );
+    c.delete_system_metadata("system-config").await.unwrap();
+    assert!(c.system_metadata("system-config").await.unwrap().is_none());
+
+    assert!(c.record_version("1.0.0").await.unwrap());
+    assert!(!c.record_version("1.0.0").await.unwrap());
+    assert!(c.record_version("1.1.0").await.unwrap());
+    let history: Vec<String> = c
+        .version_history()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(history, vec!["1.1.0", "1.0.0"], "newest first");
+}
+
+fn session(user_id: Uuid, at: Timestamp) -> Session {
+    Session {
+        id: Uuid::new_v4(),
+        user_id,
+        device_type: "Story".into(),
+        device_os: "Linux".into(),
+        app_version: None,
+        created_at: at,
+        updated_at: at,
+        parent_id: None,
+        expires_at: None,
+        pin_expires_at: None,
+        is_pending_sync_reset: false,
+    }
+}
+
+/// Sessions found by token hash with their user, PIN unlocks and locks, deletion.
+pub async fn sessions(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let older = session(ann.id, now() - Duration::hours(1));
+    let newer = session(ann.id, now());
+    let bobs = session(bob.id, now());
+    c.create_session(&older, b"token-older").await.unwrap();
+    c.create_session(&newer, b"token-newer").await.unwrap();
+    c.create_session(&bobs, b"token-bob").await.unwrap();
+
+    let (found, owner) = c
+        .session_by_token_hash(b"token-newer")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((found.id, owner.id), (newer.id, ann.id));
+    assert!(c.session_by_token_hash(b"nope").await.unwrap().is_none());
+    let ids: Vec<Uuid> = c
+        .sessions_of(ann.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(ids, vec![newer.id, older.id], "newest first");
+
+    let until = now() + Duration::minutes(15);
+    let unlock = SessionChange {
+        pin_expires_at: Some(Some(until)),
+        is_pending_sync_reset: Some(true),
+    };
+    c.update_session(newer.id, &unlock).await.unwrap();
+    let (s, _) = c
+        .session_by_token_hash(b"token-newer")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(s.is_elevated(now()));
+    assert!(s.is_pending_sync_reset);
+    c.lock_sessions_of(ann.id).await.unwrap();
+    let (s, _) = c
+        .session_by_token_hash(b"token-newer")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!s.is_elevated(now()));
+
+    assert!(c.pin_code_hash(ann.id).await.unwrap().is_none());
+    c.set_pin_code_hash(ann.id, Some("$argon2id$pin"))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.pin_code_hash(ann.id).await.unwrap().as_deref(),
+        Some("$argon2id$pin")
+    );
+    c.set_pin_code_hash(ann.id, None).await.unwrap();
+    assert!(c.pin_code_hash(ann.id).await.unwrap().is_none());
+
+    assert!(
+        !c.delete_session_of(bob.id, newer.id).await.unwrap(),
+        "not theirs"
+    );
+    assert_eq!(
+        c.delete_sessions_of(ann.id, Some(newer.id)).await.unwrap(),
+        1
+    );
+    assert!(
+        c.session_by_token_hash(b"token-older")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(c.delete_session_of(ann.id, newer.id).await.unwrap());
+    c.delete_session(bobs.id).await.unwrap();
+    assert!(
+        c.session_by_token_hash(b"token-bob")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// API keys found by secret hash with their user; listed, renamed and deleted only by their owner.
+pub async fn api_keys(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let now = now();
+    let mut key = ApiKey {
+        id: Uuid::new_v4(),
+        name: "cli".into(),
+        user_id: ann.id,
+        permissions: vec![Permission::All],
+        created_at: now,
+        updated_at: now,
+    };
+    c.create_api_key(&key, b"secret").await.unwrap();
+    let (found, owner) = c.api_key_by_secret_hash(b"secret").await.unwrap().unwrap();
+    assert_eq!((found.id, owner.id), (key.id, ann.id));
+    assert_eq!(found.permissions, vec![Permission::All]);
+    assert_eq!(c.api_keys_of(ann.id).await.unwrap().len(), 1);
+    assert!(c.api_key(bob.id, key.id).await.unwrap().is_none());
+
+    key.name = "renamed".into();
+    key.permissions = vec![Permission::AssetRead, Permission::AssetUpload];
+    c.update_api_key(&key).await.unwrap();
+    let stored = c.api_key(ann.id, key.id).await.unwrap().unwrap();
+    assert_eq!(stored.name, "renamed");
+    assert_eq!(stored.permissions.len(), 2);
+
+    assert!(!c.delete_api_key(bob.id, key.id).await.unwrap());
+    assert!(c.delete_api_key(ann.id, key.id).await.unwrap());
+    assert!(!c.delete_api_key(ann.id, key.id).await.unwrap());
+    assert!(c.api_key_by_secret_hash(b"secret").await.unwrap().is_none());
+}
+
+/// Uploads (intents cleared by the insert, a duplicate checksum refused per owner), usage, edits,
+/// the trash and its restoring, and deleting for good with the files left to delete.
+pub async fn assets(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let first = asset(ann.id, "first", day(2024, 5, 1));
+    c.record_upload_intent(&first.original_path).await.unwrap();
+    assert_eq!(
+        c.pending_upload_intents().await.unwrap(),
+        vec![first.original_path.clone()]
+    );
+    let metadata = vec![("mobile-app".to_string(), r#"{"iCloudId":"x"}"#.to_string())];
+    let job = NewJob::for_asset(
+        QueueName::MetadataExtraction,
+        "AssetExtractMetadata",
+        first.id,
+    );
+    assert_eq!(
+        c.insert_asset(&first, &metadata, std::slice::from_ref(&job))
+            .await
+            .unwrap(),
+        InsertOutcome::Created
+    );
+    assert!(c.pending_upload_intents().await.unwrap().is_empty());
+    assert_eq!(c.asset(first.id).await.unwrap().unwrap(), first);
+    let stored_metadata = c.asset_metadata(first.id).await.unwrap();
+    assert_eq!(stored_metadata.len(), 1);
+    assert_eq!(stored_metadata[0].0, "mobile-app");
+    let queued = c.queue_status(QueueName::MetadataExtraction).await.unwrap();
+    assert_eq!(queued.counts.waiting, 1, "the insert enqueued its job");
+    assert_eq!(
+        c.user_by_id(ann.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .quota_usage_in_bytes,
+        first.file_size
+    );
+
+    let again = asset(ann.id, "first", day(2024, 5, 2));
+    assert_eq!(
+        c.insert_asset(&again, &[], &[]).await.unwrap(),
+        InsertOutcome::Duplicate(first.id)
+    );
+    assert!(c.asset(again.id).await.unwrap().is_none());
+    // Another owner may hold the same file.
+    stored_asset(c, bob.id, "first", day(2024, 5, 3)).await;
+    let matches = c
+        .assets_by_checksums(ann.id, &[b"first".to_vec(), b"none".to_vec()])
+        .await
+        .unwrap();
+    assert_eq!(matches.len(), 1);
+    assert_eq!(
+        (matches[0].asset_id, matches[0].is_trashed),
+        (first.id, false)
+    );
+
+    let second = stored_asset(c, ann.id, "second", day(2024, 6, 1)).await;
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    assert_eq!(
+        c.daily_asset_counts(ann.id, date(2024, 5, 1), date(2024, 7, 1), true)
+            .await
+            .unwrap(),
+        vec![(date(2024, 5, 1), 1), (date(2024, 6, 1), 1)],
+        "by the day taken, days without any left out"
+    );
+    assert!(
+        c.daily_asset_counts(ann.id, date(2024, 5, 2), date(2024, 6, 1), true)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the end is excluded"
+    );
+    let today = now().date_naive();
+    assert_eq!(
+        c.daily_asset_counts(ann.id, today, today + Duration::days(1), false)
+            .await
+            .unwrap(),
+        vec![(today, 2)],
+        "by the day uploaded"
+    );
+    let favourite = AssetChange {
+        is_favorite: Some(true),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.update_assets(ann.id, &[first.id, second.id], &favourite)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        c.update_assets(bob.id, &[first.id], &favourite)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(c.asset(first.id).await.unwrap().unwrap().is_favorite);
+    let stats = c
+        .asset_stats(ann.id, &AssetStatsFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(stats.images, 2);
+
+    assert_eq!(
+        c.trash_assets(bob.id, &[first.id]).await.unwrap(),
+        0,
+        "not theirs"
+    );
+    assert_eq!(
+        c.trash_assets(ann.id, &[first.id, second.id])
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(
+        c.asset(first.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .deleted_at
+            .is_some()
+    );
+    let matches = c
+        .assets_by_checksums(ann.id, &[b"first".to_vec()])
+        .await
+        .unwrap();
+    assert!(matches[0].is_trashed);
+    assert_eq!(
+        c.restore_assets(ann.id, Some(&[first.id])).await.unwrap(),
+        1
+    );
+    assert!(
+        c.asset(first.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .deleted_at
+            .is_none()
+    );
+
+    let purged = c
+        .purge_assets(&PurgeSelection::Trash { owner_id: ann.id })
+        .await
+        .unwrap();
+    assert_eq!(purged.len(), 1);
+    assert_eq!(purged[0].id, second.id);
+    assert!(purged[0].files.contains(&second.original_path));
+    assert!(c.asset(second.id).await.unwrap().is_none());
+    // Its files wait to be deleted, recorded with the purge.
+    assert!(
+        c.pending_upload_intents()
+            .await
+            .unwrap()
+            .contains(&second.original_path)
+    );
+    for file in &purged[0].files {
+        c.clear_upload_intent(file).await.unwrap();
+    }
+    assert!(c.pending_upload_intents().await.unwrap().is_empty());
+    assert_eq!(
+        c.user_by_id(ann.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .quota_usage_in_bytes,
+        first.file_size
+    );
+
+    let purged = c
+        .purge_assets(&PurgeSelection::Owner { owner_id: ann.id })
+        .await
+        .unwrap();
+    assert_eq!(purged.len(), 1);
+    assert!(c.asset(first.id).await.unwrap().is_none());
+}
+
+fn album(owner: Uuid, name: &str) -> Album {
+    let now = now();
+    Album {
+        id: Uuid::new_v4(),
+        owner_id: owner,
+        name: name.into(),
+        description: String::new(),
+        thumbnail_asset_id: None,
+        is_activity_enabled: true,
+        order: "desc".into(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Albums: adding only one's own assets, members and what they may see, removing, deleting.
+pub async fn albums(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let mine = stored_asset(c, ann.id, "mine", day(2024, 5, 1)).await;
+    let theirs = stored_asset(c, bob.id, "theirs", day(2024, 5, 2)).await;
+    let trip = album(ann.id, "Trip");
+    c.create_album(&trip).await.unwrap();
+
+    let added = c
+        .add_album_assets(trip.id, ann.id, &[mine.id, theirs.id])
+        .await
+        .unwrap();
+    assert_eq!(
+        added,
+        vec![
+            (mine.id, AlbumAddResult::Added),
+            (theirs.id, AlbumAddResult::NoPermission)
+        ]
+    );
+    let again = c
+        .add_album_assets(trip.id, ann.id, &[mine.id])
+        .await
+        .unwrap();
+    assert_eq!(again, vec![(mine.id, AlbumAddResult::AlreadyThere)]);
+    assert!(c.album_contains(trip.id, mine.id).await.unwrap());
+    assert!(!c.album_contains(trip.id, theirs.id).await.unwrap());
+    let summary = c.album(trip.id).await.unwrap().unwrap();
+    assert_eq!(summary.asset_count, 1);
+    assert_eq!(summary.owner.id, ann.id);
+    assert!(!summary.is_shared());
+
+    assert!(!c.asset_in_shared_album(bob.id, mine.id).await.unwrap());
+    assert!(c.albums_of(bob.id, None).await.unwrap().is_empty());
+    assert!(
+        c.add_album_members(trip.id, &[(bob.id, AlbumRole::Editor)])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !c.add_album_members(trip.id, &[(bob.id, AlbumRole::Viewer)])
+            .await
+            .unwrap(),
+        "already a member"
+    );
+    assert!(c.asset_in_shared_album(bob.id, mine.id).await.unwrap());
+    let bobs: Vec<Uuid> = c
+        .albums_of(bob.id, Some(mine.id))
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.album.id)
+        .collect();
+    assert_eq!(bobs, vec![trip.id]);
+    assert!(
+        c.albums_of(bob.id, Some(theirs.id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let members = c.album(trip.id).await.unwrap().unwrap().members;
+    assert_eq!(members.len(), 1);
+    assert_eq!(
+        (members[0].user.id, members[0].role),
+        (bob.id, AlbumRole::Editor)
+    );
+
+    // An editor adds their own asset; they may remove only their own.
+    let added = c
+        .add_album_assets(trip.id, bob.id, &[theirs.id])
+        .await
+        .unwrap();
+    assert_eq!(added, vec![(theirs.id, AlbumAddResult::Added)]);
+    assert_eq!(c.album_contributor_counts(trip.id).await.unwrap().len(), 2);
+    let removed = c
+        .remove_album_assets(trip.id, bob.id, false, &[mine.id, theirs.id])
+        .await
+        .unwrap();
+    assert_eq!(
+        removed,
+        vec![
+            (mine.id, AlbumRemoveResult::NoPermission),
+            (theirs.id, AlbumRemoveResult::Removed)
+        ]
+    );
+    let removed = c
+        .remove_album_assets(trip.id, ann.id, true, &[theirs.id])
+        .await
+        .unwrap();
+    assert_eq!(removed, vec![(theirs.id, AlbumRemoveResult::NotInAlbum)]);
+
+    assert!(
+        c.set_album_member_role(trip.id, bob.id, AlbumRole::Viewer)
+            .await
+            .unwrap()
+    );
+    let change = AlbumChange {
+        name: Some("Summer trip".into()),
+        ..Default::default()
+    };
+    c.update_album(trip.id, &change).await.unwrap();
+    assert_eq!(
+        c.album(trip.id).await.unwrap().unwrap().album.name,
+        "Summer trip"
+    );
+    assert_eq!(
+        c.assets_for_download(None, Some(trip.id))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(c.remove_album_member(trip.id, bob.id).await.unwrap());
+    assert!(!c.remove_album_member(trip.id, bob.id).await.unwrap());
+    assert!(!c.asset_in_shared_album(bob.id, mine.id).await.unwrap());
+
+    c.delete_album(trip.id).await.unwrap();
+    assert!(c.album(trip.id).await.unwrap().is_none());
+    assert!(c.asset(mine.id).await.unwrap().is_some(), "its assets stay");
+}
+
+fn link(owner: Uuid, kind: SharedLinkType, album_id: Option<Uuid>, key: &[u8]) -> SharedLink {
+    SharedLink {
+        id: Uuid::new_v4(),
+        user_id: owner,
+        key: key.to_vec(),
+        slug: None,
+        link_type: kind,
+        album_id,
+        description: None,
+        password: None,
+        expires_at: None,
+        allow_upload: false,
+        allow_download: true,
+        show_exif: true,
+        created_at: now(),
+    }
+}
+
+/// Shared links: found by key and slug, slugs unique, what a link reaches, changing its assets.
+pub async fn shared_links(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let one = stored_asset(c, ann.id, "one", day(2024, 5, 1)).await;
+    let two = stored_asset(c, ann.id, "two", day(2024, 5, 2)).await;
+    let bobs = stored_asset(c, bob.id, "bobs", day(2024, 5, 3)).await;
+
+    let mut individual = link(ann.id, SharedLinkType::Individual, None, b"key-one");
+    individual.slug = Some("holiday".into());
+    c.create_shared_link(&individual, &[one.id]).await.unwrap();
+    assert_eq!(
+        c.shared_link_by_key(b"key-one").await.unwrap().unwrap().id,
+        individual.id
+    );
+    assert_eq!(
+        c.shared_link_by_slug("holiday").await.unwrap().unwrap().id,
+        individual.id
+    );
+    assert_eq!(
+        c.shared_link(individual.id).await.unwrap().unwrap(),
+        individual
+    );
+    let mut clash = link(ann.id, SharedLinkType::Individual, None, b"key-two");
+    clash.slug = Some("holiday".into());
+    assert!(matches!(
+        c.create_shared_link(&clash, &[]).await,
+        Err(CatalogError::Conflict(_))
+    ));
+
+    assert!(c.shared_link_reaches(&individual, one.id).await.unwrap());
+    assert!(!c.shared_link_reaches(&individual, two.id).await.unwrap());
+    let changed = c
+        .change_shared_link_assets(&individual, &[two.id, one.id, bobs.id], true)
+        .await
+        .unwrap();
+    assert_eq!(
+        changed,
+        vec![
+            (two.id, LinkAssetResult::Done),
+            (one.id, LinkAssetResult::Duplicate),
+            (bobs.id, LinkAssetResult::NotFound)
+        ]
+    );
+    let shown: Vec<Uuid> = c
+        .shared_link_assets(individual.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(shown, vec![one.id, two.id], "oldest first");
+
+    let trip = album(ann.id, "Trip");
+    c.create_album(&trip).await.unwrap();
+    c.add_album_assets(trip.id, ann.id, &[two.id])
+        .await
+        .unwrap();
+    let of_album = link(ann.id, SharedLinkType::Album, Some(trip.id), b"key-album");
+    c.create_shared_link(&of_album, &[]).await.unwrap();
+    assert!(c.shared_link_reaches(&of_album, two.id).await.unwrap());
+    assert!(!c.shared_link_reaches(&of_album, one.id).await.unwrap());
+    assert!(c.album(trip.id).await.unwrap().unwrap().has_shared_link);
+
+    let ids: Vec<Uuid> = c
+        .shared_links_of(ann.id, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(
+        c.shared_links_of(ann.id, Some(trip.id))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(c.shared_links_of(bob.id, None).await.unwrap().is_empty());
+
+    let mut renamed = individual.clone();
+    renamed.slug = Some("trip".into());
+    renamed.description = Some("Our trip".into());
+    c.update_shared_link(&renamed).await.unwrap();
+    assert!(c.shared_link_by_slug("holiday").await.unwrap().is_none());
+    let mut taken = of_album.clone();
+    taken.slug = Some("trip".into());
+    assert!(matches!(
+        c.update_shared_link(&taken).await,
+        Err(CatalogError::Conflict(_))
+    ));
+
+    c.delete_shared_link(individual.id).await.unwrap();
+    assert!(c.shared_link(individual.id).await.unwrap().is_none());
+    assert!(c.shared_link_by_key(b"key-one").await.unwrap().is_none());
+}
+
+fn job(queue: QueueName, key: &str) -> NewJob {
+    NewJob {
+        queue,
+        name: "StoryJob",
+        asset_id: None,
+        payload: serde_json::json!({ "key": key }),
+        dedupe_key: Some(key.to_string()),
+        max_attempts: 3,
+        delay: None,
+    }
+}
+
+/// The queue: deduplicated enqueueing, claiming in order, completing, failing with and without
+/// a retry, releasing, pausing, emptying and clearing.
+pub async fn jobs(c: &dyn Catalog) {
+    let q = QueueName::MetadataExtraction;
+    assert_eq!(
+        c.enqueue_jobs(&[job(q, "a"), job(q, "b"), job(q, "a")])
+            .await
+            .unwrap(),
+        2,
+        "a waiting duplicate is skipped"
+    );
+    assert_eq!(c.enqueue_jobs(&[job(q, "a")]).await.unwrap(), 0);
+    assert_eq!(c.queue_status(q).await.unwrap().counts.waiting, 2);
+    assert!(
+        c.claim_job(QueueName::ThumbnailGeneration, "w")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let a = c.claim_job(q, "w").await.unwrap().unwrap();
+    assert_eq!((a.payload["key"].as_str(), a.attempts), (Some("a"), 1));
+    let counts = c.queue_status(q).await.unwrap().counts;
+    assert_eq!((counts.active, counts.waiting), (1, 1));
+    c.complete_job(a.id).await.unwrap();
+    let counts = c.queue_status(q).await.unwrap().counts;
+    assert_eq!((counts.active, counts.completed), (0, 1));
+    // Done, so the same key may be enqueued again.
+    assert_eq!(c.enqueue_jobs(&[job(q, "a")]).await.unwrap(), 1);
+
+    let b = c.claim_job(q, "w").await.unwrap().unwrap();
+    assert_eq!(b.payload["key"].as_str(), Some("b"), "oldest first");
+    c.fail_job(b.id, "busy", Some(now() + Duration::hours(1)))
+        .await
+        .unwrap();
+    let delayed = c.list_jobs(q, &[JobState::Delayed], 10).await.unwrap();
+    assert_eq!(delayed.len(), 1);
+    assert_eq!(delayed[0].0.last_error.as_deref(), Some("busy"));
+    assert_eq!(c.queue_status(q).await.unwrap().counts.delayed, 1);
+
+    let a2 = c.claim_job(q, "w").await.unwrap().unwrap();
+    assert_eq!(a2.payload["key"].as_str(), Some("a"));
+    assert!(
+        c.claim_job(q, "w").await.unwrap().is_none(),
+        "b waits for its retry"
+    );
+    c.release_job(a2.id).await.unwrap();
+    let a3 = c.claim_job(q, "w").await.unwrap().unwrap();
+    assert_eq!((a3.id, a3.attempts), (a2.id, 1), "a release does not count");
+    c.fail_job(a3.id, "corrupt", None).await.unwrap();
+    let failed = c.list_jobs(q, &[JobState::Failed], 10).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].0.last_error.as_deref(), Some("corrupt"));
+    assert_eq!(c.clear_failed_jobs(q).await.unwrap(), 1);
+
+    c.set_queue_paused(q, true).await.unwrap();
+    c.enqueue_jobs(&[job(q, "c")]).await.unwrap();
+    assert!(c.queue_status(q).await.unwrap().is_paused);
+    assert!(c.claim_job(q, "w").await.unwrap().is_none(), "paused");
+    c.set_queue_paused(q, false).await.unwrap();
+    let cj = c.claim_job(q, "w").await.unwrap().unwrap();
+    assert_eq!(c.requeue_active_jobs().await.unwrap(), 1);
+    assert_eq!(c.claim_job(q, "w").await.unwrap().unwrap().id, cj.id);
+    assert_eq!(c.empty_queue(q).await.unwrap(), 1, "the delayed b");
+    assert!(
+        c.list_jobs(q, &[JobState::Delayed], 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn timeline_query(owner: Uuid, descending: bool) -> TimelineQuery {
+    TimelineQuery {
+        owner_ids: vec![owner],
+        within: None,
+        visibility: None,
+        is_favorite: None,
+        trashed: false,
+        descending,
+    }
+}
+
+/// Timeline months in the query's order with their counts, and one month's assets.
+pub async fn timeline(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let may1 = stored_asset(c, ann.id, "may1", day(2024, 5, 1)).await;
+    let may2 = stored_asset(c, ann.id, "may2", day(2024, 5, 20)).await;
+    let march = stored_asset(c, ann.id, "march", day(2023, 3, 1)).await;
+    let trashed = stored_asset(c, ann.id, "trashed", day(2024, 7, 1)).await;
+    c.trash_assets(ann.id, &[trashed.id]).await.unwrap();
+
+    let desc = timeline_query(ann.id, true);
+    assert_eq!(
+        c.timeline_buckets(&desc).await.unwrap(),
+        vec![("2024-05".to_string(), 2), ("2023-03".to_string(), 1)]
+    );
+    let asc = timeline_query(ann.id, false);
+    assert_eq!(
+        c.timeline_buckets(&asc).await.unwrap(),
+        vec![("2023-03".to_string(), 1), ("2024-05".to_string(), 2)]
+    );
+    let ids: Vec<String> = c
+        .timeline_bucket(&desc, "2024-05")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(ids, vec![may2.id.to_string(), may1.id.to_string()]);
+    let trash = TimelineQuery {
+        trashed: true,
+        ..desc.clone()
+    };
+    assert_eq!(
+        c.timeline_buckets(&trash).await.unwrap(),
+        vec![("2024-07".to_string(), 1)]
+    );
+
+    let trip = album(ann.id, "Trip");
+    c.create_album(&trip).await.unwrap();
+    c.add_album_assets(trip.id, ann.id, &[march.id])
+        .await
+        .unwrap();
+    let in_album = TimelineQuery {
+        within: Some(TimelineScope::Album(trip.id)),
+        ..desc
+    };
+    assert_eq!(
+        c.timeline_buckets(&in_album).await.unwrap(),
+        vec![("2023-03".to_string(), 1)]
+    );
+}
+
+/// Notifications: newest first, read and unread, deleted ones gone from listings, ownership.
+pub async fn notifications(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let earlier = Notification::album_invite(
+        ann.id,
+        Uuid::new_v4(),
+        "Trip",
+        "Bob",
+        now() - Duration::minutes(5),
+    );
+    let later = Notification::album_update(ann.id, Uuid::new_v4(), "Trip", now());
+    let bobs = Notification::album_update(bob.id, Uuid::new_v4(), "Other", now());
+    for n in [&earlier, &later, &bobs] {
+        c.create_notification(n).await.unwrap();
+    }
+    let all = NotificationFilter::default();
+    let ids: Vec<Uuid> = c
+        .notifications_of(ann.id, &all)
+        .await
+        .unwrap()
+        .iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(ids, vec![later.id, earlier.id], "newest first");
+    assert_eq!(c.notification(earlier.id).await.unwrap().unwrap(), earlier);
+    assert_eq!(
+        c.notifications_owned(ann.id, &[earlier.id, bobs.id])
+            .await
+            .unwrap(),
+        vec![earlier.id]
+    );
+
+    let read_at = now();
+    assert_eq!(
+        c.set_notifications_read(&[earlier.id], Some(read_at))
+            .await
+            .unwrap(),
+        1
+    );
+    let unread = NotificationFilter {
+        unread: true,
+        ..Default::default()
+    };
+    let ids: Vec<Uuid> = c
+        .notifications_of(ann.id, &unread)
+        .await
+        .unwrap()
+        .iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(ids, vec![later.id]);
+
+    assert_eq!(c.delete_notifications(&[later.id]).await.unwrap(), 1);
+    let ids: Vec<Uuid> = c
+        .notifications_of(ann.id, &all)
+        .await
+        .unwrap()
+        .iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(ids, vec![earlier.id]);
+    assert!(
+        c.notification(later.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .deleted_at
+            .is_some()
+    );
+    assert_eq!(
+        c.set_notifications_read(&[later.id], None).await.unwrap(),
+        0,
+        "deleted ones are left alone"
+    );
+    // Long after, the deleted one is purged.
+    let purged = c
+        .purge_notifications(now() + Duration::days(365))
+        .await
+        .unwrap();
+    assert!(purged >= 1);
+    assert!(c.notification(later.id).await.unwrap().is_none());
+}
+
+/// Checkpoints per session and type, replaced per type, deleted by type or all.
+pub async fn sync_checkpoints(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let s = session(ann.id, now());
+    c.create_session(&s, b"token").await.unwrap();
+    assert!(c.sync_checkpoints(s.id).await.unwrap().is_empty());
+    let acks = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    c.set_sync_checkpoints(
+        s.id,
+        &acks(&[("AssetV1", "AssetV1|a"), ("UserV1", "UserV1|u")]),
+    )
+    .await
+    .unwrap();
+    c.set_sync_checkpoints(s.id, &acks(&[("AssetV1", "AssetV1|b")]))
+        .await
+        .unwrap();
+    let stored: HashMap<String, String> = c
+        .sync_checkpoints(s.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored["AssetV1"], "AssetV1|b");
+    c.delete_sync_checkpoints(s.id, Some(&["UserV1".to_string()]))
+        .await
+        .unwrap();
+    assert_eq!(c.sync_checkpoints(s.id).await.unwrap().len(), 1);
+
+    let reset = SessionChange {
+        is_pending_sync_reset: Some(true),
+        ..Default::default()
+    };
+    c.update_session(s.id, &reset).await.unwrap();
+    assert!(c.sync_reset_pending(s.id).await.unwrap());
+    c.delete_sync_checkpoints(s.id, None).await.unwrap();
+    assert!(c.sync_checkpoints(s.id).await.unwrap().is_empty());
+    assert!(
+        !c.sync_reset_pending(s.id).await.unwrap(),
+        "deleting all clears the reset"
+    );
+}
+
+/// The next item of a sync stream.
+async fn next_event(stream: &mut SyncStream) -> Option<CatalogResult<SyncEvent>> {
+    std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await
+}
+
+/// A whole sync stream: its rows (entity type, id of what changed, cursor) and its "now".
+async fn read_sync(
+    c: &dyn Catalog,
+    query: SyncQuery,
+) -> (Vec<(&'static str, Uuid, String)>, String) {
+    let mut stream = c.stream_sync(query);
+    let mut rows = Vec::new();
+    while let Some(event) = next_event(&mut stream).await {
+        match event.unwrap() {
+            SyncEvent::Row(item) => {
+                let id = match &item.row {
+                    SyncRow::AuthUser(u) | SyncRow::User(u) => u.id,
+                    SyncRow::Asset(a) | SyncRow::AlbumAsset(a) => a.id,
+                    SyncRow::AssetDelete(id) => *id,
+                    other => panic!("unexpected row {other:?}"),
+                };
+                rows.push((item.row.entity_type(), id, item.update_id));
+            }
+            SyncEvent::Complete(now) => {
+                assert!(
+                    next_event(&mut stream).await.is_none(),
+                    "Complete comes last"
+                );
+                return (rows, now);
+            }
+        }
+    }
+    panic!("the stream ended without Complete");
+}
+
+/// The sync stream: one's own rows only, in request-type order, per type deletes before
+/// upserts, cursors growing and below "now"; from checkpoints, only what changed since; a stream
+/// dropped early ends the read.
+pub async fn sync(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let first = stored_asset(c, ann.id, "first", day(2024, 5, 1)).await;
+    let second = stored_asset(c, ann.id, "second", day(2024, 5, 2)).await;
+    stored_asset(c, bob.id, "bobs", day(2024, 5, 3)).await;
+    let mut query = SyncQuery {
+        user_id: ann.id,
+        // Asked in any order, streamed in Immich's.
+        types: vec!["AssetsV2".into(), "AuthUsersV1".into()],
+        checkpoints: HashMap::new(),
+    };
+    let (rows, now) = read_sync(c, query.clone()).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("AuthUserV1", ann.id),
+            ("AssetV2", first.id),
+            ("AssetV2", second.id)
+        ]
+    );
+    assert!(rows[1].2 < rows[2].2, "upserts in cursor order");
+    assert!(
+        rows.iter()
+            .all(|(_, _, cursor)| cursor.as_str() < now.as_str())
+    );
+
+    let third = stored_asset(c, ann.id, "third", day(2024, 5, 4)).await;
+    let favourite = AssetChange {
+        is_favorite: Some(true),
+        ..Default::default()
+    };
+    c.update_assets(ann.id, &[second.id], &favourite)
+        .await
+        .unwrap();
+    c.purge_assets(&PurgeSelection::Ids {
+        owner_id: ann.id,
+        ids: vec![first.id],
+    })
+    .await
+    .unwrap();
+    for kind in ["AuthUserV1", "AssetV2", "AssetDeleteV1"] {
+        query.checkpoints.insert(kind.to_string(), now.clone());
+    }
+    let (rows, later) = read_sync(c, query.clone()).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            // Her usage changed with the new asset and the purge.
+            ("AuthUserV1", ann.id),
+            ("AssetDeleteV1", first.id),
+            ("AssetV2", third.id),
+            ("AssetV2", second.id)
+        ],
+        "per type deletes first, then upserts in cursor order"
+    );
+    assert!(
+        rows.iter()
+            .all(|(_, _, cursor)| cursor.as_str() > now.as_str())
+    );
+    assert!(later > now);
+
+    // A consumer that leaves after one row: the stream is dropped and nothing hangs.
+    query.checkpoints.clear();
+    let mut stream = c.stream_sync(query);
+    assert!(matches!(
+        next_event(&mut stream).await,
+        Some(Ok(SyncEvent::Row(_)))
+    ));
+    drop(stream);
+    // The catalog still answers (the reader went back to its pool or was closed).
+    assert!(c.user_by_id(ann.id).await.unwrap().is_some());
+}
