@@ -9,8 +9,8 @@ use chrono::{Duration, SubsecRound, TimeZone, Utc};
 use ferrotype_core::catalog::prelude::*;
 use ferrotype_core::jobs::{JobState, NewJob, QueueName};
 use ferrotype_core::model::*;
-use ferrotype_core::permissions::Permission;
 use ferrotype_core::notifications::{Notification, NotificationFilter};
+use ferrotype_core::permissions::Permission;
 use ferrotype_core::sync::{SyncEvent, SyncQuery, SyncRow};
 use uuid::Uuid;
 

@@ -54,6 +54,16 @@ impl PgCatalog {
         Self::with_config(config).await
     }
 
+    /// As `connect`, with the password given apart (from a secret file) unless it is `None`.
+    pub async fn connect_with_password(url: &str, password: Option<&str>) -> CatalogResult<Self> {
+        let mut config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| CatalogError::Backend(format!("bad database URL: {e}")))?;
+        if let Some(password) = password {
+            config.password(password);
+        }
+        Self::with_config(config).await
+    }
+
     pub async fn with_config(config: tokio_postgres::Config) -> CatalogResult<Self> {
         let manager = Manager::from_config(
             config.clone(),
