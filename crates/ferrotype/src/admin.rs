@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
 use ferrotype_core::accounts::{self, NewUser};
-use ferrotype_core::catalog::prelude::*;
 
 use crate::config::Config;
 
