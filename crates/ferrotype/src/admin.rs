@@ -5,9 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
-use ferrotype_catalog::SqliteCatalog;
 use ferrotype_core::accounts::{self, NewUser};
-use ferrotype_core::catalog::prelude::*;
 
 use crate::config::Config;
 
@@ -75,7 +73,8 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             config.data_dir.display()
         )
     })?;
-    let catalog = SqliteCatalog::open(&config.data_dir.join("ferrotype.db"))?;
+    let catalog = crate::serve::open_catalog(&config).await?;
+    let catalog = catalog.as_ref();
     match command {
         AdminCommand::CreateUser {
             email,
@@ -88,7 +87,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                 bail!("the password must not be empty");
             }
             let user = accounts::create_user(
-                &catalog,
+                catalog,
                 NewUser {
                     email: &email,
                     name: &name,
@@ -129,7 +128,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                 .await?
                 .ok_or_else(|| anyhow!("no user with the email {email}"))?;
             let (_, secret) =
-                accounts::create_api_key(&catalog, user.id, &name, permissions, None).await?;
+                accounts::create_api_key(catalog, user.id, &name, permissions, None).await?;
             println!("{secret}");
         }
     }

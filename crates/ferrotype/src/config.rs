@@ -43,6 +43,16 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "the data folder: catalog, originals, thumbnails",
     ),
     (
+        "database.url",
+        "",
+        "the catalog: empty for SQLite in the data folder; postgres://user@host:port/database for PostgreSQL 15 or later (migrated at start; FERROTYPE_DATABASE_URL_FILE reads it from a file)",
+    ),
+    (
+        "database.password",
+        "",
+        "the PostgreSQL password when it is not in database.url (database.password_file / FERROTYPE_DATABASE_PASSWORD_FILE reads it from a file, as from a Kubernetes secret)",
+    ),
+    (
         "storage.url",
         "",
         "where originals, thumbnails and encoded videos live: empty for the data folder, or s3://bucket/prefix for an S3 bucket (storage.s3.*); the catalog and upload staging stay in the data folder",
@@ -121,6 +131,10 @@ pub struct Config {
     pub bind_timeout_seconds: u64,
     pub shutdown_timeout_seconds: u64,
     pub data_dir: PathBuf,
+    /// A PostgreSQL catalog instead of the data folder's SQLite one.
+    pub database_url: Option<String>,
+    /// Its password, when not in the URL.
+    pub database_password: Option<String>,
     pub max_upload_bytes: u64,
     pub log_level: String,
     pub job_concurrency: Vec<(QueueName, usize)>,
@@ -424,6 +438,8 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
         bind_timeout_seconds: 60,
         shutdown_timeout_seconds: 30,
         data_dir: PathBuf::from("./data"),
+        database_url: None,
+        database_password: None,
         max_upload_bytes: 0,
         log_level: String::new(),
         job_concurrency: Vec::new(),
@@ -472,6 +488,20 @@ fn build(layers: Layers) -> Result<Config, ConfigErrors> {
             Ok(())
         },
     );
+    let (v, _) = get("database.url");
+    check(
+        "database.url",
+        match v.trim() {
+            "" => Ok(()),
+            url if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                config.database_url = Some(url.to_string());
+                Ok(())
+            }
+            _ => Err("is not a postgres:// URL (leave it empty for SQLite)".to_string()),
+        },
+    );
+    let (v, _) = get("database.password");
+    config.database_password = Some(v.to_string()).filter(|p| !p.is_empty());
     let (v, _) = get("upload.max_file_size");
     check(
         "upload.max_file_size",
@@ -691,6 +721,41 @@ mod tests {
         .unwrap();
         assert_eq!(c.log_level, "debug");
         assert_eq!(c.data_dir, PathBuf::from("debug"));
+    }
+
+    #[test]
+    fn the_database_url_and_its_password_from_a_secret_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("password");
+        std::fs::write(&secret, "s3cret\n").unwrap();
+        let c = load(
+            None,
+            &env(&[
+                (
+                    "FERROTYPE_DATABASE_URL",
+                    "postgres://ferrotype@db:5432/ferrotype",
+                ),
+                ("FERROTYPE_DATABASE_PASSWORD_FILE", secret.to_str().unwrap()),
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            c.database_url.as_deref(),
+            Some("postgres://ferrotype@db:5432/ferrotype")
+        );
+        assert_eq!(c.database_password.as_deref(), Some("s3cret"));
+        let c = load(None, &env(&[]), None).unwrap();
+        assert_eq!((c.database_url, c.database_password), (None, None));
+        let err = load(
+            None,
+            &env(&[("FERROTYPE_DATABASE_URL", "mysql://db/x")]),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("database.url"), "{err}");
+        assert!(err.contains("is not a postgres:// URL"), "{err}");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::NewJob;
 use ferrotype_core::system_config::{SystemConfig, SystemConfigStore, keys};
 use ferrotype_media::geocode::Geocoder;
+use ferrotype_postgres::PgCatalog;
 use ferrotype_s3::{S3BlobStore, S3Config};
 use tokio::net::TcpListener;
 
@@ -50,17 +51,17 @@ fn lock_data_folder(data_dir: &Path) -> anyhow::Result<DataFolderLock> {
 }
 
 /// The catalog and blob store of a data folder, created if missing, schema up to date, locked
-/// for this process. The blobs live in the data folder or, with an s3:// `storage.url`, in a
-/// bucket, reached once here so that a wrong endpoint or secret stops the start.
+/// for this process. The catalog is SQLite in the data folder or, with a postgres:// `database.url`,
+/// PostgreSQL; the blobs live in the data folder or, with an s3:// `storage.url`, in a bucket,
+/// reached once here so that a wrong endpoint or secret stops the start.
 pub async fn open_data_folder(
     config: &Config,
-) -> anyhow::Result<(DataFolderLock, SqliteCatalog, Arc<dyn BlobStore>)> {
+) -> anyhow::Result<(DataFolderLock, Arc<dyn Catalog>, Arc<dyn BlobStore>)> {
     let data_dir = &config.data_dir;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
     let lock = lock_data_folder(data_dir)?;
-    let catalog = SqliteCatalog::open(&data_dir.join("ferrotype.db"))
-        .with_context(|| format!("cannot open the catalog in {}", data_dir.display()))?;
+    let catalog = open_catalog(config).await?;
     let blobs: Arc<dyn BlobStore> = match &config.storage {
         Storage::Local => Arc::new(
             LocalBlobStore::open(data_dir)
@@ -96,15 +97,32 @@ pub async fn open_data_folder(
     Ok((lock, catalog, blobs))
 }
 
+/// The catalog `database.url` names (PostgreSQL), or else the data folder's SQLite file; its
+/// schema brought up to date.
+pub async fn open_catalog(config: &Config) -> anyhow::Result<Arc<dyn Catalog>> {
+    Ok(match &config.database_url {
+        Some(url) => Arc::new(
+            PgCatalog::connect_with_password(url, config.database_password.as_deref())
+                .await
+                .context("cannot open the PostgreSQL catalog (database.url)")?,
+        ),
+        None => Arc::new(
+            SqliteCatalog::open(&config.data_dir.join("ferrotype.db")).with_context(|| {
+                format!("cannot open the catalog in {}", config.data_dir.display())
+            })?,
+        ),
+    })
+}
+
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let (_lock, catalog, blobs) = open_data_folder(&config).await?;
     let repaired =
-        ferrotype_core::repair::repair_interrupted_uploads(&catalog, blobs.as_ref()).await?;
+        ferrotype_core::repair::repair_interrupted_uploads(catalog.as_ref(), blobs.as_ref())
+            .await?;
     if repaired > 0 {
         tracing::warn!(repaired, "repaired uploads interrupted by a crash");
     }
-    ferrotype_core::repair::repair_interrupted_moves(&catalog, blobs.as_ref()).await?;
-    let catalog: Arc<dyn Catalog> = Arc::new(catalog);
+    ferrotype_core::repair::repair_interrupted_moves(catalog.as_ref(), blobs.as_ref()).await?;
     // This process is the only worker of its data folder (the lock above), so any job still
     // marked active was cut short by a crash: run it again.
     let requeued = catalog.requeue_active_jobs().await?;

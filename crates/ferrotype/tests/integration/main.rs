@@ -18,6 +18,7 @@ mod lifecycle;
 mod metadata;
 mod notifications;
 mod places;
+mod postgres;
 mod raw;
 mod s3;
 mod shared_links;

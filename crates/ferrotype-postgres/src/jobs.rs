@@ -1,0 +1,431 @@
+//! The job queue, shared by any number of worker processes. A claim takes the oldest runnable
+//! job with `FOR UPDATE SKIP LOCKED`, so workers never wait for each other nor take the same
+//! job; a job that becomes waiting NOTIFYs its queue (the `jobs_notify` trigger) so idle workers
+//! wake at once (`PgCatalog::job_wakeups`).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use ferrotype_core::catalog::JobRepo;
+use ferrotype_core::catalog::{CatalogError, CatalogResult};
+use ferrotype_core::jobs::{
+    AssetSelection, Job, JobState, NewJob, QueueCounts, QueueName, QueueStatus, names,
+};
+use ferrotype_core::model::Timestamp;
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use crate::{PgCatalog, is_unique_violation, map_error, ms, now};
+
+const INSERT: &str = "INSERT INTO jobs (queue, name, asset_id, payload, dedupe_key,
+        max_attempts, run_after, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+     ON CONFLICT DO NOTHING";
+
+/// A delayed job enqueued again while one waits restarts that one's wait (Immich removes the
+/// waiting job and adds the new one).
+const INSERT_AGAIN: &str = "INSERT INTO jobs (queue, name, asset_id, payload, dedupe_key,
+        max_attempts, run_after, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+     ON CONFLICT (dedupe_key) WHERE status = 'waiting'
+     DO UPDATE SET payload = excluded.payload, run_after = excluded.run_after,
+        updated_at = excluded.updated_at";
+
+/// Enqueues `jobs` on the caller's connection or transaction; returns how many were added.
+pub(crate) async fn insert(
+    client: &impl deadpool_postgres::GenericClient,
+    jobs: &[NewJob],
+) -> Result<u64, tokio_postgres::Error> {
+    if jobs.is_empty() {
+        return Ok(0);
+    }
+    let now = now();
+    let insert = client.prepare_cached(INSERT).await?;
+    let again = client.prepare_cached(INSERT_AGAIN).await?;
+    let mut added = 0;
+    for job in jobs {
+        let run_after = job
+            .delay
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .map_or(now, |d| now + d);
+        let max_attempts = job.max_attempts as i32;
+        let params: [&(dyn ToSql + Sync); 8] = [
+            &job.queue.as_str(),
+            &job.name,
+            &job.asset_id,
+            &job.payload,
+            &job.dedupe_key,
+            &max_attempts,
+            &run_after,
+            &now,
+        ];
+        let statement = if job.delay.is_some() { &again } else { &insert };
+        added += client.execute(statement, &params).await?;
+    }
+    Ok(added)
+}
+
+const JOB_COLUMNS: &str = "id, queue, name, asset_id, payload, attempts, max_attempts, \
+    last_error, created_at, status, run_after";
+
+fn job_at(r: &Row) -> CatalogResult<(Job, JobState)> {
+    let queue: String = r.get(1);
+    let status: String = r.get(9);
+    let run_after: Timestamp = r.get(10);
+    let state = match status.as_str() {
+        "active" => JobState::Active,
+        "failed" => JobState::Failed,
+        _ if run_after > Utc::now() => JobState::Delayed,
+        _ => JobState::Waiting,
+    };
+    let job = Job {
+        id: r.get(0),
+        queue: QueueName::parse(&queue)
+            .ok_or_else(|| CatalogError::Backend(format!("unknown queue {queue}")))?,
+        name: r.get(2),
+        asset_id: r.get(3),
+        payload: r.get(4),
+        attempts: r.get::<_, i32>(5) as u32,
+        max_attempts: r.get::<_, i32>(6) as u32,
+        last_error: r.get(7),
+        created_at: r.get(8),
+    };
+    Ok((job, state))
+}
+
+#[async_trait]
+impl JobRepo for PgCatalog {
+    /// Returns how many were added (a job whose dedupe key already waits is skipped).
+    async fn enqueue_jobs(&self, jobs: &[NewJob]) -> CatalogResult<u64> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await.map_err(map_error)?;
+        let n = insert(&tx, jobs).await.map_err(map_error)?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(n)
+    }
+
+    /// Enqueues one job per selected asset (deduplicated as usual).
+    async fn enqueue_asset_jobs(
+        &self,
+        queue: QueueName,
+        name: &'static str,
+        selection: AssetSelection,
+    ) -> CatalogResult<u64> {
+        let missing = match selection {
+            AssetSelection::All => None,
+            AssetSelection::MissingMetadata => Some(names::EXTRACT_METADATA),
+            AssetSelection::MissingThumbnails => Some(names::GENERATE_THUMBNAILS),
+        };
+        let conn = self.conn().await?;
+        conn.execute(
+            "INSERT INTO jobs (queue, name, asset_id, payload, dedupe_key, max_attempts,
+                run_after, created_at, updated_at)
+             SELECT $1, $2, a.id, '{}', $2 || ':' || a.id::text, 3, $3, $3, $3
+             FROM assets a
+             WHERE a.deleted_at IS NULL
+               AND ($4::text IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM asset_job_status s WHERE s.asset_id = a.id AND s.job = $4))
+             ORDER BY a.created_at
+             ON CONFLICT DO NOTHING",
+            &[&queue.as_str(), &name, &now(), &missing],
+        )
+        .await
+        .map_err(map_error)
+    }
+
+    /// Takes the oldest runnable job of an unpaused queue and marks it active for `worker`.
+    /// Jobs other workers hold locked are skipped, not waited for.
+    async fn claim_job(&self, queue: QueueName, worker: &str) -> CatalogResult<Option<Job>> {
+        let conn = self.conn().await?;
+        let row = conn
+            .query_opt(
+                &format!(
+                    "UPDATE jobs SET status = 'active', attempts = attempts + 1, worker = $3,
+                        heartbeat_at = $2, updated_at = $2
+                     WHERE id = (
+                        SELECT id FROM jobs
+                        WHERE queue = $1 AND status = 'waiting' AND run_after <= $2
+                          AND NOT EXISTS (SELECT 1 FROM queue_state q
+                                          WHERE q.queue = $1 AND q.is_paused)
+                        ORDER BY run_after, id LIMIT 1
+                        FOR UPDATE SKIP LOCKED)
+                     RETURNING {JOB_COLUMNS}"
+                ),
+                &[&queue.as_str(), &now(), &worker],
+            )
+            .await
+            .map_err(map_error)?;
+        row.map(|r| job_at(&r).map(|(job, _)| job)).transpose()
+    }
+
+    async fn complete_job(&self, id: i64) -> CatalogResult<()> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await.map_err(map_error)?;
+        let queue: Option<String> = tx
+            .query_opt("DELETE FROM jobs WHERE id = $1 RETURNING queue", &[&id])
+            .await
+            .map_err(map_error)?
+            .map(|r| r.get(0));
+        if let Some(queue) = queue {
+            tx.execute(
+                "INSERT INTO queue_state (queue, completed) VALUES ($1, 1)
+                 ON CONFLICT (queue) DO UPDATE SET completed = queue_state.completed + 1",
+                &[&queue],
+            )
+            .await
+            .map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    /// A failed attempt: back to waiting until `retry_at`, or, with `None`, failed for good with
+    /// its reason kept.
+    async fn fail_job(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> CatalogResult<()> {
+        let conn = self.conn().await?;
+        match retry_at {
+            Some(at) => {
+                let moved = conn
+                    .execute(
+                        "UPDATE jobs SET status = 'waiting', run_after = $2, last_error = $3,
+                            worker = NULL, updated_at = $4
+                         WHERE id = $1",
+                        &[&id, &ms(&at), &error, &now()],
+                    )
+                    .await;
+                // An identical job is already waiting: it will do the same work.
+                match moved {
+                    Err(e) if is_unique_violation(&e) => {
+                        conn.execute(
+                            "DELETE FROM jobs WHERE id = $1 AND status = 'active'",
+                            &[&id],
+                        )
+                        .await
+                        .map_err(map_error)?;
+                    }
+                    other => {
+                        other.map_err(map_error)?;
+                    }
+                }
+            }
+            None => {
+                conn.execute(
+                    "UPDATE jobs SET status = 'failed', last_error = $2, worker = NULL,
+                        updated_at = $3
+                     WHERE id = $1",
+                    &[&id, &error, &now()],
+                )
+                .await
+                .map_err(map_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts an active job back to waiting without counting the attempt (on shutdown).
+    async fn release_job(&self, id: i64) -> CatalogResult<()> {
+        let conn = self.conn().await?;
+        release(&conn, id).await.map_err(map_error)
+    }
+
+    /// Puts every active job back to waiting: at start, when this process is the only worker,
+    /// whatever is active was interrupted by a crash. With many worker processes, use
+    /// `requeue_expired_jobs` instead.
+    async fn requeue_active_jobs(&self) -> CatalogResult<u64> {
+        self.requeue_where("status = 'active'", &[]).await
+    }
+
+    async fn queue_status(&self, queue: QueueName) -> CatalogResult<QueueStatus> {
+        let conn = self.conn().await?;
+        let row = conn
+            .query_one(
+                "SELECT count(*) FILTER (WHERE status = 'active'),
+                        count(*) FILTER (WHERE status = 'failed'),
+                        count(*) FILTER (WHERE status = 'waiting' AND run_after <= $2),
+                        count(*) FILTER (WHERE status = 'waiting' AND run_after > $2),
+                        COALESCE((SELECT is_paused FROM queue_state WHERE queue = $1), false),
+                        COALESCE((SELECT completed FROM queue_state WHERE queue = $1), 0)
+                 FROM jobs WHERE queue = $1",
+                &[&queue.as_str(), &Utc::now()],
+            )
+            .await
+            .map_err(map_error)?;
+        let (active, failed, ready, delayed): (i64, i64, i64, i64) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        let is_paused: bool = row.get(4);
+        // As in Immich (BullMQ): while a queue is paused, its waiting jobs count as paused.
+        let (waiting, paused) = if is_paused { (0, ready) } else { (ready, 0) };
+        Ok(QueueStatus {
+            counts: QueueCounts {
+                active,
+                completed: row.get(5),
+                failed,
+                delayed,
+                waiting,
+                paused,
+            },
+            is_paused,
+        })
+    }
+
+    async fn set_queue_paused(&self, queue: QueueName, paused: bool) -> CatalogResult<()> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await.map_err(map_error)?;
+        tx.execute(
+            "INSERT INTO queue_state (queue, is_paused) VALUES ($1, $2)
+             ON CONFLICT (queue) DO UPDATE SET is_paused = $2",
+            &[&queue.as_str(), &paused],
+        )
+        .await
+        .map_err(map_error)?;
+        if !paused {
+            // Workers idle on a paused queue look again.
+            tx.execute("SELECT pg_notify('ferrotype_jobs', $1)", &[&queue.as_str()])
+                .await
+                .map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    /// Removes waiting and delayed jobs; returns how many.
+    async fn empty_queue(&self, queue: QueueName) -> CatalogResult<u64> {
+        let conn = self.conn().await?;
+        conn.execute(
+            "DELETE FROM jobs WHERE queue = $1 AND status = 'waiting'",
+            &[&queue.as_str()],
+        )
+        .await
+        .map_err(map_error)
+    }
+
+    /// Removes failed jobs; returns how many.
+    async fn clear_failed_jobs(&self, queue: QueueName) -> CatalogResult<u64> {
+        let conn = self.conn().await?;
+        conn.execute(
+            "DELETE FROM jobs WHERE queue = $1 AND status = 'failed'",
+            &[&queue.as_str()],
+        )
+        .await
+        .map_err(map_error)
+    }
+
+    async fn list_jobs(
+        &self,
+        queue: QueueName,
+        states: &[JobState],
+        limit: u32,
+    ) -> CatalogResult<Vec<(Job, JobState)>> {
+        // The states as stored: `delayed` and `waiting` share a status, told apart by run_after.
+        let mut statuses: Vec<&str> = Vec::new();
+        for state in states {
+            statuses.push(match state {
+                JobState::Waiting | JobState::Delayed => "waiting",
+                JobState::Active => "active",
+                JobState::Failed => "failed",
+            });
+        }
+        let conn = self.conn().await?;
+        let rows = conn
+            .query(
+                &format!(
+                    "SELECT {JOB_COLUMNS} FROM jobs
+                     WHERE queue = $1 AND (cardinality($2::text[]) = 0 OR status = ANY($2))
+                     ORDER BY id"
+                ),
+                &[&queue.as_str(), &statuses],
+            )
+            .await
+            .map_err(map_error)?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let (job, state) = job_at(row)?;
+            if states.is_empty() || states.contains(&state) {
+                out.push((job, state));
+                if out.len() >= limit as usize {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl PgCatalog {
+    /// Puts back to waiting the active jobs whose worker has not renewed its lease
+    /// (`renew_job_lease`) for `lease`: that worker died. Safe while other workers run.
+    pub async fn requeue_expired_jobs(&self, lease: Duration) -> CatalogResult<u64> {
+        let lease = chrono::Duration::from_std(lease)
+            .map_err(|e| CatalogError::Backend(format!("lease: {e}")))?;
+        let before = now() - lease;
+        self.requeue_where("status = 'active' AND heartbeat_at < $1", &[&before])
+            .await
+    }
+
+    /// Renews a running job's lease; false if `worker` no longer holds it (it was taken over).
+    pub async fn renew_job_lease(&self, id: i64, worker: &str) -> CatalogResult<bool> {
+        let conn = self.conn().await?;
+        let n = conn
+            .execute(
+                "UPDATE jobs SET heartbeat_at = $3
+                 WHERE id = $1 AND status = 'active' AND worker = $2",
+                &[&id, &worker, &now()],
+            )
+            .await
+            .map_err(map_error)?;
+        Ok(n > 0)
+    }
+
+    async fn requeue_where(
+        &self,
+        condition: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> CatalogResult<u64> {
+        let conn = self.conn().await?;
+        let ids: Vec<i64> = conn
+            .query(&format!("SELECT id FROM jobs WHERE {condition}"), params)
+            .await
+            .map_err(map_error)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        // One statement each (not one transaction): a job whose twin already waits is deleted
+        // instead, which is a unique violation to recover from, not to abort on.
+        for id in &ids {
+            release(&conn, *id).await.map_err(map_error)?;
+        }
+        Ok(ids.len() as u64)
+    }
+}
+
+/// Back to waiting without counting the attempt; deleted instead when an identical job
+/// already waits (it will do the same work).
+async fn release(
+    client: &impl deadpool_postgres::GenericClient,
+    id: i64,
+) -> Result<(), tokio_postgres::Error> {
+    let moved = client
+        .execute(
+            "UPDATE jobs SET status = 'waiting', attempts = GREATEST(attempts - 1, 0),
+                worker = NULL, updated_at = $2
+             WHERE id = $1 AND status = 'active'",
+            &[&id, &now()],
+        )
+        .await;
+    match moved {
+        Err(e) if is_unique_violation(&e) => {
+            client
+                .execute(
+                    "DELETE FROM jobs WHERE id = $1 AND status = 'active'",
+                    &[&id],
+                )
+                .await?;
+            Ok(())
+        }
+        other => other.map(|_| ()),
+    }
+}
