@@ -36,6 +36,15 @@ use tokio_postgres::error::SqlState;
 
 pub use wakeups::JobWakeups;
 
+/// The advisory lock key of `lock_as_only_server` ("ferroone" in ASCII; migrations use
+/// "ferrotyp", so a second server's migrations never wait behind the first server's lock).
+const ONLY_SERVER_LOCK: i64 = 0x6665_7272_6f6f_6e65;
+
+/// Held while this process is the database's only server: the connection holding the lock.
+pub struct OnlyServer {
+    _conn: deadpool_postgres::Object,
+}
+
 /// How many connections one process keeps to the database at most.
 const POOL_SIZE: usize = 16;
 
@@ -95,6 +104,20 @@ impl PgCatalog {
             .await
             .map_err(map_error)?;
         Ok(row.get::<_, i64>(0) as usize)
+    }
+
+    /// Takes the database for this server alone, for as long as the guard lives (a session
+    /// advisory lock on a connection kept out of the pool); `None` when another server holds it.
+    /// The start-up repairs (uploads and moves cut short, jobs left active) are only right when
+    /// no other process is working, so until processes share the work by leases (issue #12's
+    /// roles) one server per database is enforced, as one per data folder is for SQLite.
+    pub async fn lock_as_only_server(&self) -> CatalogResult<Option<OnlyServer>> {
+        let conn = self.conn().await?;
+        let row = conn
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&ONLY_SERVER_LOCK])
+            .await
+            .map_err(map_error)?;
+        Ok(row.get::<_, bool>(0).then_some(OnlyServer { _conn: conn }))
     }
 
     /// Wake-ups for idle workers: a job became waiting on some queue.

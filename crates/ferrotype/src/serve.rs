@@ -25,9 +25,12 @@ use crate::config::{Config, Storage};
 use crate::jobs;
 
 /// Held while a server uses a data folder: a second server on the same folder would empty the
-/// first one's staging folder under its uploads, so it is refused.
+/// first one's staging folder under its uploads, so it is refused. With PostgreSQL the database
+/// is held the same way: the repairs at start (uploads, moves and jobs a crash cut short) are
+/// only right when no other server is working on it.
 pub struct DataFolderLock {
     _file: std::fs::File,
+    _database: Option<ferrotype_postgres::OnlyServer>,
 }
 
 fn lock_data_folder(data_dir: &Path) -> anyhow::Result<DataFolderLock> {
@@ -39,7 +42,10 @@ fn lock_data_folder(data_dir: &Path) -> anyhow::Result<DataFolderLock> {
         .open(&path)
         .with_context(|| format!("cannot open {}", path.display()))?;
     match file.try_lock() {
-        Ok(()) => Ok(DataFolderLock { _file: file }),
+        Ok(()) => Ok(DataFolderLock {
+            _file: file,
+            _database: None,
+        }),
         Err(std::fs::TryLockError::WouldBlock) => bail!(
             "another Ferrotype server is already using the data folder {}",
             data_dir.display()
@@ -60,8 +66,20 @@ pub async fn open_data_folder(
     let data_dir = &config.data_dir;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
-    let lock = lock_data_folder(data_dir)?;
-    let catalog = open_catalog(config).await?;
+    let mut lock = lock_data_folder(data_dir)?;
+    let catalog: Arc<dyn Catalog> = match &config.database_url {
+        Some(url) => {
+            let postgres = connect_postgres(config, url).await?;
+            lock._database = Some(postgres.lock_as_only_server().await?.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "another Ferrotype server is already using this PostgreSQL database \
+                     (database.url): one server per database for now"
+                )
+            })?);
+            Arc::new(postgres)
+        }
+        None => open_catalog(config).await?,
+    };
     let blobs: Arc<dyn BlobStore> = match &config.storage {
         Storage::Local => Arc::new(
             LocalBlobStore::open(data_dir)
@@ -101,17 +119,19 @@ pub async fn open_data_folder(
 /// schema brought up to date.
 pub async fn open_catalog(config: &Config) -> anyhow::Result<Arc<dyn Catalog>> {
     Ok(match &config.database_url {
-        Some(url) => Arc::new(
-            PgCatalog::connect_with_password(url, config.database_password.as_deref())
-                .await
-                .context("cannot open the PostgreSQL catalog (database.url)")?,
-        ),
+        Some(url) => Arc::new(connect_postgres(config, url).await?),
         None => Arc::new(
             SqliteCatalog::open(&config.data_dir.join("ferrotype.db")).with_context(|| {
                 format!("cannot open the catalog in {}", config.data_dir.display())
             })?,
         ),
     })
+}
+
+async fn connect_postgres(config: &Config, url: &str) -> anyhow::Result<PgCatalog> {
+    PgCatalog::connect_with_password(url, config.database_password.as_deref())
+        .await
+        .context("cannot open the PostgreSQL catalog (database.url)")
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -123,8 +143,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!(repaired, "repaired uploads interrupted by a crash");
     }
     ferrotype_core::repair::repair_interrupted_moves(catalog.as_ref(), blobs.as_ref()).await?;
-    // This process is the only worker of its data folder (the lock above), so any job still
-    // marked active was cut short by a crash: run it again.
+    // This process is the only worker of its data folder or database (the lock above), so any
+    // job still marked active was cut short by a crash: run it again.
     let requeued = catalog.requeue_active_jobs().await?;
     if requeued > 0 {
         tracing::warn!(requeued, "jobs interrupted by a crash are queued again");
