@@ -2,6 +2,7 @@
 // steps that counts passes and failures, saves a screenshot after each step, and fails the run
 // if a page reported an error.
 
+import http from "node:http";
 import path from "node:path";
 
 export async function launch(compat) {
@@ -50,4 +51,18 @@ export function stepsOn(page, shots, prefix = "") {
   };
   run.watch(page);
   return run;
+}
+
+/// A map style served on an ephemeral local port, as the admin's `map.lightStyle` would be from a
+/// tile server (no network here): land only, no tiles. Resolves to the style's URL.
+export function serveMapStyle() {
+  const style = { version: 8, sources: {}, layers: [{ id: "land", type: "background", paint: { "background-color": "#b9d3a0" } }] };
+  return new Promise((resolve) => {
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" });
+      res.end(JSON.stringify(style));
+    });
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}/style.json`));
+    server.unref();
+  });
 }

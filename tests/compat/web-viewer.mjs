@@ -10,25 +10,15 @@
 
 import path from "node:path";
 import fs from "node:fs";
-import http from "node:http";
 import assert from "node:assert/strict";
-import { launch, stepsOn } from "./browser.mjs";
+import { launch, serveMapStyle, stepsOn } from "./browser.mjs";
 
 const [base, compat, shots, setupJson] = process.argv.slice(2);
 const setup = JSON.parse(setupJson);
 fs.mkdirSync(shots, { recursive: true });
 for (const f of fs.readdirSync(shots)) if (f.startsWith("viewer-")) fs.rmSync(path.join(shots, f));
 
-// A map style served from here, as the admin's `map.lightStyle` would be from a tile server.
-const mapStyles = await new Promise((resolve) => {
-  const style = { version: 8, sources: {}, layers: [{ id: "land", type: "background", paint: { "background-color": "#b9d3a0" } }] };
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" });
-    res.end(JSON.stringify(style));
-  });
-  server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`));
-  server.unref();
-});
+const mapStyle = await serveMapStyle();
 
 const browser = await launch(compat);
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -311,7 +301,7 @@ await step("the details: description, rating, date and zone, place; keys typed a
   assert.equal(new Date(asset.exifInfo.dateTimeOriginal).toISOString(), "2023-07-14T07:30:00.000Z");
   // The place is picked on a map drawn with the admin's map style (a local one here: no network).
   const config = (await get("/system-config")).body;
-  config.map.lightStyle = config.map.darkStyle = `${mapStyles}/style.json`;
+  config.map.lightStyle = config.map.darkStyle = mapStyle;
   const saved = await page.evaluate(
     (config) => fetch("/api/system-config", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(config) }).then((r) => r.status),
     config,

@@ -11,9 +11,8 @@
 
 import path from "node:path";
 import fs from "node:fs";
-import http from "node:http";
 import assert from "node:assert/strict";
-import { launch } from "./browser.mjs";
+import { launch, serveMapStyle } from "./browser.mjs";
 
 const [base, compat, shots, ...photos] = process.argv.slice(2);
 fs.rmSync(shots, { recursive: true, force: true });
@@ -250,17 +249,9 @@ const link = await call("POST", "/shared-links", { type: "ALBUM", albumId: album
 await call("POST", "/shared-links", { type: "INDIVIDUAL", assetIds: [inAlbum], description: "One photo" });
 
 // The map: a local style (no network here), and two photos at the same place (one cluster).
-const mapStyles = await new Promise((resolve) => {
-  const style = { version: 8, sources: {}, layers: [{ id: "land", type: "background", paint: { "background-color": "#b9d3a0" } }] };
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" });
-    res.end(JSON.stringify(style));
-  });
-  server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`));
-  server.unref();
-});
+const mapStyle = await serveMapStyle();
 const systemConfig = await call("GET", "/system-config");
-systemConfig.map.lightStyle = systemConfig.map.darkStyle = `${mapStyles}/style.json`;
+systemConfig.map.lightStyle = systemConfig.map.darkStyle = mapStyle;
 await call("PUT", "/system-config", systemConfig);
 await call("PUT", "/assets", { ids: [favourite, inAlbum], latitude: 48.8566, longitude: 2.3522 });
 

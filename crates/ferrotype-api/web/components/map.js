@@ -30,6 +30,32 @@ export async function mapStyle() {
   return darkTheme() ? config.mapDarkStyleUrl : config.mapLightStyleUrl;
 }
 
+/// Opens a map in `container` with the admin's style (`options`: MapLibre's, such as `center` and
+/// `zoom`), reporting through `setStatus`: "off" when the admin turned maps off, "failed" when the
+/// style or the library cannot load, "ready" once loaded (after `onLoad(map)`). Gives `{ map,
+/// maplibre }`, or null when there is no map (or `isCancelled()` says the page went away).
+export async function openMap(container, options, { isCancelled, setStatus, onLoad = () => {} }) {
+  try {
+    const [maplibre, style] = await Promise.all([loadMapLibre(), mapStyle()]);
+    if (isCancelled()) return null;
+    if (!style) {
+      setStatus("off");
+      return null;
+    }
+    const map = new maplibre.Map({ container, style, attributionControl: { compact: true }, ...options });
+    map.on("error", () => !isCancelled() && setStatus((s) => (s === "ready" ? s : "failed")));
+    map.on("load", () => {
+      if (isCancelled()) return;
+      onLoad(map);
+      setStatus("ready");
+    });
+    return { map, maplibre };
+  } catch {
+    if (!isCancelled()) setStatus("failed");
+    return null;
+  }
+}
+
 /// A map to pick a point on: centred on `point` ({ lat, lon }, with a marker) or the whole
 /// world; a click (or Enter on the map's centre, for keyboards) calls `onPick({ lat, lon })`.
 export function PlacePicker({ point, onPick }) {
@@ -41,33 +67,24 @@ export function PlacePicker({ point, onPick }) {
     let map = null;
     let cancelled = false;
     (async () => {
-      try {
-        const [maplibre, style] = await Promise.all([loadMapLibre(), mapStyle()]);
-        if (cancelled) return;
-        if (!style) return setStatus("off");
-        map = new maplibre.Map({
-          container: holder.current,
-          style,
-          center: point ? [point.lon, point.lat] : [0, 20],
-          zoom: point ? 9 : 0.5,
-          attributionControl: { compact: true },
-        });
-        const marker = new maplibre.Marker({ color: "#4250af" });
-        if (point) marker.setLngLat([point.lon, point.lat]).addTo(map);
-        const pick = (lngLat) => {
-          marker.setLngLat(lngLat).addTo(map);
-          onPick({ lat: round(lngLat.lat), lon: round(lngLat.lng) });
-        };
-        map.on("click", (e) => pick(e.lngLat));
-        map.getCanvas().addEventListener("keydown", (e) => {
-          if (e.key === "Enter") pick(map.getCenter());
-        });
-        map.on("load", () => !cancelled && setStatus("ready"));
-        map.on("error", () => !cancelled && setStatus((s) => (s === "ready" ? s : "failed")));
-        view.current = { map, marker };
-      } catch {
-        if (!cancelled) setStatus("failed");
-      }
+      const opened = await openMap(
+        holder.current,
+        { center: point ? [point.lon, point.lat] : [0, 20], zoom: point ? 9 : 0.5 },
+        { isCancelled: () => cancelled, setStatus },
+      );
+      if (!opened) return;
+      map = opened.map;
+      const marker = new opened.maplibre.Marker({ color: "#4250af" });
+      if (point) marker.setLngLat([point.lon, point.lat]).addTo(map);
+      const pick = (lngLat) => {
+        marker.setLngLat(lngLat).addTo(map);
+        onPick({ lat: round(lngLat.lat), lon: round(lngLat.lng) });
+      };
+      map.on("click", (e) => pick(e.lngLat));
+      map.getCanvas().addEventListener("keydown", (e) => {
+        if (e.key === "Enter") pick(map.getCenter());
+      });
+      view.current = { map, marker };
     })();
     return () => {
       cancelled = true;

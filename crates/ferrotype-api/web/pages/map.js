@@ -10,7 +10,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { app } from "/state.js";
 import { header } from "/components/header.js";
 import { openViewer } from "/components/viewer.js";
-import { loadMapLibre, mapStyle } from "/components/map.js";
+import { openMap } from "/components/map.js";
 
 /// Cluster counts drawn as buttons over the map, at most this many at once (the view's largest
 /// clusters); the circles underneath are drawn for all of them by MapLibre.
@@ -55,51 +55,44 @@ function MapPage() {
     let map = null;
     let maplibre = null;
     const counts = new Map(); // cluster id -> its button's marker
-    (async () => {
-      try {
-        const [library, style] = await Promise.all([loadMapLibre(), mapStyle()]);
-        maplibre = library;
-        if (cancelled) return;
-        if (!style) return setStatus("off");
-        map = new maplibre.Map({ container: holder.current, style, center: [0, 20], zoom: 1, attributionControl: { compact: true } });
-        map.addControl(new maplibre.NavigationControl({ showCompass: false }));
-        map.on("error", () => !cancelled && setStatus((s) => (s === "ready" ? s : "failed")));
-        map.on("load", () => {
-          map.addSource("photos", { type: "geojson", data: toGeoJson([]), cluster: true, clusterRadius: 50, clusterMaxZoom: 16 });
-          map.addLayer({
-            id: "clusters",
-            type: "circle",
-            source: "photos",
-            filter: ["has", "point_count"],
-            paint: {
-              "circle-color": "#4250af",
-              "circle-opacity": 0.85,
-              "circle-radius": ["step", ["get", "point_count"], 16, 10, 20, 100, 26, 1000, 32],
-              "circle-stroke-width": 2,
-              "circle-stroke-color": "#ffffff",
-            },
-          });
-          map.addLayer({
-            id: "photos",
-            type: "circle",
-            source: "photos",
-            filter: ["!", ["has", "point_count"]],
-            paint: { "circle-color": "#4250af", "circle-radius": 7, "circle-stroke-width": 2, "circle-stroke-color": "#ffffff" },
-          });
-          map.on("click", "photos", (e) => openViewer(e.features[0].properties.id));
-          map.on("click", "clusters", (e) => openCluster(e.features[0]));
-          for (const layer of ["photos", "clusters"]) {
-            map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
-            map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
-          }
-          map.on("moveend", drawCounts);
-          map.on("sourcedata", (e) => e.sourceId === "photos" && e.isSourceLoaded && drawCounts());
-          view.current = { map };
-          setStatus("ready");
-        });
-      } catch {
-        if (!cancelled) setStatus("failed");
+    // The layers, once the style is in: clusters (circles sized by count) and single photos.
+    const addPhotos = (map) => {
+      map.addSource("photos", { type: "geojson", data: toGeoJson([]), cluster: true, clusterRadius: 50, clusterMaxZoom: 16 });
+      map.addLayer({
+        id: "clusters",
+        type: "circle",
+        source: "photos",
+        filter: ["has", "point_count"],
+        paint: {
+          "circle-color": "#4250af",
+          "circle-opacity": 0.85,
+          "circle-radius": ["step", ["get", "point_count"], 16, 10, 20, 100, 26, 1000, 32],
+          "circle-stroke-width": 2,
+          "circle-stroke-color": "#ffffff",
+        },
+      });
+      map.addLayer({
+        id: "photos",
+        type: "circle",
+        source: "photos",
+        filter: ["!", ["has", "point_count"]],
+        paint: { "circle-color": "#4250af", "circle-radius": 7, "circle-stroke-width": 2, "circle-stroke-color": "#ffffff" },
+      });
+      map.on("click", "photos", (e) => openViewer(e.features[0].properties.id));
+      map.on("click", "clusters", (e) => openCluster(e.features[0]));
+      for (const layer of ["photos", "clusters"]) {
+        map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
+        map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
       }
+      map.on("moveend", drawCounts);
+      map.on("sourcedata", (e) => e.sourceId === "photos" && e.isSourceLoaded && drawCounts());
+      view.current = { map };
+    };
+    (async () => {
+      const opened = await openMap(holder.current, { center: [0, 20], zoom: 1 }, { isCancelled: () => cancelled, setStatus, onLoad: addPhotos });
+      if (!opened) return;
+      ({ map, maplibre } = opened);
+      map.addControl(new maplibre.NavigationControl({ showCompass: false }));
     })();
 
     // The photos under a cluster, listed beside the map.
