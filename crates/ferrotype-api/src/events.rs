@@ -23,7 +23,7 @@ use ferrotype_core::model::{AlbumSummary, Asset, ExifInfo, Visibility};
 use ferrotype_core::permissions::Permission;
 use ferrotype_core::sync::SyncRow;
 use ferrotype_core::system_config::{SystemConfigStore, keys};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::extract::SocketRef;
@@ -41,11 +41,32 @@ pub const SOCKET_PATH: &str = "/api/socket.io";
 /// its own request first (Immich waits the same).
 const SESSION_DELETE_DELAY: Duration = Duration::from_millis(500);
 
-/// The channel's handle: cheap to clone; sends to the sockets connected to this process.
+/// The channel's handle: cheap to clone. Every event goes out over the catalog's bus
+/// (`BusRepo`), and each process's relay hands it to the sockets connected there: a socket on
+/// one API process hears what a worker process or another API process sent.
 #[derive(Clone)]
 pub struct EventHub {
-    io: SocketIo,
     layer: SocketIoLayer,
+    catalog: Arc<dyn Catalog>,
+}
+
+/// What crosses the bus, as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum BusMessage {
+    /// A socket.io event for a room (a user's or a session's id), or for everyone; `data` is
+    /// its one argument (none when absent); `disconnect` then disconnects the room's sockets.
+    Emit {
+        room: Option<String>,
+        event: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<Value>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        disconnect: bool,
+    },
+    /// The system config changed: every process reads it again, every socket hears
+    /// `on_config_update`.
+    ConfigChanged,
 }
 
 impl std::fmt::Debug for EventHub {
@@ -94,15 +115,21 @@ async fn admit(catalog: &dyn Catalog, headers: &axum::http::HeaderMap) -> Result
 
 impl EventHub {
     /// The channel, answering at `SOCKET_PATH` once `layer` wraps the router; connections are
-    /// checked against `catalog`; `system_config` says whether they hear of new releases.
-    pub fn new(catalog: Arc<dyn Catalog>, system_config: Arc<SystemConfigStore>) -> Self {
+    /// checked against `catalog`; `system_config` says whether they hear of new releases, and
+    /// is read again when another process changes it. Listens on the bus before it returns, so
+    /// nothing sent afterwards, here or elsewhere, is missed.
+    pub async fn start(
+        catalog: Arc<dyn Catalog>,
+        system_config: Arc<SystemConfigStore>,
+    ) -> Result<Self, CatalogError> {
         let (layer, io) = SocketIo::builder().req_path(SOCKET_PATH).build_layer();
         let greeted = Greeting {
             catalog: catalog.clone(),
-            system_config,
+            system_config: system_config.clone(),
         };
+        let checked = catalog.clone();
         let check = move |socket: SocketRef| {
-            let catalog = catalog.clone();
+            let catalog = checked.clone();
             async move {
                 let auth = admit(catalog.as_ref(), &socket.req_parts().headers).await;
                 match auth {
@@ -126,7 +153,9 @@ impl EventHub {
         };
         let on_connect = move |socket: SocketRef| on_connect(socket, greeted.clone());
         io.ns("/", on_connect.with(check));
-        EventHub { io, layer }
+        let messages = catalog.subscribe().await?;
+        tokio::spawn(relay(messages, io, catalog.clone(), system_config));
+        Ok(EventHub { layer, catalog })
     }
 
     /// The tower layer that answers `SOCKET_PATH` and passes every other request through.
@@ -134,20 +163,47 @@ impl EventHub {
         self.layer.clone()
     }
 
-    async fn to_room<T: Serialize + ?Sized>(&self, room: String, event: &str, data: &T) {
-        if let Err(e) = self.io.to(room).emit(event, data).await {
-            tracing::debug!(event, "socket.io send failed: {e}");
+    async fn publish(&self, message: &BusMessage) {
+        let text = match serde_json::to_string(message) {
+            Ok(text) => text,
+            Err(e) => {
+                tracing::error!("cannot put an event into words: {e}");
+                return;
+            }
+        };
+        if let Err(e) = self.catalog.publish(&text).await {
+            tracing::warn!("cannot send an event to the other processes: {e}");
         }
+    }
+
+    async fn emit<T: Serialize + ?Sized>(
+        &self,
+        room: Option<String>,
+        event: &str,
+        data: Option<&T>,
+    ) {
+        let data = match data.map(serde_json::to_value).transpose() {
+            Ok(data) => data,
+            Err(e) => {
+                tracing::error!(event, "cannot put an event's data into JSON: {e}");
+                return;
+            }
+        };
+        self.publish(&BusMessage::Emit {
+            room,
+            event: event.to_string(),
+            data,
+            disconnect: false,
+        })
+        .await;
     }
 
     async fn to_user<T: Serialize + ?Sized>(&self, user: Uuid, event: &str, data: &T) {
-        self.to_room(user.to_string(), event, data).await;
+        self.emit(Some(user.to_string()), event, Some(data)).await;
     }
 
     async fn to_everyone<T: Serialize + ?Sized>(&self, event: &str, data: &T) {
-        if let Err(e) = self.io.emit(event, data).await {
-            tracing::debug!(event, "socket.io send failed: {e}");
-        }
+        self.emit(None, event, Some(data)).await;
     }
 
     /// `on_upload_success` and `AssetUploadReadyV2` to the owner, once an uploaded asset's
@@ -232,7 +288,7 @@ impl EventHub {
     /// `on_asset_stack_update`, with no arguments (Immich sends none): a stack of the user's
     /// changed. Unwired: stacks are not implemented yet.
     pub async fn asset_stack_update(&self, user: Uuid) {
-        self.to_user(user, "on_asset_stack_update", &NO_ARGUMENTS)
+        self.emit::<Value>(Some(user.to_string()), "on_asset_stack_update", None)
             .await;
     }
 
@@ -259,22 +315,24 @@ impl EventHub {
     /// `on_session_delete` to the sockets of that session, which are then disconnected (its
     /// token is no longer valid). Runs after `SESSION_DELETE_DELAY`, in the background.
     pub fn session_delete(&self, session_id: Uuid) {
-        let io = self.io.clone();
+        let hub = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(SESSION_DELETE_DELAY).await;
             let room = session_id.to_string();
-            if let Err(e) = io.to(room.clone()).emit("on_session_delete", &room).await {
-                tracing::debug!("socket.io send failed: {e}");
-            }
-            if let Err(e) = io.to(room).disconnect().await {
-                tracing::debug!("socket.io disconnect failed: {e}");
-            }
+            hub.publish(&BusMessage::Emit {
+                room: Some(room.clone()),
+                event: "on_session_delete".to_string(),
+                data: Some(Value::String(room)),
+                disconnect: true,
+            })
+            .await;
         });
     }
 
-    /// `on_config_update`, with no arguments, to everyone: the server's settings changed.
+    /// `on_config_update`, with no arguments, to everyone: the server's settings changed. Every
+    /// process reads the settings again first.
     pub async fn config_update(&self) {
-        self.to_everyone("on_config_update", &NO_ARGUMENTS).await;
+        self.publish(&BusMessage::ConfigChanged).await;
     }
 
     /// `on_new_release` (a `ReleaseEventV1`), to everyone, as Immich broadcasts it (its web
@@ -322,8 +380,69 @@ async fn asset_response(
     ))
 }
 
-/// An event without arguments: socket.io spreads an array into the event's arguments.
+/// An event without arguments: socket.io spreads a tuple (a fixed-size array) into the
+/// event's arguments.
 const NO_ARGUMENTS: [u8; 0] = [];
+
+/// Hands what comes over the bus to this process's sockets (and reloads the system config when
+/// another process changed it), for as long as the process runs.
+async fn relay(
+    mut messages: tokio::sync::broadcast::Receiver<Arc<str>>,
+    io: SocketIo,
+    catalog: Arc<dyn Catalog>,
+    system_config: Arc<SystemConfigStore>,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        let text = match messages.recv().await {
+            Ok(text) => text,
+            Err(RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "live events fell behind; the oldest were dropped");
+                continue;
+            }
+            Err(RecvError::Closed) => return,
+        };
+        let message = match serde_json::from_str::<BusMessage>(&text) {
+            Ok(message) => message,
+            Err(e) => {
+                tracing::warn!("an unreadable message on the bus ({e}): {text:.200}");
+                continue;
+            }
+        };
+        match message {
+            BusMessage::Emit {
+                room,
+                event,
+                data,
+                disconnect,
+            } => {
+                let sent = match (&room, &data) {
+                    (Some(room), Some(data)) => io.to(room.clone()).emit(&event, data).await,
+                    (Some(room), None) => io.to(room.clone()).emit(&event, &NO_ARGUMENTS).await,
+                    (None, Some(data)) => io.emit(&event, data).await,
+                    (None, None) => io.emit(&event, &NO_ARGUMENTS).await,
+                };
+                if let Err(e) = sent {
+                    tracing::debug!(event, "socket.io send failed: {e}");
+                }
+                if disconnect
+                    && let Some(room) = room
+                    && let Err(e) = io.to(room).disconnect().await
+                {
+                    tracing::debug!("socket.io disconnect failed: {e}");
+                }
+            }
+            BusMessage::ConfigChanged => {
+                if let Err(e) = system_config.reload(catalog.as_ref()).await {
+                    tracing::error!("cannot read the changed system config: {e}");
+                }
+                if let Err(e) = io.emit("on_config_update", &NO_ARGUMENTS).await {
+                    tracing::debug!("socket.io send failed: {e}");
+                }
+            }
+        }
+    }
+}
 
 fn ids(ids: &[Uuid]) -> Vec<String> {
     ids.iter().map(Uuid::to_string).collect()

@@ -1313,3 +1313,96 @@ pub async fn sync(c: &dyn Catalog) {
     // The catalog still answers (the reader went back to its pool or was closed).
     assert!(c.user_by_id(ann.id).await.unwrap().is_some());
 }
+
+/// The bus: what is published reaches every subscriber (the publisher's own process included),
+/// whole whatever its length, in the order published; a subscriber hears only what comes after
+/// it subscribed.
+pub async fn bus(c: &dyn Catalog) {
+    use std::time::Duration;
+    c.publish("before anyone listens").await.unwrap();
+    let mut first = c.subscribe().await.unwrap();
+    let mut second = c.subscribe().await.unwrap();
+    let long = format!(
+        "{{\"event\":\"on_asset_update\",\"data\":\"{}\"}}",
+        "ü".repeat(20_000)
+    );
+    c.publish("one").await.unwrap();
+    c.publish(&long).await.unwrap();
+    c.publish("two").await.unwrap();
+    for subscriber in [&mut first, &mut second] {
+        let mut heard = Vec::new();
+        while heard.len() < 3 {
+            let message = tokio::time::timeout(Duration::from_secs(10), subscriber.recv())
+                .await
+                .expect("a published message arrives")
+                .unwrap();
+            heard.push(message.to_string());
+        }
+        assert_eq!(heard, ["one".to_string(), long.clone(), "two".to_string()]);
+    }
+}
+
+/// The processes on a catalog: an upload intent or a move is half-done work to repair only once
+/// the instance that recorded it is gone (never heartbeated, or stopped cleanly), never while
+/// it is alive and may still finish it; a deletion's files (no instance) are always pending.
+pub async fn instances(c: &dyn Catalog) {
+    assert!(c.live_instances().await.unwrap().is_empty());
+    let ann = stored_user(c, "ann@example.com").await;
+    let photo = asset(ann.id, "moved", day(2024, 5, 1));
+    assert_eq!(
+        c.insert_asset(&photo, &[], &[]).await.unwrap(),
+        InsertOutcome::Created
+    );
+    let mv = PendingMove {
+        asset_id: photo.id,
+        old_path: photo.original_path.clone(),
+        new_path: "library/ann/2024/moved.jpg".into(),
+        old_sidecar_path: None,
+        new_sidecar_path: None,
+    };
+    c.begin_move(&mv).await.unwrap();
+    c.record_upload_intent("upload/in-flight.jpg")
+        .await
+        .unwrap();
+    // Not alive yet (no heartbeat): its work counts as left behind.
+    assert_eq!(
+        c.pending_upload_intents().await.unwrap(),
+        vec!["upload/in-flight.jpg".to_string()]
+    );
+    assert_eq!(c.pending_moves().await.unwrap(), vec![mv.clone()]);
+
+    c.heartbeat("api").await.unwrap();
+    c.heartbeat("all").await.unwrap();
+    assert_eq!(
+        c.live_instances().await.unwrap(),
+        vec![(c.instance_id(), "all".to_string())]
+    );
+    assert!(c.pending_upload_intents().await.unwrap().is_empty());
+    assert!(c.pending_moves().await.unwrap().is_empty());
+
+    // A deletion's files belong to no instance: pending even while everyone is alive.
+    let purged = c
+        .purge_assets(&PurgeSelection::Ids {
+            owner_id: ann.id,
+            ids: vec![photo.id],
+        })
+        .await
+        .unwrap();
+    assert_eq!(purged.len(), 1);
+    let pending = c.pending_upload_intents().await.unwrap();
+    assert!(pending.contains(&photo.original_path), "{pending:?}");
+    assert!(
+        pending.iter().all(|p| p.contains(&photo.id.to_string())),
+        "only the deleted photo's files: {pending:?}"
+    );
+    for path in &pending {
+        c.clear_upload_intent(path).await.unwrap();
+    }
+
+    c.forget_instance().await.unwrap();
+    assert!(c.live_instances().await.unwrap().is_empty());
+    assert_eq!(
+        c.pending_upload_intents().await.unwrap(),
+        vec!["upload/in-flight.jpg".to_string()]
+    );
+}

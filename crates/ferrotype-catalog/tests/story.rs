@@ -36,4 +36,6 @@ stories!(
     notifications,
     sync_checkpoints,
     sync,
+    bus,
+    instances,
 );

@@ -740,7 +740,29 @@ pub enum ConfigUpdateError {
     Catalog(#[from] CatalogError),
 }
 
-/// The live configuration: read by everyone, replaced by `update`.
+/// The configuration the catalog holds over the defaults; one that no longer fits is logged and
+/// the defaults are used.
+async fn stored(catalog: &dyn Catalog) -> Result<SystemConfig, CatalogError> {
+    let stored = catalog.system_metadata(keys::SYSTEM_CONFIG).await?;
+    Ok(
+        match stored.map(|partial| SystemConfig::from_partial(&partial)) {
+            None => SystemConfig::default(),
+            Some(Ok(config)) => {
+                if let Err(why) = validate(&config) {
+                    tracing::error!("the stored system config breaks a rule ({why}); used anyway");
+                }
+                config
+            }
+            Some(Err(why)) => {
+                tracing::error!("the stored system config is unusable ({why}); using the defaults");
+                SystemConfig::default()
+            }
+        },
+    )
+}
+
+/// The live configuration: read by everyone, replaced by `update` (or `reload`, when another
+/// process updated it).
 pub struct SystemConfigStore {
     current: RwLock<Arc<SystemConfig>>,
     /// The config file it came from, which makes it read-only.
@@ -762,21 +784,19 @@ impl SystemConfigStore {
     /// Loads the stored difference from the catalog. One that no longer fits (written by another
     /// version) is logged and the defaults are used, as a server must still start.
     pub async fn load(catalog: &dyn Catalog) -> Result<SystemConfigStore, CatalogError> {
-        let stored = catalog.system_metadata(keys::SYSTEM_CONFIG).await?;
-        let config = match stored.map(|partial| SystemConfig::from_partial(&partial)) {
-            None => SystemConfig::default(),
-            Some(Ok(config)) => {
-                if let Err(why) = validate(&config) {
-                    tracing::error!("the stored system config breaks a rule ({why}); used anyway");
-                }
-                config
-            }
-            Some(Err(why)) => {
-                tracing::error!("the stored system config is unusable ({why}); using the defaults");
-                SystemConfig::default()
-            }
-        };
-        Ok(SystemConfigStore::fixed(config))
+        Ok(SystemConfigStore::fixed(stored(catalog).await?))
+    }
+
+    /// Reads the stored configuration again and makes it live: another process changed it. A
+    /// configuration from a file stays as it is.
+    pub async fn reload(&self, catalog: &dyn Catalog) -> Result<(), CatalogError> {
+        if self.file.is_some() {
+            return Ok(());
+        }
+        let _one_at_a_time = self.updating.lock().await;
+        let live = Arc::new(stored(catalog).await?);
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = live;
+        Ok(())
     }
 
     /// The configuration read from a file (Immich's format: any part of SystemConfigDto, JSON,

@@ -160,6 +160,15 @@ impl JobRunner {
         wanted.clamp(1, bound)
     }
 
+    /// Runs the jobs of these queues only (a worker process given `--queues`); the others are
+    /// left to other processes. Empty: every queue with a handler.
+    pub fn only_queues(mut self, queues: &[QueueName]) -> Self {
+        if !queues.is_empty() {
+            self.handlers.retain(|_, (queue, _)| queues.contains(queue));
+        }
+        self
+    }
+
     pub fn observer(mut self, observer: Arc<dyn JobObserver>) -> Self {
         self.observers.push(observer);
         self

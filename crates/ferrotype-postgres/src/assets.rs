@@ -13,7 +13,7 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use crate::{PgCatalog, edits, jobs, map_error, metadata, ms, now, opt_ms};
+use crate::{PgCatalog, edits, instances, jobs, map_error, metadata, ms, now, opt_ms};
 
 pub(crate) const ASSET_COLUMNS: &str = "a.id, a.owner_id, a.type, a.original_path, \
     a.original_file_name, a.checksum, a.file_size, a.file_created_at, a.file_modified_at, \
@@ -82,14 +82,15 @@ impl AssetRepo for PgCatalog {
             .collect())
     }
 
-    /// Records that a file is about to be moved to `path`, so a crash before its row is
-    /// committed can be repaired at start.
+    /// Records that a file is about to be moved to `path` by this instance, so a crash before
+    /// its row is committed can be repaired once this instance is gone.
     async fn record_upload_intent(&self, path: &str) -> CatalogResult<()> {
         let conn = self.conn().await?;
         conn.execute(
-            "INSERT INTO upload_intents (path, created_at) VALUES ($1, $2)
-             ON CONFLICT (path) DO UPDATE SET created_at = excluded.created_at",
-            &[&path, &now()],
+            "INSERT INTO upload_intents (path, created_at, instance_id) VALUES ($1, $2, $3)
+             ON CONFLICT (path) DO UPDATE SET created_at = excluded.created_at,
+                instance_id = excluded.instance_id",
+            &[&path, &now(), &self.instance],
         )
         .await
         .map_err(map_error)?;
@@ -227,15 +228,20 @@ impl AssetRepo for PgCatalog {
             .collect())
     }
 
-    /// Paths whose upload was interrupted: intents with no committed asset row.
+    /// Paths whose upload was interrupted: intents with no committed asset row, of instances
+    /// gone or of none.
     async fn pending_upload_intents(&self) -> CatalogResult<Vec<String>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
-                "SELECT i.path FROM upload_intents i
-                 WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.original_path = i.path)
-                   AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.sidecar_path = i.path)",
-                &[],
+                &format!(
+                    "SELECT i.path FROM upload_intents i
+                     WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.original_path = i.path)
+                       AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.sidecar_path = i.path)
+                       AND NOT {}",
+                    instances::alive("i.instance_id")
+                ),
+                &[&instances::gone_before()],
             )
             .await
             .map_err(map_error)?;
@@ -255,17 +261,18 @@ impl AssetRepo for PgCatalog {
         let conn = self.conn().await?;
         conn.execute(
             "INSERT INTO pending_moves
-                (asset_id, old_path, new_path, old_sidecar_path, new_sidecar_path)
-             VALUES ($1, $2, $3, $4, $5)
+                (asset_id, old_path, new_path, old_sidecar_path, new_sidecar_path, instance_id)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (asset_id) DO UPDATE SET old_path = excluded.old_path,
                 new_path = excluded.new_path, old_sidecar_path = excluded.old_sidecar_path,
-                new_sidecar_path = excluded.new_sidecar_path",
+                new_sidecar_path = excluded.new_sidecar_path, instance_id = excluded.instance_id",
             &[
                 &mv.asset_id,
                 &mv.old_path,
                 &mv.new_path,
                 &mv.old_sidecar_path,
                 &mv.new_sidecar_path,
+                &self.instance,
             ],
         )
         .await
@@ -306,14 +313,18 @@ impl AssetRepo for PgCatalog {
         Ok(())
     }
 
-    /// Moves begun and neither finished nor cancelled (a crash came between).
+    /// Moves begun and neither finished nor cancelled by instances now gone (a crash came
+    /// between).
     async fn pending_moves(&self) -> CatalogResult<Vec<PendingMove>> {
         let conn = self.conn().await?;
         let rows = conn
             .query(
-                "SELECT asset_id, old_path, new_path, old_sidecar_path, new_sidecar_path
-                 FROM pending_moves",
-                &[],
+                &format!(
+                    "SELECT asset_id, old_path, new_path, old_sidecar_path, new_sidecar_path
+                     FROM pending_moves m WHERE NOT {}",
+                    instances::alive("m.instance_id")
+                ),
+                &[&instances::gone_before()],
             )
             .await
             .map_err(map_error)?;

@@ -1,7 +1,8 @@
 //! The PostgreSQL catalog: for installs that outgrow one machine (many API and worker processes
 //! on one database). A pool of `tokio-postgres` connections (`deadpool-postgres`); its own
-//! migrations (`migrations/`), applied at open under an advisory lock; and one more connection
-//! that LISTENs for job notifications so that idle workers wake at once.
+//! migrations (`migrations/`), applied at open under an advisory lock; one more connection that
+//! LISTENs for job notifications so that idle workers wake at once, and one for the bus between
+//! processes (`bus.rs`).
 //!
 //! Each area of the `Catalog` port (`UserRepo`, `AssetRepo`, ...) is implemented in its own
 //! file; `PgCatalog` is a whole `Catalog` through the port's blanket impl.
@@ -9,7 +10,9 @@
 mod albums;
 mod api_keys;
 mod assets;
+mod bus;
 mod edits;
+mod instances;
 mod jobs;
 mod metadata;
 mod migrate;
@@ -36,13 +39,22 @@ use tokio_postgres::error::SqlState;
 
 pub use wakeups::JobWakeups;
 
-/// The advisory lock key of `lock_as_only_server` ("ferroone" in ASCII; migrations use
-/// "ferrotyp", so a second server's migrations never wait behind the first server's lock).
-const ONLY_SERVER_LOCK: i64 = 0x6665_7272_6f6f_6e65;
+/// The advisory lock key of `try_lead` ("ferroone" in ASCII; migrations use "ferrotyp", so a
+/// process's migrations never wait behind the leader's lock).
+const LEADER_LOCK: i64 = 0x6665_7272_6f6f_6e65;
 
-/// Held while this process is the database's only server: the connection holding the lock.
-pub struct OnlyServer {
-    _conn: deadpool_postgres::Object,
+/// Held while this process leads the scheduled work (the hourly clean-up, the daily version
+/// check, the repairs of what gone processes left): the connection holding the lock.
+pub struct Leadership {
+    conn: deadpool_postgres::ClientWrapper,
+}
+
+impl Leadership {
+    /// Whether the lock is still held: its connection still answers (a lost connection lost
+    /// the lock with it; another process may lead now).
+    pub async fn still_held(&self) -> bool {
+        self.conn.simple_query("SELECT 1").await.is_ok()
+    }
 }
 
 /// How many connections one process keeps to the database at most.
@@ -52,6 +64,9 @@ const POOL_SIZE: usize = 16;
 pub struct PgCatalog {
     pool: Pool,
     wakeups: Arc<JobWakeups>,
+    bus: Arc<bus::PgBus>,
+    /// This handle's instance (`InstanceRepo`).
+    instance: uuid::Uuid,
 }
 
 impl PgCatalog {
@@ -87,7 +102,9 @@ impl PgCatalog {
             .map_err(|e| CatalogError::Backend(format!("database pool: {e}")))?;
         let catalog = PgCatalog {
             pool,
-            wakeups: JobWakeups::start(config),
+            wakeups: JobWakeups::start(config.clone()),
+            bus: bus::PgBus::new(config),
+            instance: uuid::Uuid::new_v4(),
         };
         {
             let mut conn = catalog.conn().await?;
@@ -106,18 +123,21 @@ impl PgCatalog {
         Ok(row.get::<_, i64>(0) as usize)
     }
 
-    /// Takes the database for this server alone, for as long as the guard lives (a session
-    /// advisory lock on a connection kept out of the pool); `None` when another server holds it.
-    /// The start-up repairs (uploads and moves cut short, jobs left active) are only right when
-    /// no other process is working, so until processes share the work by leases (issue #12's
-    /// roles) one server per database is enforced, as one per data folder is for SQLite.
-    pub async fn lock_as_only_server(&self) -> CatalogResult<Option<OnlyServer>> {
+    /// Becomes the leader of the processes on this database, for as long as the guard lives and
+    /// its connection stays up (a session advisory lock on a connection kept out of the pool);
+    /// `None` while another process leads. One leader runs the scheduled work, so that it runs
+    /// once however many workers there are.
+    pub async fn try_lead(&self) -> CatalogResult<Option<Leadership>> {
         let conn = self.conn().await?;
         let row = conn
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&ONLY_SERVER_LOCK])
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&LEADER_LOCK])
             .await
             .map_err(map_error)?;
-        Ok(row.get::<_, bool>(0).then_some(OnlyServer { _conn: conn }))
+        // The connection holding the lock must not go back to the pool: taken out of it, it
+        // closes when the guard is dropped, which lets the lock go.
+        Ok(row.get::<_, bool>(0).then(|| Leadership {
+            conn: deadpool_postgres::Object::take(conn),
+        }))
     }
 
     /// Wake-ups for idle workers: a job became waiting on some queue.

@@ -30,4 +30,6 @@ stories!(
     notifications,
     sync_checkpoints,
     sync,
+    bus,
+    instances,
 );

@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 use ferrotype_core::jobs::QueueName;
 
 /// Every key, its default, and what it means (printed by `ferrotype config-keys`).
+/// Variables the command line reads itself (clap's `env`), not configuration keys: the config
+/// file's path, and `serve`'s role and queues.
+const COMMAND_LINE_VARIABLES: &[&str] = &["FERROTYPE_CONFIG", "FERROTYPE_ROLE", "FERROTYPE_QUEUES"];
+
 pub const KEYS: &[(&str, &str, &str)] = &[
     (
         "server.listen",
@@ -399,7 +403,7 @@ pub fn load(
         })
         .collect();
     for (name, value) in env {
-        if !name.starts_with("FERROTYPE_") || name == "FERROTYPE_CONFIG" {
+        if !name.starts_with("FERROTYPE_") || COMMAND_LINE_VARIABLES.contains(&name.as_str()) {
             continue;
         }
         let source = Source::Env(name.clone());

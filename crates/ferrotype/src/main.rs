@@ -31,7 +31,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
-    Serve,
+    Serve(serve::ServeArgs),
     /// Manage accounts directly in a data folder, for headless setup.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
@@ -89,7 +89,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve => serve::run(config).await,
+            Command::Serve(args) => serve::run(config, args).await,
             Command::Admin(cmd) => admin::run(config, cmd).await,
             Command::ConfigKeys => Ok(()),
         }

@@ -14,7 +14,7 @@ use ferrotype_blob::LocalBlobStore;
 use ferrotype_catalog::SqliteCatalog;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::NewJob;
+use ferrotype_core::jobs::{NewJob, QueueName};
 use ferrotype_core::system_config::{SystemConfig, SystemConfigStore, keys};
 use ferrotype_media::geocode::Geocoder;
 use ferrotype_postgres::PgCatalog;
@@ -24,13 +24,60 @@ use tokio::net::TcpListener;
 use crate::config::{Config, Storage};
 use crate::jobs;
 
+/// What a `serve` process does. On PostgreSQL, API processes and worker processes scale apart
+/// (any number of each, each with its own data folder for upload staging); a SQLite catalog
+/// belongs to one process (its data folder's lock), which does everything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Answers the HTTP API, the web UI and live events; runs no jobs.
+    Api,
+    /// Runs jobs and the scheduled work; answers no HTTP.
+    Worker,
+    /// Both.
+    All,
+}
+
+impl Role {
+    fn serves_http(self) -> bool {
+        matches!(self, Role::Api | Role::All)
+    }
+
+    fn runs_jobs(self) -> bool {
+        matches!(self, Role::Worker | Role::All)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Role::Api => "api",
+            Role::Worker => "worker",
+            Role::All => "all",
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// What this process does: `api` (HTTP, web UI, live events), `worker` (jobs and scheduled
+    /// work) or `all`. Anything but `all` needs a PostgreSQL catalog (`database.url`).
+    #[arg(long, value_enum, default_value = "all", env = "FERROTYPE_ROLE")]
+    pub role: Role,
+    /// The queues this process's workers take jobs from, comma separated, by Immich's names
+    /// (`thumbnailGeneration,metadataExtraction`); all of them when absent.
+    #[arg(long, value_delimiter = ',', value_parser = parse_queue, env = "FERROTYPE_QUEUES")]
+    pub queues: Vec<QueueName>,
+}
+
+fn parse_queue(name: &str) -> Result<QueueName, String> {
+    QueueName::parse(name).ok_or_else(|| {
+        let known: Vec<&str> = QueueName::ALL.iter().map(|q| q.as_str()).collect();
+        format!("unknown queue {name:?}; queues are {}", known.join(", "))
+    })
+}
+
 /// Held while a server uses a data folder: a second server on the same folder would empty the
-/// first one's staging folder under its uploads, so it is refused. With PostgreSQL the database
-/// is held the same way: the repairs at start (uploads, moves and jobs a crash cut short) are
-/// only right when no other server is working on it.
+/// first one's staging folder under its uploads, so it is refused.
 pub struct DataFolderLock {
     _file: std::fs::File,
-    _database: Option<ferrotype_postgres::OnlyServer>,
 }
 
 fn lock_data_folder(data_dir: &Path) -> anyhow::Result<DataFolderLock> {
@@ -42,10 +89,7 @@ fn lock_data_folder(data_dir: &Path) -> anyhow::Result<DataFolderLock> {
         .open(&path)
         .with_context(|| format!("cannot open {}", path.display()))?;
     match file.try_lock() {
-        Ok(()) => Ok(DataFolderLock {
-            _file: file,
-            _database: None,
-        }),
+        Ok(()) => Ok(DataFolderLock { _file: file }),
         Err(std::fs::TryLockError::WouldBlock) => bail!(
             "another Ferrotype server is already using the data folder {}",
             data_dir.display()
@@ -56,29 +100,30 @@ fn lock_data_folder(data_dir: &Path) -> anyhow::Result<DataFolderLock> {
     }
 }
 
+/// What a process opened: its data folder (locked), the catalog and the blob store, and, on
+/// PostgreSQL, the catalog's own handle (for the leader's lock).
+pub struct OpenData {
+    pub lock: DataFolderLock,
+    pub catalog: Arc<dyn Catalog>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub postgres: Option<PgCatalog>,
+}
+
 /// The catalog and blob store of a data folder, created if missing, schema up to date, locked
 /// for this process. The catalog is SQLite in the data folder or, with a postgres:// `database.url`,
 /// PostgreSQL; the blobs live in the data folder or, with an s3:// `storage.url`, in a bucket,
 /// reached once here so that a wrong endpoint or secret stops the start.
-pub async fn open_data_folder(
-    config: &Config,
-) -> anyhow::Result<(DataFolderLock, Arc<dyn Catalog>, Arc<dyn BlobStore>)> {
+pub async fn open_data_folder(config: &Config) -> anyhow::Result<OpenData> {
     let data_dir = &config.data_dir;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
-    let mut lock = lock_data_folder(data_dir)?;
-    let catalog: Arc<dyn Catalog> = match &config.database_url {
+    let lock = lock_data_folder(data_dir)?;
+    let (catalog, postgres): (Arc<dyn Catalog>, _) = match &config.database_url {
         Some(url) => {
             let postgres = connect_postgres(config, url).await?;
-            lock._database = Some(postgres.lock_as_only_server().await?.ok_or_else(|| {
-                anyhow::anyhow!(
-                    "another Ferrotype server is already using this PostgreSQL database \
-                     (database.url): one server per database for now"
-                )
-            })?);
-            Arc::new(postgres)
+            (Arc::new(postgres.clone()), Some(postgres))
         }
-        None => open_catalog(config).await?,
+        None => (open_catalog(config).await?, None),
     };
     let blobs: Arc<dyn BlobStore> = match &config.storage {
         Storage::Local => Arc::new(
@@ -112,7 +157,12 @@ pub async fn open_data_folder(
             Arc::new(store)
         }
     };
-    Ok((lock, catalog, blobs))
+    Ok(OpenData {
+        lock,
+        catalog,
+        blobs,
+        postgres,
+    })
 }
 
 /// The catalog `database.url` names (PostgreSQL), or else the data folder's SQLite file; its
@@ -134,20 +184,41 @@ async fn connect_postgres(config: &Config, url: &str) -> anyhow::Result<PgCatalo
         .context("cannot open the PostgreSQL catalog (database.url)")
 }
 
-pub async fn run(config: Config) -> anyhow::Result<()> {
-    let (_lock, catalog, blobs) = open_data_folder(&config).await?;
-    let repaired =
-        ferrotype_core::repair::repair_interrupted_uploads(catalog.as_ref(), blobs.as_ref())
-            .await?;
-    if repaired > 0 {
-        tracing::warn!(repaired, "repaired uploads interrupted by a crash");
+pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    let role = args.role;
+    if role != Role::All && config.database_url.is_none() {
+        bail!(
+            "serve --role {} needs a PostgreSQL catalog (database.url): a SQLite catalog is \
+             served by one process, which does everything (--role all)",
+            role.name()
+        );
     }
-    ferrotype_core::repair::repair_interrupted_moves(catalog.as_ref(), blobs.as_ref()).await?;
-    // This process is the only worker of its data folder or database (the lock above), so any
-    // job still marked active was cut short by a crash: run it again.
-    let requeued = catalog.requeue_active_jobs().await?;
-    if requeued > 0 {
-        tracing::warn!(requeued, "jobs interrupted by a crash are queued again");
+    if !args.queues.is_empty() && !role.runs_jobs() {
+        bail!("--queues chooses the jobs of a worker: use it with --role worker or all");
+    }
+    let OpenData {
+        lock: _lock,
+        catalog,
+        blobs,
+        postgres,
+    } = open_data_folder(&config).await?;
+    if postgres.is_none() {
+        // The data folder's lock makes this the catalog's only process: any other instance
+        // recorded is a crashed predecessor, whose half-done work is repaired now.
+        catalog.forget_other_instances().await?;
+    }
+    // Alive from here on: what this process records as half-done is its own to finish.
+    catalog.heartbeat(role.name()).await?;
+    let heartbeat = tokio::spawn(heartbeat(catalog.clone(), role));
+    let instances = catalog.clone();
+    repair_left_behind(catalog.as_ref(), blobs.as_ref()).await?;
+    if role.runs_jobs() && catalog.live_instances().await?.len() == 1 {
+        // No other process is alive, so a job still marked active was cut short by a crash:
+        // run it again. (With others alive, their jobs are theirs to finish.)
+        let requeued = catalog.requeue_active_jobs().await?;
+        if requeued > 0 {
+            tracing::warn!(requeued, "jobs interrupted by a crash are queued again");
+        }
     }
     let system_config = Arc::new(load_system_config(&config, catalog.as_ref()).await?);
     let version = {
@@ -159,29 +230,38 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     record_geodata_state(catalog.as_ref(), &config.geodata_dir).await?;
     let metrics = Arc::new(ferrotype_api::metrics::Metrics::default());
-    let events = EventHub::new(catalog.clone(), system_config.clone());
+    let events = EventHub::start(catalog.clone(), system_config.clone())
+        .await
+        .context("cannot listen for live events")?;
     // Loaded once, off the start-up path; without the data, places stay empty (one warning).
     let geocoder = Arc::new(Geocoder::new(&config.geodata_dir));
     geocoder.load_in_background();
-    let runner = jobs::runner(
-        &config,
-        catalog.clone(),
-        blobs.clone(),
-        system_config.clone(),
-        events.clone(),
-        geocoder.clone(),
-    )
-    .observer(Arc::new(jobs::JobMetrics(metrics.clone())))
-    .observer(Arc::new(jobs::JobEvents {
-        catalog: catalog.clone(),
-        events: events.clone(),
-    }));
+    let runner = role.runs_jobs().then(|| {
+        jobs::runner(
+            &config,
+            catalog.clone(),
+            blobs.clone(),
+            system_config.clone(),
+            events.clone(),
+            geocoder.clone(),
+        )
+        .only_queues(&args.queues)
+        .observer(Arc::new(jobs::JobMetrics(metrics.clone())))
+        .observer(Arc::new(jobs::JobEvents {
+            catalog: catalog.clone(),
+            events: events.clone(),
+        }))
+    });
+    // An API process wakes no local worker: the catalog's notifications wake the workers.
+    let job_wake = runner
+        .as_ref()
+        .map_or_else(|| Arc::new(tokio::sync::Notify::new()), |r| r.waker());
     let state = AppState {
         metrics,
         events,
         catalog,
         blobs,
-        job_wake: runner.waker(),
+        job_wake,
         config: Arc::new(ApiConfig {
             max_upload_bytes: config.max_upload_bytes,
             data_dir: config.data_dir.clone(),
@@ -198,21 +278,67 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         geocoder,
     };
     let mut signals = ShutdownSignals::install()?;
-    let trash = tokio::spawn(hourly_clean_up(
-        state.catalog.clone(),
-        state.blobs.clone(),
-        state.events.clone(),
-        system_config,
-        state.job_wake.clone(),
-    ));
-    let version_checks = (!config.version_check_url.is_empty()).then(|| {
-        tokio::spawn(daily_version_check(
-            state.catalog.clone(),
-            state.system_config.clone(),
-            state.job_wake.clone(),
+    let scheduled = role.runs_jobs().then(|| {
+        tokio::spawn(scheduled_work(
+            Leader::new(postgres),
+            state.clone(),
+            !config.version_check_url.is_empty(),
         ))
     });
-    let workers = runner.start();
+    let workers = runner.map(|r| r.start());
+    let started = if role.serves_http() {
+        serve_http(&config, state, &mut signals).await?
+    } else {
+        tracing::info!(role = role.name(), queues = ?args.queues, "running jobs; no HTTP");
+        let signal = signals.recv().await;
+        tracing::info!("{signal}: finishing the jobs in flight");
+        None
+    };
+    let grace = Duration::from_secs(config.shutdown_timeout_seconds);
+    let stopping = Instant::now();
+    // Requests and jobs finish side by side, within the same grace period.
+    let finish_jobs = async {
+        if let Some(workers) = workers {
+            workers.shutdown(grace).await;
+        }
+    };
+    let finish_http = async {
+        let Some(mut server) = started else {
+            return Ok(());
+        };
+        match tokio::time::timeout(grace, &mut server).await {
+            Ok(result) => result
+                .context("server task failed")?
+                .context("server failed"),
+            Err(_) => {
+                server.abort();
+                tracing::warn!("requests still running after {grace:?}; stopped anyway");
+                Ok(())
+            }
+        }
+    };
+    let (http, ()) = tokio::join!(finish_http, finish_jobs);
+    http?;
+    if let Some(task) = scheduled {
+        task.abort();
+    }
+    heartbeat.abort();
+    // A clean stop: nothing of this process's is half-done, and the others need not wait for
+    // its heartbeat to run out.
+    if let Err(e) = instances.forget_instance().await {
+        tracing::warn!("cannot record this process's stop: {e}");
+    }
+    tracing::info!(ms = stopping.elapsed().as_millis() as u64, "stopped");
+    Ok(())
+}
+
+/// Binds and serves the API until a shutdown signal; then stops accepting and returns the
+/// server's task, still finishing the requests in flight. `None`: the server ended by itself.
+async fn serve_http(
+    config: &Config,
+    state: AppState,
+    signals: &mut ShutdownSignals,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<std::io::Result<()>>>> {
     let listener = bind(
         config.listen,
         Duration::from_secs(config.bind_timeout_seconds),
@@ -220,7 +346,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .await?;
     let local = listener.local_addr()?;
     tracing::info!(data_dir = %config.data_dir.display(), "listening on http://{local}");
-
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, ferrotype_api::router(state))
         .with_graceful_shutdown(async {
@@ -231,35 +356,106 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tokio::select! {
         result = &mut server => {
             result.context("server task failed")?.context("server failed")?;
-            return Ok(());
+            return Ok(None);
         }
         signal = signals.recv() => tracing::info!("{signal}: finishing requests in flight"),
     }
     let _ = stop_tx.send(());
-    let grace = Duration::from_secs(config.shutdown_timeout_seconds);
-    let started = Instant::now();
-    // Requests and jobs finish side by side, within the same grace period.
-    let (http, ()) = tokio::join!(
-        tokio::time::timeout(grace, &mut server),
-        workers.shutdown(grace)
-    );
-    match http {
-        Ok(result) => {
-            result
-                .context("server task failed")?
-                .context("server failed")?;
-        }
-        Err(_) => {
-            server.abort();
-            tracing::warn!("requests still running after {grace:?}; stopped anyway");
+    Ok(Some(server))
+}
+
+/// Says every `HEARTBEAT` that this process is alive (see `InstanceRepo`).
+async fn heartbeat(catalog: Arc<dyn Catalog>, role: Role) {
+    let mut tick = tokio::time::interval(ferrotype_core::catalog::HEARTBEAT);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        if let Err(e) = catalog.heartbeat(role.name()).await {
+            tracing::warn!("cannot record that this process is alive: {e}");
         }
     }
-    trash.abort();
-    if let Some(task) = version_checks {
-        task.abort();
+}
+
+/// Repairs what processes now gone left half-done: uploads whose file is stored but whose row
+/// is not, moves of originals.
+async fn repair_left_behind(catalog: &dyn Catalog, blobs: &dyn BlobStore) -> anyhow::Result<()> {
+    let repaired = ferrotype_core::repair::repair_interrupted_uploads(catalog, blobs).await?;
+    if repaired > 0 {
+        tracing::warn!(repaired, "repaired uploads interrupted by a crash");
     }
-    tracing::info!(ms = started.elapsed().as_millis() as u64, "stopped");
+    ferrotype_core::repair::repair_interrupted_moves(catalog, blobs).await?;
     Ok(())
+}
+
+/// Whether this process leads the scheduled work: always with SQLite (one process); on
+/// PostgreSQL while it holds the leader's lock, tried for again at each look.
+struct Leader {
+    postgres: Option<PgCatalog>,
+    held: Option<ferrotype_postgres::Leadership>,
+}
+
+impl Leader {
+    fn new(postgres: Option<PgCatalog>) -> Self {
+        Leader {
+            postgres,
+            held: None,
+        }
+    }
+
+    async fn leads(&mut self) -> bool {
+        let Some(postgres) = &self.postgres else {
+            return true;
+        };
+        if let Some(held) = &self.held {
+            if held.still_held().await {
+                return true;
+            }
+            tracing::warn!("lost the lead of the scheduled work (database connection lost)");
+            self.held = None;
+        }
+        match postgres.try_lead().await {
+            Ok(Some(leadership)) => {
+                tracing::info!("this process leads the scheduled work");
+                self.held = Some(leadership);
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!("cannot try for the lead of the scheduled work: {e}");
+                false
+            }
+        }
+    }
+}
+
+/// How often the leader looks for scheduled work (and a follower tries for the lead).
+const SCHEDULE_TICK: Duration = Duration::from_secs(60);
+
+/// The work done on a schedule, by the leader only (so once however many workers run): every
+/// minute, the repairs of what gone processes left; every hour, the clean-up; once a day, the
+/// version check (when a release feed is configured).
+async fn scheduled_work(mut leader: Leader, state: AppState, version_checks: bool) {
+    let mut tick = tokio::time::interval(SCHEDULE_TICK);
+    let mut last_clean_up: Option<Instant> = None;
+    let mut last_version_check: Option<Instant> = None;
+    let due = |last: Option<Instant>, every: Duration| last.is_none_or(|t| t.elapsed() >= every);
+    loop {
+        tick.tick().await;
+        if !leader.leads().await {
+            continue;
+        }
+        if let Err(e) = repair_left_behind(state.catalog.as_ref(), state.blobs.as_ref()).await {
+            tracing::error!("cannot repair what stopped processes left: {e:#}");
+        }
+        if due(last_clean_up, Duration::from_secs(3600)) {
+            last_clean_up = Some(Instant::now());
+            hourly_clean_up(&state).await;
+        }
+        if version_checks && due(last_version_check, Duration::from_secs(24 * 3600)) {
+            last_version_check = Some(Instant::now());
+            daily_version_check(&state).await;
+        }
+    }
 }
 
 /// The system config: from Immich's config file when one is given (read-only then, and the admin
@@ -336,78 +532,62 @@ async fn record_geodata_state(catalog: &dyn Catalog, geodata_dir: &Path) -> anyh
     Ok(())
 }
 
-/// At start, then every hour: deletes for good what has been in the trash longer than the
-/// system config's `trash.days` (everything trashed, with the trash turned off, as Immich does),
-/// and queues the deletion of accounts deleted more than `user.deleteDelay` days ago.
-async fn hourly_clean_up(
-    catalog: Arc<dyn Catalog>,
-    blobs: Arc<dyn BlobStore>,
-    events: EventHub,
-    system_config: Arc<SystemConfigStore>,
-    wake: Arc<tokio::sync::Notify>,
-) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let trash = system_config.get().trash.clone();
-        let days = if trash.enabled { trash.days } else { 0 };
-        let before = chrono::Utc::now() - chrono::Duration::days(days);
-        let selection = ferrotype_core::model::PurgeSelection::TrashedBefore(before);
-        match ferrotype_core::assets::purge(catalog.as_ref(), blobs.as_ref(), &selection).await {
-            Ok(purged) if purged.is_empty() => {}
-            Ok(purged) => {
-                tracing::info!(
-                    deleted = purged.len(),
-                    days,
-                    "emptied the trash of assets trashed before {before}"
-                );
-                for asset in &purged {
-                    events.asset_delete(asset.owner_id, asset.id).await;
-                }
+/// Every hour (the first at start): deletes for good what has been in the trash longer than
+/// the system config's `trash.days` (everything trashed, with the trash turned off, as Immich
+/// does), queues the deletion of accounts deleted more than `user.deleteDelay` days ago, and
+/// deletes old notifications.
+async fn hourly_clean_up(state: &AppState) {
+    let (catalog, blobs, events) = (&state.catalog, &state.blobs, &state.events);
+    let trash = state.system_config.get().trash.clone();
+    let days = if trash.enabled { trash.days } else { 0 };
+    let before = chrono::Utc::now() - chrono::Duration::days(days);
+    let selection = ferrotype_core::model::PurgeSelection::TrashedBefore(before);
+    match ferrotype_core::assets::purge(catalog.as_ref(), blobs.as_ref(), &selection).await {
+        Ok(purged) if purged.is_empty() => {}
+        Ok(purged) => {
+            tracing::info!(
+                deleted = purged.len(),
+                days,
+                "emptied the trash of assets trashed before {before}"
+            );
+            for asset in &purged {
+                events.asset_delete(asset.owner_id, asset.id).await;
             }
-            Err(e) => tracing::error!("cannot empty the trash: {e}"),
         }
-        // Accounts deleted longer ago than `user.deleteDelay` days go for good (in a job).
-        let delay = system_config.get().user.delete_delay;
-        let before = chrono::Utc::now() - chrono::Duration::days(delay);
-        match catalog.users_deleted_before(before).await {
-            Ok(due) if due.is_empty() => {}
-            Ok(due) => {
-                let jobs: Vec<NewJob> = due.into_iter().map(NewJob::delete_user).collect();
-                if let Err(e) = catalog.enqueue_jobs(&jobs).await {
-                    tracing::error!("cannot queue the deletion of deleted users: {e}");
-                }
-                wake.notify_waiters();
+        Err(e) => tracing::error!("cannot empty the trash: {e}"),
+    }
+    // Accounts deleted longer ago than `user.deleteDelay` days go for good (in a job).
+    let delay = state.system_config.get().user.delete_delay;
+    let before = chrono::Utc::now() - chrono::Duration::days(delay);
+    match catalog.users_deleted_before(before).await {
+        Ok(due) if due.is_empty() => {}
+        Ok(due) => {
+            let jobs: Vec<NewJob> = due.into_iter().map(NewJob::delete_user).collect();
+            if let Err(e) = catalog.enqueue_jobs(&jobs).await {
+                tracing::error!("cannot queue the deletion of deleted users: {e}");
             }
-            Err(e) => tracing::error!("cannot find deleted users: {e}"),
+            state.job_wake.notify_waiters();
         }
-        match catalog.purge_notifications(chrono::Utc::now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(deleted = n, "old notifications deleted"),
-            Err(e) => tracing::error!("cannot delete old notifications: {e}"),
-        }
+        Err(e) => tracing::error!("cannot find deleted users: {e}"),
+    }
+    match catalog.purge_notifications(chrono::Utc::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(deleted = n, "old notifications deleted"),
+        Err(e) => tracing::error!("cannot delete old notifications: {e}"),
     }
 }
 
-/// At start, then once a day: queues a look at the release feed while the admin's
+/// Once a day (the first at start): queues a look at the release feed while the admin's
 /// `newVersionCheck.enabled` is on (the job checks again when it runs, so a change between
 /// the two is honoured). Immich asks its own service hourly; a daily look is plenty for a
 /// release feed, and kind to GitHub's limits on unauthenticated requests (60 an hour).
-async fn daily_version_check(
-    catalog: Arc<dyn Catalog>,
-    system_config: Arc<SystemConfigStore>,
-    wake: Arc<tokio::sync::Notify>,
-) {
-    let mut tick = tokio::time::interval(Duration::from_secs(24 * 3600));
-    loop {
-        tick.tick().await;
-        if !system_config.get().new_version_check.enabled {
-            continue;
-        }
-        match catalog.enqueue_jobs(&[NewJob::version_check()]).await {
-            Ok(_) => wake.notify_waiters(),
-            Err(e) => tracing::error!("cannot queue the version check: {e}"),
-        }
+async fn daily_version_check(state: &AppState) {
+    if !state.system_config.get().new_version_check.enabled {
+        return;
+    }
+    match state.catalog.enqueue_jobs(&[NewJob::version_check()]).await {
+        Ok(_) => state.job_wake.notify_waiters(),
+        Err(e) => tracing::error!("cannot queue the version check: {e}"),
     }
 }
 

@@ -10,8 +10,8 @@ use rusqlite::{OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::{
-    SqliteCatalog, edits, jobs, metadata, opt_parse_ts, opt_parse_uuid, opt_ts, parse_ts,
-    parse_uuid, ts,
+    SqliteCatalog, edits, instances, jobs, metadata, opt_parse_ts, opt_parse_uuid, opt_ts,
+    parse_ts, parse_uuid, ts,
 };
 
 pub(crate) const ASSET_COLUMNS: &str = "a.id, a.owner_id, a.type, a.original_path, a.original_file_name, \
@@ -94,10 +94,12 @@ impl AssetRepo for SqliteCatalog {
 
     async fn record_upload_intent(&self, path: &str) -> CatalogResult<()> {
         let path = path.to_string();
+        let instance = self.inner.instance.to_string();
         self.write(move |conn| {
             conn.execute(
-                "INSERT OR REPLACE INTO upload_intents (path, created_at) VALUES (?1, ?2)",
-                params![path, ts(&Utc::now())],
+                "INSERT OR REPLACE INTO upload_intents (path, created_at, instance_id)
+                 VALUES (?1, ?2, ?3)",
+                params![path, ts(&Utc::now()), instance],
             )?;
             Ok(())
         })
@@ -213,12 +215,14 @@ impl AssetRepo for SqliteCatalog {
 
     async fn pending_upload_intents(&self) -> CatalogResult<Vec<String>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare(
+            let mut stmt = conn.prepare(&format!(
                 "SELECT i.path FROM upload_intents i
-                 WHERE NOT EXISTS (SELECT 1 FROM assets a
-                                   WHERE a.original_path = i.path OR a.sidecar_path = i.path)",
-            )?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
+                     WHERE NOT EXISTS (SELECT 1 FROM assets a
+                                       WHERE a.original_path = i.path OR a.sidecar_path = i.path)
+                       AND NOT {}",
+                instances::alive("i.instance_id")
+            ))?;
+            let rows = stmt.query_map([instances::gone_before()], |r| r.get(0))?;
             rows.collect()
         })
         .await
@@ -235,17 +239,19 @@ impl AssetRepo for SqliteCatalog {
 
     async fn begin_move(&self, mv: &PendingMove) -> CatalogResult<()> {
         let mv = mv.clone();
+        let instance = self.inner.instance.to_string();
         self.write(move |conn| {
             conn.execute(
                 "INSERT OR REPLACE INTO pending_moves
-                    (asset_id, old_path, new_path, old_sidecar_path, new_sidecar_path)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                    (asset_id, old_path, new_path, old_sidecar_path, new_sidecar_path, instance_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     mv.asset_id.to_string(),
                     mv.old_path,
                     mv.new_path,
                     mv.old_sidecar_path,
-                    mv.new_sidecar_path
+                    mv.new_sidecar_path,
+                    instance
                 ],
             )?;
             Ok(())
@@ -284,11 +290,12 @@ impl AssetRepo for SqliteCatalog {
 
     async fn pending_moves(&self) -> CatalogResult<Vec<PendingMove>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare(
+            let mut stmt = conn.prepare(&format!(
                 "SELECT asset_id, old_path, new_path, old_sidecar_path, new_sidecar_path
-                 FROM pending_moves",
-            )?;
-            let rows = stmt.query_map([], |r| {
+                     FROM pending_moves m WHERE NOT {}",
+                instances::alive("m.instance_id")
+            ))?;
+            let rows = stmt.query_map([instances::gone_before()], |r| {
                 Ok(PendingMove {
                     asset_id: parse_uuid(&r.get::<_, String>(0)?)?,
                     old_path: r.get(1)?,

@@ -5,7 +5,9 @@
 mod albums;
 mod api_keys;
 mod assets;
+mod bus;
 mod edits;
+mod instances;
 mod jobs;
 mod metadata;
 mod notifications;
@@ -67,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_notifications",
         include_str!("migrations/0013_notifications.sql"),
     ),
+    (
+        "0016_instances",
+        include_str!("migrations/0016_instances.sql"),
+    ),
 ];
 
 /// How many idle read connections are kept open.
@@ -81,6 +87,9 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    bus: tokio::sync::broadcast::Sender<Arc<str>>,
+    /// This handle's instance (`InstanceRepo`).
+    instance: Uuid,
 }
 
 impl SqliteCatalog {
@@ -93,6 +102,8 @@ impl SqliteCatalog {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
+                bus: tokio::sync::broadcast::channel(ferrotype_core::catalog::BUS_BACKLOG).0,
+                instance: Uuid::new_v4(),
             }),
         })
     }

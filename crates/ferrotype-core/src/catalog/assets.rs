@@ -16,8 +16,8 @@ pub trait AssetRepo: Send + Sync {
         owner_id: Uuid,
         checksums: &[Vec<u8>],
     ) -> CatalogResult<Vec<ChecksumMatch>>;
-    /// Records that a file is about to be moved to `path`, so a crash before its row is committed
-    /// can be repaired at start (see `pending_upload_intents`).
+    /// Records that a file is about to be moved to `path` by this instance, so a crash before its
+    /// row is committed can be repaired (see `pending_upload_intents`).
     async fn record_upload_intent(&self, path: &str) -> CatalogResult<()>;
     /// Inserts the asset row and its client metadata (key, JSON object), clears its upload
     /// intent, adds its size to the owner's usage, hides the motion part it names as a live
@@ -34,16 +34,19 @@ pub trait AssetRepo: Send + Sync {
         &self,
         asset_id: Uuid,
     ) -> CatalogResult<Vec<(String, String, Timestamp)>>;
-    /// Paths whose upload was interrupted: intents with no committed asset row.
+    /// Paths whose upload was interrupted: intents with no committed asset row, of instances
+    /// gone (no heartbeat for `INSTANCE_TIMEOUT`; see `InstanceRepo`) or of no instance (files a
+    /// deletion left).
     async fn pending_upload_intents(&self) -> CatalogResult<Vec<String>>;
     async fn clear_upload_intent(&self, path: &str) -> CatalogResult<()>;
-    /// Records that an original (and its sidecar) is about to be moved.
+    /// Records that an original (and its sidecar) is about to be moved by this instance.
     async fn begin_move(&self, mv: &PendingMove) -> CatalogResult<()>;
     /// Records the moved paths of `mv` on its asset and forgets the move, in one transaction.
     async fn finish_move(&self, mv: &PendingMove) -> CatalogResult<()>;
     /// Forgets a move that did not happen.
     async fn cancel_move(&self, asset_id: Uuid) -> CatalogResult<()>;
-    /// Moves begun and neither finished nor cancelled (a crash came between).
+    /// Moves begun and neither finished nor cancelled by instances now gone (a crash came
+    /// between).
     async fn pending_moves(&self) -> CatalogResult<Vec<PendingMove>>;
     async fn asset(&self, id: Uuid) -> CatalogResult<Option<Asset>>;
     /// Stores what metadata extraction found, moves the asset to its capture time, sets its

@@ -8,6 +8,8 @@
 mod albums;
 mod api_keys;
 mod assets;
+mod bus;
+mod instances;
 mod jobs;
 mod notifications;
 mod sessions;
@@ -20,6 +22,8 @@ mod users;
 pub use albums::AlbumRepo;
 pub use api_keys::ApiKeyRepo;
 pub use assets::AssetRepo;
+pub use bus::{BUS_BACKLOG, BusRepo};
+pub use instances::{HEARTBEAT, INSTANCE_TIMEOUT, InstanceRepo};
 pub use jobs::JobRepo;
 pub use notifications::NotificationRepo;
 pub use sessions::SessionRepo;
@@ -72,6 +76,8 @@ pub trait Catalog:
     + TimelineRepo
     + SyncRepo
     + JobRepo
+    + BusRepo
+    + InstanceRepo
     + Send
     + Sync
     + 'static
@@ -90,6 +96,8 @@ impl<T> Catalog for T where
         + TimelineRepo
         + SyncRepo
         + JobRepo
+        + BusRepo
+        + InstanceRepo
         + Send
         + Sync
         + 'static
@@ -100,8 +108,8 @@ impl<T> Catalog for T where
 /// area's method on an `Arc<dyn Catalog>` needs that area's trait in scope.
 pub mod prelude {
     pub use super::{
-        AlbumRepo, ApiKeyRepo, AssetRepo, Catalog, CatalogError, CatalogResult, JobRepo,
-        NotificationRepo, SessionRepo, SharedLinkRepo, SyncRepo, SyncStream, SystemRepo,
-        TimelineRepo, UserRepo,
+        AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,
+        InstanceRepo, JobRepo, NotificationRepo, SessionRepo, SharedLinkRepo, SyncRepo, SyncStream,
+        SystemRepo, TimelineRepo, UserRepo,
     };
 }

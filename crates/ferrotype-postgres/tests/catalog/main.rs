@@ -3,6 +3,7 @@
 
 mod accounts;
 mod assets;
+mod bus;
 mod jobs;
 mod notifications;
 mod schema;

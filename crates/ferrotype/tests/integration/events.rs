@@ -11,11 +11,11 @@ use serde_json::{Value, json};
 const EVENT_WAIT: Duration = Duration::from_secs(30);
 
 /// One socket for the script: its label, transport and handshake headers.
-fn socket(label: &str, transport: &str, headers: Value) -> Value {
+pub(crate) fn socket(label: &str, transport: &str, headers: Value) -> Value {
     json!({ "label": label, "transport": transport, "headers": headers })
 }
 
-fn bearer(token: &str) -> Value {
+pub(crate) fn bearer(token: &str) -> Value {
     json!({ "Authorization": format!("Bearer {token}") })
 }
 
@@ -23,7 +23,7 @@ fn cookie(token: &str) -> Value {
     json!({ "Cookie": format!("immich_access_token={token}") })
 }
 
-fn token(client: &Client) -> String {
+pub(crate) fn token(client: &Client) -> String {
     match &client.cred {
         Cred::Bearer(t) | Cred::Cookie(t) | Cred::ApiKey(t) => t.clone(),
         Cred::None => panic!("no credential"),
@@ -37,7 +37,7 @@ fn arguments(line: &str) -> Value {
 }
 
 /// Waits for `event` on socket `label` whose arguments `wanted` accepts; returns them.
-fn expect_event(
+pub(crate) fn expect_event(
     script: &mut LiveNode,
     label: &str,
     event: &str,

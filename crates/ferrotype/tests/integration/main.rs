@@ -19,6 +19,7 @@ mod metadata;
 mod notifications;
 mod places;
 mod postgres;
+mod processes;
 mod raw;
 mod s3;
 mod shared_links;

@@ -48,32 +48,26 @@ async fn a_database_url_that_is_not_postgres_is_refused_at_start() {
     assert!(stderr.contains("is not a postgres:// URL"), "{stderr}");
 }
 
-/// Until processes share the work by leases, one server per database: a second one (its own data
-/// folder) is refused at start with a clear reason, and the first keeps serving.
+/// Two servers on one database (each its own data folder): both serve, and exactly one leads
+/// the scheduled work (the clean-up, the repairs), so that it runs once.
 #[tokio::test]
-async fn a_second_server_on_the_same_database_is_refused() {
+async fn two_servers_on_one_database_serve_and_one_leads() {
     let url = TestCluster::shared().database_url().await;
     let mut first = Server::start_with(&[("FERROTYPE_DATABASE_URL", url.as_str())]);
     let admin = admin(&first).await;
-    let other_folder = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ferrotype"))
-        .arg("serve")
-        .env("FERROTYPE_DATABASE_URL", &url)
-        .env("FERROTYPE_STORAGE_DATA_DIR", other_folder.path())
-        .env("FERROTYPE_SERVER_LISTEN", "127.0.0.1:0")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("another Ferrotype server is already using this PostgreSQL database"),
-        "{stderr}"
-    );
+    let mut second = Server::start_with(&[("FERROTYPE_DATABASE_URL", url.as_str())]);
+    let on_second = login(&second, "admin@example.com", "admin-password").await;
+    assert_eq!(on_second.get("/api/users/me").await.status, 200);
     assert_eq!(admin.get("/api/users/me").await.status, 200);
-    // Once the first has stopped, the database is free again.
-    assert!(first.stop().success());
-    first.restart();
-    let admin = login(&first, "admin@example.com", "admin-password").await;
-    assert_eq!(admin.get("/api/users/me").await.status, 200);
+    const LEADS: &str = "this process leads the scheduled work";
+    for _ in 0..100 {
+        if first.log().contains(LEADS) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(first.log().contains(LEADS), "{}", first.log());
+    assert!(!second.log().contains(LEADS), "{}", second.log());
+    assert!(second.stop().success());
     assert!(first.stop().success());
 }

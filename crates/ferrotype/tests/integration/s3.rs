@@ -4,7 +4,7 @@
 //! start-up repair of an object whose upload never committed, and a wrong secret at start.
 
 #[path = "../../../ferrotype-s3/tests/support/mod.rs"]
-mod s3_servers;
+pub(crate) mod s3_servers;
 
 use std::path::Path;
 
@@ -16,11 +16,11 @@ use s3_servers::{Kind, S3Server};
 
 use crate::common::*;
 
-const BUCKET: &str = "photos";
+pub(crate) const BUCKET: &str = "photos";
 const PREFIX: &str = "ferrotype";
 
 /// The settings that put a server's blobs in `server`'s bucket.
-fn s3_env(s3: &S3Server) -> Vec<(&'static str, String)> {
+pub(crate) fn s3_env(s3: &S3Server) -> Vec<(&'static str, String)> {
     vec![
         ("FERROTYPE_STORAGE_URL", format!("s3://{BUCKET}/{PREFIX}")),
         ("FERROTYPE_STORAGE_S3_ENDPOINT", s3.endpoint.clone()),

@@ -1,0 +1,165 @@
+//! Many processes on one PostgreSQL database and one S3 bucket (`serve --role api|worker`):
+//! two API processes and a worker process, each with its own data folder, serve one library;
+//! what one process does, the others see (events over the catalog's bus, the system config).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use ferrotype_core::catalog::InstanceRepo;
+use ferrotype_postgres::testing::TestCluster;
+use serde_json::json;
+
+use crate::common::*;
+use crate::compat_support::{ensure_installed, open_sockets};
+use crate::events::{bearer, expect_event, socket, token};
+use crate::s3::s3_servers::{Kind, S3Server};
+use crate::s3::{BUCKET, s3_env};
+
+/// A `serve --role worker` process: it answers no HTTP, so it is ready once it says it runs
+/// jobs.
+struct Worker {
+    child: Child,
+    _data: tempfile::TempDir,
+}
+
+impl Worker {
+    fn start(env: &[(&str, &str)], args: &[&str]) -> Worker {
+        let data = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ferrotype"))
+            .args(["serve", "--role", "worker", "--data-dir"])
+            .arg(data.path())
+            .args(args)
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("running jobs; no HTTP") {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(30))
+            .expect("the worker process starts");
+        Worker { child, _data: data }
+    }
+
+    /// SIGTERM, and its exit status.
+    fn stop(&mut self) -> std::process::ExitStatus {
+        signal(self.child.id(), "TERM");
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn api_and_worker_processes_share_one_database_and_bucket() {
+    ensure_installed();
+    let url = TestCluster::shared().database_url().await;
+    let s3 = S3Server::start(Kind::S3sFs);
+    s3.create_bucket(BUCKET);
+    let mut shared: Vec<(&str, String)> = s3_env(&s3);
+    shared.push(("FERROTYPE_DATABASE_URL", url.clone()));
+    let shared: Vec<(&str, &str)> = shared.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let api_env: Vec<(&str, &str)> = shared
+        .iter()
+        .copied()
+        .chain([("FERROTYPE_ROLE", "api")])
+        .collect();
+    let mut first = Server::start_with(&api_env);
+    let mut second = Server::start_with(&api_env);
+    let mut worker = Worker::start(&shared, &[]);
+
+    let on_first = admin(&first).await;
+    let on_second = login(&second, "admin@example.com", "admin-password").await;
+    let plans = json!([socket(
+        "admin-on-second",
+        "websocket",
+        bearer(&token(&on_second))
+    )]);
+    let mut script = open_sockets(&second.base, &plans, Duration::from_secs(60));
+
+    // Uploaded through the first API process, processed by the worker process, announced to
+    // the socket connected to the second, and served by it from the bucket.
+    let photo = upload_path(&on_first, &fixtures().join("nature/el_torcal_rocks.jpg")).await;
+    let args = expect_event(&mut script, "admin-on-second", "on_upload_success", |a| {
+        a[0]["id"] == photo.as_str()
+    });
+    assert!(args[0]["thumbhash"].is_string(), "{args}");
+    let thumbnail = on_second
+        .get(&format!("/api/assets/{photo}/thumbnail"))
+        .await;
+    assert_eq!(thumbnail.status, 200);
+
+    // The system config changed through the first is live on the second at once (every
+    // process reads it again), and the second's sockets hear of it.
+    let mut config = on_first.get("/api/system-config").await.json();
+    assert_eq!(config["trash"]["days"], 30);
+    config["trash"]["days"] = json!(7);
+    let r = on_first.put("/api/system-config", config).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    expect_event(&mut script, "admin-on-second", "on_config_update", |_| true);
+    let seen = on_second.get("/api/system-config").await.json();
+    assert_eq!(seen["trash"]["days"], 7);
+
+    // Each process says it is alive, under its role; a clean stop takes it off the list.
+    let catalog = ferrotype_postgres::PgCatalog::connect(&url).await.unwrap();
+    let mut roles: Vec<String> = catalog
+        .live_instances()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, role)| role)
+        .collect();
+    roles.sort();
+    assert_eq!(roles, ["api", "api", "worker"]);
+    drop(script);
+    assert!(worker.stop().success());
+    assert!(first.stop().success());
+    assert!(second.stop().success());
+    assert!(catalog.live_instances().await.unwrap().is_empty());
+}
+
+/// Roles other than `all` need PostgreSQL (a SQLite catalog belongs to one process), and
+/// `--queues` takes Immich's queue names only; a refused start leaves no catalog behind.
+#[test]
+fn roles_and_queues_are_checked_at_start() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ferrotype"))
+            .arg("serve")
+            .args(args)
+            .arg("--data-dir")
+            .arg(data.path())
+            .env("FERROTYPE_SERVER_LISTEN", "127.0.0.1:0")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--role", "api"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("serve --role api needs a PostgreSQL catalog (database.url)"),
+        "{stderr}"
+    );
+    let out = run(&["--queues", "thumbnailGeneration,nope"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown queue \"nope\""), "{stderr}");
+    assert!(stderr.contains("thumbnailGeneration"), "{stderr}");
+    let out = run(&["--role", "nobody"]);
+    assert!(!out.status.success());
+    assert!(!data.path().join("ferrotype.db").exists());
+}
