@@ -57,6 +57,9 @@ impl Leadership {
     }
 }
 
+/// The schema version this build brings a database to: the number of its migrations.
+pub const SCHEMA_VERSION: usize = migrate::MIGRATIONS.len();
+
 /// How many connections one process keeps to the database at most.
 const POOL_SIZE: usize = 16;
 

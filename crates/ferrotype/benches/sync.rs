@@ -9,6 +9,9 @@
 //! uploads would measure the upload, not the sync); the catalog's own triggers give every row
 //! its sync cursor.
 //!
+//! On PostgreSQL: `FERROTYPE_BENCH_CATALOG=postgres cargo bench -p ferrotype --bench sync` (a
+//! throwaway cluster, filled by the database itself).
+//!
 //! Run with `cargo bench -p ferrotype --bench sync`. Not a test: without cargo bench's `--bench`
 //! argument (as under `cargo test --all-targets`) it does nothing.
 
@@ -110,6 +113,7 @@ async fn run() -> bool {
         results.push((count, m));
     }
     println!();
+    println!("catalog: {}", support::catalog_name());
     println!(
         "{:>8} {:>14} {:>10} {:>12} {:>10} {:>10} {:>14} {:>14}",
         "assets",

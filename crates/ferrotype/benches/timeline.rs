@@ -5,6 +5,9 @@
 //! The catalog is filled straight through SQLite while the server is stopped; the catalog's
 //! triggers keep the month counts as they would for uploads.
 //!
+//! On PostgreSQL: `FERROTYPE_BENCH_CATALOG=postgres cargo bench -p ferrotype --bench timeline`
+//! (a throwaway cluster, filled by the database itself).
+//!
 //! Run with `cargo bench -p ferrotype --bench timeline`. Not a test: without cargo bench's
 //! `--bench` argument (as under `cargo test --all-targets`) it does nothing.
 
@@ -91,6 +94,7 @@ async fn run() -> bool {
     server.stop();
 
     println!();
+    println!("catalog: {}", support::catalog_name());
     println!("{:<44} {:>10} {:>10}", "", "first ms", "median ms");
     println!(
         "{:<44} {:>10.1} {:>10.1}",

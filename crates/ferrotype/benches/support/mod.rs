@@ -54,9 +54,19 @@ pub fn run_folder(bench: &str) -> tempfile::TempDir {
         .expect("bench temp folder")
 }
 
-/// A stopped-then-restarted release server whose catalog holds `count` generated assets of its
-/// admin (`admin@example.com`), in a fresh folder under the target folder's `bench` subfolder;
-/// the folder goes when the returned guard is dropped.
+/// The catalog a benchmark runs on: SQLite in the data folder, or with
+/// `FERROTYPE_BENCH_CATALOG=postgres` a database of a throwaway PostgreSQL cluster (the one the
+/// tests use; `FERROTYPE_TEST_DATABASE_URL` names an existing server instead).
+pub fn catalog_name() -> &'static str {
+    match std::env::var("FERROTYPE_BENCH_CATALOG").as_deref() {
+        Ok("postgres") => "PostgreSQL",
+        _ => "SQLite",
+    }
+}
+
+/// A stopped-then-restarted release server whose catalog (see `catalog_name`) holds `count`
+/// generated assets of its admin (`admin@example.com`), in a fresh folder under the target
+/// folder's `bench` subfolder; the folder goes when the returned guard is dropped.
 pub async fn filled_server(
     bench: &str,
     count: usize,
@@ -64,14 +74,32 @@ pub async fn filled_server(
 ) -> (super::common::Server, tempfile::TempDir) {
     let temp = run_folder(bench);
     let data_dir = temp.path().join("data");
-    let mut server = super::common::Server::start_in(&data_dir, &[]);
+    let database_url = match catalog_name() {
+        "PostgreSQL" => Some(
+            ferrotype_postgres::testing::TestCluster::shared()
+                .database_url()
+                .await,
+        ),
+        _ => None,
+    };
+    let env: Vec<(&str, &str)> = database_url
+        .iter()
+        .map(|url| ("FERROTYPE_DATABASE_URL", url.as_str()))
+        .collect();
+    let mut server = super::common::Server::start_in(&data_dir, &env);
     let admin = super::common::admin(&server).await;
     let owner = super::common::user_id(&admin).await;
     server.stop();
     let started = std::time::Instant::now();
-    super::common::fill_catalog(&data_dir.join("ferrotype.db"), &owner, count, with_exif);
+    match &database_url {
+        Some(url) => super::common::fill_catalog_postgres(url, &owner, count, with_exif).await,
+        None => {
+            super::common::fill_catalog(&data_dir.join("ferrotype.db"), &owner, count, with_exif)
+        }
+    }
     println!(
-        "{count} assets written in {:.1}s",
+        "{count} assets written to {} in {:.1}s",
+        catalog_name(),
         started.elapsed().as_secs_f64()
     );
     server.restart();
