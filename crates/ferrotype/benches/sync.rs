@@ -9,7 +9,7 @@
 //! uploads would measure the upload, not the sync); the catalog's own triggers give every row
 //! its sync cursor.
 //!
-//! On PostgreSQL: `FERROTYPE_BENCH_CATALOG=postgres cargo bench -p ferrotype --bench sync` (a
+//! On PostgreSQL: `BENCH_CATALOG=postgres cargo bench -p ferrotype --bench sync` (a
 //! throwaway cluster, filled by the database itself).
 //!
 //! Run with `cargo bench -p ferrotype --bench sync`. Not a test: without cargo bench's `--bench`

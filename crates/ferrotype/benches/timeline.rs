@@ -5,7 +5,7 @@
 //! The catalog is filled straight through SQLite while the server is stopped; the catalog's
 //! triggers keep the month counts as they would for uploads.
 //!
-//! On PostgreSQL: `FERROTYPE_BENCH_CATALOG=postgres cargo bench -p ferrotype --bench timeline`
+//! On PostgreSQL: `BENCH_CATALOG=postgres cargo bench -p ferrotype --bench timeline`
 //! (a throwaway cluster, filled by the database itself).
 //!
 //! Run with `cargo bench -p ferrotype --bench timeline`. Not a test: without cargo bench's

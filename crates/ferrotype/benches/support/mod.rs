@@ -55,10 +55,10 @@ pub fn run_folder(bench: &str) -> tempfile::TempDir {
 }
 
 /// The catalog a benchmark runs on: SQLite in the data folder, or with
-/// `FERROTYPE_BENCH_CATALOG=postgres` a database of a throwaway PostgreSQL cluster (the one the
+/// `BENCH_CATALOG=postgres` a database of a throwaway PostgreSQL cluster (the one the
 /// tests use; `FERROTYPE_TEST_DATABASE_URL` names an existing server instead).
 pub fn catalog_name() -> &'static str {
-    match std::env::var("FERROTYPE_BENCH_CATALOG").as_deref() {
+    match std::env::var("BENCH_CATALOG").as_deref() {
         Ok("postgres") => "PostgreSQL",
         _ => "SQLite",
     }

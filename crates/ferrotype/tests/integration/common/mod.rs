@@ -808,14 +808,14 @@ pub async fn fill_catalog_postgres(url: &str, owner: &str, count: usize, with_ex
             "INSERT INTO assets (id, owner_id, type, original_path, original_file_name, checksum,
                 file_size, file_created_at, file_modified_at, local_date_time, created_at,
                 updated_at, visibility, is_favorite, width, height, thumbhash)
-             SELECT g.id, $1, 'IMAGE',
-                'upload/' || $1 || '/' || substr(g.id::text, 1, 2) || '/'
+             SELECT g.id, $1::uuid, 'IMAGE',
+                'upload/' || $1::uuid::text || '/' || substr(g.id::text, 1, 2) || '/'
                     || substr(g.id::text, 3, 2) || '/' || g.id || '.jpg',
                 'IMG_' || lpad(i::text, 6, '0') || '.jpg',
                 decode(md5(i::text) || substr(md5(i::text || 'x'), 1, 8), 'hex'),
                 4000000, g.taken, g.taken, g.taken, g.taken, g.taken, 'timeline', i % 10 = 0,
                 4000, 3000, decode(repeat('5a', 25), 'hex')
-             FROM generate_series(0::bigint, $2 - 1) AS i,
+             FROM generate_series(0::bigint, $2::bigint - 1) AS i,
                 LATERAL (SELECT gen_random_uuid() AS id,
                     make_timestamptz((2005 + (i % 240) / 12)::int, (1 + (i % 240) % 12)::int,
                         (1 + (i / 2880) % 28)::int, ((i / 6720) % 24)::int,
