@@ -19,6 +19,7 @@ mod shared_links;
 mod sync;
 mod system;
 mod timeline;
+mod transfer;
 mod users;
 mod wakeups;
 

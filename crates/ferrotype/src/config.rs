@@ -399,7 +399,11 @@ pub fn load(
         })
         .collect();
     for (name, value) in env {
-        if !name.starts_with("FERROTYPE_") || name == "FERROTYPE_CONFIG" {
+        // FERROTYPE_MIGRATE_*: the target of `ferrotype migrate`, read by its flags.
+        if !name.starts_with("FERROTYPE_")
+            || name == "FERROTYPE_CONFIG"
+            || name.starts_with("FERROTYPE_MIGRATE_")
+        {
             continue;
         }
         let source = Source::Env(name.clone());

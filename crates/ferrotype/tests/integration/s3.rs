@@ -4,7 +4,7 @@
 //! start-up repair of an object whose upload never committed, and a wrong secret at start.
 
 #[path = "../../../ferrotype-s3/tests/support/mod.rs"]
-mod s3_servers;
+pub(crate) mod s3_servers;
 
 use std::path::Path;
 
