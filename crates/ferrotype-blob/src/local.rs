@@ -34,6 +34,14 @@ impl LocalBlobStore {
         Ok(store)
     }
 
+    /// Uses `root` as it is, for a tool working beside a server that may be running on it
+    /// (`ferrotype migrate` reading its source): that server's staging folder is left alone.
+    pub fn open_beside_server(root: &Path) -> Self {
+        LocalBlobStore {
+            root: root.to_path_buf(),
+        }
+    }
+
     /// The file behind a key.
     pub fn path_of(&self, key: &str) -> BlobResult<PathBuf> {
         check_key(key)?;

@@ -22,6 +22,7 @@ pub mod storage_template;
 pub mod sync;
 pub mod system_config;
 pub mod time;
+pub mod transfer;
 
 /// The Immich server version Ferrotype speaks; clients pick their protocol from it.
 pub const IMMICH_VERSION: (u32, u32, u32) = (3, 2, 2);

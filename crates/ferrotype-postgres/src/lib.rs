@@ -22,6 +22,7 @@ mod shared_links;
 mod sync;
 mod system;
 mod timeline;
+mod transfer;
 mod users;
 mod wakeups;
 

@@ -403,7 +403,11 @@ pub fn load(
         })
         .collect();
     for (name, value) in env {
-        if !name.starts_with("FERROTYPE_") || COMMAND_LINE_VARIABLES.contains(&name.as_str()) {
+        // FERROTYPE_MIGRATE_*: the target of `ferrotype migrate`, read by its flags.
+        if !name.starts_with("FERROTYPE_")
+            || COMMAND_LINE_VARIABLES.contains(&name.as_str())
+            || name.starts_with("FERROTYPE_MIGRATE_")
+        {
             continue;
         }
         let source = Source::Env(name.clone());

@@ -4,6 +4,7 @@
 mod admin;
 mod config;
 mod jobs;
+mod migrate;
 mod serve;
 
 use std::path::PathBuf;
@@ -35,6 +36,9 @@ enum Command {
     /// Manage accounts directly in a data folder, for headless setup.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Copy this install (the catalog and blobs the configuration names) into another backend:
+    /// PostgreSQL and S3, or back to SQLite and a folder. Resumable; verified at the end.
+    Migrate(migrate::MigrateArgs),
     /// List the configuration keys with their defaults.
     ConfigKeys,
 }
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(config, args).await,
             Command::Admin(cmd) => admin::run(config, cmd).await,
+            Command::Migrate(args) => migrate::run(config, args).await,
             Command::ConfigKeys => Ok(()),
         }
     });

@@ -80,7 +80,7 @@ pub struct DataFolderLock {
     _file: std::fs::File,
 }
 
-fn lock_data_folder(data_dir: &Path) -> anyhow::Result<DataFolderLock> {
+pub(crate) fn lock_data_folder(data_dir: &Path) -> anyhow::Result<DataFolderLock> {
     let path = data_dir.join("ferrotype.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -178,7 +178,7 @@ pub async fn open_catalog(config: &Config) -> anyhow::Result<Arc<dyn Catalog>> {
     })
 }
 
-async fn connect_postgres(config: &Config, url: &str) -> anyhow::Result<PgCatalog> {
+pub(crate) async fn connect_postgres(config: &Config, url: &str) -> anyhow::Result<PgCatalog> {
     PgCatalog::connect_with_password(url, config.database_password.as_deref())
         .await
         .context("cannot open the PostgreSQL catalog (database.url)")

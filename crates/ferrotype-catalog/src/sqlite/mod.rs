@@ -16,6 +16,7 @@ mod shared_links;
 mod sync;
 mod system;
 mod timeline;
+mod transfer;
 mod users;
 
 use std::path::{Path, PathBuf};

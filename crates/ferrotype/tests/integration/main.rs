@@ -16,6 +16,7 @@ mod events;
 mod jobs;
 mod lifecycle;
 mod metadata;
+mod migrate;
 mod notifications;
 mod places;
 mod postgres;
