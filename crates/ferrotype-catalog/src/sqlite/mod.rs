@@ -9,6 +9,7 @@ mod edits;
 mod jobs;
 mod metadata;
 mod notifications;
+mod partners;
 mod sessions;
 mod shared_links;
 mod sync;
@@ -66,6 +67,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0013_notifications",
         include_str!("migrations/0013_notifications.sql"),
+    ),
+    (
+        "0015_partners",
+        include_str!("migrations/0015_partners.sql"),
     ),
 ];
 

@@ -10,6 +10,7 @@ mod api_keys;
 mod assets;
 mod jobs;
 mod notifications;
+mod partners;
 mod sessions;
 mod shared_links;
 mod sync;
@@ -22,6 +23,7 @@ pub use api_keys::ApiKeyRepo;
 pub use assets::AssetRepo;
 pub use jobs::JobRepo;
 pub use notifications::NotificationRepo;
+pub use partners::PartnerRepo;
 pub use sessions::SessionRepo;
 pub use shared_links::SharedLinkRepo;
 pub use sync::{SyncRepo, SyncStream};
@@ -69,6 +71,7 @@ pub trait Catalog:
     + AlbumRepo
     + SharedLinkRepo
     + NotificationRepo
+    + PartnerRepo
     + TimelineRepo
     + SyncRepo
     + JobRepo
@@ -87,6 +90,7 @@ impl<T> Catalog for T where
         + AlbumRepo
         + SharedLinkRepo
         + NotificationRepo
+        + PartnerRepo
         + TimelineRepo
         + SyncRepo
         + JobRepo
@@ -101,7 +105,7 @@ impl<T> Catalog for T where
 pub mod prelude {
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, Catalog, CatalogError, CatalogResult, JobRepo,
-        NotificationRepo, SessionRepo, SharedLinkRepo, SyncRepo, SyncStream, SystemRepo,
-        TimelineRepo, UserRepo,
+        NotificationRepo, PartnerRepo, SessionRepo, SharedLinkRepo, SyncRepo, SyncStream,
+        SystemRepo, TimelineRepo, UserRepo,
     };
 }

@@ -16,11 +16,11 @@ async fn migrations_apply_once_even_when_processes_start_together() {
     });
     for open in opens {
         let catalog = open.await.unwrap().expect("open");
-        assert_eq!(catalog.schema_version().await.unwrap(), 1);
+        assert_eq!(catalog.schema_version().await.unwrap(), 2);
     }
     // Opening again applies nothing.
     let catalog = PgCatalog::connect(&url).await.unwrap();
-    assert_eq!(catalog.schema_version().await.unwrap(), 1);
+    assert_eq!(catalog.schema_version().await.unwrap(), 2);
 }
 
 #[tokio::test]

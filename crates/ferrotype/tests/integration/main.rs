@@ -17,6 +17,7 @@ mod jobs;
 mod lifecycle;
 mod metadata;
 mod notifications;
+mod partners;
 mod places;
 mod postgres;
 mod raw;
