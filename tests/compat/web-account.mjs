@@ -2,7 +2,8 @@
 // real server: the welcome after the first sign-up (shown once), the theme (kept over a reload,
 // overriding the system's), the profile and its picture in the header, the password, API keys
 // (a new key works, a narrow key is refused, a deleted key stops working), sessions (logging one
-// out ends its token), preferences, and the admin's users (create, edit, statistics, a reset
+// out ends its token), preferences, partner sharing (a partner added and removed, theirs shown
+// in the timeline and on their page), and the admin's users (create, edit, statistics, a reset
 // password that signs in and is then changed by its owner, delete and restore, delete now), at a
 // phone's width too.
 // Other users and sessions are made through the API (fetch) to save time. Each step saves a
@@ -293,6 +294,60 @@ await step("the account page by keyboard: a dialog opens with Enter and closes w
   assert.equal(await page.evaluate(() => document.activeElement.closest("dialog") !== null), true, "focus moves into the dialog");
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "detached" });
+});
+
+/// `method /api<path>` as the page's own session (its cookie); the status and the JSON answer.
+const asPage = (method, path, body) =>
+  page.evaluate(async ([m, p, b]) => {
+    const r = await fetch(`/api${p}`, { method: m, headers: { "content-type": "application/json" }, body: b === undefined ? undefined : JSON.stringify(b) });
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : null };
+  }, [method, path, body]);
+
+await step("partner sharing: add a partner, show theirs in the timeline and on their page, remove", async () => {
+  // Pat (made through the API) uploads a photo and shares her library with Ada.
+  const made = await asPage("POST", "/admin/users", { name: "Pat", email: "pat@example.com", password: "pat password" });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const pat = await signIn("pat@example.com", "pat password");
+  const form = new FormData();
+  form.append("assetData", new Blob([fs.readFileSync(photo)], { type: "image/jpeg" }), "pat.jpg");
+  for (const [k, v] of Object.entries({ deviceAssetId: "pat-1", deviceId: "test", fileCreatedAt: "2024-05-01T10:00:00.000Z", fileModifiedAt: "2024-05-01T10:00:00.000Z" })) form.append(k, v);
+  const uploaded = await (await fetch(`${base}/api/assets`, { method: "POST", headers: bearer(pat.accessToken), body: form })).json();
+  const ada = await fromPage("/users/me");
+  assert.equal((await call("POST", "/partners", { body: { sharedWithId: ada.id }, headers: bearer(pat.accessToken) })).status, 201);
+
+  await page.goto(`${base}/account`);
+  const partners = page.locator("section[aria-labelledby=partners]");
+  await partners.getByText("You share your library with nobody.").waitFor();
+  const shown = partners.getByRole("checkbox", { name: "Show Pat's photos in my timeline" });
+  assert.equal(await shown.isChecked(), false);
+  // Ada shares hers with Pat: chosen from the users.
+  await partners.getByLabel("Share with").selectOption({ label: "Pat (pat@example.com)" });
+  await partners.getByRole("button", { name: "Add a partner" }).click();
+  await partners.locator(`.partners-shared-by [data-partner="${made.json.id}"]`).waitFor();
+  assert.deepEqual((await fromPage("/partners?direction=shared-by")).map((p) => p.email), ["pat@example.com"]);
+  // Pat's photos in Ada's timeline.
+  await shown.check();
+  await until(async () => (await fromPage("/partners?direction=shared-with"))[0].inTimeline === true, "shown in the timeline");
+  await page.screenshot({ path: path.join(shots, "partners.png") });
+  await page.goto(`${base}/photos`);
+  await page.locator(`.tile[data-id="${uploaded.id}"]`).waitFor();
+  // Pat's page: her photos, read-only.
+  await page.goto(`${base}/account`);
+  await partners.getByRole("link", { name: "View photos of Pat" }).click();
+  await page.getByRole("heading", { name: "Pat's photos" }).waitFor();
+  assert.equal(new URL(page.url()).pathname, `/partners/${made.json.id}`);
+  await page.locator(`.tile[data-id="${uploaded.id}"]`).waitFor();
+  await page.screenshot({ path: path.join(shots, "partner-page.png") });
+  // Not shown in the timeline any more, then Ada stops sharing with Pat.
+  await page.goto(`${base}/account`);
+  await shown.uncheck();
+  await until(async () => (await fromPage("/partners?direction=shared-with"))[0].inTimeline === false, "hidden from the timeline");
+  await partners.getByRole("button", { name: "Remove Pat" }).click();
+  const confirm = page.getByRole("dialog", { name: "Stop sharing" });
+  await confirm.getByRole("button", { name: "Remove" }).click();
+  await partners.getByText("You share your library with nobody.").waitFor();
+  assert.deepEqual(await fromPage("/partners?direction=shared-by"), []);
 });
 
 const users = page.locator(".admin-users");

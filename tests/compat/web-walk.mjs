@@ -245,6 +245,15 @@ await call("DELETE", "/assets", { ids: [trashed] });
 const album = await call("POST", "/albums", { albumName: "Walk in the park", description: "Photos of a walk", assetIds: [favourite, inAlbum] });
 const bob = (await call("GET", "/admin/users")).find((u) => u.email === "bob@example.com");
 await call("PUT", `/albums/${album.id}/users`, { albumUsers: [{ userId: bob.id, role: "viewer" }] });
+// Bob shares his library (one photo) with Ada: his partner page.
+{
+  const adaToken = token;
+  const adaId = (await call("GET", "/users/me")).id;
+  token = (await call("POST", "/auth/login", { email: "bob@example.com", password: "bob password" })).accessToken;
+  await thumbnailsOf([await upload(photos[4])]);
+  await call("POST", "/partners", { sharedWithId: adaId });
+  token = adaToken;
+}
 const link = await call("POST", "/shared-links", { type: "ALBUM", albumId: album.id, allowDownload: true, allowUpload: true, showMetadata: true });
 await call("POST", "/shared-links", { type: "INDIVIDUAL", assetIds: [inAlbum], description: "One photo" });
 
@@ -308,6 +317,7 @@ const PAGES = [
   { name: "map", covers: ["/map"], show: go("/map", (tab) => tab.locator(".cluster-count").first().waitFor()) },
   { name: "album add photos", show: go(`/albums/${album.id}/add-photos`, tiles(2)) },
   { name: "account", covers: ["/account"], show: go("/account", heading("Account settings")) },
+  { name: "partner", show: go(`/partners/${bob.id}`, tiles(1)) },
   { name: "welcome steps", covers: ["/onboarding"], show: go("/onboarding", heading("Welcome, Ada")) },
   { name: "new password", covers: ["/change-password"], show: go("/change-password", heading("Change password")) },
   { name: "sharing", covers: ["/sharing"], show: go("/sharing", (tab) => tab.locator(".card.link").nth(1).waitFor()) },

@@ -24,8 +24,8 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, jobs,
-    map, media, notifications, pin, server, sessions, shared_links, sync, system, timeline, upload,
-    users,
+    map, media, notifications, partners, pin, server, sessions, shared_links, sync, system,
+    timeline, upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -220,6 +220,11 @@ api_routes! {
     GET "/sync/ack" => sync::get_acks;
     POST "/sync/ack" => sync::set_acks;
     DELETE "/sync/ack" => sync::delete_acks;
+    GET "/partners" => partners::list;
+    POST "/partners" => partners::create;
+    POST "/partners/{id}" => partners::create_deprecated;
+    PUT "/partners/{id}" => partners::update;
+    DELETE "/partners/{id}" => partners::remove;
     GET "/notifications" => notifications::list;
     PUT "/notifications" => notifications::update_many;
     DELETE "/notifications" => notifications::delete_many;

@@ -135,6 +135,12 @@ pub const ORDER_NOT_ASC_OR_DESC: Refusal = refusal(
     StatusCode::BAD_REQUEST,
     "order must be one of the following values: asc, desc",
 );
+pub const PARTNER_ALREADY_EXISTS: Refusal =
+    refusal(StatusCode::BAD_REQUEST, "Partner already exists");
+pub const PARTNER_NOT_FOUND: Refusal = refusal(StatusCode::BAD_REQUEST, "Partner not found");
+/// Immich has no such check (it makes the partnership); sharing with oneself means nothing.
+pub const PARTNER_NOT_YOURSELF: Refusal =
+    refusal(StatusCode::BAD_REQUEST, "Cannot share with yourself");
 pub const PASSWORD_EMPTY: Refusal =
     refusal(StatusCode::BAD_REQUEST, "password should not be empty");
 pub const PROFILE_IMAGE_NOT_FOUND: Refusal =
@@ -176,6 +182,14 @@ pub const TIME_BUCKET_NOT_DATE: Refusal = refusal(
 );
 pub const TIME_BUCKET_NOT_STRING: Refusal =
     refusal(StatusCode::BAD_REQUEST, "timeBucket must be a string");
+pub const WITH_PARTNERS_UNSUPPORTED: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "withPartners is only supported for non-archived, non-trashed, non-favorited, non-locked assets",
+);
+pub const ANOTHER_USERS_LOCKED_TIMELINE: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "You may not access another user's locked timeline",
+);
 pub const USER_ALREADY_ADDED: Refusal = refusal(StatusCode::BAD_REQUEST, "User already added");
 pub const USER_ID_NOT_UUID_OR_ME: Refusal =
     refusal(StatusCode::BAD_REQUEST, "userId must be a UUID or me");

@@ -27,6 +27,7 @@ import { adminPage } from "/pages/admin.js";
 import { settingsPage } from "/pages/admin-settings.js";
 import { sharePage } from "/pages/shared-link.js";
 import { mapPage } from "/pages/map.js";
+import { partnerPage } from "/pages/partners.js";
 
 // other moves draw the page of the new address.
 window.addEventListener("popstate", () => {
@@ -103,6 +104,7 @@ function pages() {
     ["/admin/settings", "Settings", () => settingsPage()],
     [/^\/albums\/[^/]+$/, "Album", (path) => albumPage(path.slice("/albums/".length))],
     [/^\/albums\/[^/]+\/add-photos$/, "Add photos", (path) => albumAddPhotosPage(path.split("/")[2])],
+    [/^\/partners\/[^/]+$/, "Partner", (path) => partnerPage(path.slice("/partners/".length))],
     [
       /^\/photos\/[^/]+$/,
       "Photos",

@@ -1219,6 +1219,11 @@ async fn read_sync(
                     SyncRow::AuthUser(u) | SyncRow::User(u) => u.id,
                     SyncRow::Asset(a) | SyncRow::AlbumAsset(a) => a.id,
                     SyncRow::AssetDelete(id) => *id,
+                    SyncRow::PartnerAsset(a) => a.id,
+                    SyncRow::PartnerAssetDelete(id) | SyncRow::PartnerAssetExif(id, _) => *id,
+                    // A partnership by its sharer.
+                    SyncRow::Partner { shared_by_id, .. }
+                    | SyncRow::PartnerDelete { shared_by_id, .. } => *shared_by_id,
                     other => panic!("unexpected row {other:?}"),
                 };
                 rows.push((item.row.entity_type(), id, item.update_id));
@@ -1405,4 +1410,166 @@ pub async fn instances(c: &dyn Catalog) {
         c.pending_upload_intents().await.unwrap(),
         vec!["upload/in-flight.jpg".to_string()]
     );
+}
+
+/// Partners: one partnership per direction, refused twice or towards an unknown user; the
+/// partner's choice of timeline; deleted users hidden; the sync stream's partnerships, the
+/// partner's library from the moment they share (older assets too), their deletes, and the end of
+/// a partnership.
+pub async fn partners(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let cat = stored_user(c, "cat@example.com").await;
+    let old = stored_asset(c, ann.id, "old", day(2024, 5, 1)).await;
+    stored_asset(c, cat.id, "cats", day(2024, 5, 2)).await;
+
+    let made = c.create_partner(ann.id, bob.id).await.unwrap();
+    assert_eq!(made.shared_by.id, ann.id);
+    assert_eq!(made.shared_with.id, bob.id);
+    assert!(
+        !made.in_timeline,
+        "not in the partner's timeline until they choose"
+    );
+    assert!(matches!(
+        c.create_partner(ann.id, bob.id).await,
+        Err(CatalogError::Conflict(_))
+    ));
+    assert!(matches!(
+        c.create_partner(ann.id, Uuid::new_v4()).await,
+        Err(CatalogError::NotFound(_))
+    ));
+    assert!(c.partner(ann.id, bob.id).await.unwrap().is_some());
+    assert!(
+        c.partner(bob.id, ann.id).await.unwrap().is_none(),
+        "one way"
+    );
+    c.create_partner(cat.id, ann.id).await.unwrap();
+    let of_ann: Vec<(Uuid, Uuid)> = c
+        .partners_of(ann.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| (p.shared_by.id, p.shared_with.id))
+        .collect();
+    assert_eq!(of_ann, vec![(ann.id, bob.id), (cat.id, ann.id)]);
+    assert_eq!(c.partners_of(bob.id).await.unwrap().len(), 1);
+
+    let shown = c
+        .update_partner(ann.id, bob.id, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(shown.in_timeline);
+    assert!(
+        c.partner(ann.id, bob.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .in_timeline
+    );
+    assert!(
+        c.update_partner(bob.id, ann.id, true)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // A deleted user's partnerships are hidden, and back when they are restored.
+    let deleted = UserChange {
+        deleted_at: Some(Some(now())),
+        status: Some(UserStatus::Deleted),
+        ..Default::default()
+    };
+    c.update_user(cat.id, &deleted).await.unwrap();
+    assert!(c.partner(cat.id, ann.id).await.unwrap().is_none());
+    assert_eq!(c.partners_of(ann.id).await.unwrap().len(), 1);
+    let restored = UserChange {
+        deleted_at: Some(None),
+        status: Some(UserStatus::Active),
+        ..Default::default()
+    };
+    c.update_user(cat.id, &restored).await.unwrap();
+    assert!(c.partner(cat.id, ann.id).await.unwrap().is_some());
+
+    // Bob's phone: the partnership, and Ann's library, the asset older than the partnership too;
+    // not Cat's, who shares with Ann, not with him.
+    let mut query = SyncQuery {
+        user_id: bob.id,
+        types: vec!["PartnerAssetsV2".into(), "PartnersV1".into()],
+        checkpoints: HashMap::new(),
+    };
+    let (rows, now1) = read_sync(c, query.clone()).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(
+        seen,
+        vec![("PartnerV1", ann.id), ("PartnerAssetV2", old.id)]
+    );
+    for kind in [
+        "PartnerV1",
+        "PartnerDeleteV1",
+        "PartnerAssetV2",
+        "PartnerAssetDeleteV1",
+    ] {
+        query.checkpoints.insert(kind.to_string(), now1.clone());
+    }
+    assert!(
+        read_sync(c, query.clone()).await.0.is_empty(),
+        "nothing new"
+    );
+
+    // Ann's new asset and her purge reach him.
+    let new = stored_asset(c, ann.id, "new", day(2024, 6, 1)).await;
+    c.purge_assets(&PurgeSelection::Ids {
+        owner_id: ann.id,
+        ids: vec![old.id],
+    })
+    .await
+    .unwrap();
+    let (rows, now2) = read_sync(c, query.clone()).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(
+        seen,
+        vec![("PartnerAssetDeleteV1", old.id), ("PartnerAssetV2", new.id)]
+    );
+
+    // A partner added later brings their older assets in the next stream.
+    let cats_new = stored_asset(c, cat.id, "cats-new", day(2024, 6, 2)).await;
+    let dan = stored_user(c, "dan@example.com").await;
+    let dans = stored_asset(c, dan.id, "dans", day(2024, 1, 1)).await;
+    for kind in [
+        "PartnerV1",
+        "PartnerDeleteV1",
+        "PartnerAssetV2",
+        "PartnerAssetDeleteV1",
+    ] {
+        query.checkpoints.insert(kind.to_string(), now2.clone());
+    }
+    c.create_partner(dan.id, bob.id).await.unwrap();
+    let (rows, now3) = read_sync(c, query.clone()).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(
+        seen,
+        vec![("PartnerV1", dan.id), ("PartnerAssetV2", dans.id)]
+    );
+    assert!(!seen.iter().any(|(_, id)| *id == cats_new.id));
+
+    // Ending a partnership is news to both.
+    assert!(c.remove_partner(dan.id, bob.id).await.unwrap());
+    assert!(!c.remove_partner(dan.id, bob.id).await.unwrap());
+    for kind in [
+        "PartnerV1",
+        "PartnerDeleteV1",
+        "PartnerAssetV2",
+        "PartnerAssetDeleteV1",
+    ] {
+        query.checkpoints.insert(kind.to_string(), now3.clone());
+    }
+    let (rows, _) = read_sync(c, query.clone()).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(seen, vec![("PartnerDeleteV1", dan.id)]);
+    query.user_id = dan.id;
+    let (rows, _) = read_sync(c, query).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(seen, vec![("PartnerDeleteV1", dan.id)]);
+    assert!(c.partner(dan.id, bob.id).await.unwrap().is_none());
 }

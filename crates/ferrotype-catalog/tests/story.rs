@@ -34,6 +34,7 @@ stories!(
     timeline,
     map,
     notifications,
+    partners,
     sync_checkpoints,
     sync,
     bus,

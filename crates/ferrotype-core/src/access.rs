@@ -55,6 +55,24 @@ impl AssetAccess {
     fn reads(self) -> bool {
         !matches!(self, AssetAccess::Change(_))
     }
+
+    /// What a partner may do with the sharer's assets (Immich's `checkPartnerAccess` callers):
+    /// read, view, download, and share (into their own albums and links).
+    fn partner_may(self) -> bool {
+        self.reads() || self == AssetAccess::Change(Permission::AssetShare)
+    }
+}
+
+/// Whether `user` sees `asset` as its owner's partner: the owner shares with them, and the asset
+/// is on the owner's timeline or hidden (a live photo's motion part), not archived, locked or in
+/// the trash (Immich's `checkPartnerAccess`).
+async fn partner_sees(catalog: &dyn Catalog, user: Uuid, asset: &Asset) -> Result<bool, Refused> {
+    if asset.deleted_at.is_some()
+        || !matches!(asset.visibility, Visibility::Timeline | Visibility::Hidden)
+    {
+        return Ok(false);
+    }
+    Ok(catalog.partner(asset.owner_id, user).await?.is_some())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +91,8 @@ pub enum Refused {
 /// - a link's visitor reads what the link shows (downloads only when it allows them), never
 ///   what is in the locked folder, and changes nothing;
 /// - the locked folder is its owner's, from an unlocked session, and nobody else's;
-/// - owners do anything with their assets; others read them through an album shared with them.
+/// - owners do anything with their assets; others read them through an album shared with them,
+///   and partners read (and share) what the owner has on their timeline.
 pub async fn asset(
     catalog: &dyn Catalog,
     actor: Actor<'_>,
@@ -110,6 +129,7 @@ pub async fn asset(
             }
             if asset.owner_id == user
                 || (access.reads() && catalog.asset_in_shared_album(user, id).await?)
+                || (access.partner_may() && partner_sees(catalog, user, &asset).await?)
             {
                 return Ok(asset);
             }

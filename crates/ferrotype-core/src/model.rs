@@ -588,3 +588,13 @@ pub enum LinkAssetResult {
     /// Not the owner's (adding) or not in the link (removing).
     NotFound,
 }
+
+/// A partnership (Immich's `partner`): `shared_by` shares their whole library with
+/// `shared_with`, who may show it in their own timeline (`in_timeline`, their choice).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partner {
+    pub shared_by: User,
+    pub shared_with: User,
+    pub in_timeline: bool,
+    pub created_at: Timestamp,
+}

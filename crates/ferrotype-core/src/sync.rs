@@ -163,6 +163,20 @@ pub enum SyncRow {
     /// Another user's asset in an album shared with this one.
     AlbumAsset(Box<Asset>),
     AlbumAssetExif(Uuid, Box<ExifInfo>),
+    /// A partnership the user is in, either way.
+    Partner {
+        shared_by_id: Uuid,
+        shared_with_id: Uuid,
+        in_timeline: bool,
+    },
+    PartnerDelete {
+        shared_by_id: Uuid,
+        shared_with_id: Uuid,
+    },
+    /// An asset of someone who shares their library with the user.
+    PartnerAsset(Box<Asset>),
+    PartnerAssetDelete(Uuid),
+    PartnerAssetExif(Uuid, Box<ExifInfo>),
 }
 
 impl SyncRow {
@@ -183,6 +197,11 @@ impl SyncRow {
             SyncRow::AlbumUserDelete { .. } => "AlbumUserDeleteV1",
             SyncRow::AlbumAsset(_) => "AlbumAssetCreateV2",
             SyncRow::AlbumAssetExif(..) => "AlbumAssetExifCreateV1",
+            SyncRow::Partner { .. } => "PartnerV1",
+            SyncRow::PartnerDelete { .. } => "PartnerDeleteV1",
+            SyncRow::PartnerAsset(_) => "PartnerAssetV2",
+            SyncRow::PartnerAssetDelete(_) => "PartnerAssetDeleteV1",
+            SyncRow::PartnerAssetExif(..) => "PartnerAssetExifV1",
         }
     }
 }

@@ -17,6 +17,7 @@ mod jobs;
 mod metadata;
 mod migrate;
 mod notifications;
+mod partners;
 mod sessions;
 mod shared_links;
 mod sync;

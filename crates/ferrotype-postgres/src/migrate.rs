@@ -13,6 +13,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0001_initial.sql"),
     ),
     (
+        "0002_partners",
+        include_str!("../migrations/0002_partners.sql"),
+    ),
+    (
         "0004_instances",
         include_str!("../migrations/0004_instances.sql"),
     ),

@@ -328,8 +328,95 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                     },
                 )
                 .await?),
-        // Partners, stacks, memories, people, faces, OCR, edits and asset metadata: nothing
-        // exists to sync until those features do.
+        // Partnerships the user is in, either way.
+        "PartnersV1" => Ok(ctx
+            .each(
+                "SELECT shared_by_id, shared_with_id, id FROM partner_audit
+                 WHERE (shared_by_id = $1 OR shared_with_id = $1) AND id > $2 AND id < $3
+                 ORDER BY id",
+                a("PartnerDeleteV1"),
+                |r| {
+                    Ok(item(
+                        SyncRow::PartnerDelete {
+                            shared_by_id: r.get(0),
+                            shared_with_id: r.get(1),
+                        },
+                        r.get(2),
+                    ))
+                },
+            )
+            .await?
+            && ctx
+                .each(
+                    "SELECT shared_by_id, shared_with_id, in_timeline, update_id FROM partners
+                     WHERE (shared_by_id = $1 OR shared_with_id = $1)
+                       AND update_id > $2 AND update_id < $3
+                     ORDER BY update_id",
+                    a("PartnerV1"),
+                    |r| {
+                        Ok(item(
+                            SyncRow::Partner {
+                                shared_by_id: r.get(0),
+                                shared_with_id: r.get(1),
+                                in_timeline: r.get(2),
+                            },
+                            r.get(3),
+                        ))
+                    },
+                )
+                .await?),
+        // The assets of those who share with the user, each from the later of its own cursor
+        // and the partnership's create_id (a new partner's whole library comes at once).
+        "PartnerAssetsV2" => Ok(ctx
+            .each(
+                "SELECT asset_id, id FROM asset_audit
+                 WHERE owner_id IN (SELECT shared_by_id FROM partners WHERE shared_with_id = $1)
+                   AND id > $2 AND id < $3 ORDER BY id",
+                a("PartnerAssetDeleteV1"),
+                |r| Ok(item(SyncRow::PartnerAssetDelete(r.get(0)), r.get(1))),
+            )
+            .await?
+            && ctx
+                .each(
+                    &format!(
+                        "SELECT * FROM (
+                            SELECT {ASSET_COLUMNS}, GREATEST(a.update_id, p.create_id) AS cursor
+                            FROM partners p JOIN assets a ON a.owner_id = p.shared_by_id
+                            WHERE p.shared_with_id = $1) t
+                         WHERE cursor > $2 AND cursor < $3 ORDER BY cursor"
+                    ),
+                    a("PartnerAssetV2"),
+                    |r| {
+                        Ok(item(
+                            SyncRow::PartnerAsset(Box::new(asset_at(r)?)),
+                            r.get(23),
+                        ))
+                    },
+                )
+                .await?),
+        "PartnerAssetExifsV1" => {
+            ctx.each(
+                &format!(
+                    "SELECT * FROM (
+                        SELECT {EXIF_COLUMNS}, asset_exif.asset_id,
+                            GREATEST(asset_exif.update_id, p.create_id) AS cursor
+                        FROM partners p JOIN assets a ON a.owner_id = p.shared_by_id
+                        JOIN asset_exif ON asset_exif.asset_id = a.id
+                        WHERE p.shared_with_id = $1) t
+                     WHERE cursor > $2 AND cursor < $3 ORDER BY cursor"
+                ),
+                a("PartnerAssetExifV1"),
+                |r| {
+                    Ok(item(
+                        SyncRow::PartnerAssetExif(r.get(27), Box::new(exif_at(r))),
+                        r.get(28),
+                    ))
+                },
+            )
+            .await
+        }
+        // Stacks, memories, people, faces, OCR, edits and asset metadata: nothing exists to
+        // sync until those features do.
         _ => Ok(true),
     }
 }

@@ -28,6 +28,7 @@ stories!(
     timeline,
     map,
     notifications,
+    partners,
     sync_checkpoints,
     sync,
     bus,

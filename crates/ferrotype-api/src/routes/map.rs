@@ -15,6 +15,7 @@ use ferrotype_core::model::MapMarkerQuery;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::partners;
 use crate::routes::query::bool_param;
 
 /// Markers newest first: `{id, lat, lon, city, state, country}`.
@@ -35,10 +36,15 @@ pub async fn markers(
             })
             .transpose()
     };
-    // Partners come with #13's partner sharing; until then a user has none.
+    // Partners on the map: all who share with the user, shown in their timeline or not, as
+    // Immich chooses.
+    let mut owner_ids = vec![auth.user.id];
+    if bool_param(&query, "withPartners")?.unwrap_or(false) {
+        owner_ids.extend(partners::sharing_with(&state, auth.user.id, false).await?);
+    }
     let selection = MapMarkerQuery {
         user_id: auth.user.id,
-        owner_ids: vec![auth.user.id],
+        owner_ids,
         with_shared_albums: bool_param(&query, "withSharedAlbums")?.unwrap_or(false),
         with_archived: bool_param(&query, "isArchived")?.unwrap_or(false),
         is_favorite: bool_param(&query, "isFavorite")?,

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod map;
 pub mod media;
 pub mod notifications;
+pub mod partners;
 pub mod pin;
 pub mod query;
 pub mod server;

@@ -123,8 +123,29 @@ pub(crate) fn data_of(row: &SyncRow) -> Value {
         SyncRow::User(u) => user_json(u),
         SyncRow::UserDelete(id) => json!({ "userId": id }),
         SyncRow::Asset(a) | SyncRow::AlbumAsset(a) => asset_json(a),
-        SyncRow::AssetDelete(id) => json!({ "assetId": id }),
-        SyncRow::AssetExif(id, e) | SyncRow::AlbumAssetExif(id, e) => json!({
+        SyncRow::PartnerAsset(a) => {
+            let mut v = asset_json(a);
+            // A favourite is the owner's own mark; Immich sends partners false.
+            v["isFavorite"] = json!(false);
+            v
+        }
+        SyncRow::AssetDelete(id) | SyncRow::PartnerAssetDelete(id) => json!({ "assetId": id }),
+        SyncRow::Partner {
+            shared_by_id,
+            shared_with_id,
+            in_timeline,
+        } => json!({
+            "sharedById": shared_by_id,
+            "sharedWithId": shared_with_id,
+            "inTimeline": in_timeline,
+        }),
+        SyncRow::PartnerDelete {
+            shared_by_id,
+            shared_with_id,
+        } => json!({ "sharedById": shared_by_id, "sharedWithId": shared_with_id }),
+        SyncRow::AssetExif(id, e)
+        | SyncRow::AlbumAssetExif(id, e)
+        | SyncRow::PartnerAssetExif(id, e) => json!({
             "assetId": id,
             "make": e.make,
             "model": e.model,

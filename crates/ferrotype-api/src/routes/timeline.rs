@@ -15,10 +15,12 @@ use crate::dto::b64;
 use crate::error::{ApiError, ApiResult};
 use crate::messages;
 use crate::routes::albums::readable_album;
+use crate::routes::partners;
 use crate::routes::query::{bool_param, uuid_param};
 
-/// The query behind both endpoints, with its access checks: another user's timeline, or an
-/// album the user is not in, is refused as Immich does; `None` when nothing can match (a
+/// The query behind both endpoints, with its access checks: another user's timeline (but a
+/// partner's), or an album the user is not in, is refused as Immich does; `withPartners` adds
+/// the partners shown in the user's timeline; `None` when nothing can match (a
 /// person, as faces are not recognised yet).
 async fn timeline_query(
     state: &AppState,
@@ -46,26 +48,63 @@ async fn timeline_query(
             return Err(ApiError::from(messages::ORDER_NOT_ASC_OR_DESC));
         }
     };
-    if let Some(user) = uuid_param(params, "userId")?
-        && user != auth.user.id
-    {
-        return Err(ApiError::no_access(Permission::TimelineRead));
-    }
-    let within = if let Some(album) = uuid_param(params, "albumId")? {
+    let album = uuid_param(params, "albumId")?;
+    if let Some(album) = album {
         readable_album(state, auth, album).await?;
-        Some(TimelineScope::Album(album))
-    } else {
-        uuid_param(params, "tagId")?.map(TimelineScope::Tag)
+    }
+    // Whose timeline: one's own, or (Immich's `timeline.read`) that of someone who shares their
+    // library with the caller; their archive and locked folder stay theirs.
+    let user = uuid_param(params, "userId")?.unwrap_or(auth.user.id);
+    let requested = visibility;
+    let mut visibility = visibility;
+    if user != auth.user.id {
+        if auth.shared_link().is_some()
+            || state.catalog.partner(user, auth.user.id).await?.is_none()
+        {
+            return Err(ApiError::no_access(Permission::TimelineRead));
+        }
+        if visibility == Some(Visibility::Archive) {
+            return Err(ApiError::no_access(Permission::ArchiveRead));
+        }
+        if visibility == Some(Visibility::Locked) {
+            return Err(ApiError::from(messages::ANOTHER_USERS_LOCKED_TIMELINE));
+        }
+        // Without a visibility Immich lists the partner's archive too, whose assets its own
+        // access rules then refuse; we list what the partner may open.
+        if visibility.is_none() {
+            visibility = Some(Visibility::Timeline);
+        }
+    }
+    let is_favorite = bool_param(params, "isFavorite")?;
+    let trashed = bool_param(params, "isTrashed")?.unwrap_or(false);
+    let with_partners = bool_param(params, "withPartners")?.unwrap_or(false);
+    // Partners' assets only on the plain timeline, as Immich allows them.
+    if with_partners
+        && (matches!(
+            requested,
+            None | Some(Visibility::Archive | Visibility::Locked)
+        ) || is_favorite.is_some()
+            || trashed)
+    {
+        return Err(ApiError::from(messages::WITH_PARTNERS_UNSUPPORTED));
+    }
+    let within = match album {
+        Some(album) => Some(TimelineScope::Album(album)),
+        None => uuid_param(params, "tagId")?.map(TimelineScope::Tag),
     };
     if uuid_param(params, "personId")?.is_some() {
         return Ok(None);
     }
+    let mut owner_ids = vec![user];
+    if with_partners && auth.shared_link().is_none() {
+        owner_ids.extend(partners::sharing_with(state, auth.user.id, true).await?);
+    }
     Ok(Some(TimelineQuery {
-        owner_ids: vec![auth.user.id],
+        owner_ids,
         within,
         visibility,
-        is_favorite: bool_param(params, "isFavorite")?,
-        trashed: bool_param(params, "isTrashed")?.unwrap_or(false),
+        is_favorite,
+        trashed,
         descending,
     }))
 }

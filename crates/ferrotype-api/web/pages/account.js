@@ -1,5 +1,5 @@
 // The account page (Immich's user settings): profile and picture, password, API keys, sessions,
-// the preferences the server honours, and the theme. Each section is its own component, talking
+// partner sharing, the preferences the server honours, and the theme. Each section is its own component, talking
 // to the API itself and showing the server's answer beside its form.
 
 import { html, render } from "/ui.js";
@@ -9,6 +9,7 @@ import { PERMISSIONS } from "/api-operations.js";
 import { Avatar, me } from "/components/avatar.js";
 import { Modal, Confirm, ShownOnce } from "/components/modal.js";
 import { THEMES, theme, chooseTheme } from "/theme.js";
+import { navigate } from "/router.js";
 
 export const STRINGS = {
   title: "Account settings",
@@ -62,6 +63,24 @@ export const STRINGS = {
   archiveSizeHelp: "Downloads of many photos are split into zip files of at most this size.",
   emailNotifications: "Email notifications",
   albumInvites: "When I am added to an album",
+  partners: "Partner sharing",
+  partnersIntro: "Partners see all your photos and videos (not the archive, the trash or the locked folder).",
+  noPartners: "You share your library with nobody.",
+  addPartner: "Add a partner",
+  partnerToAdd: "Share with",
+  choosePartner: "Choose a user",
+  add: "Add",
+  partnerAdded: (name) => `Sharing with ${name}`,
+  removePartner: (name) => `Remove ${name}`,
+  removePartnerTitle: "Stop sharing",
+  removePartnerMessage: (name) => `${name} will no longer see your photos and videos.`,
+  remove: "Remove",
+  sharingWithYou: "Shared with you",
+  noneShareWithYou: "Nobody shares their library with you.",
+  showInTimeline: "Show in my timeline",
+  showInTimelineOf: (name) => `Show ${name}'s photos in my timeline`,
+  viewPhotos: "View photos",
+  viewPhotosOf: (name) => `View photos of ${name}`,
   theme: "Theme",
   themes: { light: "Light", dark: "Dark", system: "System" },
 };
@@ -85,6 +104,7 @@ function Account() {
       <${Password} />
       <${ApiKeys} />
       <${Sessions} />
+      <${Partners} />
       <${Preferences} />
       <${ThemeChoice} />
     </div>`;
@@ -317,6 +337,75 @@ function Sessions() {
     </ul>
     ${result?.error && html`<p class="form-error" role="alert">${result.error}</p>`}
     ${ordered.some((s) => !s.current) && html`<button type="button" onClick=${logOutOthers}>${STRINGS.logOutOthers}</button>`}
+    ${dialog}
+  <//>`;
+}
+
+/// Partner sharing (Immich's): the users one shares one's whole library with (added by choosing
+/// a user, removed after a confirmation), and those who share theirs, each shown in one's own
+/// timeline or not, with a link to their photos.
+function Partners() {
+  const [sharedBy, reloadBy, errorBy] = useList("/partners?direction=shared-by");
+  const [sharedWith, reloadWith, errorWith] = useList("/partners?direction=shared-with");
+  const [users] = useList("/users");
+  const [dialog, setDialog] = useState(null);
+  const [result, setResult] = useState(null);
+  const close = () => setDialog(null);
+  const self = me.value?.id;
+  const candidates = (users || []).filter((u) => u.id !== self && !(sharedBy || []).some((p) => p.id === u.id));
+  const add = (e) => {
+    e.preventDefault();
+    const id = new FormData(e.currentTarget).get("partner");
+    const user = candidates.find((u) => u.id === id);
+    attempt(setResult, STRINGS.partnerAdded(user?.name || ""), async () => {
+      await api("POST", "/partners", { sharedWithId: id });
+      reloadBy();
+    });
+  };
+  const remove = (partner) =>
+    setDialog(html`<${Confirm} title=${STRINGS.removePartnerTitle} message=${STRINGS.removePartnerMessage(partner.name)} confirmLabel=${STRINGS.remove} danger
+      onClose=${close} onConfirm=${() => attempt(setResult, null, async () => (await api("DELETE", `/partners/${partner.id}`), close(), reloadBy()))} />`);
+  const show = (partner, inTimeline) =>
+    attempt(setResult, null, async () => (await api("PUT", `/partners/${partner.id}`, { inTimeline }), reloadWith()));
+  return html`<${Section} id="partners" title=${STRINGS.partners} intro=${STRINGS.partnersIntro}>
+    ${(errorBy || errorWith) && html`<p class="form-error" role="alert">${errorBy || errorWith}</p>`}
+    ${sharedBy && !sharedBy.length && html`<p class="muted">${STRINGS.noPartners}</p>`}
+    <ul class="rows partners-shared-by">
+      ${(sharedBy || []).map(
+        (p) => html`<li class="row" key=${p.id} data-partner=${p.id}>
+          <${Avatar} user=${p} size=${32} />
+          <div class="row-text"><strong>${p.name}</strong><span class="muted">${p.email}</span></div>
+          <button type="button" class="quiet" aria-label=${STRINGS.removePartner(p.name)} onClick=${() => remove(p)}>${STRINGS.remove}</button>
+        </li>`,
+      )}
+    </ul>
+    ${candidates.length > 0 &&
+    html`<form class="stack add-partner" onSubmit=${add}>
+      <label>${STRINGS.partnerToAdd}
+        <select name="partner" required>
+          <option value="">${STRINGS.choosePartner}</option>
+          ${candidates.map((u) => html`<option key=${u.id} value=${u.id}>${u.name} (${u.email})</option>`)}
+        </select>
+      </label>
+      <button type="submit">${STRINGS.addPartner}</button>
+    </form>`}
+    <${Outcome} result=${result} />
+    <h3 class="partners-heading">${STRINGS.sharingWithYou}</h3>
+    ${sharedWith && !sharedWith.length && html`<p class="muted">${STRINGS.noneShareWithYou}</p>`}
+    <ul class="rows partners-shared-with">
+      ${(sharedWith || []).map(
+        (p) => html`<li class="row" key=${p.id} data-partner=${p.id}>
+          <${Avatar} user=${p} size=${32} />
+          <div class="row-text">
+            <strong>${p.name}</strong>
+            <label class="check-line"><input type="checkbox" aria-label=${STRINGS.showInTimelineOf(p.name)} defaultChecked=${Boolean(p.inTimeline)}
+              onChange=${(e) => show(p, e.currentTarget.checked)} />${STRINGS.showInTimeline}</label>
+          </div>
+          <a class="button" href=${`/partners/${p.id}`} aria-label=${STRINGS.viewPhotosOf(p.name)}
+            onClick=${(e) => (e.preventDefault(), navigate(`/partners/${p.id}`))}>${STRINGS.viewPhotos}</a>
+        </li>`,
+      )}
+    </ul>
     ${dialog}
   <//>`;
 }

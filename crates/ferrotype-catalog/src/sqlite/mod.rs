@@ -11,6 +11,7 @@ mod instances;
 mod jobs;
 mod metadata;
 mod notifications;
+mod partners;
 mod sessions;
 mod shared_links;
 mod sync;
@@ -69,6 +70,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0013_notifications",
         include_str!("migrations/0013_notifications.sql"),
+    ),
+    (
+        "0015_partners",
+        include_str!("migrations/0015_partners.sql"),
     ),
     (
         "0016_instances",

@@ -303,8 +303,83 @@ fn stream_type(
                 ))
             },
         )?),
-        // Partners, stacks, memories, people, faces, OCR, edits and asset metadata: nothing
-        // exists to sync until those features do.
+        // Partnerships the user is in, either way.
+        "PartnersV1" => Ok(each(
+            conn,
+            "SELECT shared_by_id, shared_with_id, id FROM partner_audit
+             WHERE (shared_by_id = ?1 OR shared_with_id = ?1) AND id > ?2 AND id < ?3
+             ORDER BY id",
+            params![me, query.after("PartnerDeleteV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::PartnerDelete {
+                        shared_by_id: uuid_at(r, 0)?,
+                        shared_with_id: uuid_at(r, 1)?,
+                    },
+                    r.get(2)?,
+                ))
+            },
+        )? && each(
+            conn,
+            "SELECT shared_by_id, shared_with_id, in_timeline, update_id FROM partners
+             WHERE (shared_by_id = ?1 OR shared_with_id = ?1) AND update_id > ?2 AND update_id < ?3
+             ORDER BY update_id",
+            params![me, query.after("PartnerV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::Partner {
+                        shared_by_id: uuid_at(r, 0)?,
+                        shared_with_id: uuid_at(r, 1)?,
+                        in_timeline: r.get(2)?,
+                    },
+                    r.get(3)?,
+                ))
+            },
+        )?),
+        // The assets of those who share with the user. As with albums, instead of Immich's
+        // backfill entities a row's cursor is the later of its own and the partnership's
+        // `create_id`: a partner added today brings their whole library in the next stream.
+        "PartnerAssetsV2" => Ok(each(
+            conn,
+            "SELECT asset_id, id FROM asset_audit
+             WHERE owner_id IN (SELECT shared_by_id FROM partners WHERE shared_with_id = ?1)
+               AND id > ?2 AND id < ?3 ORDER BY id",
+            params![me, query.after("PartnerAssetDeleteV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::PartnerAssetDelete(uuid_at(r, 0)?), r.get(1)?)),
+        )? && each(
+            conn,
+            &format!(
+                "SELECT {ASSET_COLUMNS}, max(a.update_id, p.create_id) AS cursor
+                 FROM partners p JOIN assets a ON a.owner_id = p.shared_by_id
+                 WHERE p.shared_with_id = ?1 AND cursor > ?2 AND cursor < ?3 ORDER BY cursor"
+            ),
+            params![me, query.after("PartnerAssetV2"), now],
+            sink,
+            |r| Ok(item(SyncRow::PartnerAsset(Box::new(asset_at(r)?)), r.get(23)?)),
+        )?),
+        "PartnerAssetExifsV1" => each(
+            conn,
+            &format!(
+                "SELECT {EXIF_COLUMNS}, asset_exif.asset_id,
+                    max(asset_exif.update_id, p.create_id) AS cursor
+                 FROM partners p JOIN assets a ON a.owner_id = p.shared_by_id
+                 JOIN asset_exif ON asset_exif.asset_id = a.id
+                 WHERE p.shared_with_id = ?1 AND cursor > ?2 AND cursor < ?3 ORDER BY cursor"
+            ),
+            params![me, query.after("PartnerAssetExifV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::PartnerAssetExif(uuid_at(r, 27)?, Box::new(exif_at(r)?)),
+                    r.get(28)?,
+                ))
+            },
+        ),
+        // Stacks, memories, people, faces, OCR, edits and asset metadata: nothing exists to
+        // sync until those features do.
         _ => Ok(true),
     }
 }

@@ -12,6 +12,7 @@ mod bus;
 mod instances;
 mod jobs;
 mod notifications;
+mod partners;
 mod sessions;
 mod shared_links;
 mod sync;
@@ -26,6 +27,7 @@ pub use bus::{BUS_BACKLOG, BusRepo};
 pub use instances::{HEARTBEAT, INSTANCE_TIMEOUT, InstanceRepo};
 pub use jobs::JobRepo;
 pub use notifications::NotificationRepo;
+pub use partners::PartnerRepo;
 pub use sessions::SessionRepo;
 pub use shared_links::SharedLinkRepo;
 pub use sync::{SyncRepo, SyncStream};
@@ -73,6 +75,7 @@ pub trait Catalog:
     + AlbumRepo
     + SharedLinkRepo
     + NotificationRepo
+    + PartnerRepo
     + TimelineRepo
     + SyncRepo
     + JobRepo
@@ -93,6 +96,7 @@ impl<T> Catalog for T where
         + AlbumRepo
         + SharedLinkRepo
         + NotificationRepo
+        + PartnerRepo
         + TimelineRepo
         + SyncRepo
         + JobRepo
@@ -109,7 +113,7 @@ impl<T> Catalog for T where
 pub mod prelude {
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,
-        InstanceRepo, JobRepo, NotificationRepo, SessionRepo, SharedLinkRepo, SyncRepo, SyncStream,
-        SystemRepo, TimelineRepo, UserRepo,
+        InstanceRepo, JobRepo, NotificationRepo, PartnerRepo, SessionRepo, SharedLinkRepo,
+        SyncRepo, SyncStream, SystemRepo, TimelineRepo, UserRepo,
     };
 }

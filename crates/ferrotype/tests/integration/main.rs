@@ -18,6 +18,7 @@ mod lifecycle;
 mod metadata;
 mod migrate;
 mod notifications;
+mod partners;
 mod places;
 mod postgres;
 mod processes;

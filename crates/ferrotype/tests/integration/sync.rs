@@ -13,8 +13,12 @@ const ORDER: &[&str] = &[
     "AuthUserV1",
     "UserDeleteV1",
     "UserV1",
+    "PartnerDeleteV1",
+    "PartnerV1",
     "AssetDeleteV1",
     "AssetV2",
+    "PartnerAssetDeleteV1",
+    "PartnerAssetV2",
     "AlbumAssetCreateV2",
     "AlbumDeleteV1",
     "AlbumV2",
@@ -24,19 +28,20 @@ const ORDER: &[&str] = &[
     "AlbumToAssetV1",
     "AssetExifV1",
     "AlbumAssetExifCreateV1",
+    "PartnerAssetExifV1",
     "SyncCompleteV1",
 ];
 
 const APP_AGENT: &str = "immich-android/3.2.2";
 
-struct Line {
-    kind: String,
-    data: Value,
-    ack: String,
+pub(crate) struct Line {
+    pub(crate) kind: String,
+    pub(crate) data: Value,
+    pub(crate) ack: String,
 }
 
 /// POST /api/sync/stream as the app sends it; every line parsed and checked against the spec.
-async fn sync(client: &reqwest::Client, base: &str, body: Value) -> Vec<Line> {
+pub(crate) async fn sync(client: &reqwest::Client, base: &str, body: Value) -> Vec<Line> {
     let r = client
         .post(format!("{base}/api/sync/stream"))
         .header("accept", "application/jsonlines+json")
@@ -59,12 +64,17 @@ async fn sync(client: &reqwest::Client, base: &str, body: Value) -> Vec<Line> {
         // The schema of `AssetV2` is `SyncAssetV2`, album assets carry assets and EXIF, and
         // `SyncCompleteV1` is its own name.
         let schema_name = match kind.as_str() {
-            "AlbumAssetCreateV2" | "AlbumAssetUpdateV2" | "AlbumAssetBackfillV2" => {
-                "SyncAssetV2".to_string()
-            }
-            "AlbumAssetExifCreateV1" | "AlbumAssetExifUpdateV1" | "AlbumAssetExifBackfillV1" => {
-                "SyncAssetExifV1".to_string()
-            }
+            "AlbumAssetCreateV2"
+            | "AlbumAssetUpdateV2"
+            | "AlbumAssetBackfillV2"
+            | "PartnerAssetV2"
+            | "PartnerAssetBackfillV2" => "SyncAssetV2".to_string(),
+            "AlbumAssetExifCreateV1"
+            | "AlbumAssetExifUpdateV1"
+            | "AlbumAssetExifBackfillV1"
+            | "PartnerAssetExifV1"
+            | "PartnerAssetExifBackfillV1" => "SyncAssetExifV1".to_string(),
+            "PartnerAssetDeleteV1" => "SyncAssetDeleteV1".to_string(),
             k if k.starts_with("Sync") => k.to_string(),
             k => format!("Sync{k}"),
         };
@@ -80,7 +90,7 @@ async fn sync(client: &reqwest::Client, base: &str, body: Value) -> Vec<Line> {
 }
 
 /// The app's acks: the last ack of every contiguous run of one type.
-fn acks_of(lines: &[Line]) -> Vec<String> {
+pub(crate) fn acks_of(lines: &[Line]) -> Vec<String> {
     let mut acks: Vec<String> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if lines.get(i + 1).is_none_or(|next| next.kind != line.kind) {
@@ -90,7 +100,7 @@ fn acks_of(lines: &[Line]) -> Vec<String> {
     acks
 }
 
-async fn ack(client: &reqwest::Client, base: &str, acks: Vec<String>) {
+pub(crate) async fn ack(client: &reqwest::Client, base: &str, acks: Vec<String>) {
     let r = client
         .post(format!("{base}/api/sync/ack"))
         .json(&json!({ "acks": acks }))
@@ -100,7 +110,7 @@ async fn ack(client: &reqwest::Client, base: &str, acks: Vec<String>) {
     assert_eq!(r.status(), 204);
 }
 
-fn kinds(lines: &[Line]) -> Vec<&str> {
+pub(crate) fn kinds(lines: &[Line]) -> Vec<&str> {
     lines.iter().map(|l| l.kind.as_str()).collect()
 }
 
@@ -115,7 +125,7 @@ fn asset_kinds(lines: &[Line]) -> Vec<&str> {
 /// Types arrive in Immich's order, deletes before upserts, cursors not falling within a type
 /// (rows of an album shared today share the membership's cursor), and the stream ends with
 /// SyncCompleteV1.
-fn check_order(lines: &[Line]) {
+pub(crate) fn check_order(lines: &[Line]) {
     let position = |k: &str| {
         ORDER
             .iter()
@@ -137,7 +147,7 @@ fn check_order(lines: &[Line]) {
     assert_eq!(lines.last().unwrap().kind, "SyncCompleteV1");
 }
 
-fn of_kind<'a>(lines: &'a [Line], kind: &str) -> Vec<&'a Line> {
+pub(crate) fn of_kind<'a>(lines: &'a [Line], kind: &str) -> Vec<&'a Line> {
     lines.iter().filter(|l| l.kind == kind).collect()
 }
 
@@ -701,7 +711,7 @@ async fn live_photo_links_are_checked() {
 }
 
 /// A reqwest client that sends `client`'s credential with every request.
-fn authed(client: &Client) -> reqwest::Client {
+pub(crate) fn authed(client: &Client) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     if let Cred::Bearer(token) = &client.cred {
         headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
