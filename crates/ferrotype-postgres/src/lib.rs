@@ -34,8 +34,6 @@ use ferrotype_core::catalog::{CatalogError, CatalogResult};
 use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 
-pub use wakeups::JobWakeups;
-
 /// The advisory lock key of `lock_as_only_server` ("ferroone" in ASCII; migrations use
 /// "ferrotyp", so a second server's migrations never wait behind the first server's lock).
 const ONLY_SERVER_LOCK: i64 = 0x6665_7272_6f6f_6e65;
@@ -51,7 +49,7 @@ const POOL_SIZE: usize = 16;
 #[derive(Clone)]
 pub struct PgCatalog {
     pool: Pool,
-    wakeups: Arc<JobWakeups>,
+    listener: Arc<wakeups::Listener>,
 }
 
 impl PgCatalog {
@@ -87,7 +85,7 @@ impl PgCatalog {
             .map_err(|e| CatalogError::Backend(format!("database pool: {e}")))?;
         let catalog = PgCatalog {
             pool,
-            wakeups: JobWakeups::start(config),
+            listener: Arc::new(wakeups::Listener::start(config)),
         };
         {
             let mut conn = catalog.conn().await?;
@@ -120,9 +118,9 @@ impl PgCatalog {
         Ok(row.get::<_, bool>(0).then_some(OnlyServer { _conn: conn }))
     }
 
-    /// Wake-ups for idle workers: a job became waiting on some queue.
-    pub fn job_wakeups(&self) -> &JobWakeups {
-        &self.wakeups
+    /// Wake-ups for idle workers: a job became waiting on some queue (any process's commit).
+    pub(crate) fn wakeups(&self) -> &ferrotype_core::jobs::JobWakeups {
+        &self.listener.wakeups
     }
 
     async fn conn(&self) -> CatalogResult<deadpool_postgres::Object> {

@@ -7,10 +7,16 @@ use tokio_postgres::Client;
 
 use crate::map_error;
 
-pub(crate) const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        "0003_job_leases",
+        include_str!("../migrations/0003_job_leases.sql"),
+    ),
+];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.
 const LOCK_KEY: i64 = 0x6665_7272_6f74_7970;

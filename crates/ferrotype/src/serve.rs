@@ -143,11 +143,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!(repaired, "repaired uploads interrupted by a crash");
     }
     ferrotype_core::repair::repair_interrupted_moves(catalog.as_ref(), blobs.as_ref()).await?;
-    // This process is the only worker of its data folder or database (the lock above), so any
-    // job still marked active was cut short by a crash: run it again.
-    let requeued = catalog.requeue_active_jobs().await?;
-    if requeued > 0 {
-        tracing::warn!(requeued, "jobs interrupted by a crash are queued again");
+    // With SQLite this process is the only worker of its data folder (the lock above), so any
+    // job still marked active was cut short by a crash: run it again. With PostgreSQL others
+    // may be working: a crashed runner's jobs come back when their leases run out.
+    if config.database_url.is_none() {
+        let requeued = catalog.requeue_active_jobs().await?;
+        if requeued > 0 {
+            tracing::warn!(requeued, "jobs interrupted by a crash are queued again");
+        }
     }
     let system_config = Arc::new(load_system_config(&config, catalog.as_ref()).await?);
     let version = {
