@@ -827,25 +827,25 @@ pub async fn jobs(c: &dyn Catalog) {
     assert_eq!(c.enqueue_jobs(&[job(q, "a")]).await.unwrap(), 0);
     assert_eq!(c.queue_status(q).await.unwrap().counts.waiting, 2);
     assert!(
-        c.claim_job(QueueName::ThumbnailGeneration, "w")
+        c.claim_job(QueueName::ThumbnailGeneration, "w", LEASE)
             .await
             .unwrap()
             .is_none()
     );
 
-    let a = c.claim_job(q, "w").await.unwrap().unwrap();
+    let a = c.claim_job(q, "w", LEASE).await.unwrap().unwrap();
     assert_eq!((a.payload["key"].as_str(), a.attempts), (Some("a"), 1));
     let counts = c.queue_status(q).await.unwrap().counts;
     assert_eq!((counts.active, counts.waiting), (1, 1));
-    c.complete_job(a.id).await.unwrap();
+    c.complete_job(a.id, "w").await.unwrap();
     let counts = c.queue_status(q).await.unwrap().counts;
     assert_eq!((counts.active, counts.completed), (0, 1));
     // Done, so the same key may be enqueued again.
     assert_eq!(c.enqueue_jobs(&[job(q, "a")]).await.unwrap(), 1);
 
-    let b = c.claim_job(q, "w").await.unwrap().unwrap();
+    let b = c.claim_job(q, "w", LEASE).await.unwrap().unwrap();
     assert_eq!(b.payload["key"].as_str(), Some("b"), "oldest first");
-    c.fail_job(b.id, "busy", Some(now() + Duration::hours(1)))
+    c.fail_job(b.id, "w", "busy", Some(now() + Duration::hours(1)))
         .await
         .unwrap();
     let delayed = c.list_jobs(q, &[JobState::Delayed], 10).await.unwrap();
@@ -853,16 +853,16 @@ pub async fn jobs(c: &dyn Catalog) {
     assert_eq!(delayed[0].0.last_error.as_deref(), Some("busy"));
     assert_eq!(c.queue_status(q).await.unwrap().counts.delayed, 1);
 
-    let a2 = c.claim_job(q, "w").await.unwrap().unwrap();
+    let a2 = c.claim_job(q, "w", LEASE).await.unwrap().unwrap();
     assert_eq!(a2.payload["key"].as_str(), Some("a"));
     assert!(
-        c.claim_job(q, "w").await.unwrap().is_none(),
+        c.claim_job(q, "w", LEASE).await.unwrap().is_none(),
         "b waits for its retry"
     );
-    c.release_job(a2.id).await.unwrap();
-    let a3 = c.claim_job(q, "w").await.unwrap().unwrap();
+    c.release_job(a2.id, "w").await.unwrap();
+    let a3 = c.claim_job(q, "w", LEASE).await.unwrap().unwrap();
     assert_eq!((a3.id, a3.attempts), (a2.id, 1), "a release does not count");
-    c.fail_job(a3.id, "corrupt", None).await.unwrap();
+    c.fail_job(a3.id, "w", "corrupt", None).await.unwrap();
     let failed = c.list_jobs(q, &[JobState::Failed], 10).await.unwrap();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].0.last_error.as_deref(), Some("corrupt"));
@@ -871,11 +871,14 @@ pub async fn jobs(c: &dyn Catalog) {
     c.set_queue_paused(q, true).await.unwrap();
     c.enqueue_jobs(&[job(q, "c")]).await.unwrap();
     assert!(c.queue_status(q).await.unwrap().is_paused);
-    assert!(c.claim_job(q, "w").await.unwrap().is_none(), "paused");
+    assert!(
+        c.claim_job(q, "w", LEASE).await.unwrap().is_none(),
+        "paused"
+    );
     c.set_queue_paused(q, false).await.unwrap();
-    let cj = c.claim_job(q, "w").await.unwrap().unwrap();
+    let cj = c.claim_job(q, "w", LEASE).await.unwrap().unwrap();
     assert_eq!(c.requeue_active_jobs().await.unwrap(), 1);
-    assert_eq!(c.claim_job(q, "w").await.unwrap().unwrap().id, cj.id);
+    assert_eq!(c.claim_job(q, "w", LEASE).await.unwrap().unwrap().id, cj.id);
     assert_eq!(c.empty_queue(q).await.unwrap(), 1, "the delayed b");
     assert!(
         c.list_jobs(q, &[JobState::Delayed], 10)
@@ -884,6 +887,132 @@ pub async fn jobs(c: &dyn Catalog) {
             .is_empty()
     );
 }
+
+/// A claim's lease: while its worker renews it, only that worker may end the job; once it runs
+/// out, the job goes back to the queue for another worker, and the first one's word no longer
+/// counts.
+pub async fn job_leases(c: &dyn Catalog) {
+    let q = QueueName::MetadataExtraction;
+    c.enqueue_jobs(&[job(q, "held"), job(q, "lost")])
+        .await
+        .unwrap();
+    let held = c.claim_job(q, "w1", LEASE).await.unwrap().unwrap();
+    let lost = c
+        .claim_job(q, "w2", std::time::Duration::from_millis(1))
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Only the holder ends a job.
+    for refused in [
+        c.complete_job(held.id, "w2").await,
+        c.fail_job(held.id, "w2", "no", None).await,
+        c.fail_job(held.id, "w2", "no", Some(now())).await,
+        c.release_job(held.id, "w2").await,
+    ] {
+        assert!(
+            matches!(refused, Err(CatalogError::Conflict(_))),
+            "{refused:?}"
+        );
+    }
+    assert!(!c.renew_job_lease(held.id, "w2", LEASE).await.unwrap());
+    assert!(c.renew_job_lease(held.id, "w1", LEASE).await.unwrap());
+    assert_eq!(c.queue_status(q).await.unwrap().counts.active, 2);
+
+    // w2's lease runs out: its job is put back (the attempt not counted), w1's stays.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(c.requeue_expired_jobs().await.unwrap(), 1);
+    assert_eq!(c.requeue_expired_jobs().await.unwrap(), 0);
+    let taken = c.claim_job(q, "w3", LEASE).await.unwrap().unwrap();
+    assert_eq!((taken.id, taken.attempts), (lost.id, 1));
+    assert!(
+        !c.renew_job_lease(lost.id, "w2", LEASE).await.unwrap(),
+        "taken over"
+    );
+    assert!(matches!(
+        c.complete_job(lost.id, "w2").await,
+        Err(CatalogError::Conflict(_))
+    ));
+    assert!(c.renew_job_lease(lost.id, "w3", LEASE).await.unwrap());
+    c.complete_job(lost.id, "w3").await.unwrap();
+    assert!(
+        matches!(
+            c.complete_job(lost.id, "w3").await,
+            Err(CatalogError::Conflict(_))
+        ),
+        "an ended job is held by nobody"
+    );
+    c.complete_job(held.id, "w1").await.unwrap();
+    let counts = c.queue_status(q).await.unwrap().counts;
+    assert_eq!((counts.active, counts.waiting, counts.completed), (0, 0, 2));
+}
+
+/// Claiming in batches: up to n distinct jobs, oldest first, never one twice.
+pub async fn job_batches(c: &dyn Catalog) {
+    let q = QueueName::SmartSearch;
+    let keys: Vec<String> = (0..7).map(|i| format!("k{i}")).collect();
+    let jobs: Vec<NewJob> = keys.iter().map(|k| job(q, k)).collect();
+    c.enqueue_jobs(&jobs).await.unwrap();
+    assert!(c.claim_batch(q, "w", 0, LEASE).await.unwrap().is_empty());
+    let first = c.claim_batch(q, "w", 3, LEASE).await.unwrap();
+    let second = c.claim_batch(q, "v", 3, LEASE).await.unwrap();
+    let third = c.claim_batch(q, "w", 3, LEASE).await.unwrap();
+    let key = |j: &ferrotype_core::jobs::Job| j.payload["key"].as_str().unwrap().to_string();
+    assert_eq!(
+        first.iter().map(key).collect::<Vec<_>>(),
+        ["k0", "k1", "k2"],
+        "oldest first"
+    );
+    assert_eq!(
+        second.iter().map(key).collect::<Vec<_>>(),
+        ["k3", "k4", "k5"]
+    );
+    assert_eq!(third.iter().map(key).collect::<Vec<_>>(), ["k6"]);
+    assert!(c.claim_batch(q, "w", 3, LEASE).await.unwrap().is_empty());
+    assert!(first.iter().all(|j| j.attempts == 1));
+    assert_eq!(c.queue_status(q).await.unwrap().counts.active, 7);
+    // Each job of a batch is held on its own.
+    for j in &second {
+        assert!(matches!(
+            c.complete_job(j.id, "w").await,
+            Err(CatalogError::Conflict(_))
+        ));
+        c.complete_job(j.id, "v").await.unwrap();
+    }
+    c.set_queue_paused(q, true).await.unwrap();
+    c.enqueue_jobs(&[job(q, "late")]).await.unwrap();
+    assert!(
+        c.claim_batch(q, "w", 3, LEASE).await.unwrap().is_empty(),
+        "paused"
+    );
+}
+
+/// Idle workers wake when a job of their queue becomes waiting: enqueued, put back by a
+/// release, retried, or its queue resumed; another queue's workers sleep on.
+pub async fn job_wakeups(c: &dyn Catalog) {
+    let q = QueueName::ThumbnailGeneration;
+    let short = std::time::Duration::from_millis(100);
+    let long = std::time::Duration::from_secs(5);
+    c.job_wakeups().listening().await;
+    let mut woken = c.job_wakeups().subscribe(q);
+    let mut other = c.job_wakeups().subscribe(QueueName::VideoConversion);
+    assert!(!woken.wait(short).await, "nothing to wake for");
+    c.enqueue_jobs(&[job(q, "a")]).await.unwrap();
+    assert!(woken.wait(long).await, "enqueued");
+    let a = c.claim_job(q, "w", LEASE).await.unwrap().unwrap();
+    c.release_job(a.id, "w").await.unwrap();
+    assert!(woken.wait(long).await, "released");
+    let a = c.claim_job(q, "w", LEASE).await.unwrap().unwrap();
+    c.fail_job(a.id, "w", "busy", Some(now())).await.unwrap();
+    assert!(woken.wait(long).await, "retried");
+    c.set_queue_paused(q, true).await.unwrap();
+    c.set_queue_paused(q, false).await.unwrap();
+    assert!(woken.wait(long).await, "resumed");
+    assert!(!other.wait(short).await, "another queue's workers sleep on");
+}
+
+/// A long lease for claims that stories do not let expire.
+const LEASE: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn timeline_query(owner: Uuid, descending: bool) -> TimelineQuery {
     TimelineQuery {

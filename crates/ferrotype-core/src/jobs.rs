@@ -1,9 +1,11 @@
 //! Background jobs: Immich's queue names, the jobs Ferrotype runs, and how they are described to
 //! the durable queue in the catalog.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::Value;
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::model::Timestamp;
@@ -258,6 +260,75 @@ impl Job {
     /// Whether the job belongs to an upload's chain (see `NewJob::from_upload`).
     pub fn is_from_upload(&self) -> bool {
         self.payload.get("source").and_then(Value::as_str) == Some(SOURCE_UPLOAD)
+    }
+}
+
+/// Wake-ups for idle workers, one counter per queue, bumped when a job of that queue becomes
+/// waiting (enqueued, retried, released, requeued) or the queue is resumed. Each backend bumps
+/// them from what it sees: PostgreSQL from `LISTEN` (any process's commits), SQLite after its
+/// own commits (one process per data folder). A worker subscribes once and, after a claim that
+/// found nothing, waits for its counter to move: a bump between the claim and the wait is not
+/// lost, since the counter moved past what the worker last saw.
+pub struct JobWakeups {
+    queues: HashMap<QueueName, watch::Sender<u64>>,
+    listening: watch::Sender<bool>,
+}
+
+/// One worker's view of a queue's wake-ups.
+pub struct JobWakeup {
+    rx: watch::Receiver<u64>,
+}
+
+impl JobWakeup {
+    /// Waits until a job became waiting on the queue since the last wait (or the subscription),
+    /// or `timeout` passed; returns whether it was woken.
+    pub async fn wait(&mut self, timeout: Duration) -> bool {
+        matches!(
+            tokio::time::timeout(timeout, self.rx.changed()).await,
+            Ok(Ok(()))
+        )
+    }
+}
+
+impl JobWakeups {
+    /// `listening`: whether wake-ups already arrive (false for a backend that must first
+    /// connect, which calls `set_listening` once it does).
+    pub fn new(listening: bool) -> Self {
+        JobWakeups {
+            queues: QueueName::ALL
+                .into_iter()
+                .map(|q| (q, watch::channel(0).0))
+                .collect(),
+            listening: watch::channel(listening).0,
+        }
+    }
+
+    pub fn subscribe(&self, queue: QueueName) -> JobWakeup {
+        JobWakeup {
+            rx: self.queues[&queue].subscribe(),
+        }
+    }
+
+    /// A job of `queue` became waiting.
+    pub fn wake(&self, queue: QueueName) {
+        self.queues[&queue].send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Every worker looks once (e.g. after wake-ups may have been missed).
+    pub fn wake_all(&self) {
+        for queue in QueueName::ALL {
+            self.wake(queue);
+        }
+    }
+
+    pub fn set_listening(&self, up: bool) {
+        self.listening.send_replace(up);
+    }
+
+    /// Resolves once wake-ups arrive (at once if they do).
+    pub async fn listening(&self) {
+        let mut rx = self.listening.subscribe();
+        let _ = rx.wait_for(|up| *up).await;
     }
 }
 

@@ -1,8 +1,10 @@
 //! The workers of the durable job queue. Jobs live in the catalog (`Catalog::claim_job` and
 //! friends); this crate claims them, runs their handlers with a per-queue concurrency limit,
 //! retries failures with backoff, and on shutdown lets running jobs finish or returns them to the
-//! queue. Nothing is held only in memory: a crash at any moment leaves every unfinished job in
-//! the table, and `requeue_active_jobs` at the next start runs it again.
+//! queue. Nothing is held only in memory: a claim is a lease that the runner renews while the job
+//! runs, so a crash at any moment leaves every unfinished job in the table, and once its lease
+//! runs out any runner (`requeue_expired_jobs`, swept periodically) puts it back to run again.
+//! Many runners, in any number of processes, can share one catalog.
 
 pub mod handlers;
 
@@ -60,9 +62,18 @@ pub enum Outcome {
     Failed,
 }
 
-/// How often an idle queue looks for runnable jobs it was not woken for (delayed retries, jobs
-/// enqueued by another process).
-const POLL: Duration = Duration::from_millis(500);
+/// How often an idle queue looks for runnable jobs it was not woken for: delayed jobs (retries,
+/// album notifications) coming due. Jobs enqueued anywhere wake it through the catalog's
+/// `job_wakeups`.
+const POLL: Duration = Duration::from_secs(2);
+
+/// How often a queue at its concurrency limit looks whether the admin raised it.
+const LIMIT_POLL: Duration = Duration::from_millis(500);
+
+/// How long a claim holds a job unless renewed, and how often a running job's lease is renewed
+/// (three renewals per lease: a slow catalog round trip does not lose the job).
+const LEASE: Duration = Duration::from_secs(30);
+const HEARTBEAT: Duration = Duration::from_secs(10);
 
 /// Reads how many jobs of a queue should run at once (e.g. from the live system config).
 pub type WantedConcurrency = Arc<dyn Fn(QueueName) -> Option<usize> + Send + Sync>;
@@ -101,6 +112,9 @@ pub struct JobRunner {
     wake: Arc<Notify>,
     observers: Vec<Arc<dyn JobObserver>>,
     retry_base: Duration,
+    lease: Duration,
+    heartbeat: Duration,
+    poll: Duration,
 }
 
 /// The delay before retry number `attempts` (1-based): `base`, then 4x more each time, at most
@@ -121,7 +135,24 @@ impl JobRunner {
             wake: Arc::new(Notify::new()),
             observers: Vec::new(),
             retry_base: Duration::from_secs(10),
+            lease: LEASE,
+            heartbeat: HEARTBEAT,
+            poll: POLL,
         }
+    }
+
+    /// How long a claim holds a job (30 s), renewed every `heartbeat` (10 s) while it runs; also
+    /// how often this runner puts back the jobs whose lease ran out (their runner died).
+    pub fn leases(mut self, lease: Duration, heartbeat: Duration) -> Self {
+        self.lease = lease;
+        self.heartbeat = heartbeat;
+        self
+    }
+
+    /// How often an idle queue looks for delayed jobs that came due (2 s).
+    pub fn poll(mut self, poll: Duration) -> Self {
+        self.poll = poll;
+        self
     }
 
     /// The first retry's delay (10 s by default); later ones grow, see `retry_delay`.
@@ -174,7 +205,8 @@ impl JobRunner {
         self
     }
 
-    /// Notified after enqueuing, so that idle workers look at once instead of at the next poll.
+    /// Notified after enqueuing, so that idle workers look at once. The catalog's own wake-ups
+    /// (`job_wakeups`) already do this for every enqueue; kept for callers not yet moved.
     pub fn waker(&self) -> Arc<Notify> {
         self.wake.clone()
     }
@@ -194,11 +226,31 @@ impl JobRunner {
             let running = running.clone();
             loops.spawn(async move { runner.queue_loop(queue, stop, running).await });
         }
+        loops.spawn(shared.clone().sweep_expired_leases(stop_rx));
         RunningJobs {
             stop: stop_tx,
             loops,
             running,
             catalog: shared.catalog.clone(),
+            worker_id: shared.worker_id.clone(),
+        }
+    }
+
+    /// Puts back the jobs whose lease ran out, every `heartbeat`: a runner anywhere that died
+    /// (or hung) without ending its jobs. Any number of runners may sweep at once.
+    async fn sweep_expired_leases(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let mut every = tokio::time::interval(self.heartbeat);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = stop.changed() => return,
+            }
+            match self.catalog.requeue_expired_jobs().await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(n, "jobs whose runner stopped renewing are queued again"),
+                Err(e) => tracing::warn!("cannot requeue jobs with expired leases: {e}"),
+            }
         }
     }
 
@@ -212,6 +264,8 @@ impl JobRunner {
         let active = Arc::new(AtomicUsize::new(0));
         let ended = Arc::new(Notify::new());
         let mut jobs = JoinSet::new();
+        // Subscribed before the first claim: a job enqueued after it is not missed.
+        let mut woken = self.catalog.job_wakeups().subscribe(queue);
         loop {
             if *stop.borrow() {
                 break;
@@ -220,12 +274,16 @@ impl JobRunner {
                 tokio::select! {
                     _ = ended.notified() => {}
                     // The limit may have been raised meanwhile.
-                    _ = tokio::time::sleep(POLL) => {}
+                    _ = tokio::time::sleep(LIMIT_POLL) => {}
                     _ = stop.changed() => break,
                 }
                 continue;
             }
-            let claimed = match self.catalog.claim_job(queue, &self.worker_id).await {
+            let claimed = match self
+                .catalog
+                .claim_job(queue, &self.worker_id, self.lease)
+                .await
+            {
                 Ok(claimed) => claimed,
                 Err(e) => {
                     tracing::error!(queue = queue.as_str(), "cannot claim a job: {e}");
@@ -236,8 +294,8 @@ impl JobRunner {
                 // Reap finished tasks so the set does not grow while idle.
                 while jobs.try_join_next().is_some() {}
                 tokio::select! {
+                    _ = woken.wait(self.poll) => {}
                     _ = self.wake.notified() => {}
-                    _ = tokio::time::sleep(POLL) => {}
                     _ = stop.changed() => break,
                 }
                 continue;
@@ -265,60 +323,105 @@ impl JobRunner {
     }
 
     async fn run_one(&self, job: Job) {
+        let worker = self.worker_id.as_str();
         let Some((_, handler)) = self.handlers.get(&job.name) else {
             let reason = format!("no handler for job {}", job.name);
-            let _ = self.catalog.fail_job(job.id, &reason, None).await;
+            let _ = self.catalog.fail_job(job.id, worker, &reason, None).await;
             return;
         };
         let started = Instant::now();
         let span = tracing::info_span!("job", queue = job.queue.as_str(), name = %job.name, id = job.id, asset = ?job.asset_id);
         tracing::debug!(parent: &span, attempt = job.attempts, "started");
-        // A panicking handler fails its job instead of taking the worker down.
-        let task = {
+        // A panicking handler fails its job instead of taking the worker down; aborted with
+        // this task (shutdown, or the lease lost).
+        let mut task = AbortOnDrop({
             let handler = handler.clone();
             let job = job.clone();
             tokio::spawn(async move { handler.run(&job).await })
+        });
+        let mut beat =
+            tokio::time::interval_at(tokio::time::Instant::now() + self.heartbeat, self.heartbeat);
+        beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let ended = loop {
+            tokio::select! {
+                ended = &mut task.0 => break ended,
+                _ = beat.tick() => {
+                    match self.catalog.renew_job_lease(job.id, worker, self.lease).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            // Our lease ran out and another runner took the job over (or it was
+                            // removed): its outcome is not ours to record any more.
+                            tracing::warn!(parent: &span, "lease lost to another runner; stopping this run");
+                            return;
+                        }
+                        Err(e) => tracing::warn!(parent: &span, "cannot renew the lease: {e}"),
+                    }
+                }
+            }
         };
-        let result = match task.await {
+        let result = match ended {
             Ok(result) => result,
             Err(e) if e.is_panic() => Err(JobError::Fatal(format!("job panicked: {e}"))),
             Err(e) => Err(JobError::Retry(format!("job task ended: {e}"))),
         };
         let elapsed = started.elapsed();
-        let outcome = match result {
-            Ok(()) => {
-                if let Err(e) = self.catalog.complete_job(job.id).await {
-                    tracing::error!(parent: &span, "cannot mark job completed: {e}");
-                }
-                Outcome::Completed
-            }
+        let (outcome, recorded) = match result {
+            Ok(()) => (
+                Outcome::Completed,
+                self.catalog.complete_job(job.id, worker).await,
+            ),
             Err(JobError::Retry(reason)) if job.attempts < job.max_attempts => {
                 let delay = retry_delay(self.retry_base, job.attempts);
                 tracing::warn!(parent: &span, attempt = job.attempts, "failed, retrying in {delay:?}: {reason}");
                 let at = Utc::now()
                     + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
-                let _ = self.catalog.fail_job(job.id, &reason, Some(at)).await;
-                Outcome::Retried
+                (
+                    Outcome::Retried,
+                    self.catalog
+                        .fail_job(job.id, worker, &reason, Some(at))
+                        .await,
+                )
             }
             Err(JobError::Unavailable(reason)) => {
                 tracing::warn!(parent: &span, "unavailable, putting back in {:?}: {reason}", self.retry_base);
                 // Held in its slot meanwhile: while the catalog is down, fewer claims fail.
                 tokio::time::sleep(self.retry_base).await;
-                if let Err(e) = self.catalog.release_job(job.id).await {
-                    tracing::error!(parent: &span, "cannot put the job back: {e}");
-                }
-                Outcome::Retried
+                (
+                    Outcome::Retried,
+                    self.catalog.release_job(job.id, worker).await,
+                )
             }
             Err(JobError::Retry(reason)) | Err(JobError::Fatal(reason)) => {
                 tracing::warn!(parent: &span, attempt = job.attempts, "failed: {reason}");
-                let _ = self.catalog.fail_job(job.id, &reason, None).await;
-                Outcome::Failed
+                (
+                    Outcome::Failed,
+                    self.catalog.fail_job(job.id, worker, &reason, None).await,
+                )
             }
         };
+        match recorded {
+            Ok(()) => {}
+            Err(CatalogError::Conflict(e)) => {
+                // Taken over after our lease ran out: the new holder's run decides; the row is
+                // left alone.
+                tracing::warn!(parent: &span, ?outcome, "outcome not recorded: {e}");
+                return;
+            }
+            Err(e) => tracing::error!(parent: &span, ?outcome, "cannot record the outcome: {e}"),
+        }
         tracing::debug!(parent: &span, ms = elapsed.as_millis() as u64, ?outcome, "finished");
         for observer in &self.observers {
             observer.finished(&job, outcome, elapsed);
         }
+    }
+}
+
+/// Aborts the task when dropped, so that a handler stops with the run that waits for it.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -328,6 +431,7 @@ pub struct RunningJobs {
     loops: JoinSet<()>,
     running: Arc<Mutex<HashMap<i64, tokio::task::AbortHandle>>>,
     catalog: Arc<dyn Catalog>,
+    worker_id: String,
 }
 
 impl RunningJobs {
@@ -351,12 +455,27 @@ impl RunningJobs {
             .collect();
         for (id, handle) in unfinished {
             handle.abort();
-            if let Err(e) = self.catalog.release_job(id).await {
-                tracing::error!(id, "cannot return an unfinished job to the queue: {e}");
-            } else {
-                tracing::info!(id, "returned an unfinished job to the queue");
+            match self.catalog.release_job(id, &self.worker_id).await {
+                Ok(()) => tracing::info!(id, "returned an unfinished job to the queue"),
+                // Its lease ran out and another runner has it now.
+                Err(CatalogError::Conflict(_)) => {}
+                Err(e) => tracing::error!(id, "cannot return an unfinished job to the queue: {e}"),
             }
         }
         self.loops.abort_all();
+    }
+
+    /// Stops everything at once and tells the catalog nothing, as a killed process would: the
+    /// jobs it held stay active until their leases run out and another runner takes them over.
+    pub fn abandon(mut self) {
+        self.loops.abort_all();
+        for (_, handle) in self
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+        {
+            handle.abort();
+        }
     }
 }

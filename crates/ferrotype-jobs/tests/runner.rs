@@ -302,8 +302,20 @@ async fn active_jobs_left_by_a_crash_run_again() {
         .await
         .unwrap();
     // A worker claims both and "dies" without finishing them.
-    assert!(catalog.claim_job(Q, "dead").await.unwrap().is_some());
-    assert!(catalog.claim_job(Q, "dead").await.unwrap().is_some());
+    assert!(
+        catalog
+            .claim_job(Q, "dead", Duration::from_secs(30))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        catalog
+            .claim_job(Q, "dead", Duration::from_secs(30))
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert_eq!(counts(&catalog).await.active, 2);
     drop(catalog);
 
@@ -334,7 +346,10 @@ async fn a_delayed_job_waits_and_enqueuing_it_again_restarts_its_wait() {
         1
     );
     assert_eq!(
-        catalog.claim_job(Q, "w").await.unwrap(),
+        catalog
+            .claim_job(Q, "w", Duration::from_secs(30))
+            .await
+            .unwrap(),
         None,
         "not before its time"
     );
@@ -346,9 +361,20 @@ async fn a_delayed_job_waits_and_enqueuing_it_again_restarts_its_wait() {
         ..job("notify")
     };
     catalog.enqueue_jobs(&[now]).await.unwrap();
-    let claimed = catalog.claim_job(Q, "w").await.unwrap().expect("due now");
+    let claimed = catalog
+        .claim_job(Q, "w", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .expect("due now");
     assert_eq!(claimed.payload["again"], true);
-    assert_eq!(catalog.claim_job(Q, "w").await.unwrap(), None, "only one");
+    assert_eq!(
+        catalog
+            .claim_job(Q, "w", Duration::from_secs(30))
+            .await
+            .unwrap(),
+        None,
+        "only one"
+    );
     // A job without delay whose key already waits is still left alone.
     catalog.enqueue_jobs(&[later]).await.unwrap();
     assert_eq!(catalog.enqueue_jobs(&[job("notify")]).await.unwrap(), 0);

@@ -1,16 +1,17 @@
 //! The job queue, shared by any number of worker processes. A claim takes the oldest runnable
 //! job with `FOR UPDATE SKIP LOCKED`, so workers never wait for each other nor take the same
 //! job; a job that becomes waiting NOTIFYs its queue (the `jobs_notify` trigger) so idle workers
-//! wake at once (`PgCatalog::job_wakeups`).
+//! wake at once (`job_wakeups`). A claim holds its job for a lease its worker renews; a job
+//! whose lease ran out is put back for another (`requeue_expired_jobs`).
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
 use ferrotype_core::catalog::JobRepo;
-use ferrotype_core::catalog::{CatalogError, CatalogResult};
+use ferrotype_core::catalog::{CatalogError, CatalogResult, job_not_held};
 use ferrotype_core::jobs::{
-    AssetSelection, Job, JobState, NewJob, QueueCounts, QueueName, QueueStatus, names,
+    AssetSelection, Job, JobState, JobWakeups, NewJob, QueueCounts, QueueName, QueueStatus, names,
 };
 use ferrotype_core::model::Timestamp;
 use tokio_postgres::Row;
@@ -134,110 +135,151 @@ impl JobRepo for PgCatalog {
         .map_err(map_error)
     }
 
-    /// Takes the oldest runnable job of an unpaused queue and marks it active for `worker`.
     /// Jobs other workers hold locked are skipped, not waited for.
-    async fn claim_job(&self, queue: QueueName, worker: &str) -> CatalogResult<Option<Job>> {
+    async fn claim_batch(
+        &self,
+        queue: QueueName,
+        worker: &str,
+        n: u32,
+        lease: Duration,
+    ) -> CatalogResult<Vec<Job>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let now = now();
+        let until = lease_end(now, lease);
         let conn = self.conn().await?;
-        let row = conn
-            .query_opt(
+        // `ARRAY(...)`: the picking runs once, before the update (an InitPlan).
+        let rows = conn
+            .query(
                 &format!(
                     "UPDATE jobs SET status = 'active', attempts = attempts + 1, worker = $3,
-                        heartbeat_at = $2, updated_at = $2
-                     WHERE id = (
+                        lease_expires_at = $4, updated_at = $2
+                     WHERE id = ANY(ARRAY(
                         SELECT id FROM jobs
                         WHERE queue = $1 AND status = 'waiting' AND run_after <= $2
                           AND NOT EXISTS (SELECT 1 FROM queue_state q
                                           WHERE q.queue = $1 AND q.is_paused)
-                        ORDER BY run_after, id LIMIT 1
-                        FOR UPDATE SKIP LOCKED)
+                        ORDER BY run_after, id LIMIT $5
+                        FOR UPDATE SKIP LOCKED))
                      RETURNING {JOB_COLUMNS}"
                 ),
-                &[&queue.as_str(), &now(), &worker],
+                &[&queue.as_str(), &now, &worker, &until, &(n as i64)],
             )
             .await
             .map_err(map_error)?;
-        row.map(|r| job_at(&r).map(|(job, _)| job)).transpose()
+        let mut jobs = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let run_after: Timestamp = row.get(10);
+            jobs.push((run_after, job_at(row)?.0));
+        }
+        // RETURNING has no order: oldest first, as picked.
+        jobs.sort_by_key(|(run_after, job)| (*run_after, job.id));
+        Ok(jobs.into_iter().map(|(_, job)| job).collect())
     }
 
-    async fn complete_job(&self, id: i64) -> CatalogResult<()> {
-        let mut conn = self.conn().await?;
-        let tx = conn.transaction().await.map_err(map_error)?;
-        let queue: Option<String> = tx
-            .query_opt("DELETE FROM jobs WHERE id = $1 RETURNING queue", &[&id])
-            .await
-            .map_err(map_error)?
-            .map(|r| r.get(0));
-        if let Some(queue) = queue {
-            tx.execute(
-                "INSERT INTO queue_state (queue, completed) VALUES ($1, 1)
-                 ON CONFLICT (queue) DO UPDATE SET completed = queue_state.completed + 1",
-                &[&queue],
+    async fn renew_job_lease(&self, id: i64, worker: &str, lease: Duration) -> CatalogResult<bool> {
+        let conn = self.conn().await?;
+        let n = conn
+            .execute(
+                "UPDATE jobs SET lease_expires_at = $3
+                 WHERE id = $1 AND status = 'active' AND worker = $2",
+                &[&id, &worker, &lease_end(now(), lease)],
             )
             .await
             .map_err(map_error)?;
-        }
+        Ok(n > 0)
+    }
+
+    async fn requeue_expired_jobs(&self) -> CatalogResult<u64> {
+        self.requeue_where("status = 'active' AND lease_expires_at < $1", &[&now()])
+            .await
+    }
+
+    async fn complete_job(&self, id: i64, worker: &str) -> CatalogResult<()> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await.map_err(map_error)?;
+        let queue: String = tx
+            .query_opt(
+                "DELETE FROM jobs WHERE id = $1 AND status = 'active' AND worker = $2
+                 RETURNING queue",
+                &[&id, &worker],
+            )
+            .await
+            .map_err(map_error)?
+            .map(|r| r.get(0))
+            .ok_or_else(|| job_not_held(id, worker))?;
+        tx.execute(
+            "INSERT INTO queue_state (queue, completed) VALUES ($1, 1)
+             ON CONFLICT (queue) DO UPDATE SET completed = queue_state.completed + 1",
+            &[&queue],
+        )
+        .await
+        .map_err(map_error)?;
         tx.commit().await.map_err(map_error)
     }
 
-    /// A failed attempt: back to waiting until `retry_at`, or, with `None`, failed for good with
-    /// its reason kept.
     async fn fail_job(
         &self,
         id: i64,
+        worker: &str,
         error: &str,
         retry_at: Option<Timestamp>,
     ) -> CatalogResult<()> {
         let conn = self.conn().await?;
-        match retry_at {
+        let changed = match retry_at {
             Some(at) => {
                 let moved = conn
                     .execute(
-                        "UPDATE jobs SET status = 'waiting', run_after = $2, last_error = $3,
-                            worker = NULL, updated_at = $4
-                         WHERE id = $1",
-                        &[&id, &ms(&at), &error, &now()],
+                        "UPDATE jobs SET status = 'waiting', run_after = $3, last_error = $4,
+                            worker = NULL, lease_expires_at = NULL, updated_at = $5
+                         WHERE id = $1 AND status = 'active' AND worker = $2",
+                        &[&id, &worker, &ms(&at), &error, &now()],
                     )
                     .await;
                 // An identical job is already waiting: it will do the same work.
                 match moved {
-                    Err(e) if is_unique_violation(&e) => {
-                        conn.execute(
-                            "DELETE FROM jobs WHERE id = $1 AND status = 'active'",
-                            &[&id],
+                    Err(e) if is_unique_violation(&e) => conn
+                        .execute(
+                            "DELETE FROM jobs WHERE id = $1 AND status = 'active' AND worker = $2",
+                            &[&id, &worker],
                         )
                         .await
-                        .map_err(map_error)?;
-                    }
-                    other => {
-                        other.map_err(map_error)?;
-                    }
+                        .map_err(map_error)?,
+                    other => other.map_err(map_error)?,
                 }
             }
-            None => {
-                conn.execute(
-                    "UPDATE jobs SET status = 'failed', last_error = $2, worker = NULL,
-                        updated_at = $3
-                     WHERE id = $1",
-                    &[&id, &error, &now()],
+            None => conn
+                .execute(
+                    "UPDATE jobs SET status = 'failed', last_error = $3, worker = NULL,
+                        lease_expires_at = NULL, updated_at = $4
+                     WHERE id = $1 AND status = 'active' AND worker = $2",
+                    &[&id, &worker, &error, &now()],
                 )
                 .await
-                .map_err(map_error)?;
-            }
+                .map_err(map_error)?,
+        };
+        if changed == 0 {
+            return Err(job_not_held(id, worker));
         }
         Ok(())
     }
 
-    /// Puts an active job back to waiting without counting the attempt (on shutdown).
-    async fn release_job(&self, id: i64) -> CatalogResult<()> {
+    async fn release_job(&self, id: i64, worker: &str) -> CatalogResult<()> {
         let conn = self.conn().await?;
-        release(&conn, id).await.map_err(map_error)
+        if release(&conn, id, Some(worker)).await.map_err(map_error)? {
+            Ok(())
+        } else {
+            Err(job_not_held(id, worker))
+        }
     }
 
-    /// Puts every active job back to waiting: at start, when this process is the only worker,
-    /// whatever is active was interrupted by a crash. With many worker processes, use
-    /// `requeue_expired_jobs` instead.
     async fn requeue_active_jobs(&self) -> CatalogResult<u64> {
         self.requeue_where("status = 'active'", &[]).await
+    }
+
+    fn job_wakeups(&self) -> &JobWakeups {
+        self.wakeups()
     }
 
     async fn queue_status(&self, queue: QueueName) -> CatalogResult<QueueStatus> {
@@ -356,30 +398,6 @@ impl JobRepo for PgCatalog {
 }
 
 impl PgCatalog {
-    /// Puts back to waiting the active jobs whose worker has not renewed its lease
-    /// (`renew_job_lease`) for `lease`: that worker died. Safe while other workers run.
-    pub async fn requeue_expired_jobs(&self, lease: Duration) -> CatalogResult<u64> {
-        let lease = chrono::Duration::from_std(lease)
-            .map_err(|e| CatalogError::Backend(format!("lease: {e}")))?;
-        let before = now() - lease;
-        self.requeue_where("status = 'active' AND heartbeat_at < $1", &[&before])
-            .await
-    }
-
-    /// Renews a running job's lease; false if `worker` no longer holds it (it was taken over).
-    pub async fn renew_job_lease(&self, id: i64, worker: &str) -> CatalogResult<bool> {
-        let conn = self.conn().await?;
-        let n = conn
-            .execute(
-                "UPDATE jobs SET heartbeat_at = $3
-                 WHERE id = $1 AND status = 'active' AND worker = $2",
-                &[&id, &worker, &now()],
-            )
-            .await
-            .map_err(map_error)?;
-        Ok(n > 0)
-    }
-
     async fn requeue_where(
         &self,
         condition: &str,
@@ -396,36 +414,42 @@ impl PgCatalog {
         // One statement each (not one transaction): a job whose twin already waits is deleted
         // instead, which is a unique violation to recover from, not to abort on.
         for id in &ids {
-            release(&conn, *id).await.map_err(map_error)?;
+            release(&conn, *id, None).await.map_err(map_error)?;
         }
         Ok(ids.len() as u64)
     }
 }
 
 /// Back to waiting without counting the attempt; deleted instead when an identical job
-/// already waits (it will do the same work).
+/// already waits (it will do the same work). Only when `worker` holds it, if given; returns
+/// whether it was active (and held).
 async fn release(
     client: &impl deadpool_postgres::GenericClient,
     id: i64,
-) -> Result<(), tokio_postgres::Error> {
+    worker: Option<&str>,
+) -> Result<bool, tokio_postgres::Error> {
     let moved = client
         .execute(
             "UPDATE jobs SET status = 'waiting', attempts = GREATEST(attempts - 1, 0),
-                worker = NULL, updated_at = $2
-             WHERE id = $1 AND status = 'active'",
-            &[&id, &now()],
+                worker = NULL, lease_expires_at = NULL, updated_at = $2
+             WHERE id = $1 AND status = 'active' AND ($3::text IS NULL OR worker = $3)",
+            &[&id, &now(), &worker],
         )
         .await;
     match moved {
-        Err(e) if is_unique_violation(&e) => {
-            client
-                .execute(
-                    "DELETE FROM jobs WHERE id = $1 AND status = 'active'",
-                    &[&id],
-                )
-                .await?;
-            Ok(())
-        }
-        other => other.map(|_| ()),
+        Err(e) if is_unique_violation(&e) => Ok(client
+            .execute(
+                "DELETE FROM jobs
+                 WHERE id = $1 AND status = 'active' AND ($2::text IS NULL OR worker = $2)",
+                &[&id, &worker],
+            )
+            .await?
+            > 0),
+        other => other.map(|n| n > 0),
     }
+}
+
+/// When a lease taken or renewed `now` ends.
+fn lease_end(now: Timestamp, lease: Duration) -> Timestamp {
+    ms(&(now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::days(1))))
 }

@@ -39,8 +39,6 @@ use ferrotype_core::catalog::{CatalogError, CatalogResult};
 use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 
-pub use wakeups::JobWakeups;
-
 /// The advisory lock key of `try_lead` ("ferroone" in ASCII; migrations use "ferrotyp", so a
 /// process's migrations never wait behind the leader's lock).
 const LEADER_LOCK: i64 = 0x6665_7272_6f6f_6e65;
@@ -59,16 +57,13 @@ impl Leadership {
     }
 }
 
-/// The schema version this build brings a database to: the number of its migrations.
-pub const SCHEMA_VERSION: usize = migrate::MIGRATIONS.len();
-
 /// How many connections one process keeps to the database at most.
 const POOL_SIZE: usize = 16;
 
 #[derive(Clone)]
 pub struct PgCatalog {
     pool: Pool,
-    wakeups: Arc<JobWakeups>,
+    listener: Arc<wakeups::Listener>,
     bus: Arc<bus::PgBus>,
     /// This handle's instance (`InstanceRepo`).
     instance: uuid::Uuid,
@@ -107,7 +102,7 @@ impl PgCatalog {
             .map_err(|e| CatalogError::Backend(format!("database pool: {e}")))?;
         let catalog = PgCatalog {
             pool,
-            wakeups: JobWakeups::start(config.clone()),
+            listener: Arc::new(wakeups::Listener::start(config.clone())),
             bus: bus::PgBus::new(config),
             instance: uuid::Uuid::new_v4(),
         };
@@ -145,9 +140,9 @@ impl PgCatalog {
         }))
     }
 
-    /// Wake-ups for idle workers: a job became waiting on some queue.
-    pub fn job_wakeups(&self) -> &JobWakeups {
-        &self.wakeups
+    /// Wake-ups for idle workers: a job became waiting on some queue (any process's commit).
+    pub(crate) fn wakeups(&self) -> &ferrotype_core::jobs::JobWakeups {
+        &self.listener.wakeups
     }
 
     async fn conn(&self) -> CatalogResult<deadpool_postgres::Object> {

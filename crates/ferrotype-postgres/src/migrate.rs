@@ -17,6 +17,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0002_partners.sql"),
     ),
     (
+        "0003_job_leases",
+        include_str!("../migrations/0003_job_leases.sql"),
+    ),
+    (
         "0004_instances",
         include_str!("../migrations/0004_instances.sql"),
     ),

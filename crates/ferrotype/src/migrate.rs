@@ -80,15 +80,6 @@ pub struct MigrateArgs {
     stop_after: Option<u64>,
 }
 
-/// Tables whose columns differ between the backends today, each with why; copied not, with a
-/// warning, instead of refusing the whole migration. An entry only matters while the columns
-/// differ.
-const KNOWN_GAPS: &[(&str, &str)] = &[(
-    "asset_job_status",
-    "SQLite keeps one column per job until its migration 0014; `jobs start` queues the work \
-     again for the target",
-)];
-
 /// Tables of a running install's state, not of its library: the processes alive on it (the
 /// target's own servers register when they start).
 const NOT_COPIED: &[&str] = &["server_instances"];
@@ -467,7 +458,6 @@ async fn compare_schemas(
         .await
         .context("cannot read the target's tables")?;
     let mut differences = Vec::new();
-    let mut gaps: Vec<&str> = Vec::new();
     for table in &from {
         if !to.iter().any(|t| t.name == table.name) {
             differences.push(format!("table {} is only in the source", table.name));
@@ -503,18 +493,7 @@ async fn compare_schemas(
                 table.primary_key.join(", ")
             ));
         }
-        if own.is_empty() {
-            continue;
-        }
-        if let Some((_, why)) = KNOWN_GAPS.iter().find(|(name, _)| *name == table.name) {
-            eprintln!(
-                "migrate: warning: table {} differs between the backends and is not copied: {why}",
-                table.name
-            );
-            gaps.push(&table.name);
-        } else {
-            differences.extend(own);
-        }
+        differences.extend(own);
     }
     if !differences.is_empty() {
         bail!(
@@ -525,7 +504,7 @@ async fn compare_schemas(
     }
     let copied: Vec<Table> = from
         .into_iter()
-        .filter(|t| !gaps.contains(&t.name.as_str()) && !NOT_COPIED.contains(&t.name.as_str()))
+        .filter(|t| !NOT_COPIED.contains(&t.name.as_str()))
         .collect();
     let mut order = dependency_order(&copied);
     // The install's name first, so that a copy cut short is recognised as this install's.

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
 use ferrotype_core::catalog::{AssetRepo, CatalogResult};
-use ferrotype_core::jobs::NewJob;
+use ferrotype_core::jobs::{NewJob, names};
 use ferrotype_core::model::*;
 use rusqlite::{OptionalExtension, Row, params};
 use uuid::Uuid;
@@ -358,9 +358,9 @@ impl AssetRepo for SqliteCatalog {
                 params![id, thumbhash, size.map(|s| s.0), size.map(|s| s.1), now],
             )?;
             tx.execute(
-                "INSERT INTO asset_job_status (asset_id, thumbnails_generated_at) VALUES (?1, ?2)
-                 ON CONFLICT (asset_id) DO UPDATE SET thumbnails_generated_at = ?2",
-                params![id, now],
+                "INSERT INTO asset_job_status (asset_id, job, done_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (asset_id, job) DO UPDATE SET done_at = excluded.done_at",
+                params![id, names::GENERATE_THUMBNAILS, now],
             )?;
             jobs::insert(&tx, &next)?;
             tx.commit()

@@ -3,12 +3,13 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use ferrotype_core::catalog::{CatalogResult, JobRepo};
+use ferrotype_core::catalog::{CatalogResult, JobRepo, job_not_held};
 use ferrotype_core::jobs::{
-    AssetSelection, Job, JobState, NewJob, QueueCounts, QueueName, QueueStatus,
+    AssetSelection, Job, JobState, JobWakeups, NewJob, QueueCounts, QueueName, QueueStatus, names,
 };
 use ferrotype_core::model::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::time::Duration;
 
 use super::{SqliteCatalog, parse_ts, parse_uuid, ts};
 
@@ -61,23 +62,23 @@ pub(crate) fn insert_for_assets(
     name: &str,
     selection: AssetSelection,
 ) -> rusqlite::Result<u64> {
-    let filter = match selection {
-        AssetSelection::All => "1",
-        AssetSelection::MissingMetadata => "s.metadata_extracted_at IS NULL",
-        AssetSelection::MissingThumbnails => "s.thumbnails_generated_at IS NULL",
+    let missing = match selection {
+        AssetSelection::All => None,
+        AssetSelection::MissingMetadata => Some(names::EXTRACT_METADATA),
+        AssetSelection::MissingThumbnails => Some(names::GENERATE_THUMBNAILS),
     };
     let now = ts(&Utc::now());
     let n = conn.execute(
-        &format!(
-            "INSERT INTO jobs (queue, name, asset_id, payload, dedupe_key, max_attempts, run_after,
+        "INSERT INTO jobs (queue, name, asset_id, payload, dedupe_key, max_attempts, run_after,
                 created_at, updated_at)
-             SELECT ?1, ?2, a.id, '{{}}', ?2 || ':' || a.id, 3, ?3, ?3, ?3
-             FROM assets a LEFT JOIN asset_job_status s ON s.asset_id = a.id
-             WHERE a.deleted_at IS NULL AND {filter}
+             SELECT ?1, ?2, a.id, '{}', ?2 || ':' || a.id, 3, ?3, ?3, ?3
+             FROM assets a
+             WHERE a.deleted_at IS NULL
+               AND (?4 IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM asset_job_status s WHERE s.asset_id = a.id AND s.job = ?4))
              ORDER BY a.created_at
-             ON CONFLICT DO NOTHING"
-        ),
-        params![queue.as_str(), name, now],
+             ON CONFLICT DO NOTHING",
+        params![queue.as_str(), name, now, missing],
     )?;
     Ok(n as u64)
 }
@@ -127,86 +128,159 @@ fn is_paused(conn: &Connection, queue: QueueName) -> rusqlite::Result<bool> {
         .unwrap_or(false))
 }
 
-pub(crate) fn claim(
-    conn: &Connection,
+pub(crate) fn claim_batch(
+    conn: &mut Connection,
     queue: QueueName,
     worker: &str,
-) -> rusqlite::Result<Option<Job>> {
-    if is_paused(conn, queue)? {
-        return Ok(None);
+    n: u32,
+    lease: Duration,
+) -> rusqlite::Result<Vec<Job>> {
+    if n == 0 || is_paused(conn, queue)? {
+        return Ok(Vec::new());
     }
-    let now = ts(&Utc::now());
-    // On PostgreSQL the inner SELECT carries `FOR UPDATE SKIP LOCKED`; SQLite has one writer.
-    conn.query_row(
-        &format!(
-            "UPDATE jobs SET status = 'active', attempts = attempts + 1, worker = ?3,
-                heartbeat_at = ?2, updated_at = ?2
-             WHERE id = (SELECT id FROM jobs
-                         WHERE queue = ?1 AND status = 'waiting' AND run_after <= ?2
-                         ORDER BY run_after, id LIMIT 1)
+    let now = Utc::now();
+    let until = ts(&lease_end(now, lease));
+    let now = ts(&now);
+    // SQLite has one writer, so picking the ids first and then taking them is atomic; on
+    // PostgreSQL the picking carries `FOR UPDATE SKIP LOCKED`.
+    let tx = conn.transaction()?;
+    let ids: Vec<i64> = {
+        let mut pick = tx.prepare_cached(
+            "SELECT id FROM jobs
+             WHERE queue = ?1 AND status = 'waiting' AND run_after <= ?2
+             ORDER BY run_after, id LIMIT ?3",
+        )?;
+        pick.query_map(params![queue.as_str(), now, n], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let mut jobs = Vec::with_capacity(ids.len());
+    {
+        let mut take = tx.prepare_cached(&format!(
+            "UPDATE jobs SET status = 'active', attempts = attempts + 1, worker = ?2,
+                lease_expires_at = ?3, updated_at = ?4
+             WHERE id = ?1
              RETURNING {JOB_COLUMNS}"
-        ),
-        params![queue.as_str(), now, worker],
-        |r| job_at(r).map(|(job, _)| job),
-    )
-    .optional()
+        ))?;
+        for id in ids {
+            jobs.push(take.query_row(params![id, worker, until, now], |r| {
+                job_at(r).map(|(job, _)| job)
+            })?);
+        }
+    }
+    tx.commit()?;
+    Ok(jobs)
 }
 
-pub(crate) fn complete(conn: &mut Connection, id: i64) -> rusqlite::Result<()> {
+/// When a lease taken or renewed `now` ends.
+fn lease_end(now: Timestamp, lease: Duration) -> Timestamp {
+    now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::days(1))
+}
+
+/// Whether `worker` holds job `id` (it is active and claimed by it).
+fn holds(conn: &Connection, id: i64, worker: &str) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM jobs WHERE id = ?1 AND status = 'active' AND worker = ?2",
+            params![id, worker],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+pub(crate) fn renew(
+    conn: &Connection,
+    id: i64,
+    worker: &str,
+    lease: Duration,
+) -> rusqlite::Result<bool> {
+    let until = ts(&lease_end(Utc::now(), lease));
+    Ok(conn.execute(
+        "UPDATE jobs SET lease_expires_at = ?3
+         WHERE id = ?1 AND status = 'active' AND worker = ?2",
+        params![id, worker, until],
+    )? > 0)
+}
+
+/// Returns false (and changes nothing) when `worker` does not hold the job.
+pub(crate) fn complete(conn: &mut Connection, id: i64, worker: &str) -> rusqlite::Result<bool> {
     let tx = conn.transaction()?;
     let queue: Option<String> = tx
         .query_row(
-            "DELETE FROM jobs WHERE id = ?1 RETURNING queue",
-            [id],
+            "DELETE FROM jobs WHERE id = ?1 AND status = 'active' AND worker = ?2
+             RETURNING queue",
+            params![id, worker],
             |r| r.get(0),
         )
         .optional()?;
-    if let Some(queue) = queue {
-        tx.execute(
-            "INSERT INTO queue_state (queue, completed) VALUES (?1, 1)
-             ON CONFLICT (queue) DO UPDATE SET completed = completed + 1",
-            [queue],
-        )?;
-    }
-    tx.commit()
+    let Some(queue) = queue else {
+        return Ok(false);
+    };
+    tx.execute(
+        "INSERT INTO queue_state (queue, completed) VALUES (?1, 1)
+         ON CONFLICT (queue) DO UPDATE SET completed = completed + 1",
+        [queue],
+    )?;
+    tx.commit()?;
+    Ok(true)
 }
 
+/// Returns false (and changes nothing) when `worker` does not hold the job.
 pub(crate) fn fail(
-    conn: &Connection,
+    conn: &mut Connection,
     id: i64,
+    worker: &str,
     error: &str,
     retry_at: Option<Timestamp>,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    if !holds(&tx, id, worker)? {
+        return Ok(false);
+    }
     let now = ts(&Utc::now());
     match retry_at {
         Some(at) => {
             // Back to waiting, unless an identical job is already waiting (then this one goes).
-            let moved = conn.execute(
+            let moved = tx.execute(
                 "UPDATE OR IGNORE jobs SET status = 'waiting', run_after = ?2, last_error = ?3,
-                    worker = NULL, updated_at = ?4
+                    worker = NULL, lease_expires_at = NULL, updated_at = ?4
                  WHERE id = ?1",
                 params![id, ts(&at), error, now],
             )?;
             if moved == 0 {
-                conn.execute("DELETE FROM jobs WHERE id = ?1 AND status = 'active'", [id])?;
+                tx.execute("DELETE FROM jobs WHERE id = ?1", [id])?;
             }
         }
         None => {
-            conn.execute(
-                "UPDATE jobs SET status = 'failed', last_error = ?2, worker = NULL, updated_at = ?3
+            tx.execute(
+                "UPDATE jobs SET status = 'failed', last_error = ?2, worker = NULL,
+                    lease_expires_at = NULL, updated_at = ?3
                  WHERE id = ?1",
                 params![id, error, now],
             )?;
         }
     }
-    Ok(())
+    tx.commit()?;
+    Ok(true)
 }
 
-pub(crate) fn release(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+/// Returns false (and changes nothing) when `worker` does not hold the job.
+pub(crate) fn release_held(conn: &mut Connection, id: i64, worker: &str) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    if !holds(&tx, id, worker)? {
+        return Ok(false);
+    }
+    release(&tx, id)?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Back to waiting without counting the attempt, whoever held it.
+fn release(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     let now = ts(&Utc::now());
     let moved = conn.execute(
         "UPDATE OR IGNORE jobs SET status = 'waiting', attempts = MAX(attempts - 1, 0),
-            worker = NULL, updated_at = ?2
+            worker = NULL, lease_expires_at = NULL, updated_at = ?2
          WHERE id = ?1 AND status = 'active'",
         params![id, now],
     )?;
@@ -217,11 +291,14 @@ pub(crate) fn release(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub(crate) fn requeue_active(conn: &mut Connection) -> rusqlite::Result<u64> {
+/// Releases the active jobs `condition` selects (its `?1` is now).
+fn requeue_where(conn: &mut Connection, condition: &str) -> rusqlite::Result<u64> {
     let tx = conn.transaction()?;
     let ids: Vec<i64> = {
-        let mut stmt = tx.prepare("SELECT id FROM jobs WHERE status = 'active'")?;
-        stmt.query_map([], |r| r.get(0))?
+        let mut stmt = tx.prepare(&format!(
+            "SELECT id FROM jobs WHERE status = 'active' AND {condition}"
+        ))?;
+        stmt.query_map([ts(&Utc::now())], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?
     };
     for id in &ids {
@@ -229,6 +306,14 @@ pub(crate) fn requeue_active(conn: &mut Connection) -> rusqlite::Result<u64> {
     }
     tx.commit()?;
     Ok(ids.len() as u64)
+}
+
+pub(crate) fn requeue_active(conn: &mut Connection) -> rusqlite::Result<u64> {
+    requeue_where(conn, "?1 IS NOT NULL")
+}
+
+pub(crate) fn requeue_expired(conn: &mut Connection) -> rusqlite::Result<u64> {
+    requeue_where(conn, "lease_expires_at < ?1")
 }
 
 pub(crate) fn status(conn: &Connection, queue: QueueName) -> rusqlite::Result<QueueStatus> {
@@ -338,32 +423,62 @@ impl JobRepo for SqliteCatalog {
             .await
     }
 
-    async fn claim_job(&self, queue: QueueName, worker: &str) -> CatalogResult<Option<Job>> {
+    async fn claim_batch(
+        &self,
+        queue: QueueName,
+        worker: &str,
+        n: u32,
+        lease: Duration,
+    ) -> CatalogResult<Vec<Job>> {
         let worker = worker.to_string();
-        self.write(move |conn| claim(conn, queue, &worker)).await
+        self.write(move |conn| claim_batch(conn, queue, &worker, n, lease))
+            .await
     }
 
-    async fn complete_job(&self, id: i64) -> CatalogResult<()> {
-        self.write(move |conn| complete(conn, id)).await
+    async fn renew_job_lease(&self, id: i64, worker: &str, lease: Duration) -> CatalogResult<bool> {
+        let worker = worker.to_string();
+        self.write(move |conn| renew(conn, id, &worker, lease))
+            .await
+    }
+
+    async fn requeue_expired_jobs(&self) -> CatalogResult<u64> {
+        self.write(requeue_expired).await
+    }
+
+    async fn complete_job(&self, id: i64, worker: &str) -> CatalogResult<()> {
+        let held = worker.to_string();
+        let done = self.write(move |conn| complete(conn, id, &held)).await?;
+        held_by(done, id, worker)
     }
 
     async fn fail_job(
         &self,
         id: i64,
+        worker: &str,
         error: &str,
         retry_at: Option<Timestamp>,
     ) -> CatalogResult<()> {
-        let error = error.to_string();
-        self.write(move |conn| fail(conn, id, &error, retry_at))
-            .await
+        let (held, error) = (worker.to_string(), error.to_string());
+        let done = self
+            .write(move |conn| fail(conn, id, &held, &error, retry_at))
+            .await?;
+        held_by(done, id, worker)
     }
 
-    async fn release_job(&self, id: i64) -> CatalogResult<()> {
-        self.write(move |conn| release(conn, id)).await
+    async fn release_job(&self, id: i64, worker: &str) -> CatalogResult<()> {
+        let held = worker.to_string();
+        let done = self
+            .write(move |conn| release_held(conn, id, &held))
+            .await?;
+        held_by(done, id, worker)
     }
 
     async fn requeue_active_jobs(&self) -> CatalogResult<u64> {
         self.write(requeue_active).await
+    }
+
+    fn job_wakeups(&self) -> &JobWakeups {
+        self.wakeups()
     }
 
     async fn queue_status(&self, queue: QueueName) -> CatalogResult<QueueStatus> {
@@ -372,7 +487,12 @@ impl JobRepo for SqliteCatalog {
 
     async fn set_queue_paused(&self, queue: QueueName, paused: bool) -> CatalogResult<()> {
         self.write(move |conn| set_paused(conn, queue, paused))
-            .await
+            .await?;
+        if !paused {
+            // Workers idle on a paused queue look again.
+            self.wakeups().wake(queue);
+        }
+        Ok(())
     }
 
     async fn empty_queue(&self, queue: QueueName) -> CatalogResult<u64> {
@@ -392,5 +512,14 @@ impl JobRepo for SqliteCatalog {
         let states = states.to_vec();
         self.read(move |conn| list(conn, queue, &states, limit))
             .await
+    }
+}
+
+/// `CatalogError::Conflict` when the worker did not hold the job.
+fn held_by(done: bool, id: i64, worker: &str) -> CatalogResult<()> {
+    if done {
+        Ok(())
+    } else {
+        Err(job_not_held(id, worker))
     }
 }

@@ -1,7 +1,7 @@
 //! Metadata extraction's writes and the reads that show its results.
 
 use chrono::Utc;
-use ferrotype_core::jobs::NewJob;
+use ferrotype_core::jobs::{NewJob, names};
 use ferrotype_core::model::{ExifInfo, Tag};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
@@ -138,9 +138,9 @@ pub(crate) fn save(
         )?;
     }
     tx.execute(
-        "INSERT INTO asset_job_status (asset_id, metadata_extracted_at) VALUES (?1, ?2)
-         ON CONFLICT (asset_id) DO UPDATE SET metadata_extracted_at = ?2",
-        params![id, now],
+        "INSERT INTO asset_job_status (asset_id, job, done_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (asset_id, job) DO UPDATE SET done_at = excluded.done_at",
+        params![id, names::EXTRACT_METADATA, now],
     )?;
     jobs::insert(&tx, next)?;
     tx.commit()

@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ferrotype_core::catalog::{CatalogError, CatalogResult};
+use ferrotype_core::jobs::{JobWakeups, QueueName};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags};
 use uuid::Uuid;
@@ -72,6 +73,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0013_notifications.sql"),
     ),
     (
+        "0014_job_leases",
+        include_str!("migrations/0014_job_leases.sql"),
+    ),
+    (
         "0015_partners",
         include_str!("migrations/0015_partners.sql"),
     ),
@@ -96,6 +101,11 @@ struct Inner {
     bus: tokio::sync::broadcast::Sender<Arc<str>>,
     /// This handle's instance (`InstanceRepo`).
     instance: Uuid,
+    wakeups: JobWakeups,
+    /// Queues whose jobs became waiting in the write under way (the writer's temporary
+    /// triggers note them); their workers are woken once it is over, as PostgreSQL notifies at
+    /// commit. A write that rolls back wakes them for nothing, which is harmless.
+    woken: Arc<Mutex<Vec<String>>>,
 }
 
 impl SqliteCatalog {
@@ -103,6 +113,8 @@ impl SqliteCatalog {
     pub fn open(path: &Path) -> CatalogResult<Self> {
         let mut writer = open_connection(path)?;
         migrate(&mut writer)?;
+        let woken: Arc<Mutex<Vec<String>>> = Arc::default();
+        note_waiting_jobs(&writer, woken.clone())?;
         Ok(SqliteCatalog {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -110,8 +122,16 @@ impl SqliteCatalog {
                 readers: Mutex::new(Vec::new()),
                 bus: tokio::sync::broadcast::channel(ferrotype_core::catalog::BUS_BACKLOG).0,
                 instance: Uuid::new_v4(),
+                wakeups: JobWakeups::new(true),
+                woken,
             }),
         })
+    }
+
+    /// Wake-ups for this process's workers, bumped after each write that made jobs waiting
+    /// (one process per data folder, so every enqueue goes through here).
+    pub(crate) fn wakeups(&self) -> &JobWakeups {
+        &self.inner.wakeups
     }
 
     /// The schema version: the number of migrations applied.
@@ -142,7 +162,13 @@ impl SqliteCatalog {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = lock(&inner.writer);
-            f(&mut conn).map_err(map_error)
+            let result = f(&mut conn).map_err(map_error);
+            drop(conn);
+            let woken = std::mem::take(&mut *lock(&inner.woken));
+            for queue in woken.iter().filter_map(|q| QueueName::parse(q)) {
+                inner.wakeups.wake(queue);
+            }
+            result
         })
         .await
         .map_err(|e| CatalogError::Backend(format!("catalog task failed: {e}")))?
@@ -194,6 +220,34 @@ fn open_connection(path: &Path) -> CatalogResult<Connection> {
     })
     .map_err(backend)?;
     Ok(conn)
+}
+
+/// On the writer only: temporary triggers note the queue of every job that becomes waiting
+/// (inserted, or updated to waiting), as PostgreSQL's `jobs_notify` trigger does.
+fn note_waiting_jobs(conn: &Connection, woken: Arc<Mutex<Vec<String>>>) -> CatalogResult<()> {
+    conn.create_scalar_function(
+        "ferrotype_job_waiting",
+        1,
+        FunctionFlags::SQLITE_UTF8,
+        move |ctx| {
+            let queue: String = ctx.get(0)?;
+            let mut woken = lock(&woken);
+            if !woken.contains(&queue) {
+                woken.push(queue);
+            }
+            Ok(true)
+        },
+    )
+    .map_err(backend)?;
+    conn.execute_batch(
+        "CREATE TEMP TRIGGER jobs_waiting_inserted AFTER INSERT ON main.jobs
+             WHEN NEW.status = 'waiting'
+         BEGIN SELECT ferrotype_job_waiting(NEW.queue); END;
+         CREATE TEMP TRIGGER jobs_waiting_updated AFTER UPDATE OF status ON main.jobs
+             WHEN NEW.status = 'waiting'
+         BEGIN SELECT ferrotype_job_waiting(NEW.queue); END;",
+    )
+    .map_err(backend)
 }
 
 /// A UUIDv7 greater than every one this process made before: the sync cursor must grow even
@@ -311,5 +365,65 @@ mod tests {
             map_error(failure(rusqlite::ffi::SQLITE_CORRUPT)),
             CatalogError::Backend(_)
         ));
+    }
+
+    /// 0014 turns the column-per-job status into rows, keeping what was done.
+    #[test]
+    fn job_status_columns_become_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = open_connection(&path).unwrap();
+            for (_, sql) in &MIGRATIONS[..13] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 13).unwrap();
+            conn.execute_batch(
+                "INSERT INTO users (id, email, name, avatar_color, profile_changed_at, created_at,
+                    updated_at)
+                 VALUES ('u', 'u@x', 'u', 'primary', 't', 't', 't');
+                 INSERT INTO assets (id, owner_id, type, original_path, original_file_name,
+                    checksum, file_size, file_created_at, file_modified_at, local_date_time,
+                    created_at, updated_at)
+                 SELECT v.column1, 'u', 'IMAGE', v.column1, v.column1, v.column1, 1, 't', 't',
+                    't', 't', 't'
+                 FROM (VALUES ('a1'), ('a2'), ('a3')) v;
+                 INSERT INTO asset_job_status VALUES
+                    ('a1', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z'),
+                    ('a2', '2026-01-03T00:00:00.000Z', NULL),
+                    ('a3', NULL, NULL);
+                 INSERT INTO jobs (queue, name, status, run_after, worker, heartbeat_at,
+                    created_at, updated_at)
+                 VALUES ('metadataExtraction', 'X', 'active', '2026-01-01T00:00:00.000Z', 'w',
+                    '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
+                    '2026-01-01T00:00:00.000Z');",
+            )
+            .unwrap();
+        }
+        let catalog = SqliteCatalog::open(&path).unwrap();
+        assert_eq!(catalog.schema_version().unwrap(), MIGRATIONS.len());
+        let conn = lock(&catalog.inner.writer);
+        let mut stmt = conn
+            .prepare("SELECT asset_id, job, done_at FROM asset_job_status ORDER BY 1, 2")
+            .unwrap();
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let row = |a: &str, j: &str, t: &str| (a.to_string(), j.to_string(), t.to_string());
+        assert_eq!(
+            rows,
+            [
+                row("a1", "AssetExtractMetadata", "2026-01-01T00:00:00.000Z"),
+                row("a1", "AssetGenerateThumbnails", "2026-01-02T00:00:00.000Z"),
+                row("a2", "AssetExtractMetadata", "2026-01-03T00:00:00.000Z"),
+            ]
+        );
+        // The old heartbeat reads as an expired lease: the job is put back by the next sweep.
+        let lease: String = conn
+            .query_row("SELECT lease_expires_at FROM jobs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(lease, "2026-01-01T00:00:00.000Z");
     }
 }

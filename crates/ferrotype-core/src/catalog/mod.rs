@@ -65,6 +65,12 @@ impl CatalogError {
 
 pub type CatalogResult<T> = Result<T, CatalogError>;
 
+/// The refusal of `complete_job`, `fail_job` and `release_job` by a worker that no longer holds
+/// the job (its lease expired and another worker took it over).
+pub fn job_not_held(id: i64, worker: &str) -> CatalogError {
+    CatalogError::Conflict(format!("job {id} is not held by {worker}"))
+}
+
 /// The whole catalog: every area. Implemented for any type implementing all the area traits.
 pub trait Catalog:
     UserRepo

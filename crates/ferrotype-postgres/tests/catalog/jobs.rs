@@ -1,5 +1,5 @@
 //! The job queue: dedupe, claims, retries, pauses, and what many workers need (SKIP LOCKED
-//! claims, wake-ups by NOTIFY, leases).
+//! claims, wake-ups by NOTIFY). Leases are told in the behaviour suite (`job_leases`).
 
 use ferrotype_core::catalog::prelude::*;
 use std::collections::HashSet;
@@ -26,6 +26,7 @@ fn job(key: &str) -> NewJob {
 }
 
 const Q: QueueName = QueueName::BackgroundTask;
+const LEASE: Duration = Duration::from_secs(30);
 
 #[tokio::test]
 async fn jobs_are_deduplicated_while_waiting_claimed_oldest_first_and_completed() {
@@ -45,7 +46,7 @@ async fn jobs_are_deduplicated_while_waiting_claimed_oldest_first_and_completed(
     free.dedupe_key = None;
     assert_eq!(c.enqueue_jobs(&[free.clone(), free]).await.unwrap(), 2);
 
-    let first = c.claim_job(Q, "w1").await.unwrap().unwrap();
+    let first = c.claim_job(Q, "w1", LEASE).await.unwrap().unwrap();
     assert_eq!(
         (first.name.as_str(), first.payload.clone(), first.attempts),
         ("Test", json!({"key": "a"}), 1)
@@ -55,20 +56,23 @@ async fn jobs_are_deduplicated_while_waiting_claimed_oldest_first_and_completed(
     let status = c.queue_status(Q).await.unwrap();
     assert_eq!((status.counts.active, status.counts.waiting), (1, 4));
 
-    c.complete_job(first.id).await.unwrap();
-    c.complete_job(first.id).await.unwrap(); // twice is harmless
+    c.complete_job(first.id, "w1").await.unwrap();
+    assert!(
+        c.complete_job(first.id, "w1").await.is_err(),
+        "twice is refused: it is no longer held"
+    );
     let status = c.queue_status(Q).await.unwrap();
     assert_eq!((status.counts.active, status.counts.completed), (0, 1));
 
     let mut keys = Vec::new();
-    while let Some(j) = c.claim_job(Q, "w1").await.unwrap() {
+    while let Some(j) = c.claim_job(Q, "w1", LEASE).await.unwrap() {
         keys.push(j.payload["key"].as_str().unwrap().to_string());
-        c.complete_job(j.id).await.unwrap();
+        c.complete_job(j.id, "w1").await.unwrap();
     }
     assert_eq!(keys, vec!["b", "free", "free", "a"]);
     assert_eq!(c.queue_status(Q).await.unwrap().counts.completed, 5);
     assert!(
-        c.claim_job(QueueName::MetadataExtraction, "w1")
+        c.claim_job(QueueName::MetadataExtraction, "w1", LEASE)
             .await
             .unwrap()
             .is_none()
@@ -81,7 +85,7 @@ async fn a_delayed_job_waits_and_enqueuing_it_again_restarts_its_wait() {
     let mut later = job("later");
     later.delay = Some(Duration::from_secs(3600));
     assert_eq!(c.enqueue_jobs(&[later.clone()]).await.unwrap(), 1);
-    assert!(c.claim_job(Q, "w").await.unwrap().is_none());
+    assert!(c.claim_job(Q, "w", LEASE).await.unwrap().is_none());
     let status = c.queue_status(Q).await.unwrap();
     assert_eq!((status.counts.delayed, status.counts.waiting), (1, 0));
     let listed = c.list_jobs(Q, &[JobState::Delayed], 10).await.unwrap();
@@ -98,23 +102,25 @@ async fn a_delayed_job_waits_and_enqueuing_it_again_restarts_its_wait() {
     later.payload = json!({"key": "later", "again": true});
     assert_eq!(c.enqueue_jobs(&[later]).await.unwrap(), 1);
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let claimed = c.claim_job(Q, "w").await.unwrap().unwrap();
+    let claimed = c.claim_job(Q, "w", LEASE).await.unwrap().unwrap();
     assert_eq!(claimed.payload["again"], json!(true));
-    assert!(c.claim_job(Q, "w").await.unwrap().is_none());
+    assert!(c.claim_job(Q, "w", LEASE).await.unwrap().is_none());
 }
 
 #[tokio::test]
 async fn failed_jobs_retry_or_fail_for_good_and_released_ones_keep_their_attempts() {
     let c = catalog().await;
     c.enqueue_jobs(&[job("x")]).await.unwrap();
-    let x = c.claim_job(Q, "w").await.unwrap().unwrap();
-    c.fail_job(x.id, "boom", Some(Utc::now())).await.unwrap();
-    let again = c.claim_job(Q, "w").await.unwrap().unwrap();
+    let x = c.claim_job(Q, "w", LEASE).await.unwrap().unwrap();
+    c.fail_job(x.id, "w", "boom", Some(Utc::now()))
+        .await
+        .unwrap();
+    let again = c.claim_job(Q, "w", LEASE).await.unwrap().unwrap();
     assert_eq!(
         (again.id, again.attempts, again.last_error.as_deref()),
         (x.id, 2, Some("boom"))
     );
-    c.fail_job(again.id, "boom twice", None).await.unwrap();
+    c.fail_job(again.id, "w", "boom twice", None).await.unwrap();
     c.enqueue_jobs(&[job("y")]).await.unwrap();
     let status = c.queue_status(Q).await.unwrap();
     assert_eq!((status.counts.failed, status.counts.waiting), (1, 1));
@@ -122,14 +128,16 @@ async fn failed_jobs_retry_or_fail_for_good_and_released_ones_keep_their_attempt
     assert_eq!(failed[0].0.last_error.as_deref(), Some("boom twice"));
 
     // Released (shutdown): back to waiting, the attempt not counted.
-    let y = c.claim_job(Q, "w").await.unwrap().unwrap();
-    c.release_job(y.id).await.unwrap();
-    let y2 = c.claim_job(Q, "w").await.unwrap().unwrap();
+    let y = c.claim_job(Q, "w", LEASE).await.unwrap().unwrap();
+    c.release_job(y.id, "w").await.unwrap();
+    let y2 = c.claim_job(Q, "w", LEASE).await.unwrap().unwrap();
     assert_eq!((y2.id, y2.attempts), (y.id, 1));
 
     // A retry while an identical job waits: this one goes, the waiting one stays.
     c.enqueue_jobs(&[job("y")]).await.unwrap();
-    c.fail_job(y2.id, "later", Some(Utc::now())).await.unwrap();
+    c.fail_job(y2.id, "w", "later", Some(Utc::now()))
+        .await
+        .unwrap();
     let status = c.queue_status(Q).await.unwrap();
     assert_eq!((status.counts.active, status.counts.waiting), (0, 1));
 
@@ -142,8 +150,8 @@ async fn failed_jobs_retry_or_fail_for_good_and_released_ones_keep_their_attempt
 async fn active_jobs_are_requeued_at_start_and_a_twin_that_waits_wins() {
     let c = catalog().await;
     c.enqueue_jobs(&[job("p"), job("q")]).await.unwrap();
-    let p = c.claim_job(Q, "w").await.unwrap().unwrap();
-    let _q = c.claim_job(Q, "w").await.unwrap().unwrap();
+    let p = c.claim_job(Q, "w", LEASE).await.unwrap().unwrap();
+    let _q = c.claim_job(Q, "w", LEASE).await.unwrap().unwrap();
     c.enqueue_jobs(&[job("p")]).await.unwrap();
     assert_eq!(c.requeue_active_jobs().await.unwrap(), 2);
     let status = c.queue_status(Q).await.unwrap();
@@ -166,12 +174,12 @@ async fn a_paused_queue_hands_out_nothing_and_counts_its_jobs_as_paused() {
     let c = catalog().await;
     c.enqueue_jobs(&[job("a")]).await.unwrap();
     c.set_queue_paused(Q, true).await.unwrap();
-    assert!(c.claim_job(Q, "w").await.unwrap().is_none());
+    assert!(c.claim_job(Q, "w", LEASE).await.unwrap().is_none());
     let status = c.queue_status(Q).await.unwrap();
     assert!(status.is_paused);
     assert_eq!((status.counts.waiting, status.counts.paused), (0, 1));
     c.set_queue_paused(Q, false).await.unwrap();
-    assert!(c.claim_job(Q, "w").await.unwrap().is_some());
+    assert!(c.claim_job(Q, "w", LEASE).await.unwrap().is_some());
 }
 
 #[tokio::test]
@@ -191,17 +199,17 @@ async fn a_claim_skips_a_job_another_transaction_holds_instead_of_waiting() {
     .await
     .unwrap();
     let started = Instant::now();
-    let claimed = c.claim_job(Q, "w").await.unwrap().unwrap();
+    let claimed = c.claim_job(Q, "w", LEASE).await.unwrap().unwrap();
     assert_eq!(claimed.payload["key"], json!("free"));
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "{:?}",
         started.elapsed()
     );
-    assert!(c.claim_job(Q, "w").await.unwrap().is_none());
+    assert!(c.claim_job(Q, "w", LEASE).await.unwrap().is_none());
     tx.rollback().await.unwrap();
     assert_eq!(
-        c.claim_job(Q, "w").await.unwrap().unwrap().payload["key"],
+        c.claim_job(Q, "w", LEASE).await.unwrap().unwrap().payload["key"],
         json!("held")
     );
 }
@@ -221,9 +229,9 @@ async fn many_workers_in_many_processes_run_every_job_exactly_once() {
             let name = format!("p{process}w{w}");
             workers.push(tokio::spawn(async move {
                 let mut done = Vec::new();
-                while let Some(j) = c.claim_job(Q, &name).await.unwrap() {
+                while let Some(j) = c.claim_job(Q, &name, LEASE).await.unwrap() {
                     done.push(j.payload["key"].as_str().unwrap().to_string());
-                    c.complete_job(j.id).await.unwrap();
+                    c.complete_job(j.id, &name).await.unwrap();
                 }
                 done
             }));
@@ -261,7 +269,7 @@ async fn an_idle_worker_wakes_when_a_job_is_enqueued_by_another_process() {
     let mut other = worker
         .job_wakeups()
         .subscribe(QueueName::MetadataExtraction);
-    assert!(worker.claim_job(Q, "w").await.unwrap().is_none());
+    assert!(worker.claim_job(Q, "w", LEASE).await.unwrap().is_none());
     assert!(
         !wakeup.wait(Duration::from_millis(100)).await,
         "nothing to wake for"
@@ -272,7 +280,7 @@ async fn an_idle_worker_wakes_when_a_job_is_enqueued_by_another_process() {
     assert!(wakeup.wait(Duration::from_secs(5)).await);
     let latency = started.elapsed();
     assert!(latency < Duration::from_secs(1), "{latency:?}");
-    assert!(worker.claim_job(Q, "w").await.unwrap().is_some());
+    assert!(worker.claim_job(Q, "w", LEASE).await.unwrap().is_some());
     assert!(
         !other.wait(Duration::from_millis(50)).await,
         "another queue's workers sleep on"
@@ -287,32 +295,4 @@ async fn an_idle_worker_wakes_when_a_job_is_enqueued_by_another_process() {
     api.set_queue_paused(Q, true).await.unwrap();
     api.set_queue_paused(Q, false).await.unwrap();
     assert!(wakeup.wait(Duration::from_secs(5)).await);
-}
-
-#[tokio::test]
-async fn a_dead_workers_jobs_are_taken_over_once_its_lease_expires() {
-    let url = TestCluster::shared().database_url().await;
-    let c = PgCatalog::connect(&url).await.unwrap();
-    c.enqueue_jobs(&[job("alive"), job("dead")]).await.unwrap();
-    let alive = c.claim_job(Q, "alive-worker").await.unwrap().unwrap();
-    let dead = c.claim_job(Q, "dead-worker").await.unwrap().unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(c.renew_job_lease(alive.id, "alive-worker").await.unwrap());
-    assert!(
-        !c.renew_job_lease(alive.id, "dead-worker").await.unwrap(),
-        "not its job"
-    );
-    assert_eq!(
-        c.requeue_expired_jobs(Duration::from_millis(200))
-            .await
-            .unwrap(),
-        1
-    );
-    let taken = c.claim_job(Q, "new-worker").await.unwrap().unwrap();
-    assert_eq!(taken.id, dead.id);
-    assert!(
-        !c.renew_job_lease(dead.id, "dead-worker").await.unwrap(),
-        "taken over"
-    );
-    assert!(c.renew_job_lease(dead.id, "new-worker").await.unwrap());
 }
