@@ -37,6 +37,12 @@ use crate::dto::{AssetExtras, AssetResponse};
 /// Where Immich's clients look for the channel (their `path` option).
 pub const SOCKET_PATH: &str = "/api/socket.io";
 
+/// How many packets may wait for one socket before more are dropped: socketioxide's default
+/// (128) lost events when a batch of 500 uploads finished within seconds (an
+/// `on_upload_success` and an `AssetUploadReadyV2` each); 2,048 of a few KB each bounds a slow
+/// client to a few MB.
+const SOCKET_BUFFER: usize = 2048;
+
 /// How long `on_session_delete` waits, so that a client logging itself out gets the answer to
 /// its own request first (Immich waits the same).
 const SESSION_DELETE_DELAY: Duration = Duration::from_millis(500);
@@ -122,7 +128,10 @@ impl EventHub {
         catalog: Arc<dyn Catalog>,
         system_config: Arc<SystemConfigStore>,
     ) -> Result<Self, CatalogError> {
-        let (layer, io) = SocketIo::builder().req_path(SOCKET_PATH).build_layer();
+        let (layer, io) = SocketIo::builder()
+            .req_path(SOCKET_PATH)
+            .max_buffer_size(SOCKET_BUFFER)
+            .build_layer();
         let greeted = Greeting {
             catalog: catalog.clone(),
             system_config: system_config.clone(),
@@ -423,7 +432,8 @@ async fn relay(
                     (None, None) => io.emit(&event, &NO_ARGUMENTS).await,
                 };
                 if let Err(e) = sent {
-                    tracing::debug!(event, "socket.io send failed: {e}");
+                    // A socket whose buffer is full (a client far behind) misses this event.
+                    tracing::warn!(event, "socket.io send failed: {e}");
                 }
                 if disconnect
                     && let Some(room) = room

@@ -50,6 +50,12 @@ impl Worker {
         Worker { child, _data: data }
     }
 
+    /// SIGKILL, as in a crash: nothing released, nothing recorded.
+    fn kill(&mut self) {
+        signal(self.child.id(), "KILL");
+        let _ = self.child.wait();
+    }
+
     /// SIGTERM, and its exit status.
     fn stop(&mut self) -> std::process::ExitStatus {
         signal(self.child.id(), "TERM");
@@ -162,4 +168,139 @@ fn roles_and_queues_are_checked_at_start() {
     let out = run(&["--role", "nobody"]);
     assert!(!out.status.success());
     assert!(!data.path().join("ferrotype.db").exists());
+}
+
+/// Waits (10 s at most) until the worker process `pid` holds active jobs; returns how many.
+async fn wait_for_jobs_held_by(url: &str, pid: u32) -> i64 {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    for _ in 0..1000 {
+        let held: i64 = client
+            .query_one(
+                "SELECT count(*) FROM jobs WHERE status = 'active' AND worker LIKE $1",
+                &[&format!("%-{pid}")],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if held > 0 {
+            return held;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the worker {pid} never held a job");
+}
+
+/// A small real JPEG, different for each `seed` (so every upload is a new asset).
+fn small_jpeg(seed: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(64, 48, |x, y| {
+        image::Rgb([seed as u8, (seed >> 8) as u8, (x * 4 + y) as u8])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    bytes
+}
+
+/// Issue #12's crash test: 2 API processes and 3 worker processes on one database and one
+/// bucket; 500 uploads spread over both API processes; one worker SIGKILLed while jobs run.
+/// Every job is completed exactly once (the queues' completed counts equal the uploads: a job
+/// the killed worker held is taken over when its lease runs out, and its first run never
+/// completes), every asset has its thumbnails, nothing failed, and a client connected to the
+/// other API process hears of every upload.
+#[tokio::test]
+async fn a_worker_killed_mid_job_loses_nothing_and_repeats_nothing() {
+    const UPLOADS: u32 = 500;
+    ensure_installed();
+    let url = TestCluster::shared().database_url().await;
+    let s3 = S3Server::start(Kind::S3sFs);
+    s3.create_bucket(BUCKET);
+    let mut shared: Vec<(&str, String)> = s3_env(&s3);
+    shared.push(("FERROTYPE_DATABASE_URL", url.clone()));
+    let shared: Vec<(&str, &str)> = shared.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let api_env: Vec<(&str, &str)> = shared
+        .iter()
+        .copied()
+        .chain([("FERROTYPE_ROLE", "api")])
+        .collect();
+    let first = Server::start_with(&api_env);
+    let second = Server::start_with(&api_env);
+    let mut doomed = Worker::start(&shared, &[]);
+    let _workers = [Worker::start(&shared, &[]), Worker::start(&shared, &[])];
+
+    let on_first = admin(&first).await;
+    let on_second = login(&second, "admin@example.com", "admin-password").await;
+    let plans = json!([socket("watcher", "websocket", bearer(&token(&on_second)))]);
+    let mut script = open_sockets(&second.base, &plans, Duration::from_secs(60));
+
+    // Half through each API process, eight at a time.
+    let mut ids = Vec::new();
+    let mut killed = false;
+    for batch in (0..UPLOADS).collect::<Vec<_>>().chunks(8) {
+        let names: Vec<String> = batch.iter().map(|i| format!("crash-{i}.jpg")).collect();
+        let uploads = batch.iter().zip(&names).map(|(i, name)| {
+            let client = if i % 2 == 0 { &on_first } else { &on_second };
+            client.upload(name, small_jpeg(*i))
+        });
+        for reply in futures_util::future::join_all(uploads).await {
+            assert_eq!(
+                reply.status,
+                201,
+                "{}",
+                String::from_utf8_lossy(&reply.body)
+            );
+            ids.push(reply.json()["id"].as_str().unwrap().to_string());
+        }
+        if !killed && ids.len() >= (UPLOADS / 2) as usize {
+            // Mid-ingest, with work queued and running: no chance to release anything.
+            let thumbnails = queue_statistics(&on_first, "thumbnailGeneration").await;
+            let metadata = queue_statistics(&on_first, "metadataExtraction").await;
+            assert!(
+                thumbnails["completed"].as_i64().unwrap() + metadata["completed"].as_i64().unwrap()
+                    > 0,
+                "the workers are working: {metadata} {thumbnails}"
+            );
+            // Killed while it holds jobs (its runner's id ends with its pid).
+            let held = wait_for_jobs_held_by(&url, doomed.child.id()).await;
+            doomed.kill();
+            killed = true;
+            eprintln!("killed a worker holding {held} jobs");
+        }
+    }
+    assert!(killed);
+
+    // The killed worker's jobs come back when their leases (30 s) run out.
+    let (metadata, thumbnails) = wait_for_media_jobs(&on_first).await;
+    for (queue, stats) in [("metadata", &metadata), ("thumbnails", &thumbnails)] {
+        assert_eq!(
+            stats["completed"], UPLOADS,
+            "{queue}: each job done once: {stats}"
+        );
+        assert_eq!(stats["failed"], 0, "{queue}: {stats}");
+    }
+    for id in &ids {
+        let asset = on_second.get(&format!("/api/assets/{id}")).await.json();
+        assert!(asset["thumbhash"].is_string(), "{asset}");
+    }
+    let thumbnail = on_second
+        .get(&format!("/api/assets/{}/thumbnail", ids[0]))
+        .await;
+    assert_eq!(thumbnail.status, 200);
+    script.wait_until(
+        "on_upload_success for every upload",
+        Duration::from_secs(60),
+        |lines| {
+            ids.iter().all(|id| {
+                lines.iter().any(|l| {
+                    l.starts_with("EVENT watcher on_upload_success") && l.contains(id.as_str())
+                })
+            })
+        },
+    );
 }
