@@ -283,17 +283,7 @@ pub async fn run(config: Config, args: MigrateArgs) -> anyhow::Result<()> {
     let target_blobs: Arc<dyn BlobStore> = match &store_target {
         StoreTarget::S3(s3) => {
             let store = S3BlobStore::open(s3).context("cannot set up the target S3 store")?;
-            store.check().await.with_context(|| {
-                format!(
-                    "cannot reach the target S3 bucket {} at {}",
-                    s3.bucket,
-                    if s3.endpoint.is_empty() {
-                        "AWS"
-                    } else {
-                        &s3.endpoint
-                    }
-                )
-            })?;
+            serve::reach_s3(&store, &s3.bucket, &s3.endpoint, "the target").await?;
             Arc::new(store)
         }
         StoreTarget::Local(folder) => Arc::new(

@@ -142,17 +142,7 @@ pub async fn open_data_folder(config: &Config) -> anyhow::Result<OpenData> {
                 staging_dir: data_dir.join("staging"),
             })
             .context("cannot set up the S3 store")?;
-            store.check().await.with_context(|| {
-                format!(
-                    "cannot reach the S3 bucket {} at {}",
-                    s3.bucket,
-                    if s3.endpoint.is_empty() {
-                        "AWS"
-                    } else {
-                        &s3.endpoint
-                    }
-                )
-            })?;
+            reach_s3(&store, &s3.bucket, &s3.endpoint, "the").await?;
             tracing::info!(bucket = %s3.bucket, prefix = %s3.prefix, "originals and generated files live in S3");
             Arc::new(store)
         }
@@ -163,6 +153,21 @@ pub async fn open_data_folder(config: &Config) -> anyhow::Result<OpenData> {
         blobs,
         postgres,
     })
+}
+
+/// Reaches `store` once, so that a wrong endpoint or secret stops the command at once;
+/// `which` says whose bucket it is in the message ("the", "the target").
+pub(crate) async fn reach_s3(
+    store: &S3BlobStore,
+    bucket: &str,
+    endpoint: &str,
+    which: &str,
+) -> anyhow::Result<()> {
+    store.check().await.with_context(|| {
+        let at = if endpoint.is_empty() { "AWS" } else { endpoint };
+        format!("cannot reach {which} S3 bucket {bucket} at {at}")
+    })?;
+    Ok(())
 }
 
 /// The catalog `database.url` names (PostgreSQL), or else the data folder's SQLite file; its

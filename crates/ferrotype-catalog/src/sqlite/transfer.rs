@@ -136,6 +136,26 @@ impl SqliteCatalog {
         }
         Ok(key)
     }
+
+    /// Runs `sql` once per row of values, triggers off, in one write transaction; returns the
+    /// rows changed.
+    async fn execute_each(&self, sql: String, rows: &[Row]) -> CatalogResult<u64> {
+        let rows: Vec<Vec<SqlValue>> = rows
+            .iter()
+            .map(|r| r.iter().map(to_sql).collect())
+            .collect();
+        self.write(move |conn| {
+            without_triggers(conn, |tx| {
+                let mut stmt = tx.prepare(&sql)?;
+                let mut changed = 0u64;
+                for row in rows {
+                    changed += stmt.execute(rusqlite::params_from_iter(row))? as u64;
+                }
+                Ok(changed)
+            })
+        })
+        .await
+    }
 }
 
 #[async_trait]
@@ -235,21 +255,7 @@ impl CatalogTransfer for SqliteCatalog {
             vec!["?"; columns.len()].join(", "),
             list(&key),
         );
-        let rows: Vec<Vec<SqlValue>> = rows
-            .iter()
-            .map(|r| r.iter().map(to_sql).collect())
-            .collect();
-        self.write(move |conn| {
-            without_triggers(conn, |tx| {
-                let mut stmt = tx.prepare(&sql)?;
-                let mut written = 0u64;
-                for row in rows {
-                    written += stmt.execute(rusqlite::params_from_iter(row))? as u64;
-                }
-                Ok(written)
-            })
-        })
-        .await
+        self.execute_each(sql, rows).await
     }
 
     async fn delete(&self, table: &str, keys: &[Row]) -> CatalogResult<u64> {
@@ -260,21 +266,7 @@ impl CatalogTransfer for SqliteCatalog {
             quote(table),
             condition.join(" AND ")
         );
-        let keys: Vec<Vec<SqlValue>> = keys
-            .iter()
-            .map(|k| k.iter().map(to_sql).collect())
-            .collect();
-        self.write(move |conn| {
-            without_triggers(conn, |tx| {
-                let mut stmt = tx.prepare(&sql)?;
-                let mut deleted = 0u64;
-                for key in keys {
-                    deleted += stmt.execute(rusqlite::params_from_iter(key))? as u64;
-                }
-                Ok(deleted)
-            })
-        })
-        .await
+        self.execute_each(sql, keys).await
     }
 
     /// Nothing to do: an AUTOINCREMENT table's counter (`sqlite_sequence`) follows the largest id

@@ -125,42 +125,50 @@ async fn fill(server: &Server) -> Client {
     admin
 }
 
-/// What the API shows of an install, for comparing two of them; checks along the way that every
-/// original is byte for byte a fixture and that every thumbnail is served.
-async fn snapshot(server: &Server) -> Value {
-    let client = login(server, "admin@example.com", "admin-password").await;
+/// The timeline's month buckets, and the ids of its assets in timeline order.
+async fn timeline_ids(client: &Client) -> (Value, Vec<Value>) {
     let buckets = client.get("/api/timeline/buckets").await.json();
-    let mut assets = Vec::new();
+    let mut ids = Vec::new();
     for bucket in buckets.as_array().unwrap() {
         let time = bucket["timeBucket"].as_str().unwrap();
         let page = client
             .get(&format!("/api/timeline/bucket?timeBucket={time}"))
             .await
             .json();
-        for id in page["id"].as_array().unwrap() {
-            let id = id.as_str().unwrap();
-            let asset = client.get(&format!("/api/assets/{id}")).await.json();
-            let original = client.get(&format!("/api/assets/{id}/original")).await;
-            assert_eq!(original.status, 200, "original of {id}");
-            let name = asset["originalFileName"].as_str().unwrap();
-            let fixture = PHOTOS
-                .iter()
-                .find(|p| p.ends_with(name))
-                .expect("a fixture");
-            assert_eq!(
-                sha1_hex(&original.body),
-                sha1_hex(&std::fs::read(fixtures().join(fixture)).unwrap()),
-                "{name} byte for byte"
-            );
-            let thumbnail = client.get(&format!("/api/assets/{id}/thumbnail")).await;
-            assert_eq!(thumbnail.status, 200, "thumbnail of {name}");
-            assert!(!thumbnail.body.is_empty());
-            assets.push(json!({
-                "id": id, "name": name, "favorite": asset["isFavorite"],
-                "checksum": asset["checksum"], "taken": asset["localDateTime"],
-                "thumbhash": asset["thumbhash"], "make": asset["exifInfo"]["make"],
-            }));
-        }
+        ids.extend(page["id"].as_array().unwrap().iter().cloned());
+    }
+    (buckets, ids)
+}
+
+/// What the API shows of an install, for comparing two of them; checks along the way that every
+/// original is byte for byte a fixture and that every thumbnail is served.
+async fn snapshot(server: &Server) -> Value {
+    let client = login(server, "admin@example.com", "admin-password").await;
+    let (buckets, ids) = timeline_ids(&client).await;
+    let mut assets = Vec::new();
+    for id in &ids {
+        let id = id.as_str().unwrap();
+        let asset = client.get(&format!("/api/assets/{id}")).await.json();
+        let original = client.get(&format!("/api/assets/{id}/original")).await;
+        assert_eq!(original.status, 200, "original of {id}");
+        let name = asset["originalFileName"].as_str().unwrap();
+        let fixture = PHOTOS
+            .iter()
+            .find(|p| p.ends_with(name))
+            .expect("a fixture");
+        assert_eq!(
+            sha1_hex(&original.body),
+            sha1_hex(&std::fs::read(fixtures().join(fixture)).unwrap()),
+            "{name} byte for byte"
+        );
+        let thumbnail = client.get(&format!("/api/assets/{id}/thumbnail")).await;
+        assert_eq!(thumbnail.status, 200, "thumbnail of {name}");
+        assert!(!thumbnail.body.is_empty());
+        assets.push(json!({
+            "id": id, "name": name, "favorite": asset["isFavorite"],
+            "checksum": asset["checksum"], "taken": asset["localDateTime"],
+            "thumbhash": asset["thumbhash"], "make": asset["exifInfo"]["make"],
+        }));
     }
     let albums: Vec<Value> = client
         .get("/api/albums")
@@ -299,16 +307,7 @@ async fn an_interrupted_copy_is_finished_by_running_again() {
 /// The asset ids of the timeline and the albums, for installs holding files that are not fixtures.
 async fn snapshot_ids(server: &Server) -> Value {
     let client = login(server, "admin@example.com", "admin-password").await;
-    let buckets = client.get("/api/timeline/buckets").await.json();
-    let mut ids = Vec::new();
-    for bucket in buckets.as_array().unwrap() {
-        let time = bucket["timeBucket"].as_str().unwrap();
-        let page = client
-            .get(&format!("/api/timeline/bucket?timeBucket={time}"))
-            .await
-            .json();
-        ids.extend(page["id"].as_array().unwrap().iter().cloned());
-    }
+    let (buckets, mut ids) = timeline_ids(&client).await;
     ids.sort_by_key(|v| v.as_str().unwrap().to_string());
     let albums = client.get("/api/albums").await.json();
     json!({"buckets": buckets, "ids": ids, "albums": albums.as_array().unwrap().len()})

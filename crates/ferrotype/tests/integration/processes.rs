@@ -70,20 +70,49 @@ impl Drop for Worker {
     }
 }
 
+/// What the processes of one install share: a fresh database of the throwaway cluster and an
+/// s3s-fs bucket; and the settings that put a process on them.
+struct SharedBackends {
+    _s3: S3Server,
+    url: String,
+    settings: Vec<(&'static str, String)>,
+}
+
+impl SharedBackends {
+    async fn start() -> SharedBackends {
+        let url = TestCluster::shared().database_url().await;
+        let s3 = S3Server::start(Kind::S3sFs);
+        s3.create_bucket(BUCKET);
+        let mut settings = s3_env(&s3);
+        settings.push(("FERROTYPE_DATABASE_URL", url.clone()));
+        SharedBackends {
+            _s3: s3,
+            url,
+            settings,
+        }
+    }
+
+    /// A worker's (or an `all` process's) settings.
+    fn env(&self) -> Vec<(&str, &str)> {
+        self.settings
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect()
+    }
+
+    /// An API process's settings.
+    fn api_env(&self) -> Vec<(&str, &str)> {
+        let mut env = self.env();
+        env.push(("FERROTYPE_ROLE", "api"));
+        env
+    }
+}
+
 #[tokio::test]
 async fn api_and_worker_processes_share_one_database_and_bucket() {
     ensure_installed();
-    let url = TestCluster::shared().database_url().await;
-    let s3 = S3Server::start(Kind::S3sFs);
-    s3.create_bucket(BUCKET);
-    let mut shared: Vec<(&str, String)> = s3_env(&s3);
-    shared.push(("FERROTYPE_DATABASE_URL", url.clone()));
-    let shared: Vec<(&str, &str)> = shared.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let api_env: Vec<(&str, &str)> = shared
-        .iter()
-        .copied()
-        .chain([("FERROTYPE_ROLE", "api")])
-        .collect();
+    let backends = SharedBackends::start().await;
+    let (url, shared, api_env) = (&backends.url, backends.env(), backends.api_env());
     let mut first = Server::start_with(&api_env);
     let mut second = Server::start_with(&api_env);
     let mut worker = Worker::start(&shared, &[]);
@@ -121,7 +150,7 @@ async fn api_and_worker_processes_share_one_database_and_bucket() {
     assert_eq!(seen["trash"]["days"], 7);
 
     // Each process says it is alive, under its role; a clean stop takes it off the list.
-    let catalog = ferrotype_postgres::PgCatalog::connect(&url).await.unwrap();
+    let catalog = ferrotype_postgres::PgCatalog::connect(url).await.unwrap();
     let mut roles: Vec<String> = catalog
         .live_instances()
         .await
@@ -218,17 +247,8 @@ fn small_jpeg(seed: u32) -> Vec<u8> {
 async fn a_worker_killed_mid_job_loses_nothing_and_repeats_nothing() {
     const UPLOADS: u32 = 500;
     ensure_installed();
-    let url = TestCluster::shared().database_url().await;
-    let s3 = S3Server::start(Kind::S3sFs);
-    s3.create_bucket(BUCKET);
-    let mut shared: Vec<(&str, String)> = s3_env(&s3);
-    shared.push(("FERROTYPE_DATABASE_URL", url.clone()));
-    let shared: Vec<(&str, &str)> = shared.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let api_env: Vec<(&str, &str)> = shared
-        .iter()
-        .copied()
-        .chain([("FERROTYPE_ROLE", "api")])
-        .collect();
+    let backends = SharedBackends::start().await;
+    let (url, shared, api_env) = (&backends.url, backends.env(), backends.api_env());
     let first = Server::start_with(&api_env);
     let second = Server::start_with(&api_env);
     let mut doomed = Worker::start(&shared, &[]);
@@ -267,7 +287,7 @@ async fn a_worker_killed_mid_job_loses_nothing_and_repeats_nothing() {
                 "the workers are working: {metadata} {thumbnails}"
             );
             // Killed while it holds jobs (its runner's id ends with its pid).
-            let held = wait_for_jobs_held_by(&url, doomed.child.id()).await;
+            let held = wait_for_jobs_held_by(url, doomed.child.id()).await;
             doomed.kill();
             killed = true;
             eprintln!("killed a worker holding {held} jobs");
