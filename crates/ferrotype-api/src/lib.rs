@@ -50,8 +50,6 @@ pub struct ApiConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<dyn Catalog>,
-    /// Wakes idle job workers after something is enqueued.
-    pub job_wake: Arc<tokio::sync::Notify>,
     pub blobs: Arc<dyn BlobStore>,
     pub config: Arc<ApiConfig>,
     /// The live system configuration (`/api/system-config`), read per request.

@@ -112,6 +112,20 @@ pub trait CatalogTransfer: Send + Sync {
     async fn finish(&self) -> CatalogResult<()>;
 }
 
+/// A table or column name as an SQL identifier (double quotes, as both backends take it).
+pub fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Names as a comma-separated list of SQL identifiers.
+pub fn list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| quote(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The order to fill tables in: every table after the tables it points to (ties by name). Tables
 /// in a cycle (none today) come last, by name.
 pub fn dependency_order(tables: &[Table]) -> Vec<&Table> {

@@ -109,7 +109,6 @@ pub struct JobRunner {
     /// How many the admin wants now, read before each claim; within the bound.
     wanted: Option<WantedConcurrency>,
     worker_id: String,
-    wake: Arc<Notify>,
     observers: Vec<Arc<dyn JobObserver>>,
     retry_base: Duration,
     lease: Duration,
@@ -132,7 +131,6 @@ impl JobRunner {
             concurrency: HashMap::new(),
             wanted: None,
             worker_id: worker_id.into(),
-            wake: Arc::new(Notify::new()),
             observers: Vec::new(),
             retry_base: Duration::from_secs(10),
             lease: LEASE,
@@ -203,12 +201,6 @@ impl JobRunner {
     pub fn observer(mut self, observer: Arc<dyn JobObserver>) -> Self {
         self.observers.push(observer);
         self
-    }
-
-    /// Notified after enqueuing, so that idle workers look at once. The catalog's own wake-ups
-    /// (`job_wakeups`) already do this for every enqueue; kept for callers not yet moved.
-    pub fn waker(&self) -> Arc<Notify> {
-        self.wake.clone()
     }
 
     /// Starts one worker loop per queue that has handlers.
@@ -295,7 +287,6 @@ impl JobRunner {
                 while jobs.try_join_next().is_some() {}
                 tokio::select! {
                     _ = woken.wait(self.poll) => {}
-                    _ = self.wake.notified() => {}
                     _ = stop.changed() => break,
                 }
                 continue;

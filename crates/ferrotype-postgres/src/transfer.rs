@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ferrotype_core::catalog::{CatalogError, CatalogResult};
-use ferrotype_core::transfer::{CatalogTransfer, Column, Row, Table, Value};
+use ferrotype_core::transfer::{CatalogTransfer, Column, Row, Table, Value, list, quote};
 use tokio_postgres::types::ToSql;
 
 use crate::{PgCatalog, map_error};
@@ -19,18 +19,6 @@ const BOOKKEEPING: &str = "ferrotype_migrations";
 
 /// PostgreSQL's limit on the parameters of one statement.
 const MAX_PARAMETERS: usize = 65_535;
-
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-fn list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| quote(n))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 type Param = Box<dyn ToSql + Sync + Send>;
 

@@ -178,6 +178,22 @@ pub struct S3Settings {
     pub presigned_redirects: bool,
 }
 
+impl S3Settings {
+    /// The S3 store these settings name, staging uploads in `staging_dir`.
+    pub fn store_config(&self, staging_dir: std::path::PathBuf) -> ferrotype_s3::S3Config {
+        ferrotype_s3::S3Config {
+            bucket: self.bucket.clone(),
+            prefix: self.prefix.clone(),
+            endpoint: self.endpoint.clone(),
+            region: self.region.clone(),
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.clone(),
+            part_size: self.part_size,
+            staging_dir,
+        }
+    }
+}
+
 impl fmt::Debug for S3Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("S3Settings")

@@ -52,7 +52,6 @@ pub fn runner(
         catalog: catalog.clone(),
         events: events.clone(),
         system_config: system_config.clone(),
-        job_wake: runner.waker(),
     };
     runner
         .concurrency(QueueName::MetadataExtraction, metadata)

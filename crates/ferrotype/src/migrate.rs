@@ -321,21 +321,9 @@ pub async fn run(config: Config, args: MigrateArgs) -> anyhow::Result<()> {
     let source_blobs: Arc<dyn BlobStore> = match &config.storage {
         Storage::Local => Arc::new(LocalBlobStore::open_beside_server(&config.data_dir)),
         Storage::S3(s3) => {
-            let store = S3BlobStore::open(&S3Config {
-                bucket: s3.bucket.clone(),
-                prefix: s3.prefix.clone(),
-                endpoint: s3.endpoint.clone(),
-                region: s3.region.clone(),
-                access_key_id: s3.access_key_id.clone(),
-                secret_access_key: s3.secret_access_key.clone(),
-                part_size: s3.part_size,
-                staging_dir: temporary_staging().join("source"),
-            })
-            .context("cannot set up the source S3 store")?;
-            store
-                .check()
-                .await
-                .with_context(|| format!("cannot reach the source S3 bucket {}", s3.bucket))?;
+            let store = S3BlobStore::open(&s3.store_config(temporary_staging().join("source")))
+                .context("cannot set up the source S3 store")?;
+            serve::reach_s3(&store, &s3.bucket, &s3.endpoint, "the source").await?;
             Arc::new(store)
         }
     };

@@ -18,7 +18,7 @@ use ferrotype_core::jobs::{NewJob, QueueName};
 use ferrotype_core::system_config::{SystemConfig, SystemConfigStore, keys};
 use ferrotype_media::geocode::Geocoder;
 use ferrotype_postgres::PgCatalog;
-use ferrotype_s3::{S3BlobStore, S3Config};
+use ferrotype_s3::S3BlobStore;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, Storage};
@@ -131,17 +131,8 @@ pub async fn open_data_folder(config: &Config) -> anyhow::Result<OpenData> {
                 .with_context(|| format!("cannot open the file store in {}", data_dir.display()))?,
         ),
         Storage::S3(s3) => {
-            let store = S3BlobStore::open(&S3Config {
-                bucket: s3.bucket.clone(),
-                prefix: s3.prefix.clone(),
-                endpoint: s3.endpoint.clone(),
-                region: s3.region.clone(),
-                access_key_id: s3.access_key_id.clone(),
-                secret_access_key: s3.secret_access_key.clone(),
-                part_size: s3.part_size,
-                staging_dir: data_dir.join("staging"),
-            })
-            .context("cannot set up the S3 store")?;
+            let store = S3BlobStore::open(&s3.store_config(data_dir.join("staging")))
+                .context("cannot set up the S3 store")?;
             reach_s3(&store, &s3.bucket, &s3.endpoint, "the").await?;
             tracing::info!(bucket = %s3.bucket, prefix = %s3.prefix, "originals and generated files live in S3");
             Arc::new(store)
@@ -257,16 +248,11 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             events: events.clone(),
         }))
     });
-    // An API process wakes no local worker: the catalog's notifications wake the workers.
-    let job_wake = runner
-        .as_ref()
-        .map_or_else(|| Arc::new(tokio::sync::Notify::new()), |r| r.waker());
     let state = AppState {
         metrics,
         events,
         catalog,
         blobs,
-        job_wake,
         config: Arc::new(ApiConfig {
             max_upload_bytes: config.max_upload_bytes,
             data_dir: config.data_dir.clone(),
@@ -571,7 +557,6 @@ async fn hourly_clean_up(state: &AppState) {
             if let Err(e) = catalog.enqueue_jobs(&jobs).await {
                 tracing::error!("cannot queue the deletion of deleted users: {e}");
             }
-            state.job_wake.notify_waiters();
         }
         Err(e) => tracing::error!("cannot find deleted users: {e}"),
     }
@@ -590,9 +575,8 @@ async fn daily_version_check(state: &AppState) {
     if !state.system_config.get().new_version_check.enabled {
         return;
     }
-    match state.catalog.enqueue_jobs(&[NewJob::version_check()]).await {
-        Ok(_) => state.job_wake.notify_waiters(),
-        Err(e) => tracing::error!("cannot queue the version check: {e}"),
+    if let Err(e) = state.catalog.enqueue_jobs(&[NewJob::version_check()]).await {
+        tracing::error!("cannot queue the version check: {e}");
     }
 }
 

@@ -275,7 +275,6 @@ pub async fn delete(
             .catalog
             .enqueue_jobs(&[ferrotype_core::jobs::NewJob::delete_user(id)])
             .await?;
-        state.job_wake.notify_waiters();
     }
     Ok(Json(UserAdminResponse::from(&user)))
 }

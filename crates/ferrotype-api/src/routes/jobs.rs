@@ -104,13 +104,9 @@ pub async fn command(
                 force = dto.force,
                 "queue started"
             );
-            state.job_wake.notify_waiters();
         }
         "pause" => state.catalog.set_queue_paused(queue, true).await?,
-        "resume" => {
-            state.catalog.set_queue_paused(queue, false).await?;
-            state.job_wake.notify_waiters();
-        }
+        "resume" => state.catalog.set_queue_paused(queue, false).await?,
         "empty" => {
             state.catalog.empty_queue(queue).await?;
         }
@@ -190,9 +186,6 @@ pub async fn update(
     let queue = queue_from(&name)?;
     if let Some(paused) = dto.is_paused {
         state.catalog.set_queue_paused(queue, paused).await?;
-        if !paused {
-            state.job_wake.notify_waiters();
-        }
     }
     Ok(Json(queue_response(
         queue,
@@ -318,6 +311,5 @@ pub async fn asset_jobs(
     .await?;
     let jobs: Vec<NewJob> = dto.asset_ids.iter().map(|id| make(*id)).collect();
     state.catalog.enqueue_jobs(&jobs).await?;
-    state.job_wake.notify_waiters();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -133,7 +133,6 @@ async fn try_album_invite(
     let subject = format!("You have been added to a shared album - {}", album.name);
     let job = NewJob::send_mail(&recipient.email, &subject, &email.html, &email.text);
     state.catalog.enqueue_jobs(&[job]).await?;
-    state.job_wake.notify_waiters();
     Ok(())
 }
 
@@ -155,9 +154,8 @@ pub(crate) async fn album_updated(
     if jobs.is_empty() {
         return;
     }
-    match state.catalog.enqueue_jobs(&jobs).await {
-        Ok(_) => state.job_wake.notify_waiters(),
-        Err(e) => tracing::warn!(album = %album_id, "cannot queue album update notifications: {e}"),
+    if let Err(e) = state.catalog.enqueue_jobs(&jobs).await {
+        tracing::warn!(album = %album_id, "cannot queue album update notifications: {e}");
     }
 }
 
@@ -189,7 +187,6 @@ pub struct AlbumUpdateNotifier {
     pub catalog: Arc<dyn Catalog>,
     pub events: EventHub,
     pub system_config: Arc<SystemConfigStore>,
-    pub job_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AlbumUpdateNotifier {
@@ -231,7 +228,6 @@ impl AlbumUpdateNotifier {
         let subject = format!("New media has been added to an album - {}", album.name);
         let job = NewJob::send_mail(&recipient.email, &subject, &email.html, &email.text);
         self.catalog.enqueue_jobs(&[job]).await?;
-        self.job_wake.notify_waiters();
         Ok(())
     }
 }
@@ -253,9 +249,8 @@ pub(crate) async fn welcome(state: &AppState, user: &User, password: &str) {
         &config.templates.email.welcome_template,
     );
     let job = NewJob::send_mail(&user.email, "Welcome to Immich", &email.html, &email.text);
-    match state.catalog.enqueue_jobs(&[job]).await {
-        Ok(_) => state.job_wake.notify_waiters(),
-        Err(e) => tracing::warn!(user = %user.id, "cannot queue the welcome email: {e}"),
+    if let Err(e) = state.catalog.enqueue_jobs(&[job]).await {
+        tracing::warn!(user = %user.id, "cannot queue the welcome email: {e}");
     }
 }
 

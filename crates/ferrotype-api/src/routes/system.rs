@@ -61,7 +61,6 @@ pub async fn update_config(
                     .catalog
                     .enqueue_jobs(&[ferrotype_core::jobs::NewJob::version_check()])
                     .await?;
-                state.job_wake.notify_waiters();
             }
             Ok(Json(live.to_json()))
         }

@@ -475,11 +475,10 @@ pub async fn upload(
     let outcome = task
         .await
         .map_err(|e| ApiError::internal(format!("upload commit task failed: {e}")))??;
-    if outcome == InsertOutcome::Created {
-        state.job_wake.notify_waiters();
-        if let Some(motion) = hides_motion {
-            state.events.asset_hidden(owner, motion).await;
-        }
+    if outcome == InsertOutcome::Created
+        && let Some(motion) = hides_motion
+    {
+        state.events.asset_hidden(owner, motion).await;
     }
     // What a visitor uploads through a link lands in what the link shows.
     if let Some(link) = auth.shared_link() {

@@ -7,23 +7,11 @@
 
 use async_trait::async_trait;
 use ferrotype_core::catalog::{CatalogError, CatalogResult};
-use ferrotype_core::transfer::{CatalogTransfer, Column, Row, Table, Value};
+use ferrotype_core::transfer::{CatalogTransfer, Column, Row, Table, Value, list, quote};
 use rusqlite::Connection;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
 use super::{SqliteCatalog, ts};
-
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-fn list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| quote(n))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// What SQLite stores for a neutral value: uuids as hyphenated text, times as RFC 3339 UTC text
 /// with milliseconds (what every area file writes), JSON as its text, booleans as 0 and 1.
