@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, SubsecRound, TimeZone, Utc};
 use ferrotype_core::catalog::prelude::*;
-use ferrotype_core::jobs::{JobState, NewJob, QueueName};
+use ferrotype_core::jobs::{JobEnd, JobState, NewJob, QueueName};
 use ferrotype_core::model::*;
 use ferrotype_core::notifications::{Notification, NotificationFilter};
 use ferrotype_core::permissions::Permission;
@@ -945,6 +945,86 @@ pub async fn job_leases(c: &dyn Catalog) {
     c.complete_job(held.id, "w1").await.unwrap();
     let counts = c.queue_status(q).await.unwrap().counts;
     assert_eq!((counts.active, counts.waiting, counts.completed), (0, 0, 2));
+}
+
+/// A job's last write records its end in the same transaction: its completion by its holder
+/// and the jobs that follow. A worker whose lease ran out writes nothing and enqueues nothing
+/// (the run that took the job over does both, once), so a chain is never started twice.
+pub async fn job_ends(c: &dyn Catalog) {
+    let owner = stored_user(c, "ends@example.com").await;
+    let photo = stored_asset(c, owner.id, "ends", day(2024, 5, 1)).await;
+    let q = QueueName::MetadataExtraction;
+    c.enqueue_jobs(&[NewJob::extract_metadata(photo.id)])
+        .await
+        .unwrap();
+    let lost = c
+        .claim_job(q, "w1", std::time::Duration::from_millis(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lost.holder.as_deref(), Some("w1"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(c.requeue_expired_jobs().await.unwrap(), 1);
+    let listed = c.list_jobs(q, &[JobState::Waiting], 10).await.unwrap();
+    assert_eq!(listed[0].0.holder, None, "a waiting job has no holder");
+    let taken = c.claim_job(q, "w2", LEASE).await.unwrap().unwrap();
+    let next = || vec![NewJob::generate_thumbnails(photo.id)];
+    let found = ExifInfo {
+        make: Some("Late".into()),
+        ..Default::default()
+    };
+
+    for refused in [
+        c.save_metadata(photo.id, &found, None, &JobEnd::of(&lost, next()))
+            .await,
+        c.save_thumbnails(photo.id, b"late", None, &JobEnd::of(&lost, next()))
+            .await,
+    ] {
+        assert!(
+            matches!(refused, Err(CatalogError::Conflict(_))),
+            "{refused:?}"
+        );
+    }
+    assert!(
+        c.asset_exif(photo.id).await.unwrap().is_none(),
+        "nothing written"
+    );
+    assert!(
+        c.asset(photo.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .thumbhash
+            .is_none()
+    );
+    let thumbnails = QueueName::ThumbnailGeneration;
+    assert_eq!(c.queue_status(thumbnails).await.unwrap().counts.waiting, 0);
+
+    let kept = ExifInfo {
+        make: Some("Kept".into()),
+        ..Default::default()
+    };
+    c.save_metadata(photo.id, &kept, None, &JobEnd::of(&taken, next()))
+        .await
+        .unwrap();
+    let counts = c.queue_status(q).await.unwrap().counts;
+    assert_eq!((counts.active, counts.completed), (0, 1));
+    assert_eq!(c.queue_status(thumbnails).await.unwrap().counts.waiting, 1);
+    let exif = c.asset_exif(photo.id).await.unwrap().unwrap();
+    assert_eq!(exif.make.as_deref(), Some("Kept"));
+    assert!(
+        matches!(
+            c.save_metadata(photo.id, &found, None, &JobEnd::of(&taken, next()))
+                .await,
+            Err(CatalogError::Conflict(_))
+        ),
+        "an ended job ends once"
+    );
+    // A write outside any job only enqueues.
+    c.save_thumbnails(photo.id, b"hash", None, &JobEnd::enqueue(vec![]))
+        .await
+        .unwrap();
+    assert_eq!(c.queue_status(q).await.unwrap().counts.completed, 1);
 }
 
 /// Claiming in batches: up to n distinct jobs, oldest first, never one twice.

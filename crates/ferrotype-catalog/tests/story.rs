@@ -32,6 +32,7 @@ stories!(
     shared_links,
     jobs,
     job_leases,
+    job_ends,
     job_batches,
     job_wakeups,
     timeline,

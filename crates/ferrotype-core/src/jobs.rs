@@ -254,12 +254,43 @@ pub struct Job {
     pub max_attempts: u32,
     pub last_error: Option<String>,
     pub created_at: Timestamp,
+    /// The worker whose lease it runs under, while active.
+    pub holder: Option<String>,
 }
 
 impl Job {
     /// Whether the job belongs to an upload's chain (see `NewJob::from_upload`).
     pub fn is_from_upload(&self) -> bool {
         self.payload.get("source").and_then(Value::as_str) == Some(SOURCE_UPLOAD)
+    }
+}
+
+/// What a job's last write records in its own transaction, besides its data: the job completed
+/// by the worker holding it, and the jobs that follow it. A worker killed before that commit
+/// leaves the job to be taken over with nothing of its run recorded; after it, the job is done.
+/// Never half of each: a chain's next job enqueued by a run whose job then runs again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobEnd {
+    /// The job and its holder; the write changes nothing if that worker no longer holds it.
+    pub completes: Option<(i64, String)>,
+    pub next: Vec<NewJob>,
+}
+
+impl JobEnd {
+    /// `job` completed by its holder, and `next` enqueued.
+    pub fn of(job: &Job, next: Vec<NewJob>) -> Self {
+        JobEnd {
+            completes: job.holder.clone().map(|worker| (job.id, worker)),
+            next,
+        }
+    }
+
+    /// Only `next` enqueued: a write made outside any job.
+    pub fn enqueue(next: Vec<NewJob>) -> Self {
+        JobEnd {
+            completes: None,
+            next,
+        }
     }
 }
 

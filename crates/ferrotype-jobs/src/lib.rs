@@ -33,6 +33,31 @@ pub enum JobError {
     /// queue after a pause, without counting the attempt.
     #[error("{0}")]
     Unavailable(String),
+    /// The job's lease ran out and another runner holds it now (its end was refused): this
+    /// run's outcome is not recorded.
+    #[error("{0}")]
+    LeaseLost(String),
+}
+
+impl JobError {
+    /// For a write that records the job's end (`JobEnd`): its `Conflict` means the lease was
+    /// lost; anything else as usual.
+    pub fn from_end(e: CatalogError) -> Self {
+        match e {
+            CatalogError::Conflict(cause) => JobError::LeaseLost(cause),
+            e => e.into(),
+        }
+    }
+}
+
+/// How a handler's run ended well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// The runner records the job's completion.
+    Done,
+    /// The handler's last write recorded it, with the jobs that follow, in its own transaction
+    /// (`JobEnd`).
+    Recorded,
 }
 
 impl From<CatalogError> for JobError {
@@ -46,7 +71,7 @@ impl From<CatalogError> for JobError {
 
 #[async_trait]
 pub trait JobHandler: Send + Sync + 'static {
-    async fn run(&self, job: &Job) -> Result<(), JobError>;
+    async fn run(&self, job: &Job) -> Result<Completion, JobError>;
 }
 
 /// Observes job outcomes (metrics, live events); any number, called in the order added.
@@ -357,10 +382,15 @@ impl JobRunner {
         };
         let elapsed = started.elapsed();
         let (outcome, recorded) = match result {
-            Ok(()) => (
+            Ok(Completion::Done) => (
                 Outcome::Completed,
                 self.catalog.complete_job(job.id, worker).await,
             ),
+            Ok(Completion::Recorded) => (Outcome::Completed, Ok(())),
+            Err(JobError::LeaseLost(reason)) => {
+                tracing::warn!(parent: &span, "lease lost to another runner; outcome not recorded: {reason}");
+                return;
+            }
             Err(JobError::Retry(reason)) if job.attempts < job.max_attempts => {
                 let delay = retry_delay(self.retry_base, job.attempts);
                 tracing::warn!(parent: &span, attempt = job.attempts, "failed, retrying in {delay:?}: {reason}");

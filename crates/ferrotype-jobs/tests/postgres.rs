@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use ferrotype_core::catalog::prelude::*;
 use ferrotype_core::jobs::{Job, NewJob, QueueCounts, QueueName};
-use ferrotype_jobs::{JobError, JobHandler, JobRunner};
+use ferrotype_jobs::{Completion, JobError, JobHandler, JobRunner};
 use ferrotype_postgres::PgCatalog;
 use ferrotype_postgres::testing::TestCluster;
 
@@ -42,13 +42,13 @@ struct Counting {
 
 #[async_trait]
 impl JobHandler for Counting {
-    async fn run(&self, _job: &Job) -> Result<(), JobError> {
+    async fn run(&self, _job: &Job) -> Result<Completion, JobError> {
         self.started.fetch_add(1, Ordering::SeqCst);
         if self.hang {
             std::future::pending::<()>().await;
         }
         self.finished.fetch_add(1, Ordering::SeqCst);
-        Ok(())
+        Ok(Completion::Done)
     }
 }
 

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use ferrotype_catalog::SqliteCatalog;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::{Job, JobState, NewJob, QueueCounts, QueueName};
-use ferrotype_jobs::{JobError, JobHandler, JobRunner, retry_delay};
+use ferrotype_jobs::{Completion, JobError, JobHandler, JobRunner, retry_delay};
 
 const Q: QueueName = QueueName::MetadataExtraction;
 
@@ -42,14 +42,14 @@ struct Scripted {
 
 #[async_trait]
 impl JobHandler for Scripted {
-    async fn run(&self, job: &Job) -> Result<(), JobError> {
+    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
         self.runs.fetch_add(1, Ordering::SeqCst);
         let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
         self.max.fetch_max(now, Ordering::SeqCst);
         let key = job.payload["key"].as_str().unwrap_or("").to_string();
         let result = if key.starts_with("slow") {
             tokio::time::sleep(Duration::from_millis(300)).await;
-            Ok(())
+            Ok(Completion::Done)
         } else if key.starts_with("fatal") {
             Err(JobError::Fatal("the file is corrupt".into()))
         } else if key.starts_with("panic") {
@@ -63,7 +63,7 @@ impl JobHandler for Scripted {
         } else if key.starts_with("always-retry") {
             Err(JobError::Retry("still busy".into()))
         } else {
-            Ok(())
+            Ok(Completion::Done)
         };
         self.now.fetch_sub(1, Ordering::SeqCst);
         result

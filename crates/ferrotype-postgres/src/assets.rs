@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use ferrotype_core::catalog::{AssetRepo, CatalogError, CatalogResult};
-use ferrotype_core::jobs::NewJob;
+use ferrotype_core::jobs::{JobEnd, NewJob};
 use ferrotype_core::model::{
     Asset, AssetChange, AssetStats, AssetStatsFilter, AssetType, ChecksumMatch, ExifInfo,
     InsertOutcome, PendingMove, PurgeSelection, PurgedAsset, Tag, Timestamp, UserUsage, Visibility,
@@ -449,9 +449,9 @@ impl AssetRepo for PgCatalog {
         asset_id: Uuid,
         info: &ExifInfo,
         displayed_size: Option<(i64, i64)>,
-        next: &[NewJob],
+        end: &JobEnd,
     ) -> CatalogResult<()> {
-        metadata::save_metadata(self, asset_id, info, displayed_size, next).await
+        metadata::save_metadata(self, asset_id, info, displayed_size, end).await
     }
 
     async fn asset_exif(&self, asset_id: Uuid) -> CatalogResult<Option<ExifInfo>> {
@@ -463,9 +463,9 @@ impl AssetRepo for PgCatalog {
         asset_id: Uuid,
         thumbhash: &[u8],
         size: Option<(i64, i64)>,
-        next: &[NewJob],
+        end: &JobEnd,
     ) -> CatalogResult<()> {
-        metadata::save_thumbnails(self, asset_id, thumbhash, size, next).await
+        metadata::save_thumbnails(self, asset_id, thumbhash, size, end).await
     }
 
     async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>> {

@@ -11,7 +11,8 @@ use chrono::Utc;
 use ferrotype_core::catalog::JobRepo;
 use ferrotype_core::catalog::{CatalogError, CatalogResult, job_not_held};
 use ferrotype_core::jobs::{
-    AssetSelection, Job, JobState, JobWakeups, NewJob, QueueCounts, QueueName, QueueStatus, names,
+    AssetSelection, Job, JobEnd, JobState, JobWakeups, NewJob, QueueCounts, QueueName, QueueStatus,
+    names,
 };
 use ferrotype_core::model::Timestamp;
 use tokio_postgres::Row;
@@ -67,8 +68,48 @@ pub(crate) async fn insert(
     Ok(added)
 }
 
+/// Completes the job in the caller's transaction; a `Conflict` when `worker` does not hold it.
+async fn complete_in(
+    client: &impl deadpool_postgres::GenericClient,
+    id: i64,
+    worker: &str,
+) -> CatalogResult<()> {
+    let queue: String = client
+        .query_opt(
+            "DELETE FROM jobs WHERE id = $1 AND status = 'active' AND worker = $2
+             RETURNING queue",
+            &[&id, &worker],
+        )
+        .await
+        .map_err(map_error)?
+        .map(|r| r.get(0))
+        .ok_or_else(|| job_not_held(id, worker))?;
+    client
+        .execute(
+            "INSERT INTO queue_state (queue, completed) VALUES ($1, 1)
+             ON CONFLICT (queue) DO UPDATE SET completed = queue_state.completed + 1",
+            &[&queue],
+        )
+        .await
+        .map_err(map_error)?;
+    Ok(())
+}
+
+/// Records a job's end in the caller's transaction (see `JobEnd`); a `Conflict`, with nothing
+/// enqueued, when its worker no longer holds it: the caller's transaction is dropped unused.
+pub(crate) async fn end_in(
+    client: &impl deadpool_postgres::GenericClient,
+    end: &JobEnd,
+) -> CatalogResult<()> {
+    if let Some((id, worker)) = &end.completes {
+        complete_in(client, *id, worker).await?;
+    }
+    insert(client, &end.next).await.map_err(map_error)?;
+    Ok(())
+}
+
 const JOB_COLUMNS: &str = "id, queue, name, asset_id, payload, attempts, max_attempts, \
-    last_error, created_at, status, run_after";
+    last_error, created_at, status, run_after, worker";
 
 fn job_at(r: &Row) -> CatalogResult<(Job, JobState)> {
     let queue: String = r.get(1);
@@ -91,6 +132,11 @@ fn job_at(r: &Row) -> CatalogResult<(Job, JobState)> {
         max_attempts: r.get::<_, i32>(6) as u32,
         last_error: r.get(7),
         created_at: r.get(8),
+        holder: if state == JobState::Active {
+            r.get(11)
+        } else {
+            None
+        },
     };
     Ok((job, state))
 }
@@ -199,23 +245,7 @@ impl JobRepo for PgCatalog {
     async fn complete_job(&self, id: i64, worker: &str) -> CatalogResult<()> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await.map_err(map_error)?;
-        let queue: String = tx
-            .query_opt(
-                "DELETE FROM jobs WHERE id = $1 AND status = 'active' AND worker = $2
-                 RETURNING queue",
-                &[&id, &worker],
-            )
-            .await
-            .map_err(map_error)?
-            .map(|r| r.get(0))
-            .ok_or_else(|| job_not_held(id, worker))?;
-        tx.execute(
-            "INSERT INTO queue_state (queue, completed) VALUES ($1, 1)
-             ON CONFLICT (queue) DO UPDATE SET completed = queue_state.completed + 1",
-            &[&queue],
-        )
-        .await
-        .map_err(map_error)?;
+        complete_in(&tx, id, worker).await?;
         tx.commit().await.map_err(map_error)
     }
 

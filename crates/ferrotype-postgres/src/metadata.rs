@@ -1,7 +1,7 @@
 //! Metadata extraction's and thumbnail generation's writes, and the reads that show them.
 
 use ferrotype_core::catalog::{CatalogError, CatalogResult};
-use ferrotype_core::jobs::{NewJob, names};
+use ferrotype_core::jobs::{JobEnd, names};
 use ferrotype_core::model::{ExifInfo, Tag};
 use tokio_postgres::Row;
 use tokio_postgres::types::{Json, ToSql};
@@ -85,13 +85,13 @@ fn gone(asset_id: Uuid) -> CatalogError {
 }
 
 /// Stores what metadata extraction found, moves the asset to its capture time, sets its
-/// displayed size, links its keyword tags and enqueues `next`, in one transaction.
+/// displayed size, links its keyword tags and records `end`, in one transaction.
 pub(crate) async fn save_metadata(
     c: &PgCatalog,
     asset_id: Uuid,
     info: &ExifInfo,
     size: Option<(i64, i64)>,
-    next: &[NewJob],
+    end: &JobEnd,
 ) -> CatalogResult<()> {
     let mut conn = c.conn().await?;
     let tx = conn.transaction().await.map_err(map_error)?;
@@ -264,18 +264,18 @@ pub(crate) async fn save_metadata(
     mark_done(&tx, asset_id, names::EXTRACT_METADATA)
         .await
         .map_err(map_error)?;
-    jobs::insert(&tx, next).await.map_err(map_error)?;
+    jobs::end_in(&tx, end).await?;
     tx.commit().await.map_err(map_error)
 }
 
 /// Records that the thumbnails exist: the thumbhash, and the size the decoder found when it
-/// is the original's own; enqueues `next` in the same transaction.
+/// is the original's own; records `end` in the same transaction.
 pub(crate) async fn save_thumbnails(
     c: &PgCatalog,
     asset_id: Uuid,
     thumbhash: &[u8],
     size: Option<(i64, i64)>,
-    next: &[NewJob],
+    end: &JobEnd,
 ) -> CatalogResult<()> {
     let mut conn = c.conn().await?;
     let tx = conn.transaction().await.map_err(map_error)?;
@@ -300,7 +300,7 @@ pub(crate) async fn save_thumbnails(
     mark_done(&tx, asset_id, names::GENERATE_THUMBNAILS)
         .await
         .map_err(map_error)?;
-    jobs::insert(&tx, next).await.map_err(map_error)?;
+    jobs::end_in(&tx, end).await?;
     tx.commit().await.map_err(map_error)
 }
 

@@ -26,6 +26,7 @@ stories!(
     shared_links,
     jobs,
     job_leases,
+    job_ends,
     job_batches,
     job_wakeups,
     timeline,

@@ -15,7 +15,7 @@ use ferrotype_jobs::handlers::storage_template::ApplyStorageTemplate;
 use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
 use ferrotype_jobs::handlers::users::DeleteUser;
 use ferrotype_jobs::handlers::version_check::VersionCheck;
-use ferrotype_jobs::{JobError, JobHandler, JobObserver, JobRunner, Outcome};
+use ferrotype_jobs::{Completion, JobError, JobHandler, JobObserver, JobRunner, Outcome};
 use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::geocode::Geocoder;
 use ferrotype_media::thumbnail::ThumbnailSettings;
@@ -136,7 +136,7 @@ struct NotifyAlbumUpdate(AlbumUpdateNotifier);
 
 #[async_trait::async_trait]
 impl JobHandler for NotifyAlbumUpdate {
-    async fn run(&self, job: &Job) -> Result<(), JobError> {
+    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
         let id = |name: &str| {
             job.payload[name]
                 .as_str()
@@ -146,7 +146,8 @@ impl JobHandler for NotifyAlbumUpdate {
         self.0
             .notify(id("id")?, id("recipientId")?)
             .await
-            .map_err(|e| JobError::Retry(e.to_string()))
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        Ok(Completion::Done)
     }
 }
 

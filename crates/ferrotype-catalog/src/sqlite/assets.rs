@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
 use ferrotype_core::catalog::{AssetRepo, CatalogResult};
-use ferrotype_core::jobs::{NewJob, names};
+use ferrotype_core::jobs::{JobEnd, NewJob, names};
 use ferrotype_core::model::*;
 use rusqlite::{OptionalExtension, Row, params};
 use uuid::Uuid;
@@ -326,12 +326,14 @@ impl AssetRepo for SqliteCatalog {
         asset_id: Uuid,
         info: &ExifInfo,
         displayed_size: Option<(i64, i64)>,
-        next: &[NewJob],
+        end: &JobEnd,
     ) -> CatalogResult<()> {
         let info = info.clone();
-        let next = next.to_vec();
-        self.write(move |conn| metadata::save(conn, asset_id, &info, displayed_size, &next))
-            .await
+        let owned = end.clone();
+        let held = self
+            .write(move |conn| metadata::save(conn, asset_id, &info, displayed_size, &owned))
+            .await?;
+        jobs::end_held(held, end)
     }
 
     async fn asset_exif(&self, asset_id: Uuid) -> CatalogResult<Option<ExifInfo>> {
@@ -343,29 +345,34 @@ impl AssetRepo for SqliteCatalog {
         asset_id: Uuid,
         thumbhash: &[u8],
         size: Option<(i64, i64)>,
-        next: &[NewJob],
+        end: &JobEnd,
     ) -> CatalogResult<()> {
         let thumbhash = thumbhash.to_vec();
-        let next = next.to_vec();
-        self.write(move |conn| {
-            let tx = conn.transaction()?;
-            let now = ts(&Utc::now());
-            let id = asset_id.to_string();
-            tx.execute(
-                "UPDATE assets SET thumbhash = ?2, width = COALESCE(?3, width),
+        let owned = end.clone();
+        let held = self
+            .write(move |conn| {
+                let tx = conn.transaction()?;
+                let now = ts(&Utc::now());
+                let id = asset_id.to_string();
+                tx.execute(
+                    "UPDATE assets SET thumbhash = ?2, width = COALESCE(?3, width),
                     height = COALESCE(?4, height), updated_at = ?5
                  WHERE id = ?1",
-                params![id, thumbhash, size.map(|s| s.0), size.map(|s| s.1), now],
-            )?;
-            tx.execute(
-                "INSERT INTO asset_job_status (asset_id, job, done_at) VALUES (?1, ?2, ?3)
+                    params![id, thumbhash, size.map(|s| s.0), size.map(|s| s.1), now],
+                )?;
+                tx.execute(
+                    "INSERT INTO asset_job_status (asset_id, job, done_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (asset_id, job) DO UPDATE SET done_at = excluded.done_at",
-                params![id, names::GENERATE_THUMBNAILS, now],
-            )?;
-            jobs::insert(&tx, &next)?;
-            tx.commit()
-        })
-        .await
+                    params![id, names::GENERATE_THUMBNAILS, now],
+                )?;
+                if !jobs::end_in(&tx, &owned)? {
+                    return Ok(false);
+                }
+                tx.commit()?;
+                Ok(true)
+            })
+            .await?;
+        jobs::end_held(held, end)
     }
 
     async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>> {

@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use chrono::Utc;
 use ferrotype_core::catalog::{CatalogResult, JobRepo, job_not_held};
 use ferrotype_core::jobs::{
-    AssetSelection, Job, JobState, JobWakeups, NewJob, QueueCounts, QueueName, QueueStatus, names,
+    AssetSelection, Job, JobEnd, JobState, JobWakeups, NewJob, QueueCounts, QueueName, QueueStatus,
+    names,
 };
 use ferrotype_core::model::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -83,7 +84,7 @@ pub(crate) fn insert_for_assets(
     Ok(n as u64)
 }
 
-const JOB_COLUMNS: &str = "id, queue, name, asset_id, payload, attempts, max_attempts, last_error, created_at, status, run_after";
+const JOB_COLUMNS: &str = "id, queue, name, asset_id, payload, attempts, max_attempts, last_error, created_at, status, run_after, worker";
 
 fn job_at(r: &Row<'_>) -> rusqlite::Result<(Job, JobState)> {
     let queue: String = r.get(1)?;
@@ -113,6 +114,11 @@ fn job_at(r: &Row<'_>) -> rusqlite::Result<(Job, JobState)> {
         max_attempts: r.get(6)?,
         last_error: r.get(7)?,
         created_at: parse_ts(&r.get::<_, String>(8)?)?,
+        holder: if state == JobState::Active {
+            r.get(11)?
+        } else {
+            None
+        },
     };
     Ok((job, state))
 }
@@ -205,7 +211,16 @@ pub(crate) fn renew(
 /// Returns false (and changes nothing) when `worker` does not hold the job.
 pub(crate) fn complete(conn: &mut Connection, id: i64, worker: &str) -> rusqlite::Result<bool> {
     let tx = conn.transaction()?;
-    let queue: Option<String> = tx
+    if !complete_in(&tx, id, worker)? {
+        return Ok(false);
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Completes the job in the caller's transaction; false when `worker` does not hold it.
+fn complete_in(conn: &Connection, id: i64, worker: &str) -> rusqlite::Result<bool> {
+    let queue: Option<String> = conn
         .query_row(
             "DELETE FROM jobs WHERE id = ?1 AND status = 'active' AND worker = ?2
              RETURNING queue",
@@ -216,12 +231,23 @@ pub(crate) fn complete(conn: &mut Connection, id: i64, worker: &str) -> rusqlite
     let Some(queue) = queue else {
         return Ok(false);
     };
-    tx.execute(
+    conn.execute(
         "INSERT INTO queue_state (queue, completed) VALUES (?1, 1)
          ON CONFLICT (queue) DO UPDATE SET completed = completed + 1",
         [queue],
     )?;
-    tx.commit()?;
+    Ok(true)
+}
+
+/// Records a job's end in the caller's transaction (see `JobEnd`); false, with nothing
+/// enqueued, when its worker no longer holds it: the caller rolls back.
+pub(crate) fn end_in(conn: &Connection, end: &JobEnd) -> rusqlite::Result<bool> {
+    if let Some((id, worker)) = &end.completes
+        && !complete_in(conn, *id, worker)?
+    {
+        return Ok(false);
+    }
+    insert(conn, &end.next)?;
     Ok(true)
 }
 
@@ -516,6 +542,14 @@ impl JobRepo for SqliteCatalog {
 }
 
 /// `CatalogError::Conflict` when the worker did not hold the job.
+/// A write that recorded `end` (`held`), or a `Conflict` when its job was not held.
+pub(crate) fn end_held(held: bool, end: &JobEnd) -> CatalogResult<()> {
+    match &end.completes {
+        Some((id, worker)) => held_by(held, *id, worker),
+        None => Ok(()),
+    }
+}
+
 fn held_by(done: bool, id: i64, worker: &str) -> CatalogResult<()> {
     if done {
         Ok(())

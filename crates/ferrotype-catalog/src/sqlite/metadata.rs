@@ -1,7 +1,7 @@
 //! Metadata extraction's writes and the reads that show its results.
 
 use chrono::Utc;
-use ferrotype_core::jobs::{NewJob, names};
+use ferrotype_core::jobs::{JobEnd, names};
 use ferrotype_core::model::{ExifInfo, Tag};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
@@ -9,14 +9,15 @@ use uuid::Uuid;
 use super::{jobs, opt_ts, parse_ts, parse_uuid, ts};
 
 /// Everything extraction found, in one transaction: the exif row, the asset's dates, size and
-/// duration, its keyword tags, the job status, and the jobs that follow.
+/// duration, its keyword tags, the job status, and the job's end; false, with nothing written,
+/// when the job is no longer held by its worker.
 pub(crate) fn save(
     conn: &mut Connection,
     asset_id: Uuid,
     info: &ExifInfo,
     size: Option<(i64, i64)>,
-    next: &[NewJob],
-) -> rusqlite::Result<()> {
+    end: &JobEnd,
+) -> rusqlite::Result<bool> {
     let tx = conn.transaction()?;
     let now = ts(&Utc::now());
     let id = asset_id.to_string();
@@ -142,8 +143,11 @@ pub(crate) fn save(
          ON CONFLICT (asset_id, job) DO UPDATE SET done_at = excluded.done_at",
         params![id, names::EXTRACT_METADATA, now],
     )?;
-    jobs::insert(&tx, next)?;
-    tx.commit()
+    if !jobs::end_in(&tx, end)? {
+        return Ok(false);
+    }
+    tx.commit()?;
+    Ok(true)
 }
 
 fn opt_parse_ts(s: Option<String>) -> rusqlite::Result<Option<chrono::DateTime<Utc>>> {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::CatalogResult;
-use crate::jobs::NewJob;
+use crate::jobs::{JobEnd, NewJob};
 use crate::model::*;
 
 #[async_trait]
@@ -50,23 +50,25 @@ pub trait AssetRepo: Send + Sync {
     async fn pending_moves(&self) -> CatalogResult<Vec<PendingMove>>;
     async fn asset(&self, id: Uuid) -> CatalogResult<Option<Asset>>;
     /// Stores what metadata extraction found, moves the asset to its capture time, sets its
-    /// displayed size, links its keyword tags and enqueues `next`, in one transaction.
+    /// displayed size, links its keyword tags and records `end`, in one transaction; a
+    /// `Conflict`, with nothing written, when `end`'s job is no longer held by its worker.
     async fn save_metadata(
         &self,
         asset_id: Uuid,
         info: &ExifInfo,
         displayed_size: Option<(i64, i64)>,
-        next: &[NewJob],
+        end: &JobEnd,
     ) -> CatalogResult<()>;
     async fn asset_exif(&self, asset_id: Uuid) -> CatalogResult<Option<ExifInfo>>;
     /// Records that the thumbnails exist: the thumbhash, and the size the decoder found when it
-    /// is the original's own (not an embedded preview's); enqueues `next` in the same transaction.
+    /// is the original's own (not an embedded preview's); records `end` in the same transaction
+    /// (a `Conflict`, with nothing written, when its job is no longer held by its worker).
     async fn save_thumbnails(
         &self,
         asset_id: Uuid,
         thumbhash: &[u8],
         size: Option<(i64, i64)>,
-        next: &[NewJob],
+        end: &JobEnd,
     ) -> CatalogResult<()>;
     async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>>;
     /// Assets not in the trash per UTC day in `[from, to)`, by upload time or, with `by_taken`,

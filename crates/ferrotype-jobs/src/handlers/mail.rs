@@ -10,7 +10,7 @@ use ferrotype_core::jobs::Job;
 use ferrotype_core::system_config::SystemConfigStore;
 use ferrotype_mail::{Email, MailError};
 
-use crate::{JobError, JobHandler};
+use crate::{Completion, JobError, JobHandler};
 
 pub struct SendMail {
     pub system_config: Arc<SystemConfigStore>,
@@ -18,11 +18,11 @@ pub struct SendMail {
 
 #[async_trait]
 impl JobHandler for SendMail {
-    async fn run(&self, job: &Job) -> Result<(), JobError> {
+    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
         let smtp = self.system_config.get().notifications.smtp.clone();
         if !smtp.enabled {
             tracing::debug!(job = job.id, "SMTP is disabled; email not sent");
-            return Ok(());
+            return Ok(Completion::Done);
         }
         let field = |name: &str| {
             job.payload[name]
@@ -41,7 +41,7 @@ impl JobHandler for SendMail {
         match ferrotype_mail::send(&smtp.transport, &email).await {
             Ok(message_id) => {
                 tracing::info!(to = %email.to, %message_id, "sent mail");
-                Ok(())
+                Ok(Completion::Done)
             }
             Err(e @ MailError::Smtp(_)) => Err(JobError::Retry(e.to_string())),
             Err(e) => Err(JobError::Fatal(e.to_string())),

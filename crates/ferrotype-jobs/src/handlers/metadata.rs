@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ferrotype_core::blob::{BlobError, BlobStore};
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::{Job, NewJob};
+use ferrotype_core::jobs::{Job, JobEnd, NewJob};
 use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::system_config::SystemConfigStore;
 use ferrotype_media::exiftool::ExifTool;
@@ -16,7 +16,7 @@ use ferrotype_media::metadata::{exif_info, merge_sidecar, parse_exif_date};
 use ferrotype_media::video;
 use serde_json::Value;
 
-use crate::{JobError, JobHandler};
+use crate::{Completion, JobError, JobHandler};
 
 pub struct ExtractMetadata {
     pub catalog: Arc<dyn Catalog>,
@@ -43,13 +43,13 @@ pub fn displayed_size(info: &ExifInfo) -> Option<(i64, i64)> {
 
 #[async_trait]
 impl JobHandler for ExtractMetadata {
-    async fn run(&self, job: &Job) -> Result<(), JobError> {
+    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
         let Some(asset_id) = job.asset_id else {
             return Err(JobError::Fatal("job has no asset".into()));
         };
         // Deleted since it was queued: nothing to do.
         let Some(asset) = self.catalog.asset(asset_id).await.map_err(retry)? else {
-            return Ok(());
+            return Ok(Completion::Done);
         };
         // exiftool and ffprobe need a file: the stored one, or a temporary copy of it.
         let original = match self.blobs.local_file(&asset.original_path).await {
@@ -119,11 +119,16 @@ impl JobHandler for ExtractMetadata {
                 info.country = place.country;
             }
         }
-        let next = [NewJob::generate_thumbnails(asset_id).following(job)];
+        // Completed with its writes: a run that stored them never runs again to enqueue the
+        // thumbnails twice.
+        let end = JobEnd::of(
+            job,
+            vec![NewJob::generate_thumbnails(asset_id).following(job)],
+        );
         self.catalog
-            .save_metadata(asset_id, &info, size, &next)
+            .save_metadata(asset_id, &info, size, &end)
             .await
-            .map_err(retry)?;
-        Ok(())
+            .map_err(JobError::from_end)?;
+        Ok(Completion::Recorded)
     }
 }

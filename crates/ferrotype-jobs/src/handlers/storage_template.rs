@@ -18,7 +18,7 @@ use ferrotype_core::storage_template::{
 };
 use ferrotype_core::system_config::SystemConfigStore;
 
-use crate::{JobError, JobHandler};
+use crate::{Completion, JobError, JobHandler};
 
 /// How many `+N` names are tried before giving up on a destination.
 const MAX_DUPLICATES: u32 = 10_000;
@@ -38,13 +38,13 @@ fn retry(e: impl std::fmt::Display) -> JobError {
 
 #[async_trait]
 impl JobHandler for ApplyStorageTemplate {
-    async fn run(&self, job: &Job) -> Result<(), JobError> {
+    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
         let Some(asset_id) = job.asset_id else {
             return Err(JobError::Fatal("job has no asset".into()));
         };
         let config = self.system_config.get();
         if !config.storage_template.enabled {
-            return Ok(());
+            return Ok(Completion::Done);
         }
         // Validated when the config was saved; a stored one that no longer compiles moves nothing.
         let template = Template::compile(&config.storage_template.template).map_err(|e| {
@@ -54,7 +54,7 @@ impl JobHandler for ApplyStorageTemplate {
             ))
         })?;
         let Some(asset) = self.catalog.asset(asset_id).await.map_err(retry)? else {
-            return Ok(()); // deleted since
+            return Ok(Completion::Done); // deleted since
         };
         let owner = self
             .catalog
@@ -95,16 +95,16 @@ impl JobHandler for ApplyStorageTemplate {
             Ok(Some(place)) => place,
             Ok(None) => {
                 tracing::warn!(%asset_id, "the storage template leads out of {folder}; the file stays");
-                return Ok(());
+                return Ok(Completion::Done);
             }
             Err(e) => {
                 tracing::warn!(%asset_id, "the storage template cannot be rendered ({e}); the file stays");
-                return Ok(());
+                return Ok(Completion::Done);
             }
         };
         let _moving = self.moving.lock().await;
         if place.holds(&asset.original_path) {
-            return Ok(());
+            return Ok(Completion::Done);
         }
         let mut n = 0;
         let new_path = loop {
@@ -147,6 +147,6 @@ impl JobHandler for ApplyStorageTemplate {
         }
         self.catalog.finish_move(&mv).await.map_err(retry)?;
         tracing::info!(%asset_id, from = %mv.old_path, to = %mv.new_path, "moved by the storage template");
-        Ok(())
+        Ok(Completion::Done)
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ferrotype_core::blob::{BlobError, BlobStore};
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::{Job, NewJob};
+use ferrotype_core::jobs::{Job, JobEnd, NewJob};
 use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::storage::{Generated, extension_of, generated_key};
 use ferrotype_core::system_config::SystemConfigStore;
@@ -15,7 +15,7 @@ use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::thumbnail::{SourceKind, ThumbnailError, ThumbnailSettings, generate};
 use ferrotype_media::{raw, video};
 
-use crate::{JobError, JobHandler};
+use crate::{Completion, JobError, JobHandler};
 
 pub struct GenerateThumbnails {
     pub catalog: Arc<dyn Catalog>,
@@ -152,12 +152,12 @@ impl GenerateThumbnails {
 
 #[async_trait]
 impl JobHandler for GenerateThumbnails {
-    async fn run(&self, job: &Job) -> Result<(), JobError> {
+    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
         let Some(asset_id) = job.asset_id else {
             return Err(JobError::Fatal("job has no asset".into()));
         };
         let Some(asset) = self.catalog.asset(asset_id).await.map_err(retry)? else {
-            return Ok(());
+            return Ok(Completion::Done);
         };
         // The original as a file for the decoders and ffmpeg (a temporary copy when the store is
         // not local), kept until the thumbnails are made.
@@ -212,15 +212,14 @@ impl JobHandler for GenerateThumbnails {
             self.blobs.put_bytes(&key, bytes).await.map_err(retry)?;
         }
         let size = own_size.then_some((made.width as i64, made.height as i64));
+        let end = JobEnd::of(
+            job,
+            vec![NewJob::apply_storage_template(asset_id).following(job)],
+        );
         self.catalog
-            .save_thumbnails(
-                asset_id,
-                &made.thumbhash,
-                size,
-                &[NewJob::apply_storage_template(asset_id).following(job)],
-            )
+            .save_thumbnails(asset_id, &made.thumbhash, size, &end)
             .await
-            .map_err(retry)?;
-        Ok(())
+            .map_err(JobError::from_end)?;
+        Ok(Completion::Recorded)
     }
 }

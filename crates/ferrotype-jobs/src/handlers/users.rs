@@ -13,7 +13,7 @@ use ferrotype_core::jobs::Job;
 use ferrotype_core::model::PurgeSelection;
 use uuid::Uuid;
 
-use crate::{JobError, JobHandler};
+use crate::{Completion, JobError, JobHandler};
 
 pub struct DeleteUser {
     pub catalog: Arc<dyn Catalog>,
@@ -27,15 +27,15 @@ pub fn user_of(job: &Job) -> Option<Uuid> {
 
 #[async_trait]
 impl JobHandler for DeleteUser {
-    async fn run(&self, job: &Job) -> Result<(), JobError> {
+    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
         let retry = |e: &dyn std::fmt::Display| JobError::Retry(e.to_string());
         let user_id = user_of(job).ok_or_else(|| JobError::Fatal("job has no user id".into()))?;
         let Some(user) = self.catalog.user_by_id(user_id).await? else {
-            return Ok(()); // already gone
+            return Ok(Completion::Done); // already gone
         };
         // Only an account that was deleted (and not restored since) goes.
         if user.deleted_at.is_none() {
-            return Ok(());
+            return Ok(Completion::Done);
         }
         let selection = PurgeSelection::Owner { owner_id: user_id };
         ferrotype_core::assets::purge(self.catalog.as_ref(), self.blobs.as_ref(), &selection)
@@ -49,6 +49,6 @@ impl JobHandler for DeleteUser {
         }
         self.catalog.delete_user(user_id).await?;
         tracing::warn!(%user_id, email = %user.email, "user deleted for good");
-        Ok(())
+        Ok(Completion::Done)
     }
 }

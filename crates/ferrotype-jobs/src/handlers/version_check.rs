@@ -20,7 +20,7 @@ use ferrotype_core::release::{self, RELEASE_CANDIDATE, Version};
 use ferrotype_core::system_config::{SystemConfigStore, keys};
 use serde_json::{Value, json};
 
-use crate::{JobError, JobHandler};
+use crate::{Completion, JobError, JobHandler};
 
 /// Called with the `ReleaseEventV1` of a release newer than this server.
 pub type Announce = Arc<dyn Fn(Value) + Send + Sync>;
@@ -97,11 +97,11 @@ impl VersionCheck {
 
 #[async_trait]
 impl JobHandler for VersionCheck {
-    async fn run(&self, _job: &Job) -> Result<(), JobError> {
+    async fn run(&self, _job: &Job) -> Result<Completion, JobError> {
         let settings = self.system_config.get().new_version_check.clone();
         if !settings.enabled || self.feed_url.is_empty() {
             tracing::debug!("version check disabled; skipped");
-            return Ok(());
+            return Ok(Completion::Done);
         }
         let retry = |e: &dyn std::fmt::Display| JobError::Retry(e.to_string());
         let stored = self
@@ -115,7 +115,7 @@ impl JobHandler for VersionCheck {
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
         if last.is_some_and(|t| Utc::now() - t.with_timezone(&Utc) < MIN_INTERVAL) {
             tracing::debug!("version checked less than a minute ago; skipped");
-            return Ok(());
+            return Ok(Completion::Done);
         }
         let (release_version, published_at) = self
             .latest_release(&settings.channel)
@@ -132,12 +132,12 @@ impl JobHandler for VersionCheck {
             .map_err(|e| retry(&e))?;
         let Some(event) = release::release_event(&settings.channel, &checked_at, &release_version)
         else {
-            return Ok(());
+            return Ok(Completion::Done);
         };
         if event["isAvailable"] == json!(true) {
             tracing::info!("Found {release_version}, released at {published_at}");
             (self.announce)(event);
         }
-        Ok(())
+        Ok(Completion::Done)
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
 use ferrotype_core::catalog::CatalogError;
 use ferrotype_core::catalog::prelude::*;
-use ferrotype_core::jobs::{AssetSelection, NewJob, QueueName, names};
+use ferrotype_core::jobs::{AssetSelection, JobEnd, NewJob, QueueName, names};
 use ferrotype_core::model::*;
 use ferrotype_postgres::PgCatalog;
 
@@ -319,7 +319,7 @@ async fn edits_touch_only_the_owners_assets_and_lock_what_the_user_set_against_e
         a.id,
         &found,
         Some((4000, 3000)),
-        &[NewJob::generate_thumbnails(a.id)],
+        &JobEnd::enqueue(vec![NewJob::generate_thumbnails(a.id)]),
     )
     .await
     .unwrap();
@@ -358,7 +358,9 @@ async fn edits_touch_only_the_owners_assets_and_lock_what_the_user_set_against_e
     );
 
     // Extraction of an unedited asset moves it to its capture time.
-    c.save_metadata(theirs.id, &found, None, &[]).await.unwrap();
+    c.save_metadata(theirs.id, &found, None, &JobEnd::default())
+        .await
+        .unwrap();
     assert_eq!(
         c.asset(theirs.id).await.unwrap().unwrap().local_date_time,
         day(2024, 6, 1)
@@ -373,7 +375,7 @@ async fn edits_touch_only_the_owners_assets_and_lock_what_the_user_set_against_e
         Some("Nowhere")
     );
 
-    c.save_thumbnails(a.id, b"hash", Some((400, 300)), &[])
+    c.save_thumbnails(a.id, b"hash", Some((400, 300)), &JobEnd::default())
         .await
         .unwrap();
     let after = c.asset(a.id).await.unwrap().unwrap();
@@ -417,12 +419,12 @@ async fn edits_touch_only_the_owners_assets_and_lock_what_the_user_set_against_e
         .await
         .unwrap();
     let err = c
-        .save_thumbnails(theirs.id, b"h", None, &[])
+        .save_thumbnails(theirs.id, b"h", None, &JobEnd::default())
         .await
         .unwrap_err();
     assert!(matches!(err, CatalogError::Conflict(_)), "{err}");
     let err = c
-        .save_metadata(theirs.id, &found, None, &[])
+        .save_metadata(theirs.id, &found, None, &JobEnd::default())
         .await
         .unwrap_err();
     assert!(matches!(err, CatalogError::Conflict(_)), "{err}");

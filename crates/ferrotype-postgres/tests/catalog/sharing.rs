@@ -3,6 +3,7 @@
 use chrono::{SubsecRound, Utc};
 use ferrotype_core::catalog::CatalogError;
 use ferrotype_core::catalog::prelude::*;
+use ferrotype_core::jobs::JobEnd;
 use ferrotype_core::model::*;
 use uuid::Uuid;
 
@@ -162,7 +163,7 @@ async fn albums_hold_their_owners_assets_keep_a_cover_and_sum_them_up() {
             ..Default::default()
         },
         None,
-        &[],
+        &JobEnd::default(),
     )
     .await
     .unwrap();

@@ -2,6 +2,7 @@
 //! even with many writers, and the checkpoints.
 
 use ferrotype_core::catalog::prelude::*;
+use ferrotype_core::jobs::JobEnd;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -69,7 +70,7 @@ async fn a_client_gets_its_rows_then_only_what_changed_and_deletes_before_upsert
             ..Default::default()
         },
         None,
-        &[],
+        &JobEnd::default(),
     )
     .await
     .unwrap();
@@ -131,7 +132,7 @@ async fn shared_albums_bring_their_assets_members_and_links_and_their_removal() 
     let bob = with_user(&c, "bob@example.com").await;
     let old = asset(alice.id, b"1", day(2020, 1, 1));
     c.insert_asset(&old, &[], &[]).await.unwrap();
-    c.save_metadata(old.id, &ExifInfo::default(), None, &[])
+    c.save_metadata(old.id, &ExifInfo::default(), None, &JobEnd::default())
         .await
         .unwrap();
     let album = Album {

@@ -2,6 +2,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use ferrotype_core::catalog::prelude::*;
+use ferrotype_core::jobs::JobEnd;
 use ferrotype_core::model::*;
 use uuid::Uuid;
 
@@ -174,7 +175,7 @@ async fn a_months_assets_come_in_order_with_their_grid_fields() {
             ..Default::default()
         },
         None,
-        &[],
+        &JobEnd::default(),
     )
     .await
     .unwrap();

@@ -297,8 +297,15 @@ async fn a_worker_killed_mid_job_loses_nothing_and_repeats_nothing() {
     assert!(killed);
 
     // The killed worker's jobs come back when their leases (30 s) run out.
+    // Each link of the chain once: metadata, thumbnails (enqueued by the metadata run's end),
+    // the storage template (by the thumbnail run's end).
     let (metadata, thumbnails) = wait_for_media_jobs(&on_first).await;
-    for (queue, stats) in [("metadata", &metadata), ("thumbnails", &thumbnails)] {
+    let moves = wait_for_queue(&on_first, "storageTemplateMigration").await;
+    for (queue, stats) in [
+        ("metadata", &metadata),
+        ("thumbnails", &thumbnails),
+        ("storage template", &moves),
+    ] {
         assert_eq!(
             stats["completed"], UPLOADS,
             "{queue}: each job done once: {stats}"
