@@ -18,12 +18,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ferrotype_core::catalog::{Catalog, CatalogError};
+use ferrotype_core::catalog::{BusMessage, Catalog, CatalogError};
 use ferrotype_core::model::{AlbumSummary, Asset, ExifInfo, Visibility};
 use ferrotype_core::permissions::Permission;
 use ferrotype_core::sync::SyncRow;
 use ferrotype_core::system_config::{SystemConfigStore, keys};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::extract::SocketRef;
@@ -54,25 +54,6 @@ const SESSION_DELETE_DELAY: Duration = Duration::from_millis(500);
 pub struct EventHub {
     layer: SocketIoLayer,
     catalog: Arc<dyn Catalog>,
-}
-
-/// What crosses the bus, as JSON.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-enum BusMessage {
-    /// A socket.io event for a room (a user's or a session's id), or for everyone; `data` is
-    /// its one argument (none when absent); `disconnect` then disconnects the room's sockets.
-    Emit {
-        room: Option<String>,
-        event: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        data: Option<Value>,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        disconnect: bool,
-    },
-    /// The system config changed: every process reads it again, every socket hears
-    /// `on_config_update`.
-    ConfigChanged,
 }
 
 impl std::fmt::Debug for EventHub {
@@ -173,14 +154,7 @@ impl EventHub {
     }
 
     async fn publish(&self, message: &BusMessage) {
-        let text = match serde_json::to_string(message) {
-            Ok(text) => text,
-            Err(e) => {
-                tracing::error!("cannot put an event into words: {e}");
-                return;
-            }
-        };
-        if let Err(e) = self.catalog.publish(&text).await {
+        if let Err(e) = self.catalog.publish(&message.to_text()).await {
             tracing::warn!("cannot send an event to the other processes: {e}");
         }
     }
@@ -213,35 +187,6 @@ impl EventHub {
 
     async fn to_everyone<T: Serialize + ?Sized>(&self, event: &str, data: &T) {
         self.emit(None, event, Some(data)).await;
-    }
-
-    /// `on_upload_success` and `AssetUploadReadyV2` to the owner, once an uploaded asset's
-    /// thumbnails exist (Immich: only for assets on the timeline or in the archive; the second
-    /// one only when metadata was extracted). Called by the job observer of the binary.
-    pub async fn upload_finished(
-        &self,
-        catalog: &dyn Catalog,
-        asset_id: Uuid,
-    ) -> Result<(), CatalogError> {
-        let Some(asset) = catalog.asset(asset_id).await? else {
-            return Ok(());
-        };
-        if !matches!(asset.visibility, Visibility::Timeline | Visibility::Archive) {
-            return Ok(());
-        }
-        let exif = catalog.asset_exif(asset_id).await?;
-        let response = asset_response(catalog, &asset, exif.as_ref()).await?;
-        self.to_user(asset.owner_id, "on_upload_success", &response)
-            .await;
-        if let Some(exif) = exif {
-            let data = json!({
-                "asset": crate::routes::sync::data_of(&SyncRow::Asset(Box::new(asset.clone()))),
-                "exif": crate::routes::sync::data_of(&SyncRow::AssetExif(asset.id, Box::new(exif.clone()))),
-            });
-            self.to_user(asset.owner_id, "AssetUploadReadyV2", &data)
-                .await;
-        }
-        Ok(())
     }
 
     /// `on_asset_update` for each of these assets still there, to its owner.
@@ -411,7 +356,7 @@ async fn relay(
             }
             Err(RecvError::Closed) => return,
         };
-        let message = match serde_json::from_str::<BusMessage>(&text) {
+        let message = match BusMessage::parse(&text) {
             Ok(message) => message,
             Err(e) => {
                 tracing::warn!("an unreadable message on the bus ({e}): {text:.200}");
@@ -442,6 +387,11 @@ async fn relay(
                     tracing::debug!("socket.io disconnect failed: {e}");
                 }
             }
+            BusMessage::UploadReady { asset } => {
+                if let Err(e) = upload_ready(&io, catalog.as_ref(), asset).await {
+                    tracing::warn!(%asset, "cannot announce a finished upload: {e}");
+                }
+            }
             BusMessage::ConfigChanged => {
                 if let Err(e) = system_config.reload(catalog.as_ref()).await {
                     tracing::error!("cannot read the changed system config: {e}");
@@ -452,6 +402,48 @@ async fn relay(
             }
         }
     }
+}
+
+/// `on_upload_success` and `AssetUploadReadyV2` to the owner's sockets in this process, once an
+/// uploaded asset's thumbnails exist (`BusMessage::UploadReady`, sent by the thumbnail job's
+/// end). Immich sends them only for assets on the timeline or in the archive, the second one
+/// only when metadata was extracted.
+async fn upload_ready(
+    io: &SocketIo,
+    catalog: &dyn Catalog,
+    asset_id: Uuid,
+) -> Result<(), CatalogError> {
+    let Some(asset) = catalog.asset(asset_id).await? else {
+        return Ok(());
+    };
+    let room = asset.owner_id.to_string();
+    if io.to(room.clone()).sockets().is_empty()
+        || !matches!(asset.visibility, Visibility::Timeline | Visibility::Archive)
+    {
+        // Nobody here to tell (a worker process has no sockets at all).
+        return Ok(());
+    }
+    let exif = catalog.asset_exif(asset_id).await?;
+    let response = asset_response(catalog, &asset, exif.as_ref()).await?;
+    let mut events = vec![(
+        "on_upload_success",
+        serde_json::to_value(&response).unwrap_or_default(),
+    )];
+    if let Some(exif) = exif {
+        events.push((
+            "AssetUploadReadyV2",
+            json!({
+                "asset": crate::routes::sync::data_of(&SyncRow::Asset(Box::new(asset.clone()))),
+                "exif": crate::routes::sync::data_of(&SyncRow::AssetExif(asset.id, Box::new(exif))),
+            }),
+        ));
+    }
+    for (event, data) in events {
+        if let Err(e) = io.to(room.clone()).emit(event, &data).await {
+            tracing::warn!(event, "socket.io send failed: {e}");
+        }
+    }
+    Ok(())
 }
 
 fn ids(ids: &[Uuid]) -> Vec<String> {

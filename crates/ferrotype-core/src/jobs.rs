@@ -8,6 +8,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use crate::catalog::BusMessage;
 use crate::model::Timestamp;
 
 /// Immich's `QueueName`s, in the order of the OpenAPI document.
@@ -274,6 +275,9 @@ pub struct JobEnd {
     /// The job and its holder; the write changes nothing if that worker no longer holds it.
     pub completes: Option<(i64, String)>,
     pub next: Vec<NewJob>,
+    /// Sent on the bus when the write commits (PostgreSQL delivers a NOTIFY made in the
+    /// transaction at its commit, and never without it).
+    pub announce: Vec<BusMessage>,
 }
 
 impl JobEnd {
@@ -282,6 +286,7 @@ impl JobEnd {
         JobEnd {
             completes: job.holder.clone().map(|worker| (job.id, worker)),
             next,
+            announce: Vec::new(),
         }
     }
 
@@ -290,6 +295,7 @@ impl JobEnd {
         JobEnd {
             completes: None,
             next,
+            announce: Vec::new(),
         }
     }
 }

@@ -74,23 +74,11 @@ impl BusRepo for PgCatalog {
     async fn publish(&self, message: &str) -> CatalogResult<()> {
         let mut conn = self.conn().await?;
         if message.len() <= PART {
-            conn.execute(
-                "SELECT pg_notify($1, $2)",
-                &[&CHANNEL, &format!(".{message}")],
-            )
-            .await
-            .map_err(map_error)?;
-            return Ok(());
+            // One notification: no transaction needed around it.
+            return publish_in(&conn, message).await;
         }
-        let parts = split(message, PART);
-        let id = uuid::Uuid::new_v4().simple().to_string();
         let tx = conn.transaction().await.map_err(map_error)?;
-        for (index, part) in parts.iter().enumerate() {
-            let payload = format!("{id}:{index}:{}:{part}", parts.len());
-            tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
-                .await
-                .map_err(map_error)?;
-        }
+        publish_in(&tx, message).await?;
         tx.commit().await.map_err(map_error)
     }
 
@@ -102,6 +90,34 @@ impl BusRepo for PgCatalog {
             .await?;
         Ok(listening.tx.subscribe())
     }
+}
+
+/// Publishes `message` from the caller's transaction: it goes out when that commits, all its
+/// parts together, and never if it rolls back.
+pub(crate) async fn publish_in(
+    client: &impl deadpool_postgres::GenericClient,
+    message: &str,
+) -> CatalogResult<()> {
+    if message.len() <= PART {
+        client
+            .execute(
+                "SELECT pg_notify($1, $2)",
+                &[&CHANNEL, &format!(".{message}")],
+            )
+            .await
+            .map_err(map_error)?;
+        return Ok(());
+    }
+    let parts = split(message, PART);
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    for (index, part) in parts.iter().enumerate() {
+        let payload = format!("{id}:{index}:{}:{part}", parts.len());
+        client
+            .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
+            .await
+            .map_err(map_error)?;
+    }
+    Ok(())
 }
 
 /// `text` cut into pieces of at most `max` bytes, on character boundaries.

@@ -105,6 +105,9 @@ pub(crate) async fn end_in(
         complete_in(client, *id, worker).await?;
     }
     insert(client, &end.next).await.map_err(map_error)?;
+    for message in &end.announce {
+        crate::bus::publish_in(client, &message.to_text()).await?;
+    }
     Ok(())
 }
 

@@ -165,11 +165,10 @@ impl JobObserver for JobMetrics {
     }
 }
 
-/// Live events for finished jobs: an upload's thumbnails done means the upload is ready to show
-/// (`on_upload_success`, as Immich sends after its thumbnail job); an account deleted for good
-/// is announced to everyone (`on_user_delete`).
+/// Live events for finished jobs: an account deleted for good is announced to everyone
+/// (`on_user_delete`). (An upload ready to show is announced by its thumbnail job's own write:
+/// `BusMessage::UploadReady`.)
 pub struct JobEvents {
-    pub catalog: Arc<dyn Catalog>,
     pub events: EventHub,
 }
 
@@ -181,23 +180,7 @@ impl JobObserver for JobEvents {
         {
             let events = self.events.clone();
             tokio::spawn(async move { events.user_delete(user_id).await });
-            return;
         }
-        if outcome != Outcome::Completed
-            || job.name != names::GENERATE_THUMBNAILS
-            || !job.is_from_upload()
-        {
-            return;
-        }
-        let Some(asset_id) = job.asset_id else {
-            return;
-        };
-        let (catalog, events) = (self.catalog.clone(), self.events.clone());
-        tokio::spawn(async move {
-            if let Err(e) = events.upload_finished(catalog.as_ref(), asset_id).await {
-                tracing::warn!(%asset_id, "cannot announce a finished upload: {e}");
-            }
-        });
     }
 }
 

@@ -244,7 +244,6 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         .only_queues(&args.queues)
         .observer(Arc::new(jobs::JobMetrics(metrics.clone())))
         .observer(Arc::new(jobs::JobEvents {
-            catalog: catalog.clone(),
             events: events.clone(),
         }))
     });

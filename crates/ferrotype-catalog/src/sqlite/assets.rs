@@ -333,7 +333,7 @@ impl AssetRepo for SqliteCatalog {
         let held = self
             .write(move |conn| metadata::save(conn, asset_id, &info, displayed_size, &owned))
             .await?;
-        jobs::end_held(held, end)
+        jobs::end_held(self, held, end)
     }
 
     async fn asset_exif(&self, asset_id: Uuid) -> CatalogResult<Option<ExifInfo>> {
@@ -372,7 +372,7 @@ impl AssetRepo for SqliteCatalog {
                 Ok(true)
             })
             .await?;
-        jobs::end_held(held, end)
+        jobs::end_held(self, held, end)
     }
 
     async fn asset_tags(&self, asset_id: Uuid) -> CatalogResult<Vec<Tag>> {

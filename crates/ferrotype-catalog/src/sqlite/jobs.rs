@@ -542,12 +542,18 @@ impl JobRepo for SqliteCatalog {
 }
 
 /// `CatalogError::Conflict` when the worker did not hold the job.
-/// A write that recorded `end` (`held`), or a `Conflict` when its job was not held.
-pub(crate) fn end_held(held: bool, end: &JobEnd) -> CatalogResult<()> {
-    match &end.completes {
-        Some((id, worker)) => held_by(held, *id, worker),
-        None => Ok(()),
+/// After a write that recorded `end` (`held`): its announcements sent (the bus is this
+/// process's channel, and a crash takes every listener with it), or a `Conflict` when its job
+/// was not held.
+pub(crate) fn end_held(catalog: &SqliteCatalog, held: bool, end: &JobEnd) -> CatalogResult<()> {
+    if let Some((id, worker)) = &end.completes {
+        held_by(held, *id, worker)?;
     }
+    for message in &end.announce {
+        // No subscriber is not an error: nobody is listening.
+        let _ = catalog.inner.bus.send(message.to_text().into());
+    }
+    Ok(())
 }
 
 fn held_by(done: bool, id: i64, worker: &str) -> CatalogResult<()> {

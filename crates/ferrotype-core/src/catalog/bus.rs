@@ -6,9 +6,46 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tokio::sync::broadcast;
+use uuid::Uuid;
 
 use super::CatalogResult;
+
+/// What crosses the bus, as JSON (`to_text`, `parse`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum BusMessage {
+    /// A socket.io event for a room (a user's or a session's id), or for everyone; `data` is
+    /// its one argument (none when absent); `disconnect` then disconnects the room's sockets.
+    Emit {
+        room: Option<String>,
+        event: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<Value>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        disconnect: bool,
+    },
+    /// The system config changed: every process reads it again, every socket hears
+    /// `on_config_update`.
+    ConfigChanged,
+    /// An uploaded asset is ready to show (its thumbnails exist): each process tells its own
+    /// sockets of the owner, with the asset as it reads it then. Sent by the thumbnail job's
+    /// last write, from its transaction (`JobEnd::announce`), so that it goes out exactly when
+    /// the job is done, even if the worker dies right after.
+    UploadReady { asset: Uuid },
+}
+
+impl BusMessage {
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).expect("a bus message is plain JSON")
+    }
+
+    pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
 
 /// How many messages a subscriber may fall behind before it loses the oldest.
 pub const BUS_BACKLOG: usize = 1024;

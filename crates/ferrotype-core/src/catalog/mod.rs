@@ -23,7 +23,7 @@ mod users;
 pub use albums::AlbumRepo;
 pub use api_keys::ApiKeyRepo;
 pub use assets::AssetRepo;
-pub use bus::{BUS_BACKLOG, BusRepo};
+pub use bus::{BUS_BACKLOG, BusMessage, BusRepo};
 pub use instances::{HEARTBEAT, INSTANCE_TIMEOUT, InstanceRepo};
 pub use jobs::JobRepo;
 pub use notifications::NotificationRepo;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ferrotype_core::blob::{BlobError, BlobStore};
-use ferrotype_core::catalog::Catalog;
+use ferrotype_core::catalog::{BusMessage, Catalog};
 use ferrotype_core::jobs::{Job, JobEnd, NewJob};
 use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::storage::{Generated, extension_of, generated_key};
@@ -212,10 +212,15 @@ impl JobHandler for GenerateThumbnails {
             self.blobs.put_bytes(&key, bytes).await.map_err(retry)?;
         }
         let size = own_size.then_some((made.width as i64, made.height as i64));
-        let end = JobEnd::of(
+        let mut end = JobEnd::of(
             job,
             vec![NewJob::apply_storage_template(asset_id).following(job)],
         );
+        if job.is_from_upload() {
+            // The upload is ready to show: told when, and only when, this is recorded.
+            end.announce
+                .push(BusMessage::UploadReady { asset: asset_id });
+        }
         self.catalog
             .save_thumbnails(asset_id, &made.thumbhash, size, &end)
             .await
