@@ -7,12 +7,10 @@ use ferrotype_api::AlbumUpdateNotifier;
 use ferrotype_api::events::EventHub;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::payloads::{NotifyAlbumUpdateJob, UserDeleteJob};
+use ferrotype_core::jobs::payloads::UserDeleteJob;
 use ferrotype_core::jobs::{Job, JobPayload, QueueName, names};
 use ferrotype_core::system_config::SystemConfigStore;
-use ferrotype_jobs::{
-    Completion, JobError, JobHandlers, JobObserver, JobRunner, Outcome, TypedJobHandler,
-};
+use ferrotype_jobs::{JobHandlers, JobObserver, JobRunner, Outcome};
 use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::geocode::Geocoder;
 use ferrotype_media::jobs::MediaJobs;
@@ -52,8 +50,9 @@ pub fn runner(
         events: events.clone(),
         system_config: system_config.clone(),
     };
-    // Each crate that owns some work registers its jobs' handlers; this one, the jobs that
-    // need its HTTP client or the API's notifier.
+    // Each crate that owns some work registers its jobs' handlers; here, the version check
+    // (this crate's HTTP client) and the API's album notifier, which need what only the binary
+    // holds (the feed URL, the event hub).
     let mut handlers = JobHandlers::new();
     ferrotype_core::jobs::register(
         &mut handlers,
@@ -84,7 +83,7 @@ pub fn runner(
                 tokio::spawn(async move { events.new_release(&release).await });
             }),
         })
-        .add(NotifyAlbumUpdate(album_updates));
+        .add(album_updates);
     runner
         .concurrency(QueueName::MetadataExtraction, metadata)
         .concurrency(QueueName::ThumbnailGeneration, thumbnails)
@@ -97,23 +96,6 @@ pub fn runner(
             live_config.get().job.concurrency_of(queue)
         }))
         .handlers(handlers)
-}
-
-/// `NotifyAlbumUpdate`: an album's user told that media was added to it (see
-/// `AlbumUpdateNotifier`).
-struct NotifyAlbumUpdate(AlbumUpdateNotifier);
-
-#[async_trait::async_trait]
-impl TypedJobHandler for NotifyAlbumUpdate {
-    type Payload = NotifyAlbumUpdateJob;
-
-    async fn run(&self, _job: &Job, update: NotifyAlbumUpdateJob) -> Result<Completion, JobError> {
-        self.0
-            .notify(update.id, update.recipient_id)
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
-        Ok(Completion::Done)
-    }
 }
 
 /// Job outcomes and durations, into the metrics served at `/metrics`.

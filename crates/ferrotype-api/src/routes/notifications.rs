@@ -14,8 +14,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use ferrotype_core::catalog::{Catalog, CatalogError};
-use ferrotype_core::jobs::NewJob;
 use ferrotype_core::jobs::payloads::{NotifyAlbumUpdateJob, SendMailJob};
+use ferrotype_core::jobs::{Completion, Job, JobError, NewJob, TypedJobHandler};
 use ferrotype_core::model::{Album, Timestamp, User};
 use ferrotype_core::notifications::{
     Notification, NotificationFilter, NotificationLevel, NotificationType,
@@ -188,6 +188,20 @@ async fn config_if_emailing(
     let prefs = preferences::effective(stored.as_ref());
     let wants = |key: &str| prefs["emailNotifications"][key].as_bool().unwrap_or(true);
     Ok((wants("enabled") && wants(kind)).then_some(config))
+}
+
+/// The `NotifyAlbumUpdate` job's handler (notifications queue; registered by the binary, which
+/// gives it the event hub): a failure is retried.
+#[async_trait::async_trait]
+impl TypedJobHandler for AlbumUpdateNotifier {
+    type Payload = NotifyAlbumUpdateJob;
+
+    async fn run(&self, _job: &Job, update: NotifyAlbumUpdateJob) -> Result<Completion, JobError> {
+        self.notify(update.id, update.recipient_id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        Ok(Completion::Done)
+    }
 }
 
 /// Runs `NotifyAlbumUpdate` (notifications queue): the recipient gets Immich's `AlbumUpdate`
