@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, SubsecRound, TimeZone, Utc};
 use ferrotype_core::catalog::prelude::*;
+use ferrotype_core::jobs::payloads::{ExtractMetadataJob, GenerateThumbnailsJob};
 use ferrotype_core::jobs::{JobEnd, JobState, NewJob, QueueName};
 use ferrotype_core::model::*;
 use ferrotype_core::notifications::{Notification, NotificationFilter};
@@ -384,11 +385,7 @@ pub async fn assets(c: &dyn Catalog) {
         vec![first.original_path.clone()]
     );
     let metadata = vec![("mobile-app".to_string(), r#"{"iCloudId":"x"}"#.to_string())];
-    let job = NewJob::for_asset(
-        QueueName::MetadataExtraction,
-        "AssetExtractMetadata",
-        first.id,
-    );
+    let job = NewJob::of(&ExtractMetadataJob::new(first.id));
     assert_eq!(
         c.insert_asset(&first, &metadata, std::slice::from_ref(&job))
             .await
@@ -954,7 +951,7 @@ pub async fn job_ends(c: &dyn Catalog) {
     let owner = stored_user(c, "ends@example.com").await;
     let photo = stored_asset(c, owner.id, "ends", day(2024, 5, 1)).await;
     let q = QueueName::MetadataExtraction;
-    c.enqueue_jobs(&[NewJob::extract_metadata(photo.id)])
+    c.enqueue_jobs(&[NewJob::of(&ExtractMetadataJob::new(photo.id))])
         .await
         .unwrap();
     let lost = c
@@ -968,7 +965,7 @@ pub async fn job_ends(c: &dyn Catalog) {
     let listed = c.list_jobs(q, &[JobState::Waiting], 10).await.unwrap();
     assert_eq!(listed[0].0.holder, None, "a waiting job has no holder");
     let taken = c.claim_job(q, "w2", LEASE).await.unwrap().unwrap();
-    let next = || vec![NewJob::generate_thumbnails(photo.id)];
+    let next = || vec![NewJob::of(&GenerateThumbnailsJob::new(photo.id))];
     let found = ExifInfo {
         make: Some("Late".into()),
         ..Default::default()

@@ -11,6 +11,35 @@ use uuid::Uuid;
 use crate::catalog::BusMessage;
 use crate::model::Timestamp;
 
+mod handler;
+pub mod payloads;
+pub mod storage_template;
+pub mod user_delete;
+
+pub use handler::{Completion, JobError, JobHandler, JobHandlers, TypedJobHandler};
+pub use payloads::{JobPayload, JobSource};
+
+/// Adds the handlers of the jobs whose work is core's own (through its ports): `UserDelete` and
+/// `StorageTemplateMigrationSingle`.
+pub fn register(
+    handlers: &mut JobHandlers,
+    catalog: std::sync::Arc<dyn crate::catalog::Catalog>,
+    blobs: std::sync::Arc<dyn crate::blob::BlobStore>,
+    system_config: std::sync::Arc<crate::system_config::SystemConfigStore>,
+) {
+    handlers
+        .add(user_delete::DeleteUser {
+            catalog: catalog.clone(),
+            blobs: blobs.clone(),
+        })
+        .add(storage_template::ApplyStorageTemplate {
+            catalog,
+            blobs,
+            system_config,
+            moving: tokio::sync::Mutex::new(()),
+        });
+}
+
 /// Immich's `QueueName`s, in the order of the OpenAPI document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum QueueName {
@@ -124,121 +153,6 @@ pub struct NewJob {
     pub delay: Option<Duration>,
 }
 
-impl NewJob {
-    /// A job about one asset, deduplicated per (job, asset).
-    pub fn for_asset(queue: QueueName, name: &'static str, asset_id: Uuid) -> Self {
-        NewJob {
-            queue,
-            name,
-            asset_id: Some(asset_id),
-            payload: Value::Object(Default::default()),
-            dedupe_key: Some(format!("{name}:{asset_id}")),
-            max_attempts: 3,
-            delay: None,
-        }
-    }
-
-    /// Deleting an account for good: its files, assets, albums and row (`payload.id`).
-    pub fn delete_user(user_id: Uuid) -> Self {
-        NewJob {
-            queue: QueueName::BackgroundTask,
-            name: names::USER_DELETE,
-            asset_id: None,
-            payload: serde_json::json!({ "id": user_id }),
-            dedupe_key: Some(format!("{}:{user_id}", names::USER_DELETE)),
-            max_attempts: 3,
-            delay: None,
-        }
-    }
-
-    /// An email to send over the system config's SMTP server (skipped while it is disabled);
-    /// the payload carries the rendered message.
-    pub fn send_mail(to: &str, subject: &str, html: &str, text: &str) -> Self {
-        NewJob {
-            queue: QueueName::Notifications,
-            name: names::SEND_MAIL,
-            asset_id: None,
-            payload: serde_json::json!({ "to": to, "subject": subject, "html": html, "text": text }),
-            dedupe_key: None,
-            max_attempts: 3,
-            delay: None,
-        }
-    }
-
-    /// Looking up the newest release (Immich's `VersionCheck`, background task queue): one at
-    /// a time, and not retried (the next scheduled check tries again).
-    pub fn version_check() -> Self {
-        NewJob {
-            queue: QueueName::BackgroundTask,
-            name: names::VERSION_CHECK,
-            asset_id: None,
-            payload: Value::Object(Default::default()),
-            dedupe_key: Some(names::VERSION_CHECK.to_string()),
-            max_attempts: 1,
-            delay: None,
-        }
-    }
-
-    /// Telling a member of an album that media was added to it (Immich's `NotifyAlbumUpdate`),
-    /// `delay` after the last addition: one per (album, member), its wait restarted by each new
-    /// addition, so a burst of additions makes one notification.
-    pub fn notify_album_update(album_id: Uuid, recipient_id: Uuid, delay: Duration) -> Self {
-        NewJob {
-            queue: QueueName::Notifications,
-            name: names::NOTIFY_ALBUM_UPDATE,
-            asset_id: None,
-            payload: serde_json::json!({ "id": album_id, "recipientId": recipient_id }),
-            dedupe_key: Some(format!(
-                "{}:{album_id}/{recipient_id}",
-                names::NOTIFY_ALBUM_UPDATE
-            )),
-            max_attempts: 3,
-            delay: Some(delay),
-        }
-    }
-
-    pub fn extract_metadata(asset_id: Uuid) -> Self {
-        Self::for_asset(
-            QueueName::MetadataExtraction,
-            names::EXTRACT_METADATA,
-            asset_id,
-        )
-    }
-
-    pub fn generate_thumbnails(asset_id: Uuid) -> Self {
-        Self::for_asset(
-            QueueName::ThumbnailGeneration,
-            names::GENERATE_THUMBNAILS,
-            asset_id,
-        )
-    }
-
-    /// Moving an original to the storage template's path (after its thumbnails are made, so
-    /// they are not read from a file being moved).
-    pub fn apply_storage_template(asset_id: Uuid) -> Self {
-        Self::for_asset(
-            QueueName::StorageTemplateMigration,
-            names::STORAGE_TEMPLATE_MIGRATION_SINGLE,
-            asset_id,
-        )
-    }
-
-    /// Marks the job as the start of an upload's chain (Immich's `source: "upload"`): the
-    /// chain ends with `on_upload_success` to the owner.
-    pub fn from_upload(mut self) -> Self {
-        self.payload = serde_json::json!({ "source": SOURCE_UPLOAD });
-        self
-    }
-
-    /// The next job of `previous`'s chain: it keeps where the chain began.
-    pub fn following(mut self, previous: &Job) -> Self {
-        if let Some(source) = previous.payload.get("source") {
-            self.payload = serde_json::json!({ "source": source });
-        }
-        self
-    }
-}
-
 /// The `source` of the jobs an upload starts.
 pub const SOURCE_UPLOAD: &str = "upload";
 
@@ -260,7 +174,7 @@ pub struct Job {
 }
 
 impl Job {
-    /// Whether the job belongs to an upload's chain (see `NewJob::from_upload`).
+    /// Whether the job belongs to an upload's chain (see `JobSource`).
     pub fn is_from_upload(&self) -> bool {
         self.payload.get("source").and_then(Value::as_str) == Some(SOURCE_UPLOAD)
     }

@@ -6,73 +6,18 @@
 //! runs out any runner (`requeue_expired_jobs`, swept periodically) puts it back to run again.
 //! Many runners, in any number of processes, can share one catalog.
 
-pub mod handlers;
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
 use chrono::Utc;
 use ferrotype_core::catalog::{Catalog, CatalogError};
+// The handlers' side, in core so that the crates owning the work implement it without this one.
+pub use ferrotype_core::jobs::{Completion, JobError, JobHandler, JobHandlers, TypedJobHandler};
 use ferrotype_core::jobs::{Job, QueueName};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
-
-/// Why a job failed, and whether trying again can help.
-#[derive(Debug, thiserror::Error)]
-pub enum JobError {
-    /// Transient (I/O, a busy resource): retried with backoff until attempts run out.
-    #[error("{0}")]
-    Retry(String),
-    /// The input itself is bad (a corrupt file): failed at once, reason kept.
-    #[error("{0}")]
-    Fatal(String),
-    /// The catalog (or another shared service) cannot answer now: the job goes back to the
-    /// queue after a pause, without counting the attempt.
-    #[error("{0}")]
-    Unavailable(String),
-    /// The job's lease ran out and another runner holds it now (its end was refused): this
-    /// run's outcome is not recorded.
-    #[error("{0}")]
-    LeaseLost(String),
-}
-
-impl JobError {
-    /// For a write that records the job's end (`JobEnd`): its `Conflict` means the lease was
-    /// lost; anything else as usual.
-    pub fn from_end(e: CatalogError) -> Self {
-        match e {
-            CatalogError::Conflict(cause) => JobError::LeaseLost(cause),
-            e => e.into(),
-        }
-    }
-}
-
-/// How a handler's run ended well.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Completion {
-    /// The runner records the job's completion.
-    Done,
-    /// The handler's last write recorded it, with the jobs that follow, in its own transaction
-    /// (`JobEnd`).
-    Recorded,
-}
-
-impl From<CatalogError> for JobError {
-    fn from(e: CatalogError) -> Self {
-        match e {
-            CatalogError::Unavailable(cause) => JobError::Unavailable(cause),
-            e => JobError::Retry(e.to_string()),
-        }
-    }
-}
-
-#[async_trait]
-pub trait JobHandler: Send + Sync + 'static {
-    async fn run(&self, job: &Job) -> Result<Completion, JobError>;
-}
 
 /// Observes job outcomes (metrics, live events); any number, called in the order added.
 pub trait JobObserver: Send + Sync + 'static {
@@ -128,7 +73,7 @@ impl Drop for Slot {
 
 pub struct JobRunner {
     catalog: Arc<dyn Catalog>,
-    handlers: HashMap<String, (QueueName, Arc<dyn JobHandler>)>,
+    handlers: JobHandlers,
     /// The most jobs of a queue that run at once (the operator's bound on memory).
     concurrency: HashMap<QueueName, usize>,
     /// How many the admin wants now, read before each claim; within the bound.
@@ -152,7 +97,7 @@ impl JobRunner {
     pub fn new(catalog: Arc<dyn Catalog>, worker_id: impl Into<String>) -> Self {
         JobRunner {
             catalog,
-            handlers: HashMap::new(),
+            handlers: JobHandlers::new(),
             concurrency: HashMap::new(),
             wanted: None,
             worker_id: worker_id.into(),
@@ -186,7 +131,13 @@ impl JobRunner {
 
     /// Registers the handler of a job name, run by the given queue's workers.
     pub fn handle(mut self, queue: QueueName, name: &str, handler: Arc<dyn JobHandler>) -> Self {
-        self.handlers.insert(name.to_string(), (queue, handler));
+        self.handlers.add_untyped(queue, name, handler);
+        self
+    }
+
+    /// Registers these handlers (each crate that owns some work fills them in).
+    pub fn handlers(mut self, handlers: JobHandlers) -> Self {
+        self.handlers.extend(handlers);
         self
     }
 
@@ -218,7 +169,7 @@ impl JobRunner {
     /// left to other processes. Empty: every queue with a handler.
     pub fn only_queues(mut self, queues: &[QueueName]) -> Self {
         if !queues.is_empty() {
-            self.handlers.retain(|_, (queue, _)| queues.contains(queue));
+            self.handlers.retain_queues(queues);
         }
         self
     }
@@ -233,9 +184,7 @@ impl JobRunner {
         let (stop_tx, stop_rx) = watch::channel(false);
         let running: Arc<Mutex<HashMap<i64, tokio::task::AbortHandle>>> = Default::default();
         let shared = Arc::new(self);
-        let mut queues: Vec<QueueName> = shared.handlers.values().map(|(q, _)| *q).collect();
-        queues.sort();
-        queues.dedup();
+        let queues = shared.handlers.queues();
         let mut loops = JoinSet::new();
         for queue in queues {
             let runner = shared.clone();

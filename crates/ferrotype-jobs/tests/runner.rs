@@ -7,8 +7,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use ferrotype_catalog::SqliteCatalog;
 use ferrotype_core::catalog::Catalog;
+use ferrotype_core::jobs::payloads::SendMailJob;
 use ferrotype_core::jobs::{Job, JobState, NewJob, QueueCounts, QueueName};
-use ferrotype_jobs::{Completion, JobError, JobHandler, JobRunner, retry_delay};
+use ferrotype_jobs::{
+    Completion, JobError, JobHandler, JobHandlers, JobRunner, TypedJobHandler, retry_delay,
+};
 
 const Q: QueueName = QueueName::MetadataExtraction;
 
@@ -192,6 +195,68 @@ async fn failures_retry_with_backoff_or_fail_with_their_reason() {
     // Clearing failed jobs empties the failed count.
     assert_eq!(catalog.clear_failed_jobs(Q).await.unwrap(), 3);
     assert_eq!(counts(&catalog).await.failed, 0);
+    running.shutdown(Duration::from_secs(5)).await;
+}
+
+/// A typed handler: keeps the mails it was given.
+struct Mails(Arc<std::sync::Mutex<Vec<SendMailJob>>>);
+
+#[async_trait]
+impl TypedJobHandler for Mails {
+    type Payload = SendMailJob;
+
+    async fn run(&self, _job: &Job, mail: SendMailJob) -> Result<Completion, JobError> {
+        self.0.lock().unwrap().push(mail);
+        Ok(Completion::Done)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_handlers_get_their_payload_and_one_that_does_not_decode_fails_at_once() {
+    let (_dir, catalog) = catalog();
+    let mail = SendMailJob {
+        to: "a@example.com".into(),
+        subject: "Hi".into(),
+        html: "<p>Hi</p>".into(),
+        text: "Hi".into(),
+    };
+    // A row whose payload lacks a field (as no version wrote it): not retried.
+    let broken = NewJob {
+        payload: serde_json::json!({ "to": "b@example.com" }),
+        ..NewJob::of(&mail)
+    };
+    catalog
+        .enqueue_jobs(&[NewJob::of(&mail), broken])
+        .await
+        .unwrap();
+    let sent = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut handlers = JobHandlers::new();
+    handlers.add(Mails(sent.clone()));
+    let running = JobRunner::new(catalog.clone(), "w1")
+        .handlers(handlers)
+        .retry_base(Duration::from_millis(50))
+        .start();
+    let q = QueueName::Notifications;
+    for _ in 0..200 {
+        let c = catalog.queue_status(q).await.unwrap().counts;
+        if c.completed == 1 && c.failed == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(*sent.lock().unwrap(), vec![mail]);
+    let failed = catalog.list_jobs(q, &[JobState::Failed], 10).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    let (job, _) = &failed[0];
+    assert_eq!(job.attempts, 1);
+    let reason = job.last_error.as_deref().unwrap();
+    assert!(
+        reason.starts_with(&format!(
+            "the payload of job {} (SendMail) does not decode: missing field `subject`",
+            job.id
+        )),
+        "{reason}"
+    );
     running.shutdown(Duration::from_secs(5)).await;
 }
 

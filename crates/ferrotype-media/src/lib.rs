@@ -3,6 +3,7 @@
 
 pub mod exiftool;
 pub mod geocode;
+pub mod jobs;
 pub mod metadata;
 pub mod priority;
 pub mod raw;

@@ -7,20 +7,17 @@ use ferrotype_api::AlbumUpdateNotifier;
 use ferrotype_api::events::EventHub;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::{Job, QueueName, names};
+use ferrotype_core::jobs::payloads::UserDeleteJob;
+use ferrotype_core::jobs::{Job, JobPayload, QueueName, names};
 use ferrotype_core::system_config::SystemConfigStore;
-use ferrotype_jobs::handlers::mail::SendMail;
-use ferrotype_jobs::handlers::metadata::ExtractMetadata;
-use ferrotype_jobs::handlers::storage_template::ApplyStorageTemplate;
-use ferrotype_jobs::handlers::thumbnails::GenerateThumbnails;
-use ferrotype_jobs::handlers::users::DeleteUser;
-use ferrotype_jobs::handlers::version_check::VersionCheck;
-use ferrotype_jobs::{Completion, JobError, JobHandler, JobObserver, JobRunner, Outcome};
+use ferrotype_jobs::{JobHandlers, JobObserver, JobRunner, Outcome};
 use ferrotype_media::exiftool::ExifTool;
 use ferrotype_media::geocode::Geocoder;
+use ferrotype_media::jobs::MediaJobs;
 use ferrotype_media::thumbnail::ThumbnailSettings;
 
 use crate::config::Config;
+use crate::version_check::VersionCheck;
 
 pub fn runner(
     config: &Config,
@@ -53,6 +50,40 @@ pub fn runner(
         events: events.clone(),
         system_config: system_config.clone(),
     };
+    // Each crate that owns some work registers its jobs' handlers; here, the version check
+    // (this crate's HTTP client) and the API's album notifier, which need what only the binary
+    // holds (the feed URL, the event hub).
+    let mut handlers = JobHandlers::new();
+    ferrotype_core::jobs::register(
+        &mut handlers,
+        catalog.clone(),
+        blobs.clone(),
+        system_config.clone(),
+    );
+    ferrotype_media::jobs::register(
+        &mut handlers,
+        MediaJobs {
+            catalog: catalog.clone(),
+            blobs,
+            exiftool,
+            geocoder,
+            thumbnail_settings: settings,
+            system_config: system_config.clone(),
+        },
+    );
+    ferrotype_mail::jobs::register(&mut handlers, system_config.clone());
+    handlers
+        .add(VersionCheck {
+            catalog,
+            system_config: system_config.clone(),
+            feed_url: config.version_check_url.clone(),
+            client: VersionCheck::client(),
+            announce: Arc::new(move |release| {
+                let events = events.clone();
+                tokio::spawn(async move { events.new_release(&release).await });
+            }),
+        })
+        .add(album_updates);
     runner
         .concurrency(QueueName::MetadataExtraction, metadata)
         .concurrency(QueueName::ThumbnailGeneration, thumbnails)
@@ -64,91 +95,7 @@ pub fn runner(
         .wanted_concurrency(Arc::new(move |queue| {
             live_config.get().job.concurrency_of(queue)
         }))
-        .handle(
-            QueueName::MetadataExtraction,
-            names::EXTRACT_METADATA,
-            Arc::new(ExtractMetadata {
-                catalog: catalog.clone(),
-                blobs: blobs.clone(),
-                exiftool: exiftool.clone(),
-                geocoder,
-                system_config: system_config.clone(),
-            }),
-        )
-        .handle(
-            QueueName::StorageTemplateMigration,
-            names::STORAGE_TEMPLATE_MIGRATION_SINGLE,
-            Arc::new(ApplyStorageTemplate {
-                catalog: catalog.clone(),
-                blobs: blobs.clone(),
-                system_config: system_config.clone(),
-                moving: tokio::sync::Mutex::new(()),
-            }),
-        )
-        .handle(
-            QueueName::ThumbnailGeneration,
-            names::GENERATE_THUMBNAILS,
-            Arc::new(GenerateThumbnails {
-                catalog: catalog.clone(),
-                blobs: blobs.clone(),
-                exiftool,
-                settings,
-                system_config: system_config.clone(),
-            }),
-        )
-        .handle(
-            QueueName::BackgroundTask,
-            names::USER_DELETE,
-            Arc::new(DeleteUser {
-                catalog: catalog.clone(),
-                blobs,
-            }),
-        )
-        .handle(
-            QueueName::BackgroundTask,
-            names::VERSION_CHECK,
-            Arc::new(VersionCheck {
-                catalog,
-                system_config: system_config.clone(),
-                feed_url: config.version_check_url.clone(),
-                client: VersionCheck::client(),
-                announce: Arc::new(move |release| {
-                    let events = events.clone();
-                    tokio::spawn(async move { events.new_release(&release).await });
-                }),
-            }),
-        )
-        .handle(
-            QueueName::Notifications,
-            names::SEND_MAIL,
-            Arc::new(SendMail { system_config }),
-        )
-        .handle(
-            QueueName::Notifications,
-            names::NOTIFY_ALBUM_UPDATE,
-            Arc::new(NotifyAlbumUpdate(album_updates)),
-        )
-}
-
-/// `NotifyAlbumUpdate`: an album's user told that media was added to it (see
-/// `AlbumUpdateNotifier`); the payload names the album (`id`) and the user (`recipientId`).
-struct NotifyAlbumUpdate(AlbumUpdateNotifier);
-
-#[async_trait::async_trait]
-impl JobHandler for NotifyAlbumUpdate {
-    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
-        let id = |name: &str| {
-            job.payload[name]
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| JobError::Fatal(format!("job has no {name}")))
-        };
-        self.0
-            .notify(id("id")?, id("recipientId")?)
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
-        Ok(Completion::Done)
-    }
+        .handlers(handlers)
 }
 
 /// Job outcomes and durations, into the metrics served at `/metrics`.
@@ -176,7 +123,7 @@ impl JobObserver for JobEvents {
     fn finished(&self, job: &Job, outcome: Outcome, _elapsed: Duration) {
         if outcome == Outcome::Completed
             && job.name == names::USER_DELETE
-            && let Some(user_id) = ferrotype_jobs::handlers::users::user_of(job)
+            && let Ok(UserDeleteJob { id: user_id }) = UserDeleteJob::decode(job)
         {
             let events = self.events.clone();
             tokio::spawn(async move { events.user_delete(user_id).await });

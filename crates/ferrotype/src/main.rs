@@ -6,6 +6,7 @@ mod config;
 mod jobs;
 mod migrate;
 mod serve;
+mod version_check;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -14,6 +14,7 @@ use ferrotype_blob::LocalBlobStore;
 use ferrotype_catalog::SqliteCatalog;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
+use ferrotype_core::jobs::payloads::{UserDeleteJob, VersionCheckJob};
 use ferrotype_core::jobs::{NewJob, QueueName};
 use ferrotype_core::system_config::{SystemConfig, SystemConfigStore, keys};
 use ferrotype_media::geocode::Geocoder;
@@ -552,7 +553,10 @@ async fn hourly_clean_up(state: &AppState) {
     match catalog.users_deleted_before(before).await {
         Ok(due) if due.is_empty() => {}
         Ok(due) => {
-            let jobs: Vec<NewJob> = due.into_iter().map(NewJob::delete_user).collect();
+            let jobs: Vec<NewJob> = due
+                .into_iter()
+                .map(|id| NewJob::of(&UserDeleteJob { id }))
+                .collect();
             if let Err(e) = catalog.enqueue_jobs(&jobs).await {
                 tracing::error!("cannot queue the deletion of deleted users: {e}");
             }
@@ -574,7 +578,11 @@ async fn daily_version_check(state: &AppState) {
     if !state.system_config.get().new_version_check.enabled {
         return;
     }
-    if let Err(e) = state.catalog.enqueue_jobs(&[NewJob::version_check()]).await {
+    if let Err(e) = state
+        .catalog
+        .enqueue_jobs(&[NewJob::of(&VersionCheckJob {})])
+        .await
+    {
         tracing::error!("cannot queue the version check: {e}");
     }
 }

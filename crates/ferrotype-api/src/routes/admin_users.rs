@@ -10,6 +10,8 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use ferrotype_core::accounts::{self, NewUser};
 use ferrotype_core::catalog::CatalogError;
+use ferrotype_core::jobs::NewJob;
+use ferrotype_core::jobs::payloads::UserDeleteJob;
 use ferrotype_core::model::{User, UserChange, UserStatus};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -273,7 +275,7 @@ pub async fn delete(
     if dto.force {
         state
             .catalog
-            .enqueue_jobs(&[ferrotype_core::jobs::NewJob::delete_user(id)])
+            .enqueue_jobs(&[NewJob::of(&UserDeleteJob { id })])
             .await?;
     }
     Ok(Json(UserAdminResponse::from(&user)))

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use ferrotype_core::access;
+use ferrotype_core::jobs::payloads::{ExtractMetadataJob, GenerateThumbnailsJob};
 use ferrotype_core::jobs::{AssetSelection, JobState, NewJob, QueueName, QueueStatus, names};
 use ferrotype_core::permissions::Permission;
 use serde::Deserialize;
@@ -294,8 +295,8 @@ pub async fn asset_jobs(
 ) -> ApiResult<StatusCode> {
     auth.require(Permission::JobCreate)?;
     let make: fn(Uuid) -> NewJob = match dto.name.as_str() {
-        "refresh-metadata" => NewJob::extract_metadata,
-        "regenerate-thumbnail" => NewJob::generate_thumbnails,
+        "refresh-metadata" => |id| NewJob::of(&ExtractMetadataJob::new(id)),
+        "regenerate-thumbnail" => |id| NewJob::of(&GenerateThumbnailsJob::new(id)),
         other => {
             return Err(ApiError::bad_request(format!(
                 "Asset job {other} is not available on this server yet"

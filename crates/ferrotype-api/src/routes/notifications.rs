@@ -14,7 +14,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use ferrotype_core::catalog::{Catalog, CatalogError};
-use ferrotype_core::jobs::NewJob;
+use ferrotype_core::jobs::payloads::{NotifyAlbumUpdateJob, SendMailJob};
+use ferrotype_core::jobs::{Completion, Job, JobError, NewJob, TypedJobHandler};
 use ferrotype_core::model::{Album, Timestamp, User};
 use ferrotype_core::notifications::{
     Notification, NotificationFilter, NotificationLevel, NotificationType,
@@ -131,7 +132,12 @@ async fn try_album_invite(
         &config.templates.email.album_invite_template,
     );
     let subject = format!("You have been added to a shared album - {}", album.name);
-    let job = NewJob::send_mail(&recipient.email, &subject, &email.html, &email.text);
+    let job = NewJob::of(&SendMailJob {
+        to: recipient.email.clone(),
+        subject,
+        html: email.html,
+        text: email.text,
+    });
     state.catalog.enqueue_jobs(&[job]).await?;
     Ok(())
 }
@@ -149,7 +155,13 @@ pub(crate) async fn album_updated(
     let delay = state.config.album_update_delay;
     let jobs: Vec<NewJob> = recipients
         .into_iter()
-        .map(|recipient| NewJob::notify_album_update(album_id, recipient, delay))
+        .map(|recipient| {
+            NewJob::of(&NotifyAlbumUpdateJob {
+                id: album_id,
+                recipient_id: recipient,
+            })
+            .delayed(delay)
+        })
         .collect();
     if jobs.is_empty() {
         return;
@@ -176,6 +188,20 @@ async fn config_if_emailing(
     let prefs = preferences::effective(stored.as_ref());
     let wants = |key: &str| prefs["emailNotifications"][key].as_bool().unwrap_or(true);
     Ok((wants("enabled") && wants(kind)).then_some(config))
+}
+
+/// The `NotifyAlbumUpdate` job's handler (notifications queue; registered by the binary, which
+/// gives it the event hub): a failure is retried.
+#[async_trait::async_trait]
+impl TypedJobHandler for AlbumUpdateNotifier {
+    type Payload = NotifyAlbumUpdateJob;
+
+    async fn run(&self, _job: &Job, update: NotifyAlbumUpdateJob) -> Result<Completion, JobError> {
+        self.notify(update.id, update.recipient_id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        Ok(Completion::Done)
+    }
 }
 
 /// Runs `NotifyAlbumUpdate` (notifications queue): the recipient gets Immich's `AlbumUpdate`
@@ -226,7 +252,12 @@ impl AlbumUpdateNotifier {
             &config.templates.email.album_update_template,
         );
         let subject = format!("New media has been added to an album - {}", album.name);
-        let job = NewJob::send_mail(&recipient.email, &subject, &email.html, &email.text);
+        let job = NewJob::of(&SendMailJob {
+            to: recipient.email.clone(),
+            subject,
+            html: email.html,
+            text: email.text,
+        });
         self.catalog.enqueue_jobs(&[job]).await?;
         Ok(())
     }
@@ -248,7 +279,12 @@ pub(crate) async fn welcome(state: &AppState, user: &User, password: &str) {
         Some(password),
         &config.templates.email.welcome_template,
     );
-    let job = NewJob::send_mail(&user.email, "Welcome to Immich", &email.html, &email.text);
+    let job = NewJob::of(&SendMailJob {
+        to: user.email.clone(),
+        subject: "Welcome to Immich".to_string(),
+        html: email.html,
+        text: email.text,
+    });
     if let Err(e) = state.catalog.enqueue_jobs(&[job]).await {
         tracing::warn!(user = %user.id, "cannot queue the welcome email: {e}");
     }

@@ -4,6 +4,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use ferrotype_core::jobs::NewJob;
+use ferrotype_core::jobs::payloads::VersionCheckJob;
 use ferrotype_core::permissions::Permission;
 use ferrotype_core::storage_template::{STORAGE_PRESETS, STORAGE_TOKENS};
 use ferrotype_core::system_config::{ConfigUpdateError, SystemConfig, keys};
@@ -59,7 +61,7 @@ pub async fn update_config(
             if !before.new_version_check.enabled && live.new_version_check.enabled {
                 state
                     .catalog
-                    .enqueue_jobs(&[ferrotype_core::jobs::NewJob::version_check()])
+                    .enqueue_jobs(&[NewJob::of(&VersionCheckJob {})])
                     .await?;
             }
             Ok(Json(live.to_json()))

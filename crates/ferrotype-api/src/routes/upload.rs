@@ -15,7 +15,8 @@ use axum::extract::multipart::Field;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use ferrotype_core::jobs::NewJob;
+use ferrotype_core::jobs::payloads::ExtractMetadataJob;
+use ferrotype_core::jobs::{JobSource, NewJob};
 use ferrotype_core::media_types::asset_type_for;
 use ferrotype_core::model::{Asset, AssetType, InsertOutcome, Visibility};
 use ferrotype_core::storage::{extension_of, original_key, sanitize_file_name, sidecar_key};
@@ -558,7 +559,10 @@ async fn commit(
             .insert_asset(
                 &asset,
                 &metadata,
-                &[NewJob::extract_metadata(asset.id).from_upload()],
+                &[NewJob::of(&ExtractMetadataJob::with_source(
+                    asset.id,
+                    Some(JobSource::Upload),
+                ))],
             )
             .await
             .map_err(ApiError::from),

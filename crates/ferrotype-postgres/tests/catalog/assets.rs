@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
 use ferrotype_core::catalog::CatalogError;
 use ferrotype_core::catalog::prelude::*;
-use ferrotype_core::jobs::{AssetSelection, JobEnd, NewJob, QueueName, names};
+use ferrotype_core::jobs::payloads::{ExtractMetadataJob, GenerateThumbnailsJob};
+use ferrotype_core::jobs::{AssetSelection, JobEnd, JobSource, NewJob, QueueName, names};
 use ferrotype_core::model::*;
 use ferrotype_postgres::PgCatalog;
 
@@ -60,7 +61,10 @@ async fn an_upload_is_inserted_with_its_metadata_usage_and_jobs_and_a_duplicate_
     c.record_upload_intent(&a.original_path).await.unwrap();
     c.record_upload_intent("upload/orphan.jpg").await.unwrap();
     let metadata = vec![("mobile-app".to_string(), r#"{"iCloudId":"x"}"#.to_string())];
-    let jobs = [NewJob::extract_metadata(a.id).from_upload()];
+    let jobs = [NewJob::of(&ExtractMetadataJob::with_source(
+        a.id,
+        Some(JobSource::Upload),
+    ))];
     assert_eq!(
         c.insert_asset(&a, &metadata, &jobs).await.unwrap(),
         InsertOutcome::Created
@@ -89,7 +93,11 @@ async fn an_upload_is_inserted_with_its_metadata_usage_and_jobs_and_a_duplicate_
     // The same bytes again: the first asset, and nothing else changed.
     let again = asset(alice.id, b"sha1-a", day(2024, 5, 2));
     let outcome = c
-        .insert_asset(&again, &metadata, &[NewJob::generate_thumbnails(again.id)])
+        .insert_asset(
+            &again,
+            &metadata,
+            &[NewJob::of(&GenerateThumbnailsJob::new(again.id))],
+        )
         .await;
     assert_eq!(outcome.unwrap(), InsertOutcome::Duplicate(a.id));
     assert_eq!(c.asset(again.id).await.unwrap(), None);
@@ -161,7 +169,7 @@ async fn concurrent_uploads_of_the_same_bytes_make_one_asset() {
         tokio::spawn(async move {
             (
                 a.id,
-                c.insert_asset(&a, &[], &[NewJob::extract_metadata(a.id)])
+                c.insert_asset(&a, &[], &[NewJob::of(&ExtractMetadataJob::new(a.id))])
                     .await
                     .unwrap(),
             )
@@ -319,7 +327,7 @@ async fn edits_touch_only_the_owners_assets_and_lock_what_the_user_set_against_e
         a.id,
         &found,
         Some((4000, 3000)),
-        &JobEnd::enqueue(vec![NewJob::generate_thumbnails(a.id)]),
+        &JobEnd::enqueue(vec![NewJob::of(&GenerateThumbnailsJob::new(a.id))]),
     )
     .await
     .unwrap();

@@ -6,39 +6,40 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrotype_core::jobs::Job;
+use ferrotype_core::jobs::payloads::SendMailJob;
+use ferrotype_core::jobs::{Completion, Job, JobError, JobHandlers, TypedJobHandler};
 use ferrotype_core::system_config::SystemConfigStore;
-use ferrotype_mail::{Email, MailError};
 
-use crate::{Completion, JobError, JobHandler};
+use crate::{Email, MailError};
+
+/// Adds the mail job's handler.
+pub fn register(handlers: &mut JobHandlers, system_config: Arc<SystemConfigStore>) {
+    handlers.add(SendMail { system_config });
+}
 
 pub struct SendMail {
     pub system_config: Arc<SystemConfigStore>,
 }
 
 #[async_trait]
-impl JobHandler for SendMail {
-    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
+impl TypedJobHandler for SendMail {
+    type Payload = SendMailJob;
+
+    async fn run(&self, job: &Job, mail: SendMailJob) -> Result<Completion, JobError> {
         let smtp = self.system_config.get().notifications.smtp.clone();
         if !smtp.enabled {
             tracing::debug!(job = job.id, "SMTP is disabled; email not sent");
             return Ok(Completion::Done);
         }
-        let field = |name: &str| {
-            job.payload[name]
-                .as_str()
-                .map(str::to_string)
-                .ok_or_else(|| JobError::Fatal(format!("job has no {name}")))
-        };
         let email = Email {
             from: smtp.from.clone(),
             reply_to: smtp.reply_to.clone(),
-            to: field("to")?,
-            subject: field("subject")?,
-            html: field("html")?,
-            text: field("text")?,
+            to: mail.to,
+            subject: mail.subject,
+            html: mail.html,
+            text: mail.text,
         };
-        match ferrotype_mail::send(&smtp.transport, &email).await {
+        match crate::send(&smtp.transport, &email).await {
             Ok(message_id) => {
                 tracing::info!(to = %email.to, %message_id, "sent mail");
                 Ok(Completion::Done)

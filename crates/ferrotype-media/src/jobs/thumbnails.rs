@@ -7,15 +7,15 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ferrotype_core::blob::{BlobError, BlobStore};
 use ferrotype_core::catalog::{BusMessage, Catalog};
-use ferrotype_core::jobs::{Job, JobEnd, NewJob};
+use ferrotype_core::jobs::payloads::{GenerateThumbnailsJob, StorageTemplateJob};
+use ferrotype_core::jobs::{Completion, Job, JobEnd, JobError, NewJob, TypedJobHandler};
 use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::storage::{Generated, extension_of, generated_key};
 use ferrotype_core::system_config::SystemConfigStore;
-use ferrotype_media::exiftool::ExifTool;
-use ferrotype_media::thumbnail::{SourceKind, ThumbnailError, ThumbnailSettings, generate};
-use ferrotype_media::{raw, video};
 
-use crate::{Completion, JobError, JobHandler};
+use crate::exiftool::ExifTool;
+use crate::thumbnail::{SourceKind, ThumbnailError, ThumbnailSettings, generate};
+use crate::{raw, video};
 
 pub struct GenerateThumbnails {
     pub catalog: Arc<dyn Catalog>,
@@ -151,11 +151,11 @@ impl GenerateThumbnails {
 }
 
 #[async_trait]
-impl JobHandler for GenerateThumbnails {
-    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
-        let Some(asset_id) = job.asset_id else {
-            return Err(JobError::Fatal("job has no asset".into()));
-        };
+impl TypedJobHandler for GenerateThumbnails {
+    type Payload = GenerateThumbnailsJob;
+
+    async fn run(&self, job: &Job, payload: GenerateThumbnailsJob) -> Result<Completion, JobError> {
+        let asset_id = payload.asset_id;
         let Some(asset) = self.catalog.asset(asset_id).await.map_err(retry)? else {
             return Ok(Completion::Done);
         };
@@ -214,7 +214,10 @@ impl JobHandler for GenerateThumbnails {
         let size = own_size.then_some((made.width as i64, made.height as i64));
         let mut end = JobEnd::of(
             job,
-            vec![NewJob::apply_storage_template(asset_id).following(job)],
+            vec![NewJob::of(&StorageTemplateJob::with_source(
+                asset_id,
+                payload.source,
+            ))],
         );
         if job.is_from_upload() {
             // The upload is ready to show: told when, and only when, this is recorded.

@@ -3,22 +3,22 @@
 //! after an upload's metadata is read, and for every asset when the admin starts the
 //! storageTemplateMigration queue. Nothing happens while the template is disabled. The move is
 //! recorded before the file is renamed and the new path committed with the record's removal, so
-//! a crash in between is finished at start (`ferrotype_core::repair`).
+//! a crash in between is finished at start (`crate::repair`).
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrotype_core::blob::BlobStore;
-use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::Job;
-use ferrotype_core::model::{AssetType, PendingMove};
-use ferrotype_core::storage_template::{
+
+use super::payloads::StorageTemplateJob;
+use super::{Completion, Job, JobError, TypedJobHandler};
+use crate::blob::BlobStore;
+use crate::catalog::Catalog;
+use crate::model::{AssetType, PendingMove};
+use crate::storage_template::{
     AlbumFacts, Subject, Template, destination, library_folder, template_extension,
     template_filename,
 };
-use ferrotype_core::system_config::SystemConfigStore;
-
-use crate::{Completion, JobError, JobHandler};
+use crate::system_config::SystemConfigStore;
 
 /// How many `+N` names are tried before giving up on a destination.
 const MAX_DUPLICATES: u32 = 10_000;
@@ -37,11 +37,11 @@ fn retry(e: impl std::fmt::Display) -> JobError {
 }
 
 #[async_trait]
-impl JobHandler for ApplyStorageTemplate {
-    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
-        let Some(asset_id) = job.asset_id else {
-            return Err(JobError::Fatal("job has no asset".into()));
-        };
+impl TypedJobHandler for ApplyStorageTemplate {
+    type Payload = StorageTemplateJob;
+
+    async fn run(&self, _job: &Job, payload: StorageTemplateJob) -> Result<Completion, JobError> {
+        let asset_id = payload.asset_id;
         let config = self.system_config.get();
         if !config.storage_template.enabled {
             return Ok(Completion::Done);

@@ -7,29 +7,25 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrotype_core::blob::BlobStore;
-use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::Job;
-use ferrotype_core::model::PurgeSelection;
-use uuid::Uuid;
 
-use crate::{Completion, JobError, JobHandler};
+use super::payloads::UserDeleteJob;
+use super::{Completion, Job, JobError, TypedJobHandler};
+use crate::blob::BlobStore;
+use crate::catalog::Catalog;
+use crate::model::PurgeSelection;
 
 pub struct DeleteUser {
     pub catalog: Arc<dyn Catalog>,
     pub blobs: Arc<dyn BlobStore>,
 }
 
-/// The user a `UserDelete` job is about.
-pub fn user_of(job: &Job) -> Option<Uuid> {
-    job.payload["id"].as_str().and_then(|s| s.parse().ok())
-}
-
 #[async_trait]
-impl JobHandler for DeleteUser {
-    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
+impl TypedJobHandler for DeleteUser {
+    type Payload = UserDeleteJob;
+
+    async fn run(&self, _job: &Job, payload: UserDeleteJob) -> Result<Completion, JobError> {
         let retry = |e: &dyn std::fmt::Display| JobError::Retry(e.to_string());
-        let user_id = user_of(job).ok_or_else(|| JobError::Fatal("job has no user id".into()))?;
+        let user_id = payload.id;
         let Some(user) = self.catalog.user_by_id(user_id).await? else {
             return Ok(Completion::Done); // already gone
         };
@@ -38,7 +34,7 @@ impl JobHandler for DeleteUser {
             return Ok(Completion::Done);
         }
         let selection = PurgeSelection::Owner { owner_id: user_id };
-        ferrotype_core::assets::purge(self.catalog.as_ref(), self.blobs.as_ref(), &selection)
+        crate::assets::purge(self.catalog.as_ref(), self.blobs.as_ref(), &selection)
             .await
             .map_err(|e| retry(&e))?;
         if !user.profile_image_path.is_empty() {

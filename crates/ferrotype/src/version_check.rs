@@ -8,6 +8,9 @@
 //! `?channel=stable|rc`, as Immich passes it (GitHub ignores it). A feed that cannot be reached,
 //! answers an error or something else fails the job, logged, and the stored state stays as it
 //! was; the next scheduled check tries again.
+//!
+//! Here, in the binary, because its HTTP client (reqwest) is the only one of the server and the
+//! feed's URL is the operator's configuration; the job runner stays free of it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,12 +18,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::Job;
+use ferrotype_core::jobs::payloads::VersionCheckJob;
+use ferrotype_core::jobs::{Completion, Job, JobError, TypedJobHandler};
 use ferrotype_core::release::{self, RELEASE_CANDIDATE, Version};
 use ferrotype_core::system_config::{SystemConfigStore, keys};
 use serde_json::{Value, json};
-
-use crate::{Completion, JobError, JobHandler};
 
 /// Called with the `ReleaseEventV1` of a release newer than this server.
 pub type Announce = Arc<dyn Fn(Value) + Send + Sync>;
@@ -96,8 +98,10 @@ impl VersionCheck {
 }
 
 #[async_trait]
-impl JobHandler for VersionCheck {
-    async fn run(&self, _job: &Job) -> Result<Completion, JobError> {
+impl TypedJobHandler for VersionCheck {
+    type Payload = VersionCheckJob;
+
+    async fn run(&self, _job: &Job, _check: VersionCheckJob) -> Result<Completion, JobError> {
         let settings = self.system_config.get().new_version_check.clone();
         if !settings.enabled || self.feed_url.is_empty() {
             tracing::debug!("version check disabled; skipped");

@@ -7,16 +7,16 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ferrotype_core::blob::{BlobError, BlobStore};
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::{Job, JobEnd, NewJob};
+use ferrotype_core::jobs::payloads::{ExtractMetadataJob, GenerateThumbnailsJob};
+use ferrotype_core::jobs::{Completion, Job, JobEnd, JobError, NewJob, TypedJobHandler};
 use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::system_config::SystemConfigStore;
-use ferrotype_media::exiftool::ExifTool;
-use ferrotype_media::geocode::Geocoder;
-use ferrotype_media::metadata::{exif_info, merge_sidecar, parse_exif_date};
-use ferrotype_media::video;
 use serde_json::Value;
 
-use crate::{Completion, JobError, JobHandler};
+use crate::exiftool::ExifTool;
+use crate::geocode::Geocoder;
+use crate::metadata::{exif_info, merge_sidecar, parse_exif_date};
+use crate::video;
 
 pub struct ExtractMetadata {
     pub catalog: Arc<dyn Catalog>,
@@ -42,11 +42,11 @@ pub fn displayed_size(info: &ExifInfo) -> Option<(i64, i64)> {
 }
 
 #[async_trait]
-impl JobHandler for ExtractMetadata {
-    async fn run(&self, job: &Job) -> Result<Completion, JobError> {
-        let Some(asset_id) = job.asset_id else {
-            return Err(JobError::Fatal("job has no asset".into()));
-        };
+impl TypedJobHandler for ExtractMetadata {
+    type Payload = ExtractMetadataJob;
+
+    async fn run(&self, job: &Job, payload: ExtractMetadataJob) -> Result<Completion, JobError> {
+        let asset_id = payload.asset_id;
         // Deleted since it was queued: nothing to do.
         let Some(asset) = self.catalog.asset(asset_id).await.map_err(retry)? else {
             return Ok(Completion::Done);
@@ -123,7 +123,10 @@ impl JobHandler for ExtractMetadata {
         // thumbnails twice.
         let end = JobEnd::of(
             job,
-            vec![NewJob::generate_thumbnails(asset_id).following(job)],
+            vec![NewJob::of(&GenerateThumbnailsJob::with_source(
+                asset_id,
+                payload.source,
+            ))],
         );
         self.catalog
             .save_metadata(asset_id, &info, size, &end)

@@ -1,0 +1,52 @@
+//! The media jobs, registered with `register`: `AssetExtractMetadata` (then the thumbnails) and
+//! `AssetGenerateThumbnails` (then the storage template). Each is idempotent: running it twice
+//! leaves the same result as running it once, which is what makes re-running after a crash safe.
+
+pub mod metadata;
+pub mod thumbnails;
+
+use std::sync::Arc;
+
+use ferrotype_core::blob::BlobStore;
+use ferrotype_core::catalog::Catalog;
+use ferrotype_core::jobs::JobHandlers;
+use ferrotype_core::system_config::SystemConfigStore;
+
+use crate::exiftool::ExifTool;
+use crate::geocode::Geocoder;
+use crate::thumbnail::ThumbnailSettings;
+use metadata::ExtractMetadata;
+use thumbnails::GenerateThumbnails;
+
+/// What the media jobs work with.
+pub struct MediaJobs {
+    pub catalog: Arc<dyn Catalog>,
+    pub blobs: Arc<dyn BlobStore>,
+    /// Shared by both jobs (thumbnails read RAW previews with it): one process per job that can
+    /// run at once.
+    pub exiftool: Arc<ExifTool>,
+    pub geocoder: Arc<Geocoder>,
+    /// The operator's part of the thumbnail settings (the pixel budget).
+    pub thumbnail_settings: ThumbnailSettings,
+    /// Read per job (reverse geocoding, image sizes and qualities change at run time).
+    pub system_config: Arc<SystemConfigStore>,
+}
+
+/// Adds the media jobs' handlers.
+pub fn register(handlers: &mut JobHandlers, jobs: MediaJobs) {
+    handlers
+        .add(ExtractMetadata {
+            catalog: jobs.catalog.clone(),
+            blobs: jobs.blobs.clone(),
+            exiftool: jobs.exiftool.clone(),
+            geocoder: jobs.geocoder,
+            system_config: jobs.system_config.clone(),
+        })
+        .add(GenerateThumbnails {
+            catalog: jobs.catalog,
+            blobs: jobs.blobs,
+            exiftool: jobs.exiftool,
+            settings: jobs.thumbnail_settings,
+            system_config: jobs.system_config,
+        });
+}
