@@ -139,3 +139,47 @@ pub async fn upload_created(
         Err(format!("upload {i}: {status} {body}"))
     }
 }
+
+/// Uploads `count` files over `connections` connections (each its own HTTP client, so one
+/// connection each), each taking the next index until none is left; `payload(i)` is file `i`.
+/// Returns the elapsed time; panics on any upload not `created`.
+pub async fn upload_concurrently(
+    admin: &super::common::Client,
+    prefix: &'static str,
+    count: usize,
+    connections: usize,
+    payload: impl Fn(usize) -> std::borrow::Cow<'static, [u8]> + Send + Sync + 'static,
+) -> std::time::Duration {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let payload = Arc::new(payload);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let client = super::common::Client {
+                http: reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .build()
+                    .expect("http client"),
+                ..admin.clone()
+            };
+            let (next, payload) = (next.clone(), payload.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    if let Err(e) = upload_created(&client, prefix, i, payload(i)).await {
+                        panic!("{e}");
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.expect("upload worker");
+    }
+    started.elapsed()
+}

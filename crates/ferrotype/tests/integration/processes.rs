@@ -2,8 +2,7 @@
 //! two API processes and a worker process, each with its own data folder, serve one library;
 //! what one process does, the others see (events over the catalog's bus, the system config).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use ferrotype_core::catalog::InstanceRepo;
@@ -15,60 +14,6 @@ use crate::compat_support::{ensure_installed, open_sockets};
 use crate::events::{bearer, expect_event, socket, token};
 use crate::s3::s3_servers::{Kind, S3Server};
 use crate::s3::{BUCKET, s3_env};
-
-/// A `serve --role worker` process: it answers no HTTP, so it is ready once it says it runs
-/// jobs.
-struct Worker {
-    child: Child,
-    _data: tempfile::TempDir,
-}
-
-impl Worker {
-    fn start(env: &[(&str, &str)], args: &[&str]) -> Worker {
-        let data = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ferrotype"))
-            .args(["serve", "--role", "worker", "--data-dir"])
-            .arg(data.path())
-            .args(args)
-            .envs(env.iter().copied())
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line.contains("running jobs; no HTTP") {
-                    let _ = tx.send(());
-                }
-            }
-        });
-        rx.recv_timeout(Duration::from_secs(30))
-            .expect("the worker process starts");
-        Worker { child, _data: data }
-    }
-
-    /// SIGKILL, as in a crash: nothing released, nothing recorded.
-    fn kill(&mut self) {
-        signal(self.child.id(), "KILL");
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM, and its exit status.
-    fn stop(&mut self) -> std::process::ExitStatus {
-        signal(self.child.id(), "TERM");
-        self.child.wait().unwrap()
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// What the processes of one install share: a fresh database of the throwaway cluster and an
 /// s3s-fs bucket; and the settings that put a process on them.

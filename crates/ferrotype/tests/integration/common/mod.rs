@@ -847,3 +847,57 @@ pub async fn fill_catalog_postgres(url: &str, owner: &str, count: usize, with_ex
     drop(client);
     let _ = driver.await;
 }
+
+/// A `serve --role worker` process: it answers no HTTP, so it is ready once it says it runs
+/// jobs.
+pub struct Worker {
+    pub child: Child,
+    _data: tempfile::TempDir,
+}
+
+impl Worker {
+    pub fn start(env: &[(&str, &str)], args: &[&str]) -> Worker {
+        let data = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ferrotype"))
+            .args(["serve", "--role", "worker", "--data-dir"])
+            .arg(data.path())
+            .args(args)
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("running jobs; no HTTP") {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(30))
+            .expect("the worker process starts");
+        Worker { child, _data: data }
+    }
+
+    /// SIGKILL, as in a crash: nothing released, nothing recorded.
+    pub fn kill(&mut self) {
+        signal(self.child.id(), "KILL");
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, and its exit status.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        signal(self.child.id(), "TERM");
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
