@@ -7,10 +7,12 @@ pub mod thumbnails;
 
 use std::sync::Arc;
 
-use ferrotype_core::blob::BlobStore;
+use ferrotype_core::blob::{BlobError, BlobStore, LocalFile};
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::JobHandlers;
+use ferrotype_core::jobs::{JobError, JobHandlers};
+use ferrotype_core::model::Asset;
 use ferrotype_core::system_config::SystemConfigStore;
+use uuid::Uuid;
 
 use crate::exiftool::ExifTool;
 use crate::geocode::Geocoder;
@@ -49,4 +51,30 @@ pub fn register(handlers: &mut JobHandlers, jobs: MediaJobs) {
             settings: jobs.thumbnail_settings,
             system_config: jobs.system_config,
         });
+}
+
+fn retry(e: impl std::fmt::Display) -> JobError {
+    JobError::Retry(e.to_string())
+}
+
+/// The asset a media job is about and its original as a file for exiftool, the decoders and
+/// ffmpeg (the stored one, or a temporary copy when the store is not local); None when the
+/// asset was deleted since the job was queued (nothing to do). A missing original fails the
+/// job for good.
+async fn stored_original(
+    catalog: &dyn Catalog,
+    blobs: &dyn BlobStore,
+    asset_id: Uuid,
+) -> Result<Option<(Asset, LocalFile)>, JobError> {
+    let Some(asset) = catalog.asset(asset_id).await.map_err(retry)? else {
+        return Ok(None);
+    };
+    match blobs.local_file(&asset.original_path).await {
+        Ok(file) => Ok(Some((asset, file))),
+        Err(BlobError::NotFound(_)) => Err(JobError::Fatal(format!(
+            "the original is missing: {}",
+            asset.original_path
+        ))),
+        Err(e) => Err(retry(e)),
+    }
 }

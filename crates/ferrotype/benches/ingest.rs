@@ -18,24 +18,18 @@ mod common;
 mod photos;
 mod support;
 
+use std::borrow::Cow;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{Client, Server};
 use serde_json::Value;
-use support::{MB, kb_to_mb, loadavg, proc_status_kb, run_folder, upload_created, verdict};
+use support::{
+    MB, PHOTO_BASES, kb_to_mb, loadavg, proc_status_kb, run_folder, upload_concurrently, verdict,
+};
 
 const PHOTOS: usize = 500;
 const CONNECTIONS: usize = 4;
-/// The base photos: width, height, mosaic seed (12, 12 portrait, 16, 20 and 24 MP).
-const BASES: &[(u32, u32, u64)] = &[
-    (4000, 3000, 11),
-    (3000, 4000, 12),
-    (4608, 3456, 13),
-    (5472, 3648, 14),
-    (6000, 4000, 15),
-];
 const TARGET_RSS_MB: f64 = 400.0;
 /// Give up waiting for the queues after this long.
 const DRAIN_LIMIT: Duration = Duration::from_secs(1800);
@@ -60,39 +54,6 @@ fn photo(bases: &[Vec<u8>], i: usize) -> Vec<u8> {
         &bases[i % bases.len()],
         &format!("ferrotype ingest benchmark, copy {i}"),
     )
-}
-
-/// Uploads every photo over `CONNECTIONS` connections, each taking the next until none is left.
-async fn upload_all(admin: &Client, bases: Arc<Vec<Vec<u8>>>) -> Duration {
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let workers: Vec<_> = (0..CONNECTIONS)
-        .map(|_| {
-            let client = Client {
-                http: reqwest::Client::builder()
-                    .pool_max_idle_per_host(1)
-                    .build()
-                    .expect("http client"),
-                ..admin.clone()
-            };
-            let (next, bases) = (next.clone(), bases.clone());
-            tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= PHOTOS {
-                        break;
-                    }
-                    if let Err(e) = upload_created(&client, "ingest", i, photo(&bases, i)).await {
-                        panic!("{e}");
-                    }
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.await.expect("upload worker");
-    }
-    started.elapsed()
 }
 
 async fn queue_stats(admin: &Client, queue: &str) -> Value {
@@ -170,13 +131,17 @@ async fn run() -> bool {
 
     let generated = Instant::now();
     let sources = photos::fixture_photos(&common::fixtures());
-    let bases: Vec<Vec<u8>> = BASES
+    let bases: Vec<Vec<u8>> = PHOTO_BASES
         .iter()
         .map(|&(w, h, seed)| photos::encode_jpeg(&photos::camera_like(&sources, w, h, seed), 90))
         .collect();
     drop(sources);
-    let mean_mp =
-        BASES.iter().map(|(w, h, _)| (w * h) as f64).sum::<f64>() / BASES.len() as f64 / 1e6;
+    let mean_mp = PHOTO_BASES
+        .iter()
+        .map(|(w, h, _)| (w * h) as f64)
+        .sum::<f64>()
+        / PHOTO_BASES.len() as f64
+        / 1e6;
     let total_bytes: usize = (0..PHOTOS).map(|i| bases[i % bases.len()].len()).sum();
     println!(
         "generated {} base photos (12-24 MP, mean {mean_mp:.1} MP, q90) in {:.1}s; \
@@ -195,7 +160,11 @@ async fn run() -> bool {
 
     let load_before = loadavg();
     let started = Instant::now();
-    let uploaded = upload_all(&admin, Arc::new(bases)).await;
+    let bases = Arc::new(bases);
+    let uploaded = upload_concurrently(&admin, "ingest", PHOTOS, CONNECTIONS, move |i| {
+        Cow::Owned(photo(&bases, i))
+    })
+    .await;
     let upload_rss_kb = proc_status_kb(pid, "VmHWM");
     let stats = drained(&admin, started).await;
     let elapsed = started.elapsed();

@@ -28,22 +28,13 @@ use std::time::{Duration, Instant};
 use common::{Server, Worker};
 use s3_servers::{Kind, S3Server};
 use serde_json::Value;
-use support::{MB, loadavg, run_folder, upload_concurrently};
+use support::{MB, PHOTO_BASES, loadavg, run_folder, upload_concurrently};
 
 const FILES: usize = 100;
 const FILE_SIZE: usize = 5_000_000;
 const UPLOAD_CONNECTIONS: usize = 8;
 const PHOTOS: usize = 120;
 const INGEST_CONNECTIONS: usize = 4;
-/// The base photos: width, height, mosaic seed (12, 12 portrait, 16, 20 and 24 MP), as the
-/// ingest benchmark's.
-const BASES: &[(u32, u32, u64)] = &[
-    (4000, 3000, 11),
-    (3000, 4000, 12),
-    (4608, 3456, 13),
-    (5472, 3648, 14),
-    (6000, 4000, 15),
-];
 const DRAIN_LIMIT: Duration = Duration::from_secs(1800);
 
 fn main() {
@@ -179,7 +170,7 @@ async fn run() -> bool {
     // 2. Ingest on PostgreSQL + S3: 1 worker process against 3.
     let sources = photos::fixture_photos(&common::fixtures());
     let bases: Arc<Vec<Vec<u8>>> = Arc::new(
-        BASES
+        PHOTO_BASES
             .iter()
             .map(|&(w, h, seed)| {
                 photos::encode_jpeg(&photos::camera_like(&sources, w, h, seed), 90)

@@ -14,6 +14,7 @@
 mod common;
 mod support;
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
@@ -22,8 +23,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Client, Server};
-use support::{MB, kb_to_mb, proc_status_kb, run_folder, upload_created, verdict};
+use common::Server;
+use support::{MB, kb_to_mb, proc_status_kb, run_folder, upload_concurrently, verdict};
 
 const FILES: usize = 200;
 const FILE_SIZE: usize = 5_000_000;
@@ -103,39 +104,6 @@ fn disk_reference(dir: &Path, payloads: &[&'static [u8]]) -> Duration {
     started.elapsed()
 }
 
-/// 8 connections, each with its own HTTP client (so one connection each), taking the next file
-/// until none is left. Returns the elapsed time.
-async fn upload_all(admin: &Client, payloads: &[&'static [u8]]) -> Duration {
-    let payloads: Arc<Vec<&'static [u8]>> = Arc::new(payloads.to_vec());
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let workers: Vec<_> = (0..CONNECTIONS)
-        .map(|_| {
-            let client = Client {
-                http: reqwest::Client::builder()
-                    .pool_max_idle_per_host(1)
-                    .build()
-                    .expect("http client"),
-                ..admin.clone()
-            };
-            let (next, payloads) = (next.clone(), payloads.clone());
-            tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(bytes) = payloads.get(i) else { break };
-                    if let Err(e) = upload_created(&client, "bench", i, *bytes).await {
-                        panic!("{e}");
-                    }
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.await.expect("upload worker");
-    }
-    started.elapsed()
-}
-
 /// User and system CPU seconds a process has used so far, from `/proc/<pid>/stat` (in USER_HZ,
 /// which is 100 on Linux).
 fn cpu_seconds(pid: &str) -> (f64, f64) {
@@ -181,7 +149,11 @@ async fn run() -> bool {
     let reference = disk_reference(&reference_dir, &payloads);
     let (server_user0, server_sys0) = cpu_seconds(&pid.to_string());
     let (client_user0, client_sys0) = cpu_seconds("self");
-    let upload = upload_all(&admin, &payloads).await;
+    let shared = Arc::new(payloads.clone());
+    let upload = upload_concurrently(&admin, "bench", FILES, CONNECTIONS, move |i| {
+        Cow::Borrowed(shared[i])
+    })
+    .await;
     let (server_user1, server_sys1) = cpu_seconds(&pid.to_string());
     let (client_user1, client_sys1) = cpu_seconds("self");
     let peak_rss_kb = proc_status_kb(pid, "VmHWM");

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrotype_core::blob::{BlobError, BlobStore};
+use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 use ferrotype_core::jobs::payloads::{ExtractMetadataJob, GenerateThumbnailsJob};
 use ferrotype_core::jobs::{Completion, Job, JobEnd, JobError, NewJob, TypedJobHandler};
@@ -13,6 +13,7 @@ use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::system_config::SystemConfigStore;
 use serde_json::Value;
 
+use super::retry;
 use crate::exiftool::ExifTool;
 use crate::geocode::Geocoder;
 use crate::metadata::{exif_info, merge_sidecar, parse_exif_date};
@@ -25,10 +26,6 @@ pub struct ExtractMetadata {
     pub geocoder: Arc<Geocoder>,
     /// Read per job: reverse geocoding can be turned off at run time.
     pub system_config: Arc<SystemConfigStore>,
-}
-
-fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
 }
 
 /// The size shown to users: orientations 5 to 8 turn the picture a quarter.
@@ -47,20 +44,10 @@ impl TypedJobHandler for ExtractMetadata {
 
     async fn run(&self, job: &Job, payload: ExtractMetadataJob) -> Result<Completion, JobError> {
         let asset_id = payload.asset_id;
-        // Deleted since it was queued: nothing to do.
-        let Some(asset) = self.catalog.asset(asset_id).await.map_err(retry)? else {
+        let Some((asset, original)) =
+            super::stored_original(self.catalog.as_ref(), self.blobs.as_ref(), asset_id).await?
+        else {
             return Ok(Completion::Done);
-        };
-        // exiftool and ffprobe need a file: the stored one, or a temporary copy of it.
-        let original = match self.blobs.local_file(&asset.original_path).await {
-            Ok(file) => file,
-            Err(BlobError::NotFound(_)) => {
-                return Err(JobError::Fatal(format!(
-                    "the original is missing: {}",
-                    asset.original_path
-                )));
-            }
-            Err(e) => return Err(retry(e)),
         };
         let path = original.path();
         let mut tags = self.exiftool.read(path).await.map_err(retry)?;

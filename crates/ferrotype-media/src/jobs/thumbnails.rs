@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrotype_core::blob::{BlobError, BlobStore};
+use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::{BusMessage, Catalog};
 use ferrotype_core::jobs::payloads::{GenerateThumbnailsJob, StorageTemplateJob};
 use ferrotype_core::jobs::{Completion, Job, JobEnd, JobError, NewJob, TypedJobHandler};
@@ -13,6 +13,7 @@ use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::storage::{Generated, extension_of, generated_key};
 use ferrotype_core::system_config::SystemConfigStore;
 
+use super::retry;
 use crate::exiftool::ExifTool;
 use crate::thumbnail::{SourceKind, ThumbnailError, ThumbnailSettings, generate};
 use crate::{raw, video};
@@ -41,10 +42,6 @@ impl GenerateThumbnails {
             ..self.settings
         }
     }
-}
-
-fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
 }
 
 /// Camera RAW formats: their thumbnails come from the JPEG the camera embedded.
@@ -156,20 +153,11 @@ impl TypedJobHandler for GenerateThumbnails {
 
     async fn run(&self, job: &Job, payload: GenerateThumbnailsJob) -> Result<Completion, JobError> {
         let asset_id = payload.asset_id;
-        let Some(asset) = self.catalog.asset(asset_id).await.map_err(retry)? else {
+        // The original's file is kept until the thumbnails are made.
+        let Some((asset, original_file)) =
+            super::stored_original(self.catalog.as_ref(), self.blobs.as_ref(), asset_id).await?
+        else {
             return Ok(Completion::Done);
-        };
-        // The original as a file for the decoders and ffmpeg (a temporary copy when the store is
-        // not local), kept until the thumbnails are made.
-        let original_file = match self.blobs.local_file(&asset.original_path).await {
-            Ok(file) => file,
-            Err(BlobError::NotFound(_)) => {
-                return Err(JobError::Fatal(format!(
-                    "the original is missing: {}",
-                    asset.original_path
-                )));
-            }
-            Err(e) => return Err(retry(e)),
         };
         let original = original_file.path().to_path_buf();
         let ext = extension_of(&asset.original_path).unwrap_or_default();

@@ -8,6 +8,16 @@ use std::path::{Path, PathBuf};
 /// MB here is 10^6 bytes.
 pub const MB: f64 = 1e6;
 
+/// The ingest benchmarks' base photos: width, height, mosaic seed (12, 12 portrait, 16, 20 and
+/// 24 MP), made from the fixture photos by the media benchmark's `photos.rs`.
+pub const PHOTO_BASES: &[(u32, u32, u64)] = &[
+    (4000, 3000, 11),
+    (3000, 4000, 12),
+    (4608, 3456, 13),
+    (5472, 3648, 14),
+    (6000, 4000, 15),
+];
+
 /// The target folder holding the server binary (`<target>/release/ferrotype`), where the
 /// benchmarks keep their data (on the same disk as the build, not in a tmpfs).
 pub fn target_dir() -> PathBuf {
