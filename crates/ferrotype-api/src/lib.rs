@@ -24,7 +24,7 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, jobs,
-    map, media, notifications, partners, pin, server, sessions, shared_links, sync, system,
+    map, media, notifications, partners, pin, search, server, sessions, shared_links, sync, system,
     timeline, upload, users,
 };
 
@@ -212,6 +212,13 @@ api_routes! {
     DELETE "/shared-links/{id}/assets" => shared_links::remove_assets;
     POST "/download/info" => download::info;
     POST "/download/archive" => download::archive;
+    POST "/search/metadata" => search::metadata;
+    POST "/search/random" => search::random;
+    POST "/search/large-assets" => search::large_assets;
+    POST "/search/statistics" => search::statistics;
+    GET "/search/suggestions" => search::suggestions;
+    GET "/search/explore" => search::explore;
+    GET "/search/cities" => search::cities;
     GET "/timeline/buckets" => timeline::buckets;
     GET "/timeline/bucket" => timeline::bucket;
     POST "/sync/stream" => sync::stream;

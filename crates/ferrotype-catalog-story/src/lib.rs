@@ -1779,3 +1779,424 @@ pub async fn partners(c: &dyn Catalog) {
     assert_eq!(seen, vec![("PartnerDeleteV1", dan.id)]);
     assert!(c.partner(dan.id, bob.id).await.unwrap().is_none());
 }
+
+/// Stores what metadata extraction would find for `asset`, as its job does.
+async fn store_exif(c: &dyn Catalog, asset: Uuid, info: ExifInfo) {
+    c.enqueue_jobs(&[NewJob::of(&ExtractMetadataJob::new(asset))])
+        .await
+        .unwrap();
+    let job = c
+        .claim_job(QueueName::MetadataExtraction, "story", LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    c.save_metadata(asset, &info, None, &JobEnd::of(&job, vec![]))
+        .await
+        .unwrap();
+}
+
+/// Search: each filter alone and together, text by any part ignoring case and accents (also
+/// after an edit), empty fields, tags with their descendants, albums, order and pages, counts,
+/// suggestions narrowed by other fields, and one photo per city.
+pub async fn search(c: &dyn Catalog) {
+    use ferrotype_core::search::*;
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let falcon = stored_asset(c, ann.id, "Prairie_Falcon", day(2020, 1, 1)).await;
+    let creme = stored_asset(c, ann.id, "Crème brûlée", day(2021, 1, 1)).await;
+    let rocks = stored_asset(c, ann.id, "el_torcal_rocks", day(2022, 1, 1)).await;
+    let archived = stored_asset(c, ann.id, "archived", day(2023, 1, 1)).await;
+    let trashed = stored_asset(c, ann.id, "trashed", day(2024, 1, 1)).await;
+    let bobs = stored_asset(c, bob.id, "bobs falcon", day(2019, 1, 1)).await;
+    store_exif(
+        c,
+        falcon.id,
+        ExifInfo {
+            make: Some("Canon".into()),
+            model: Some("Canon EOS 7D".into()),
+            city: Some("Paris".into()),
+            country: Some("France".into()),
+            description: Some("A bird over the prairie".into()),
+            rating: Some(4),
+            keywords: vec!["Animals/Birds".into()],
+            ..Default::default()
+        },
+    )
+    .await;
+    store_exif(
+        c,
+        creme.id,
+        ExifInfo {
+            make: Some("Canon".into()),
+            model: Some("Canon EOS R5".into()),
+            city: Some("Paris".into()),
+            country: Some("France".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    store_exif(
+        c,
+        rocks.id,
+        ExifInfo {
+            make: Some("NIKON CORPORATION".into()),
+            model: Some("NIKON D80".into()),
+            city: Some("Antequera".into()),
+            country: Some("Spain".into()),
+            keywords: vec!["Animals".into()],
+            ..Default::default()
+        },
+    )
+    .await;
+    store_exif(c, bobs.id, ExifInfo::default()).await;
+    let archive = AssetChange {
+        visibility: Some(Visibility::Archive),
+        ..Default::default()
+    };
+    c.update_assets(ann.id, &[archived.id], &archive)
+        .await
+        .unwrap();
+    c.trash_assets(ann.id, &[trashed.id]).await.unwrap();
+
+    let mine = AssetSearch {
+        owners: vec![ann.id],
+        ..Default::default()
+    };
+    let first = SearchPage {
+        offset: 0,
+        limit: 100,
+    };
+    let find = |search: AssetSearch| async move {
+        c.search_assets(&search, SearchOrder::NewestFirst, first)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id)
+            .collect::<Vec<_>>()
+    };
+    // Newest taken first; the trash left out, the archive in.
+    assert_eq!(
+        find(mine.clone()).await,
+        vec![archived.id, rocks.id, creme.id, falcon.id]
+    );
+    let oldest = c
+        .search_assets(
+            &mine,
+            SearchOrder::OldestFirst,
+            SearchPage {
+                offset: 1,
+                limit: 2,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        oldest.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![creme.id, rocks.id]
+    );
+    assert_eq!(c.count_search(&mine).await.unwrap(), 4);
+    // Any part of a file name, ignoring case and accents; short terms too; nobody else's.
+    for (term, found) in [
+        ("falcon", vec![falcon.id]),
+        ("FALCON", vec![falcon.id]),
+        ("creme", vec![creme.id]),
+        ("brûl", vec![creme.id]),
+        ("me b", vec![creme.id]),
+        ("_t", vec![rocks.id]),
+        ("l", vec![rocks.id, creme.id, falcon.id]),
+        ("ed", vec![archived.id]),
+        ("50%", vec![]),
+        ("\"", vec![]),
+    ] {
+        let search = AssetSearch {
+            file_name: Some(term.into()),
+            ..mine.clone()
+        };
+        assert_eq!(find(search).await, found, "file name {term:?}");
+    }
+    let described = AssetSearch {
+        description: Some("PRAIRIE".into()),
+        ..mine.clone()
+    };
+    assert_eq!(find(described.clone()).await, vec![falcon.id]);
+    let redescribe = AssetChange {
+        description: Some("a cactus".into()),
+        ..Default::default()
+    };
+    c.update_assets(ann.id, &[falcon.id], &redescribe)
+        .await
+        .unwrap();
+    assert_eq!(find(described).await, Vec::<Uuid>::new(), "old words gone");
+    let cactus = AssetSearch {
+        description: Some("cactu".into()),
+        ..mine.clone()
+    };
+    assert_eq!(find(cactus).await, vec![falcon.id]);
+    let path = AssetSearch {
+        original_path: Some(rocks.id.to_string()),
+        ..mine.clone()
+    };
+    assert_eq!(find(path).await, vec![rocks.id]);
+
+    // Fields equal to a value, or empty.
+    let cases = [
+        (
+            AssetSearch {
+                make: Some(FieldIs::Equal("Canon".into())),
+                ..mine.clone()
+            },
+            vec![creme.id, falcon.id],
+        ),
+        (
+            AssetSearch {
+                model: Some(FieldIs::Equal("Canon EOS R5".into())),
+                ..mine.clone()
+            },
+            vec![creme.id],
+        ),
+        (
+            AssetSearch {
+                city: Some(FieldIs::Equal("Paris".into())),
+                ..mine.clone()
+            },
+            vec![creme.id, falcon.id],
+        ),
+        (
+            AssetSearch {
+                country: Some(FieldIs::Equal("Spain".into())),
+                ..mine.clone()
+            },
+            vec![rocks.id],
+        ),
+        (
+            AssetSearch {
+                city: Some(FieldIs::Empty),
+                owners: vec![ann.id, bob.id],
+                ..mine.clone()
+            },
+            vec![bobs.id],
+        ),
+        (
+            AssetSearch {
+                rating: Some(FieldIs::Equal(4)),
+                ..mine.clone()
+            },
+            vec![falcon.id],
+        ),
+        (
+            AssetSearch {
+                visibility: VisibilitySearch::Only(Visibility::Archive),
+                ..mine.clone()
+            },
+            vec![archived.id],
+        ),
+        (
+            AssetSearch {
+                trashed: TimeRange {
+                    after: Some(now() - Duration::hours(1)),
+                    before: None,
+                },
+                ..mine.clone()
+            },
+            vec![trashed.id],
+        ),
+        (
+            AssetSearch {
+                with_deleted: true,
+                ..mine.clone()
+            },
+            vec![trashed.id, archived.id, rocks.id, creme.id, falcon.id],
+        ),
+        (
+            AssetSearch {
+                taken: TimeRange {
+                    after: Some(day(2020, 6, 1)),
+                    before: Some(day(2022, 1, 1)),
+                },
+                ..mine.clone()
+            },
+            vec![rocks.id, creme.id],
+        ),
+        (
+            AssetSearch {
+                id: Some(rocks.id),
+                ..mine.clone()
+            },
+            vec![rocks.id],
+        ),
+        (
+            AssetSearch {
+                checksum: Some(b"el_torcal_rocks".to_vec()),
+                ..mine.clone()
+            },
+            vec![rocks.id],
+        ),
+        (
+            AssetSearch {
+                asset_type: Some(AssetType::Video),
+                ..mine.clone()
+            },
+            vec![],
+        ),
+        (
+            AssetSearch {
+                is_favorite: Some(false),
+                make: Some(FieldIs::Equal("Canon".into())),
+                city: Some(FieldIs::Equal("Paris".into())),
+                file_name: Some("cr".into()),
+                ..mine.clone()
+            },
+            vec![creme.id],
+        ),
+        (
+            AssetSearch {
+                unsatisfiable: true,
+                ..mine.clone()
+            },
+            vec![],
+        ),
+        (
+            AssetSearch {
+                owners: vec![bob.id],
+                file_name: Some("falcon".into()),
+                ..Default::default()
+            },
+            vec![bobs.id],
+        ),
+    ];
+    for (i, (search, found)) in cases.into_iter().enumerate() {
+        assert_eq!(find(search.clone()).await, found, "case {i}: {search:?}");
+        assert_eq!(
+            c.count_search(&search).await.unwrap(),
+            found.len() as i64,
+            "count of case {i}"
+        );
+    }
+
+    // Tags: a parent finds its children's assets; untagged assets.
+    let tags = c.asset_tags(falcon.id).await.unwrap();
+    let birds = tags.iter().find(|t| t.value == "Animals/Birds").unwrap();
+    let animals = c.asset_tags(rocks.id).await.unwrap()[0].clone();
+    assert_eq!(animals.value, "Animals");
+    let tagged = |ids: Vec<Uuid>| AssetSearch {
+        tag_ids: Some(FieldIs::Equal(ids)),
+        ..mine.clone()
+    };
+    assert_eq!(
+        find(tagged(vec![animals.id])).await,
+        vec![rocks.id, falcon.id]
+    );
+    assert_eq!(find(tagged(vec![birds.id])).await, vec![falcon.id]);
+    assert_eq!(
+        find(tagged(vec![birds.id, animals.id])).await,
+        vec![falcon.id]
+    );
+    let untagged = AssetSearch {
+        tag_ids: Some(FieldIs::Empty),
+        ..mine.clone()
+    };
+    assert_eq!(find(untagged).await, vec![archived.id, creme.id]);
+
+    // Albums: in every album asked, or in none.
+    let trip = album(ann.id, "Trip");
+    c.create_album(&trip).await.unwrap();
+    c.add_album_assets(trip.id, ann.id, &[rocks.id, creme.id])
+        .await
+        .unwrap();
+    let in_trip = AssetSearch {
+        owners: vec![],
+        album_ids: vec![trip.id],
+        ..Default::default()
+    };
+    assert_eq!(find(in_trip).await, vec![rocks.id, creme.id]);
+    let no_album = AssetSearch {
+        not_in_album: true,
+        ..mine.clone()
+    };
+    assert_eq!(find(no_album).await, vec![archived.id, falcon.id]);
+
+    // Larger than, largest first; random picks among those selected.
+    let large = c
+        .search_assets(
+            &AssetSearch {
+                min_file_size: Some(999),
+                ..mine.clone()
+            },
+            SearchOrder::LargestFirst,
+            first,
+        )
+        .await
+        .unwrap();
+    assert_eq!(large.len(), 4);
+    let random = c
+        .search_assets(
+            &mine,
+            SearchOrder::Random,
+            SearchPage {
+                offset: 0,
+                limit: 2,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(random.len(), 2);
+    assert!(random.iter().all(|a| a.owner_id == ann.id));
+
+    // Suggestions: distinct, of timeline assets, narrowed by the other fields.
+    let mut makes = c
+        .suggestions(
+            &[ann.id],
+            SuggestionField::Make,
+            &SuggestionFilter::default(),
+        )
+        .await
+        .unwrap();
+    makes.sort();
+    assert_eq!(makes, vec!["Canon", "NIKON CORPORATION"]);
+    let mut canon_models = c
+        .suggestions(
+            &[ann.id],
+            SuggestionField::Model,
+            &SuggestionFilter {
+                make: Some("Canon".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    canon_models.sort();
+    assert_eq!(canon_models, vec!["Canon EOS 7D", "Canon EOS R5"]);
+    let spanish_cities = c
+        .suggestions(
+            &[ann.id],
+            SuggestionField::City,
+            &SuggestionFilter {
+                country: Some("Spain".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(spanish_cities, vec!["Antequera"]);
+    assert!(
+        c.suggestions(
+            &[bob.id],
+            SuggestionField::Country,
+            &SuggestionFilter::default()
+        )
+        .await
+        .unwrap()
+        .is_empty()
+    );
+
+    // One photo per city, the newest, for cities with enough photos.
+    let cities = c.assets_by_city(&[ann.id], 1, 10).await.unwrap();
+    let named: Vec<(String, Uuid)> = cities.into_iter().map(|(c, a)| (c, a.id)).collect();
+    assert_eq!(
+        named,
+        vec![("Antequera".into(), rocks.id), ("Paris".into(), creme.id)]
+    );
+    let busy = c.assets_by_city(&[ann.id], 2, 10).await.unwrap();
+    assert_eq!(busy.len(), 1);
+    assert_eq!(busy[0].0, "Paris");
+}

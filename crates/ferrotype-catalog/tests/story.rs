@@ -39,6 +39,7 @@ stories!(
     map,
     notifications,
     partners,
+    search,
     sync_checkpoints,
     sync,
     bus,

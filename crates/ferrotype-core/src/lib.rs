@@ -17,6 +17,7 @@ pub mod places;
 pub mod preferences;
 pub mod release;
 pub mod repair;
+pub mod search;
 pub mod storage;
 pub mod storage_template;
 pub mod sync;

@@ -18,6 +18,7 @@ mod metadata;
 mod migrate;
 mod notifications;
 mod partners;
+mod search;
 mod sessions;
 mod shared_links;
 mod sync;

@@ -33,6 +33,7 @@ stories!(
     map,
     notifications,
     partners,
+    search,
     sync_checkpoints,
     sync,
     bus,

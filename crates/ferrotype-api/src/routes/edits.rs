@@ -22,7 +22,7 @@ use crate::messages;
 use crate::routes::assets::accessible_asset;
 
 /// A JSON field that may be absent (keep), null (clear) or a value.
-fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,

@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod partners;
 pub mod pin;
 pub mod query;
+pub mod search;
 pub mod server;
 pub mod sessions;
 pub mod shared_links;

@@ -12,6 +12,7 @@ mod jobs;
 mod metadata;
 mod notifications;
 mod partners;
+mod search;
 mod sessions;
 mod shared_links;
 mod sync;
@@ -84,6 +85,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_instances",
         include_str!("migrations/0016_instances.sql"),
     ),
+    ("0017_search", include_str!("migrations/0017_search.sql")),
 ];
 
 /// How many idle read connections are kept open.

@@ -13,6 +13,7 @@ mod instances;
 mod jobs;
 mod notifications;
 mod partners;
+mod search;
 mod sessions;
 mod shared_links;
 mod sync;
@@ -28,6 +29,7 @@ pub use instances::{HEARTBEAT, INSTANCE_TIMEOUT, InstanceRepo};
 pub use jobs::JobRepo;
 pub use notifications::NotificationRepo;
 pub use partners::PartnerRepo;
+pub use search::SearchRepo;
 pub use sessions::SessionRepo;
 pub use shared_links::SharedLinkRepo;
 pub use sync::{SyncRepo, SyncStream};
@@ -82,6 +84,7 @@ pub trait Catalog:
     + SharedLinkRepo
     + NotificationRepo
     + PartnerRepo
+    + SearchRepo
     + TimelineRepo
     + SyncRepo
     + JobRepo
@@ -103,6 +106,7 @@ impl<T> Catalog for T where
         + SharedLinkRepo
         + NotificationRepo
         + PartnerRepo
+        + SearchRepo
         + TimelineRepo
         + SyncRepo
         + JobRepo
@@ -119,7 +123,7 @@ impl<T> Catalog for T where
 pub mod prelude {
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,
-        InstanceRepo, JobRepo, NotificationRepo, PartnerRepo, SessionRepo, SharedLinkRepo,
-        SyncRepo, SyncStream, SystemRepo, TimelineRepo, UserRepo,
+        InstanceRepo, JobRepo, NotificationRepo, PartnerRepo, SearchRepo, SessionRepo,
+        SharedLinkRepo, SyncRepo, SyncStream, SystemRepo, TimelineRepo, UserRepo,
     };
 }

@@ -24,6 +24,7 @@ mod postgres;
 mod processes;
 mod raw;
 mod s3;
+mod search;
 mod shared_links;
 mod smoke;
 mod storage_template;

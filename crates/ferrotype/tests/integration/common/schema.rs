@@ -53,6 +53,15 @@ pub fn check_response(method: &str, path: &str, status: u16, body: &Value) -> Ve
             "{method} {path}: no such path in the OpenAPI document"
         )];
     };
+    // The one place Immich's server answers beyond its document: suggestions asked with
+    // `includeNull=true` end with `null` (Immich's own e2e spec expects it), in a list the
+    // document types as strings. The rest of the list is checked.
+    if template == "/search/suggestions"
+        && let Some((Value::Null, rest)) = body.as_array().and_then(|l| l.split_last())
+        && path.contains("includeNull=true")
+    {
+        return check_response(method, path, status, &Value::Array(rest.to_vec()));
+    }
     let path = &spec()["paths"][template];
     // Immich serves PATCH beside the deprecated PUT of the same route; the document lists only
     // the PUT form.
