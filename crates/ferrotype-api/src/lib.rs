@@ -219,6 +219,7 @@ api_routes! {
     GET "/search/suggestions" => search::suggestions;
     GET "/search/explore" => search::explore;
     GET "/search/cities" => search::cities;
+    GET "/search/places" => search::places;
     GET "/timeline/buckets" => timeline::buckets;
     GET "/timeline/bucket" => timeline::bucket;
     POST "/sync/stream" => sync::stream;

@@ -10,8 +10,23 @@ pub struct PlaceNames {
     pub country: Option<String>,
 }
 
+/// A place found by name (`/search/places`): its name, first- and second-level divisions
+/// (state and county) and position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceMatch {
+    pub name: String,
+    pub state: Option<String>,
+    pub county: Option<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// Places by position, and by name.
 pub trait ReverseGeocoder: Send + Sync + 'static {
     /// The names of the place nearest the position, if one is near enough. May block while the
     /// data loads: call it from a blocking thread.
     fn place_names(&self, latitude: f64, longitude: f64) -> Option<PlaceNames>;
+    /// At most `limit` places whose names match `name`, best first. May block while the data
+    /// loads: call it from a blocking thread.
+    fn search_places(&self, name: &str, limit: usize) -> Vec<PlaceMatch>;
 }

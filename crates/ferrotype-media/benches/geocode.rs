@@ -1,5 +1,6 @@
 //! Reverse geocoding: loading the GeoNames data (time and memory) and looking places up
-//! (uniform points over the globe, and points near cities, whose names are copied out).
+//! (uniform points over the globe, and points near cities, whose names are copied out); then
+//! place search's index (loaded on the first search: time and memory) and searches by name.
 //!
 //! Run with `cargo bench -p ferrotype-media --bench geocode` (installs the data with
 //! `scripts/setup-geodata` when it is missing). Not a test: without cargo bench's `--bench`
@@ -11,6 +12,7 @@ mod support;
 use std::time::Instant;
 
 use ferrotype_media::geocode::Places;
+use ferrotype_media::place_search::PlaceIndex;
 use support::geodata_dir;
 
 fn main() {
@@ -21,6 +23,7 @@ fn main() {
         return;
     }
     measure();
+    measure_search();
 }
 
 fn rss_kib() -> u64 {
@@ -89,4 +92,31 @@ fn measure() {
         "lookup: {:.2} µs per point near cities (name strings included)",
         started.elapsed().as_secs_f64() / rounds as f64 * 1e6
     );
+}
+
+/// Place search: the index's load time and memory, and the time of a search by name.
+fn measure_search() {
+    let dir = geodata_dir();
+    let before = rss_kib();
+    let started = Instant::now();
+    let index = PlaceIndex::load(&dir).unwrap();
+    let load = started.elapsed();
+    println!(
+        "place search index: {} places in {:.0} ms, RSS +{:.1} MiB",
+        index.len(),
+        load.as_secs_f64() * 1e3,
+        rss_kib().saturating_sub(before) as f64 / 1024.0
+    );
+    for query in ["Paris", "san", "Zürich", "new york"] {
+        let rounds = 20;
+        let started = Instant::now();
+        let mut found = 0;
+        for _ in 0..rounds {
+            found = std::hint::black_box(index.search(query, 20)).len();
+        }
+        println!(
+            "place search {query:?}: {:.1} ms ({found} places)",
+            started.elapsed().as_secs_f64() / rounds as f64 * 1e3
+        );
+    }
 }

@@ -12,7 +12,8 @@
 //! Points are kept on the unit sphere (x, y, z) in a k-d tree, so the nearest by straight-line
 //! distance is also the nearest along the surface, with no trouble at the poles or at 180°.
 
-use ferrotype_core::places::PlaceNames;
+use ferrotype_core::places::{PlaceMatch, PlaceNames};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,8 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
+
+use crate::place_search::PlaceIndex;
 use serde_json::Value;
 
 /// Immich's search radius (`earth_box(..., 25000)`), in km.
@@ -29,6 +32,8 @@ const EARTH_RADIUS_KM: f64 = 6378.168;
 
 pub const CITIES_FILE: &str = "cities500.txt";
 pub const ADMIN1_FILE: &str = "admin1.json";
+/// Second-level divisions, for place search only; optional (older installs lack it).
+pub const ADMIN2_FILE: &str = "admin2.json";
 pub const COUNTRIES_FILE: &str = "countries-en.json";
 
 #[derive(Debug, thiserror::Error)]
@@ -143,27 +148,24 @@ impl Places {
                 path: PathBuf::from(CITIES_FILE),
                 source,
             })?;
-            let fields: Vec<&str> = line.split('\t').collect();
-            if fields.len() < 11 {
-                continue;
-            }
-            let (name, feature, country) = (fields[1], fields[7], fields[8]);
-            if (feature == "PPLX" && country != "AU") || feature == "PPLH" || name.is_empty() {
-                continue;
-            }
-            let (Ok(lat), Ok(lon)) = (fields[4].parse::<f64>(), fields[5].parse::<f64>()) else {
+            let Some(CityLine {
+                name,
+                country,
+                admin1: state_code,
+                lat,
+                lon,
+                ..
+            }) = city_line(&line)
+            else {
                 continue;
             };
-            if !lat.is_finite() || !lon.is_finite() {
-                continue;
-            }
-            let admin1_code = format!("{country}.{}", fields[10]);
+            let admin1_code = format!("{country}.{state_code}");
             let state = match state_ids.get(&admin1_code) {
                 Some(&id) => id,
                 None => match admin1.get(admin1_code.as_str()) {
                     Some(state_name) => {
                         let id = intern_id(states.len())?;
-                        states.push(state_name.clone());
+                        states.push(state_name.to_string());
                         state_ids.insert(admin1_code, id);
                         id
                     }
@@ -257,6 +259,47 @@ impl Places {
     }
 }
 
+/// One place of `cities500.txt`.
+pub(crate) struct CityLine<'a> {
+    pub name: &'a str,
+    /// ISO 3166 code.
+    pub country: &'a str,
+    /// GeoNames admin1 and admin2 codes, within the country.
+    pub admin1: &'a str,
+    pub admin2: &'a str,
+    pub lat: f64,
+    pub lon: f64,
+    pub population: u32,
+}
+
+/// The place of one line of `cities500.txt`, unless Immich skips it (sections of places outside
+/// Australia, historical places) or the line is malformed.
+pub(crate) fn city_line(line: &str) -> Option<CityLine<'_>> {
+    let fields: Vec<&str> = line.split('\t').collect();
+    if fields.len() < 11 {
+        return None;
+    }
+    let (name, feature, country) = (fields[1], fields[7], fields[8]);
+    if (feature == "PPLX" && country != "AU") || feature == "PPLH" || name.is_empty() {
+        return None;
+    }
+    let (Ok(lat), Ok(lon)) = (fields[4].parse::<f64>(), fields[5].parse::<f64>()) else {
+        return None;
+    };
+    if !lat.is_finite() || !lon.is_finite() {
+        return None;
+    }
+    Some(CityLine {
+        name,
+        country,
+        admin1: fields[10],
+        admin2: fields.get(11).copied().unwrap_or_default(),
+        lat,
+        lon,
+        population: fields.get(14).and_then(|p| p.parse().ok()).unwrap_or(0),
+    })
+}
+
 fn intern_id(len: usize) -> Result<u16, GeodataError> {
     u16::try_from(len)
         .ok()
@@ -268,22 +311,33 @@ fn intern_id(len: usize) -> Result<u16, GeodataError> {
 }
 
 /// `[{"code": "US.UT", "name": "Utah"}, ...]` -> code -> name.
-fn parse_admin1(json: &[u8]) -> Result<HashMap<String, String>, GeodataError> {
-    let bad = |reason: String| GeodataError::Format {
-        what: ADMIN1_FILE,
-        reason,
-    };
-    let value: Value = serde_json::from_slice(json).map_err(|e| bad(e.to_string()))?;
-    let list = value
-        .as_array()
-        .ok_or_else(|| bad("not a list of {code, name}".into()))?;
+fn parse_admin1(json: &[u8]) -> Result<HashMap<Cow<'_, str>, Cow<'_, str>>, GeodataError> {
+    parse_codes(json, ADMIN1_FILE)
+}
+
+/// One entry of a file of GeoNames division codes.
+#[derive(serde::Deserialize)]
+struct CodeName<'a> {
+    #[serde(borrow)]
+    code: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+}
+
+/// `[{"code": ..., "name": ...}, ...]` (a file of GeoNames division codes) -> code -> name,
+/// borrowing from the file's bytes (the admin2 file holds 45,000: no tree of JSON values).
+pub(crate) fn parse_codes<'a>(
+    json: &'a [u8],
+    what: &'static str,
+) -> Result<HashMap<Cow<'a, str>, Cow<'a, str>>, GeodataError> {
+    let list: Vec<CodeName<'a>> =
+        serde_json::from_slice(json).map_err(|e| GeodataError::Format {
+            what,
+            reason: format!("not a list of {{code, name}}: {e}"),
+        })?;
     Ok(list
-        .iter()
-        .filter_map(|item| {
-            let code = item.get("code")?.as_str()?;
-            let name = item.get("name")?.as_str()?;
-            (!name.is_empty()).then(|| (code.to_string(), name.to_string()))
-        })
+        .into_iter()
+        .filter_map(|item| Some((item.code?, item.name.filter(|n| !n.is_empty())?)))
         .collect())
 }
 
@@ -319,6 +373,9 @@ fn parse_countries(json: &[u8]) -> Result<HashMap<String, String>, GeodataError>
 pub struct Geocoder {
     dir: PathBuf,
     places: OnceLock<Option<Places>>,
+    /// Place search's index: loaded on the first search only, so that the reverse geocoding
+    /// every server does keeps its memory (see `place_search`).
+    index: OnceLock<Option<PlaceIndex>>,
 }
 
 impl Geocoder {
@@ -333,6 +390,7 @@ impl Geocoder {
         Geocoder {
             dir,
             places: OnceLock::new(),
+            index: OnceLock::new(),
         }
     }
 
@@ -392,7 +450,41 @@ impl Geocoder {
     }
 }
 
+impl Geocoder {
+    /// Place search's index, loaded on first use; `None` without the data.
+    pub fn index(&self) -> Option<&PlaceIndex> {
+        self.index
+            .get_or_init(|| {
+                if self.dir.as_os_str().is_empty() {
+                    return None;
+                }
+                let started = Instant::now();
+                match PlaceIndex::load(&self.dir) {
+                    Ok(index) => {
+                        tracing::info!(
+                            "place search: {} places indexed in {} ms",
+                            index.len(),
+                            started.elapsed().as_millis()
+                        );
+                        Some(index)
+                    }
+                    Err(e) => {
+                        tracing::warn!("place search finds nothing: cannot load the geodata ({e})");
+                        None
+                    }
+                }
+            })
+            .as_ref()
+    }
+}
+
 impl ferrotype_core::places::ReverseGeocoder for Geocoder {
+    fn search_places(&self, name: &str, limit: usize) -> Vec<PlaceMatch> {
+        self.index()
+            .map(|index| index.search(name, limit))
+            .unwrap_or_default()
+    }
+
     fn place_names(&self, latitude: f64, longitude: f64) -> Option<PlaceNames> {
         self.lookup(latitude, longitude).map(|p| PlaceNames {
             city: Some(p.city),

@@ -255,7 +255,10 @@ impl SearchRepo for PgCatalog {
         let c = Conditions::of(search);
         let conn = self.conn().await?;
         let row = conn
-            .query_one(&format!("SELECT count(*) {}", c.tables_and_conditions()), &c.refs())
+            .query_one(
+                &format!("SELECT count(*) {}", c.tables_and_conditions()),
+                &c.refs(),
+            )
             .await
             .map_err(map_error)?;
         Ok(row.get(0))

@@ -485,6 +485,44 @@ pub async fn explore(State(state): State<AppState>, auth: Auth) -> ApiResult<Jso
     ])))
 }
 
+/// How many places `/search/places` answers (Immich's limit).
+const PLACES_LIMIT: usize = 20;
+
+/// `GET /search/places?name=…`: GeoNames places whose name, state or county matches, best
+/// first (Immich's `PlacesResponseDto`).
+pub async fn places(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Vec<Value>>> {
+    auth.require(Permission::AssetRead)?;
+    let name = query.get("name").cloned().unwrap_or_default();
+    let geocoder = state.geocoder.clone();
+    // The first search may wait for the data to load.
+    let found = tokio::task::spawn_blocking(move || geocoder.search_places(&name, PLACES_LIMIT))
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|p| {
+                let mut place = json!({
+                    "name": p.name,
+                    "latitude": p.latitude,
+                    "longitude": p.longitude,
+                });
+                if let Some(state) = p.state {
+                    place["admin1name"] = json!(state);
+                }
+                if let Some(county) = p.county {
+                    place["admin2name"] = json!(county);
+                }
+                place
+            })
+            .collect(),
+    ))
+}
+
 /// `GET /search/cities`: one photo for each city among the user's and timeline partners'
 /// photos, with its EXIF.
 pub async fn cities(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Value>>> {

@@ -442,4 +442,21 @@ async fn suggestions_explore_and_cities() {
         .collect();
     assert_eq!(cities.len(), 6, "{cities:?}");
     assert!(cities.contains(&"Paris".to_string()));
+
+    // Places by name, as Immich's spec asks: the capital first, with its county.
+    let r = a.get("/api/search/places?name=Paris").await;
+    assert_eq!(r.status, 200);
+    let places = r.json();
+    let places = places.as_array().unwrap();
+    assert!(places.len() > 10, "{places:?}");
+    assert_eq!(places[0]["name"], "Paris");
+    assert_eq!(places[0]["admin2name"], "Paris");
+    assert_eq!(places[0]["admin1name"], "Île-de-France");
+    assert!((places[0]["latitude"].as_f64().unwrap() - 48.85).abs() < 0.01);
+    let r = a.get("/api/search/places?name=z%C3%BCrich").await;
+    assert_eq!(r.json()[0]["name"], "Zürich");
+    let r = a.get("/api/search/places?name=qqqxqqq").await;
+    assert_eq!(r.json(), json!([]));
+    let r = a.get("/api/search/places").await;
+    assert_eq!(r.status, 400, "name is required");
 }
