@@ -23,9 +23,9 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
 use routes::{
-    admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, jobs,
-    map, media, notifications, partners, pin, search, server, sessions, shared_links, sync, system,
-    timeline, upload, users,
+    admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, folders,
+    jobs, map, media, notifications, partners, pin, search, server, sessions, shared_links, sync,
+    system, timeline, upload, users,
 };
 
 /// Settings the API needs from the server's configuration.
@@ -220,6 +220,8 @@ api_routes! {
     GET "/search/explore" => search::explore;
     GET "/search/cities" => search::cities;
     GET "/search/places" => search::places;
+    GET "/view/folder/unique-paths" => folders::unique_paths;
+    GET "/view/folder" => folders::folder;
     GET "/timeline/buckets" => timeline::buckets;
     GET "/timeline/bucket" => timeline::bucket;
     POST "/sync/stream" => sync::stream;

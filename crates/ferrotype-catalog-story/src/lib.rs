@@ -2200,3 +2200,91 @@ pub async fn search(c: &dyn Catalog) {
     assert_eq!(busy.len(), 1);
     assert_eq!(busy[0].0, "Paris");
 }
+
+/// Folders: the distinct folders of the owner's timeline originals, and the assets directly in
+/// one (not in folders below it, not another owner's, not trashed or archived).
+pub async fn folders(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let placed = |owner: Uuid, seed: &str, path: &str| {
+        let mut a = asset(owner, seed, day(2024, 1, 1));
+        a.original_path = path.to_string();
+        a
+    };
+    let trip_b = placed(ann.id, "b", "library/ann/2024/Trip/b.jpg");
+    let trip_a = placed(ann.id, "a", "library/ann/2024/Trip/a.jpg");
+    let deeper = placed(ann.id, "d", "library/ann/2024/Trip/Day 1/d.jpg");
+    let year = placed(ann.id, "y", "library/ann/2024/y.jpg");
+    let percent = placed(ann.id, "p", "library/ann/50%_off/p.jpg");
+    let trashed = placed(ann.id, "t", "library/ann/Trash/t.jpg");
+    let archived = placed(ann.id, "r", "library/ann/2024/Trip/r.jpg");
+    let bobs = placed(bob.id, "x", "library/bob/2024/Trip/x.jpg");
+    for a in [
+        &trip_b, &trip_a, &deeper, &year, &percent, &trashed, &archived, &bobs,
+    ] {
+        c.insert_asset(a, &[], &[]).await.unwrap();
+    }
+    c.trash_assets(ann.id, &[trashed.id]).await.unwrap();
+    let archive = AssetChange {
+        visibility: Some(Visibility::Archive),
+        ..Default::default()
+    };
+    c.update_assets(ann.id, &[archived.id], &archive)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        c.folders(ann.id).await.unwrap(),
+        vec![
+            "library/ann/2024",
+            "library/ann/2024/Trip",
+            "library/ann/2024/Trip/Day 1",
+            "library/ann/50%_off",
+        ]
+    );
+    let ids = |assets: Vec<Asset>| assets.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(c
+            .folder_assets(ann.id, "library/ann/2024/Trip")
+            .await
+            .unwrap()),
+        vec![trip_a.id, trip_b.id]
+    );
+    assert_eq!(
+        ids(c
+            .folder_assets(ann.id, "library/ann/2024/Trip/")
+            .await
+            .unwrap()),
+        vec![trip_a.id, trip_b.id],
+        "a trailing slash is the same folder"
+    );
+    assert_eq!(
+        ids(c.folder_assets(ann.id, "library/ann/2024").await.unwrap()),
+        vec![year.id]
+    );
+    assert_eq!(
+        ids(c
+            .folder_assets(ann.id, "library/ann/50%_off")
+            .await
+            .unwrap()),
+        vec![percent.id]
+    );
+    assert!(
+        c.folder_assets(ann.id, "library/ann/50")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        c.folder_assets(bob.id, "library/ann/2024/Trip")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        c.folder_assets(ann.id, "library/ann/Trash")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -40,6 +40,7 @@ stories!(
     notifications,
     partners,
     search,
+    folders,
     sync_checkpoints,
     sync,
     bus,

@@ -313,4 +313,39 @@ impl SearchRepo for PgCatalog {
             .map(|r| Ok((r.get(ASSET_COLUMN_COUNT), asset_at(r)?)))
             .collect()
     }
+
+    async fn folders(&self, owner: Uuid) -> CatalogResult<Vec<String>> {
+        let conn = self.conn().await?;
+        let rows = conn
+            .query(
+                "SELECT folder FROM (
+                    SELECT DISTINCT regexp_replace(original_path, '/[^/]*$', '') AS folder
+                    FROM assets WHERE owner_id = $1 AND visibility = 'timeline'
+                    AND deleted_at IS NULL
+                 ) f ORDER BY folder COLLATE \"C\"",
+                &[&owner],
+            )
+            .await
+            .map_err(map_error)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    async fn folder_assets(&self, owner: Uuid, folder: &str) -> CatalogResult<Vec<Asset>> {
+        let prefix = format!("{}/", folder.trim_end_matches('/'));
+        let conn = self.conn().await?;
+        let rows = conn
+            .query(
+                &format!(
+                    "SELECT {ASSET_COLUMNS} FROM assets a
+                     WHERE a.owner_id = $1 AND a.visibility = 'timeline' AND a.deleted_at IS NULL
+                     AND left(a.original_path, length($2)) = $2
+                     AND strpos(substr(a.original_path, length($2) + 1), '/') = 0
+                     ORDER BY substr(a.original_path, length($2) + 1) COLLATE \"C\", a.id"
+                ),
+                &[&owner, &prefix],
+            )
+            .await
+            .map_err(map_error)?;
+        rows.iter().map(asset_at).collect()
+    }
 }

@@ -34,6 +34,7 @@ stories!(
     notifications,
     partners,
     search,
+    folders,
     sync_checkpoints,
     sync,
     bus,

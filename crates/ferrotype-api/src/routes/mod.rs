@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod download;
 pub mod edits;
+pub mod folders;
 pub mod jobs;
 pub mod map;
 pub mod media;

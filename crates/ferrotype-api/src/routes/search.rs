@@ -223,7 +223,11 @@ async fn owners_for(
 }
 
 /// Each asset as Immich's `AssetResponseDto`, with its EXIF when asked.
-async fn respond(state: &AppState, assets: &[Asset], with_exif: bool) -> ApiResult<Vec<Value>> {
+pub(crate) async fn respond(
+    state: &AppState,
+    assets: &[Asset],
+    with_exif: bool,
+) -> ApiResult<Vec<Value>> {
     let mut items = Vec::with_capacity(assets.len());
     for asset in assets {
         let exif = if with_exif {

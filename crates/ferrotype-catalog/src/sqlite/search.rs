@@ -328,4 +328,37 @@ impl SearchRepo for SqliteCatalog {
         })
         .await
     }
+
+    async fn folders(&self, owner: Uuid) -> CatalogResult<Vec<String>> {
+        self.read(move |conn| {
+            // rtrim(path, <the path's characters but '/'>) keeps the path up to its last '/'.
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT rtrim(original_path, replace(original_path, '/', '')) AS folder
+                 FROM assets WHERE owner_id = ?1 AND visibility = 'timeline'
+                 AND deleted_at IS NULL ORDER BY folder",
+            )?;
+            let rows = stmt.query_map([owner.to_string()], |r| {
+                let folder: String = r.get(0)?;
+                Ok(folder.trim_end_matches('/').to_string())
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn folder_assets(&self, owner: Uuid, folder: &str) -> CatalogResult<Vec<Asset>> {
+        let prefix = format!("{}/", folder.trim_end_matches('/'));
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {ASSET_COLUMNS} FROM assets a
+                 WHERE a.owner_id = ?1 AND a.visibility = 'timeline' AND a.deleted_at IS NULL
+                 AND substr(a.original_path, 1, length(?2)) = ?2
+                 AND instr(substr(a.original_path, length(?2) + 1), '/') = 0
+                 ORDER BY substr(a.original_path, length(?2) + 1), a.id"
+            ))?;
+            let rows = stmt.query_map(params_from_iter([owner.to_string(), prefix]), asset_at)?;
+            rows.collect()
+        })
+        .await
+    }
 }

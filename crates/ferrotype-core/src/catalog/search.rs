@@ -1,5 +1,5 @@
 //! Search: assets by any combination of Immich's filters, distinct values for suggestions, one
-//! photo per city.
+//! photo per city, and the folders of originals (Immich's folder view).
 
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -35,4 +35,9 @@ pub trait SearchRepo: Send + Sync {
         min_assets: i64,
         limit: u64,
     ) -> CatalogResult<Vec<(String, Asset)>>;
+    /// The folders holding the owner's timeline originals (not archived, hidden, locked or
+    /// trashed): each original's path without its file name, distinct, sorted.
+    async fn folders(&self, owner: Uuid) -> CatalogResult<Vec<String>>;
+    /// The owner's timeline assets whose original lies directly in `folder`, by file name.
+    async fn folder_assets(&self, owner: Uuid, folder: &str) -> CatalogResult<Vec<Asset>>;
 }

@@ -460,3 +460,81 @@ async fn suggestions_explore_and_cities() {
     let r = a.get("/api/search/places").await;
     assert_eq!(r.status, 400, "name is required");
 }
+
+#[tokio::test]
+async fn folders_list_where_originals_are_and_what_each_holds() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let mut uploaded = Vec::new();
+    for i in 0..6 {
+        let r = admin
+            .upload(&format!("photo-{i}.jpg"), fake_jpeg(i, 2000))
+            .await;
+        assert_eq!(r.status, 201);
+        uploaded.push(r.json()["id"].as_str().unwrap().to_string());
+    }
+    let trashed = uploaded.pop().unwrap();
+    let r = admin
+        .send_json(Method::DELETE, "/api/assets", json!({"ids": [trashed]}))
+        .await;
+    assert_eq!(r.status, 204);
+    // Where each original is: its folder is its path without the file name.
+    let mut by_folder: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        Default::default();
+    for id in &uploaded {
+        let path = admin.get(&format!("/api/assets/{id}")).await.json()["originalPath"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (folder, name) = path.rsplit_once('/').unwrap();
+        by_folder
+            .entry(folder.to_string())
+            .or_default()
+            .push((name.to_string(), id.clone()));
+    }
+    let r = admin.get("/api/view/folder/unique-paths").await;
+    assert_eq!(r.status, 200);
+    let folders: Vec<String> = serde_json::from_value(r.json()).unwrap();
+    assert_eq!(folders, by_folder.keys().cloned().collect::<Vec<_>>());
+    for (folder, mut files) in by_folder {
+        files.sort();
+        let r = admin
+            .get(&format!(
+                "/api/view/folder?path={}",
+                folder.replace('/', "%2F")
+            ))
+            .await;
+        assert_eq!(r.status, 200);
+        let found: Vec<String> = r
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            found,
+            files.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+        );
+    }
+    // A parent folder holds no photo directly; nobody else's folders; the permission.
+    let parent = folders[0].rsplit_once('/').unwrap().0.to_string();
+    let r = admin.get(&format!("/api/view/folder?path={parent}")).await;
+    assert_eq!(r.json(), json!([]));
+    create_user(&server, "bob@example.com", "password-1234");
+    let bob = login(&server, "bob@example.com", "password-1234").await;
+    assert_eq!(
+        bob.get("/api/view/folder/unique-paths").await.json(),
+        json!([])
+    );
+    let r = bob
+        .get(&format!("/api/view/folder?path={}", folders[0]))
+        .await;
+    assert_eq!(r.json(), json!([]));
+    let key = api_key(&admin, &["asset.read"]).await;
+    key.get("/api/view/folder/unique-paths")
+        .await
+        .assert_error(403, "Missing required permission: folder.read");
+    let r = admin.get("/api/view/folder").await;
+    assert_eq!(r.status, 400, "path is required");
+}
