@@ -120,9 +120,11 @@ impl Conditions {
             let p = c.param(Box::new(t.as_str()));
             c.clauses.push(format!("a.type = {p}"));
         }
-        if let Some(favorite) = search.is_favorite {
-            let p = c.param(Box::new(favorite));
-            c.clauses.push(format!("a.is_favorite = {p}"));
+        // A literal, so that the partial index of favourites can serve it.
+        match search.is_favorite {
+            Some(true) => c.clauses.push("a.is_favorite".into()),
+            Some(false) => c.clauses.push("NOT a.is_favorite".into()),
+            None => {}
         }
         match search.is_motion {
             Some(true) => c.clauses.push("a.live_photo_video_id IS NOT NULL".into()),

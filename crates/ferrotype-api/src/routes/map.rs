@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Query, State};
+use axum::response::IntoResponse;
 use ferrotype_core::permissions::Permission;
 use serde_json::{Value, json};
 
@@ -23,7 +24,7 @@ pub async fn markers(
     State(state): State<AppState>,
     auth: Auth,
     Query(query): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Vec<Value>>> {
+) -> ApiResult<axum::response::Response> {
     auth.require(Permission::MapRead)?;
     // The contract layer has checked the dates' format.
     let date = |name: &str| {
@@ -52,21 +53,34 @@ pub async fn markers(
         created_before: date("fileCreatedBefore")?,
     };
     let markers = state.catalog.map_markers(&selection).await?;
-    Ok(Json(
-        markers
-            .into_iter()
-            .map(|m| {
-                json!({
-                    "id": m.id,
-                    "lat": m.latitude,
-                    "lon": m.longitude,
-                    "city": m.city,
-                    "state": m.state,
-                    "country": m.country,
-                })
-            })
-            .collect(),
-    ))
+    // Serialized straight from the rows: a million markers as JSON values would take a
+    // gigabyte.
+    let markers: Vec<MarkerResponse<'_>> = markers.iter().map(MarkerResponse::from).collect();
+    Ok(Json(markers).into_response())
+}
+
+/// Immich's `MapMarkerResponseDto`.
+#[derive(serde::Serialize)]
+struct MarkerResponse<'a> {
+    id: uuid::Uuid,
+    lat: f64,
+    lon: f64,
+    city: Option<&'a str>,
+    state: Option<&'a str>,
+    country: Option<&'a str>,
+}
+
+impl<'a> From<&'a ferrotype_core::model::MapMarker> for MarkerResponse<'a> {
+    fn from(m: &'a ferrotype_core::model::MapMarker) -> Self {
+        MarkerResponse {
+            id: m.id,
+            lat: m.latitude,
+            lon: m.longitude,
+            city: m.city.as_deref(),
+            state: m.state.as_deref(),
+            country: m.country.as_deref(),
+        }
+    }
 }
 
 /// One result, as Immich's array of one: the nearest place's names, or nulls far from any town.

@@ -26,7 +26,18 @@ impl InstanceRepo for SqliteCatalog {
 
     async fn heartbeat(&self, role: &str) -> CatalogResult<()> {
         let (id, role) = (self.inner.instance.to_string(), role.to_string());
+        let refresh = {
+            let mut at = self.inner.statistics_at.lock().unwrap();
+            let due = at.elapsed() >= super::STATISTICS_EVERY;
+            if due {
+                *at = std::time::Instant::now();
+            }
+            due
+        };
         self.write(move |conn| {
+            if refresh {
+                super::refresh_statistics(conn, false)?;
+            }
             let now = Utc::now();
             conn.execute(
                 "INSERT INTO server_instances (id, role, started_at, seen_at)

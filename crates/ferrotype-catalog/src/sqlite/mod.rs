@@ -108,6 +108,26 @@ struct Inner {
     /// triggers note them); their workers are woken once it is over, as PostgreSQL notifies at
     /// commit. A write that rolls back wakes them for nothing, which is harmless.
     woken: Arc<Mutex<Vec<String>>>,
+    /// When the query planner's statistics were last brought up to date (`refresh_statistics`).
+    statistics_at: Mutex<std::time::Instant>,
+}
+
+/// How often the heartbeat brings the planner's statistics up to date.
+pub(crate) const STATISTICS_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Brings the query planner's statistics (`sqlite_stat1`) up to date where a table changed much
+/// since they were taken, reading at most about 1,000 rows per index (SQLite's advice for
+/// long-lived connections). Without them the planner cannot tell a filter matching one asset in
+/// two hundred (a city: read through its index, then sort) from one matching most (scan in
+/// time order and stop at the page's end); with them each search takes the right road.
+/// `at_open` also analyses tables never analysed.
+pub(crate) fn refresh_statistics(conn: &Connection, at_open: bool) -> rusqlite::Result<()> {
+    let optimize = if at_open {
+        "PRAGMA optimize = 0x10002"
+    } else {
+        "PRAGMA optimize"
+    };
+    conn.execute_batch(&format!("PRAGMA analysis_limit = 1000; {optimize};"))
 }
 
 impl SqliteCatalog {
@@ -115,6 +135,7 @@ impl SqliteCatalog {
     pub fn open(path: &Path) -> CatalogResult<Self> {
         let mut writer = open_connection(path)?;
         migrate(&mut writer)?;
+        refresh_statistics(&writer, true).map_err(map_error)?;
         let woken: Arc<Mutex<Vec<String>>> = Arc::default();
         note_waiting_jobs(&writer, woken.clone())?;
         Ok(SqliteCatalog {
@@ -126,6 +147,7 @@ impl SqliteCatalog {
                 instance: Uuid::new_v4(),
                 wakeups: JobWakeups::new(true),
                 woken,
+                statistics_at: Mutex::new(std::time::Instant::now()),
             }),
         })
     }

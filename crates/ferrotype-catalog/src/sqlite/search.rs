@@ -130,8 +130,11 @@ impl Conditions {
         if let Some(t) = search.asset_type {
             c.push("a.type = ?", [Value::Text(t.as_str().into())]);
         }
-        if let Some(favorite) = search.is_favorite {
-            c.push("a.is_favorite = ?", [Value::Integer(favorite as i64)]);
+        // A literal, so that the partial index of favourites can serve `= 1`.
+        match search.is_favorite {
+            Some(true) => c.push("a.is_favorite = 1", []),
+            Some(false) => c.push("a.is_favorite = 0", []),
+            None => {}
         }
         match search.is_motion {
             Some(true) => c.push("a.live_photo_video_id IS NOT NULL", []),
