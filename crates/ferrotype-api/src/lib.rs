@@ -27,6 +27,7 @@ use routes::{
     map, media, notifications, partners, pin, server, sessions, shared_links, sync, system,
     timeline, upload, users,
 };
+use routes::activities;
 
 /// Settings the API needs from the server's configuration.
 #[derive(Debug, Clone)]
@@ -232,6 +233,10 @@ api_routes! {
     POST "/admin/notifications" => notifications::create;
     POST "/admin/notifications/templates/{name}" => notifications::template;
     POST "/admin/notifications/test-email" => notifications::test_email;
+    GET "/activities" => activities::list;
+    POST "/activities" => activities::create;
+    GET "/activities/statistics" => activities::statistics;
+    DELETE "/activities/{id}" => activities::delete;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -24,6 +24,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0004_instances",
         include_str!("../migrations/0004_instances.sql"),
     ),
+    (
+        "0007_activities",
+        include_str!("../migrations/0007_activities.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.

@@ -2,6 +2,7 @@
 //! writer at a time, and queueing them here avoids busy errors); reads use a small pool, so they
 //! never wait for writes. Blocking calls run on tokio's blocking threads.
 
+mod activities;
 mod albums;
 mod api_keys;
 mod assets;
@@ -83,6 +84,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0016_instances",
         include_str!("migrations/0016_instances.sql"),
+    ),
+    (
+        "0019_activities",
+        include_str!("migrations/0019_activities.sql"),
     ),
 ];
 

@@ -19,6 +19,7 @@ mod sync;
 mod system;
 mod timeline;
 mod users;
+mod activities;
 
 pub use albums::AlbumRepo;
 pub use api_keys::ApiKeyRepo;
@@ -34,6 +35,10 @@ pub use sync::{SyncRepo, SyncStream};
 pub use system::SystemRepo;
 pub use timeline::TimelineRepo;
 pub use users::UserRepo;
+pub use activities::{
+    Activity, ActivityCreated, ActivityFilter, ActivityPlace, ActivityRepo, ActivityStatistics,
+    NewActivity, Reaction,
+};
 
 /// What went wrong, in kinds a caller can act on whatever the backend: most methods answer a
 /// missing row with `None` or `false`, so `NotFound` means a row vanished under an operation
@@ -87,6 +92,7 @@ pub trait Catalog:
     + JobRepo
     + BusRepo
     + InstanceRepo
+    + ActivityRepo
     + Send
     + Sync
     + 'static
@@ -108,6 +114,7 @@ impl<T> Catalog for T where
         + JobRepo
         + BusRepo
         + InstanceRepo
+        + ActivityRepo
         + Send
         + Sync
         + 'static
@@ -122,4 +129,5 @@ pub mod prelude {
         InstanceRepo, JobRepo, NotificationRepo, PartnerRepo, SessionRepo, SharedLinkRepo,
         SyncRepo, SyncStream, SystemRepo, TimelineRepo, UserRepo,
     };
+    pub use super::ActivityRepo;
 }
