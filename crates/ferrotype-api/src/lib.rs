@@ -22,12 +22,12 @@ use axum::routing::get;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
+use routes::activities;
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, jobs,
     map, media, notifications, partners, pin, server, sessions, shared_links, sync, system,
     timeline, upload, users,
 };
-use routes::activities;
 
 /// Settings the API needs from the server's configuration.
 #[derive(Debug, Clone)]

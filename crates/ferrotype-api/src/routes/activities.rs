@@ -142,7 +142,9 @@ pub async fn list(
             likes: query.kind.map(|k| k == ReactionType::Like),
         })
         .await?;
-    Ok(Json(activities.iter().map(ActivityResponse::from).collect()))
+    Ok(Json(
+        activities.iter().map(ActivityResponse::from).collect(),
+    ))
 }
 
 /// `GET /activities/statistics?albumId=&assetId=`.

@@ -62,11 +62,6 @@ fn like_of(conn: &Connection, new: &NewActivity) -> rusqlite::Result<Option<Acti
     .optional()
 }
 
-enum Outcome {
-    Done(ActivityCreated),
-    NoPlace,
-}
-
 #[async_trait]
 impl ActivityRepo for SqliteCatalog {
     async fn activities(&self, filter: ActivityFilter) -> CatalogResult<Vec<Activity>> {
@@ -105,7 +100,7 @@ impl ActivityRepo for SqliteCatalog {
 
     async fn create_activity(&self, activity: &NewActivity) -> CatalogResult<ActivityCreated> {
         let new = activity.clone();
-        let outcome = self
+        let outcome: Option<ActivityCreated> = self
             .write(move |conn| {
                 let tx = conn.transaction()?;
                 // The album, and the asset in it: checked here so that a missing one is told
@@ -119,12 +114,12 @@ impl ActivityRepo for SqliteCatalog {
                     |r| r.get(0),
                 )?;
                 if place == 0 {
-                    return Ok(Outcome::NoPlace);
+                    return Ok(None);
                 }
                 if new.reaction.is_like()
                     && let Some(existing) = like_of(&tx, &new)?
                 {
-                    return Ok(Outcome::Done(ActivityCreated::ExistingLike(existing)));
+                    return Ok(Some(ActivityCreated::ExistingLike(existing)));
                 }
                 let id = Uuid::new_v4();
                 let now = ts(&Utc::now());
@@ -144,12 +139,13 @@ impl ActivityRepo for SqliteCatalog {
                 )?;
                 let made = one(&tx, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                 tx.commit()?;
-                Ok(Outcome::Done(ActivityCreated::New(made)))
+                Ok(Some(ActivityCreated::New(made)))
             })
             .await?;
         match outcome {
-            Outcome::Done(created) => Ok(created),
-            Outcome::NoPlace => Err(CatalogError::NotFound(match activity.asset_id {
+            Some(created) => Ok(created),
+            // No such album, or the asset is not in it.
+            None => Err(CatalogError::NotFound(match activity.asset_id {
                 Some(asset) => format!("asset {asset} in album {}", activity.album_id),
                 None => format!("album {}", activity.album_id),
             })),

@@ -5,6 +5,7 @@
 //! `use ferrotype_core::catalog::prelude::*;`.
 //! Implemented by `ferrotype-catalog` (SQLite today, PostgreSQL next).
 
+mod activities;
 mod albums;
 mod api_keys;
 mod assets;
@@ -19,8 +20,11 @@ mod sync;
 mod system;
 mod timeline;
 mod users;
-mod activities;
 
+pub use activities::{
+    Activity, ActivityCreated, ActivityFilter, ActivityPlace, ActivityRepo, ActivityStatistics,
+    NewActivity, Reaction,
+};
 pub use albums::AlbumRepo;
 pub use api_keys::ApiKeyRepo;
 pub use assets::AssetRepo;
@@ -35,10 +39,6 @@ pub use sync::{SyncRepo, SyncStream};
 pub use system::SystemRepo;
 pub use timeline::TimelineRepo;
 pub use users::UserRepo;
-pub use activities::{
-    Activity, ActivityCreated, ActivityFilter, ActivityPlace, ActivityRepo, ActivityStatistics,
-    NewActivity, Reaction,
-};
 
 /// What went wrong, in kinds a caller can act on whatever the backend: most methods answer a
 /// missing row with `None` or `false`, so `NotFound` means a row vanished under an operation
@@ -124,10 +124,10 @@ impl<T> Catalog for T where
 /// The port and its area traits, for `use ferrotype_core::catalog::prelude::*;`: calling an
 /// area's method on an `Arc<dyn Catalog>` needs that area's trait in scope.
 pub mod prelude {
+    pub use super::ActivityRepo;
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,
         InstanceRepo, JobRepo, NotificationRepo, PartnerRepo, SessionRepo, SharedLinkRepo,
         SyncRepo, SyncStream, SystemRepo, TimelineRepo, UserRepo,
     };
-    pub use super::ActivityRepo;
 }

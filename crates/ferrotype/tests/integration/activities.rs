@@ -187,7 +187,11 @@ async fn comments_and_likes_are_made_listed_and_deleted_as_immich_does() {
     );
     // `level=album` wins over an asset id; `level=asset` alone filters nothing.
     assert_eq!(
-        ids(list(&a.owner, &format!("albumId={album}&level=album&assetId={asset}")).await),
+        ids(list(
+            &a.owner,
+            &format!("albumId={album}&level=album&assetId={asset}")
+        )
+        .await),
         vec![id(&comment), id(&like), id(&member_like)]
     );
     assert_eq!(
@@ -264,7 +268,10 @@ async fn activity_is_refused_to_outsiders_and_for_bad_input() {
         .assert_error(400, "Not found or no activity.create access");
     let unknown = "00000000-0000-4000-a000-000000000000";
     a.owner
-        .post("/api/activities", json!({"albumId": unknown, "type": "like"}))
+        .post(
+            "/api/activities",
+            json!({"albumId": unknown, "type": "like"}),
+        )
         .await
         .assert_error(400, "Not found or no activity.create access");
     a.owner
@@ -304,18 +311,21 @@ async fn activity_is_refused_to_outsiders_and_for_bad_input() {
     a.owner
         .post("/api/activities", json!({"albumId": album, "type": "love"}))
         .await
-        .assert_invalid(json!(["type"]), "Invalid option: expected one of \"comment\"|\"like\"");
+        .assert_invalid(
+            json!(["type"]),
+            "Invalid option: expected one of \"comment\"|\"like\"",
+        );
     let r = a
         .owner
-        .post("/api/activities", json!({"albumId": "nope", "type": "like"}))
+        .post(
+            "/api/activities",
+            json!({"albumId": "nope", "type": "like"}),
+        )
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["message"], "Validation failed");
     assert_eq!(
-        a.owner
-            .get("/api/activities?albumId=nope")
-            .await
-            .json()["message"],
+        a.owner.get("/api/activities?albumId=nope").await.json()["message"],
         "Validation failed"
     );
     assert_eq!(a.owner.get("/api/activities").await.status, 400);
@@ -330,10 +340,10 @@ async fn activity_is_refused_to_outsiders_and_for_bad_input() {
         json!({"albumId": album, "type": "comment"}),
         json!({"albumId": album, "type": "comment", "comment": "   "}),
     ] {
-        a.owner
-            .post("/api/activities", body)
-            .await
-            .assert_invalid(json!(["comment"]), "Comment is required when type is COMMENT");
+        a.owner.post("/api/activities", body).await.assert_invalid(
+            json!(["comment"]),
+            "Comment is required when type is COMMENT",
+        );
     }
     a.owner
         .post(
