@@ -536,6 +536,35 @@ await step("album members: share as a viewer, make an editor, remove", async () 
   await page.getByRole("button", { name: "Members (1)" }).waitFor();
 });
 
+await step("album activity: comment, like, delete, turn off", async () => {
+  const panel = page.locator("section.activity");
+  await panel.getByText("No comments yet.").waitFor();
+  const send = panel.getByRole("button", { name: "Comment", exact: true });
+  assert.ok(await send.isDisabled(), "nothing to send yet");
+  await panel.getByRole("textbox", { name: "Say something" }).fill("What a trip");
+  await send.click();
+  await panel.locator(".activity-comment").getByText("What a trip").waitFor();
+  await panel.getByRole("button", { name: "Like" }).click();
+  await panel.getByText("1 like").waitFor();
+  assert.equal(await panel.getByRole("button", { name: "Unlike" }).getAttribute("aria-pressed"), "true");
+  await page.screenshot({ path: path.join(shots, "album-activity.png") });
+  // What the server holds is what the panel shows.
+  const held = await page.evaluate(async () => {
+    const id = location.pathname.split("/").pop();
+    return (await fetch(`/api/activities/statistics?albumId=${id}`)).json();
+  });
+  assert.deepEqual(held, { comments: 1, likes: 1 });
+  await panel.getByRole("button", { name: "Unlike" }).click();
+  await panel.getByText("0 likes").waitFor();
+  await panel.getByRole("button", { name: "Delete the comment by Ada" }).click();
+  await panel.getByText("No comments yet.").waitFor();
+  await panel.getByRole("checkbox", { name: "Comments and likes" }).uncheck();
+  await panel.getByText("Comments and likes are turned off.").waitFor();
+  assert.equal(await panel.getByRole("textbox", { name: "Say something" }).count(), 0);
+  await panel.getByRole("checkbox", { name: "Comments and likes" }).check();
+  await panel.getByRole("textbox", { name: "Say something" }).waitFor();
+});
+
 await step("a video plays in the viewer", async () => {
   await page.getByRole("link", { name: "Ferrotype" }).click();
   await page.setInputFiles("#upload-input", [video]);

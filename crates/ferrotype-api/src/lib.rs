@@ -22,6 +22,7 @@ use axum::routing::get;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
+use routes::activities;
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, folders,
     jobs, map, media, notifications, partners, pin, search, server, sessions, shared_links, sync,
@@ -242,6 +243,10 @@ api_routes! {
     POST "/admin/notifications" => notifications::create;
     POST "/admin/notifications/templates/{name}" => notifications::template;
     POST "/admin/notifications/test-email" => notifications::test_email;
+    GET "/activities" => activities::list;
+    POST "/activities" => activities::create;
+    GET "/activities/statistics" => activities::statistics;
+    DELETE "/activities/{id}" => activities::delete;
 }
 
 pub fn router(state: AppState) -> Router {

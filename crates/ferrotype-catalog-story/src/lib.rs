@@ -2288,3 +2288,247 @@ pub async fn folders(c: &dyn Catalog) {
             .is_empty()
     );
 }
+
+/// Album activity: comments and likes on an album and its assets, one like per place and user,
+/// the filters of a listing, what the statistics count, and what goes with the album, its assets
+/// and its users.
+pub async fn activities(c: &dyn Catalog) {
+    use ferrotype_core::catalog::{
+        ActivityCreated, ActivityFilter, ActivityPlace, ActivityStatistics, NewActivity, Reaction,
+    };
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let photo = stored_asset(c, ann.id, "photo", day(2024, 5, 1)).await;
+    let other = stored_asset(c, ann.id, "other", day(2024, 5, 2)).await;
+    let outside = stored_asset(c, ann.id, "outside", day(2024, 5, 3)).await;
+    let trip = album(ann.id, "Trip");
+    c.create_album(&trip).await.unwrap();
+    c.add_album_assets(trip.id, ann.id, &[photo.id, other.id])
+        .await
+        .unwrap();
+    assert!(
+        c.add_album_members(trip.id, &[(bob.id, AlbumRole::Editor)])
+            .await
+            .unwrap()
+    );
+    assert!(
+        c.activities(ActivityFilter::album(trip.id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        c.activity_statistics(trip.id, None).await.unwrap(),
+        ActivityStatistics::default()
+    );
+
+    let on = |user: &User, asset: Option<&Asset>, reaction: Reaction| NewActivity {
+        album_id: trip.id,
+        asset_id: asset.map(|a| a.id),
+        user_id: user.id,
+        reaction,
+    };
+    let new = |created: ActivityCreated| match created {
+        ActivityCreated::New(a) => a,
+        ActivityCreated::ExistingLike(a) => panic!("a new activity was expected: {a:?}"),
+    };
+    let hello = new(c
+        .create_activity(&on(&ann, None, Reaction::Comment("hello".into())))
+        .await
+        .unwrap());
+    assert_eq!(hello.user.id, ann.id);
+    assert_eq!(hello.album_id, trip.id);
+    assert_eq!(hello.asset_id, None);
+    assert_eq!(hello.reaction, Reaction::Comment("hello".into()));
+    assert_eq!(c.activity(hello.id).await.unwrap().as_ref(), Some(&hello));
+    let ann_likes_album = new(c
+        .create_activity(&on(&ann, None, Reaction::Like))
+        .await
+        .unwrap());
+    // A second like of the same place is the first.
+    assert_eq!(
+        c.create_activity(&on(&ann, None, Reaction::Like))
+            .await
+            .unwrap(),
+        ActivityCreated::ExistingLike(ann_likes_album.clone())
+    );
+    // A like of an asset is not a like of the album, nor of another asset; comments repeat.
+    let ann_likes_photo = new(c
+        .create_activity(&on(&ann, Some(&photo), Reaction::Like))
+        .await
+        .unwrap());
+    assert_ne!(ann_likes_photo.id, ann_likes_album.id);
+    assert!(matches!(
+        c.create_activity(&on(&ann, Some(&photo), Reaction::Like))
+            .await
+            .unwrap(),
+        ActivityCreated::ExistingLike(a) if a.id == ann_likes_photo.id
+    ));
+    let ann_likes_other = new(c
+        .create_activity(&on(&ann, Some(&other), Reaction::Like))
+        .await
+        .unwrap());
+    let bob_on_photo = new(c
+        .create_activity(&on(&bob, Some(&photo), Reaction::Comment("nice".into())))
+        .await
+        .unwrap());
+    let bob_again = new(c
+        .create_activity(&on(&bob, Some(&photo), Reaction::Comment("nice".into())))
+        .await
+        .unwrap());
+    let bob_likes_album = new(c
+        .create_activity(&on(&bob, None, Reaction::Like))
+        .await
+        .unwrap());
+
+    // Nowhere to put it: an asset outside the album, an album that does not exist.
+    assert!(matches!(
+        c.create_activity(&on(&ann, Some(&outside), Reaction::Like))
+            .await,
+        Err(CatalogError::NotFound(_))
+    ));
+    let nowhere = NewActivity {
+        album_id: Uuid::new_v4(),
+        ..on(&ann, None, Reaction::Comment("lost".into()))
+    };
+    assert!(matches!(
+        c.create_activity(&nowhere).await,
+        Err(CatalogError::NotFound(_))
+    ));
+
+    let ids = |filter: ActivityFilter| async move {
+        c.activities(filter)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| a.id)
+            .collect::<Vec<_>>()
+    };
+    let all = ActivityFilter::album(trip.id);
+    assert_eq!(
+        ids(all).await,
+        vec![
+            hello.id,
+            ann_likes_album.id,
+            ann_likes_photo.id,
+            ann_likes_other.id,
+            bob_on_photo.id,
+            bob_again.id,
+            bob_likes_album.id
+        ],
+        "oldest first"
+    );
+    let album_only = ActivityFilter {
+        place: ActivityPlace::Album,
+        ..all
+    };
+    assert_eq!(
+        ids(album_only).await,
+        vec![hello.id, ann_likes_album.id, bob_likes_album.id]
+    );
+    let on_photo = ActivityFilter {
+        place: ActivityPlace::Asset(photo.id),
+        ..all
+    };
+    assert_eq!(
+        ids(on_photo).await,
+        vec![ann_likes_photo.id, bob_on_photo.id, bob_again.id]
+    );
+    let comments = ActivityFilter {
+        likes: Some(false),
+        ..all
+    };
+    assert_eq!(
+        ids(comments).await,
+        vec![hello.id, bob_on_photo.id, bob_again.id]
+    );
+    let bobs_likes = ActivityFilter {
+        likes: Some(true),
+        user_id: Some(bob.id),
+        ..all
+    };
+    assert_eq!(ids(bobs_likes).await, vec![bob_likes_album.id]);
+    let strangers = ActivityFilter {
+        user_id: Some(Uuid::new_v4()),
+        ..all
+    };
+    assert!(ids(strangers).await.is_empty());
+
+    let stats = |asset: Option<Uuid>| async move {
+        let s = c.activity_statistics(trip.id, asset).await.unwrap();
+        (s.comments, s.likes)
+    };
+    assert_eq!(stats(None).await, (3, 4));
+    assert_eq!(stats(Some(photo.id)).await, (2, 1));
+    assert_eq!(stats(Some(outside.id)).await, (0, 0));
+
+    // An asset in the trash: its activities are neither listed nor counted, until restored.
+    assert_eq!(c.trash_assets(ann.id, &[photo.id]).await.unwrap(), 1);
+    assert_eq!(
+        ids(all).await,
+        vec![
+            hello.id,
+            ann_likes_album.id,
+            ann_likes_other.id,
+            bob_likes_album.id
+        ]
+    );
+    assert_eq!(stats(None).await, (1, 3));
+    c.restore_assets(ann.id, Some(&[photo.id])).await.unwrap();
+    assert_eq!(stats(None).await, (3, 4));
+    // Into the locked folder: the asset leaves the album, and its activities there go with it.
+    let locked = AssetChange {
+        visibility: Some(Visibility::Locked),
+        ..Default::default()
+    };
+    c.update_assets(ann.id, &[other.id], &locked).await.unwrap();
+    assert!(c.activity(ann_likes_other.id).await.unwrap().is_none());
+    assert_eq!(ids(all).await.len(), 6);
+    assert_eq!(stats(None).await, (3, 3));
+
+    // A deleted user's activities are hidden from the listing and the counts, but still found
+    // by id (their album's owner may delete them).
+    let deleted = UserChange {
+        deleted_at: Some(Some(now())),
+        status: Some(UserStatus::Deleted),
+        ..Default::default()
+    };
+    c.update_user(bob.id, &deleted).await.unwrap();
+    assert_eq!(ids(all).await.len(), 3);
+    assert_eq!(stats(None).await, (1, 2));
+    assert!(c.activity(bob_again.id).await.unwrap().is_some());
+    let restored = UserChange {
+        deleted_at: Some(None),
+        status: Some(UserStatus::Active),
+        ..Default::default()
+    };
+    c.update_user(bob.id, &restored).await.unwrap();
+
+    // Leaving the album keeps one's activities (Immich keeps them too).
+    assert!(c.remove_album_member(trip.id, bob.id).await.unwrap());
+    assert_eq!(ids(all).await.len(), 6);
+
+    assert!(c.delete_activity(bob_again.id).await.unwrap());
+    assert!(!c.delete_activity(bob_again.id).await.unwrap());
+    assert!(c.activity(bob_again.id).await.unwrap().is_none());
+
+    // Removing an asset from the album removes the activities on it there.
+    c.remove_album_assets(trip.id, ann.id, true, &[photo.id])
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(all).await,
+        vec![hello.id, ann_likes_album.id, bob_likes_album.id]
+    );
+    assert!(c.activity(bob_on_photo.id).await.unwrap().is_none());
+
+    // A user deleted for good takes their activities along; the album takes the rest.
+    c.delete_user(bob.id).await.unwrap();
+    assert!(c.activity(bob_likes_album.id).await.unwrap().is_none());
+    c.delete_album(trip.id).await.unwrap();
+    assert!(c.activity(hello.id).await.unwrap().is_none());
+    assert_eq!(
+        c.activity_statistics(trip.id, None).await.unwrap(),
+        ActivityStatistics::default()
+    );
+}

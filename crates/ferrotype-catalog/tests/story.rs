@@ -45,4 +45,5 @@ stories!(
     sync,
     bus,
     instances,
+    activities,
 );

@@ -7,6 +7,7 @@
 //! Each area of the `Catalog` port (`UserRepo`, `AssetRepo`, ...) is implemented in its own
 //! file; `PgCatalog` is a whole `Catalog` through the port's blanket impl.
 
+mod activities;
 mod albums;
 mod api_keys;
 mod assets;

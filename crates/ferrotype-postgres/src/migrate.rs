@@ -25,6 +25,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0004_instances.sql"),
     ),
     ("0005_search", include_str!("../migrations/0005_search.sql")),
+    (
+        "0007_activities",
+        include_str!("../migrations/0007_activities.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.

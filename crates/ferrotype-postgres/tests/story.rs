@@ -39,4 +39,5 @@ stories!(
     sync,
     bus,
     instances,
+    activities,
 );

@@ -1,3 +1,4 @@
+pub mod activities;
 pub mod admin_users;
 pub mod albums;
 pub mod api_keys;

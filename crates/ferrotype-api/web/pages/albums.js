@@ -12,6 +12,7 @@ import { header } from "/components/header.js";
 import { shareDialog } from "/components/share-dialog.js";
 import { drawAlbum, monthSections, showGrid } from "/components/photo-grid.js";
 import { scrubber } from "/grid.js";
+import { activityPanel } from "/components/activity.js";
 
 export async function albumsPage() {
   const list = el("section", { class: "albums" });
@@ -85,7 +86,9 @@ export async function albumPage(id) {
     }) }, "Delete album") : null,
   );
   const timeline = el("section", { class: "timeline", id: "timeline" });
-  app.replaceChildren(header(), el("main", { class: "page" }, title, description, actions, timeline));
+  const activity = el("div", { class: "activity-panel" });
+  app.replaceChildren(header(), el("main", { class: "page" }, title, description, actions, activity, timeline));
+  activityPanel(activity, album, state.user.id, owner);
   await drawAlbum(timeline, `albumId=${id}`);
 }
 

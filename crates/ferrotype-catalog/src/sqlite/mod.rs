@@ -2,6 +2,7 @@
 //! writer at a time, and queueing them here avoids busy errors); reads use a small pool, so they
 //! never wait for writes. Blocking calls run on tokio's blocking threads.
 
+mod activities;
 mod albums;
 mod api_keys;
 mod assets;
@@ -86,6 +87,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0016_instances.sql"),
     ),
     ("0017_search", include_str!("migrations/0017_search.sql")),
+    (
+        "0019_activities",
+        include_str!("migrations/0019_activities.sql"),
+    ),
 ];
 
 /// How many idle read connections are kept open.

@@ -5,6 +5,7 @@
 //! `use ferrotype_core::catalog::prelude::*;`.
 //! Implemented by `ferrotype-catalog` (SQLite today, PostgreSQL next).
 
+mod activities;
 mod albums;
 mod api_keys;
 mod assets;
@@ -21,6 +22,10 @@ mod system;
 mod timeline;
 mod users;
 
+pub use activities::{
+    Activity, ActivityCreated, ActivityFilter, ActivityPlace, ActivityRepo, ActivityStatistics,
+    NewActivity, Reaction,
+};
 pub use albums::AlbumRepo;
 pub use api_keys::ApiKeyRepo;
 pub use assets::AssetRepo;
@@ -90,6 +95,7 @@ pub trait Catalog:
     + JobRepo
     + BusRepo
     + InstanceRepo
+    + ActivityRepo
     + Send
     + Sync
     + 'static
@@ -112,6 +118,7 @@ impl<T> Catalog for T where
         + JobRepo
         + BusRepo
         + InstanceRepo
+        + ActivityRepo
         + Send
         + Sync
         + 'static
@@ -121,6 +128,7 @@ impl<T> Catalog for T where
 /// The port and its area traits, for `use ferrotype_core::catalog::prelude::*;`: calling an
 /// area's method on an `Arc<dyn Catalog>` needs that area's trait in scope.
 pub mod prelude {
+    pub use super::ActivityRepo;
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,
         InstanceRepo, JobRepo, NotificationRepo, PartnerRepo, SearchRepo, SessionRepo,

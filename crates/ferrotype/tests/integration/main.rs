@@ -6,6 +6,7 @@
 mod common;
 mod compat_support;
 
+mod activities;
 mod assets_albums;
 mod auth;
 mod compat_cli;

@@ -115,6 +115,13 @@ async fn fill(server: &Server) -> Client {
         )
         .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    for activity in [
+        json!({"albumId": album.json()["id"], "type": "comment", "comment": "Moved"}),
+        json!({"albumId": album.json()["id"], "assetId": ids[0], "type": "like"}),
+    ] {
+        let r = admin.post("/api/activities", activity).await;
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    }
     let r = admin
         .put(
             &format!("/api/assets/{}", ids[2]),
@@ -170,7 +177,7 @@ async fn snapshot(server: &Server) -> Value {
             "thumbhash": asset["thumbhash"], "make": asset["exifInfo"]["make"],
         }));
     }
-    let albums: Vec<Value> = client
+    let mut albums: Vec<Value> = client
         .get("/api/albums")
         .await
         .json()
@@ -179,6 +186,13 @@ async fn snapshot(server: &Server) -> Value {
         .iter()
         .map(|a| json!({"id": a["id"], "name": a["albumName"], "count": a["assetCount"]}))
         .collect();
+    for album in &mut albums {
+        let id = album["id"].as_str().unwrap().to_string();
+        album["activities"] = client
+            .get(&format!("/api/activities?albumId={id}"))
+            .await
+            .json();
+    }
     let links: Vec<Value> = client
         .get("/api/shared-links")
         .await

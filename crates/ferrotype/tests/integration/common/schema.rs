@@ -74,7 +74,12 @@ pub fn check_response(method: &str, path: &str, status: u16, body: &Value) -> Ve
             "{method} {template}: no such operation in the OpenAPI document"
         )];
     }
-    let response = &operation["responses"][status.to_string()];
+    let mut response = &operation["responses"][status.to_string()];
+    // Immich answers a repeated like with 200 and the 201's body (its controller changes the
+    // status), which its document does not list.
+    if response.is_null() && status == 200 && (method, template) == ("POST", "/activities") {
+        response = &operation["responses"]["201"];
+    }
     if response.is_null() {
         return vec![format!(
             "{method} {template}: status {status} is not documented"
