@@ -22,6 +22,7 @@ use axum::routing::get;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
+use routes::tags;
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, jobs,
     map, media, notifications, partners, pin, server, sessions, shared_links, sync, system,
@@ -232,6 +233,16 @@ api_routes! {
     POST "/admin/notifications" => notifications::create;
     POST "/admin/notifications/templates/{name}" => notifications::template;
     POST "/admin/notifications/test-email" => notifications::test_email;
+    GET "/tags" => tags::list;
+    POST "/tags" => tags::create;
+    PUT "/tags" => tags::upsert;
+    PUT "/tags/assets" => tags::bulk_tag_assets;
+    GET "/tags/{id}" => tags::get;
+    PUT "/tags/{id}" => tags::update;
+    PATCH "/tags/{id}" => tags::update;
+    DELETE "/tags/{id}" => tags::delete;
+    PUT "/tags/{id}/assets" => tags::tag_assets;
+    DELETE "/tags/{id}/assets" => tags::untag_assets;
 }
 
 pub fn router(state: AppState) -> Router {

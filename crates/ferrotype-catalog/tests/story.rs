@@ -43,4 +43,5 @@ stories!(
     sync,
     bus,
     instances,
+    tags,
 );

@@ -201,7 +201,7 @@ pub fn format_exposure(seconds: f64) -> Option<String> {
 }
 
 /// Keywords, as Immich turns them into tags: `TagsList`, else `HierarchicalSubject` (with `|`
-/// as the level separator), else `Keywords`.
+/// as the level separator, and a `/` inside a level kept as `|`), else `Keywords`.
 fn keywords(tags: &Map<String, Value>) -> Vec<String> {
     let list = string_list(tags, "TagsList");
     if !list.is_empty() {
@@ -211,7 +211,12 @@ fn keywords(tags: &Map<String, Value>) -> Vec<String> {
     if !hierarchical.is_empty() {
         return hierarchical
             .into_iter()
-            .map(|s| s.replace('|', "/"))
+            .map(|s| {
+                s.split('|')
+                    .map(|level| level.replace('/', "|"))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .collect();
     }
     string_list(tags, "Keywords")

@@ -22,6 +22,7 @@ mod sessions;
 mod shared_links;
 mod sync;
 mod system;
+mod tags;
 mod timeline;
 mod transfer;
 mod users;

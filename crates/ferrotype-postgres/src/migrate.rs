@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0004_instances",
         include_str!("../migrations/0004_instances.sql"),
     ),
+    ("0006_tags", include_str!("../migrations/0006_tags.sql")),
 ];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.

@@ -37,4 +37,5 @@ stories!(
     sync,
     bus,
     instances,
+    tags,
 );

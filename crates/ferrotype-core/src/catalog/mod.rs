@@ -17,6 +17,7 @@ mod sessions;
 mod shared_links;
 mod sync;
 mod system;
+mod tags;
 mod timeline;
 mod users;
 
@@ -32,6 +33,7 @@ pub use sessions::SessionRepo;
 pub use shared_links::SharedLinkRepo;
 pub use sync::{SyncRepo, SyncStream};
 pub use system::SystemRepo;
+pub use tags::TagRepo;
 pub use timeline::TimelineRepo;
 pub use users::UserRepo;
 
@@ -87,6 +89,7 @@ pub trait Catalog:
     + JobRepo
     + BusRepo
     + InstanceRepo
+    + TagRepo
     + Send
     + Sync
     + 'static
@@ -108,6 +111,7 @@ impl<T> Catalog for T where
         + JobRepo
         + BusRepo
         + InstanceRepo
+        + TagRepo
         + Send
         + Sync
         + 'static
@@ -117,6 +121,7 @@ impl<T> Catalog for T where
 /// The port and its area traits, for `use ferrotype_core::catalog::prelude::*;`: calling an
 /// area's method on an `Arc<dyn Catalog>` needs that area's trait in scope.
 pub mod prelude {
+    pub use super::TagRepo;
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,
         InstanceRepo, JobRepo, NotificationRepo, PartnerRepo, SessionRepo, SharedLinkRepo,

@@ -29,6 +29,7 @@ mod smoke;
 mod storage_template;
 mod sync;
 mod system_config;
+mod tags;
 mod thumbnails;
 mod timeline;
 mod uploads;
