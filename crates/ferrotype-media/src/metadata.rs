@@ -420,7 +420,7 @@ mod tests {
         assert_eq!(format_exposure(0.0), None);
         let info = exif_info(
             &tags(json!({
-                "ISO": [200, 400], "LensID": "OLYMPUS M.7-14mm F2.8", "HierarchicalSubject": ["a|b", "c"],
+                "ISO": [200, 400], "LensID": "OLYMPUS M.7-14mm F2.8", "HierarchicalSubject": ["a|b", "c", "d|1/2"],
                 "Keywords": ["x"], "GPSLatitude": 0, "GPSLongitude": 0, "Rating": 9, "FNumber": "n/a",
                 "ImageDescription": "  ", "Description": "A lake",
             })),
@@ -428,7 +428,8 @@ mod tests {
         );
         assert_eq!(info.iso, Some(200));
         assert_eq!(info.lens_model.as_deref(), Some("OLYMPUS M.7-14mm F2.8"));
-        assert_eq!(info.keywords, vec!["a/b", "c"]);
+        // A `/` inside a level is not a level of its own (Immich keeps it as `|`).
+        assert_eq!(info.keywords, vec!["a/b", "c", "d/1|2"]);
         assert_eq!((info.latitude, info.longitude), (None, None));
         assert_eq!(info.rating, None);
         assert_eq!(info.f_number, None);
