@@ -2015,4 +2015,17 @@ pub async fn tags(c: &dyn Catalog) {
     assert!(c.tags_of(bob.id).await.unwrap().is_empty());
     // Family, Pets, Pets/Cats, A, A/B, A/B/C, A/B/C/D and Bob's Trips.
     assert_eq!(removed, 8);
+
+    // The sidecar written with the tags becomes the asset's; one it has already stays.
+    let sidecar = format!("{}.xmp", photo.original_path);
+    c.sidecar_tags_written(photo.id, &sidecar, &JobEnd::enqueue(vec![]))
+        .await
+        .unwrap();
+    let stored = c.asset(photo.id).await.unwrap().unwrap();
+    assert_eq!(stored.sidecar_path.as_deref(), Some(sidecar.as_str()));
+    c.sidecar_tags_written(photo.id, "elsewhere.xmp", &JobEnd::enqueue(vec![]))
+        .await
+        .unwrap();
+    let stored = c.asset(photo.id).await.unwrap().unwrap();
+    assert_eq!(stored.sidecar_path.as_deref(), Some(sidecar.as_str()));
 }

@@ -7,11 +7,12 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ferrotype_core::catalog::{CatalogError, CatalogResult, TagRepo};
+use ferrotype_core::jobs::JobEnd;
 use ferrotype_core::model::{Tag, tag_path_levels};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use crate::{PgCatalog, is_unique_violation, map_error, now};
+use crate::{PgCatalog, is_unique_violation, jobs, map_error, now};
 
 /// The columns `tag_at` reads, in its order, of `tags t`.
 pub(crate) const TAG_COLUMNS: &str =
@@ -292,5 +293,23 @@ impl TagRepo for PgCatalog {
             .await
             .map_err(map_error)?;
         Ok(deleted)
+    }
+
+    async fn sidecar_tags_written(
+        &self,
+        asset_id: Uuid,
+        sidecar_path: &str,
+        end: &JobEnd,
+    ) -> CatalogResult<()> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await.map_err(map_error)?;
+        tx.execute(
+            "UPDATE assets SET sidecar_path = $2 WHERE id = $1 AND sidecar_path IS NULL",
+            &[&asset_id, &sidecar_path],
+        )
+        .await
+        .map_err(map_error)?;
+        jobs::end_in(&tx, end).await?;
+        tx.commit().await.map_err(map_error)
     }
 }

@@ -1,7 +1,8 @@
 //! `/api/tags`: a user's tags, a tree of keywords (`a/b/c`), with colours, and the assets they
 //! are on. A tag is its owner's alone: anyone else's id answers Immich's 400 "Not found or no
 //! tag.<action> access", as a missing one does. Tags put on or taken off assets lock the
-//! assets' tags (the catalog's `tag_assets`), so reading the file's keywords again keeps them.
+//! assets' tags (the catalog's `tag_assets`), so reading the file's keywords again keeps them,
+//! and queue the writing of their XMP sidecars (`SidecarWrite`), as Immich does.
 
 use std::collections::HashSet;
 
@@ -10,6 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ferrotype_core::access::{self, AssetAccess, Refused};
 use ferrotype_core::catalog::CatalogError;
+use ferrotype_core::jobs::NewJob;
+use ferrotype_core::jobs::payloads::SidecarWriteJob;
 use ferrotype_core::model::Tag;
 use ferrotype_core::permissions::Permission;
 use serde::{Deserialize, Serialize};
@@ -60,6 +63,20 @@ async fn may_change_asset(
         Err(Refused::Catalog(e)) => Err(e.into()),
         Err(Refused::NoAccess(_) | Refused::Forbidden) => Ok(false),
     }
+}
+
+/// Queues the writing of the assets' tags into their sidecars (once per asset while waiting).
+async fn write_sidecars(state: &AppState, assets: impl IntoIterator<Item = Uuid>) -> ApiResult<()> {
+    let mut seen = HashSet::new();
+    let jobs: Vec<NewJob> = assets
+        .into_iter()
+        .filter(|a| seen.insert(*a))
+        .map(|a| NewJob::of(&SidecarWriteJob::new(a)))
+        .collect();
+    if !jobs.is_empty() {
+        state.catalog.enqueue_jobs(&jobs).await?;
+    }
+    Ok(())
 }
 
 /// `GET /tags`: the caller's tags, by value.
@@ -163,6 +180,7 @@ pub async fn bulk_tag_assets(
         .flat_map(|tag| assets.iter().map(move |asset| (*tag, *asset)))
         .collect();
     let made = state.catalog.tag_assets(&pairs).await?;
+    write_sidecars(&state, made.iter().map(|(_, asset)| *asset)).await?;
     Ok(Json(BulkAssetsResponse { count: made.len() }))
 }
 
@@ -262,6 +280,7 @@ pub async fn tag_assets(
     }
     if !added.is_empty() {
         state.catalog.tag_assets(&added).await?;
+        write_sidecars(&state, added.iter().map(|(_, asset)| *asset)).await?;
     }
     Ok(Json(results))
 }
@@ -295,7 +314,8 @@ pub async fn untag_assets(
         results.push(BulkIdResponse::of(asset, error));
     }
     if !removed.is_empty() {
-        state.catalog.untag_assets(id, &removed).await?;
+        let untagged = state.catalog.untag_assets(id, &removed).await?;
+        write_sidecars(&state, untagged).await?;
     }
     Ok(Json(results))
 }

@@ -5,11 +5,12 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use ferrotype_core::catalog::{CatalogError, CatalogResult, TagRepo};
+use ferrotype_core::jobs::JobEnd;
 use ferrotype_core::model::{Tag, tag_path_levels};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::{SqliteCatalog, parse_ts, parse_uuid, ts};
+use super::{SqliteCatalog, jobs, parse_ts, parse_uuid, ts};
 
 /// The columns `tag_at` reads, in its order, of `tags t`.
 pub(crate) const TAG_COLUMNS: &str =
@@ -296,5 +297,31 @@ impl TagRepo for SqliteCatalog {
             Ok(unused as u64)
         })
         .await
+    }
+
+    async fn sidecar_tags_written(
+        &self,
+        asset_id: Uuid,
+        sidecar_path: &str,
+        end: &JobEnd,
+    ) -> CatalogResult<()> {
+        let path = sidecar_path.to_string();
+        let owned = end.clone();
+        let held = self
+            .write(move |conn| {
+                let tx = conn.transaction()?;
+                let id = asset_id.to_string();
+                tx.execute(
+                    "UPDATE assets SET sidecar_path = ?2 WHERE id = ?1 AND sidecar_path IS NULL",
+                    params![id, path],
+                )?;
+                if !jobs::end_in(&tx, &owned)? {
+                    return Ok(false);
+                }
+                tx.commit()?;
+                Ok(true)
+            })
+            .await?;
+        jobs::end_held(self, held, end)
     }
 }

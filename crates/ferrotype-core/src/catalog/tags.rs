@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::CatalogResult;
+use crate::jobs::JobEnd;
 use crate::model::Tag;
 
 #[async_trait]
@@ -46,4 +47,14 @@ pub trait TagRepo: Send + Sync {
     /// Deletes every tag that is on no asset, neither itself nor any tag below it (Immich's
     /// `TagCleanup`); answers how many went.
     async fn delete_empty_tags(&self) -> CatalogResult<u64>;
+    /// The `SidecarWrite` job wrote the asset's tags into the sidecar at `sidecar_path`, which
+    /// becomes the asset's sidecar if it had none; `end` recorded in the same transaction, a
+    /// `Conflict` with nothing written when its job is no longer held. The asset's tags stay
+    /// locked: they are the user's choice, which the sidecar now carries for other programs.
+    async fn sidecar_tags_written(
+        &self,
+        asset_id: Uuid,
+        sidecar_path: &str,
+        end: &JobEnd,
+    ) -> CatalogResult<()>;
 }

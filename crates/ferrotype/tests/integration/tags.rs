@@ -552,3 +552,97 @@ async fn keywords_become_tags_until_the_user_chooses() {
         vec!["People", "People/Marie Curie"]
     );
 }
+
+/// The sidecar's `TagsList` as exiftool reads it.
+fn sidecar_tags(path: &std::path::Path) -> Value {
+    let out = std::process::Command::new("exiftool")
+        .args(["-json", "-TagsList"])
+        .arg(path)
+        .output()
+        .expect("exiftool");
+    let read: Value = serde_json::from_slice(&out.stdout).expect("exiftool's JSON");
+    read[0]["TagsList"].clone()
+}
+
+async fn wait_for_tag_jobs(admin: &Client) {
+    wait_for_queue(admin, "sidecar").await;
+    wait_for_media_jobs(admin).await;
+}
+
+#[tokio::test]
+async fn tags_are_written_to_the_sidecar() {
+    let p = people().await;
+    let ridge = fixtures().join("nature/tanners_ridge.jpg");
+    let asset = upload_path(&p.ann, &ridge).await;
+    wait_for_media_jobs(&p.admin).await;
+    let from_file = vec![
+        "Big Meadows",
+        "Fall 2023",
+        "Lara Ellis Photography",
+        "Shenandoah National Park",
+    ];
+    let shown = p.ann.get(&format!("/api/assets/{asset}")).await.json();
+    assert_eq!(values(&shown["tags"]), from_file);
+    let original = shown["originalPath"].as_str().unwrap().to_string();
+    let sidecar = p.server.data_dir.join(format!("{original}.xmp"));
+    assert!(!sidecar.exists());
+
+    // Tagged by hand: the sidecar beside the original says every tag (by value), which stay
+    // the asset's.
+    let best = create(
+        &p.ann,
+        json!({"name": "Best", "parentId": id(&create(&p.ann, json!({"name": "Mine"})).await)}),
+    )
+    .await;
+    let r = p
+        .ann
+        .put(
+            &format!("/api/tags/{}/assets", id(&best)),
+            json!({"ids": [asset]}),
+        )
+        .await;
+    assert_eq!(r.json()[0]["success"], true);
+    wait_for_tag_jobs(&p.admin).await;
+    let mut expected: Vec<&str> = from_file.clone();
+    expected.push("Mine/Best");
+    expected.sort();
+    assert_eq!(sidecar_tags(&sidecar), json!(expected));
+    let shown = p.ann.get(&format!("/api/assets/{asset}")).await.json();
+    assert_eq!(values(&shown["tags"]), expected);
+    let files = p.server.stored_files();
+    assert!(files.iter().any(|f| f.ends_with(".jpg.xmp")), "{files:?}");
+
+    // Every tag taken off: the sidecar says none, and the original's keywords do not come back.
+    let tags: Vec<String> = shown["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| id(t).to_string())
+        .collect();
+    for tag in tags {
+        let r = p
+            .ann
+            .send_json(
+                Method::DELETE,
+                &format!("/api/tags/{tag}/assets"),
+                json!({"ids": [asset]}),
+            )
+            .await;
+        assert_eq!(r.json()[0]["success"], true);
+    }
+    wait_for_tag_jobs(&p.admin).await;
+    assert_eq!(sidecar_tags(&sidecar), Value::Null);
+    let r = p
+        .ann
+        .post(
+            "/api/assets/jobs",
+            json!({"assetIds": [asset], "name": "refresh-metadata"}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    wait_for_media_jobs(&p.admin).await;
+    let shown = p.ann.get(&format!("/api/assets/{asset}")).await.json();
+    assert_eq!(shown["tags"], json!([]));
+    let sidecar_jobs = queue_statistics(&p.admin, "sidecar").await;
+    assert_eq!(sidecar_jobs["failed"], 0, "{sidecar_jobs}");
+}
