@@ -2,9 +2,12 @@
 //! key without the permission, another user's tag, a missing one, bad ids and colours,
 //! duplicates), the tree (nested creation, upsert by path, in parallel too, deleting a subtree),
 //! tags on assets (one by one and in bulk, shown in `GET /assets/{id}`, a tag's timeline), and
-//! files' keywords becoming the owner's tags, kept once the user has chosen the asset's tags.
+//! files' keywords becoming the owner's tags, kept once the user has chosen the asset's tags,
+//! and written into the sidecar; every story on a SQLite and on a PostgreSQL catalog.
 
 use std::collections::HashMap;
+
+use ferrotype_postgres::testing::TestCluster;
 
 use crate::common::*;
 use reqwest::Method;
@@ -16,13 +19,63 @@ struct People {
     ann: Client,
 }
 
-async fn people() -> People {
-    let server = Server::start();
+/// Which catalog the server keeps: each story runs on both.
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+async fn people(backend: Backend) -> People {
+    let server = match backend {
+        Backend::Sqlite => Server::start(),
+        Backend::Postgres => {
+            let url = TestCluster::shared().database_url().await;
+            Server::start_with(&[("FERROTYPE_DATABASE_URL", url.as_str())])
+        }
+    };
     let admin = admin(&server).await;
-    create_user(&server, "ann@example.com", "password-1234");
+    let r = admin
+        .post(
+            "/api/admin/users",
+            json!({"email": "ann@example.com", "password": "password-1234", "name": "Ann"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let ann = login(&server, "ann@example.com", "password-1234").await;
     People { server, admin, ann }
 }
+
+/// Each story as a test on SQLite and one on PostgreSQL (a fresh database of the test binary's
+/// throwaway cluster).
+macro_rules! on_both_backends {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    super::$story(super::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    super::$story(super::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    tags_are_created_read_coloured_and_deleted,
+    upsert_makes_every_level_once,
+    tags_go_on_assets,
+    keywords_become_tags_until_the_user_chooses,
+    tags_are_written_to_the_sidecar,
+);
 
 async fn create(client: &Client, body: Value) -> Value {
     let r = client.post("/api/tags", body).await;
@@ -61,9 +114,8 @@ fn shape(tag: &Value) -> Value {
 
 const MISSING: &str = "4f1b2b4e-8c1e-4d55-9b1a-0d6f1c2b3a4d";
 
-#[tokio::test]
-async fn tags_are_created_read_coloured_and_deleted() {
-    let p = people().await;
+async fn tags_are_created_read_coloured_and_deleted(backend: Backend) {
+    let p = people(backend).await;
     let anon = Client::new(&p.server, Cred::None);
     for (method, path) in [
         (Method::GET, "/api/tags".to_string()),
@@ -287,9 +339,8 @@ async fn tags_are_created_read_coloured_and_deleted() {
     assert_eq!(values(&p.admin.get("/api/tags").await.json()), vec!["TagA"]);
 }
 
-#[tokio::test]
-async fn upsert_makes_every_level_once() {
-    let p = people().await;
+async fn upsert_makes_every_level_once(backend: Backend) {
+    let p = people(backend).await;
     let r = p
         .ann
         .put(
@@ -359,9 +410,8 @@ async fn upsert_makes_every_level_once() {
     );
 }
 
-#[tokio::test]
-async fn tags_go_on_assets() {
-    let p = people().await;
+async fn tags_go_on_assets(backend: Backend) {
+    let p = people(backend).await;
     let mine = upload(&p.ann, 1).await;
     let mine_too = upload(&p.ann, 2).await;
     let admins_asset = upload(&p.admin, 3).await;
@@ -495,9 +545,8 @@ async fn tags_go_on_assets() {
     assert_eq!(asset["tags"], json!([]));
 }
 
-#[tokio::test]
-async fn keywords_become_tags_until_the_user_chooses() {
-    let p = people().await;
+async fn keywords_become_tags_until_the_user_chooses(backend: Backend) {
+    let p = people(backend).await;
     let portrait = fixtures().join("metadata/faces/portrait.jpg");
     let asset = upload_path(&p.ann, &portrait).await;
     wait_for_media_jobs(&p.admin).await;
@@ -569,9 +618,8 @@ async fn wait_for_tag_jobs(admin: &Client) {
     wait_for_media_jobs(admin).await;
 }
 
-#[tokio::test]
-async fn tags_are_written_to_the_sidecar() {
-    let p = people().await;
+async fn tags_are_written_to_the_sidecar(backend: Backend) {
+    let p = people(backend).await;
     let ridge = fixtures().join("nature/tanners_ridge.jpg");
     let asset = upload_path(&p.ann, &ridge).await;
     wait_for_media_jobs(&p.admin).await;
