@@ -177,21 +177,27 @@ impl ExifResponse {
 #[serde(rename_all = "camelCase")]
 pub struct TagResponse {
     pub id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<Uuid>,
     /// The last level of the value (`b` for `a/b`).
     pub name: String,
     pub value: String,
     pub created_at: String,
     pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
 }
 
 impl From<&Tag> for TagResponse {
     fn from(t: &Tag) -> Self {
         TagResponse {
             id: t.id,
-            name: t.value.rsplit('/').next().unwrap_or(&t.value).to_string(),
+            parent_id: t.parent_id,
+            name: t.name().to_string(),
             value: t.value.clone(),
             created_at: iso(&t.created_at),
             updated_at: iso(&t.updated_at),
+            color: t.color.clone(),
         }
     }
 }

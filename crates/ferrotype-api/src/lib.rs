@@ -23,6 +23,7 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
 use routes::activities;
+use routes::tags;
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, folders,
     jobs, map, media, notifications, partners, pin, search, server, sessions, shared_links, sync,
@@ -247,6 +248,16 @@ api_routes! {
     POST "/activities" => activities::create;
     GET "/activities/statistics" => activities::statistics;
     DELETE "/activities/{id}" => activities::delete;
+    GET "/tags" => tags::list;
+    POST "/tags" => tags::create;
+    PUT "/tags" => tags::upsert;
+    PUT "/tags/assets" => tags::bulk_tag_assets;
+    GET "/tags/{id}" => tags::get;
+    PUT "/tags/{id}" => tags::update;
+    PATCH "/tags/{id}" => tags::update;
+    DELETE "/tags/{id}" => tags::delete;
+    PUT "/tags/{id}/assets" => tags::tag_assets;
+    DELETE "/tags/{id}/assets" => tags::untag_assets;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -200,3 +200,8 @@ pub const VISIBILITY_UNKNOWN: Refusal = refusal(
     "visibility must be one of the following values: archive, timeline, hidden, locked",
 );
 pub const WRONG_PASSWORD: Refusal = refusal(StatusCode::BAD_REQUEST, "Wrong password");
+pub const TAG_ALREADY_EXISTS: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "A tag with that name already exists",
+);
+pub const TAG_NOT_FOUND: Refusal = refusal(StatusCode::BAD_REQUEST, "Tag not found");

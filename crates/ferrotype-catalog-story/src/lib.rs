@@ -2532,3 +2532,253 @@ pub async fn activities(c: &dyn Catalog) {
         ActivityStatistics::default()
     );
 }
+
+/// Tags: per-user trees of keywords made by hand, by path (Immich's upsert, concurrently too)
+/// and from files' keywords; colours; tagging assets (which locks the asset's tags against the
+/// next reading of the file); a tag's timeline holding its subtree; deleting a subtree; the
+/// clean-up of unused tags.
+pub async fn tags(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let photo = stored_asset(c, ann.id, "photo", day(2024, 5, 1)).await;
+    let other = stored_asset(c, ann.id, "other", day(2024, 6, 1)).await;
+
+    // By hand: a root, the same value refused, a child, the same value for someone else.
+    let trips = c.create_tag(ann.id, "Trips", None, None).await.unwrap();
+    assert_eq!(
+        (trips.value.as_str(), trips.parent_id, trips.user_id),
+        ("Trips", None, ann.id)
+    );
+    assert!(matches!(
+        c.create_tag(ann.id, "Trips", None, Some("#fff")).await,
+        Err(CatalogError::Conflict(_))
+    ));
+    let rome = c
+        .create_tag(ann.id, "Rome", Some(trips.id), Some("#ff0000"))
+        .await
+        .unwrap();
+    assert_eq!(rome.value, "Trips/Rome");
+    assert_eq!(rome.name(), "Rome");
+    assert_eq!(rome.parent_id, Some(trips.id));
+    assert_eq!(rome.color.as_deref(), Some("#ff0000"));
+    assert_eq!(c.tag(rome.id).await.unwrap().as_ref(), Some(&rome));
+    assert!(c.tag(Uuid::new_v4()).await.unwrap().is_none());
+    let bobs = c.create_tag(bob.id, "Trips", None, None).await.unwrap();
+    assert_ne!(bobs.id, trips.id);
+    assert!(
+        matches!(
+            c.create_tag(bob.id, "Paris", Some(trips.id), None).await,
+            Err(CatalogError::NotFound(_))
+        ),
+        "a parent must be one's own"
+    );
+
+    // By path: every level made once, the path's own tag answered, empty levels dropped.
+    let upserted = c
+        .upsert_tag_paths(
+            ann.id,
+            &[
+                "Trips/Rome/Forum".into(),
+                "Family".into(),
+                "Trips/Rome/Forum".into(),
+                "//".into(),
+                "/Pets//Cats/".into(),
+            ],
+        )
+        .await
+        .unwrap();
+    let values: Vec<&str> = upserted.iter().map(|t| t.value.as_str()).collect();
+    assert_eq!(values, vec!["Trips/Rome/Forum", "Family", "Pets/Cats"]);
+    let forum = upserted[0].clone();
+    assert_eq!(
+        forum.parent_id,
+        Some(rome.id),
+        "an existing level is reused"
+    );
+    let listed = c.tags_of(ann.id).await.unwrap();
+    let id_of = |value: &str| listed.iter().find(|t| t.value == value).map(|t| t.id);
+    let all: Vec<(String, Option<Uuid>)> = listed
+        .iter()
+        .map(|t| (t.value.clone(), t.parent_id))
+        .collect();
+    assert_eq!(
+        all,
+        vec![
+            ("Family".to_string(), None),
+            ("Pets".to_string(), None),
+            ("Pets/Cats".to_string(), id_of("Pets")),
+            ("Trips".to_string(), None),
+            ("Trips/Rome".to_string(), Some(trips.id)),
+            ("Trips/Rome/Forum".to_string(), Some(rome.id)),
+        ],
+        "by value"
+    );
+    assert_eq!(c.tags_of(bob.id).await.unwrap().len(), 1);
+
+    // The same paths at once: everyone gets the same tags.
+    let path = vec!["A/B/C/D".to_string()];
+    let (one, two, three, four) = tokio::join!(
+        c.upsert_tag_paths(ann.id, &path),
+        c.upsert_tag_paths(ann.id, &path),
+        c.upsert_tag_paths(ann.id, &path),
+        c.upsert_tag_paths(ann.id, &path),
+    );
+    let first = one.unwrap();
+    for other_run in [two.unwrap(), three.unwrap(), four.unwrap()] {
+        assert_eq!(other_run, first);
+    }
+    assert_eq!(first[0].value, "A/B/C/D");
+
+    // Colours.
+    let blue = c
+        .set_tag_color(trips.id, Some("#0000ff"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(blue.color.as_deref(), Some("#0000ff"));
+    assert!(blue.updated_at >= trips.updated_at);
+    let plain = c.set_tag_color(trips.id, None).await.unwrap().unwrap();
+    assert_eq!(plain.color, None);
+    assert!(
+        c.set_tag_color(Uuid::new_v4(), Some("#000"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Tagging: new pairs only; the asset's tags listed by value.
+    let made = c
+        .tag_assets(&[
+            (forum.id, photo.id),
+            (trips.id, photo.id),
+            (forum.id, photo.id),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(made, vec![(forum.id, photo.id), (trips.id, photo.id)]);
+    assert_eq!(
+        c.tag_assets(&[(forum.id, photo.id), (forum.id, other.id)])
+            .await
+            .unwrap(),
+        vec![(forum.id, other.id)]
+    );
+    let on_photo: Vec<String> = c
+        .asset_tags(photo.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.value)
+        .collect();
+    assert_eq!(on_photo, vec!["Trips", "Trips/Rome/Forum"]);
+    let mut tagged = c
+        .tagged_assets(forum.id, &[photo.id, other.id, Uuid::new_v4()])
+        .await
+        .unwrap();
+    tagged.sort();
+    let mut expected = vec![photo.id, other.id];
+    expected.sort();
+    assert_eq!(tagged, expected);
+
+    // A tag's timeline holds the assets of the tags below it.
+    let within = |tag: Uuid| TimelineQuery {
+        within: Some(TimelineScope::Tag(tag)),
+        ..timeline_query(ann.id, true)
+    };
+    assert_eq!(
+        c.timeline_buckets(&within(trips.id)).await.unwrap(),
+        vec![("2024-06".to_string(), 1), ("2024-05".to_string(), 1)]
+    );
+    assert_eq!(c.timeline_buckets(&within(rome.id)).await.unwrap().len(), 2);
+
+    // Untagging answers the assets the tag was on.
+    assert_eq!(
+        c.untag_assets(forum.id, &[other.id, Uuid::new_v4()])
+            .await
+            .unwrap(),
+        vec![other.id]
+    );
+    assert!(
+        c.untag_assets(forum.id, &[other.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The file's keywords: every level becomes a tag of the owner, the asset on the paths' own
+    // tags; an asset tagged by hand keeps the user's tags.
+    let keywords = ExifInfo {
+        keywords: vec!["Places/Italy".into(), "Places/Italy".into(), "Sun".into()],
+        ..Default::default()
+    };
+    c.save_metadata(photo.id, &keywords, None, &JobEnd::enqueue(vec![]))
+        .await
+        .unwrap();
+    let on_photo: Vec<String> = c
+        .asset_tags(photo.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.value)
+        .collect();
+    assert_eq!(
+        on_photo,
+        vec!["Trips", "Trips/Rome/Forum"],
+        "chosen by hand"
+    );
+    let fresh = stored_asset(c, ann.id, "fresh", day(2024, 7, 1)).await;
+    c.save_metadata(fresh.id, &keywords, None, &JobEnd::enqueue(vec![]))
+        .await
+        .unwrap();
+    let on_fresh = c.asset_tags(fresh.id).await.unwrap();
+    let values: Vec<&str> = on_fresh.iter().map(|t| t.value.as_str()).collect();
+    assert_eq!(values, vec!["Places/Italy", "Sun"]);
+    let places = c
+        .tags_of(ann.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.value == "Places")
+        .expect("the level above a keyword");
+    assert_eq!(on_fresh[0].parent_id, Some(places.id));
+    assert_eq!(on_fresh[0].user_id, ann.id);
+
+    // Deleting a tag deletes the tags below it and their places on assets.
+    assert!(c.delete_tag(rome.id).await.unwrap());
+    assert!(!c.delete_tag(rome.id).await.unwrap());
+    assert!(c.tag(forum.id).await.unwrap().is_none());
+    let on_photo: Vec<String> = c
+        .asset_tags(photo.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.value)
+        .collect();
+    assert_eq!(on_photo, vec!["Trips"]);
+
+    // The clean-up: tags on no asset, neither themselves nor below, go; Bob's unused one too.
+    let removed = c.delete_empty_tags().await.unwrap();
+    let left: Vec<String> = c
+        .tags_of(ann.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.value)
+        .collect();
+    assert_eq!(left, vec!["Places", "Places/Italy", "Sun", "Trips"]);
+    assert!(c.tags_of(bob.id).await.unwrap().is_empty());
+    // Family, Pets, Pets/Cats, A, A/B, A/B/C, A/B/C/D and Bob's Trips.
+    assert_eq!(removed, 8);
+
+    // The sidecar written with the tags becomes the asset's; one it has already stays.
+    let sidecar = format!("{}.xmp", photo.original_path);
+    c.sidecar_tags_written(photo.id, &sidecar, &JobEnd::enqueue(vec![]))
+        .await
+        .unwrap();
+    let stored = c.asset(photo.id).await.unwrap().unwrap();
+    assert_eq!(stored.sidecar_path.as_deref(), Some(sidecar.as_str()));
+    c.sidecar_tags_written(photo.id, "elsewhere.xmp", &JobEnd::enqueue(vec![]))
+        .await
+        .unwrap();
+    let stored = c.asset(photo.id).await.unwrap().unwrap();
+    assert_eq!(stored.sidecar_path.as_deref(), Some(sidecar.as_str()));
+}

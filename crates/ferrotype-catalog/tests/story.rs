@@ -46,4 +46,5 @@ stories!(
     bus,
     instances,
     activities,
+    tags,
 );

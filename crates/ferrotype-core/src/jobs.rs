@@ -136,6 +136,7 @@ pub mod names {
     pub const SEND_MAIL: &str = "SendMail";
     pub const VERSION_CHECK: &str = "VersionCheck";
     pub const NOTIFY_ALBUM_UPDATE: &str = "NotifyAlbumUpdate";
+    pub const SIDECAR_WRITE: &str = "SidecarWrite";
 }
 
 /// A job to enqueue.

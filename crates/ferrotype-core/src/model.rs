@@ -366,14 +366,39 @@ pub struct UserChange {
     pub profile_image_path: Option<String>,
 }
 
-/// A user's tag (a keyword; `a/b` for a hierarchy).
+/// A user's tag (a keyword). Tags form a tree: `value` is the whole path (`a/b`), the parent
+/// is the tag of the path one level up (`a`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tag {
     pub id: Uuid,
     pub user_id: Uuid,
     pub value: String,
+    pub parent_id: Option<Uuid>,
+    /// A hex colour, `#` first (`#ff0000`).
+    pub color: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+impl Tag {
+    /// The last level of the value (`b` for `a/b`), Immich's `name`.
+    pub fn name(&self) -> &str {
+        self.value.rsplit('/').next().unwrap_or(&self.value)
+    }
+}
+
+/// The levels of a tag path as Immich reads one (`a//b/` is `a`, `a/b`): empty levels dropped,
+/// each level's whole path in order, the last the tag itself; nothing for a path of no level.
+pub fn tag_path_levels(path: &str) -> Vec<String> {
+    let mut levels: Vec<String> = Vec::new();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        let value = match levels.last() {
+            Some(parent) => format!("{parent}/{part}"),
+            None => part.to_string(),
+        };
+        levels.push(value);
+    }
+    levels
 }
 
 /// A version this server ran, from when (`GET /api/server/version-history`).

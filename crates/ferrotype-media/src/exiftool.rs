@@ -156,6 +156,37 @@ impl ExifTool {
             .unwrap_or(false))
     }
 
+    /// Replaces the `TagsList` of the XMP file at `path` (made when it does not exist) with
+    /// `values`; none deletes the tag. A value with a line break cannot be passed to exiftool's
+    /// argument stream and is left out.
+    pub async fn write_tags_list(
+        &self,
+        path: &Path,
+        values: &[String],
+    ) -> Result<(), ExifToolError> {
+        let path = path
+            .to_str()
+            .ok_or_else(|| ExifToolError::Failed("path is not UTF-8".into()))?;
+        let assignments: Vec<String> = values
+            .iter()
+            .filter(|v| !v.contains(['\n', '\r']))
+            .map(|v| format!("-TagsList={v}"))
+            .collect();
+        let mut args = vec!["-overwrite_original", "-TagsList="];
+        args.extend(assignments.iter().map(String::as_str));
+        args.push(path);
+        let out = self.run(&args).await?;
+        // "1 image files created" or "... updated"; anything else is exiftool's refusal.
+        if out.contains("1 image files") {
+            Ok(())
+        } else {
+            Err(ExifToolError::Failed(format!(
+                "writing {path} failed: {}",
+                out.trim()
+            )))
+        }
+    }
+
     async fn run(&self, args: &[&str]) -> Result<String, ExifToolError> {
         let _slot = self
             .slots

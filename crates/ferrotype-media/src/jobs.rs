@@ -1,8 +1,9 @@
-//! The media jobs, registered with `register`: `AssetExtractMetadata` (then the thumbnails) and
-//! `AssetGenerateThumbnails` (then the storage template). Each is idempotent: running it twice
+//! The media jobs, registered with `register`: `AssetExtractMetadata` (then the thumbnails),
+//! `AssetGenerateThumbnails` (then the storage template) and `SidecarWrite`. Each is idempotent: running it twice
 //! leaves the same result as running it once, which is what makes re-running after a crash safe.
 
 pub mod metadata;
+pub mod sidecar;
 pub mod thumbnails;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::exiftool::ExifTool;
 use crate::geocode::Geocoder;
 use crate::thumbnail::ThumbnailSettings;
 use metadata::ExtractMetadata;
+use sidecar::WriteSidecar;
 use thumbnails::GenerateThumbnails;
 
 /// What the media jobs work with.
@@ -43,6 +45,11 @@ pub fn register(handlers: &mut JobHandlers, jobs: MediaJobs) {
             exiftool: jobs.exiftool.clone(),
             geocoder: jobs.geocoder,
             system_config: jobs.system_config.clone(),
+        })
+        .add(WriteSidecar {
+            catalog: jobs.catalog.clone(),
+            blobs: jobs.blobs.clone(),
+            exiftool: jobs.exiftool.clone(),
         })
         .add(GenerateThumbnails {
             catalog: jobs.catalog,

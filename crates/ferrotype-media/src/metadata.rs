@@ -201,7 +201,7 @@ pub fn format_exposure(seconds: f64) -> Option<String> {
 }
 
 /// Keywords, as Immich turns them into tags: `TagsList`, else `HierarchicalSubject` (with `|`
-/// as the level separator), else `Keywords`.
+/// as the level separator, and a `/` inside a level kept as `|`), else `Keywords`.
 fn keywords(tags: &Map<String, Value>) -> Vec<String> {
     let list = string_list(tags, "TagsList");
     if !list.is_empty() {
@@ -211,7 +211,12 @@ fn keywords(tags: &Map<String, Value>) -> Vec<String> {
     if !hierarchical.is_empty() {
         return hierarchical
             .into_iter()
-            .map(|s| s.replace('|', "/"))
+            .map(|s| {
+                s.split('|')
+                    .map(|level| level.replace('/', "|"))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .collect();
     }
     string_list(tags, "Keywords")
@@ -415,7 +420,7 @@ mod tests {
         assert_eq!(format_exposure(0.0), None);
         let info = exif_info(
             &tags(json!({
-                "ISO": [200, 400], "LensID": "OLYMPUS M.7-14mm F2.8", "HierarchicalSubject": ["a|b", "c"],
+                "ISO": [200, 400], "LensID": "OLYMPUS M.7-14mm F2.8", "HierarchicalSubject": ["a|b", "c", "d|1/2"],
                 "Keywords": ["x"], "GPSLatitude": 0, "GPSLongitude": 0, "Rating": 9, "FNumber": "n/a",
                 "ImageDescription": "  ", "Description": "A lake",
             })),
@@ -423,7 +428,8 @@ mod tests {
         );
         assert_eq!(info.iso, Some(200));
         assert_eq!(info.lens_model.as_deref(), Some("OLYMPUS M.7-14mm F2.8"));
-        assert_eq!(info.keywords, vec!["a/b", "c"]);
+        // A `/` inside a level is not a level of its own (Immich keeps it as `|`).
+        assert_eq!(info.keywords, vec!["a/b", "c", "d/1|2"]);
         assert_eq!((info.latitude, info.longitude), (None, None));
         assert_eq!(info.rating, None);
         assert_eq!(info.f_number, None);

@@ -24,6 +24,7 @@ mod sessions;
 mod shared_links;
 mod sync;
 mod system;
+mod tags;
 mod timeline;
 mod transfer;
 mod users;

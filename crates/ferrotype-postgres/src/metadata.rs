@@ -7,6 +7,7 @@ use tokio_postgres::Row;
 use tokio_postgres::types::{Json, ToSql};
 use uuid::Uuid;
 
+use crate::tags::{self, TAG_COLUMNS, tag_at};
 use crate::{PgCatalog, jobs, map_error, now, opt_ms};
 
 /// The columns `exif_at` reads, in its order.
@@ -239,27 +240,27 @@ pub(crate) async fn save_metadata(
     )
     .await
     .map_err(map_error)?;
-    tx.execute("DELETE FROM asset_tags WHERE asset_id = $1", &[&asset_id])
-        .await
-        .map_err(map_error)?;
-    if !i.keywords.is_empty() {
-        let ids: Vec<Uuid> = i.keywords.iter().map(|_| Uuid::new_v4()).collect();
-        tx.execute(
-            "INSERT INTO tags (id, user_id, value, created_at, updated_at)
-             SELECT t.id, $2, t.value, $4, $4 FROM unnest($1::uuid[], $3::text[]) AS t(id, value)
-             ON CONFLICT (user_id, value) DO NOTHING",
-            &[&ids, &owner, &i.keywords, &now],
-        )
-        .await
-        .map_err(map_error)?;
-        tx.execute(
-            "INSERT INTO asset_tags (asset_id, tag_id)
-             SELECT $1, id FROM tags WHERE user_id = $2 AND value = ANY($3)
-             ON CONFLICT DO NOTHING",
-            &[&asset_id, &owner, &i.keywords],
-        )
-        .await
-        .map_err(map_error)?;
+    // Keywords become the owner's tags, every level of a path (Immich's upsert), the asset on
+    // each path's own tag; unless the user chose the asset's tags by hand since.
+    if !locked.0.iter().any(|l| l == "tags") {
+        tx.execute("DELETE FROM asset_tags WHERE asset_id = $1", &[&asset_id])
+            .await
+            .map_err(map_error)?;
+        let mut seen = std::collections::HashSet::new();
+        for path in i.keywords.iter().filter(|k| seen.insert(k.as_str())) {
+            if let Some(tag) = tags::upsert_path(&tx, owner, path)
+                .await
+                .map_err(map_error)?
+            {
+                tx.execute(
+                    "INSERT INTO asset_tags (asset_id, tag_id) VALUES ($1, $2)
+                     ON CONFLICT DO NOTHING",
+                    &[&asset_id, &tag.id],
+                )
+                .await
+                .map_err(map_error)?;
+            }
+        }
     }
     mark_done(&tx, asset_id, names::EXTRACT_METADATA)
         .await
@@ -313,21 +314,14 @@ pub(crate) async fn asset_tags(c: &PgCatalog, asset_id: Uuid) -> CatalogResult<V
     let conn = c.conn().await?;
     let rows = conn
         .query(
-            "SELECT t.id, t.user_id, t.value, t.created_at, t.updated_at
-             FROM asset_tags at JOIN tags t ON t.id = at.tag_id
-             WHERE at.asset_id = $1 ORDER BY t.value",
+            &format!(
+                "SELECT {TAG_COLUMNS}
+                 FROM asset_tags at JOIN tags t ON t.id = at.tag_id
+                 WHERE at.asset_id = $1 ORDER BY t.value"
+            ),
             &[&asset_id],
         )
         .await
         .map_err(map_error)?;
-    Ok(rows
-        .iter()
-        .map(|r| Tag {
-            id: r.get(0),
-            user_id: r.get(1),
-            value: r.get(2),
-            created_at: r.get(3),
-            updated_at: r.get(4),
-        })
-        .collect())
+    Ok(rows.iter().map(tag_at).collect())
 }

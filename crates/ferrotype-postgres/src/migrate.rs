@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0004_instances.sql"),
     ),
     ("0005_search", include_str!("../migrations/0005_search.sql")),
+    ("0006_tags", include_str!("../migrations/0006_tags.sql")),
     (
         "0007_activities",
         include_str!("../migrations/0007_activities.sql"),

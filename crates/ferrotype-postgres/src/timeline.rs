@@ -28,7 +28,12 @@ fn scope(query: &TimelineQuery) -> (&'static str, Vec<Uuid>) {
             vec![id],
         ),
         Some(TimelineScope::Tag(id)) => (
-            "a.id IN (SELECT asset_id FROM asset_tags WHERE tag_id = ANY($1))",
+            // The tag's assets and those of every tag below it, as Immich's closure table.
+            "a.id IN (SELECT asset_id FROM asset_tags WHERE tag_id IN (
+                WITH RECURSIVE subtree(id) AS (
+                    SELECT unnest($1::uuid[])
+                    UNION SELECT t.id FROM tags t JOIN subtree ON t.parent_id = subtree.id)
+                SELECT id FROM subtree))",
             vec![id],
         ),
         None => ("a.owner_id = ANY($1)", query.owner_ids.clone()),

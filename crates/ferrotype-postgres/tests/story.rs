@@ -40,4 +40,5 @@ stories!(
     bus,
     instances,
     activities,
+    tags,
 );

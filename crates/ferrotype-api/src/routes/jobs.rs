@@ -132,14 +132,19 @@ pub struct JobCreateDto {
 /// Manual jobs. The clean-ups of things Ferrotype does not keep yet (people, tags, memories,
 /// deleted users) have nothing to do and succeed; the others are not available yet.
 pub async fn create_manual(
+    State(state): State<AppState>,
     auth: Auth,
     ApiJson(dto): ApiJson<JobCreateDto>,
 ) -> ApiResult<StatusCode> {
     auth.require_admin(Permission::JobCreate)?;
     match dto.name.as_str() {
-        "person-cleanup" | "tag-cleanup" | "user-cleanup" | "memory-cleanup" => {
+        // Immich's TagCleanup: one statement, so done at once rather than queued.
+        "tag-cleanup" => {
+            let deleted = state.catalog.delete_empty_tags().await?;
+            tracing::info!(deleted, "deleted empty tags");
             Ok(StatusCode::NO_CONTENT)
         }
+        "person-cleanup" | "user-cleanup" | "memory-cleanup" => Ok(StatusCode::NO_CONTENT),
         other => Err(ApiError::bad_request(format!(
             "Job {other} is not available on this server yet"
         ))),

@@ -21,6 +21,7 @@ pub mod sessions;
 pub mod shared_links;
 pub mod sync;
 pub mod system;
+pub mod tags;
 pub mod timeline;
 pub mod upload;
 pub mod users;

@@ -92,6 +92,16 @@ async fn timeline_query(
         Some(album) => Some(TimelineScope::Album(album)),
         None => uuid_param(params, "tagId")?.map(TimelineScope::Tag),
     };
+    // A tag's timeline is its owner's (Immich's `tag.read` access).
+    if let Some(TimelineScope::Tag(tag)) = within
+        && !state
+            .catalog
+            .tag(tag)
+            .await?
+            .is_some_and(|t| t.user_id == auth.user.id && auth.shared_link().is_none())
+    {
+        return Err(ApiError::no_access(Permission::TagRead));
+    }
     if uuid_param(params, "personId")?.is_some() {
         return Ok(None);
     }

@@ -6,6 +6,7 @@ use ferrotype_core::model::{ExifInfo, Tag};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
+use super::tags::{self, TAG_COLUMNS, tag_at};
 use super::{jobs, opt_ts, parse_ts, parse_uuid, ts};
 
 /// Everything extraction found, in one transaction: the exif row, the asset's dates, size and
@@ -125,18 +126,20 @@ pub(crate) fn save(
     let owner: String = tx.query_row("SELECT owner_id FROM assets WHERE id = ?1", [&id], |r| {
         r.get(0)
     })?;
-    tx.execute("DELETE FROM asset_tags WHERE asset_id = ?1", [&id])?;
-    for value in &info.keywords {
-        tx.execute(
-            "INSERT INTO tags (id, user_id, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
-             ON CONFLICT (user_id, value) DO NOTHING",
-            params![Uuid::new_v4().to_string(), owner, value, now],
-        )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO asset_tags (asset_id, tag_id)
-             SELECT ?1, id FROM tags WHERE user_id = ?2 AND value = ?3",
-            params![id, owner, value],
-        )?;
+    // Keywords become the owner's tags, every level of a path (Immich's upsert), the asset on
+    // each path's own tag; unless the user chose the asset's tags by hand since.
+    if !locked.iter().any(|l| l == "tags") {
+        let owner = parse_uuid(&owner)?;
+        tx.execute("DELETE FROM asset_tags WHERE asset_id = ?1", [&id])?;
+        let mut seen = std::collections::HashSet::new();
+        for path in info.keywords.iter().filter(|k| seen.insert(k.as_str())) {
+            if let Some(tag) = tags::upsert_path(&tx, owner, path, &now)? {
+                tx.execute(
+                    "INSERT OR IGNORE INTO asset_tags (asset_id, tag_id) VALUES (?1, ?2)",
+                    params![id, tag.id.to_string()],
+                )?;
+            }
+        }
     }
     tx.execute(
         "INSERT INTO asset_job_status (asset_id, job, done_at) VALUES (?1, ?2, ?3)
@@ -206,19 +209,11 @@ pub(crate) fn exif(conn: &Connection, asset_id: Uuid) -> rusqlite::Result<Option
 }
 
 pub(crate) fn tags(conn: &Connection, asset_id: Uuid) -> rusqlite::Result<Vec<Tag>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.user_id, t.value, t.created_at, t.updated_at
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {TAG_COLUMNS}
          FROM asset_tags at JOIN tags t ON t.id = at.tag_id
-         WHERE at.asset_id = ?1 ORDER BY t.value",
-    )?;
-    let rows = stmt.query_map([asset_id.to_string()], |r| {
-        Ok(Tag {
-            id: parse_uuid(&r.get::<_, String>(0)?)?,
-            user_id: parse_uuid(&r.get::<_, String>(1)?)?,
-            value: r.get(2)?,
-            created_at: parse_ts(&r.get::<_, String>(3)?)?,
-            updated_at: parse_ts(&r.get::<_, String>(4)?)?,
-        })
-    })?;
+         WHERE at.asset_id = ?1 ORDER BY t.value"
+    ))?;
+    let rows = stmt.query_map([asset_id.to_string()], tag_at)?;
     rows.collect()
 }

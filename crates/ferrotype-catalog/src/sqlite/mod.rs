@@ -18,6 +18,7 @@ mod sessions;
 mod shared_links;
 mod sync;
 mod system;
+mod tags;
 mod timeline;
 mod transfer;
 mod users;
@@ -87,6 +88,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0016_instances.sql"),
     ),
     ("0017_search", include_str!("migrations/0017_search.sql")),
+    ("0018_tags", include_str!("migrations/0018_tags.sql")),
     (
         "0019_activities",
         include_str!("migrations/0019_activities.sql"),
@@ -454,5 +456,69 @@ mod tests {
             .query_row("SELECT lease_expires_at FROM jobs", [], |r| r.get(0))
             .unwrap();
         assert_eq!(lease, "2026-01-01T00:00:00.000Z");
+    }
+
+    /// 0018 gives keywords kept as whole paths the levels above them, and every tag its parent.
+    #[test]
+    fn tag_paths_get_their_levels() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let before = MIGRATIONS
+            .iter()
+            .position(|(name, _)| *name == "0018_tags")
+            .unwrap();
+        {
+            let conn = open_connection(&path).unwrap();
+            for (_, sql) in &MIGRATIONS[..before] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", before as i64)
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO users (id, email, name, avatar_color, profile_changed_at, created_at,
+                    updated_at)
+                 VALUES ('u', 'u@x', 'u', 'primary', 't', 't', 't'),
+                    ('w', 'w@x', 'w', 'primary', 't', 't', 't');
+                 INSERT INTO tags (id, user_id, value, created_at, updated_at) VALUES
+                    ('t1', 'u', 'Trips/Rome/Forum', 't', 't'),
+                    ('t2', 'u', 'Trips', 't', 't'),
+                    ('t3', 'u', 'Sun', 't', 't'),
+                    ('t4', 'w', 'Trips/Paris', 't', 't');",
+            )
+            .unwrap();
+        }
+        let catalog = SqliteCatalog::open(&path).unwrap();
+        let conn = lock(&catalog.inner.writer);
+        let mut stmt = conn
+            .prepare(
+                "SELECT t.user_id, t.value, p.value FROM tags t
+                 LEFT JOIN tags p ON p.id = t.parent_id ORDER BY 1, 2",
+            )
+            .unwrap();
+        let rows: Vec<(String, String, Option<String>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let row = |u: &str, v: &str, p: Option<&str>| {
+            (u.to_string(), v.to_string(), p.map(str::to_string))
+        };
+        assert_eq!(
+            rows,
+            [
+                row("u", "Sun", None),
+                row("u", "Trips", None),
+                row("u", "Trips/Rome", Some("Trips")),
+                row("u", "Trips/Rome/Forum", Some("Trips/Rome")),
+                row("w", "Trips", None),
+                row("w", "Trips/Paris", Some("Trips")),
+            ]
+        );
+        let made: String = conn
+            .query_row("SELECT id FROM tags WHERE value = 'Trips/Rome'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(Uuid::parse_str(&made).is_ok_and(|id| id.get_version_num() == 4));
     }
 }

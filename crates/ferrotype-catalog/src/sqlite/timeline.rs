@@ -26,7 +26,11 @@ fn scope(query: &TimelineQuery) -> (&'static str, String) {
             id.to_string(),
         ),
         Some(TimelineScope::Tag(id)) => (
-            "a.id IN (SELECT asset_id FROM asset_tags WHERE tag_id = ?1)",
+            // The tag's assets and those of every tag below it, as Immich's closure table.
+            "a.id IN (SELECT asset_id FROM asset_tags WHERE tag_id IN (
+                WITH RECURSIVE subtree(id) AS (
+                    SELECT ?1 UNION SELECT t.id FROM tags t JOIN subtree ON t.parent_id = subtree.id)
+                SELECT id FROM subtree))",
             id.to_string(),
         ),
         None => (

@@ -19,6 +19,7 @@ mod sessions;
 mod shared_links;
 mod sync;
 mod system;
+mod tags;
 mod timeline;
 mod users;
 
@@ -39,6 +40,7 @@ pub use sessions::SessionRepo;
 pub use shared_links::SharedLinkRepo;
 pub use sync::{SyncRepo, SyncStream};
 pub use system::SystemRepo;
+pub use tags::TagRepo;
 pub use timeline::TimelineRepo;
 pub use users::UserRepo;
 
@@ -96,6 +98,7 @@ pub trait Catalog:
     + BusRepo
     + InstanceRepo
     + ActivityRepo
+    + TagRepo
     + Send
     + Sync
     + 'static
@@ -119,6 +122,7 @@ impl<T> Catalog for T where
         + BusRepo
         + InstanceRepo
         + ActivityRepo
+        + TagRepo
         + Send
         + Sync
         + 'static
@@ -129,6 +133,7 @@ impl<T> Catalog for T where
 /// area's method on an `Arc<dyn Catalog>` needs that area's trait in scope.
 pub mod prelude {
     pub use super::ActivityRepo;
+    pub use super::TagRepo;
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,
         InstanceRepo, JobRepo, NotificationRepo, PartnerRepo, SearchRepo, SessionRepo,

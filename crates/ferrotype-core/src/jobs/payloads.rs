@@ -136,6 +136,14 @@ asset_job!(
     QueueName::StorageTemplateMigration
 );
 
+asset_job!(
+    /// `SidecarWrite`: the asset's tags written into its XMP sidecar (`TagsList`), made beside
+    /// the original when it has none.
+    SidecarWriteJob,
+    names::SIDECAR_WRITE,
+    QueueName::Sidecar
+);
+
 /// `UserDelete`: deleting an account for good: its files, assets, albums and row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserDeleteJob {

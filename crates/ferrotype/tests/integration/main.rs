@@ -31,6 +31,7 @@ mod smoke;
 mod storage_template;
 mod sync;
 mod system_config;
+mod tags;
 mod thumbnails;
 mod timeline;
 mod uploads;
