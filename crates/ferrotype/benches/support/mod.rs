@@ -82,6 +82,18 @@ pub async fn filled_server(
     count: usize,
     with_exif: bool,
 ) -> (super::common::Server, tempfile::TempDir) {
+    filled_server_with(bench, count, with_exif, &[]).await
+}
+
+/// `filled_server`, then `sql` run on the catalog while the server is stopped (SQLite
+/// statements on SQLite, PostgreSQL's on PostgreSQL: `(sqlite, postgres)` pairs), to give the
+/// generated assets what a benchmark needs.
+pub async fn filled_server_with(
+    bench: &str,
+    count: usize,
+    with_exif: bool,
+    sql: &[(&str, &str)],
+) -> (super::common::Server, tempfile::TempDir) {
     let temp = run_folder(bench);
     let data_dir = temp.path().join("data");
     let database_url = match catalog_name() {
@@ -105,6 +117,24 @@ pub async fn filled_server(
         Some(url) => super::common::fill_catalog_postgres(url, &owner, count, with_exif).await,
         None => {
             super::common::fill_catalog(&data_dir.join("ferrotype.db"), &owner, count, with_exif)
+        }
+    }
+    for (sqlite, postgres) in sql {
+        match &database_url {
+            Some(url) => {
+                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .expect("connect to the catalog");
+                let driver = tokio::spawn(connection);
+                client.batch_execute(postgres).await.expect("run the SQL");
+                client.batch_execute("ANALYZE").await.expect("analyze");
+                drop(client);
+                let _ = driver.await;
+            }
+            None => {
+                let conn = super::common::open_catalog_file(&data_dir.join("ferrotype.db"));
+                conn.execute_batch(sqlite).expect("run the SQL");
+            }
         }
     }
     println!(

@@ -714,11 +714,9 @@ pub const APP_SYNC_TYPES: &[&str] = &[
     "AssetOcrV1",
 ];
 
-/// Inserts `count` assets of `owner` straight into a stopped server's catalog, in one
-/// transaction, each with a realistic EXIF row when `with_exif`; capture times spread over 20
-/// years. The catalog's triggers give every row its sync cursor and timeline count.
-pub fn fill_catalog(db: &Path, owner: &str, count: usize, with_exif: bool) {
-    let mut conn = rusqlite::Connection::open(db).expect("open the catalog");
+/// A stopped server's SQLite catalog, opened for writing straight into it.
+pub fn open_catalog_file(db: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(db).expect("open the catalog");
     // The catalog's triggers call uuid7(); the server registers it, so must we.
     static LAST: Mutex<u128> = Mutex::new(0);
     conn.create_scalar_function(
@@ -733,6 +731,14 @@ pub fn fill_catalog(db: &Path, owner: &str, count: usize, with_exif: bool) {
         },
     )
     .expect("register uuid7");
+    conn
+}
+
+/// Inserts `count` assets of `owner` straight into a stopped server's catalog, in one
+/// transaction, each with a realistic EXIF row when `with_exif`; capture times spread over 20
+/// years. The catalog's triggers give every row its sync cursor and timeline count.
+pub fn fill_catalog(db: &Path, owner: &str, count: usize, with_exif: bool) {
+    let mut conn = open_catalog_file(db);
     let tx = conn.transaction().expect("transaction");
     {
         let mut asset = tx
