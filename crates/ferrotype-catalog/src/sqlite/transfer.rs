@@ -55,6 +55,7 @@ fn describe_tables(conn: &Connection) -> rusqlite::Result<Result<Vec<Table>, Str
     let names: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+             AND name != 'asset_search' AND name NOT LIKE 'asset_search_%'
              ORDER BY name",
         )?
         .query_map([], |r| r.get(0))?
@@ -257,9 +258,20 @@ impl CatalogTransfer for SqliteCatalog {
         self.execute_each(sql, keys).await
     }
 
-    /// Nothing to do: an AUTOINCREMENT table's counter (`sqlite_sequence`) follows the largest id
-    /// inserted, and a plain INTEGER PRIMARY KEY takes the largest plus one.
+    /// The search index (migration 0017) is this backend's own and is not copied (`tables`
+    /// leaves it out; rows come in with the triggers off): it is made again from the assets
+    /// copied. Ids need nothing: an AUTOINCREMENT table's counter (`sqlite_sequence`) follows
+    /// the largest id inserted, and a plain INTEGER PRIMARY KEY takes the largest plus one.
     async fn finish(&self) -> CatalogResult<()> {
-        Ok(())
+        self.write(|conn| {
+            conn.execute_batch(
+                "DELETE FROM asset_search_text;
+                 INSERT INTO asset_search_text (asset_id, file_name, description)
+                     SELECT a.id, a.original_file_name, coalesce(e.description, '')
+                     FROM assets a LEFT JOIN asset_exif e ON e.asset_id = a.id;
+                 INSERT INTO asset_search (asset_search) VALUES ('rebuild');",
+            )
+        })
+        .await
     }
 }

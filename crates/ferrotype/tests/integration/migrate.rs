@@ -171,6 +171,22 @@ async fn snapshot(server: &Server) -> Value {
         let thumbnail = client.get(&format!("/api/assets/{id}/thumbnail")).await;
         assert_eq!(thumbnail.status, 200, "thumbnail of {name}");
         assert!(!thumbnail.body.is_empty());
+        // Found by its name: the search index is made again in a SQLite target.
+        let found = client
+            .post(
+                "/api/search/metadata",
+                json!({"originalFileName": name.to_uppercase()}),
+            )
+            .await
+            .json();
+        assert!(
+            found["assets"]["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["id"] == id),
+            "{name} found by its name"
+        );
         assets.push(json!({
             "id": id, "name": name, "favorite": asset["isFavorite"],
             "checksum": asset["checksum"], "taken": asset["localDateTime"],
