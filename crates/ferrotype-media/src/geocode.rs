@@ -101,26 +101,31 @@ fn usable(lat: f64, lon: f64) -> bool {
         && (-180.0..=180.0).contains(&lon)
 }
 
+/// A whole file of the data folder.
+pub(crate) fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>, GeodataError> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|source| GeodataError::Io { path, source })
+}
+
+/// The cities file of the data folder, to read line by line; and its path.
+pub(crate) fn open_cities(
+    dir: &Path,
+) -> Result<(std::io::BufReader<std::fs::File>, PathBuf), GeodataError> {
+    let path = dir.join(CITIES_FILE);
+    let cities = std::fs::File::open(&path).map_err(|source| GeodataError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok((std::io::BufReader::with_capacity(1 << 16, cities), path))
+}
+
 impl Places {
     /// Reads the three files from the data folder.
     pub fn load(dir: &Path) -> Result<Places, GeodataError> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| GeodataError::Io { path, source })
-        };
-        let admin1 = read(ADMIN1_FILE)?;
-        let countries = read(COUNTRIES_FILE)?;
-        let path = dir.join(CITIES_FILE);
-        let cities = std::fs::File::open(&path).map_err(|source| GeodataError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        Places::parse(
-            std::io::BufReader::with_capacity(1 << 16, cities),
-            &admin1,
-            &countries,
-        )
-        .map_err(|e| match e {
+        let admin1 = read_file(dir, ADMIN1_FILE)?;
+        let countries = read_file(dir, COUNTRIES_FILE)?;
+        let (cities, path) = open_cities(dir)?;
+        Places::parse(cities, &admin1, &countries).map_err(|e| match e {
             GeodataError::Io { source, .. } => GeodataError::Io { path, source },
             other => other,
         })

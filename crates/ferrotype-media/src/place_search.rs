@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use ferrotype_core::places::PlaceMatch;
 
 use crate::geocode::{
-    ADMIN1_FILE, ADMIN2_FILE, CITIES_FILE, CityLine, GeodataError, city_line, parse_codes,
+    ADMIN1_FILE, ADMIN2_FILE, CITIES_FILE, CityLine, GeodataError, city_line, open_cities,
+    parse_codes, read_file,
 };
 
 /// No division known.
@@ -94,12 +95,8 @@ fn intern(
 impl PlaceIndex {
     /// Reads the cities and the two division files from the data folder (admin2 optional).
     pub fn load(dir: &Path) -> Result<PlaceIndex, GeodataError> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| GeodataError::Io { path, source })
-        };
-        let admin1 = read(ADMIN1_FILE)?;
-        let admin2 = match read(ADMIN2_FILE) {
+        let admin1 = read_file(dir, ADMIN1_FILE)?;
+        let admin2 = match read_file(dir, ADMIN2_FILE) {
             Err(GeodataError::Io { source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound =>
             {
@@ -107,16 +104,8 @@ impl PlaceIndex {
             }
             other => other?,
         };
-        let path = dir.join(CITIES_FILE);
-        let cities = std::fs::File::open(&path).map_err(|source| GeodataError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        PlaceIndex::parse(
-            std::io::BufReader::with_capacity(1 << 16, cities),
-            &admin1,
-            &admin2,
-        )
+        let (cities, _) = open_cities(dir)?;
+        PlaceIndex::parse(cities, &admin1, &admin2)
     }
 
     pub fn parse(
