@@ -9,7 +9,8 @@
 //! in ten (the fill's), 20 years of capture times.
 //!
 //! Run with `cargo bench -p ferrotype --bench search`; on PostgreSQL with
-//! `BENCH_CATALOG=postgres` (a throwaway cluster). Not a test: without cargo bench's `--bench`
+//! `BENCH_CATALOG=postgres` (a throwaway cluster); another library size with
+//! `BENCH_SEARCH_ASSETS=100000`. Not a test: without cargo bench's `--bench`
 //! argument (as under `cargo test --all-targets`) it does nothing.
 
 #[path = "../tests/integration/common/mod.rs"]
@@ -22,7 +23,15 @@ use common::Cred;
 use serde_json::{Value, json};
 use support::{filled_server_with, kb_to_mb, loadavg, proc_status_kb, verdict};
 
+/// The library's size, unless `BENCH_SEARCH_ASSETS` says otherwise.
 const ASSETS: usize = 1_000_000;
+
+fn assets() -> usize {
+    std::env::var("BENCH_SEARCH_ASSETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(ASSETS)
+}
 const RUNS: usize = 11;
 const TARGET_MS: f64 = 50.0;
 
@@ -93,7 +102,7 @@ async fn time_search(
 async fn run() -> bool {
     let (mut server, _temp) = filled_server_with(
         "search-bench",
-        ASSETS,
+        assets(),
         true,
         &[(VARY_SQLITE, VARY_POSTGRES)],
     )
@@ -150,14 +159,15 @@ async fn run() -> bool {
     let markers_total = started.elapsed();
     let markers: Value = serde_json::from_slice(&body).expect("markers JSON");
     let marker_count = markers.as_array().unwrap().len();
-    assert_eq!(marker_count, ASSETS, "every asset has a position");
+    assert_eq!(marker_count, assets(), "every asset has a position");
     let peak_rss = proc_status_kb(server.pid(), "VmHWM");
     server.stop();
 
     println!();
     println!(
-        "catalog: {}, {ASSETS} assets, first page of 250",
-        support::catalog_name()
+        "catalog: {}, {} assets, first page of 250",
+        support::catalog_name(),
+        assets()
     );
     println!(
         "{:<36} {:>10} {:>10} {:>8}",
