@@ -23,6 +23,7 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
 use routes::activities;
+use routes::asset_metadata;
 use routes::tags;
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, folders,
@@ -177,6 +178,12 @@ api_routes! {
     PUT "/assets/{id}" => edits::update_one;
     PATCH "/assets/{id}" => edits::update_one;
     GET "/assets/{id}/metadata" => assets::metadata;
+    PUT "/assets/{id}/metadata" => asset_metadata::upsert;
+    GET "/assets/{id}/metadata/{key}" => asset_metadata::get_key;
+    DELETE "/assets/{id}/metadata/{key}" => asset_metadata::delete_key;
+    PUT "/assets/metadata" => asset_metadata::upsert_bulk;
+    DELETE "/assets/metadata" => asset_metadata::delete_bulk;
+    PUT "/assets/copy" => asset_metadata::copy;
     GET "/assets/{id}/original" => media::original;
     GET "/assets/{id}/thumbnail" => media::thumbnail;
     GET "/assets/{id}/video/playback" => media::playback;

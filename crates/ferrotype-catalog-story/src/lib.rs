@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, SubsecRound, TimeZone, Utc};
+use ferrotype_core::catalog::AssetCopy;
 use ferrotype_core::catalog::prelude::*;
 use ferrotype_core::jobs::payloads::{ExtractMetadataJob, GenerateThumbnailsJob};
 use ferrotype_core::jobs::{JobEnd, JobState, NewJob, QueueName};
@@ -2781,4 +2782,244 @@ pub async fn tags(c: &dyn Catalog) {
         .unwrap();
     let stored = c.asset(photo.id).await.unwrap().unwrap();
     assert_eq!(stored.sidecar_path.as_deref(), Some(sidecar.as_str()));
+}
+
+/// The metadata (key, value, cursor) rows and removals of a sync of `AssetMetadataV1`.
+async fn metadata_sync(
+    c: &dyn Catalog,
+    query: SyncQuery,
+) -> (Vec<(&'static str, Uuid, String, Option<String>)>, String) {
+    let mut stream = c.stream_sync(query);
+    let mut rows = Vec::new();
+    while let Some(event) = next_event(&mut stream).await {
+        match event.unwrap() {
+            SyncEvent::Row(item) => {
+                let kind = item.row.entity_type();
+                match item.row {
+                    SyncRow::AssetMetadata {
+                        asset_id,
+                        key,
+                        value,
+                    } => rows.push((kind, asset_id, key, Some(value))),
+                    SyncRow::AssetMetadataDelete { asset_id, key } => {
+                        rows.push((kind, asset_id, key, None))
+                    }
+                    other => panic!("unexpected row {other:?}"),
+                }
+            }
+            SyncEvent::Complete(now) => return (rows, now),
+        }
+    }
+    panic!("the stream ended without Complete");
+}
+
+/// Client metadata on assets: upserted by (asset, key), read by key, removed; streamed to the
+/// owner's phones (removals first, then values) and to nobody else; and `copy_asset`, which
+/// carries albums, shared links, the favourite mark and a sidecar over to another asset.
+pub async fn asset_metadata(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let photo = stored_asset(c, ann.id, "photo", day(2024, 5, 1)).await;
+    let other = stored_asset(c, ann.id, "other", day(2024, 5, 2)).await;
+    stored_asset(c, bob.id, "bobs", day(2024, 5, 3)).await;
+
+    let stored = c
+        .upsert_asset_metadata(&[
+            (photo.id, "mobile-app".into(), r#"{"iCloudId":"a"}"#.into()),
+            (other.id, "note".into(), r#"{"n":1}"#.into()),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|e| (e.asset_id, e.key.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(photo.id, "mobile-app"), (other.id, "note")]
+    );
+    let entry = c
+        .asset_metadata_entry(photo.id, "mobile-app")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(entry.value, r#"{"iCloudId":"a"}"#);
+    assert!(
+        c.asset_metadata_entry(photo.id, "none")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let mut query = SyncQuery {
+        user_id: ann.id,
+        types: vec!["AssetMetadataV1".into()],
+        checkpoints: HashMap::new(),
+    };
+    let (rows, now) = metadata_sync(c, query.clone()).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows.iter().all(|r| r.0 == "AssetMetadataV1"));
+    let bobs_query = SyncQuery {
+        user_id: bob.id,
+        ..query.clone()
+    };
+    assert!(metadata_sync(c, bobs_query).await.0.is_empty());
+
+    // A second upsert of a key replaces its value; a removal is streamed as such.
+    c.upsert_asset_metadata(&[(photo.id, "mobile-app".into(), r#"{"iCloudId":"b"}"#.into())])
+        .await
+        .unwrap();
+    c.delete_asset_metadata(&[(other.id, "note".into()), (other.id, "absent".into())])
+        .await
+        .unwrap();
+    assert!(
+        c.asset_metadata_entry(other.id, "note")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    for kind in ["AssetMetadataV1", "AssetMetadataDeleteV1"] {
+        query.checkpoints.insert(kind.to_string(), now.clone());
+    }
+    let (rows, _) = metadata_sync(c, query.clone()).await;
+    assert_eq!(
+        rows,
+        vec![
+            ("AssetMetadataDeleteV1", other.id, "note".to_string(), None),
+            (
+                "AssetMetadataV1",
+                photo.id,
+                "mobile-app".to_string(),
+                Some(r#"{"iCloudId":"b"}"#.to_string())
+            ),
+        ]
+    );
+
+    // Copying: the target joins the source's albums and links, takes its favourite mark and a
+    // sidecar, with the job that reads it, in one write.
+    let trip = album(ann.id, "Trip");
+    c.create_album(&trip).await.unwrap();
+    c.add_album_assets(trip.id, ann.id, &[photo.id])
+        .await
+        .unwrap();
+    let shared = link(ann.id, SharedLinkType::Individual, None, b"copy-key");
+    c.create_shared_link(&shared, &[photo.id]).await.unwrap();
+    c.update_assets(
+        ann.id,
+        &[photo.id],
+        &AssetChange {
+            is_favorite: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let sidecar = format!("{}.xmp", other.original_path);
+    c.copy_asset(&AssetCopy {
+        source: photo.id,
+        target: other.id,
+        albums: true,
+        shared_links: true,
+        favorite: true,
+        sidecar: Some(sidecar.clone()),
+        jobs: vec![NewJob::of(&ExtractMetadataJob::new(other.id))],
+    })
+    .await
+    .unwrap();
+    assert!(c.album_contains(trip.id, other.id).await.unwrap());
+    let linked: Vec<Uuid> = c
+        .shared_link_assets(shared.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert!(linked.contains(&other.id) && linked.contains(&photo.id));
+    let copied = c.asset(other.id).await.unwrap().unwrap();
+    assert!(copied.is_favorite);
+    assert_eq!(copied.sidecar_path.as_deref(), Some(sidecar.as_str()));
+    let queued = c
+        .list_jobs(QueueName::MetadataExtraction, &[JobState::Waiting], 100)
+        .await
+        .unwrap();
+    assert!(
+        queued.iter().any(|(j, _)| j.asset_id == Some(other.id)),
+        "{queued:?}"
+    );
+    // Copying again changes nothing and fails nothing (already in the album and the link).
+    c.copy_asset(&AssetCopy {
+        source: photo.id,
+        target: other.id,
+        albums: true,
+        shared_links: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+}
+
+/// A term on thousands of file names (every camera's "IMG"): the first pages come newest first
+/// and complete, page after page, whichever way the backend finds them; a rare term among them
+/// too.
+pub async fn search_common_terms(c: &dyn Catalog) {
+    use ferrotype_core::search::*;
+    let ann = stored_user(c, "ann@example.com").await;
+    let start = day(2020, 1, 1);
+    let mut ids = Vec::new();
+    for i in 0..2_100 {
+        let taken = start + Duration::minutes(i);
+        let seed = if i == 1_000 {
+            "IMG_RARE_1000".to_string()
+        } else {
+            format!("IMG_{i:05}")
+        };
+        ids.push(stored_asset(c, ann.id, &seed, taken).await.id);
+    }
+    let newest_first: Vec<Uuid> = ids.iter().rev().copied().collect();
+    let search = AssetSearch {
+        owners: vec![ann.id],
+        file_name: Some("img".into()),
+        ..Default::default()
+    };
+    for offset in [0u64, 250, 2_000] {
+        let page = c
+            .search_assets(
+                &search,
+                SearchOrder::NewestFirst,
+                SearchPage { offset, limit: 250 },
+            )
+            .await
+            .unwrap();
+        let expected: Vec<Uuid> = newest_first
+            .iter()
+            .skip(offset as usize)
+            .take(250)
+            .copied()
+            .collect();
+        assert_eq!(
+            page.iter().map(|a| a.id).collect::<Vec<_>>(),
+            expected,
+            "offset {offset}"
+        );
+    }
+    assert_eq!(c.count_search(&search).await.unwrap(), 2_100);
+    let rare = AssetSearch {
+        owners: vec![ann.id],
+        file_name: Some("rare".into()),
+        ..Default::default()
+    };
+    let found = c
+        .search_assets(
+            &rare,
+            SearchOrder::OldestFirst,
+            SearchPage {
+                offset: 0,
+                limit: 250,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![ids[1_000]]
+    );
 }

@@ -47,4 +47,6 @@ stories!(
     instances,
     activities,
     tags,
+    asset_metadata,
+    search_common_terms,
 );

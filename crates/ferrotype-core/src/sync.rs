@@ -177,6 +177,16 @@ pub enum SyncRow {
     PartnerAsset(Box<Asset>),
     PartnerAssetDelete(Uuid),
     PartnerAssetExif(Uuid, Box<ExifInfo>),
+    /// A key of client metadata on one of the user's assets; the value a JSON object's text.
+    AssetMetadata {
+        asset_id: Uuid,
+        key: String,
+        value: String,
+    },
+    AssetMetadataDelete {
+        asset_id: Uuid,
+        key: String,
+    },
 }
 
 impl SyncRow {
@@ -202,6 +212,8 @@ impl SyncRow {
             SyncRow::PartnerAsset(_) => "PartnerAssetV2",
             SyncRow::PartnerAssetDelete(_) => "PartnerAssetDeleteV1",
             SyncRow::PartnerAssetExif(..) => "PartnerAssetExifV1",
+            SyncRow::AssetMetadata { .. } => "AssetMetadataV1",
+            SyncRow::AssetMetadataDelete { .. } => "AssetMetadataDeleteV1",
         }
     }
 }

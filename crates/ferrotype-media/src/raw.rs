@@ -59,3 +59,20 @@ pub async fn develop(path: &Path, out: &Path) -> Result<(), DevelopError> {
 pub fn header_size(path: &Path) -> Option<(u32, u32)> {
     image::image_dimensions(path).ok()
 }
+
+/// Whether the file's content is a JPEG, PNG, WebP or GIF whatever its name says. Only formats
+/// whose signature no RAW format shares: most RAW files are TIFF inside, and a TIFF decoder would
+/// read their first, tiny, image.
+pub fn is_ordinary_image(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(path).and_then(|mut f| std::io::Read::read(&mut f, &mut head));
+    matches!(
+        read.ok().and_then(|n| image::guess_format(&head[..n]).ok()),
+        Some(
+            image::ImageFormat::Jpeg
+                | image::ImageFormat::Png
+                | image::ImageFormat::WebP
+                | image::ImageFormat::Gif
+        )
+    )
+}

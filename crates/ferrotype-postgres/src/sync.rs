@@ -415,8 +415,46 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
             )
             .await
         }
-        // Stacks, memories, people, faces, OCR, edits and asset metadata: nothing exists to
-        // sync until those features do.
+        // Client metadata on the user's own assets; the removals of an asset deleted since go
+        // with its AssetDeleteV1 (the join finds no asset), as in Immich.
+        "AssetMetadataV1" => Ok(ctx
+            .each(
+                "SELECT m.asset_id, m.key, m.id FROM asset_metadata_audit m
+                 JOIN assets a ON a.id = m.asset_id
+                 WHERE a.owner_id = $1 AND m.id > $2 AND m.id < $3 ORDER BY m.id",
+                a("AssetMetadataDeleteV1"),
+                |r| {
+                    Ok(item(
+                        SyncRow::AssetMetadataDelete {
+                            asset_id: r.get(0),
+                            key: r.get(1),
+                        },
+                        r.get(2),
+                    ))
+                },
+            )
+            .await?
+            && ctx
+                .each(
+                    "SELECT m.asset_id, m.key, m.value, m.update_id FROM asset_metadata m
+                     JOIN assets a ON a.id = m.asset_id
+                     WHERE a.owner_id = $1 AND m.update_id > $2 AND m.update_id < $3
+                     ORDER BY m.update_id",
+                    a("AssetMetadataV1"),
+                    |r| {
+                        Ok(item(
+                            SyncRow::AssetMetadata {
+                                asset_id: r.get(0),
+                                key: r.get(1),
+                                value: r.get(2),
+                            },
+                            r.get(3),
+                        ))
+                    },
+                )
+                .await?),
+        // Stacks, memories, people, faces, OCR and edits: nothing exists to sync until those
+        // features do.
         _ => Ok(true),
     }
 }

@@ -195,6 +195,19 @@ pub(crate) fn data_of(row: &SyncRow) -> Value {
         | SyncRow::AlbumToAssetDelete { album_id, asset_id } => {
             json!({ "albumId": album_id, "assetId": asset_id })
         }
+        SyncRow::AssetMetadata {
+            asset_id,
+            key,
+            value,
+        } => json!({
+            "assetId": asset_id,
+            "key": key,
+            // Stored as validated JSON objects; an unreadable one shows as empty.
+            "value": serde_json::from_str::<Value>(value).unwrap_or_else(|_| json!({})),
+        }),
+        SyncRow::AssetMetadataDelete { asset_id, key } => {
+            json!({ "assetId": asset_id, "key": key })
+        }
     }
 }
 

@@ -378,8 +378,45 @@ fn stream_type(
                 ))
             },
         ),
-        // Stacks, memories, people, faces, OCR, edits and asset metadata: nothing exists to
-        // sync until those features do.
+        // Client metadata on the user's own assets; the removals of an asset deleted since go
+        // with its AssetDeleteV1 (the join finds no asset), as in Immich.
+        "AssetMetadataV1" => Ok(each(
+            conn,
+            "SELECT m.asset_id, m.key, m.id FROM asset_metadata_audit m
+             JOIN assets a ON a.id = m.asset_id
+             WHERE a.owner_id = ?1 AND m.id > ?2 AND m.id < ?3 ORDER BY m.id",
+            params![me, query.after("AssetMetadataDeleteV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::AssetMetadataDelete {
+                        asset_id: uuid_at(r, 0)?,
+                        key: r.get(1)?,
+                    },
+                    r.get(2)?,
+                ))
+            },
+        )? && each(
+            conn,
+            "SELECT m.asset_id, m.key, m.value, m.update_id FROM asset_metadata m
+             JOIN assets a ON a.id = m.asset_id
+             WHERE a.owner_id = ?1 AND m.update_id > ?2 AND m.update_id < ?3
+             ORDER BY m.update_id",
+            params![me, query.after("AssetMetadataV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::AssetMetadata {
+                        asset_id: uuid_at(r, 0)?,
+                        key: r.get(1)?,
+                        value: r.get(2)?,
+                    },
+                    r.get(3)?,
+                ))
+            },
+        )?),
+        // Stacks, memories, people, faces, OCR and edits: nothing exists to sync until those
+        // features do.
         _ => Ok(true),
     }
 }

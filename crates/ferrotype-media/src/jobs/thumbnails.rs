@@ -51,6 +51,14 @@ const RAW_EXTENSIONS: &[&str] = &[
     ".rwl", ".sr2", ".srf", ".srw", ".x3f",
 ];
 
+/// Where a RAW-named file's thumbnails come from.
+enum RawSource {
+    /// An embedded preview or the developed sensor data, and whether it is already upright.
+    Extracted(TempFile, bool),
+    /// The file is an ordinary image with a RAW extension: decoded as one.
+    ItselfAnImage,
+}
+
 /// A temporary file removed when dropped.
 struct TempFile(PathBuf);
 
@@ -95,35 +103,35 @@ impl GenerateThumbnails {
         Ok(best)
     }
 
-    /// What a RAW file's thumbnails are made from, and whether it is already upright: the
-    /// embedded preview when its short side reaches the preview size (as Immich does), else the
-    /// sensor data developed by libraw, else whatever preview there is.
+    /// What a RAW file's thumbnails are made from: the embedded preview when its short side
+    /// reaches the preview size (as Immich does), else the sensor data developed by libraw, else
+    /// whatever preview there is, else the file itself when it is in fact an ordinary image
+    /// under a RAW name (a JPEG saved as `.nef`: libvips, and so Immich, goes by the content).
     async fn raw_source(
         &self,
         path: &Path,
         exif: Option<&ExifInfo>,
-    ) -> Result<(TempFile, bool), JobError> {
+    ) -> Result<RawSource, JobError> {
         let preview = self.largest_embedded_preview(path).await?;
         if let Some((file, w, h)) = preview {
             if w.min(h) >= self.settings().preview_size {
-                return Ok((file, false));
+                return Ok(RawSource::Extracted(file, false));
             }
             return Ok(match self.develop_raw(path, exif).await {
-                Ok(developed) => (developed, true),
+                Ok(developed) => RawSource::Extracted(developed, true),
                 Err(reason) => {
                     tracing::info!(path = %path.display(), %reason, "using the small embedded preview");
-                    (file, false)
+                    RawSource::Extracted(file, false)
                 }
             });
         }
-        self.develop_raw(path, exif)
-            .await
-            .map(|developed| (developed, true))
-            .map_err(|reason| {
-                JobError::Fatal(format!(
-                    "the RAW file has no embedded preview, and {reason}"
-                ))
-            })
+        match self.develop_raw(path, exif).await {
+            Ok(developed) => Ok(RawSource::Extracted(developed, true)),
+            Err(_) if raw::is_ordinary_image(path) => Ok(RawSource::ItselfAnImage),
+            Err(reason) => Err(JobError::Fatal(format!(
+                "the RAW file has no embedded preview, and {reason}"
+            ))),
+        }
     }
 
     /// The sensor data developed to PPM, after the size the metadata gives is checked against
@@ -176,9 +184,13 @@ impl TypedJobHandler for GenerateThumbnails {
             // ffmpeg has applied the video's rotation.
             (Some(frame), path, SourceKind::Common, false, true)
         } else if RAW_EXTENSIONS.contains(&ext.as_str()) {
-            let (source, upright) = self.raw_source(&original, exif.as_ref()).await?;
-            let path = source.0.clone();
-            (Some(source), path, SourceKind::Common, false, upright)
+            match self.raw_source(&original, exif.as_ref()).await? {
+                RawSource::Extracted(source, upright) => {
+                    let path = source.0.clone();
+                    (Some(source), path, SourceKind::Common, false, upright)
+                }
+                RawSource::ItselfAnImage => (None, original, SourceKind::Common, true, false),
+            }
         } else {
             (None, original, SourceKind::for_extension(&ext), true, false)
         };

@@ -366,6 +366,12 @@ async fn raw_thumbnails_from_preview_or_sensor() {
     // Only a tiny preview and sensor data libraw calls corrupt: the tiny preview is better than
     // nothing.
     let raf_id = upload_path(&admin, &raw_fixture("FujiFilm.raf")).await;
+    // A JPEG under a RAW name (no preview to extract, nothing for libraw): made from its content.
+    let disguised_jpeg = std::fs::read(fixtures().join("nature/tanners_ridge.jpg")).unwrap();
+    let disguised = admin.upload("disguised.nef", disguised_jpeg).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     wait_for_media_jobs(&admin).await;
 
     let preview = thumbnail(&admin, &rw2_id, "preview").await;
@@ -394,6 +400,10 @@ async fn raw_thumbnails_from_preview_or_sensor() {
         bottom[2] > 2.0 * bottom[0] && bottom[2] > 2.0 * bottom[1],
         "{bottom:?}"
     );
+
+    assert_eq!(failure_reason(&admin, &disguised).await, None);
+    let from_content = thumbnail(&admin, &disguised, "thumbnail").await;
+    assert_eq!(from_content.width().min(from_content.height()), 250);
 
     let tiny = thumbnail(&admin, &raf_id, "thumbnail").await;
     assert_eq!((tiny.width(), tiny.height()), (8, 8));

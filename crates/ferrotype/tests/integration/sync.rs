@@ -29,6 +29,8 @@ const ORDER: &[&str] = &[
     "AssetExifV1",
     "AlbumAssetExifCreateV1",
     "PartnerAssetExifV1",
+    "AssetMetadataDeleteV1",
+    "AssetMetadataV1",
     "SyncCompleteV1",
 ];
 
