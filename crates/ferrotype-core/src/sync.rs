@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::catalog::Stack;
 use crate::model::{Album, AlbumRole, Asset, ExifInfo, User};
 
 /// Every type a client may request, in the order the server streams them (Immich's order).
@@ -177,6 +178,12 @@ pub enum SyncRow {
     PartnerAsset(Box<Asset>),
     PartnerAssetDelete(Uuid),
     PartnerAssetExif(Uuid, Box<ExifInfo>),
+    /// One of the user's stacks (its members are the assets' `stackId`).
+    Stack(Box<Stack>),
+    StackDelete(Uuid),
+    /// A stack of someone who shares their library with the user.
+    PartnerStack(Box<Stack>),
+    PartnerStackDelete(Uuid),
 }
 
 impl SyncRow {
@@ -202,6 +209,10 @@ impl SyncRow {
             SyncRow::PartnerAsset(_) => "PartnerAssetV2",
             SyncRow::PartnerAssetDelete(_) => "PartnerAssetDeleteV1",
             SyncRow::PartnerAssetExif(..) => "PartnerAssetExifV1",
+            SyncRow::Stack(_) => "StackV1",
+            SyncRow::StackDelete(_) => "StackDeleteV1",
+            SyncRow::PartnerStack(_) => "PartnerStackV1",
+            SyncRow::PartnerStackDelete(_) => "PartnerStackDeleteV1",
         }
     }
 }

@@ -30,6 +30,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0007_activities",
         include_str!("../migrations/0007_activities.sql"),
     ),
+    ("0008_stacks", include_str!("../migrations/0008_stacks.sql")),
 ];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.

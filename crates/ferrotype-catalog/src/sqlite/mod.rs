@@ -16,6 +16,7 @@ mod partners;
 mod search;
 mod sessions;
 mod shared_links;
+mod stacks;
 mod sync;
 mod system;
 mod tags;
@@ -93,6 +94,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0019_activities",
         include_str!("migrations/0019_activities.sql"),
     ),
+    ("0020_stacks", include_str!("migrations/0020_stacks.sql")),
 ];
 
 /// How many idle read connections are kept open.

@@ -17,6 +17,7 @@ mod partners;
 mod search;
 mod sessions;
 mod shared_links;
+mod stacks;
 mod sync;
 mod system;
 mod tags;
@@ -38,6 +39,7 @@ pub use partners::PartnerRepo;
 pub use search::SearchRepo;
 pub use sessions::SessionRepo;
 pub use shared_links::SharedLinkRepo;
+pub use stacks::{Shot, Stack, StackRepo, StackSummary};
 pub use sync::{SyncRepo, SyncStream};
 pub use system::SystemRepo;
 pub use tags::TagRepo;
@@ -99,6 +101,7 @@ pub trait Catalog:
     + InstanceRepo
     + ActivityRepo
     + TagRepo
+    + StackRepo
     + Send
     + Sync
     + 'static
@@ -123,6 +126,7 @@ impl<T> Catalog for T where
         + InstanceRepo
         + ActivityRepo
         + TagRepo
+        + StackRepo
         + Send
         + Sync
         + 'static
@@ -133,6 +137,7 @@ impl<T> Catalog for T where
 /// area's method on an `Arc<dyn Catalog>` needs that area's trait in scope.
 pub mod prelude {
     pub use super::ActivityRepo;
+    pub use super::StackRepo;
     pub use super::TagRepo;
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,
