@@ -7,9 +7,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::{
-    AssetRepo, BusMessage, Catalog, CatalogResult, Shot, Stack, StackRepo, UserRepo,
-};
+use crate::catalog::{BusMessage, Catalog, CatalogResult, Shot, Stack};
 
 /// The user metadata key the setting is stored under.
 pub const SETTING_KEY: &str = "ferrotype.autoStack";
