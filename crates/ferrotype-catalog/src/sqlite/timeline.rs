@@ -73,7 +73,7 @@ pub(crate) fn buckets(
         // The same filters, on the counts' columns; with stacks shown once, less the stacks'
         // other assets (few, found through the owners' stacks).
         format!(
-            "SELECT month, SUM(n) AS n FROM (
+            "SELECT month, SUM(n) AS total FROM (
                 SELECT month, count AS n FROM timeline_counts
                 WHERE owner_id IN (SELECT value FROM json_each(?1))
                   AND (CASE WHEN ?2 IS NULL THEN visibility IN ('timeline', 'archive')
@@ -85,7 +85,7 @@ pub(crate) fn buckets(
                 FROM stacks s JOIN assets a ON a.stack_id = s.id AND a.id != s.primary_asset_id
                 WHERE ?5 AND s.owner_id IN (SELECT value FROM json_each(?1)) AND {FILTERS}
                 GROUP BY 1)
-             GROUP BY month HAVING n > 0 ORDER BY month {order}"
+             GROUP BY month HAVING total > 0 ORDER BY month {order}"
         )
     };
     let mut stmt = conn.prepare_cached(&sql)?;
