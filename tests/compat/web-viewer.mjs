@@ -3,7 +3,8 @@
 // updates in place), the viewer moving on when the photo leaves the page's view, the trash's
 // actions, the slideshow, the details edited (description, date and zone, place, rating) and shown
 // again after a reload, the details as a column beside the photo at 1440x900 and a bottom sheet
-// at 390x844, and the actions left for someone else's photo and for a shared link's visitor.
+// at 390x844, the actions left for someone else's photo and for a shared link's visitor, and a
+// stack: one tile with its count, its other photo reached from the viewer's strip.
 // Usage: node web-viewer.mjs <base-url> <compat-dir> <screenshot-dir> <setup JSON>
 //   setup: { album: Bob's album shared with the admin, bobs: its photo, linkKey: a link to one
 //   of the admin's photos that allows downloads }
@@ -458,6 +459,32 @@ await step("a shared link's visitor: download and info only", async () => {
   assert.equal(asset.isFavorite, false);
   assert.equal(asset.isTrashed, false);
   assert.equal(asset.visibility, "timeline");
+});
+
+await step("a stack is one tile with its count; the viewer's strip opens its other photo", async () => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const [top, other] = await viewIds("visibility=timeline");
+  const made = await page.evaluate(async (assetIds) => {
+    const r = await fetch("/api/stacks", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ assetIds }) });
+    return { status: r.status, body: await r.json() };
+  }, [top, other]);
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  await page.goto(`${base}/photos`);
+  const tile = page.locator(`.tile[data-id="${top}"]`);
+  await tile.locator(".badge.stack", { hasText: "2" }).waitFor();
+  assert.equal(await page.locator(`.tile[data-id="${other}"]`).count(), 0, "the stack's other photo has no tile");
+  await tile.click();
+  await photoShown(page, top);
+  const thumbs = page.locator(".viewer .stack-strip button");
+  await page.waitForFunction(() => document.querySelectorAll(".viewer .stack-strip button").length === 2);
+  assert.equal(await thumbs.nth(0).getAttribute("aria-current"), "true", "the primary first, marked as shown");
+  await page.screenshot({ path: path.join(shots, "viewer-stack.png") });
+  await thumbs.nth(1).click();
+  await photoShown(page, other);
+  await page.keyboard.press("Escape");
+  await viewer.waitFor({ state: "detached" });
+  const gone = await page.evaluate(async (id) => (await fetch(`/api/stacks/${id}`, { method: "DELETE" })).status, made.body.id);
+  assert.equal(gone, 204);
 });
 
 await finish(browser);

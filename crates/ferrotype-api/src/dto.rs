@@ -237,6 +237,28 @@ pub struct AssetResponse {
     pub exif_info: ExifResponse,
     pub tags: Vec<TagResponse>,
     pub people: Vec<()>,
+    /// Only in `GET /assets/{id}`, as Immich: the stack (null for none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack: Option<Option<AssetStackResponse>>,
+}
+
+/// Immich's `AssetStackResponseDto`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetStackResponse {
+    pub id: Uuid,
+    pub primary_asset_id: Uuid,
+    pub asset_count: i64,
+}
+
+impl From<ferrotype_core::catalog::StackSummary> for AssetStackResponse {
+    fn from(s: ferrotype_core::catalog::StackSummary) -> Self {
+        AssetStackResponse {
+            id: s.id,
+            primary_asset_id: s.primary_asset_id,
+            asset_count: s.asset_count,
+        }
+    }
 }
 
 /// What is known about an asset beyond its row.
@@ -282,6 +304,7 @@ impl AssetResponse {
             exif_info: ExifResponse::new(extras.exif, a),
             tags: extras.tags.iter().map(TagResponse::from).collect(),
             people: Vec::new(),
+            stack: None,
         }
     }
 }

@@ -240,7 +240,8 @@ impl EventHub {
     }
 
     /// `on_asset_stack_update`, with no arguments (Immich sends none): a stack of the user's
-    /// changed. Unwired: stacks are not implemented yet.
+    /// changed (`routes/stacks.rs`; the metadata job's automatic stacking sends the same
+    /// message on the bus itself, `ferrotype_core::stacking::stack_update_event`).
     pub async fn asset_stack_update(&self, user: Uuid) {
         self.emit::<Value>(Some(user.to_string()), "on_asset_stack_update", None)
             .await;

@@ -24,6 +24,7 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::activities;
 use routes::asset_metadata;
+use routes::stacks;
 use routes::tags;
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, folders,
@@ -265,10 +266,23 @@ api_routes! {
     DELETE "/tags/{id}" => tags::delete;
     PUT "/tags/{id}/assets" => tags::tag_assets;
     DELETE "/tags/{id}/assets" => tags::untag_assets;
+    GET "/stacks" => stacks::search;
+    POST "/stacks" => stacks::create;
+    DELETE "/stacks" => stacks::delete_all;
+    GET "/stacks/{id}" => stacks::get;
+    PUT "/stacks/{id}" => stacks::update;
+    PATCH "/stacks/{id}" => stacks::update;
+    DELETE "/stacks/{id}" => stacks::delete;
+    DELETE "/stacks/{id}/assets/{assetId}" => stacks::remove_asset;
 }
 
 pub fn router(state: AppState) -> Router {
     let api = api_routes()
+        // Ours, beside Immich's contract (which lets routes it does not list through).
+        .route(
+            "/ferrotype/auto-stack",
+            get(stacks::auto_stack_setting).put(stacks::set_auto_stack_setting),
+        )
         // After routing, so that the route's template is known: the contract's checks
         // (credential, permission, validation), and around them the request metrics, so that
         // refusals are counted too.

@@ -205,3 +205,12 @@ pub const TAG_ALREADY_EXISTS: Refusal = refusal(
     "A tag with that name already exists",
 );
 pub const TAG_NOT_FOUND: Refusal = refusal(StatusCode::BAD_REQUEST, "Tag not found");
+pub const PRIMARY_ASSET_NOT_IN_STACK: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Primary asset must be in the stack",
+);
+pub const ASSET_NOT_IN_STACK: Refusal = refusal(StatusCode::BAD_REQUEST, "Asset not in stack");
+pub const CANNOT_REMOVE_STACK_PRIMARY: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Cannot remove stack's primary asset",
+);

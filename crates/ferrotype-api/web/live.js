@@ -22,6 +22,8 @@ export const live = {
       .on("on_asset_delete", (id) => this.changed(id))
       .on("on_asset_trash", (ids) => ids.forEach((id) => this.changed(id)))
       .on("on_asset_restore", (ids) => ids.forEach((id) => this.changed(id)))
+      // Which assets is not said: the months shown are fetched again.
+      .on("on_asset_stack_update", () => this.stacksChanged())
       .on("on_session_delete", () => {
         this.disconnect();
         route();
@@ -40,6 +42,14 @@ export const live = {
     if (section) this.months.set(section.key, section);
     else if (created && state.scope.view === "/photos") this.newMonth = true;
     else return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(grid), 300);
+  },
+
+  stacksChanged() {
+    const grid = state.grid;
+    if (!grid) return;
+    for (const s of grid.sections) if (s.assets && s.load) this.months.set(s.key, s);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.refresh(grid), 300);
   },

@@ -14,7 +14,7 @@ use ferrotype_core::model::*;
 use ferrotype_core::notifications::{Notification, NotificationFilter};
 use ferrotype_core::permissions::Permission;
 use ferrotype_core::places::PlaceNames;
-use ferrotype_core::sync::{SyncEvent, SyncQuery, SyncRow};
+use ferrotype_core::sync::{SyncEvent, SyncItem, SyncQuery, SyncRow};
 use uuid::Uuid;
 
 /// Now, to the millisecond: what every backend keeps of a time (Immich's precision).
@@ -73,6 +73,7 @@ pub fn asset(owner: Uuid, seed: &str, taken: Timestamp) -> Asset {
         width: Some(4),
         height: Some(3),
         thumbhash: None,
+        stack_id: None,
     }
 }
 
@@ -1100,6 +1101,7 @@ fn timeline_query(owner: Uuid, descending: bool) -> TimelineQuery {
         is_favorite: None,
         trashed: false,
         descending,
+        with_stacked: false,
     }
 }
 
@@ -1428,6 +1430,8 @@ async fn read_sync(
                     SyncRow::AssetDelete(id) => *id,
                     SyncRow::PartnerAsset(a) => a.id,
                     SyncRow::PartnerAssetDelete(id) | SyncRow::PartnerAssetExif(id, _) => *id,
+                    SyncRow::Stack(s) | SyncRow::PartnerStack(s) => s.id,
+                    SyncRow::StackDelete(id) | SyncRow::PartnerStackDelete(id) => *id,
                     // A partnership by its sharer.
                     SyncRow::Partner { shared_by_id, .. }
                     | SyncRow::PartnerDelete { shared_by_id, .. } => *shared_by_id,
@@ -3022,4 +3026,220 @@ pub async fn search_common_terms(c: &dyn Catalog) {
         found.iter().map(|a| a.id).collect::<Vec<_>>(),
         vec![ids[1_000]]
     );
+}
+
+/// Stacks: made under their first asset, merged when headed by one of the new stack's assets,
+/// another primary, kept at two assets or more whichever way an asset leaves (taken out, moved
+/// into another stack, deleted for good, its primary's place handed on), shown once in the
+/// timeline with their count, and streamed to their owner and the owner's partners.
+pub async fn stacks(c: &dyn Catalog) {
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let mut a = Vec::new();
+    for i in 0..8u32 {
+        a.push(
+            stored_asset(c, ann.id, &format!("a{i}"), day(2024, 5, 1 + i))
+                .await
+                .id,
+        );
+    }
+    let stack_of = |id: Uuid| async move { c.asset(id).await.unwrap().unwrap().stack_id };
+
+    let first = c.create_stack(ann.id, &[a[0], a[1]]).await.unwrap();
+    assert_eq!(first.owner_id, ann.id);
+    assert_eq!(first.primary_asset_id, a[0]);
+    assert_eq!(first.asset_ids, vec![a[0], a[1]]);
+    assert_eq!(stack_of(a[1]).await, Some(first.id));
+    assert_eq!(c.stack(first.id).await.unwrap().unwrap(), first);
+    assert_eq!(c.stacks(ann.id, None).await.unwrap(), vec![first.clone()]);
+    assert_eq!(c.stacks(ann.id, Some(a[0])).await.unwrap().len(), 1);
+    assert!(c.stacks(ann.id, Some(a[1])).await.unwrap().is_empty());
+    assert!(c.stacks(bob.id, None).await.unwrap().is_empty());
+
+    // Headed by a[0]: the first stack is merged into the new one, all its assets with it.
+    let merged = c.create_stack(ann.id, &[a[0], a[2], a[2]]).await.unwrap();
+    assert_ne!(merged.id, first.id);
+    assert_eq!(merged.primary_asset_id, a[0]);
+    assert_eq!(merged.asset_ids, vec![a[0], a[1], a[2]]);
+    assert!(c.stack(first.id).await.unwrap().is_none());
+    assert_eq!(c.stacks(ann.id, None).await.unwrap().len(), 1);
+
+    // a[1] is not the primary: it moves, and the merged stack keeps the other two.
+    let moved = c.create_stack(ann.id, &[a[3], a[1]]).await.unwrap();
+    assert_eq!(moved.asset_ids, vec![a[3], a[1]]);
+    assert_eq!(
+        c.stack(merged.id).await.unwrap().unwrap().asset_ids,
+        vec![a[0], a[2]]
+    );
+
+    // Another primary, among the members only.
+    let changed = c.set_stack_primary(merged.id, a[2]).await.unwrap().unwrap();
+    assert_eq!(changed.primary_asset_id, a[2]);
+    assert_eq!(changed.asset_ids, vec![a[2], a[0]]);
+    assert_eq!(
+        c.set_stack_primary(merged.id, a[5])
+            .await
+            .unwrap()
+            .unwrap()
+            .primary_asset_id,
+        a[2]
+    );
+    assert!(
+        c.set_stack_primary(Uuid::new_v4(), a[0])
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // One left: the stack goes, its last asset is free.
+    c.leave_stack(a[0]).await.unwrap();
+    assert!(c.stack(merged.id).await.unwrap().is_none());
+    assert_eq!(stack_of(a[2]).await, None);
+    assert_eq!(stack_of(a[0]).await, None);
+
+    // The timeline shows the stack once, as its primary, with its count.
+    let triple = c.create_stack(ann.id, &[a[5], a[4], a[6]]).await.unwrap();
+    let stacked = TimelineQuery {
+        with_stacked: true,
+        ..timeline_query(ann.id, false)
+    };
+    let bucket = c.timeline_bucket(&stacked, "2024-05").await.unwrap();
+    let ids: Vec<String> = bucket.iter().map(|t| t.id.clone()).collect();
+    let expect: Vec<String> = [a[0], a[2], a[3], a[5], a[7]]
+        .iter()
+        .map(Uuid::to_string)
+        .collect();
+    assert_eq!(ids, expect);
+    let stack_column: Vec<Option<(String, i64)>> = bucket.iter().map(|t| t.stack.clone()).collect();
+    assert_eq!(stack_column[2], Some((moved.id.to_string(), 2)));
+    assert_eq!(stack_column[3], Some((triple.id.to_string(), 3)));
+    assert_eq!(stack_column[0], None);
+    assert_eq!(
+        c.timeline_buckets(&stacked).await.unwrap(),
+        vec![("2024-05".to_string(), 5)]
+    );
+    assert_eq!(
+        c.timeline_buckets(&timeline_query(ann.id, false))
+            .await
+            .unwrap(),
+        vec![("2024-05".to_string(), 8)]
+    );
+    let plain = c
+        .timeline_bucket(&timeline_query(ann.id, false), "2024-05")
+        .await
+        .unwrap();
+    assert_eq!(plain.len(), 8);
+    assert!(plain.iter().all(|t| t.stack.is_none()));
+    let summary = c.stack_summary(triple.id).await.unwrap().unwrap();
+    assert_eq!((summary.primary_asset_id, summary.asset_count), (a[5], 3));
+
+    // In the trash: still a member, no longer counted or listed.
+    c.trash_assets(ann.id, &[a[6]]).await.unwrap();
+    assert_eq!(
+        c.stack_summary(triple.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .asset_count,
+        2
+    );
+    assert_eq!(
+        c.stack(triple.id).await.unwrap().unwrap().asset_ids,
+        vec![a[5], a[4]]
+    );
+    let bucket = c.timeline_bucket(&stacked, "2024-05").await.unwrap();
+    assert_eq!(bucket[3].stack, Some((triple.id.to_string(), 2)));
+
+    // The primary deleted for good: the earliest member outside the trash takes its place.
+    c.purge_assets(&PurgeSelection::Ids {
+        owner_id: ann.id,
+        ids: vec![a[5]],
+    })
+    .await
+    .unwrap();
+    let after = c.stack(triple.id).await.unwrap().unwrap();
+    assert_eq!(after.primary_asset_id, a[4]);
+    // Then one member left: the stack goes.
+    c.purge_assets(&PurgeSelection::Ids {
+        owner_id: ann.id,
+        ids: vec![a[6]],
+    })
+    .await
+    .unwrap();
+    assert!(c.stack(triple.id).await.unwrap().is_none());
+    assert_eq!(stack_of(a[4]).await, None);
+
+    // The sync: the owner's stacks and deletes, the partner's likewise, AssetV2's stackId.
+    c.create_partner(ann.id, bob.id).await.unwrap();
+    let wanted = |user: Uuid, types: &[&str]| SyncQuery {
+        user_id: user,
+        types: types.iter().map(|t| t.to_string()).collect(),
+        checkpoints: HashMap::new(),
+    };
+    let (rows, now) = read_sync(c, wanted(ann.id, &["StacksV1"])).await;
+    let deletes: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.0 == "StackDeleteV1")
+        .map(|r| r.1)
+        .collect();
+    for gone in [first.id, merged.id, triple.id] {
+        assert!(deletes.contains(&gone), "{gone} deleted");
+    }
+    let live: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.0 == "StackV1")
+        .map(|r| r.1)
+        .collect();
+    assert_eq!(live, vec![moved.id]);
+    let (partner_rows, _) = read_sync(c, wanted(bob.id, &["PartnerStacksV1"])).await;
+    assert!(
+        partner_rows
+            .iter()
+            .any(|r| r.0 == "PartnerStackV1" && r.1 == moved.id)
+    );
+    assert!(
+        partner_rows
+            .iter()
+            .any(|r| r.0 == "PartnerStackDeleteV1" && r.1 == triple.id)
+    );
+    assert!(
+        read_sync(c, wanted(bob.id, &["StacksV1"]))
+            .await
+            .0
+            .is_empty()
+    );
+    let mut stream = c.stream_sync(wanted(ann.id, &["AssetsV2"]));
+    let mut stack_ids = HashMap::new();
+    while let Some(event) = next_event(&mut stream).await {
+        if let SyncEvent::Row(SyncItem {
+            row: SyncRow::Asset(asset),
+            ..
+        }) = event.unwrap()
+        {
+            stack_ids.insert(asset.id, asset.stack_id);
+        }
+    }
+    assert_eq!(stack_ids[&a[3]], Some(moved.id));
+    assert_eq!(stack_ids[&a[0]], None);
+
+    // Deleting a stack frees its assets and is streamed from the last checkpoint.
+    c.delete_stacks(&[moved.id]).await.unwrap();
+    assert_eq!(stack_of(a[1]).await, None);
+    assert!(c.stacks(ann.id, None).await.unwrap().is_empty());
+    let mut since = wanted(ann.id, &["StacksV1"]);
+    for kind in ["StackV1", "StackDeleteV1"] {
+        since.checkpoints.insert(kind.to_string(), now.clone());
+    }
+    let (rows, _) = read_sync(c, since).await;
+    assert_eq!(
+        rows.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>(),
+        vec![("StackDeleteV1", moved.id)]
+    );
+
+    // An account deleted for good takes its stacks along.
+    let pair = c.create_stack(ann.id, &[a[0], a[2]]).await.unwrap();
+    c.purge_assets(&PurgeSelection::Owner { owner_id: ann.id })
+        .await
+        .unwrap();
+    assert!(c.stack(pair.id).await.unwrap().is_none());
 }

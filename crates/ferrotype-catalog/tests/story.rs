@@ -49,4 +49,5 @@ stories!(
     tags,
     asset_metadata,
     search_common_terms,
+    stacks,
 );

@@ -18,6 +18,7 @@ pub mod preferences;
 pub mod release;
 pub mod repair;
 pub mod search;
+pub mod stacking;
 pub mod storage;
 pub mod storage_template;
 pub mod sync;

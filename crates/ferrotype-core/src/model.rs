@@ -188,6 +188,8 @@ pub struct Asset {
     pub width: Option<i64>,
     pub height: Option<i64>,
     pub thumbhash: Option<Vec<u8>>,
+    /// The stack the asset is in (Immich's `stackId`), set through `StackRepo` only.
+    pub stack_id: Option<Uuid>,
 }
 
 /// An original on its way to the storage template's path: blob keys before and after, for the
@@ -518,6 +520,8 @@ pub struct TimelineQuery {
     pub trashed: bool,
     /// Newest first.
     pub descending: bool,
+    /// Each stack once, as its primary (Immich's `withStacked`).
+    pub with_stacked: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -550,6 +554,9 @@ pub struct TimelineAsset {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub projection_type: Option<String>,
+    /// With `with_stacked`, a stack's primary: the stack's id and how many of its assets are
+    /// on the timeline outside the trash.
+    pub stack: Option<(String, i64)>,
 }
 
 /// What a shared link shows.

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::catalog::Stack;
 use crate::model::{Album, AlbumRole, Asset, ExifInfo, User};
 
 /// Every type a client may request, in the order the server streams them (Immich's order).
@@ -187,6 +188,12 @@ pub enum SyncRow {
         asset_id: Uuid,
         key: String,
     },
+    /// One of the user's stacks (its members are the assets' `stackId`).
+    Stack(Box<Stack>),
+    StackDelete(Uuid),
+    /// A stack of someone who shares their library with the user.
+    PartnerStack(Box<Stack>),
+    PartnerStackDelete(Uuid),
 }
 
 impl SyncRow {
@@ -214,6 +221,10 @@ impl SyncRow {
             SyncRow::PartnerAssetExif(..) => "PartnerAssetExifV1",
             SyncRow::AssetMetadata { .. } => "AssetMetadataV1",
             SyncRow::AssetMetadataDelete { .. } => "AssetMetadataDeleteV1",
+            SyncRow::Stack(_) => "StackV1",
+            SyncRow::StackDelete(_) => "StackDeleteV1",
+            SyncRow::PartnerStack(_) => "PartnerStackV1",
+            SyncRow::PartnerStackDelete(_) => "PartnerStackDeleteV1",
         }
     }
 }

@@ -23,6 +23,7 @@ mod partners;
 mod search;
 mod sessions;
 mod shared_links;
+mod stacks;
 mod sync;
 mod system;
 mod tags;

@@ -34,6 +34,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0008_asset_metadata_sync",
         include_str!("../migrations/0008_asset_metadata_sync.sql"),
     ),
+    ("0009_stacks", include_str!("../migrations/0009_stacks.sql")),
 ];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.

@@ -17,7 +17,7 @@ use crate::{PgCatalog, map_error};
 type Param = Box<dyn ToSql + Sync + Send>;
 
 /// How many columns `ASSET_COLUMNS` selects (the city comes after them).
-const ASSET_COLUMN_COUNT: usize = 23;
+const ASSET_COLUMN_COUNT: usize = 24;
 
 /// A `WHERE` clause under construction with its parameters, numbered in order.
 #[derive(Default)]

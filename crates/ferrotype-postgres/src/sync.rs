@@ -12,7 +12,7 @@ use std::pin::pin;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ferrotype_core::catalog::SyncRepo;
-use ferrotype_core::catalog::{CatalogResult, SyncStream};
+use ferrotype_core::catalog::{CatalogResult, Stack, SyncStream};
 use ferrotype_core::model::{Album, AlbumRole};
 use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncEvent, SyncItem, SyncQuery, SyncRow};
 use futures_util::StreamExt;
@@ -64,6 +64,18 @@ fn album_at(r: &Row) -> Album {
         order: r.get(6),
         created_at: r.get(7),
         updated_at: r.get(8),
+    }
+}
+
+/// A stack's row (without its members, which the assets' `stackId` tell).
+fn stack_at(r: &Row) -> Stack {
+    Stack {
+        id: r.get(0),
+        owner_id: r.get(1),
+        primary_asset_id: r.get(2),
+        created_at: r.get(3),
+        updated_at: r.get(4),
+        asset_ids: Vec::new(),
     }
 }
 
@@ -163,7 +175,7 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                          ORDER BY a.update_id"
                     ),
                     a("AssetV2"),
-                    |r| Ok(item(SyncRow::Asset(Box::new(asset_at(r)?)), r.get(23))),
+                    |r| Ok(item(SyncRow::Asset(Box::new(asset_at(r)?)), r.get(24))),
                 )
                 .await?),
         "AssetExifsV1" => {
@@ -263,7 +275,7 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                      WHERE cursor > $2 AND cursor < $3 ORDER BY cursor"
                 ),
                 a("AlbumAssetCreateV2"),
-                |r| Ok(item(SyncRow::AlbumAsset(Box::new(asset_at(r)?)), r.get(23))),
+                |r| Ok(item(SyncRow::AlbumAsset(Box::new(asset_at(r)?)), r.get(24))),
             )
             .await
         }
@@ -389,7 +401,7 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                     |r| {
                         Ok(item(
                             SyncRow::PartnerAsset(Box::new(asset_at(r)?)),
-                            r.get(23),
+                            r.get(24),
                         ))
                     },
                 )
@@ -453,8 +465,50 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                     },
                 )
                 .await?),
-        // Stacks, memories, people, faces, OCR and edits: nothing exists to sync until those
-        // features do.
+        "StacksV1" => Ok(ctx
+            .each(
+                "SELECT stack_id, id FROM stack_audit
+                 WHERE user_id = $1 AND id > $2 AND id < $3 ORDER BY id",
+                a("StackDeleteV1"),
+                |r| Ok(item(SyncRow::StackDelete(r.get(0)), r.get(1))),
+            )
+            .await?
+            && ctx
+                .each(
+                    "SELECT s.id, s.owner_id, s.primary_asset_id, s.created_at, s.updated_at,
+                        s.update_id
+                     FROM stacks s
+                     WHERE s.owner_id = $1 AND s.update_id > $2 AND s.update_id < $3
+                     ORDER BY s.update_id",
+                    a("StackV1"),
+                    |r| Ok(item(SyncRow::Stack(Box::new(stack_at(r))), r.get(5))),
+                )
+                .await?),
+        // The stacks of those who share with the user, from the partnership's start as their
+        // assets.
+        "PartnerStacksV1" => Ok(ctx
+            .each(
+                "SELECT stack_id, id FROM stack_audit
+                 WHERE user_id IN (SELECT shared_by_id FROM partners WHERE shared_with_id = $1)
+                   AND id > $2 AND id < $3 ORDER BY id",
+                a("PartnerStackDeleteV1"),
+                |r| Ok(item(SyncRow::PartnerStackDelete(r.get(0)), r.get(1))),
+            )
+            .await?
+            && ctx
+                .each(
+                    "SELECT * FROM (
+                        SELECT s.id, s.owner_id, s.primary_asset_id, s.created_at, s.updated_at,
+                            GREATEST(s.update_id, p.create_id) AS cursor
+                        FROM partners p JOIN stacks s ON s.owner_id = p.shared_by_id
+                        WHERE p.shared_with_id = $1) t
+                     WHERE cursor > $2 AND cursor < $3 ORDER BY cursor",
+                    a("PartnerStackV1"),
+                    |r| Ok(item(SyncRow::PartnerStack(Box::new(stack_at(r))), r.get(5))),
+                )
+                .await?),
+        // Memories, people, faces, OCR and edits: nothing exists to sync until those features
+        // do.
         _ => Ok(true),
     }
 }

@@ -20,6 +20,11 @@ const FILTERS: &str = "(CASE WHEN $2::text IS NULL THEN a.visibility IN ('timeli
     AND ($3::boolean IS NULL OR a.is_favorite = $3)
     AND ((a.deleted_at IS NOT NULL) = $4)";
 
+/// With stacks shown once ($5), an asset of a stack only when it is the primary (Immich's
+/// `withStacked`).
+const STACKED: &str = "(NOT $5 OR a.stack_id IS NULL OR EXISTS (
+        SELECT 1 FROM stacks s WHERE s.id = a.stack_id AND s.primary_asset_id = a.id))";
+
 /// Which assets, on `assets a`, with $1 as the owners or the album or tag id.
 fn scope(query: &TimelineQuery) -> (&'static str, Vec<Uuid>) {
     match query.within {
@@ -73,24 +78,37 @@ impl TimelineRepo for PgCatalog {
                 "SELECT to_char(a.local_date_time AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
                     count(*)
                  FROM assets a
-                 WHERE {scope_sql} AND {FILTERS}
+                 WHERE {scope_sql} AND {FILTERS} AND {STACKED}
                  GROUP BY month ORDER BY month {order}"
             )
         } else {
-            // The same filters, on the counts' columns.
+            // The same filters, on the counts' columns; with stacks shown once, less the
+            // stacks' other assets (few, found through the owners' stacks).
             format!(
-                "SELECT month, sum(count)::bigint AS n FROM timeline_counts
-                 WHERE owner_id = ANY($1)
-                   AND (CASE WHEN $2::text IS NULL THEN visibility IN ('timeline', 'archive')
-                        ELSE visibility = $2 END)
-                   AND ($3::boolean IS NULL OR favorite = $3)
-                   AND trashed = $4
-                 GROUP BY month HAVING sum(count) > 0 ORDER BY month {order}"
+                "SELECT month, sum(n)::bigint AS n FROM (
+                    SELECT month, count::bigint AS n FROM timeline_counts
+                    WHERE owner_id = ANY($1)
+                      AND (CASE WHEN $2::text IS NULL THEN visibility IN ('timeline', 'archive')
+                           ELSE visibility = $2 END)
+                      AND ($3::boolean IS NULL OR favorite = $3)
+                      AND trashed = $4
+                    UNION ALL
+                    SELECT to_char(a.local_date_time AT TIME ZONE 'UTC', 'YYYY-MM'), -count(*)
+                    FROM stacks s
+                    JOIN assets a ON a.stack_id = s.id AND a.id <> s.primary_asset_id
+                    WHERE $5 AND s.owner_id = ANY($1) AND {FILTERS}
+                    GROUP BY 1) t
+                 GROUP BY month HAVING sum(n) > 0 ORDER BY month {order}"
             )
         };
         let conn = self.conn().await?;
-        let params: [&(dyn ToSql + Sync); 4] =
-            [&scope_ids, &visibility, &query.is_favorite, &query.trashed];
+        let params: [&(dyn ToSql + Sync); 5] = [
+            &scope_ids,
+            &visibility,
+            &query.is_favorite,
+            &query.trashed,
+            &query.with_stacked,
+        ];
         let rows = conn.query(&sql, &params).await.map_err(map_error)?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
@@ -116,21 +134,26 @@ impl TimelineRepo for PgCatalog {
                 a.is_favorite, a.deleted_at IS NOT NULL, a.visibility, {}, {},
                 (round(extract(epoch FROM a.local_date_time - a.file_created_at) / 900) / 4)::float8,
                 a.thumbhash, a.duration_ms, a.live_photo_video_id::text,
-                e.city, e.country, e.latitude, e.longitude, e.projection_type
+                e.city, e.country, e.latitude, e.longitude, e.projection_type,
+                CASE WHEN $5 THEN a.stack_id::text END,
+                CASE WHEN $5 AND a.stack_id IS NOT NULL THEN (SELECT count(*) FROM assets m
+                    WHERE m.stack_id = a.stack_id AND m.deleted_at IS NULL
+                      AND m.visibility = 'timeline') END
              FROM assets a LEFT JOIN asset_exif e ON e.asset_id = a.id
-             WHERE {scope_sql} AND {FILTERS}
-               AND a.local_date_time >= ($5::text)::timestamp AT TIME ZONE 'UTC'
-               AND a.local_date_time < ($6::text)::timestamp AT TIME ZONE 'UTC'
+             WHERE {scope_sql} AND {FILTERS} AND {STACKED}
+               AND a.local_date_time >= ($6::text)::timestamp AT TIME ZONE 'UTC'
+               AND a.local_date_time < ($7::text)::timestamp AT TIME ZONE 'UTC'
              ORDER BY a.local_date_time {order}, a.id {order}",
             time("a.file_created_at"),
             time("a.created_at"),
         );
         let visibility = query.visibility.map(|v| v.as_str());
-        let params: [&(dyn ToSql + Sync); 6] = [
+        let params: [&(dyn ToSql + Sync); 7] = [
             &scope_ids,
             &visibility,
             &query.is_favorite,
             &query.trashed,
+            &query.with_stacked,
             &start,
             &next,
         ];
@@ -158,6 +181,10 @@ impl TimelineRepo for PgCatalog {
                 latitude: r.get(16),
                 longitude: r.get(17),
                 projection_type: r.get(18),
+                stack: match (r.get::<_, Option<String>>(19), r.get::<_, Option<i64>>(20)) {
+                    (Some(id), Some(count)) => Some((id, count)),
+                    _ => None,
+                },
             })
             .collect())
     }

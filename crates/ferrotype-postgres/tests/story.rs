@@ -43,4 +43,5 @@ stories!(
     tags,
     asset_metadata,
     search_common_terms,
+    stacks,
 );

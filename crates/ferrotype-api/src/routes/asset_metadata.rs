@@ -216,8 +216,6 @@ pub async fn copy(
             "Source and target id must be distinct",
         ));
     }
-    // Stacks do not exist here yet; the flag is accepted and has nothing to copy.
-    let _ = dto.stack;
     let mut copy = AssetCopy {
         source: source.id,
         target: target.id,
@@ -246,6 +244,9 @@ pub async fn copy(
         copy.sidecar = Some(to);
     }
     state.catalog.copy_asset(&copy).await?;
+    if dto.stack.unwrap_or(true) {
+        copy_stack(&state, &auth, source, target).await?;
+    }
     if let Some(old) = replaced_sidecar {
         // The target's own sidecar under another name is no longer its sidecar.
         if let Err(e) = state.blobs.delete(&old).await {
@@ -253,4 +254,34 @@ pub async fn copy(
         }
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The target joins the source's stack, as Immich's `copyStack`: when the target is stacked
+/// already, the two stacks become one under the target's primary; else the source's stack
+/// takes the target in. (`create_stack` merges the stacks whose primaries it is given.)
+async fn copy_stack(
+    state: &AppState,
+    auth: &Auth,
+    source: &ferrotype_core::model::Asset,
+    target: &ferrotype_core::model::Asset,
+) -> ApiResult<()> {
+    let Some(source_stack) = source.stack_id else {
+        return Ok(());
+    };
+    if target.stack_id == Some(source_stack) {
+        return Ok(());
+    }
+    let Some(from) = state.catalog.stack(source_stack).await? else {
+        return Ok(());
+    };
+    let members = match target.stack_id {
+        Some(id) => match state.catalog.stack(id).await? {
+            Some(to) => vec![to.primary_asset_id, from.primary_asset_id],
+            None => vec![from.primary_asset_id, target.id],
+        },
+        None => vec![from.primary_asset_id, target.id],
+    };
+    state.catalog.create_stack(auth.user.id, &members).await?;
+    state.events.asset_stack_update(auth.user.id).await;
+    Ok(())
 }

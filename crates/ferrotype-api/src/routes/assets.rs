@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::dto::{AssetExtras, AssetResponse};
+use crate::dto::{AssetExtras, AssetResponse, AssetStackResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::messages;
@@ -142,14 +142,20 @@ pub async fn get(
     let hide = auth.shared_link().is_some_and(|l| !l.show_exif);
     let exif = exif.filter(|_| !hide);
     let tags = if hide { Vec::new() } else { tags };
-    Ok(Json(AssetResponse::new(
+    let stack = match asset.stack_id {
+        Some(stack) => state.catalog.stack_summary(stack).await?,
+        None => None,
+    };
+    let mut response = AssetResponse::new(
         &asset,
         AssetExtras {
             owner: owner.as_ref(),
             exif: exif.as_ref(),
             tags: &tags,
         },
-    )))
+    );
+    response.stack = Some(stack.map(AssetStackResponse::from));
+    Ok(Json(response))
 }
 
 /// `GET /assets/{id}/metadata`: what clients attached (the iOS app's `mobile-app` entry).

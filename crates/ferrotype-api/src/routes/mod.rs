@@ -20,6 +20,7 @@ pub mod search;
 pub mod server;
 pub mod sessions;
 pub mod shared_links;
+pub mod stacks;
 pub mod sync;
 pub mod system;
 pub mod tags;

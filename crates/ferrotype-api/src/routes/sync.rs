@@ -94,7 +94,7 @@ fn asset_json(a: &Asset) -> Value {
         "visibility": a.visibility.as_str(),
         "duration": a.duration_ms,
         "livePhotoVideoId": a.live_photo_video_id,
-        "stackId": null,
+        "stackId": a.stack_id,
         "libraryId": null,
         "width": a.width,
         "height": a.height,
@@ -130,6 +130,14 @@ pub(crate) fn data_of(row: &SyncRow) -> Value {
             v
         }
         SyncRow::AssetDelete(id) | SyncRow::PartnerAssetDelete(id) => json!({ "assetId": id }),
+        SyncRow::Stack(s) | SyncRow::PartnerStack(s) => json!({
+            "id": s.id,
+            "ownerId": s.owner_id,
+            "primaryAssetId": s.primary_asset_id,
+            "createdAt": iso(&s.created_at),
+            "updatedAt": iso(&s.updated_at),
+        }),
+        SyncRow::StackDelete(id) | SyncRow::PartnerStackDelete(id) => json!({ "stackId": id }),
         SyncRow::Partner {
             shared_by_id,
             shared_with_id,

@@ -116,6 +116,7 @@ async fn timeline_query(
         is_favorite,
         trashed,
         descending,
+        with_stacked: bool_param(params, "withStacked")?.unwrap_or(false),
     }))
 }
 
@@ -182,11 +183,26 @@ pub struct Columns {
     latitude: Option<Vec<Option<f64>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     longitude: Option<Vec<Option<f64>>>,
+    /// With `withStacked`: `[stackId, assetCount]` of a stack's primary, null for the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stack: Option<Vec<Option<[String; 2]>>>,
 }
 
 impl Columns {
-    fn new(assets: Vec<TimelineAsset>, with_coordinates: bool) -> Self {
+    fn new(assets: Vec<TimelineAsset>, with_coordinates: bool, with_stacked: bool) -> Self {
         let mut c = Columns::default();
+        if with_stacked {
+            c.stack = Some(
+                assets
+                    .iter()
+                    .map(|t| {
+                        t.stack
+                            .as_ref()
+                            .map(|(id, count)| [id.clone(), count.to_string()])
+                    })
+                    .collect(),
+            );
+        }
         let mut places = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for t in assets {
             c.ratio.push(match (t.width, t.height) {
@@ -236,11 +252,13 @@ pub async fn bucket(
         .ok_or_else(|| ApiError::from(messages::TIME_BUCKET_NOT_DATE))?
         .to_string();
     let with_coordinates = bool_param(&params, "withCoordinates")?.unwrap_or(false);
-    let assets = match timeline_query(&state, &auth, &params).await? {
+    let query = timeline_query(&state, &auth, &params).await?;
+    let with_stacked = query.as_ref().is_some_and(|q| q.with_stacked);
+    let assets = match query {
         Some(query) => state.catalog.timeline_bucket(&query, &month).await?,
         None => Vec::new(),
     };
-    Ok(Json(Columns::new(assets, with_coordinates)))
+    Ok(Json(Columns::new(assets, with_coordinates, with_stacked)))
 }
 
 #[cfg(test)]

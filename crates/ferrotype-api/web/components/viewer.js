@@ -73,7 +73,11 @@ export async function openViewer(id) {
   let shown = Promise.resolve();
   const step = async (delta) => {
     await shown;
-    const next = await state.grid?.neighbour(current.value, delta);
+    // A stack's other assets are not in the grid: step from its primary, which is.
+    const grid = state.grid;
+    const primary = asset.value?.stack?.primaryAssetId;
+    const from = grid && primary && !(await grid.place(current.value)) ? primary : current.value;
+    const next = await grid?.neighbour(from, delta);
     if (next) shown = show(next.id);
     return Boolean(next);
   };
@@ -247,7 +251,7 @@ export async function openViewer(id) {
     for (const s of months) if (s?.load) grid.reload(s);
   };
 
-  const view = { current, asset, info, slideshow, menu, albumsVersion, actions, step, close, toggleSlideshowPause, saved };
+  const view = { current, asset, info, slideshow, menu, albumsVersion, actions, step, close, toggleSlideshowPause, saved, open: (id) => (shown = show(id)) };
   render(html`<${Viewer} view=${view} />`, host);
   shown = show(id);
   await shown;
@@ -277,7 +281,7 @@ export function offeredActions(asset) {
 }
 
 function Viewer({ view }) {
-  const { current, asset, info, slideshow, menu, albumsVersion, actions, step, close, toggleSlideshowPause, saved } = view;
+  const { current, asset, info, slideshow, menu, albumsVersion, actions, step, close, toggleSlideshowPause, saved, open } = view;
   const a = asset.value?.id === current.value ? asset.value : null;
   const offered = offeredActions(a);
   const owner = Boolean(a && state.user && a.ownerId === state.user.id && !state.scope.link);
@@ -341,6 +345,7 @@ function Viewer({ view }) {
         ${a && html`<${Media} key=${a.id} asset=${a} />`}
       </div>
       <button type="button" class="nav next" aria-label="Next" onClick=${() => step(1)}>›</button>
+      ${a?.stack && !link && html`<${StackStrip} key=${a.stack.id} stack=${a.stack} current=${a.id} open=${open} />`}
     </div>
     ${info.value && a &&
     html`<${ViewerDetails} asset=${a} editable=${owner && !a.isTrashed} albums=${!link} albumsVersion=${albumsVersion.value}
@@ -370,4 +375,24 @@ function Media({ asset }) {
       const r = e.currentTarget.getBoundingClientRect();
       setZoom(`${((e.clientX - r.left) / r.width) * 100}% ${((e.clientY - r.top) / r.height) * 100}%`);
     }} />`;
+}
+
+/// A stack's assets as a strip of thumbnails under the photo (Immich's stack slider): the one
+/// shown marked, another opened by a click.
+function StackStrip({ stack, current, open }) {
+  const [assets, setAssets] = useState(null);
+  useEffect(() => {
+    api("GET", `/stacks/${stack.id}`).then((s) => setAssets(s.assets), () => setAssets(null));
+  }, [stack.id, stack.primaryAssetId, stack.assetCount]);
+  if (!assets || assets.length < 2) return null;
+  return html`<nav class="stack-strip" aria-label=${`Stack of ${assets.length}`}>
+    ${assets.map(
+      (s) => html`<button type="button" key=${s.id} class=${`stack-thumb${s.id === current ? " current" : ""}`}
+        aria-label=${s.originalFileName} aria-current=${s.id === current ? "true" : undefined} title=${s.originalFileName}
+        onClick=${() => s.id !== current && open(s.id)}>
+        <img alt="" src=${`/api/assets/${s.id}/thumbnail?size=thumbnail`} />
+        ${s.id === stack.primaryAssetId && html`<span class="stack-primary" aria-hidden="true">★</span>`}
+      </button>`,
+    )}
+  </nav>`;
 }

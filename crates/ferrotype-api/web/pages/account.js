@@ -81,6 +81,8 @@ export const STRINGS = {
   showInTimelineOf: (name) => `Show ${name}'s photos in my timeline`,
   viewPhotos: "View photos",
   viewPhotosOf: (name) => `View photos of ${name}`,
+  autoStack: "Stack RAW+JPEG pairs and bursts automatically",
+  autoStackHelp: "New photos taken in the same second with the same file name (a RAW and its JPEG) or by the same camera (a burst) are shown as one stack, the JPEG first.",
   theme: "Theme",
   themes: { light: "Light", dark: "Dark", system: "System" },
 };
@@ -412,9 +414,12 @@ function Partners() {
 
 function Preferences() {
   const [prefs, setPrefs] = useState(null);
+  const [autoStack, setAutoStack] = useState(null);
   const [result, setResult] = useState(null);
   useEffect(() => {
     api("GET", "/users/me/preferences").then(setPrefs, (e) => setResult({ error: e.message }));
+    // Ours, beside Immich's preferences.
+    api("GET", "/ferrotype/auto-stack").then(setAutoStack, (e) => setResult({ error: e.message }));
   }, []);
   const save = (e) => {
     e.preventDefault();
@@ -427,6 +432,7 @@ function Preferences() {
           emailNotifications: { enabled: v.get("emailEnabled") === "on", albumInvite: v.get("albumInvite") === "on" },
         }),
       );
+      setAutoStack(await api("PUT", "/ferrotype/auto-stack", { enabled: v.get("autoStack") === "on" }));
     });
   };
   return html`<${Section} id="preferences" title=${STRINGS.preferences}>
@@ -438,6 +444,9 @@ function Preferences() {
       <p class="muted" id="archive-size-help">${STRINGS.archiveSizeHelp}</p>
       <label class="check-line"><input name="emailEnabled" type="checkbox" defaultChecked=${prefs.emailNotifications.enabled} />${STRINGS.emailNotifications}</label>
       <label class="check-line indented"><input name="albumInvite" type="checkbox" defaultChecked=${prefs.emailNotifications.albumInvite} />${STRINGS.albumInvites}</label>
+      ${autoStack &&
+      html`<label class="check-line"><input name="autoStack" type="checkbox" defaultChecked=${autoStack.enabled} aria-describedby="auto-stack-help" />${STRINGS.autoStack}</label>
+        <p class="muted" id="auto-stack-help">${STRINGS.autoStackHelp}</p>`}
       <${Outcome} result=${result} />
       <button type="submit">${STRINGS.save}</button>
     </form>`}

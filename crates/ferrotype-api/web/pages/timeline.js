@@ -16,7 +16,8 @@ import { changePinDialog } from "/pages/locked.js";
 /// page, `lockedPage`, first asks for the PIN code).
 export const VIEWS = {
   // Partners shown in the timeline (their choice on the account page) join it, as in Immich.
-  "/photos": { query: "visibility=timeline&withPartners=true", title: null, empty: "No photos yet. Upload some with the button above or drop them here." },
+  // Stacks shown once, as their primary with a count (Immich's `withStacked`).
+  "/photos": { query: "visibility=timeline&withPartners=true&withStacked=true", title: null, empty: "No photos yet. Upload some with the button above or drop them here." },
   "/favorites": { query: "isFavorite=true", title: "Favorites", empty: "No favorites yet." },
   "/archive": { query: "visibility=archive", title: "Archive", empty: "Nothing archived." },
   "/trash": { query: "isTrashed=true", title: "Trash", empty: "The trash is empty." },

@@ -17,6 +17,7 @@ mod partners;
 mod search;
 mod sessions;
 mod shared_links;
+mod stacks;
 mod sync;
 mod system;
 mod tags;
@@ -98,6 +99,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0020_asset_metadata_sync",
         include_str!("migrations/0020_asset_metadata_sync.sql"),
     ),
+    ("0021_stacks", include_str!("migrations/0021_stacks.sql")),
 ];
 
 /// How many idle read connections are kept open.

@@ -17,7 +17,7 @@ use super::assets::{ASSET_COLUMNS, asset_at};
 use super::{SqliteCatalog, ts};
 
 /// How many columns `ASSET_COLUMNS` selects (the city comes after them).
-const ASSET_COLUMN_COUNT: usize = 23;
+const ASSET_COLUMN_COUNT: usize = 24;
 
 /// A `WHERE` clause under construction with its parameters, in order.
 #[derive(Default)]

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use ferrotype_core::catalog::{CatalogResult, SyncRepo, SyncStream};
+use ferrotype_core::catalog::{CatalogResult, Stack, SyncRepo, SyncStream};
 use ferrotype_core::model::{Album, AlbumRole};
 use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncEvent, SyncItem, SyncQuery, SyncRow};
 use rusqlite::{Connection, Params, Row, params};
@@ -82,6 +82,18 @@ fn uuid_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Uuid> {
     parse_uuid(&r.get::<_, String>(at)?)
 }
 
+/// A stack's row (without its members, which the assets' `stackId` tell).
+fn stack_at(r: &Row<'_>) -> rusqlite::Result<Stack> {
+    Ok(Stack {
+        id: uuid_at(r, 0)?,
+        owner_id: uuid_at(r, 1)?,
+        primary_asset_id: uuid_at(r, 2)?,
+        created_at: parse_ts(&r.get::<_, String>(3)?)?,
+        updated_at: parse_ts(&r.get::<_, String>(4)?)?,
+        asset_ids: Vec::new(),
+    })
+}
+
 fn album_at(r: &Row<'_>) -> rusqlite::Result<Album> {
     Ok(Album {
         id: uuid_at(r, 0)?,
@@ -154,7 +166,7 @@ fn stream_type(
             ),
             params![me, query.after("AssetV2"), now],
             sink,
-            |r| Ok(item(SyncRow::Asset(Box::new(asset_at(r)?)), r.get(23)?)),
+            |r| Ok(item(SyncRow::Asset(Box::new(asset_at(r)?)), r.get(24)?)),
         )?),
         "AssetExifsV1" => each(
             conn,
@@ -246,7 +258,7 @@ fn stream_type(
             ),
             params![me, query.after("AlbumAssetCreateV2"), now],
             sink,
-            |r| Ok(item(SyncRow::AlbumAsset(Box::new(asset_at(r)?)), r.get(23)?)),
+            |r| Ok(item(SyncRow::AlbumAsset(Box::new(asset_at(r)?)), r.get(24)?)),
         ),
         "AlbumAssetExifsV1" => each(
             conn,
@@ -358,7 +370,7 @@ fn stream_type(
             ),
             params![me, query.after("PartnerAssetV2"), now],
             sink,
-            |r| Ok(item(SyncRow::PartnerAsset(Box::new(asset_at(r)?)), r.get(23)?)),
+            |r| Ok(item(SyncRow::PartnerAsset(Box::new(asset_at(r)?)), r.get(24)?)),
         )?),
         "PartnerAssetExifsV1" => each(
             conn,
@@ -415,8 +427,45 @@ fn stream_type(
                 ))
             },
         )?),
-        // Stacks, memories, people, faces, OCR and edits: nothing exists to sync until those
-        // features do.
+        "StacksV1" => Ok(each(
+            conn,
+            "SELECT stack_id, id FROM stack_audit
+             WHERE user_id = ?1 AND id > ?2 AND id < ?3 ORDER BY id",
+            params![me, query.after("StackDeleteV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::StackDelete(uuid_at(r, 0)?), r.get(1)?)),
+        )? && each(
+            conn,
+            "SELECT s.id, s.owner_id, s.primary_asset_id, s.created_at, s.updated_at, s.update_id
+             FROM stacks s
+             WHERE s.owner_id = ?1 AND s.update_id > ?2 AND s.update_id < ?3
+             ORDER BY s.update_id",
+            params![me, query.after("StackV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::Stack(Box::new(stack_at(r)?)), r.get(5)?)),
+        )?),
+        // The stacks of those who share with the user, from the partnership's start as their
+        // assets.
+        "PartnerStacksV1" => Ok(each(
+            conn,
+            "SELECT stack_id, id FROM stack_audit
+             WHERE user_id IN (SELECT shared_by_id FROM partners WHERE shared_with_id = ?1)
+               AND id > ?2 AND id < ?3 ORDER BY id",
+            params![me, query.after("PartnerStackDeleteV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::PartnerStackDelete(uuid_at(r, 0)?), r.get(1)?)),
+        )? && each(
+            conn,
+            "SELECT s.id, s.owner_id, s.primary_asset_id, s.created_at, s.updated_at,
+                max(s.update_id, p.create_id) AS cursor
+             FROM partners p JOIN stacks s ON s.owner_id = p.shared_by_id
+             WHERE p.shared_with_id = ?1 AND cursor > ?2 AND cursor < ?3 ORDER BY cursor",
+            params![me, query.after("PartnerStackV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::PartnerStack(Box::new(stack_at(r)?)), r.get(5)?)),
+        )?),
+        // Memories, people, faces, OCR and edits: nothing exists to sync until those features
+        // do.
         _ => Ok(true),
     }
 }

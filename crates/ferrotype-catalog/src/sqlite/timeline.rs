@@ -18,6 +18,11 @@ const FILTERS: &str = "(CASE WHEN ?2 IS NULL THEN a.visibility IN ('timeline', '
     AND (?3 IS NULL OR a.is_favorite = ?3)
     AND ((a.deleted_at IS NOT NULL) = ?4)";
 
+/// With stacks shown once (?5), an asset of a stack only when it is the primary (Immich's
+/// `withStacked`).
+const STACKED: &str = "(NOT ?5 OR a.stack_id IS NULL OR EXISTS (
+        SELECT 1 FROM stacks s WHERE s.id = a.stack_id AND s.primary_asset_id = a.id))";
+
 /// Which assets, on `assets a`, with ?1 as the owners (a JSON array) or the album or tag id.
 fn scope(query: &TimelineQuery) -> (&'static str, String) {
     match query.within {
@@ -61,24 +66,37 @@ pub(crate) fn buckets(
     let sql = if query.within.is_some() {
         format!(
             "SELECT substr(a.local_date_time, 1, 7) AS month, COUNT(*) FROM assets a
-             WHERE {scope_sql} AND {FILTERS}
+             WHERE {scope_sql} AND {FILTERS} AND {STACKED}
              GROUP BY month ORDER BY month {order}"
         )
     } else {
-        // The same filters, on the counts' columns.
+        // The same filters, on the counts' columns; with stacks shown once, less the stacks'
+        // other assets (few, found through the owners' stacks).
         format!(
-            "SELECT month, SUM(count) AS n FROM timeline_counts
-             WHERE owner_id IN (SELECT value FROM json_each(?1))
-               AND (CASE WHEN ?2 IS NULL THEN visibility IN ('timeline', 'archive')
-                    ELSE visibility = ?2 END)
-               AND (?3 IS NULL OR favorite = ?3)
-               AND trashed = ?4
-             GROUP BY month HAVING n > 0 ORDER BY month {order}"
+            "SELECT month, SUM(n) AS total FROM (
+                SELECT month, count AS n FROM timeline_counts
+                WHERE owner_id IN (SELECT value FROM json_each(?1))
+                  AND (CASE WHEN ?2 IS NULL THEN visibility IN ('timeline', 'archive')
+                       ELSE visibility = ?2 END)
+                  AND (?3 IS NULL OR favorite = ?3)
+                  AND trashed = ?4
+                UNION ALL
+                SELECT substr(a.local_date_time, 1, 7), -COUNT(*)
+                FROM stacks s JOIN assets a ON a.stack_id = s.id AND a.id != s.primary_asset_id
+                WHERE ?5 AND s.owner_id IN (SELECT value FROM json_each(?1)) AND {FILTERS}
+                GROUP BY 1)
+             GROUP BY month HAVING total > 0 ORDER BY month {order}"
         )
     };
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
-        params![scope_value, visibility, query.is_favorite, query.trashed],
+        params![
+            scope_value,
+            visibility,
+            query.is_favorite,
+            query.trashed,
+            query.with_stacked
+        ],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     rows.collect()
@@ -113,10 +131,14 @@ pub(crate) fn bucket(
             a.deleted_at IS NOT NULL, a.visibility, a.file_created_at, a.created_at,
             round((julianday(a.local_date_time) - julianday(a.file_created_at)) * 96) / 4.0,
             a.thumbhash, a.duration_ms, a.live_photo_video_id,
-            e.city, e.country, e.latitude, e.longitude, e.projection_type
+            e.city, e.country, e.latitude, e.longitude, e.projection_type,
+            CASE WHEN ?5 THEN a.stack_id END,
+            CASE WHEN ?5 AND a.stack_id IS NOT NULL THEN (SELECT count(*) FROM assets m
+                WHERE m.stack_id = a.stack_id AND m.deleted_at IS NULL
+                  AND m.visibility = 'timeline') END
          FROM assets a LEFT JOIN asset_exif e ON e.asset_id = a.id
-         WHERE {scope_sql} AND {FILTERS}
-           AND a.local_date_time >= ?5 AND a.local_date_time < ?6
+         WHERE {scope_sql} AND {FILTERS} AND {STACKED}
+           AND a.local_date_time >= ?6 AND a.local_date_time < ?7
          ORDER BY a.local_date_time {order}, a.id {order}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -126,6 +148,7 @@ pub(crate) fn bucket(
             query.visibility.map(|v| v.as_str()),
             query.is_favorite,
             query.trashed,
+            query.with_stacked,
             month,
             next
         ],
@@ -150,6 +173,13 @@ pub(crate) fn bucket(
                 latitude: r.get(16)?,
                 longitude: r.get(17)?,
                 projection_type: r.get(18)?,
+                stack: match (
+                    r.get::<_, Option<String>>(19)?,
+                    r.get::<_, Option<i64>>(20)?,
+                ) {
+                    (Some(id), Some(count)) => Some((id, count)),
+                    _ => None,
+                },
             })
         },
     )?;

@@ -18,6 +18,7 @@ mod partners;
 mod search;
 mod sessions;
 mod shared_links;
+mod stacks;
 mod sync;
 mod system;
 mod tags;
@@ -40,6 +41,7 @@ pub use partners::PartnerRepo;
 pub use search::SearchRepo;
 pub use sessions::SessionRepo;
 pub use shared_links::SharedLinkRepo;
+pub use stacks::{Shot, Stack, StackRepo, StackSummary};
 pub use sync::{SyncRepo, SyncStream};
 pub use system::SystemRepo;
 pub use tags::TagRepo;
@@ -102,6 +104,7 @@ pub trait Catalog:
     + ActivityRepo
     + TagRepo
     + AssetMetadataRepo
+    + StackRepo
     + Send
     + Sync
     + 'static
@@ -127,6 +130,7 @@ impl<T> Catalog for T where
         + ActivityRepo
         + TagRepo
         + AssetMetadataRepo
+        + StackRepo
         + Send
         + Sync
         + 'static
@@ -138,6 +142,7 @@ impl<T> Catalog for T where
 pub mod prelude {
     pub use super::ActivityRepo;
     pub use super::AssetMetadataRepo;
+    pub use super::StackRepo;
     pub use super::TagRepo;
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,

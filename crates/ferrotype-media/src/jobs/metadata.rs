@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ferrotype_core::blob::BlobStore;
-use ferrotype_core::catalog::Catalog;
+use ferrotype_core::catalog::prelude::*;
 use ferrotype_core::jobs::payloads::{ExtractMetadataJob, GenerateThumbnailsJob};
 use ferrotype_core::jobs::{Completion, Job, JobEnd, JobError, NewJob, TypedJobHandler};
 use ferrotype_core::model::{AssetType, ExifInfo};
+use ferrotype_core::stacking;
 use ferrotype_core::system_config::SystemConfigStore;
 use serde_json::Value;
 
@@ -119,6 +120,19 @@ impl TypedJobHandler for ExtractMetadata {
             .save_metadata(asset_id, &info, size, &end)
             .await
             .map_err(JobError::from_end)?;
+        // After the save, so that of two shots read at once the later sees the earlier. The
+        // job is recorded already: a failure here costs the stack, not the metadata.
+        match stacking::auto_stack(self.catalog.as_ref(), asset_id).await {
+            Ok(Some(stack)) => {
+                tracing::debug!(%asset_id, stack = %stack.id, "stacked automatically");
+                let message = stacking::stack_update_event(stack.owner_id).to_text();
+                if let Err(e) = self.catalog.publish(&message).await {
+                    tracing::warn!(%asset_id, "stack update not announced: {e}");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(%asset_id, "automatic stacking failed: {e}"),
+        }
         Ok(Completion::Recorded)
     }
 }

@@ -17,6 +17,7 @@ fn mine(owner: Uuid) -> TimelineQuery {
         is_favorite: None,
         trashed: false,
         descending: true,
+        with_stacked: false,
     }
 }
 

@@ -214,8 +214,10 @@ async fn copy_carries_albums_links_favourite_and_sidecar() {
     let target = upload_path(&admin, &fixtures().join("nature/prairie_falcon.jpg")).await;
     let bobs = upload_path(&bob, &fixtures().join("nature/el_torcal_rocks.jpg")).await;
     wait_for_media_jobs(&admin).await;
-    assert!(
-        admin.get(&format!("/api/assets/{target}")).await.json()["exifInfo"]["rating"].is_null()
+    let before = admin.get(&format!("/api/assets/{target}")).await.json();
+    assert_ne!(
+        before["exifInfo"]["rating"], 4,
+        "the target's own rating differs"
     );
 
     let album = admin
@@ -282,8 +284,11 @@ async fn copy_carries_albums_links_favourite_and_sidecar() {
         )
         .await;
     assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
-    let album = admin.get(&format!("/api/albums/{album}")).await.json();
-    let in_album: Vec<&str> = album["assets"]
+    let in_album = admin
+        .post("/api/search/metadata", json!({"albumIds": [album]}))
+        .await
+        .json();
+    let in_album: Vec<&str> = in_album["assets"]["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -327,4 +332,22 @@ async fn copy_carries_albums_links_favourite_and_sidecar() {
     assert_eq!(r.status, 204);
     let third_asset = admin.get(&format!("/api/assets/{third}")).await.json();
     assert_eq!(third_asset["isFavorite"], false);
+    assert!(third_asset["stack"].is_null());
+
+    // The stack: the target joins the source's.
+    let r = admin
+        .post("/api/stacks", json!({"assetIds": [source, third]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let r = admin
+        .put(
+            "/api/assets/copy",
+            json!({"sourceId": source, "targetId": target, "albums": false,
+                   "sharedLinks": false, "sidecar": false, "favorite": false}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let stacked = admin.get(&format!("/api/assets/{target}")).await.json();
+    assert_eq!(stacked["stack"]["assetCount"], 3, "{stacked}");
+    assert_eq!(stacked["stack"]["primaryAssetId"], source.as_str());
 }

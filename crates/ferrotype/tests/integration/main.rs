@@ -29,6 +29,7 @@ mod s3;
 mod search;
 mod shared_links;
 mod smoke;
+mod stacks;
 mod storage_template;
 mod sync;
 mod system_config;

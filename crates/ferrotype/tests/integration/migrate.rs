@@ -129,6 +129,10 @@ async fn fill(server: &Server) -> Client {
         )
         .await;
     assert_eq!(r.status, 200);
+    let r = admin
+        .post("/api/stacks", json!({"assetIds": [ids[1], ids[2]]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     admin
 }
 
@@ -191,6 +195,7 @@ async fn snapshot(server: &Server) -> Value {
             "id": id, "name": name, "favorite": asset["isFavorite"],
             "checksum": asset["checksum"], "taken": asset["localDateTime"],
             "thumbhash": asset["thumbhash"], "make": asset["exifInfo"]["make"],
+            "stack": asset["stack"],
         }));
     }
     let mut albums: Vec<Value> = client

@@ -17,8 +17,12 @@ const ORDER: &[&str] = &[
     "PartnerV1",
     "AssetDeleteV1",
     "AssetV2",
+    "StackDeleteV1",
+    "StackV1",
     "PartnerAssetDeleteV1",
     "PartnerAssetV2",
+    "PartnerStackDeleteV1",
+    "PartnerStackV1",
     "AlbumAssetCreateV2",
     "AlbumDeleteV1",
     "AlbumV2",
@@ -77,6 +81,8 @@ pub(crate) async fn sync(client: &reqwest::Client, base: &str, body: Value) -> V
             | "PartnerAssetExifV1"
             | "PartnerAssetExifBackfillV1" => "SyncAssetExifV1".to_string(),
             "PartnerAssetDeleteV1" => "SyncAssetDeleteV1".to_string(),
+            "PartnerStackV1" => "SyncStackV1".to_string(),
+            "PartnerStackDeleteV1" => "SyncStackDeleteV1".to_string(),
             k if k.starts_with("Sync") => k.to_string(),
             k => format!("Sync{k}"),
         };
