@@ -24,6 +24,7 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::activities;
 use routes::tags;
+use routes::memories;
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, folders,
     jobs, map, media, notifications, partners, pin, search, server, sessions, shared_links, sync,
@@ -258,6 +259,15 @@ api_routes! {
     DELETE "/tags/{id}" => tags::delete;
     PUT "/tags/{id}/assets" => tags::tag_assets;
     DELETE "/tags/{id}/assets" => tags::untag_assets;
+    GET "/memories" => memories::search;
+    POST "/memories" => memories::create;
+    GET "/memories/statistics" => memories::statistics;
+    GET "/memories/{id}" => memories::get;
+    PUT "/memories/{id}" => memories::update;
+    PATCH "/memories/{id}" => memories::update;
+    DELETE "/memories/{id}" => memories::delete;
+    PUT "/memories/{id}/assets" => memories::add_assets;
+    DELETE "/memories/{id}/assets" => memories::remove_assets;
 }
 
 pub fn router(state: AppState) -> Router {

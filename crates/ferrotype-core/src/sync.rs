@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::catalog::Memory;
 use crate::model::{Album, AlbumRole, Asset, ExifInfo, User};
 
 /// Every type a client may request, in the order the server streams them (Immich's order).
@@ -177,6 +178,17 @@ pub enum SyncRow {
     PartnerAsset(Box<Asset>),
     PartnerAssetDelete(Uuid),
     PartnerAssetExif(Uuid, Box<ExifInfo>),
+    /// One of the user's memories (without its assets: those come as MemoryToAsset rows).
+    Memory(Box<Memory>),
+    MemoryDelete(Uuid),
+    MemoryToAsset {
+        memory_id: Uuid,
+        asset_id: Uuid,
+    },
+    MemoryToAssetDelete {
+        memory_id: Uuid,
+        asset_id: Uuid,
+    },
 }
 
 impl SyncRow {
@@ -202,6 +214,10 @@ impl SyncRow {
             SyncRow::PartnerAsset(_) => "PartnerAssetV2",
             SyncRow::PartnerAssetDelete(_) => "PartnerAssetDeleteV1",
             SyncRow::PartnerAssetExif(..) => "PartnerAssetExifV1",
+            SyncRow::Memory(_) => "MemoryV1",
+            SyncRow::MemoryDelete(_) => "MemoryDeleteV1",
+            SyncRow::MemoryToAsset { .. } => "MemoryToAssetV1",
+            SyncRow::MemoryToAssetDelete { .. } => "MemoryToAssetDeleteV1",
         }
     }
 }

@@ -15,6 +15,7 @@ mod bus;
 mod edits;
 mod instances;
 mod jobs;
+mod memories;
 mod metadata;
 mod migrate;
 mod notifications;

@@ -22,6 +22,7 @@ mod tags;
 mod timeline;
 mod transfer;
 mod users;
+mod memories;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -92,6 +93,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0019_activities",
         include_str!("migrations/0019_activities.sql"),
+    ),
+    (
+        "0021_memories",
+        include_str!("migrations/0021_memories.sql"),
     ),
 ];
 

@@ -22,6 +22,7 @@ mod system;
 mod tags;
 mod timeline;
 mod users;
+pub mod memories;
 
 pub use activities::{
     Activity, ActivityCreated, ActivityFilter, ActivityPlace, ActivityRepo, ActivityStatistics,
@@ -43,6 +44,10 @@ pub use system::SystemRepo;
 pub use tags::TagRepo;
 pub use timeline::TimelineRepo;
 pub use users::UserRepo;
+pub use memories::{
+    Memory, MemoryChange, MemoryOrder, MemoryRepo, MemorySearch, NewMemory, ON_THIS_DAY,
+    ON_THIS_DAY_ASSETS,
+};
 
 /// What went wrong, in kinds a caller can act on whatever the backend: most methods answer a
 /// missing row with `None` or `false`, so `NotFound` means a row vanished under an operation
@@ -99,6 +104,7 @@ pub trait Catalog:
     + InstanceRepo
     + ActivityRepo
     + TagRepo
+    + MemoryRepo
     + Send
     + Sync
     + 'static
@@ -123,6 +129,7 @@ impl<T> Catalog for T where
         + InstanceRepo
         + ActivityRepo
         + TagRepo
+        + MemoryRepo
         + Send
         + Sync
         + 'static
@@ -134,6 +141,7 @@ impl<T> Catalog for T where
 pub mod prelude {
     pub use super::ActivityRepo;
     pub use super::TagRepo;
+    pub use super::MemoryRepo;
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,
         InstanceRepo, JobRepo, NotificationRepo, PartnerRepo, SearchRepo, SessionRepo,

@@ -37,3 +37,4 @@ mod timeline;
 mod uploads;
 mod version_check;
 mod web;
+mod memories;
