@@ -7,10 +7,15 @@ import { html, render } from "/ui.js";
 import { api } from "/api.js";
 import { openMemory } from "/components/memory-viewer.js";
 
+export const STRINGS = {
+  lane: "Memories",
+  yearsAgo: (n) => (n === 1 ? "1 year ago" : `${n} years ago`),
+  photos: (n) => (n === 1 ? "1 photo" : `${n} photos`),
+};
+
 /// "N years ago", from the memory's year and today's.
 export function yearsAgo(memory, now = new Date()) {
-  const years = now.getFullYear() - (memory.data?.year ?? new Date(memory.memoryAt).getUTCFullYear());
-  return years === 1 ? "1 year ago" : `${years} years ago`;
+  return STRINGS.yearsAgo(now.getFullYear() - (memory.data?.year ?? new Date(memory.memoryAt).getUTCFullYear()));
 }
 
 /// Today's date where the user is (`YYYY-MM-DD`), the `for` Immich's web sends.
@@ -40,9 +45,9 @@ export async function memoryLane(container) {
 }
 
 function MemoryLane({ memories, stepMs }) {
-  return html`<nav class="memory-lane" aria-label="Memories">
+  return html`<nav class="memory-lane" aria-label=${STRINGS.lane}>
     ${memories.map((m, i) => html`<button type="button" class="memory-card" key=${m.id} data-id=${m.id}
-        aria-label=${`${yearsAgo(m)}: ${m.assets.length} ${m.assets.length === 1 ? "photo" : "photos"}`}
+        aria-label=${`${yearsAgo(m)}: ${STRINGS.photos(m.assets.length)}`}
         onClick=${() => openMemory(memories, i, stepMs)}>
       <img src=${`/api/assets/${m.assets[0].id}/thumbnail?size=thumbnail`} alt="" loading="lazy" />
       <span class="memory-title">${yearsAgo(m)}</span>

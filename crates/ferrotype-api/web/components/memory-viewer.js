@@ -9,6 +9,8 @@ import { api } from "/api.js";
 import { Icon } from "/components/icons.js";
 import { yearsAgo } from "/components/memory-lane.js";
 
+export const STRINGS = { play: "Play", pause: "Pause", close: "Close", previous: "Previous", next: "Next" };
+
 /// Opens `memories[index]` over the page; each photo stays `stepMs` (the user's
 /// `memories.duration`, 5 s by default, as in Immich).
 export function openMemory(memories, index, stepMs = 5000) {
@@ -69,15 +71,15 @@ function MemoryViewer({ memories, start, stepMs, onClose }) {
       <h2 class="memory-heading">${yearsAgo(memory)}</h2>
       <span class="memory-count" aria-live="polite">${at.asset + 1} / ${memory.assets.length}</span>
       <span class="spacer"></span>
-      <button type="button" class="icon-button" aria-label=${playing ? "Pause" : "Play"}
+      <button type="button" class="icon-button" aria-label=${playing ? STRINGS.pause : STRINGS.play}
         onClick=${() => setPlaying((p) => !p)}><${Icon} name=${playing ? "pause" : "play"} /></button>
-      <button type="button" class="icon-button" aria-label="Close" onClick=${onClose}><${Icon} name="close" /></button>
+      <button type="button" class="icon-button" aria-label=${STRINGS.close} onClick=${onClose}><${Icon} name="close" /></button>
     </div>
     <div class="memory-progress" aria-hidden="true">
       ${memory.assets.map((a, i) => html`<span key=${a.id} class=${i <= at.asset ? "done" : ""}></span>`)}
     </div>
     <img class="memory-photo" src=${`/api/assets/${asset.id}/thumbnail?size=preview`} alt=${asset.originalFileName} />
-    <button type="button" class="nav prev" aria-label="Previous" disabled=${first} onClick=${() => step(-1)}>‹</button>
-    <button type="button" class="nav next" aria-label="Next" disabled=${last} onClick=${() => step(1)}>›</button>
+    <button type="button" class="nav prev" aria-label=${STRINGS.previous} disabled=${first} onClick=${() => step(-1)}>‹</button>
+    <button type="button" class="nav next" aria-label=${STRINGS.next} disabled=${last} onClick=${() => step(1)}>›</button>
   </div>`;
 }

@@ -323,7 +323,7 @@ async fn memories_are_made_read_changed_and_deleted(backend: Backend) {
         .await
         .assert_invalid(
             json!(["memoryAt"]),
-            "Invalid input: expected string, received undefined",
+            "Invalid input: expected ISO 8601 datetime string, received undefined",
         );
     let mut bad = on_this_day(2019);
     bad["type"] = json!("yearly");
