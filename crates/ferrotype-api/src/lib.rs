@@ -23,8 +23,8 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
 use routes::activities;
-use routes::tags;
 use routes::memories;
+use routes::tags;
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, folders,
     jobs, map, media, notifications, partners, pin, search, server, sessions, shared_links, sync,

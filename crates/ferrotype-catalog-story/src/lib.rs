@@ -2929,11 +2929,24 @@ pub async fn memories(c: &dyn Catalog) {
         shown_at: Some(t),
         ..asc.clone()
     };
-    assert_eq!(found(c.memories(&at(march)).await.unwrap()), vec![m1.id, m2.id]);
-    assert_eq!(found(c.memories(&at(window.0)).await.unwrap()), vec![m1.id, m2.id]);
-    assert_eq!(found(c.memories(&at(window.1)).await.unwrap()), vec![m1.id, m2.id]);
     assert_eq!(
-        found(c.memories(&at(window.1 + Duration::milliseconds(1))).await.unwrap()),
+        found(c.memories(&at(march)).await.unwrap()),
+        vec![m1.id, m2.id]
+    );
+    assert_eq!(
+        found(c.memories(&at(window.0)).await.unwrap()),
+        vec![m1.id, m2.id]
+    );
+    assert_eq!(
+        found(c.memories(&at(window.1)).await.unwrap()),
+        vec![m1.id, m2.id]
+    );
+    assert_eq!(
+        found(
+            c.memories(&at(window.1 + Duration::milliseconds(1)))
+                .await
+                .unwrap()
+        ),
         vec![m2.id]
     );
     assert_eq!(c.memory_count(&at(day(2024, 1, 1))).await.unwrap(), 1);
@@ -2977,8 +2990,14 @@ pub async fn memories(c: &dyn Catalog) {
         is_saved: Some(s),
         ..all.clone()
     };
-    assert_eq!(found(c.memories(&saved_search(true)).await.unwrap()), vec![m2.id]);
-    assert_eq!(found(c.memories(&saved_search(false)).await.unwrap()), vec![m1.id]);
+    assert_eq!(
+        found(c.memories(&saved_search(true)).await.unwrap()),
+        vec![m2.id]
+    );
+    assert_eq!(
+        found(c.memories(&saved_search(false)).await.unwrap()),
+        vec![m1.id]
+    );
     assert!(
         c.update_memory(Uuid::new_v4(), &MemoryChange::default())
             .await
@@ -2996,7 +3015,10 @@ pub async fn memories(c: &dyn Catalog) {
     let a3 = stored_asset(c, ann.id, "a3", day(2017, 3, 1)).await;
     c.add_memory_assets(m2.id, &[a3.id, a1.id]).await.unwrap();
     c.add_memory_assets(m2.id, &[a3.id]).await.unwrap();
-    assert_eq!(ids(&c.memory(m2.id).await.unwrap().unwrap()), vec![a3.id, a1.id]);
+    assert_eq!(
+        ids(&c.memory(m2.id).await.unwrap().unwrap()),
+        vec![a3.id, a1.id]
+    );
     c.remove_memory_assets(m2.id, &[a3.id, Uuid::new_v4()])
         .await
         .unwrap();
@@ -3047,7 +3069,12 @@ pub async fn memories(c: &dyn Catalog) {
     );
     // A purged asset leaves its memories, and the app hears of it.
     let (_, now2) = memory_sync(c, query.clone()).await;
-    for kind in ["MemoryV1", "MemoryDeleteV1", "MemoryToAssetV1", "MemoryToAssetDeleteV1"] {
+    for kind in [
+        "MemoryV1",
+        "MemoryDeleteV1",
+        "MemoryToAssetV1",
+        "MemoryToAssetDeleteV1",
+    ] {
         query.checkpoints.insert(kind.to_string(), now2.clone());
     }
     c.purge_assets(&PurgeSelection::Ids {
@@ -3080,9 +3107,17 @@ pub async fn memories(c: &dyn Catalog) {
     let binned = previewed_asset(c, cat.id, "binned", at_day(2020, 10)).await;
     c.trash_assets(cat.id, &[binned.id]).await.unwrap();
     let hidden = previewed_asset(c, cat.id, "hidden", at_day(2018, 10)).await;
-    c.update_assets(cat.id, &[hidden.id], &archive).await.unwrap();
+    c.update_assets(cat.id, &[hidden.id], &archive)
+        .await
+        .unwrap();
     previewed_asset(c, cat.id, "the day after", day(2017, 3, 2)).await;
-    previewed_asset(c, cat.id, "the day before", Utc.with_ymd_and_hms(2017, 2, 28, 23, 59, 59).unwrap()).await;
+    previewed_asset(
+        c,
+        cat.id,
+        "the day before",
+        Utc.with_ymd_and_hms(2017, 2, 28, 23, 59, 59).unwrap(),
+    )
+    .await;
     previewed_asset(c, cat.id, "today", at_day(2025, 8)).await;
     previewed_asset(c, bob.id, "bob's", at_day(2016, 8)).await;
     let oldest = previewed_asset(c, cat.id, "oldest", day(2010, 6, 1)).await;
@@ -3098,15 +3133,29 @@ pub async fn memories(c: &dyn Catalog) {
     let (y2019, y2022) = (&generated[0], &generated[1]);
     assert_eq!(y2019.kind, ON_THIS_DAY);
     assert_eq!(y2019.data, serde_json::json!({ "year": 2019 }));
-    assert_eq!(y2019.memory_at, day_start(NaiveDate::from_ymd_opt(2019, 3, 1).unwrap()));
+    assert_eq!(
+        y2019.memory_at,
+        day_start(NaiveDate::from_ymd_opt(2019, 3, 1).unwrap())
+    );
     assert_eq!(y2019.show_at, Some(day_start(today)));
     assert_eq!(y2019.hide_at, Some(day_end(today)));
     assert!(!y2019.is_saved);
     assert_eq!(ids(y2019), vec![in_2019.id]);
     assert_eq!(y2022.data, serde_json::json!({ "year": 2022 }));
-    assert_eq!(ids(y2022), in_2022[..20].to_vec(), "at most 20, oldest first");
     assert_eq!(
-        found(c.memories(&MemorySearch { shown_at: Some(day_start(today)), ..cats.clone() }).await.unwrap()),
+        ids(y2022),
+        in_2022[..20].to_vec(),
+        "at most 20, oldest first"
+    );
+    assert_eq!(
+        found(
+            c.memories(&MemorySearch {
+                shown_at: Some(day_start(today)),
+                ..cats.clone()
+            })
+            .await
+            .unwrap()
+        ),
         vec![y2019.id, y2022.id]
     );
     assert!(
@@ -3119,29 +3168,66 @@ pub async fn memories(c: &dyn Catalog) {
         .is_empty()
     );
     // Again: nothing new.
-    assert!(c.create_on_this_day_memories(cat.id, today).await.unwrap().is_empty());
+    assert!(
+        c.create_on_this_day_memories(cat.id, today)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(c.memory_count(&cats).await.unwrap(), 2);
     // Another day of the oldest photo's: its own memory.
     let june = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
     let made = c.create_on_this_day_memories(cat.id, june).await.unwrap();
     assert_eq!(made.len(), 1);
-    assert_eq!(ids(&c.memory(made[0]).await.unwrap().unwrap()), vec![oldest.id]);
+    assert_eq!(
+        ids(&c.memory(made[0]).await.unwrap().unwrap()),
+        vec![oldest.id]
+    );
     // No photos at all: nothing.
     let dan = stored_user(c, "dan@example.com").await;
-    assert!(c.create_on_this_day_memories(dan.id, today).await.unwrap().is_empty());
+    assert!(
+        c.create_on_this_day_memories(dan.id, today)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // The clean-up: assets off the timeline leave memories; unsaved memories made before the
     // limit go, saved ones stay.
     let kept = c
-        .update_memory(y2019.id, &MemoryChange { is_saved: Some(true), ..Default::default() })
+        .update_memory(
+            y2019.id,
+            &MemoryChange {
+                is_saved: Some(true),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap()
         .unwrap();
-    c.update_assets(cat.id, &[in_2022[0]], &archive).await.unwrap();
-    assert_eq!(c.clean_up_memories(now() - Duration::days(30)).await.unwrap(), 0);
-    assert!(c.memory_asset_ids(y2022.id, &[in_2022[0]]).await.unwrap().is_empty());
-    assert_eq!(c.memory_asset_ids(y2022.id, &[in_2022[1]]).await.unwrap(), vec![in_2022[1]]);
-    let deleted = c.clean_up_memories(now() + Duration::seconds(1)).await.unwrap();
+    c.update_assets(cat.id, &[in_2022[0]], &archive)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.clean_up_memories(now() - Duration::days(30))
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        c.memory_asset_ids(y2022.id, &[in_2022[0]])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        c.memory_asset_ids(y2022.id, &[in_2022[1]]).await.unwrap(),
+        vec![in_2022[1]]
+    );
+    let deleted = c
+        .clean_up_memories(now() + Duration::seconds(1))
+        .await
+        .unwrap();
     assert!(deleted >= 2, "every unsaved memory so far");
     assert_eq!(found(c.memories(&cats).await.unwrap()), vec![kept.id]);
 }

@@ -226,7 +226,11 @@ impl MemoryRepo for PgCatalog {
             )
             .await
             .map_err(map_error)?;
-        let memory = if changed > 0 { one(&tx, id).await? } else { None };
+        let memory = if changed > 0 {
+            one(&tx, id).await?
+        } else {
+            None
+        };
         tx.commit().await.map_err(map_error)?;
         Ok(memory)
     }

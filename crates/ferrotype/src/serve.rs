@@ -592,7 +592,8 @@ fn latest_nightly_slot(
     now: chrono::DateTime<chrono::Utc>,
     start_time: &str,
 ) -> chrono::DateTime<chrono::Utc> {
-    let at = chrono::NaiveTime::parse_from_str(start_time, "%H:%M").unwrap_or(chrono::NaiveTime::MIN);
+    let at =
+        chrono::NaiveTime::parse_from_str(start_time, "%H:%M").unwrap_or(chrono::NaiveTime::MIN);
     let today = now.date_naive().and_time(at).and_utc();
     if today <= now {
         today

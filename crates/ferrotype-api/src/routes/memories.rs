@@ -143,10 +143,7 @@ pub async fn search(
     Query(query): Query<SearchQuery>,
 ) -> ApiResult<Json<Vec<MemoryResponse>>> {
     auth.require(Permission::MemoryRead)?;
-    let memories = state
-        .catalog
-        .memories(&query.search(auth.user.id)?)
-        .await?;
+    let memories = state.catalog.memories(&query.search(auth.user.id)?).await?;
     let mut out = Vec::with_capacity(memories.len());
     // As Immich: `size` counts before the empty ones are left out.
     for memory in memories.iter().filter(|m| !m.assets.is_empty()) {

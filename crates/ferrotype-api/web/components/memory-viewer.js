@@ -56,17 +56,22 @@ function MemoryViewer({ memories, start, stepMs, onClose }) {
     const timer = setTimeout(() => step(1), stepMs);
     return () => clearTimeout(timer);
   }, [playing, at.memory, at.asset, last]);
-  const keys = (e) => {
-    if (e.key === "Escape") onClose();
-    else if (e.key === "ArrowRight") step(1);
-    else if (e.key === "ArrowLeft") step(-1);
-    else if (e.key === " ") setPlaying((p) => !p);
-    else return;
-    e.preventDefault();
-  };
+  // On the document: a button that became disabled (Next on the last photo) loses the focus.
+  useEffect(() => {
+    const keys = (e) => {
+      if (e.key === "Escape") onClose();
+      else if (e.key === "ArrowRight") step(1);
+      else if (e.key === "ArrowLeft") step(-1);
+      else if (e.key === " ") setPlaying((p) => !p);
+      else return;
+      e.preventDefault();
+    };
+    document.addEventListener("keydown", keys);
+    return () => document.removeEventListener("keydown", keys);
+  }, []);
 
   return html`<div class="memory-viewer" role="dialog" aria-modal="true" aria-label=${yearsAgo(memory)}
-      tabindex="-1" ref=${root} onKeyDown=${keys} data-memory=${memory.id} data-asset=${asset.id}>
+      tabindex="-1" ref=${root} data-memory=${memory.id} data-asset=${asset.id}>
     <div class="memory-bar">
       <h2 class="memory-heading">${yearsAgo(memory)}</h2>
       <span class="memory-count" aria-live="polite">${at.asset + 1} / ${memory.assets.length}</span>

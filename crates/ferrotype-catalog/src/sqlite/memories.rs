@@ -2,11 +2,11 @@
 
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate, Utc};
+use ferrotype_core::catalog::memories::{day_end, day_start, on_this_day_in};
 use ferrotype_core::catalog::{
     CatalogResult, Memory, MemoryChange, MemoryOrder, MemoryRepo, MemorySearch, NewMemory,
     ON_THIS_DAY, ON_THIS_DAY_ASSETS,
 };
-use ferrotype_core::catalog::memories::{day_end, day_start, on_this_day_in};
 use ferrotype_core::model::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
@@ -71,7 +71,9 @@ const SEARCH_WHERE: &str = "m.owner_id = ?1
     AND (?4 IS NULL OR m.type = ?4)
     AND (CASE WHEN ?5 THEN m.deleted_at IS NOT NULL ELSE m.deleted_at IS NULL END)";
 
-fn search_params(search: &MemorySearch) -> (String, Option<String>, Option<bool>, Option<String>, bool) {
+fn search_params(
+    search: &MemorySearch,
+) -> (String, Option<String>, Option<bool>, Option<String>, bool) {
     (
         search.owner_id.to_string(),
         search.shown_at.as_ref().map(ts),
@@ -136,12 +138,12 @@ impl MemoryRepo for SqliteCatalog {
             ))?;
             let (owner, shown, saved, kind, trashed) = search_params(&search);
             let memories: Vec<Memory> = stmt
-                .query_map(params![owner, shown, saved, kind, trashed, limit], memory_at)?
+                .query_map(
+                    params![owner, shown, saved, kind, trashed, limit],
+                    memory_at,
+                )?
                 .collect::<rusqlite::Result<_>>()?;
-            memories
-                .into_iter()
-                .map(|m| with_assets(conn, m))
-                .collect()
+            memories.into_iter().map(|m| with_assets(conn, m)).collect()
         })
         .await
     }

@@ -10,6 +10,7 @@ mod bus;
 mod edits;
 mod instances;
 mod jobs;
+mod memories;
 mod metadata;
 mod notifications;
 mod partners;
@@ -22,7 +23,6 @@ mod tags;
 mod timeline;
 mod transfer;
 mod users;
-mod memories;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

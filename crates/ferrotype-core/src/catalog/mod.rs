@@ -12,6 +12,7 @@ mod assets;
 mod bus;
 mod instances;
 mod jobs;
+pub mod memories;
 mod notifications;
 mod partners;
 mod search;
@@ -22,7 +23,6 @@ mod system;
 mod tags;
 mod timeline;
 mod users;
-pub mod memories;
 
 pub use activities::{
     Activity, ActivityCreated, ActivityFilter, ActivityPlace, ActivityRepo, ActivityStatistics,
@@ -34,6 +34,10 @@ pub use assets::AssetRepo;
 pub use bus::{BUS_BACKLOG, BusMessage, BusRepo};
 pub use instances::{HEARTBEAT, INSTANCE_TIMEOUT, InstanceRepo};
 pub use jobs::JobRepo;
+pub use memories::{
+    Memory, MemoryChange, MemoryOrder, MemoryRepo, MemorySearch, NewMemory, ON_THIS_DAY,
+    ON_THIS_DAY_ASSETS,
+};
 pub use notifications::NotificationRepo;
 pub use partners::PartnerRepo;
 pub use search::SearchRepo;
@@ -44,10 +48,6 @@ pub use system::SystemRepo;
 pub use tags::TagRepo;
 pub use timeline::TimelineRepo;
 pub use users::UserRepo;
-pub use memories::{
-    Memory, MemoryChange, MemoryOrder, MemoryRepo, MemorySearch, NewMemory, ON_THIS_DAY,
-    ON_THIS_DAY_ASSETS,
-};
 
 /// What went wrong, in kinds a caller can act on whatever the backend: most methods answer a
 /// missing row with `None` or `false`, so `NotFound` means a row vanished under an operation
@@ -140,8 +140,8 @@ impl<T> Catalog for T where
 /// area's method on an `Arc<dyn Catalog>` needs that area's trait in scope.
 pub mod prelude {
     pub use super::ActivityRepo;
-    pub use super::TagRepo;
     pub use super::MemoryRepo;
+    pub use super::TagRepo;
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,
         InstanceRepo, JobRepo, NotificationRepo, PartnerRepo, SearchRepo, SessionRepo,

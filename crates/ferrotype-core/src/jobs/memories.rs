@@ -54,7 +54,8 @@ pub async fn generate(catalog: &dyn Catalog, today: NaiveDate) -> CatalogResult<
         }
         // Only after every user's memories of the day: a failure above leaves the day to the
         // retry, which skips what is made already.
-        state["lastOnThisDayDate"] = json!(day_start(day).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        state["lastOnThisDayDate"] =
+            json!(day_start(day).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
         catalog
             .set_system_metadata(keys::MEMORIES_STATE, &state)
             .await?;

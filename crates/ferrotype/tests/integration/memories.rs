@@ -158,8 +158,18 @@ async fn memories_are_made_read_changed_and_deleted(backend: Backend) {
     // An API key needs the operation's permission.
     let reader = api_key(&p.ann, &["asset.read"]).await;
     for (method, path, body, permission) in [
-        (Method::GET, "/api/memories".to_string(), json!({}), "memory.read"),
-        (Method::POST, "/api/memories".into(), on_this_day(2020), "memory.create"),
+        (
+            Method::GET,
+            "/api/memories".to_string(),
+            json!({}),
+            "memory.read",
+        ),
+        (
+            Method::POST,
+            "/api/memories".into(),
+            on_this_day(2020),
+            "memory.create",
+        ),
         (
             Method::GET,
             "/api/memories/statistics".into(),
@@ -167,7 +177,12 @@ async fn memories_are_made_read_changed_and_deleted(backend: Backend) {
             "memory.statistics",
         ),
         (Method::GET, path.clone(), json!({}), "memory.read"),
-        (Method::PUT, path.clone(), json!({"isSaved": true}), "memory.update"),
+        (
+            Method::PUT,
+            path.clone(),
+            json!({"isSaved": true}),
+            "memory.update",
+        ),
         (Method::DELETE, path.clone(), json!({}), "memory.delete"),
         (
             Method::PUT,
@@ -219,7 +234,10 @@ async fn memories_are_made_read_changed_and_deleted(backend: Backend) {
     p.ann
         .put(&path, json!({"isSaved": "yes"}))
         .await
-        .assert_invalid(json!(["isSaved"]), "Invalid input: expected boolean, received string");
+        .assert_invalid(
+            json!(["isSaved"]),
+            "Invalid input: expected boolean, received string",
+        );
     let saved = p.ann.put(&path, json!({"isSaved": true})).await;
     assert_eq!(saved.status, 200);
     assert_eq!(saved.json()["isSaved"], true);
@@ -250,7 +268,10 @@ async fn memories_are_made_read_changed_and_deleted(backend: Backend) {
     );
     let r = p
         .ann
-        .put(&assets_path, json!({"ids": [ann_asset, ann_asset, MISSING]}))
+        .put(
+            &assets_path,
+            json!({"ids": [ann_asset, ann_asset, MISSING]}),
+        )
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(
@@ -319,7 +340,10 @@ async fn memories_are_made_read_changed_and_deleted(backend: Backend) {
     assert_eq!(made["isSaved"], true);
     assert_eq!(made["assets"][0]["ownerId"], user_id(&p.ann).await);
     p.ann
-        .post("/api/memories", json!({"type": "on_this_day", "data": {"year": 2019}}))
+        .post(
+            "/api/memories",
+            json!({"type": "on_this_day", "data": {"year": 2019}}),
+        )
         .await
         .assert_invalid(
             json!(["memoryAt"]),
@@ -342,7 +366,10 @@ async fn memories_are_made_read_changed_and_deleted(backend: Backend) {
         .await;
     assert_eq!(r.status, 204);
     assert_eq!(
-        p.ann.get(&format!("/api/memories/{}", id(&made))).await.json()["assets"],
+        p.ann
+            .get(&format!("/api/memories/{}", id(&made)))
+            .await
+            .json()["assets"],
         json!([])
     );
     let r = p
@@ -351,7 +378,12 @@ async fn memories_are_made_read_changed_and_deleted(backend: Backend) {
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(
-        asset_ids(&p.ann.get(&format!("/api/memories/{}", id(&made))).await.json()),
+        asset_ids(
+            &p.ann
+                .get(&format!("/api/memories/{}", id(&made)))
+                .await
+                .json()
+        ),
         vec![ann_asset.as_str()]
     );
 
@@ -437,7 +469,10 @@ async fn memories_are_searched_and_counted(backend: Backend) {
         list("?for=2025-06-01&order=asc").await,
         ids(&[&m2019, &m2020, &m2021])
     );
-    assert_eq!(list("?for=2025-06-02&order=asc").await, ids(&[&m2019, &m2021]));
+    assert_eq!(
+        list("?for=2025-06-02&order=asc").await,
+        ids(&[&m2019, &m2021])
+    );
     assert_eq!(count("?for=2025-06-02").await, 3);
     assert!(!list("").await.contains(&id(&empty).to_string()));
 
@@ -453,7 +488,11 @@ async fn memories_are_searched_and_counted(backend: Backend) {
             "isSaved",
             "Invalid option: expected one of \"true\"|\"false\"",
         ),
-        ("?type=yearly", "type", "Invalid input: expected \"on_this_day\""),
+        (
+            "?type=yearly",
+            "type",
+            "Invalid input: expected \"on_this_day\"",
+        ),
         (
             "?order=sideways",
             "order",
@@ -516,13 +555,19 @@ async fn on_this_day_is_made_by_the_job(backend: Backend) {
     dated(
         &p.ann,
         &photos[3],
-        &format!("{}T12:00:00.000Z", other_day.with_year(y1).unwrap_or(other_day)),
+        &format!(
+            "{}T12:00:00.000Z",
+            other_day.with_year(y1).unwrap_or(other_day)
+        ),
     )
     .await;
     dated(&p.ann, &photos[4], &on(y1, 12)).await;
     let r = p
         .ann
-        .put(&format!("/api/assets/{}", photos[4]), json!({"visibility": "archive"}))
+        .put(
+            &format!("/api/assets/{}", photos[4]),
+            json!({"visibility": "archive"}),
+        )
         .await;
     assert_eq!(r.status, 200);
     // The admin's own photo of that day is the admin's memory, not Ann's.
@@ -538,7 +583,10 @@ async fn on_this_day_is_made_by_the_job(backend: Backend) {
     let for_today = format!("/api/memories?for={today}");
     assert_eq!(p.ann.get(&for_today).await.json(), json!([]));
     for _ in 0..2 {
-        let r = p.admin.post("/api/jobs", json!({"name": "memory-create"})).await;
+        let r = p
+            .admin
+            .post("/api/jobs", json!({"name": "memory-create"}))
+            .await;
         assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
         wait_for_queue(&p.admin, "backgroundTask").await;
     }
@@ -552,7 +600,10 @@ async fn on_this_day_is_made_by_the_job(backend: Backend) {
     assert_eq!(newest["showAt"], format!("{today}T00:00:00.000Z"));
     assert_eq!(newest["hideAt"], format!("{today}T23:59:59.999Z"));
     assert_eq!(newest["isSaved"], false);
-    assert_eq!(asset_ids(newest), vec![photos[0].as_str(), photos[1].as_str()]);
+    assert_eq!(
+        asset_ids(newest),
+        vec![photos[0].as_str(), photos[1].as_str()]
+    );
     assert_eq!(oldest["data"], json!({ "year": y2 }));
     assert_eq!(asset_ids(oldest), vec![photos[2].as_str()]);
     let admin_memories = p.admin.get(&for_today).await.json();
@@ -560,12 +611,24 @@ async fn on_this_day_is_made_by_the_job(backend: Backend) {
     assert_eq!(asset_ids(&admin_memories[0]), vec![admins.as_str()]);
     // Not shown the day after tomorrow's window.
     let later = today + chrono::Duration::days(1);
-    assert_eq!(p.ann.get(&format!("/api/memories?for={later}")).await.json(), json!([]));
+    assert_eq!(
+        p.ann
+            .get(&format!("/api/memories?for={later}"))
+            .await
+            .json(),
+        json!([])
+    );
     // The clean-up keeps memories younger than 30 days.
-    let r = p.admin.post("/api/jobs", json!({"name": "memory-cleanup"})).await;
+    let r = p
+        .admin
+        .post("/api/jobs", json!({"name": "memory-cleanup"}))
+        .await;
     assert_eq!(r.status, 204);
     wait_for_queue(&p.admin, "backgroundTask").await;
-    assert_eq!(p.ann.get(&for_today).await.json().as_array().unwrap().len(), 2);
+    assert_eq!(
+        p.ann.get(&for_today).await.json().as_array().unwrap().len(),
+        2
+    );
 
     // The phone: memories and their assets, every line checked against its schema.
     let phone = authed(&p.ann);
@@ -620,12 +683,23 @@ async fn on_this_day_is_made_by_the_job(backend: Backend) {
         )
         .await;
     assert_eq!(r.json(), json!([{"id": photos[0], "success": true}]));
-    assert_eq!(p.ann.delete(&format!("/api/memories/{}", id(oldest))).await.status, 204);
+    assert_eq!(
+        p.ann
+            .delete(&format!("/api/memories/{}", id(oldest)))
+            .await
+            .status,
+        204
+    );
     let second = sync(&phone, &base, types.clone()).await;
     check_order(&second);
     assert_eq!(
         kinds(&second),
-        ["MemoryDeleteV1", "MemoryV1", "MemoryToAssetDeleteV1", "SyncCompleteV1"]
+        [
+            "MemoryDeleteV1",
+            "MemoryV1",
+            "MemoryToAssetDeleteV1",
+            "SyncCompleteV1"
+        ]
     );
     assert_eq!(second[0].data, json!({"memoryId": oldest["id"]}));
     assert_eq!(second[1].data["seenAt"], "2030-01-01T00:00:00.000Z");
@@ -637,7 +711,10 @@ async fn on_this_day_is_made_by_the_job(backend: Backend) {
     assert_eq!(kinds(&sync(&phone, &base, types).await), ["SyncCompleteV1"]);
 
     // Deleted, it is not made again: the day is done.
-    let r = p.admin.post("/api/jobs", json!({"name": "memory-create"})).await;
+    let r = p
+        .admin
+        .post("/api/jobs", json!({"name": "memory-create"}))
+        .await;
     assert_eq!(r.status, 204);
     wait_for_queue(&p.admin, "backgroundTask").await;
     let left = p.ann.get(&for_today).await.json();

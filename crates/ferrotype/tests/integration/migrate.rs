@@ -244,7 +244,12 @@ async fn snapshot(server: &Server) -> Value {
         .unwrap()
         .iter()
         .map(|m| {
-            let assets: Vec<&Value> = m["assets"].as_array().unwrap().iter().map(|a| &a["id"]).collect();
+            let assets: Vec<&Value> = m["assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| &a["id"])
+                .collect();
             json!({"id": m["id"], "data": m["data"], "isSaved": m["isSaved"], "assets": assets})
         })
         .collect();

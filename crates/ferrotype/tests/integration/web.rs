@@ -210,7 +210,11 @@ async fn web_ui_memory_lane_opens_a_memory() {
             today.day()
         )
     };
-    let one_year = if today.month() == 2 && today.day() == 29 { 4 } else { 1 };
+    let one_year = if today.month() == 2 && today.day() == 29 {
+        4
+    } else {
+        1
+    };
     for (photo, taken) in [
         (&photos[0], on(one_year, 9)),
         (&photos[1], on(one_year, 10)),
