@@ -24,6 +24,7 @@ use ferrotype_core::catalog::Catalog;
 
 use routes::activities;
 use routes::asset_metadata;
+use routes::memories;
 use routes::stacks;
 use routes::tags;
 use routes::{
@@ -274,6 +275,15 @@ api_routes! {
     PATCH "/stacks/{id}" => stacks::update;
     DELETE "/stacks/{id}" => stacks::delete;
     DELETE "/stacks/{id}/assets/{assetId}" => stacks::remove_asset;
+    GET "/memories" => memories::search;
+    POST "/memories" => memories::create;
+    GET "/memories/statistics" => memories::statistics;
+    GET "/memories/{id}" => memories::get;
+    PUT "/memories/{id}" => memories::update;
+    PATCH "/memories/{id}" => memories::update;
+    DELETE "/memories/{id}" => memories::delete;
+    PUT "/memories/{id}/assets" => memories::add_assets;
+    DELETE "/memories/{id}/assets" => memories::remove_assets;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -3243,3 +3243,452 @@ pub async fn stacks(c: &dyn Catalog) {
         .unwrap();
     assert!(c.stack(pair.id).await.unwrap().is_none());
 }
+
+/// An asset whose preview is made (a thumbhash), as "on this day" wants them.
+async fn previewed_asset(c: &dyn Catalog, owner: Uuid, seed: &str, taken: Timestamp) -> Asset {
+    let mut a = asset(owner, seed, taken);
+    a.thumbhash = Some(vec![1, 2, 3]);
+    assert_eq!(
+        c.insert_asset(&a, &[], &[]).await.unwrap(),
+        InsertOutcome::Created
+    );
+    a
+}
+
+/// A whole sync stream's memory rows: (entity type, memory, asset if any).
+async fn memory_sync(
+    c: &dyn Catalog,
+    query: SyncQuery,
+) -> (Vec<(&'static str, Uuid, Option<Uuid>)>, String) {
+    let mut stream = c.stream_sync(query);
+    let mut rows = Vec::new();
+    while let Some(event) = next_event(&mut stream).await {
+        match event.unwrap() {
+            SyncEvent::Row(item) => {
+                let (memory, asset) = match &item.row {
+                    SyncRow::Memory(m) => {
+                        assert!(m.assets.is_empty(), "a synced memory carries no assets");
+                        (m.id, None)
+                    }
+                    SyncRow::MemoryDelete(id) => (*id, None),
+                    SyncRow::MemoryToAsset {
+                        memory_id,
+                        asset_id,
+                    }
+                    | SyncRow::MemoryToAssetDelete {
+                        memory_id,
+                        asset_id,
+                    } => (*memory_id, Some(*asset_id)),
+                    other => panic!("unexpected row {other:?}"),
+                };
+                rows.push((item.row.entity_type(), memory, asset));
+            }
+            SyncEvent::Complete(now) => return (rows, now),
+        }
+    }
+    panic!("the stream ended without Complete");
+}
+
+/// Memories: made with their assets (each once), read back by their owner's search (shown
+/// window, saved, type, trashed, order, size), counted, changed, assets put in and taken out;
+/// only timeline assets not in the trash are listed; "on this day" generation per year, the
+/// qualifying photos only, at most 20 a year, idempotent; the clean-up; deletes and sync.
+pub async fn memories(c: &dyn Catalog) {
+    use chrono::NaiveDate;
+    use ferrotype_core::catalog::memories::{day_end, day_start};
+    use ferrotype_core::catalog::{
+        Memory, MemoryChange, MemoryOrder, MemorySearch, NewMemory, ON_THIS_DAY,
+    };
+
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let a1 = stored_asset(c, ann.id, "a1", day(2020, 3, 1)).await;
+    let a2 = stored_asset(c, ann.id, "a2", day(2019, 3, 1)).await;
+    let archived = stored_asset(c, ann.id, "archived", day(2018, 3, 1)).await;
+    let new = |at: Timestamp, show: Option<(Timestamp, Timestamp)>| NewMemory {
+        owner_id: ann.id,
+        kind: ON_THIS_DAY.to_string(),
+        data: serde_json::json!({ "year": 2020 }),
+        is_saved: false,
+        memory_at: at,
+        seen_at: None,
+        show_at: show.map(|s| s.0),
+        hide_at: show.map(|s| s.1),
+    };
+    let march = day(2025, 3, 1);
+    let window = (march - Duration::hours(12), march + Duration::hours(12));
+    let m1 = c
+        .create_memory(
+            &new(day(2020, 3, 1), Some(window)),
+            &[a1.id, a2.id, a1.id, archived.id],
+        )
+        .await
+        .unwrap();
+    let ids = |m: &Memory| m.assets.iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(m1.owner_id, ann.id);
+    assert_eq!(m1.data, serde_json::json!({ "year": 2020 }));
+    assert_eq!(m1.show_at, Some(window.0));
+    assert!(!m1.is_saved);
+    assert_eq!(
+        ids(&m1),
+        vec![archived.id, a2.id, a1.id],
+        "each asset once, oldest first"
+    );
+    let m2 = c
+        .create_memory(&new(day(2021, 3, 1), None), &[])
+        .await
+        .unwrap();
+    assert!(m2.assets.is_empty());
+    assert_eq!(c.memory(m1.id).await.unwrap().unwrap(), m1);
+    assert!(c.memory(Uuid::new_v4()).await.unwrap().is_none());
+
+    // Archived and trashed assets stay in the memory but are not listed.
+    let archive = AssetChange {
+        visibility: Some(Visibility::Archive),
+        ..Default::default()
+    };
+    c.update_assets(ann.id, &[archived.id], &archive)
+        .await
+        .unwrap();
+    c.trash_assets(ann.id, &[a2.id]).await.unwrap();
+    assert_eq!(ids(&c.memory(m1.id).await.unwrap().unwrap()), vec![a1.id]);
+    c.restore_assets(ann.id, Some(&[a2.id])).await.unwrap();
+
+    // The search.
+    let all = MemorySearch {
+        owner_id: ann.id,
+        ..Default::default()
+    };
+    let found = |ms: Vec<Memory>| ms.iter().map(|m| m.id).collect::<Vec<_>>();
+    assert_eq!(
+        found(c.memories(&all).await.unwrap()),
+        vec![m2.id, m1.id],
+        "newest memoryAt first by default"
+    );
+    let asc = MemorySearch {
+        order: MemoryOrder::Asc,
+        ..all.clone()
+    };
+    assert_eq!(found(c.memories(&asc).await.unwrap()), vec![m1.id, m2.id]);
+    let one = MemorySearch {
+        size: Some(1),
+        ..asc.clone()
+    };
+    assert_eq!(found(c.memories(&one).await.unwrap()), vec![m1.id]);
+    assert_eq!(
+        c.memories(&MemorySearch {
+            order: MemoryOrder::Random,
+            ..all.clone()
+        })
+        .await
+        .unwrap()
+        .len(),
+        2
+    );
+    // Shown at a time: a memory without a window always, one with a window inside it only.
+    let at = |t: Timestamp| MemorySearch {
+        shown_at: Some(t),
+        ..asc.clone()
+    };
+    assert_eq!(
+        found(c.memories(&at(march)).await.unwrap()),
+        vec![m1.id, m2.id]
+    );
+    assert_eq!(
+        found(c.memories(&at(window.0)).await.unwrap()),
+        vec![m1.id, m2.id]
+    );
+    assert_eq!(
+        found(c.memories(&at(window.1)).await.unwrap()),
+        vec![m1.id, m2.id]
+    );
+    assert_eq!(
+        found(
+            c.memories(&at(window.1 + Duration::milliseconds(1)))
+                .await
+                .unwrap()
+        ),
+        vec![m2.id]
+    );
+    assert_eq!(c.memory_count(&at(day(2024, 1, 1))).await.unwrap(), 1);
+    assert_eq!(c.memory_count(&all).await.unwrap(), 2);
+    let others = MemorySearch {
+        owner_id: bob.id,
+        ..Default::default()
+    };
+    assert!(c.memories(&others).await.unwrap().is_empty());
+    let typed = |kind: &str| MemorySearch {
+        kind: Some(kind.to_string()),
+        ..all.clone()
+    };
+    assert_eq!(c.memory_count(&typed(ON_THIS_DAY)).await.unwrap(), 2);
+    assert_eq!(c.memory_count(&typed("other")).await.unwrap(), 0);
+    let trashed = MemorySearch {
+        trashed: true,
+        ..all.clone()
+    };
+    assert_eq!(c.memory_count(&trashed).await.unwrap(), 0);
+
+    // Changes.
+    let seen = now();
+    let saved = c
+        .update_memory(
+            m2.id,
+            &MemoryChange {
+                is_saved: Some(true),
+                seen_at: Some(seen),
+                memory_at: None,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(saved.is_saved);
+    assert_eq!(saved.seen_at, Some(seen));
+    assert_eq!(saved.memory_at, m2.memory_at);
+    assert!(saved.updated_at >= m2.updated_at);
+    let saved_search = |s: bool| MemorySearch {
+        is_saved: Some(s),
+        ..all.clone()
+    };
+    assert_eq!(
+        found(c.memories(&saved_search(true)).await.unwrap()),
+        vec![m2.id]
+    );
+    assert_eq!(
+        found(c.memories(&saved_search(false)).await.unwrap()),
+        vec![m1.id]
+    );
+    assert!(
+        c.update_memory(Uuid::new_v4(), &MemoryChange::default())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Assets in and out.
+    assert_eq!(
+        c.memory_asset_ids(m1.id, &[a1.id, Uuid::new_v4(), a2.id])
+            .await
+            .unwrap(),
+        vec![a1.id, a2.id]
+    );
+    let a3 = stored_asset(c, ann.id, "a3", day(2017, 3, 1)).await;
+    c.add_memory_assets(m2.id, &[a3.id, a1.id]).await.unwrap();
+    c.add_memory_assets(m2.id, &[a3.id]).await.unwrap();
+    assert_eq!(
+        ids(&c.memory(m2.id).await.unwrap().unwrap()),
+        vec![a3.id, a1.id]
+    );
+    c.remove_memory_assets(m2.id, &[a3.id, Uuid::new_v4()])
+        .await
+        .unwrap();
+    assert_eq!(ids(&c.memory(m2.id).await.unwrap().unwrap()), vec![a1.id]);
+
+    // Sync: the memories and their assets, then only what changed: deletes first.
+    let mut query = SyncQuery {
+        user_id: ann.id,
+        types: vec!["MemoryToAssetsV1".into(), "MemoriesV1".into()],
+        checkpoints: HashMap::new(),
+    };
+    let (rows, now1) = memory_sync(c, query.clone()).await;
+    let memories_seen: Vec<_> = rows
+        .iter()
+        .filter(|r| r.0 == "MemoryV1")
+        .map(|r| r.1)
+        .collect();
+    assert_eq!(memories_seen.len(), 2);
+    assert!(memories_seen.contains(&m1.id) && memories_seen.contains(&m2.id));
+    assert_eq!(rows.iter().filter(|r| r.0 == "MemoryToAssetV1").count(), 4);
+    assert_eq!(rows[0].0, "MemoryV1", "memories before their assets");
+    let bobs = SyncQuery {
+        user_id: bob.id,
+        ..query.clone()
+    };
+    assert!(memory_sync(c, bobs).await.0.is_empty());
+    for kind in [
+        "MemoryV1",
+        "MemoryDeleteV1",
+        "MemoryToAssetV1",
+        "MemoryToAssetDeleteV1",
+    ] {
+        query.checkpoints.insert(kind.to_string(), now1.clone());
+    }
+    c.remove_memory_assets(m1.id, &[a1.id]).await.unwrap();
+    assert!(c.delete_memory(m2.id).await.unwrap());
+    assert!(!c.delete_memory(m2.id).await.unwrap());
+    assert!(c.memory(m2.id).await.unwrap().is_none());
+    let (rows, _) = memory_sync(c, query.clone()).await;
+    assert_eq!(
+        rows,
+        vec![
+            ("MemoryDeleteV1", m2.id, None),
+            // Taking an asset out touched the memory.
+            ("MemoryV1", m1.id, None),
+            ("MemoryToAssetDeleteV1", m1.id, Some(a1.id)),
+        ]
+    );
+    // A purged asset leaves its memories, and the app hears of it.
+    let (_, now2) = memory_sync(c, query.clone()).await;
+    for kind in [
+        "MemoryV1",
+        "MemoryDeleteV1",
+        "MemoryToAssetV1",
+        "MemoryToAssetDeleteV1",
+    ] {
+        query.checkpoints.insert(kind.to_string(), now2.clone());
+    }
+    c.purge_assets(&PurgeSelection::Ids {
+        owner_id: ann.id,
+        ids: vec![a2.id],
+    })
+    .await
+    .unwrap();
+    let (rows, _) = memory_sync(c, query.clone()).await;
+    assert_eq!(rows, vec![("MemoryToAssetDeleteV1", m1.id, Some(a2.id))]);
+
+    // "On this day": 1 March 2025, for every earlier year with qualifying photos.
+    let today = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let cat = stored_user(c, "cat@example.com").await;
+    let at_day = |y: i32, h: u32| Utc.with_ymd_and_hms(y, 3, 1, h, 0, 0).unwrap();
+    let mut in_2022 = Vec::new();
+    for i in 0..22 {
+        let a = previewed_asset(
+            c,
+            cat.id,
+            &format!("2022-{i}"),
+            at_day(2022, 0) + Duration::minutes(i),
+        )
+        .await;
+        in_2022.push(a.id);
+    }
+    let in_2019 = previewed_asset(c, cat.id, "2019", at_day(2019, 23)).await;
+    // Not qualifying: no preview yet, trashed, archived, another day, this year, someone else's.
+    stored_asset(c, cat.id, "no preview", at_day(2021, 10)).await;
+    let binned = previewed_asset(c, cat.id, "binned", at_day(2020, 10)).await;
+    c.trash_assets(cat.id, &[binned.id]).await.unwrap();
+    let hidden = previewed_asset(c, cat.id, "hidden", at_day(2018, 10)).await;
+    c.update_assets(cat.id, &[hidden.id], &archive)
+        .await
+        .unwrap();
+    previewed_asset(c, cat.id, "the day after", day(2017, 3, 2)).await;
+    previewed_asset(
+        c,
+        cat.id,
+        "the day before",
+        Utc.with_ymd_and_hms(2017, 2, 28, 23, 59, 59).unwrap(),
+    )
+    .await;
+    previewed_asset(c, cat.id, "today", at_day(2025, 8)).await;
+    previewed_asset(c, bob.id, "bob's", at_day(2016, 8)).await;
+    let oldest = previewed_asset(c, cat.id, "oldest", day(2010, 6, 1)).await;
+    let made = c.create_on_this_day_memories(cat.id, today).await.unwrap();
+    assert_eq!(made.len(), 2, "2019 and 2022");
+    let cats = MemorySearch {
+        owner_id: cat.id,
+        order: MemoryOrder::Asc,
+        ..Default::default()
+    };
+    let generated = c.memories(&cats).await.unwrap();
+    assert_eq!(generated.len(), 2);
+    let (y2019, y2022) = (&generated[0], &generated[1]);
+    assert_eq!(y2019.kind, ON_THIS_DAY);
+    assert_eq!(y2019.data, serde_json::json!({ "year": 2019 }));
+    assert_eq!(
+        y2019.memory_at,
+        day_start(NaiveDate::from_ymd_opt(2019, 3, 1).unwrap())
+    );
+    assert_eq!(y2019.show_at, Some(day_start(today)));
+    assert_eq!(y2019.hide_at, Some(day_end(today)));
+    assert!(!y2019.is_saved);
+    assert_eq!(ids(y2019), vec![in_2019.id]);
+    assert_eq!(y2022.data, serde_json::json!({ "year": 2022 }));
+    assert_eq!(
+        ids(y2022),
+        in_2022[..20].to_vec(),
+        "at most 20, oldest first"
+    );
+    assert_eq!(
+        found(
+            c.memories(&MemorySearch {
+                shown_at: Some(day_start(today)),
+                ..cats.clone()
+            })
+            .await
+            .unwrap()
+        ),
+        vec![y2019.id, y2022.id]
+    );
+    assert!(
+        c.memories(&MemorySearch {
+            shown_at: Some(day_start(today) + Duration::days(1)),
+            ..cats.clone()
+        })
+        .await
+        .unwrap()
+        .is_empty()
+    );
+    // Again: nothing new.
+    assert!(
+        c.create_on_this_day_memories(cat.id, today)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(c.memory_count(&cats).await.unwrap(), 2);
+    // Another day of the oldest photo's: its own memory.
+    let june = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let made = c.create_on_this_day_memories(cat.id, june).await.unwrap();
+    assert_eq!(made.len(), 1);
+    assert_eq!(
+        ids(&c.memory(made[0]).await.unwrap().unwrap()),
+        vec![oldest.id]
+    );
+    // No photos at all: nothing.
+    let dan = stored_user(c, "dan@example.com").await;
+    assert!(
+        c.create_on_this_day_memories(dan.id, today)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The clean-up: assets off the timeline leave memories; unsaved memories made before the
+    // limit go, saved ones stay.
+    let kept = c
+        .update_memory(
+            y2019.id,
+            &MemoryChange {
+                is_saved: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    c.update_assets(cat.id, &[in_2022[0]], &archive)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.clean_up_memories(now() - Duration::days(30))
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        c.memory_asset_ids(y2022.id, &[in_2022[0]])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        c.memory_asset_ids(y2022.id, &[in_2022[1]]).await.unwrap(),
+        vec![in_2022[1]]
+    );
+    let deleted = c
+        .clean_up_memories(now() + Duration::seconds(1))
+        .await
+        .unwrap();
+    assert!(deleted >= 2, "every unsaved memory so far");
+    assert_eq!(found(c.memories(&cats).await.unwrap()), vec![kept.id]);
+}

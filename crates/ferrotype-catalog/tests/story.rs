@@ -50,4 +50,5 @@ stories!(
     asset_metadata,
     search_common_terms,
     stacks,
+    memories,
 );

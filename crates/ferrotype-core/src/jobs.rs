@@ -12,6 +12,7 @@ use crate::catalog::BusMessage;
 use crate::model::Timestamp;
 
 mod handler;
+pub mod memories;
 pub mod payloads;
 pub mod storage_template;
 pub mod user_delete;
@@ -19,8 +20,8 @@ pub mod user_delete;
 pub use handler::{Completion, JobError, JobHandler, JobHandlers, TypedJobHandler};
 pub use payloads::{JobPayload, JobSource};
 
-/// Adds the handlers of the jobs whose work is core's own (through its ports): `UserDelete` and
-/// `StorageTemplateMigrationSingle`.
+/// Adds the handlers of the jobs whose work is core's own (through its ports): `UserDelete`,
+/// `StorageTemplateMigrationSingle`, `MemoryGenerate` and `MemoryCleanup`.
 pub fn register(
     handlers: &mut JobHandlers,
     catalog: std::sync::Arc<dyn crate::catalog::Catalog>,
@@ -33,11 +34,15 @@ pub fn register(
             blobs: blobs.clone(),
         })
         .add(storage_template::ApplyStorageTemplate {
-            catalog,
+            catalog: catalog.clone(),
             blobs,
             system_config,
             moving: tokio::sync::Mutex::new(()),
-        });
+        })
+        .add(memories::GenerateMemories {
+            catalog: catalog.clone(),
+        })
+        .add(memories::CleanUpMemories { catalog });
 }
 
 /// Immich's `QueueName`s, in the order of the OpenAPI document.
@@ -137,6 +142,8 @@ pub mod names {
     pub const VERSION_CHECK: &str = "VersionCheck";
     pub const NOTIFY_ALBUM_UPDATE: &str = "NotifyAlbumUpdate";
     pub const SIDECAR_WRITE: &str = "SidecarWrite";
+    pub const MEMORY_GENERATE: &str = "MemoryGenerate";
+    pub const MEMORY_CLEANUP: &str = "MemoryCleanup";
 }
 
 /// A job to enqueue.

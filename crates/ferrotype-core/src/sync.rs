@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::catalog::Memory;
 use crate::catalog::Stack;
 use crate::model::{Album, AlbumRole, Asset, ExifInfo, User};
 
@@ -194,6 +195,17 @@ pub enum SyncRow {
     /// A stack of someone who shares their library with the user.
     PartnerStack(Box<Stack>),
     PartnerStackDelete(Uuid),
+    /// One of the user's memories (without its assets: those come as MemoryToAsset rows).
+    Memory(Box<Memory>),
+    MemoryDelete(Uuid),
+    MemoryToAsset {
+        memory_id: Uuid,
+        asset_id: Uuid,
+    },
+    MemoryToAssetDelete {
+        memory_id: Uuid,
+        asset_id: Uuid,
+    },
 }
 
 impl SyncRow {
@@ -225,6 +237,10 @@ impl SyncRow {
             SyncRow::StackDelete(_) => "StackDeleteV1",
             SyncRow::PartnerStack(_) => "PartnerStackV1",
             SyncRow::PartnerStackDelete(_) => "PartnerStackDeleteV1",
+            SyncRow::Memory(_) => "MemoryV1",
+            SyncRow::MemoryDelete(_) => "MemoryDeleteV1",
+            SyncRow::MemoryToAsset { .. } => "MemoryToAssetV1",
+            SyncRow::MemoryToAssetDelete { .. } => "MemoryToAssetDeleteV1",
         }
     }
 }

@@ -21,6 +21,8 @@ pub mod keys {
     pub const LICENSE: &str = "license";
     pub const REVERSE_GEOCODING_STATE: &str = "reverse-geocoding-state";
     pub const VERSION_CHECK_STATE: &str = "version-check-state";
+    /// `{"lastOnThisDayDate": <ISO time>}`: the last day whose "on this day" memories were made.
+    pub const MEMORIES_STATE: &str = "memories-state";
 }
 
 /// Immich's defaults (`server/src/config.ts`), as `GET /api/system-config/defaults` answers them.

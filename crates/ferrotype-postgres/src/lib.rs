@@ -16,6 +16,7 @@ mod bus;
 mod edits;
 mod instances;
 mod jobs;
+mod memories;
 mod metadata;
 mod migrate;
 mod notifications;

@@ -35,6 +35,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0008_asset_metadata_sync.sql"),
     ),
     ("0009_stacks", include_str!("../migrations/0009_stacks.sql")),
+    (
+        "0010_memories",
+        include_str!("../migrations/0010_memories.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.

@@ -22,6 +22,7 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use crate::assets::{ASSET_COLUMNS, asset_at};
+use crate::memories::{MEMORY_COLUMNS, memory_at};
 use crate::metadata::{EXIF_COLUMNS, exif_at};
 use crate::users::{USER_COLUMNS, user_at};
 use crate::{PgCatalog, map_error, now};
@@ -507,8 +508,61 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                     |r| Ok(item(SyncRow::PartnerStack(Box::new(stack_at(r))), r.get(5))),
                 )
                 .await?),
-        // Memories, people, faces, OCR and edits: nothing exists to sync until those features
-        // do.
+        "MemoriesV1" => Ok(ctx
+            .each(
+                "SELECT memory_id, id FROM memory_audit
+                 WHERE user_id = $1 AND id > $2 AND id < $3 ORDER BY id",
+                a("MemoryDeleteV1"),
+                |r| Ok(item(SyncRow::MemoryDelete(r.get(0)), r.get(1))),
+            )
+            .await?
+            && ctx
+                .each(
+                    &format!(
+                        "SELECT {MEMORY_COLUMNS}, m.update_id FROM memories m
+                         WHERE m.owner_id = $1 AND m.update_id > $2 AND m.update_id < $3
+                         ORDER BY m.update_id"
+                    ),
+                    a("MemoryV1"),
+                    |r| Ok(item(SyncRow::Memory(Box::new(memory_at(r))), r.get(12))),
+                )
+                .await?),
+        "MemoryToAssetsV1" => Ok(ctx
+            .each(
+                "SELECT memory_id, asset_id, id FROM memory_asset_audit
+                 WHERE memory_id IN (SELECT id FROM memories WHERE owner_id = $1)
+                   AND id > $2 AND id < $3 ORDER BY id",
+                a("MemoryToAssetDeleteV1"),
+                |r| {
+                    Ok(item(
+                        SyncRow::MemoryToAssetDelete {
+                            memory_id: r.get(0),
+                            asset_id: r.get(1),
+                        },
+                        r.get(2),
+                    ))
+                },
+            )
+            .await?
+            && ctx
+                .each(
+                    "SELECT ma.memory_id, ma.asset_id, ma.update_id
+                     FROM memory_assets ma JOIN memories m ON m.id = ma.memory_id
+                     WHERE m.owner_id = $1 AND ma.update_id > $2 AND ma.update_id < $3
+                     ORDER BY ma.update_id",
+                    a("MemoryToAssetV1"),
+                    |r| {
+                        Ok(item(
+                            SyncRow::MemoryToAsset {
+                                memory_id: r.get(0),
+                                asset_id: r.get(1),
+                            },
+                            r.get(2),
+                        ))
+                    },
+                )
+                .await?),
+        // People, faces, OCR and edits: nothing exists to sync until those features do.
         _ => Ok(true),
     }
 }

@@ -44,4 +44,5 @@ stories!(
     asset_metadata,
     search_common_terms,
     stacks,
+    memories,
 );

@@ -14,7 +14,9 @@ use ferrotype_blob::LocalBlobStore;
 use ferrotype_catalog::SqliteCatalog;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
-use ferrotype_core::jobs::payloads::{UserDeleteJob, VersionCheckJob};
+use ferrotype_core::jobs::payloads::{
+    MemoryCleanupJob, MemoryGenerateJob, UserDeleteJob, VersionCheckJob,
+};
 use ferrotype_core::jobs::{NewJob, QueueName};
 use ferrotype_core::system_config::{SystemConfig, SystemConfigStore, keys};
 use ferrotype_media::geocode::Geocoder;
@@ -423,12 +425,18 @@ impl Leader {
 const SCHEDULE_TICK: Duration = Duration::from_secs(60);
 
 /// The work done on a schedule, by the leader only (so once however many workers run): every
-/// minute, the repairs of what gone processes left; every hour, the clean-up; once a day, the
-/// version check (when a release feed is configured).
+/// minute, the repairs of what gone processes left; every hour, the clean-up; each night, the
+/// memory jobs; once a day, the version check (when a release feed is configured).
 async fn scheduled_work(mut leader: Leader, state: AppState, version_checks: bool) {
     let mut tick = tokio::time::interval(SCHEDULE_TICK);
     let mut last_clean_up: Option<Instant> = None;
     let mut last_version_check: Option<Instant> = None;
+    // The nightly slot already past when this process began is left: like Immich's cron, the
+    // nightly jobs run at `nightlyTasks.startTime`, not at start.
+    let mut last_nightly = latest_nightly_slot(
+        chrono::Utc::now(),
+        &state.system_config.get().nightly_tasks.start_time,
+    );
     let due = |last: Option<Instant>, every: Duration| last.is_none_or(|t| t.elapsed() >= every);
     loop {
         tick.tick().await;
@@ -441,6 +449,14 @@ async fn scheduled_work(mut leader: Leader, state: AppState, version_checks: boo
         if due(last_clean_up, Duration::from_secs(3600)) {
             last_clean_up = Some(Instant::now());
             hourly_clean_up(&state).await;
+        }
+        let slot = latest_nightly_slot(
+            chrono::Utc::now(),
+            &state.system_config.get().nightly_tasks.start_time,
+        );
+        if slot > last_nightly {
+            last_nightly = slot;
+            nightly_memories(&state).await;
         }
         if version_checks && due(last_version_check, Duration::from_secs(24 * 3600)) {
             last_version_check = Some(Instant::now());
@@ -570,6 +586,41 @@ async fn hourly_clean_up(state: &AppState) {
     }
 }
 
+/// The latest time, at or before `now`, of the nightly tasks' `startTime` (`HH:MM`, UTC: the
+/// zone of Immich's containers); midnight when the setting does not read.
+fn latest_nightly_slot(
+    now: chrono::DateTime<chrono::Utc>,
+    start_time: &str,
+) -> chrono::DateTime<chrono::Utc> {
+    let at =
+        chrono::NaiveTime::parse_from_str(start_time, "%H:%M").unwrap_or(chrono::NaiveTime::MIN);
+    let today = now.date_naive().and_time(at).and_utc();
+    if today <= now {
+        today
+    } else {
+        today - chrono::Duration::days(1)
+    }
+}
+
+/// Each night at `nightlyTasks.startTime`: queues Immich's nightly memory jobs as its
+/// `nightlyTasks` say: `MemoryCleanup` with `databaseCleanup`, then `MemoryGenerate` with
+/// `generateMemories` (which makes each day's memories once, however often it runs).
+async fn nightly_memories(state: &AppState) {
+    let tasks = state.system_config.get().nightly_tasks.clone();
+    let mut jobs = Vec::new();
+    if tasks.database_cleanup {
+        jobs.push(NewJob::of(&MemoryCleanupJob {}));
+    }
+    if tasks.generate_memories {
+        jobs.push(NewJob::of(&MemoryGenerateJob {}));
+    }
+    if !jobs.is_empty()
+        && let Err(e) = state.catalog.enqueue_jobs(&jobs).await
+    {
+        tracing::error!("cannot queue the nightly memory jobs: {e}");
+    }
+}
+
 /// Once a day (the first at start): queues a look at the release feed while the admin's
 /// `newVersionCheck.enabled` is on (the job checks again when it runs, so a change between
 /// the two is honoured). Immich asks its own service hourly; a daily look is plenty for a
@@ -645,5 +696,24 @@ impl ShutdownSignals {
             _ = self.term.recv() => "SIGTERM",
             _ = self.int.recv() => "SIGINT",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::latest_nightly_slot;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn the_nightly_slot_is_the_last_start_time_passed() {
+        let at = |d: u32, h: u32, m: u32| Utc.with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap();
+        assert_eq!(latest_nightly_slot(at(1, 6, 0), "00:00"), at(1, 0, 0));
+        assert_eq!(latest_nightly_slot(at(1, 0, 0), "00:00"), at(1, 0, 0));
+        assert_eq!(
+            latest_nightly_slot(at(1, 1, 59), "02:30"),
+            Utc.with_ymd_and_hms(2026, 11, 30, 2, 30, 0).unwrap()
+        );
+        assert_eq!(latest_nightly_slot(at(1, 2, 30), "02:30"), at(1, 2, 30));
+        assert_eq!(latest_nightly_slot(at(1, 6, 0), "nonsense"), at(1, 0, 0));
     }
 }

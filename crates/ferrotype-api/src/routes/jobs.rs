@@ -5,7 +5,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use ferrotype_core::access;
-use ferrotype_core::jobs::payloads::{ExtractMetadataJob, GenerateThumbnailsJob};
+use ferrotype_core::jobs::payloads::{
+    ExtractMetadataJob, GenerateThumbnailsJob, MemoryCleanupJob, MemoryGenerateJob,
+};
 use ferrotype_core::jobs::{AssetSelection, JobState, NewJob, QueueName, QueueStatus, names};
 use ferrotype_core::permissions::Permission;
 use serde::Deserialize;
@@ -129,8 +131,8 @@ pub struct JobCreateDto {
     name: String,
 }
 
-/// Manual jobs. The clean-ups of things Ferrotype does not keep yet (people, tags, memories,
-/// deleted users) have nothing to do and succeed; the others are not available yet.
+/// Manual jobs. The clean-ups of things Ferrotype does not keep yet (people, deleted users)
+/// have nothing to do and succeed; the others are not available yet.
 pub async fn create_manual(
     State(state): State<AppState>,
     auth: Auth,
@@ -144,7 +146,22 @@ pub async fn create_manual(
             tracing::info!(deleted, "deleted empty tags");
             Ok(StatusCode::NO_CONTENT)
         }
-        "person-cleanup" | "user-cleanup" | "memory-cleanup" => Ok(StatusCode::NO_CONTENT),
+        // Immich's MemoryGenerate and MemoryCleanup, queued as its nightly run queues them.
+        "memory-create" => {
+            state
+                .catalog
+                .enqueue_jobs(&[NewJob::of(&MemoryGenerateJob {})])
+                .await?;
+            Ok(StatusCode::NO_CONTENT)
+        }
+        "memory-cleanup" => {
+            state
+                .catalog
+                .enqueue_jobs(&[NewJob::of(&MemoryCleanupJob {})])
+                .await?;
+            Ok(StatusCode::NO_CONTENT)
+        }
+        "person-cleanup" | "user-cleanup" => Ok(StatusCode::NO_CONTENT),
         other => Err(ApiError::bad_request(format!(
             "Job {other} is not available on this server yet"
         ))),

@@ -12,6 +12,7 @@ pub mod folders;
 pub mod jobs;
 pub mod map;
 pub mod media;
+pub mod memories;
 pub mod notifications;
 pub mod partners;
 pub mod pin;

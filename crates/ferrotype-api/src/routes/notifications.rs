@@ -314,7 +314,7 @@ async fn require_own(
 
 /// An ISO date-time as Immich's `isoDatetimeToDate` takes it (seconds may be left out); the
 /// contract has already checked its form.
-fn parse_instant(name: &str, value: &str) -> ApiResult<Timestamp> {
+pub(crate) fn parse_instant(name: &str, value: &str) -> ApiResult<Timestamp> {
     let parsed = DateTime::parse_from_rfc3339(value).or_else(|e| {
         // `2024-01-01T10:00Z`: no seconds.
         if value.len() > 16 && value.as_bytes()[13] == b':' && value.as_bytes()[16] != b':' {

@@ -216,6 +216,29 @@ pub(crate) fn data_of(row: &SyncRow) -> Value {
         SyncRow::AssetMetadataDelete { asset_id, key } => {
             json!({ "assetId": asset_id, "key": key })
         }
+        SyncRow::Memory(m) => json!({
+            "id": m.id,
+            "createdAt": iso(&m.created_at),
+            "updatedAt": iso(&m.updated_at),
+            "deletedAt": m.deleted_at.as_ref().map(iso),
+            "ownerId": m.owner_id,
+            "type": m.kind,
+            "data": m.data,
+            "isSaved": m.is_saved,
+            "memoryAt": iso(&m.memory_at),
+            "seenAt": m.seen_at.as_ref().map(iso),
+            "showAt": m.show_at.as_ref().map(iso),
+            "hideAt": m.hide_at.as_ref().map(iso),
+        }),
+        SyncRow::MemoryDelete(id) => json!({ "memoryId": id }),
+        SyncRow::MemoryToAsset {
+            memory_id,
+            asset_id,
+        }
+        | SyncRow::MemoryToAssetDelete {
+            memory_id,
+            asset_id,
+        } => json!({ "memoryId": memory_id, "assetId": asset_id }),
     }
 }
 

@@ -11,6 +11,7 @@ import { header } from "/components/header.js";
 import { setUpDrop } from "/components/upload.js";
 import { monthSections, showGrid } from "/components/photo-grid.js";
 import { changePinDialog } from "/pages/locked.js";
+import { memoryLane } from "/components/memory-lane.js";
 
 /// The timeline views: everything, favourites, the archive, the trash, the locked folder (whose
 /// page, `lockedPage`, first asks for the PIN code).
@@ -59,6 +60,12 @@ export async function timelinePage(path = "/photos") {
             el("button", { type: "button", class: "quiet", onclick: changePinDialog }, "Change PIN code"))
         : null;
   if (heading) timeline.append(heading);
+  // Today's memories above the photos (Immich's memory lane), drawn when they come.
+  if (path === "/photos") {
+    const lane = el("div", { class: "memory-lane-host", hidden: true });
+    timeline.append(lane);
+    memoryLane(lane);
+  }
   if (viewActions) timeline.append(viewActions);
   const main = el("main", { class: "photos" }, timeline);
   app.replaceChildren(header(), main, progress, drop);

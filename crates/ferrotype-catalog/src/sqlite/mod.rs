@@ -11,6 +11,7 @@ mod bus;
 mod edits;
 mod instances;
 mod jobs;
+mod memories;
 mod metadata;
 mod notifications;
 mod partners;
@@ -100,6 +101,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0020_asset_metadata_sync.sql"),
     ),
     ("0021_stacks", include_str!("migrations/0021_stacks.sql")),
+    (
+        "0022_memories",
+        include_str!("migrations/0022_memories.sql"),
+    ),
 ];
 
 /// How many idle read connections are kept open.

@@ -10,6 +10,7 @@ use rusqlite::{Connection, Params, Row, params};
 use uuid::Uuid;
 
 use super::assets::{ASSET_COLUMNS, asset_at};
+use super::memories::{MEMORY_COLUMNS, memory_at};
 use super::metadata::{EXIF_COLUMNS, exif_at};
 use super::users::{USER_COLUMNS, user_at};
 use super::{SqliteCatalog, next_update_id, opt_parse_uuid, parse_ts, parse_uuid, ts};
@@ -464,8 +465,59 @@ fn stream_type(
             sink,
             |r| Ok(item(SyncRow::PartnerStack(Box::new(stack_at(r)?)), r.get(5)?)),
         )?),
-        // Memories, people, faces, OCR and edits: nothing exists to sync until those features
-        // do.
+        "MemoriesV1" => Ok(each(
+            conn,
+            "SELECT memory_id, id FROM memory_audit
+             WHERE user_id = ?1 AND id > ?2 AND id < ?3 ORDER BY id",
+            params![me, query.after("MemoryDeleteV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::MemoryDelete(uuid_at(r, 0)?), r.get(1)?)),
+        )? && each(
+            conn,
+            &format!(
+                "SELECT {MEMORY_COLUMNS}, m.update_id FROM memories m
+                 WHERE m.owner_id = ?1 AND m.update_id > ?2 AND m.update_id < ?3
+                 ORDER BY m.update_id"
+            ),
+            params![me, query.after("MemoryV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::Memory(Box::new(memory_at(r)?)), r.get(12)?)),
+        )?),
+        "MemoryToAssetsV1" => Ok(each(
+            conn,
+            "SELECT memory_id, asset_id, id FROM memory_asset_audit
+             WHERE memory_id IN (SELECT id FROM memories WHERE owner_id = ?1)
+               AND id > ?2 AND id < ?3 ORDER BY id",
+            params![me, query.after("MemoryToAssetDeleteV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::MemoryToAssetDelete {
+                        memory_id: uuid_at(r, 0)?,
+                        asset_id: uuid_at(r, 1)?,
+                    },
+                    r.get(2)?,
+                ))
+            },
+        )? && each(
+            conn,
+            "SELECT ma.memory_id, ma.asset_id, ma.update_id
+             FROM memory_assets ma JOIN memories m ON m.id = ma.memory_id
+             WHERE m.owner_id = ?1 AND ma.update_id > ?2 AND ma.update_id < ?3
+             ORDER BY ma.update_id",
+            params![me, query.after("MemoryToAssetV1"), now],
+            sink,
+            |r| {
+                Ok(item(
+                    SyncRow::MemoryToAsset {
+                        memory_id: uuid_at(r, 0)?,
+                        asset_id: uuid_at(r, 1)?,
+                    },
+                    r.get(2)?,
+                ))
+            },
+        )?),
+        // People, faces, OCR and edits: nothing exists to sync until those features do.
         _ => Ok(true),
     }
 }

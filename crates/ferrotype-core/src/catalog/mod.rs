@@ -13,6 +13,7 @@ mod assets;
 mod bus;
 mod instances;
 mod jobs;
+pub mod memories;
 mod notifications;
 mod partners;
 mod search;
@@ -36,6 +37,10 @@ pub use assets::AssetRepo;
 pub use bus::{BUS_BACKLOG, BusMessage, BusRepo};
 pub use instances::{HEARTBEAT, INSTANCE_TIMEOUT, InstanceRepo};
 pub use jobs::JobRepo;
+pub use memories::{
+    Memory, MemoryChange, MemoryOrder, MemoryRepo, MemorySearch, NewMemory, ON_THIS_DAY,
+    ON_THIS_DAY_ASSETS,
+};
 pub use notifications::NotificationRepo;
 pub use partners::PartnerRepo;
 pub use search::SearchRepo;
@@ -105,6 +110,7 @@ pub trait Catalog:
     + TagRepo
     + AssetMetadataRepo
     + StackRepo
+    + MemoryRepo
     + Send
     + Sync
     + 'static
@@ -131,6 +137,7 @@ impl<T> Catalog for T where
         + TagRepo
         + AssetMetadataRepo
         + StackRepo
+        + MemoryRepo
         + Send
         + Sync
         + 'static
@@ -142,6 +149,7 @@ impl<T> Catalog for T where
 pub mod prelude {
     pub use super::ActivityRepo;
     pub use super::AssetMetadataRepo;
+    pub use super::MemoryRepo;
     pub use super::StackRepo;
     pub use super::TagRepo;
     pub use super::{

@@ -210,6 +210,34 @@ impl JobPayload for NotifyAlbumUpdateJob {
     }
 }
 
+/// `MemoryGenerate`: the "on this day" memories of the days around today, for every user
+/// (daily, and when an admin starts `memory-create`); one at a time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemoryGenerateJob {}
+
+impl JobPayload for MemoryGenerateJob {
+    const NAME: &'static str = names::MEMORY_GENERATE;
+    const QUEUE: QueueName = QueueName::BackgroundTask;
+
+    fn dedupe_key(&self) -> Option<String> {
+        Some(Self::NAME.to_string())
+    }
+}
+
+/// `MemoryCleanup`: unsaved memories older than 30 days deleted, assets that left the timeline
+/// taken out of memories (daily, and when an admin starts `memory-cleanup`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemoryCleanupJob {}
+
+impl JobPayload for MemoryCleanupJob {
+    const NAME: &'static str = names::MEMORY_CLEANUP;
+    const QUEUE: QueueName = QueueName::BackgroundTask;
+
+    fn dedupe_key(&self) -> Option<String> {
+        Some(Self::NAME.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

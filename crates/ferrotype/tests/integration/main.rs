@@ -17,6 +17,7 @@ mod edits;
 mod events;
 mod jobs;
 mod lifecycle;
+mod memories;
 mod metadata;
 mod migrate;
 mod notifications;

@@ -123,6 +123,14 @@ async fn fill(server: &Server) -> Client {
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     }
     let r = admin
+        .post(
+            "/api/memories",
+            json!({"type": "on_this_day", "data": {"year": 2020}, "assetIds": [ids[1]],
+                   "memoryAt": "2020-06-01T00:00:00.000Z", "isSaved": true}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let r = admin
         .put(
             &format!("/api/assets/{}", ids[2]),
             json!({"isFavorite": true}),
@@ -232,7 +240,26 @@ async fn snapshot(server: &Server) -> Value {
             .await;
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     }
-    json!({"buckets": buckets, "assets": assets, "albums": albums, "links": links})
+    // Memories, with their assets' ids.
+    let memories: Vec<Value> = client
+        .get("/api/memories")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let assets: Vec<&Value> = m["assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| &a["id"])
+                .collect();
+            json!({"id": m["id"], "data": m["data"], "isSaved": m["isSaved"], "assets": assets})
+        })
+        .collect();
+    json!({"buckets": buckets, "assets": assets, "albums": albums, "links": links,
+           "memories": memories})
 }
 
 #[tokio::test]
@@ -241,6 +268,7 @@ async fn sqlite_and_folder_to_postgres_and_s3_and_back() {
     fill(&source).await;
     let before = snapshot(&source).await;
     assert_eq!(before["assets"].as_array().unwrap().len(), PHOTOS.len());
+    assert_eq!(before["memories"].as_array().unwrap().len(), 1);
     assert!(source.stop().success());
 
     let url = TestCluster::shared().database_url().await;

@@ -33,6 +33,10 @@ const ORDER: &[&str] = &[
     "AssetExifV1",
     "AlbumAssetExifCreateV1",
     "PartnerAssetExifV1",
+    "MemoryDeleteV1",
+    "MemoryV1",
+    "MemoryToAssetDeleteV1",
+    "MemoryToAssetV1",
     "AssetMetadataDeleteV1",
     "AssetMetadataV1",
     "SyncCompleteV1",
@@ -83,6 +87,9 @@ pub(crate) async fn sync(client: &reqwest::Client, base: &str, body: Value) -> V
             "PartnerAssetDeleteV1" => "SyncAssetDeleteV1".to_string(),
             "PartnerStackV1" => "SyncStackV1".to_string(),
             "PartnerStackDeleteV1" => "SyncStackDeleteV1".to_string(),
+            // A memory's place of an asset is `SyncMemoryAsset*` in the spec.
+            "MemoryToAssetV1" => "SyncMemoryAssetV1".to_string(),
+            "MemoryToAssetDeleteV1" => "SyncMemoryAssetDeleteV1".to_string(),
             k if k.starts_with("Sync") => k.to_string(),
             k => format!("Sync{k}"),
         };

@@ -179,3 +179,83 @@ fn web_ui_walk_every_page_phone_and_desktop_light_and_dark_accessible() {
     let args: Vec<&str> = photos.iter().map(String::as_str).collect();
     run_browser_script("web-walk.mjs", &server, "web-screenshots-walk", &args);
 }
+
+/// The memory lane and viewer (tests/compat/web-memories.mjs): photos dated to this day in
+/// earlier years become "N years ago" cards above the photos (the `memory-create` job), a card
+/// opens its memory full screen, Next and Previous step through it into the next memory, and
+/// closing leaves the memories seen. Screenshots in target/web-screenshots-memories/.
+#[tokio::test]
+async fn web_ui_memory_lane_opens_a_memory() {
+    use chrono::Datelike;
+    let server = Server::start();
+    let admin = admin(&server).await;
+    welcomed(&admin).await;
+    let mut photos = Vec::new();
+    for name in [
+        "nature/prairie_falcon.jpg",
+        "nature/tanners_ridge.jpg",
+        "nature/silver_fir.jpg",
+    ] {
+        photos.push(upload_path(&admin, &fixtures().join(name)).await);
+    }
+    wait_for_media_jobs(&admin).await;
+    // Taken on this day 1 year ago (two photos) and 4 years ago (one), by the UTC day the job
+    // and the browser both use here.
+    let today = chrono::Utc::now().date_naive();
+    let on = |years: i32, hour: u32| {
+        let year = today.year() - years;
+        format!(
+            "{year}-{:02}-{:02}T{hour:02}:00:00.000Z",
+            today.month(),
+            today.day()
+        )
+    };
+    let one_year = if today.month() == 2 && today.day() == 29 {
+        4
+    } else {
+        1
+    };
+    for (photo, taken) in [
+        (&photos[0], on(one_year, 9)),
+        (&photos[1], on(one_year, 10)),
+        (&photos[2], on(8, 11)),
+    ] {
+        let r = admin
+            .put(
+                &format!("/api/assets/{photo}"),
+                json!({ "dateTimeOriginal": taken }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    }
+    let r = admin
+        .post("/api/jobs", json!({"name": "memory-create"}))
+        .await;
+    assert_eq!(r.status, 204);
+    wait_for_queue(&admin, "backgroundTask").await;
+    let memories = admin
+        .get(&format!("/api/memories?for={today}"))
+        .await
+        .json();
+    let memories: Vec<_> = memories
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let years = today.year() - m["data"]["year"].as_i64().unwrap() as i32;
+            json!({
+                "id": m["id"],
+                "title": if years == 1 { "1 year ago".to_string() } else { format!("{years} years ago") },
+                "assets": m["assets"].as_array().unwrap().iter().map(|a| a["id"].clone()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    assert_eq!(memories.len(), 2, "{memories:?}");
+    let setup = json!({ "memories": memories }).to_string();
+    run_browser_script(
+        "web-memories.mjs",
+        &server,
+        "web-screenshots-memories",
+        &[&setup],
+    );
+}
