@@ -28,6 +28,10 @@ import { settingsPage } from "/pages/admin-settings.js";
 import { sharePage } from "/pages/shared-link.js";
 import { mapPage } from "/pages/map.js";
 import { partnerPage } from "/pages/partners.js";
+import { searchPage } from "/pages/search.js";
+import { explorePage } from "/pages/explore.js";
+import { tagsPage } from "/pages/tags.js";
+import { foldersPage } from "/pages/folders.js";
 
 // other moves draw the page of the new address.
 window.addEventListener("popstate", () => {
@@ -105,6 +109,11 @@ function pages() {
     [/^\/albums\/[^/]+$/, "Album", (path) => albumPage(path.slice("/albums/".length))],
     [/^\/albums\/[^/]+\/add-photos$/, "Add photos", (path) => albumAddPhotosPage(path.split("/")[2])],
     [/^\/partners\/[^/]+$/, "Partner", (path) => partnerPage(path.slice("/partners/".length))],
+    // Their state is in the address's query (a search, a tag, a folder), so Back shows it again.
+    ["/search", "Search", () => searchPage()],
+    ["/explore", "Explore", () => explorePage()],
+    ["/tags", "Tags", () => tagsPage()],
+    ["/folders", "Folders", () => foldersPage()],
     [
       /^\/photos\/[^/]+$/,
       "Photos",
