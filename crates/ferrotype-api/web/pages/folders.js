@@ -56,7 +56,7 @@ export async function foldersPage() {
   const tree = el("nav", { class: "folder-tree", "aria-label": STRINGS.tree });
   const head = el("div");
   const photos = el("section", { class: "timeline folder-photos", "aria-label": "Photos" });
-  const main = el("main", { class: "page folders-page" }, el("div", { class: "browse-layout" }, tree, el("div", { class: "browse-main" }, head, photos)));
+  const main = el("main", { class: "page folders-page" }, el("div", { class: "browse-layout" }, el("div", { class: "browse-main" }, head, photos), tree));
   app.replaceChildren(header(), main);
   let root;
   try {

@@ -42,7 +42,7 @@ export async function tagsPage() {
   const head = el("div");
   const photos = el("section", { class: "timeline tag-photos", "aria-label": "Photos" });
   const tree = el("nav", { class: "tag-tree", "aria-label": STRINGS.tree });
-  const main = el("main", { class: "page tags-page" }, el("div", { class: "browse-layout" }, tree, el("div", { class: "browse-main" }, head, photos)));
+  const main = el("main", { class: "page tags-page" }, el("div", { class: "browse-layout" }, el("div", { class: "browse-main" }, head, photos), tree));
   app.replaceChildren(header(), main);
   let tags;
   try {
