@@ -208,7 +208,10 @@ async fn web_ui_search_explore_tags_and_folders() {
     }
     wait_for_media_jobs(&admin).await;
     let exif = admin.get(&format!("/api/assets/{springs}")).await.json()["exifInfo"].clone();
-    let city = exif["city"].as_str().expect("the fixture's city").to_string();
+    let city = exif["city"]
+        .as_str()
+        .expect("the fixture's city")
+        .to_string();
     let r = admin
         .put(
             "/api/assets",
