@@ -204,6 +204,14 @@ fn web_operations(spec: &Value) -> String {
             }
         }
     }
+    // Ferrotype's own operations beside the contract (routed in `router()`), which the app may
+    // call too.
+    for (id, method, path) in [
+        ("ferrotypeGetAutoStack", "GET", "/ferrotype/auto-stack"),
+        ("ferrotypeSetAutoStack", "PUT", "/ferrotype/auto-stack"),
+    ] {
+        ops.insert(id.to_string(), json!([method, path]));
+    }
     // The API keys' permissions, for the account page's choice of what a new key may do.
     let permissions = &spec["components"]["schemas"]["Permission"]["enum"];
     assert!(permissions.is_array(), "the contract lists the permissions");

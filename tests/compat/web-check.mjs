@@ -623,7 +623,7 @@ await step("pages have titles, and an unknown address says so", async () => {
   await page.goto(`${base}/albums`);
   await page.getByRole("heading", { name: "Albums" }).first().waitFor();
   assert.equal(await page.title(), "Albums – Ferrotype");
-  await page.goto(`${base}/explore`);
+  await page.goto(`${base}/explore-nothing-here`);
   await page.getByRole("heading", { name: "Page not found" }).waitFor();
   assert.equal(await page.title(), "Page not found – Ferrotype");
   assert.equal(await page.locator("#timeline").count(), 0, "not the timeline under a wrong address");

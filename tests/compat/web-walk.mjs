@@ -264,6 +264,15 @@ systemConfig.map.lightStyle = systemConfig.map.darkStyle = mapStyle;
 await call("PUT", "/system-config", systemConfig);
 await call("PUT", "/assets", { ids: [favourite, inAlbum], latitude: 48.8566, longitude: 2.3522 });
 
+// A tag on the favourite (the tags page), and the folder it was uploaded to (the folders page).
+{
+  const made = await call("PUT", "/tags", { tags: ["Walks/Park"] });
+  await call("PUT", "/tags/assets", { tagIds: [made.find((t) => t.value === "Walks/Park").id], assetIds: [favourite] });
+}
+const walkTag = (await call("GET", "/tags")).find((t) => t.value === "Walks/Park");
+const favouritePath = (await call("GET", `/assets/${favourite}`)).originalPath;
+const walkFolder = favouritePath.slice(0, favouritePath.lastIndexOf("/"));
+
 const notAPhoto = path.join(shots, "not-a-photo.txt");
 fs.writeFileSync(notAPhoto, "These words are not a photo.");
 
@@ -316,6 +325,11 @@ const PAGES = [
   { name: "album", show: go(`/albums/${album.id}`, tiles(2)) },
   { name: "map", covers: ["/map"], show: go("/map", (tab) => tab.locator(".cluster-count").first().waitFor()) },
   { name: "album add photos", show: go(`/albums/${album.id}/add-photos`, tiles(2)) },
+  { name: "search", covers: ["/search"], show: go(`/search?query=${encodeURIComponent(JSON.stringify({ originalFileName: "jpg" }))}`, tiles(1)) },
+  { name: "search filters", show: go("/search", (tab) => tab.waitForFunction(() => document.querySelectorAll("select[name=make] option").length > 1)) },
+  { name: "explore", covers: ["/explore"], show: go("/explore", heading("Recently added"), (tab) => tab.locator(".recent-photo").first().waitFor()) },
+  { name: "tags", covers: ["/tags"], show: go(`/tags?id=${walkTag.id}`, tiles(1)) },
+  { name: "folders", covers: ["/folders"], show: go(`/folders?path=${encodeURIComponent(walkFolder)}`, tiles(1)) },
   { name: "account", covers: ["/account"], show: go("/account", heading("Account settings")) },
   { name: "partner", show: go(`/partners/${bob.id}`, tiles(1)) },
   { name: "welcome steps", covers: ["/onboarding"], show: go("/onboarding", heading("Welcome, Ada")) },

@@ -28,6 +28,10 @@ import { settingsPage } from "/pages/admin-settings.js";
 import { sharePage } from "/pages/shared-link.js";
 import { mapPage } from "/pages/map.js";
 import { partnerPage } from "/pages/partners.js";
+import { searchPage } from "/pages/search.js";
+import { explorePage } from "/pages/explore.js";
+import { tagsPage } from "/pages/tags.js";
+import { foldersPage } from "/pages/folders.js";
 
 // other moves draw the page of the new address.
 window.addEventListener("popstate", () => {
@@ -53,7 +57,14 @@ window.addEventListener("api-unauthorized", (e) => {
 });
 
 /// Draws the page of the address shown (given to the router).
+/// How many draws have begun: a draw that finds a later one begun after one of its waits stops,
+/// so a slow earlier draw (the photos still loading the user) cannot replace the page asked
+/// for after it (a search typed meanwhile).
+let drawsBegun = 0;
+
 async function draw() {
+  const mine = ++drawsBegun;
+  const superseded = () => mine !== drawsBegun;
   const path = location.pathname;
   viewerHistory.close?.(true);
   state.grid?.destroy();
@@ -67,11 +78,14 @@ async function draw() {
   if (path.startsWith("/share/")) return sharePage({ key: decodeURIComponent(path.slice("/share/".length)) });
   if (path.startsWith("/s/")) return sharePage({ slug: decodeURIComponent(path.slice("/s/".length)) });
   const config = await api("GET", "/server/config").catch(() => ({ isInitialized: true }));
+  if (superseded()) return;
   if (!config.isInitialized) {
     setTitle("Welcome");
     return signUpPage();
   }
-  state.user = await api("GET", "/users/me").catch(() => null);
+  const user = await api("GET", "/users/me").catch(() => null);
+  if (superseded()) return;
+  state.user = user;
   if (!state.user) {
     live.disconnect();
     setTitle("Sign in");
@@ -105,6 +119,11 @@ function pages() {
     [/^\/albums\/[^/]+$/, "Album", (path) => albumPage(path.slice("/albums/".length))],
     [/^\/albums\/[^/]+\/add-photos$/, "Add photos", (path) => albumAddPhotosPage(path.split("/")[2])],
     [/^\/partners\/[^/]+$/, "Partner", (path) => partnerPage(path.slice("/partners/".length))],
+    // Their state is in the address's query (a search, a tag, a folder), so Back shows it again.
+    ["/search", "Search", () => searchPage()],
+    ["/explore", "Explore", () => explorePage()],
+    ["/tags", "Tags", () => tagsPage()],
+    ["/folders", "Folders", () => foldersPage()],
     [
       /^\/photos\/[^/]+$/,
       "Photos",

@@ -9,10 +9,11 @@ import { navigate } from "/router.js";
 import { live } from "/live.js";
 import { upload } from "/components/upload.js";
 import { accountLink } from "/components/avatar.js";
+import { searchAddress, searchOfAddress } from "/components/search-address.js";
 
 /// The app's pages in the navigation, in Immich's order of its side bar.
 function links() {
-  return [["/photos", "Photos"], ["/map", "Map"], ["/albums", "Albums"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/locked", "Locked folder"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
+  return [["/photos", "Photos"], ["/explore", "Explore"], ["/map", "Map"], ["/albums", "Albums"], ["/tags", "Tags"], ["/folders", "Folders"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/locked", "Locked folder"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
     .concat(state.user.isAdmin ? [["/admin", "Administration"]] : []);
 }
 
@@ -49,6 +50,7 @@ export function header() {
     el("a", { href: "/photos", class: "brand", onclick: (e) => (e.preventDefault(), navigate("/photos")) }, "Ferrotype"),
     nav,
     el("span", { class: "spacer" }),
+    searchBox(),
     el("button", { type: "button", id: "upload-button", class: "icon-upload", onclick: () => picker.click() }, "Upload"),
     picker,
     accountLink(state.user, navigate),
@@ -74,6 +76,31 @@ export function header() {
   // The scrubber and other sticky parts sit below the bar, whose height changes with the width.
   new ResizeObserver(() => document.documentElement.style.setProperty("--topbar-height", `${bar.offsetHeight}px`)).observe(bar);
   return bar;
+}
+
+/// The search box (Immich's search bar): Enter searches file names (`/search?query=`); its button
+/// opens the search page with every filter. On a phone only the button shows (the page has the
+/// field). The search shown is its text.
+function searchBox() {
+  const shown = location.pathname === "/search" ? searchOfAddress() : null;
+  const input = el("input", {
+    type: "search",
+    name: "q",
+    class: "header-search-input",
+    "aria-label": "Search your photos",
+    placeholder: "Search your photos",
+    value: shown?.originalFileName || "",
+  });
+  return el("form", {
+    class: "header-search",
+    role: "search",
+    "aria-label": "Search",
+    onsubmit: (e) => {
+      e.preventDefault();
+      const text = input.value.trim();
+      navigate(text && input.checkVisibility() ? searchAddress({ originalFileName: text }) : "/search");
+    },
+  }, input, el("button", { type: "submit", class: "quiet icon-search", "aria-label": "Search" }));
 }
 
 /// The skip link moves the focus to the page's main part (past the navigation).

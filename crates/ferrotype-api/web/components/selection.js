@@ -15,6 +15,7 @@ import { addToAlbumDialog } from "/components/album-picker.js";
 import { shareDialog } from "/components/share-dialog.js";
 import { download } from "/components/download.js";
 import { moveLocked } from "/components/move-locked.js";
+import { tagDialog } from "/components/tag-picker.js";
 
 export function toggleSelected(id, tileNode) {
   if (state.selected.has(id)) state.selected.delete(id);
@@ -132,6 +133,8 @@ function actionsFor(ids) {
   return [
     ...owner,
     ["Add to album", () => addToAlbumDialog(ids)],
+    // Tags are the owner's, on their own photos (Immich's tag access).
+    ...(mine ? [["Tag", async () => (await tagDialog(ids)) && clearSelection()]] : []),
     ["Share", () => shareDialog({ type: "INDIVIDUAL", assetIds: ids })],
     downloadAll,
     // The user's own timeline views (an album's page may hold other users' photos).

@@ -8,6 +8,7 @@ import { html } from "/ui.js";
 import { navigate } from "/router.js";
 import { toast } from "/components/toast.js";
 import { PlacePicker } from "/components/map.js";
+import { TagRows } from "/components/tag-picker.js";
 
 /// `asset`: the asset shown; `editable`: the caller owns it; `albums`: whether to list its
 /// albums (not for a link's visitor); `onSaved(asset)`: the server's answer to an edit.
@@ -28,6 +29,7 @@ export function ViewerDetails({ asset, editable, albums, albumsVersion, onSaved 
       <${Place} key=${`p${asset.id}`} asset=${asset} editable=${editable} save=${save} />
       ${fileRows(asset).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
       ${albums && html`<${Albums} id=${asset.id} version=${albumsVersion} />`}
+      ${albums && html`<${TagRows} tags=${asset.tags} />`}
     </dl>
   </aside>`;
 }

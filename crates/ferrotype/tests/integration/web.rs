@@ -259,3 +259,46 @@ async fn web_ui_memory_lane_opens_a_memory() {
         &[&setup],
     );
 }
+
+/// Search, explore, tags and folders (tests/compat/web-find.mjs): a search by file name from the
+/// header and a camera filter narrowing it, paging, Back; explore's card of the city of a
+/// geotagged fixture (four more photos placed there by the API, as explore shows a city from
+/// five photos) opening its search; tags made and put on a photo from the selection bar, shown
+/// in the viewer's details and on the tags page, recoloured and deleted; the folders of the
+/// uploads and a folder's photos. Screenshots in target/web-screenshots-find/.
+#[tokio::test]
+async fn web_ui_search_explore_tags_and_folders() {
+    let geodata = geodata_dir();
+    let server = Server::start_with(&[("FERROTYPE_MEDIA_GEODATA_DIR", geodata.to_str().unwrap())]);
+    let admin = admin(&server).await;
+    welcomed(&admin).await;
+    let springs = upload_path(
+        &admin,
+        &fixtures().join("metadata/gps-position/thompson-springs.jpg"),
+    )
+    .await;
+    let mut others = Vec::new();
+    for name in [
+        "nature/prairie_falcon.jpg",
+        "nature/tanners_ridge.jpg",
+        "nature/wood_anemones.jpg",
+        "nature/silver_fir.jpg",
+    ] {
+        others.push(upload_path(&admin, &fixtures().join(name)).await);
+    }
+    wait_for_media_jobs(&admin).await;
+    let exif = admin.get(&format!("/api/assets/{springs}")).await.json()["exifInfo"].clone();
+    let city = exif["city"]
+        .as_str()
+        .expect("the fixture's city")
+        .to_string();
+    let r = admin
+        .put(
+            "/api/assets",
+            json!({"ids": others, "latitude": exif["latitude"], "longitude": exif["longitude"]}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    let setup = json!({"city": city, "falcon": others[0]}).to_string();
+    run_browser_script("web-find.mjs", &server, "web-screenshots-find", &[&setup]);
+}
