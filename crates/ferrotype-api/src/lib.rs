@@ -23,6 +23,7 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
 use routes::activities;
+use routes::asset_edits;
 use routes::tags;
 use routes::{
     admin_users, albums, api_keys, assets, auth as auth_routes, calendar, download, edits, folders,
@@ -258,6 +259,9 @@ api_routes! {
     DELETE "/tags/{id}" => tags::delete;
     PUT "/tags/{id}/assets" => tags::tag_assets;
     DELETE "/tags/{id}/assets" => tags::untag_assets;
+    GET "/assets/{id}/edits" => asset_edits::get;
+    PUT "/assets/{id}/edits" => asset_edits::replace;
+    DELETE "/assets/{id}/edits" => asset_edits::remove;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -205,3 +205,23 @@ pub const TAG_ALREADY_EXISTS: Refusal = refusal(
     "A tag with that name already exists",
 );
 pub const TAG_NOT_FOUND: Refusal = refusal(StatusCode::BAD_REQUEST, "Tag not found");
+// 400: asset edits (Immich's `AssetService.editAsset`; the edit rules' own texts are
+// `ferrotype_core::edits::EditRefused`).
+pub const ASSET_NOT_FOUND: Refusal = refusal(StatusCode::BAD_REQUEST, "Asset not found");
+pub const EDIT_ONLY_IMAGES: Refusal = refusal(StatusCode::BAD_REQUEST, "Only images can be edited");
+pub const EDIT_LIVE_PHOTO: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Editing live photos is not supported",
+);
+pub const EDIT_PANORAMA: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Editing panorama images is not supported",
+);
+pub const EDIT_GIF: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Editing GIF images is not supported",
+);
+pub const EDIT_SVG: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Editing SVG images is not supported",
+);

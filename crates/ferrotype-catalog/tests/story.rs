@@ -47,4 +47,5 @@ stories!(
     instances,
     activities,
     tags,
+    asset_edits,
 );

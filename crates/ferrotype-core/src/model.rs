@@ -188,6 +188,8 @@ pub struct Asset {
     pub width: Option<i64>,
     pub height: Option<i64>,
     pub thumbhash: Option<Vec<u8>>,
+    /// Has non-destructive edits (`crate::edits`); kept by `AssetEditRepo`.
+    pub is_edited: bool,
 }
 
 /// An original on its way to the storage template's path: blob keys before and after, for the

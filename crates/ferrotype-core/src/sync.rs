@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::edits::AssetEdit;
 use crate::model::{Album, AlbumRole, Asset, ExifInfo, User};
 
 /// Every type a client may request, in the order the server streams them (Immich's order).
@@ -177,6 +178,10 @@ pub enum SyncRow {
     PartnerAsset(Box<Asset>),
     PartnerAssetDelete(Uuid),
     PartnerAssetExif(Uuid, Box<ExifInfo>),
+    /// One of the user's assets' edits.
+    AssetEdit(Box<AssetEdit>),
+    /// A removed edit, by its id.
+    AssetEditDelete(Uuid),
 }
 
 impl SyncRow {
@@ -202,6 +207,8 @@ impl SyncRow {
             SyncRow::PartnerAsset(_) => "PartnerAssetV2",
             SyncRow::PartnerAssetDelete(_) => "PartnerAssetDeleteV1",
             SyncRow::PartnerAssetExif(..) => "PartnerAssetExifV1",
+            SyncRow::AssetEdit(_) => "AssetEditV1",
+            SyncRow::AssetEditDelete(_) => "AssetEditDeleteV1",
         }
     }
 }

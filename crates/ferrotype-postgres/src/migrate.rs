@@ -30,6 +30,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0007_activities",
         include_str!("../migrations/0007_activities.sql"),
     ),
+    (
+        "0011_asset_edits",
+        include_str!("../migrations/0011_asset_edits.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.

@@ -41,4 +41,5 @@ stories!(
     instances,
     activities,
     tags,
+    asset_edits,
 );

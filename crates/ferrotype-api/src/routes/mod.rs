@@ -2,6 +2,7 @@ pub mod activities;
 pub mod admin_users;
 pub mod albums;
 pub mod api_keys;
+pub mod asset_edits;
 pub mod assets;
 pub mod auth;
 pub mod calendar;

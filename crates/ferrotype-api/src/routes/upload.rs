@@ -462,6 +462,7 @@ pub async fn upload(
         width: None,
         height: None,
         thumbhash: None,
+        is_edited: false,
     };
 
     // From here the upload is complete: finish it in its own task, so that a client hanging up

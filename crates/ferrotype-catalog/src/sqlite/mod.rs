@@ -5,6 +5,7 @@
 mod activities;
 mod albums;
 mod api_keys;
+mod asset_edits;
 mod assets;
 mod bus;
 mod edits;
@@ -92,6 +93,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0019_activities",
         include_str!("migrations/0019_activities.sql"),
+    ),
+    (
+        "0023_asset_edits",
+        include_str!("migrations/0023_asset_edits.sql"),
     ),
 ];
 

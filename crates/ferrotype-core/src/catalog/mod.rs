@@ -8,6 +8,7 @@
 mod activities;
 mod albums;
 mod api_keys;
+mod asset_edits;
 mod assets;
 mod bus;
 mod instances;
@@ -29,6 +30,7 @@ pub use activities::{
 };
 pub use albums::AlbumRepo;
 pub use api_keys::ApiKeyRepo;
+pub use asset_edits::AssetEditRepo;
 pub use assets::AssetRepo;
 pub use bus::{BUS_BACKLOG, BusMessage, BusRepo};
 pub use instances::{HEARTBEAT, INSTANCE_TIMEOUT, InstanceRepo};
@@ -99,6 +101,7 @@ pub trait Catalog:
     + InstanceRepo
     + ActivityRepo
     + TagRepo
+    + AssetEditRepo
     + Send
     + Sync
     + 'static
@@ -123,6 +126,7 @@ impl<T> Catalog for T where
         + InstanceRepo
         + ActivityRepo
         + TagRepo
+        + AssetEditRepo
         + Send
         + Sync
         + 'static
@@ -133,6 +137,7 @@ impl<T> Catalog for T where
 /// area's method on an `Arc<dyn Catalog>` needs that area's trait in scope.
 pub mod prelude {
     pub use super::ActivityRepo;
+    pub use super::AssetEditRepo;
     pub use super::TagRepo;
     pub use super::{
         AlbumRepo, ApiKeyRepo, AssetRepo, BusRepo, Catalog, CatalogError, CatalogResult,

@@ -38,6 +38,7 @@ pub fn asset(owner: Uuid, checksum: &[u8], taken: DateTime<Utc>) -> Asset {
         width: None,
         height: None,
         thumbhash: None,
+        is_edited: false,
     }
 }
 

@@ -29,6 +29,8 @@ const ORDER: &[&str] = &[
     "AssetExifV1",
     "AlbumAssetExifCreateV1",
     "PartnerAssetExifV1",
+    "AssetEditDeleteV1",
+    "AssetEditV1",
     "SyncCompleteV1",
 ];
 
