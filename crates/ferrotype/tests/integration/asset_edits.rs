@@ -499,7 +499,9 @@ async fn edits_reach_the_phone() {
     let made = r.json()["edits"].clone();
     let lines = sync(&phone, &server.base, types.clone()).await;
     check_order(&lines);
-    let edits = of_kind(&lines, "AssetEditV1");
+    // In cursor order; the app puts them in `sequence` order.
+    let mut edits = of_kind(&lines, "AssetEditV1");
+    edits.sort_by_key(|l| l.data["sequence"].as_i64());
     assert_eq!(edits.len(), 2, "{:?}", kinds(&lines));
     for (i, line) in edits.iter().enumerate() {
         assert_eq!(line.data["id"], made[i]["id"]);
