@@ -16,8 +16,6 @@ use crate::{PgCatalog, map_error};
 
 type Param = Box<dyn ToSql + Sync + Send>;
 
-/// How many columns `ASSET_COLUMNS` selects (the city comes after them).
-
 /// A `WHERE` clause under construction with its parameters, numbered in order.
 #[derive(Default)]
 struct Conditions {

@@ -16,8 +16,6 @@ use uuid::Uuid;
 use super::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
 use super::{SqliteCatalog, ts};
 
-/// How many columns `ASSET_COLUMNS` selects (the city comes after them).
-
 /// A `WHERE` clause under construction with its parameters, in order.
 #[derive(Default)]
 struct Conditions {
