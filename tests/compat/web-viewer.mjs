@@ -95,7 +95,7 @@ let ids = await viewIds("visibility=timeline");
 await step("the owner's toolbar, and a small photo scaled up to the stage", async () => {
   assert.equal(ids.length, 8);
   await open(ids[0]);
-  assert.deepEqual(await toolbar(), ["Close", "Share", "Download", "Info", "Favorite", "Delete", "More"]);
+  assert.deepEqual(await toolbar(), ["Close", "Share", "Download", "Edit", "Info", "Favorite", "Delete", "More"]);
   // Each button draws only its own icon (no stray shape from the selection bar's icon rule).
   const stray = await page.evaluate(() =>
     [...document.querySelectorAll(".viewer-bar .icon-button")]

@@ -292,7 +292,7 @@ impl AssetResponse {
             is_archived: a.visibility == ferrotype_core::model::Visibility::Archive,
             is_trashed: a.deleted_at.is_some(),
             is_offline: false,
-            is_edited: false,
+            is_edited: a.is_edited,
             has_metadata: extras.exif.is_some(),
             visibility: a.visibility.as_str(),
             duration: a.duration_ms,

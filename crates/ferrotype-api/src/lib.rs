@@ -23,6 +23,7 @@ use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::Catalog;
 
 use routes::activities;
+use routes::asset_edits;
 use routes::asset_metadata;
 use routes::memories;
 use routes::stacks;
@@ -284,6 +285,9 @@ api_routes! {
     DELETE "/memories/{id}" => memories::delete;
     PUT "/memories/{id}/assets" => memories::add_assets;
     DELETE "/memories/{id}/assets" => memories::remove_assets;
+    GET "/assets/{id}/edits" => asset_edits::get;
+    PUT "/assets/{id}/edits" => asset_edits::replace;
+    DELETE "/assets/{id}/edits" => asset_edits::remove;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -214,3 +214,23 @@ pub const CANNOT_REMOVE_STACK_PRIMARY: Refusal = refusal(
     StatusCode::BAD_REQUEST,
     "Cannot remove stack's primary asset",
 );
+// 400: asset edits (Immich's `AssetService.editAsset`; the edit rules' own texts are
+// `ferrotype_core::edits::EditRefused`).
+pub const ASSET_NOT_FOUND: Refusal = refusal(StatusCode::BAD_REQUEST, "Asset not found");
+pub const EDIT_ONLY_IMAGES: Refusal = refusal(StatusCode::BAD_REQUEST, "Only images can be edited");
+pub const EDIT_LIVE_PHOTO: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Editing live photos is not supported",
+);
+pub const EDIT_PANORAMA: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Editing panorama images is not supported",
+);
+pub const EDIT_GIF: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Editing GIF images is not supported",
+);
+pub const EDIT_SVG: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Editing SVG images is not supported",
+);

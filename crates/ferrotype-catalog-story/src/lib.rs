@@ -74,6 +74,7 @@ pub fn asset(owner: Uuid, seed: &str, taken: Timestamp) -> Asset {
         height: Some(3),
         thumbhash: None,
         stack_id: None,
+        is_edited: false,
     }
 }
 
@@ -1435,6 +1436,8 @@ async fn read_sync(
                     // A partnership by its sharer.
                     SyncRow::Partner { shared_by_id, .. }
                     | SyncRow::PartnerDelete { shared_by_id, .. } => *shared_by_id,
+                    SyncRow::AssetEdit(e) => e.id,
+                    SyncRow::AssetEditDelete(id) => *id,
                     other => panic!("unexpected row {other:?}"),
                 };
                 rows.push((item.row.entity_type(), id, item.update_id));
@@ -3691,4 +3694,136 @@ pub async fn memories(c: &dyn Catalog) {
         .unwrap();
     assert!(deleted >= 2, "every unsaved memory so far");
     assert_eq!(found(c.memories(&cats).await.unwrap()), vec![kept.id]);
+}
+
+/// Asset edits: replaced as a whole (new ids, in order), `is_edited` kept with them, the job
+/// enqueued with the write, the sync's upserts and deletes (none for a purged asset's edits).
+pub async fn asset_edits(c: &dyn Catalog) {
+    use ferrotype_core::edits::{EditAction, MirrorAxis};
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let photo = stored_asset(c, ann.id, "photo", day(2024, 6, 1)).await;
+    let bobs = stored_asset(c, bob.id, "bobs", day(2024, 6, 2)).await;
+    assert!(c.asset_edits(photo.id).await.unwrap().is_empty());
+    assert!(!c.asset(photo.id).await.unwrap().unwrap().is_edited);
+
+    let crop = EditAction::Crop {
+        x: 10,
+        y: 20,
+        width: 300,
+        height: 200,
+    };
+    let rotate = EditAction::Rotate { angle: 90 };
+    let mirror = EditAction::Mirror {
+        axis: MirrorAxis::Horizontal,
+    };
+    let job = NewJob::of(&GenerateThumbnailsJob::new(photo.id));
+    let made = c
+        .replace_asset_edits(
+            photo.id,
+            &[crop, rotate, mirror],
+            std::slice::from_ref(&job),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        made.iter()
+            .map(|e| (e.action, e.sequence))
+            .collect::<Vec<_>>(),
+        vec![(crop, 0), (rotate, 1), (mirror, 2)]
+    );
+    assert!(made.iter().all(|e| e.asset_id == photo.id));
+    assert_eq!(c.asset_edits(photo.id).await.unwrap(), made);
+    assert!(c.asset(photo.id).await.unwrap().unwrap().is_edited);
+    assert!(!c.asset(bobs.id).await.unwrap().unwrap().is_edited);
+    // The thumbnails job came with the write.
+    let claimed = c
+        .claim_job(QueueName::ThumbnailGeneration, "w", LEASE)
+        .await
+        .unwrap()
+        .expect("the thumbnail job is enqueued with the edits");
+    assert_eq!(claimed.asset_id, Some(photo.id));
+
+    let query = |checkpoints: HashMap<String, String>| SyncQuery {
+        user_id: ann.id,
+        types: vec!["AssetEditsV1".into()],
+        checkpoints,
+    };
+    // Rows written by one transaction come in cursor order, which need not be their sequence
+    // (PostgreSQL's cursors of one transaction share its millisecond): clients sort by it.
+    let sorted = |mut v: Vec<(&'static str, Uuid)>| {
+        v.sort();
+        v
+    };
+    let (rows, now) = read_sync(c, query(HashMap::new())).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(
+        sorted(seen),
+        sorted(made.iter().map(|e| ("AssetEditV1", e.id)).collect())
+    );
+    // Bob sees none of Ann's edits.
+    let (bobs_rows, _) = read_sync(
+        c,
+        SyncQuery {
+            user_id: bob.id,
+            ..query(HashMap::new())
+        },
+    )
+    .await;
+    assert!(bobs_rows.is_empty());
+
+    // A new list replaces the old one: its edits deleted (for the sync), new ids.
+    let again = c
+        .replace_asset_edits(photo.id, &[EditAction::Rotate { angle: 180 }], &[])
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert!(made.iter().all(|e| e.id != again[0].id));
+    let checkpoints: HashMap<String, String> = ["AssetEditV1", "AssetEditDeleteV1"]
+        .iter()
+        .map(|t| (t.to_string(), now.clone()))
+        .collect();
+    let (rows, _) = read_sync(c, query(checkpoints.clone())).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(
+        sorted(seen[..3].to_vec()),
+        sorted(made.iter().map(|e| ("AssetEditDeleteV1", e.id)).collect()),
+        "deletes first"
+    );
+    assert_eq!(&seen[3..], &[("AssetEditV1", again[0].id)], "then upserts");
+
+    // None: the asset is no longer edited.
+    assert!(
+        c.replace_asset_edits(photo.id, &[], &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(c.asset_edits(photo.id).await.unwrap().is_empty());
+    assert!(!c.asset(photo.id).await.unwrap().unwrap().is_edited);
+
+    // An asset that does not exist has no edits to replace.
+    assert!(matches!(
+        c.replace_asset_edits(Uuid::new_v4(), &[rotate], &[]).await,
+        Err(CatalogError::NotFound(_))
+    ));
+
+    // A purged asset takes its edits along; its AssetDeleteV1 is the news, not each edit's.
+    let (_, before_purge) = read_sync(c, query(HashMap::new())).await;
+    c.replace_asset_edits(photo.id, &[mirror], &[])
+        .await
+        .unwrap();
+    c.purge_assets(&PurgeSelection::Ids {
+        owner_id: ann.id,
+        ids: vec![photo.id],
+    })
+    .await
+    .unwrap();
+    assert!(c.asset_edits(photo.id).await.unwrap().is_empty());
+    let checkpoints: HashMap<String, String> = ["AssetEditV1", "AssetEditDeleteV1"]
+        .iter()
+        .map(|t| (t.to_string(), before_purge.clone()))
+        .collect();
+    let (rows, _) = read_sync(c, query(checkpoints)).await;
+    assert!(rows.is_empty(), "{rows:?}");
 }

@@ -51,4 +51,5 @@ stories!(
     search_common_terms,
     stacks,
     memories,
+    asset_edits,
 );

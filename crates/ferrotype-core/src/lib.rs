@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod assets;
 pub mod blob;
 pub mod catalog;
+pub mod edits;
 pub mod jobs;
 pub mod license;
 pub mod media_types;

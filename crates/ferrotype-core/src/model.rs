@@ -190,6 +190,8 @@ pub struct Asset {
     pub thumbhash: Option<Vec<u8>>,
     /// The stack the asset is in (Immich's `stackId`), set through `StackRepo` only.
     pub stack_id: Option<Uuid>,
+    /// Has non-destructive edits (`crate::edits`); kept by `AssetEditRepo`.
+    pub is_edited: bool,
 }
 
 /// An original on its way to the storage template's path: blob keys before and after, for the

@@ -172,6 +172,7 @@ mod tests {
                 height: None,
                 thumbhash: None,
                 stack_id: None,
+                is_edited: false,
             },
             make: camera.map(|c| c.0.to_string()),
             model: camera.map(|c| c.1.to_string()),

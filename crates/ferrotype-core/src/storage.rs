@@ -20,14 +20,33 @@ pub enum Generated {
     Thumbnail,
     /// JPEG, 1440 px short side: the viewer.
     Preview,
+    /// The thumbnail with the asset's edits applied (`crate::edits`).
+    EditedThumbnail,
+    /// The preview with the asset's edits applied.
+    EditedPreview,
+    /// JPEG, the whole picture with the edits applied: the edited "original".
+    EditedFullsize,
 }
 
-/// `thumbs/<user>/<ab>/<cd>/<asset>_<thumbnail.webp|preview.jpeg>`: Immich's layout.
+impl Generated {
+    /// The edited files, made while an asset has edits and deleted when it has none.
+    pub const EDITED: [Generated; 3] = [
+        Generated::EditedThumbnail,
+        Generated::EditedPreview,
+        Generated::EditedFullsize,
+    ];
+}
+
+/// `thumbs/<user>/<ab>/<cd>/<asset>_<thumbnail.webp|preview.jpeg>`: Immich's layout, with
+/// `_edited` before the extension for the edited files.
 pub fn generated_key(owner_id: Uuid, asset_id: Uuid, kind: Generated) -> String {
     let name = asset_id.to_string();
     let suffix = match kind {
         Generated::Thumbnail => "thumbnail.webp",
         Generated::Preview => "preview.jpeg",
+        Generated::EditedThumbnail => "thumbnail_edited.webp",
+        Generated::EditedPreview => "preview_edited.jpeg",
+        Generated::EditedFullsize => "fullsize_edited.jpeg",
     };
     format!(
         "thumbs/{owner_id}/{}/{}/{name}_{suffix}",

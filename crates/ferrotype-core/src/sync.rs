@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::catalog::Memory;
 use crate::catalog::Stack;
+use crate::edits::AssetEdit;
 use crate::model::{Album, AlbumRole, Asset, ExifInfo, User};
 
 /// Every type a client may request, in the order the server streams them (Immich's order).
@@ -206,6 +207,10 @@ pub enum SyncRow {
         memory_id: Uuid,
         asset_id: Uuid,
     },
+    /// One of the user's assets' edits.
+    AssetEdit(Box<AssetEdit>),
+    /// A removed edit, by its id.
+    AssetEditDelete(Uuid),
 }
 
 impl SyncRow {
@@ -241,6 +246,8 @@ impl SyncRow {
             SyncRow::MemoryDelete(_) => "MemoryDeleteV1",
             SyncRow::MemoryToAsset { .. } => "MemoryToAssetV1",
             SyncRow::MemoryToAssetDelete { .. } => "MemoryToAssetDeleteV1",
+            SyncRow::AssetEdit(_) => "AssetEditV1",
+            SyncRow::AssetEditDelete(_) => "AssetEditDeleteV1",
         }
     }
 }

@@ -18,6 +18,7 @@ use std::path::Path;
 
 use fast_image_resize::images::{Image as FirImage, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use ferrotype_core::edits::{EditAction, MirrorAxis};
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,8 @@ pub struct ThumbnailSettings {
     pub preview_size: u32,
     pub thumbnail_quality: u8,
     pub preview_quality: u8,
+    /// JPEG quality of the edited full-size image (system config `image.fullsize.quality`).
+    pub fullsize_quality: u8,
     /// Largest width x height decoded.
     pub max_pixels: u64,
 }
@@ -52,6 +55,7 @@ impl Default for ThumbnailSettings {
             preview_size: 1440,
             thumbnail_quality: 80,
             preview_quality: 80,
+            fullsize_quality: 80,
             max_pixels: 250_000_000,
         }
     }
@@ -1003,9 +1007,153 @@ pub fn generate(
     })
 }
 
+/// The files of an edited asset: the whole edited picture, and the preview, thumbnail and
+/// thumbhash made from it.
+pub struct EditedImages {
+    pub fullsize_jpeg: Vec<u8>,
+    pub preview_jpeg: Vec<u8>,
+    pub thumbnail_webp: Vec<u8>,
+    pub thumbhash: Vec<u8>,
+    /// The edited picture's size.
+    pub width: u32,
+    pub height: u32,
+}
+
+/// `edits` applied to `image`, in order (Immich's `applyEdits`: the crop, which it requires to
+/// come first, then each rotation and mirror). A crop is in `edit_space` (the displayed size
+/// the client saw); it is scaled to the image when that differs (a RAW's preview) and kept
+/// inside it.
+pub fn apply_edits(
+    mut image: RgbImage,
+    edits: &[EditAction],
+    edit_space: Option<(u64, u64)>,
+) -> RgbImage {
+    use image::imageops::{
+        crop_imm, flip_horizontal, flip_vertical, rotate90, rotate180, rotate270,
+    };
+    for edit in edits {
+        image = match *edit {
+            EditAction::Crop {
+                x,
+                y,
+                width,
+                height,
+            } => {
+                let (w, h) = image.dimensions();
+                let (ew, eh) = edit_space
+                    .filter(|(ew, eh)| *ew > 0 && *eh > 0)
+                    .unwrap_or((u64::from(w), u64::from(h)));
+                let scale = |v: u64, from: u64, to: u32| -> u32 {
+                    ((v as f64 * f64::from(to) / from as f64).round() as u64).min(u64::from(to))
+                        as u32
+                };
+                let (cx, cy) = (scale(x, ew, w), scale(y, eh, h));
+                let cw = scale(width, ew, w).clamp(1, w.saturating_sub(cx).max(1));
+                let ch = scale(height, eh, h).clamp(1, h.saturating_sub(cy).max(1));
+                let (cx, cy) = (cx.min(w - cw), cy.min(h - ch));
+                crop_imm(&image, cx, cy, cw, ch).to_image()
+            }
+            EditAction::Rotate { angle: 90 } => rotate90(&image),
+            EditAction::Rotate { angle: 180 } => rotate180(&image),
+            EditAction::Rotate { angle: 270 } => rotate270(&image),
+            EditAction::Rotate { .. } => image,
+            EditAction::Mirror {
+                axis: MirrorAxis::Horizontal,
+            } => flip_horizontal(&image),
+            EditAction::Mirror {
+                axis: MirrorAxis::Vertical,
+            } => flip_vertical(&image),
+        };
+    }
+    image
+}
+
+/// Decodes `path` whole, turns it upright (`orientation`, as `generate`), applies `edits`
+/// (`apply_edits`) and makes the edited full-size JPEG, preview, thumbnail and thumbhash.
+pub fn generate_edited(
+    path: &Path,
+    kind: SourceKind,
+    orientation: Option<u8>,
+    edits: &[EditAction],
+    edit_space: Option<(u64, u64)>,
+    settings: &ThumbnailSettings,
+) -> Result<EditedImages, ThumbnailError> {
+    let mut decoded = match kind {
+        SourceKind::Common => decode_common(path, settings.max_pixels, u32::MAX)?,
+        SourceKind::Heif => decode_heif(path, settings.max_pixels)?,
+        SourceKind::Jxl => decode_jxl(path, settings.max_pixels)?,
+    };
+    to_srgb(&mut decoded);
+    let orientation = match kind {
+        SourceKind::Common => orientation.unwrap_or(1),
+        SourceKind::Heif | SourceKind::Jxl => 1,
+    };
+    let upright = orient(decoded.rgb, orientation);
+    let edited = apply_edits(upright, edits, edit_space);
+    let (w, h) = edited.dimensions();
+    let mut resizer = Resizer::new();
+    let (pw, ph) = fit_short_side(w, h, settings.preview_size);
+    let preview = resize_ref(&edited, pw, ph, &mut resizer)?;
+    let (tw, th) = fit_short_side(w, h, settings.thumbnail_size.min(settings.preview_size));
+    let thumbnail = resize_ref(&preview, tw, th, &mut resizer)?;
+    Ok(EditedImages {
+        fullsize_jpeg: encode_jpeg(&edited, settings.fullsize_quality)?,
+        preview_jpeg: encode_jpeg(&preview, settings.preview_quality)?,
+        thumbnail_webp: encode_webp(&thumbnail, settings.thumbnail_quality),
+        thumbhash: thumbhash_of(&thumbnail, &mut resizer)?,
+        width: w,
+        height: h,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_apply_in_order() {
+        // 4 x 2, the top-left pixel red, the rest black.
+        let mut image = RgbImage::new(4, 2);
+        image.put_pixel(0, 0, image::Rgb([255, 0, 0]));
+        let rotated = apply_edits(image.clone(), &[EditAction::Rotate { angle: 90 }], None);
+        // Clockwise: the top-left corner goes to the top-right.
+        assert_eq!(rotated.dimensions(), (2, 4));
+        assert_eq!(rotated.get_pixel(1, 0).0, [255, 0, 0]);
+        let mirrored = apply_edits(
+            image.clone(),
+            &[EditAction::Mirror {
+                axis: MirrorAxis::Horizontal,
+            }],
+            None,
+        );
+        assert_eq!(mirrored.get_pixel(3, 0).0, [255, 0, 0]);
+        let flipped = apply_edits(
+            image.clone(),
+            &[EditAction::Mirror {
+                axis: MirrorAxis::Vertical,
+            }],
+            None,
+        );
+        assert_eq!(flipped.get_pixel(0, 1).0, [255, 0, 0]);
+        // A crop in a space twice as large, then a mirror: the red pixel ends top-right.
+        let cropped = apply_edits(
+            image,
+            &[
+                EditAction::Crop {
+                    x: 0,
+                    y: 0,
+                    width: 4,
+                    height: 2,
+                },
+                EditAction::Mirror {
+                    axis: MirrorAxis::Horizontal,
+                },
+            ],
+            Some((8, 4)),
+        );
+        assert_eq!(cropped.dimensions(), (2, 1));
+        assert_eq!(cropped.get_pixel(1, 0).0, [255, 0, 0]);
+    }
 
     #[test]
     fn short_side_fits() {

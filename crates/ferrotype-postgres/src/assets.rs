@@ -19,7 +19,10 @@ pub(crate) const ASSET_COLUMNS: &str = "a.id, a.owner_id, a.type, a.original_pat
     a.original_file_name, a.checksum, a.file_size, a.file_created_at, a.file_modified_at, \
     a.local_date_time, a.created_at, a.updated_at, a.deleted_at, a.visibility, a.is_favorite, \
     a.duration_ms, a.live_photo_video_id, a.sidecar_path, a.device_asset_id, a.device_id, \
-    a.width, a.height, a.thumbhash, a.stack_id";
+    a.width, a.height, a.thumbhash, a.stack_id, a.is_edited";
+
+/// How many columns `ASSET_COLUMNS` selects: what a query adds after them starts here.
+pub(crate) const ASSET_COLUMN_COUNT: usize = 25;
 
 pub(crate) fn asset_at(r: &Row) -> CatalogResult<Asset> {
     let asset_type: String = r.get(2);
@@ -51,6 +54,7 @@ pub(crate) fn asset_at(r: &Row) -> CatalogResult<Asset> {
         height: r.get(21),
         thumbhash: r.get(22),
         stack_id: r.get(23),
+        is_edited: r.get(24),
     })
 }
 

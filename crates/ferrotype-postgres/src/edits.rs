@@ -231,6 +231,11 @@ pub(crate) async fn purge_assets(
             generated_key(owner_id, id, Generated::Thumbnail),
             generated_key(owner_id, id, Generated::Preview),
         ];
+        files.extend(
+            Generated::EDITED
+                .iter()
+                .map(|kind| generated_key(owner_id, id, *kind)),
+        );
         files.extend(r.get::<_, Option<String>>(3));
         files_all.extend(files.iter().cloned());
         purged.push(PurgedAsset {

@@ -10,6 +10,7 @@
 mod activities;
 mod albums;
 mod api_keys;
+mod asset_edits;
 mod asset_metadata;
 mod assets;
 mod bus;

@@ -39,6 +39,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0010_memories",
         include_str!("../migrations/0010_memories.sql"),
     ),
+    (
+        "0011_asset_edits",
+        include_str!("../migrations/0011_asset_edits.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.

@@ -11,13 +11,10 @@ use ferrotype_core::search::{
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use crate::assets::{ASSET_COLUMNS, asset_at};
+use crate::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
 use crate::{PgCatalog, map_error};
 
 type Param = Box<dyn ToSql + Sync + Send>;
-
-/// How many columns `ASSET_COLUMNS` selects (the city comes after them).
-const ASSET_COLUMN_COUNT: usize = 24;
 
 /// A `WHERE` clause under construction with its parameters, numbered in order.
 #[derive(Default)]

@@ -8,7 +8,7 @@ use ferrotype_core::catalog::{CatalogResult, Shot, Stack, StackRepo, StackSummar
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use crate::assets::{ASSET_COLUMNS, asset_at};
+use crate::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
 use crate::{PgCatalog, map_error, now};
 
 const STACK_COLUMNS: &str = "s.id, s.owner_id, s.primary_asset_id, s.created_at, s.updated_at";
@@ -228,8 +228,8 @@ impl StackRepo for PgCatalog {
             .map(|r| {
                 Ok(Shot {
                     asset: asset_at(r)?,
-                    make: r.get(24),
-                    model: r.get(25),
+                    make: r.get(ASSET_COLUMN_COUNT),
+                    model: r.get(ASSET_COLUMN_COUNT + 1),
                 })
             })
             .collect()

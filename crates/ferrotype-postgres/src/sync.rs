@@ -21,7 +21,8 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use crate::assets::{ASSET_COLUMNS, asset_at};
+use crate::asset_edits::{EDIT_COLUMNS, edit_at};
+use crate::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
 use crate::memories::{MEMORY_COLUMNS, memory_at};
 use crate::metadata::{EXIF_COLUMNS, exif_at};
 use crate::users::{USER_COLUMNS, user_at};
@@ -176,7 +177,12 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                          ORDER BY a.update_id"
                     ),
                     a("AssetV2"),
-                    |r| Ok(item(SyncRow::Asset(Box::new(asset_at(r)?)), r.get(24))),
+                    |r| {
+                        Ok(item(
+                            SyncRow::Asset(Box::new(asset_at(r)?)),
+                            r.get(ASSET_COLUMN_COUNT),
+                        ))
+                    },
                 )
                 .await?),
         "AssetExifsV1" => {
@@ -276,7 +282,12 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                      WHERE cursor > $2 AND cursor < $3 ORDER BY cursor"
                 ),
                 a("AlbumAssetCreateV2"),
-                |r| Ok(item(SyncRow::AlbumAsset(Box::new(asset_at(r)?)), r.get(24))),
+                |r| {
+                    Ok(item(
+                        SyncRow::AlbumAsset(Box::new(asset_at(r)?)),
+                        r.get(ASSET_COLUMN_COUNT),
+                    ))
+                },
             )
             .await
         }
@@ -402,7 +413,7 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                     |r| {
                         Ok(item(
                             SyncRow::PartnerAsset(Box::new(asset_at(r)?)),
-                            r.get(24),
+                            r.get(ASSET_COLUMN_COUNT),
                         ))
                     },
                 )
@@ -562,7 +573,27 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                     },
                 )
                 .await?),
-        // People, faces, OCR and edits: nothing exists to sync until those features do.
+        "AssetEditsV1" => Ok(ctx
+            .each(
+                "SELECT x.edit_id, x.id FROM asset_edit_audit x JOIN assets a ON a.id = x.asset_id
+                 WHERE a.owner_id = $1 AND x.id > $2 AND x.id < $3 ORDER BY x.id",
+                a("AssetEditDeleteV1"),
+                |r| Ok(item(SyncRow::AssetEditDelete(r.get(0)), r.get(1))),
+            )
+            .await?
+            && ctx
+                .each(
+                    &format!(
+                        "SELECT {EDIT_COLUMNS}, e.update_id FROM asset_edits e
+                         JOIN assets a ON a.id = e.asset_id
+                         WHERE a.owner_id = $1 AND e.update_id > $2 AND e.update_id < $3
+                         ORDER BY e.update_id"
+                    ),
+                    a("AssetEditV1"),
+                    |r| Ok(item(SyncRow::AssetEdit(Box::new(edit_at(r)?)), r.get(5))),
+                )
+                .await?),
+        // People, faces and OCR: nothing exists to sync until those features do.
         _ => Ok(true),
     }
 }

@@ -45,4 +45,5 @@ stories!(
     search_common_terms,
     stacks,
     memories,
+    asset_edits,
 );

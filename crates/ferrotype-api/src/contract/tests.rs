@@ -201,3 +201,90 @@ fn a_whole_system_config_is_checked_against_its_schema() {
         ]
     );
 }
+
+#[test]
+fn asset_edits_get_immichs_refinements() {
+    let edit =
+        |action: &str, parameters: Value| json!({ "action": action, "parameters": parameters });
+    let body = |edits: Vec<Value>| Some(json!({ "edits": edits }));
+    // Valid lists pass, extra keys aside.
+    assert!(
+        body_issues(
+            "editAsset",
+            body(vec![
+                edit("crop", json!({"x": 0, "y": 0, "width": 10, "height": 10})),
+                edit("rotate", json!({"angle": 90})),
+                edit("mirror", json!({"axis": "horizontal"})),
+                edit("mirror", json!({"axis": "vertical"})),
+            ])
+        )
+        .is_empty()
+    );
+    // An angle of no quarter turn: the rotate option's refinement, then the item's.
+    assert_eq!(
+        body_issues(
+            "editAsset",
+            body(vec![edit("rotate", json!({"angle": 45}))])
+        ),
+        vec![
+            (
+                json!(["edits", 0, "parameters", "angle"]),
+                "Angle must be one of the following values: 0, 90, 180, 270".to_string()
+            ),
+            (
+                json!(["edits", 0, "parameters"]),
+                "Invalid parameters for action 'rotate', expecting keys: angle".to_string()
+            ),
+        ]
+    );
+    // Another action's parameters.
+    assert_eq!(
+        body_issues("editAsset", body(vec![edit("crop", json!({"angle": 90}))])),
+        vec![(
+            json!(["edits", 0, "parameters"]),
+            "Invalid parameters for action 'crop', expecting keys: x, y, width, height".to_string()
+        )]
+    );
+    // No action's parameters at all.
+    assert_eq!(
+        body_issues(
+            "editAsset",
+            body(vec![edit("mirror", json!({"side": "left"}))])
+        ),
+        vec![(
+            json!(["edits", 0, "parameters"]),
+            "Invalid parameters for action, expected keys by action: crop: [x, y, width, height]; \
+             rotate: [angle]; mirror: [axis]"
+                .to_string()
+        )]
+    );
+    // The same action twice (mirrors: the same axis twice).
+    let rotate = edit("rotate", json!({"angle": 90}));
+    assert_eq!(
+        body_issues("editAsset", body(vec![rotate.clone(), rotate])),
+        vec![(
+            json!(["edits"]),
+            "Duplicate edit actions are not allowed".to_string()
+        )]
+    );
+    let mirror = edit("mirror", json!({"axis": "vertical"}));
+    assert_eq!(
+        body_issues("editAsset", body(vec![mirror.clone(), mirror])).len(),
+        1
+    );
+    // An empty list and an unknown action: zod's own texts.
+    assert_eq!(
+        body_issues("editAsset", body(vec![])),
+        vec![(
+            json!(["edits"]),
+            "Too small: expected array to have >=1 items".to_string()
+        )]
+    );
+    assert_eq!(
+        body_issues("editAsset", body(vec![edit("blur", json!({"angle": 90}))])),
+        vec![(
+            json!(["edits", 0, "action"]),
+            "Invalid option: expected one of \"crop\"|\"rotate\"|\"mirror\"".to_string()
+        )]
+    );
+}

@@ -117,8 +117,25 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
                 })
     }
 
-    /// Validates `value` (None: absent) against `schema`.
+    /// Validates `value` (None: absent) against `schema`, then the refinements Immich's zod
+    /// schema of that name adds (`refine`).
     fn check(&mut self, schema: &'a Value, value: Option<&Value>) {
+        let name = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .map(|r| r.trim_start_matches("#/components/schemas/"));
+        let start = self.issues.len();
+        self.check_shape(schema, value);
+        // As zod, a refinement runs only when what came before it did not abort.
+        if let (Some(name), Some(value)) = (name, value)
+            && !aborted(&self.issues[start..])
+        {
+            self.refine(name, value);
+        }
+    }
+
+    /// The schema's types, formats, bounds and enums.
+    fn check_shape(&mut self, schema: &'a Value, value: Option<&Value>) {
         let schema = self.resolve(schema);
         if value == Some(&Value::Null) && self.nullable(schema) {
             return;
@@ -134,7 +151,11 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
             .or_else(|| schema.get("oneOf"))
             .and_then(Value::as_array)
         {
-            let passes = any.iter().any(|s| {
+            // zod 4's union: the first option that passes; else, when exactly one option
+            // failed only on checks (not on its shape), that option's issues; else one
+            // `invalid_union`.
+            let mut failures = Vec::new();
+            for s in any {
                 let mut w = Walker {
                     schemas: self.schemas,
                     source: self.source,
@@ -142,11 +163,18 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
                     issues: Vec::new(),
                 };
                 w.check(s, value);
-                w.issues.is_empty()
-            });
-            if !passes {
-                self.issue("invalid_union", "Invalid input".to_string(), None);
+                if w.issues.is_empty() {
+                    return;
+                }
+                failures.push(w.issues);
             }
+            let mut nonaborted = failures.into_iter().filter(|f| !aborted(f));
+            if let (Some(only), None) = (nonaborted.next(), nonaborted.next()) {
+                self.issues.extend(only);
+                return;
+            }
+            let message = union_message(any).unwrap_or("Invalid input");
+            self.issue("invalid_union", message.to_string(), None);
             return;
         }
         if let Some(options) = schema.get("enum").and_then(Value::as_array) {
@@ -397,6 +425,113 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
                 format!("Too big: expected number to be <={}", show(max)),
                 None,
             );
+        }
+    }
+}
+
+/// Whether zod stops at these issues: a value of the wrong type, enum value or union aborts
+/// the checks and refinements that would come after; a failed check (bounds, formats, a
+/// refinement) does not.
+fn aborted(issues: &[Issue]) -> bool {
+    issues
+        .iter()
+        .any(|i| matches!(i.code, "invalid_type" | "invalid_value" | "invalid_union"))
+}
+
+/// The message of a union Immich's zod schema words itself, by its options.
+fn union_message(options: &[Value]) -> Option<&'static str> {
+    let refs: Vec<&str> = options
+        .iter()
+        .filter_map(|o| o.get("$ref").and_then(Value::as_str))
+        .map(|r| r.trim_start_matches("#/components/schemas/"))
+        .collect();
+    (refs == ["CropParameters", "RotateParameters", "MirrorParameters"]).then_some(
+        "Invalid parameters for action, expected keys by action: crop: [x, y, width, height]; \
+         rotate: [angle]; mirror: [axis]",
+    )
+}
+
+/// The keys of each edit action's parameters, in the order Immich's schemas declare them.
+fn edit_parameter_keys(action: &str) -> Option<(&'static str, &'static str)> {
+    match action {
+        "crop" => Some(("CropParameters", "x, y, width, height")),
+        "rotate" => Some(("RotateParameters", "angle")),
+        "mirror" => Some(("MirrorParameters", "axis")),
+        _ => None,
+    }
+}
+
+impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
+    fn custom(&mut self, at: Option<&str>, message: String) {
+        if let Some(at) = at {
+            self.path.push(json!(at));
+        }
+        self.issue("custom", message, None);
+        if at.is_some() {
+            self.path.pop();
+        }
+    }
+
+    /// The refinements of Immich's zod schemas that its OpenAPI document cannot carry (asset
+    /// edits: `editing.dto.ts`), run on a value whose shape passed.
+    fn refine(&mut self, name: &str, value: &Value) {
+        match name {
+            "RotateParameters" => {
+                if let Some(angle) = value.get("angle").and_then(Value::as_f64)
+                    && ![0.0, 90.0, 180.0, 270.0].contains(&angle)
+                {
+                    self.custom(
+                        Some("angle"),
+                        "Angle must be one of the following values: 0, 90, 180, 270".into(),
+                    );
+                }
+            }
+            // The parameters must be those of the action (the union accepts any action's).
+            "AssetEditActionItemDto" => {
+                let action = value.get("action").and_then(Value::as_str).unwrap_or("");
+                let Some((schema, keys)) = edit_parameter_keys(action) else {
+                    return;
+                };
+                let parameters = value.get("parameters");
+                let schema = json!({ "$ref": format!("#/components/schemas/{schema}") });
+                let mut w = Walker {
+                    schemas: self.schemas,
+                    source: self.source,
+                    path: Vec::new(),
+                    issues: Vec::new(),
+                };
+                w.check(&schema, parameters);
+                if !w.issues.is_empty() {
+                    self.custom(
+                        Some("parameters"),
+                        format!("Invalid parameters for action '{action}', expecting keys: {keys}"),
+                    );
+                }
+            }
+            // One action of each kind; mirrors once per axis.
+            "AssetEditsCreateDto" => {
+                let Some(edits) = value.get("edits").and_then(Value::as_array) else {
+                    return;
+                };
+                let mut seen = Vec::new();
+                for edit in edits {
+                    let action = edit.get("action").and_then(Value::as_str).unwrap_or("");
+                    let key = if action == "mirror" {
+                        format!("mirror-{}", edit["parameters"]["axis"])
+                    } else {
+                        action.to_string()
+                    };
+                    if seen.contains(&key) {
+                        self.custom(
+                            Some("edits"),
+                            "Duplicate edit actions are not allowed".into(),
+                        );
+                        return;
+                    }
+                    seen.push(key);
+                }
+            }
+            _ => {}
         }
     }
 }

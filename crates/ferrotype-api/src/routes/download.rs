@@ -20,6 +20,7 @@ use crate::json::ApiJson;
 use crate::messages;
 use crate::routes::albums::readable_album;
 use crate::routes::assets::accessible_asset;
+use crate::routes::media;
 use crate::zip_stream::{self, ZipEntry};
 
 /// Immich's default archive size: 4 GiB.
@@ -119,6 +120,10 @@ pub async fn info(
 #[serde(rename_all = "camelCase")]
 pub struct ArchiveDto {
     asset_ids: Vec<Uuid>,
+    /// The edited full-size image of edited assets, under the original's name (Immich's web
+    /// app asks for it).
+    #[serde(default)]
+    edited: bool,
 }
 
 /// `POST /download/archive`: every asset checked before the first byte is sent.
@@ -135,10 +140,17 @@ pub async fn archive(
     let names = zip_stream::unique_names(assets.iter().map(|a| a.original_file_name.clone()));
     let mut entries = Vec::with_capacity(assets.len());
     for (asset, name) in assets.iter().zip(names) {
+        let (key, size) = match media::edited_fullsize(&state, asset, dto.edited).await? {
+            Some(key) => {
+                let size = state.blobs.len(&key).await?;
+                (key, size)
+            }
+            None => (asset.original_path.clone(), asset.file_size.max(0) as u64),
+        };
         entries.push(ZipEntry {
             name,
-            key: asset.original_path.clone(),
-            size: asset.file_size.max(0) as u64,
+            key,
+            size,
             modified: asset.local_date_time.naive_utc(),
         });
     }

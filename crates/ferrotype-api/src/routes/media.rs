@@ -201,28 +201,109 @@ fn original_type(asset: &Asset) -> &'static str {
     mime_type_for(&extension_of(&asset.original_path).unwrap_or_default())
 }
 
+/// The edited full-size image's key, when `edited` is asked for (a shared link always asks:
+/// its visitors see the edited picture, as in Immich), the asset has edits and the thumbnail
+/// job has made it.
+pub(crate) async fn edited_fullsize(
+    state: &AppState,
+    asset: &Asset,
+    edited: bool,
+) -> ApiResult<Option<String>> {
+    if !edited || !asset.is_edited {
+        return Ok(None);
+    }
+    let key = generated_key(asset.owner_id, asset.id, Generated::EditedFullsize);
+    Ok(state.blobs.exists(&key).await?.then_some(key))
+}
+
+/// The `edited` query parameter; a shared link's visitor always gets the edited files.
+fn wants_edited(auth: &Auth, query: &HashMap<String, String>) -> bool {
+    auth.shared_link().is_some() || query.get("edited").is_some_and(|v| v == "true")
+}
+
+/// The file name without its extension (Immich's `getFileNameWithoutExtension`).
+fn file_stem(name: &str) -> &str {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => &name[..dot],
+        _ => name,
+    }
+}
+
+/// `GET /assets/{id}/original`: the uploaded file, or with `edited=true` the edited full-size
+/// JPEG when there is one (named as the original, with the edited file's extension).
 pub async fn original(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
+    Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let asset = accessible_asset(&state, &auth, id, Permission::AssetDownload).await?;
-    let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
-        percent_encode(&asset.original_file_name)
-    );
+    let edited = edited_fullsize(&state, &asset, wants_edited(&auth, &query)).await?;
+    let (key, content_type, etag, name) = match &edited {
+        Some(key) => (
+            key.as_str(),
+            "image/jpeg",
+            generated_etag(&asset, "fe"),
+            format!("{}.jpeg", file_stem(&asset.original_file_name)),
+        ),
+        None => (
+            asset.original_path.as_str(),
+            original_type(&asset),
+            original_etag(&asset),
+            asset.original_file_name.clone(),
+        ),
+    };
+    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&name));
     serve(
         &state,
         &headers,
         Served {
-            key: &asset.original_path,
-            content_type: original_type(&asset),
-            etag: original_etag(&asset),
+            key,
+            content_type,
+            etag,
             disposition: Some(disposition),
         },
     )
     .await
+}
+
+/// A generated file's version: regenerating thumbnails (or editing) changes the thumbhash.
+fn generated_etag(asset: &Asset, suffix: &str) -> String {
+    format!(
+        "\"{}-{suffix}-{}\"",
+        hex::encode(&asset.checksum),
+        asset
+            .thumbhash
+            .as_deref()
+            .map(hex::encode)
+            .unwrap_or_default()
+    )
+}
+
+/// `path` with the request's query, `size` left out or replaced (Immich's redirects keep the
+/// other parameters: `key`, `edited`, ...).
+fn redirect_keeping_query(
+    path: &str,
+    query: &HashMap<String, String>,
+    size: Option<&str>,
+) -> Response {
+    let mut params = form_urlencoded::Serializer::new(String::new());
+    let mut names: Vec<&String> = query.keys().filter(|k| k.as_str() != "size").collect();
+    names.sort();
+    for name in names {
+        params.append_pair(name, &query[name]);
+    }
+    if let Some(size) = size {
+        params.append_pair("size", size);
+    }
+    let params = params.finish();
+    let location = if params.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{params}")
+    };
+    Redirect::to(&location).into_response()
 }
 
 /// Originals a browser shows as they are; others get the preview as their "full size".
@@ -233,6 +314,10 @@ fn web_compatible(content_type: &str) -> bool {
     )
 }
 
+/// `GET /assets/{id}/thumbnail`: the thumbnail or preview; with `edited=true` (always for a
+/// shared link) the edited ones of an edited asset, the unedited ones until the job has made
+/// them. `fullsize` is the original itself for a picture browsers show (unless edited ones
+/// are asked for), else the preview; the edited full-size JPEG when there is one.
 pub async fn thumbnail(
     State(state): State<AppState>,
     auth: Auth,
@@ -241,16 +326,40 @@ pub async fn thumbnail(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let asset = accessible_asset(&state, &auth, id, Permission::AssetView).await?;
-    let kind = match query.get("size").map(String::as_str) {
+    let edited = wants_edited(&auth, &query);
+    let size = query.get("size").map(String::as_str);
+    let mut kind = match size {
         None | Some("thumbnail") => Generated::Thumbnail,
         Some("preview") => Generated::Preview,
-        Some("fullsize") | Some("original") => {
-            if asset.asset_type == AssetType::Image && web_compatible(original_type(&asset)) {
-                let mut location = format!("/api/assets/{id}/original");
-                if let Some(q) = query.get("key") {
-                    location.push_str(&format!("?key={q}"));
-                }
-                return Ok(Redirect::to(&location).into_response());
+        Some("original") => {
+            return Ok(redirect_keeping_query(
+                &format!("/api/assets/{id}/original"),
+                &query,
+                None,
+            ));
+        }
+        Some("fullsize") => {
+            if let Some(key) = edited_fullsize(&state, &asset, edited).await? {
+                return serve_generated(&state, &headers, &asset, Generated::EditedFullsize, &key)
+                    .await;
+            }
+            let compatible =
+                asset.asset_type == AssetType::Image && web_compatible(original_type(&asset));
+            if compatible && !edited {
+                return Ok(redirect_keeping_query(
+                    &format!("/api/assets/{id}/original"),
+                    &query,
+                    None,
+                ));
+            }
+            if edited {
+                // No edited full size (none made, or not yet): Immich sends the preview's
+                // address.
+                return Ok(redirect_keeping_query(
+                    &format!("/api/assets/{id}/thumbnail"),
+                    &query,
+                    Some("preview"),
+                ));
             }
             Generated::Preview
         }
@@ -260,28 +369,41 @@ pub async fn thumbnail(
             )));
         }
     };
+    if edited && asset.is_edited {
+        let edited_kind = match kind {
+            Generated::Thumbnail => Generated::EditedThumbnail,
+            _ => Generated::EditedPreview,
+        };
+        let key = generated_key(asset.owner_id, asset.id, edited_kind);
+        if state.blobs.exists(&key).await? {
+            kind = edited_kind;
+        }
+    }
     let key = generated_key(asset.owner_id, asset.id, kind);
+    serve_generated(&state, &headers, &asset, kind, &key).await
+}
+
+async fn serve_generated(
+    state: &AppState,
+    headers: &HeaderMap,
+    asset: &Asset,
+    kind: Generated,
+    key: &str,
+) -> ApiResult<Response> {
     let (content_type, suffix) = match kind {
         Generated::Thumbnail => ("image/webp", "t"),
         Generated::Preview => ("image/jpeg", "p"),
+        Generated::EditedThumbnail => ("image/webp", "te"),
+        Generated::EditedPreview => ("image/jpeg", "pe"),
+        Generated::EditedFullsize => ("image/jpeg", "fe"),
     };
-    // Regenerating thumbnails changes the thumbhash: it names the version.
-    let etag = format!(
-        "\"{}-{suffix}-{}\"",
-        hex::encode(&asset.checksum),
-        asset
-            .thumbhash
-            .as_deref()
-            .map(hex::encode)
-            .unwrap_or_default()
-    );
     match serve(
-        &state,
-        &headers,
+        state,
+        headers,
         Served {
-            key: &key,
+            key,
             content_type,
-            etag,
+            etag: generated_etag(asset, suffix),
             disposition: None,
         },
     )

@@ -2,6 +2,7 @@ pub mod activities;
 pub mod admin_users;
 pub mod albums;
 pub mod api_keys;
+pub mod asset_edits;
 pub mod asset_metadata;
 pub mod assets;
 pub mod auth;

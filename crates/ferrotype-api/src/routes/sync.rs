@@ -98,7 +98,7 @@ fn asset_json(a: &Asset) -> Value {
         "libraryId": null,
         "width": a.width,
         "height": a.height,
-        "isEdited": false,
+        "isEdited": a.is_edited,
     })
 }
 
@@ -239,6 +239,14 @@ pub(crate) fn data_of(row: &SyncRow) -> Value {
             memory_id,
             asset_id,
         } => json!({ "memoryId": memory_id, "assetId": asset_id }),
+        SyncRow::AssetEdit(e) => json!({
+            "id": e.id,
+            "assetId": e.asset_id,
+            "action": e.action.name(),
+            "parameters": e.action.parameters(),
+            "sequence": e.sequence,
+        }),
+        SyncRow::AssetEditDelete(id) => json!({ "editId": id }),
     }
 }
 

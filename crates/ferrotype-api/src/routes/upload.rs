@@ -463,6 +463,7 @@ pub async fn upload(
         height: None,
         thumbhash: None,
         stack_id: None,
+        is_edited: false,
     };
 
     // From here the upload is complete: finish it in its own task, so that a client hanging up

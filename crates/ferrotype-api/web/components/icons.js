@@ -22,6 +22,7 @@ const SHAPES = {
   lock: () => html`<rect x="5" y="11" width="14" height="9" rx="1.5" /><path d="M8 11V8a4 4 0 0 1 8 0v3" />`,
   unlock: () => html`<rect x="5" y="11" width="14" height="9" rx="1.5" /><path d="M8 11V8a4 4 0 0 1 7.5-2" />`,
   more: () => html`<circle cx="12" cy="5" r="1.5" fill="currentColor" /><circle cx="12" cy="12" r="1.5" fill="currentColor" /><circle cx="12" cy="19" r="1.5" fill="currentColor" />`,
+  edit: () => html`<path d="M4 20h4L19 9l-4-4L4 16zM13 7l4 4" />`,
   slideshow: () => html`<rect x="3" y="5" width="18" height="14" rx="2" /><path fill="currentColor" d="M10 9v6l5-3z" />`,
 };
 

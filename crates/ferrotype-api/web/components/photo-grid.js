@@ -163,14 +163,14 @@ export function tile(asset) {
     const wait = Math.min(5000, 500 * 2 ** tries++);
     if (Date.now() + wait > givingUpAt || (asset.thumbhash && tries >= 2)) return failed();
     setTimeout(() => {
-      if (img.isConnected) img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail&retry=${tries}${linkQuery()}`;
+      if (img.isConnected) img.src = `${thumbnailUrl(asset)}&retry=${tries}`;
     }, wait);
   });
   if (!asset.isImage) link.append(el("span", { class: "badge" }, `${clockDuration(asset.duration)} ▶`.trim()));
   else if (asset.livePhotoVideoId) link.append(el("span", { class: "badge live", title: "Live photo", "aria-label": "Live photo" }, "◉ Live"));
   if (asset.stack) link.append(el("span", { class: "badge stack", title: `Stack of ${asset.stack[1]}`, "aria-label": `Stack of ${asset.stack[1]}` }, `❐ ${asset.stack[1]}`));
   if (asset.isFavorite) link.append(el("span", { class: "fav", "aria-label": "Favorite" }, "♥"));
-  link.showImage = () => (img.src = `/api/assets/${asset.id}/thumbnail?size=thumbnail${linkQuery()}`);
+  link.showImage = () => (img.src = thumbnailUrl(asset));
   return link;
 }
 
@@ -198,4 +198,11 @@ export function placeholderOf(asset) {
     }
   }
   return asset.placeholder;
+}
+
+/// A tile's thumbnail: the edited one of an edited photo (as Immich's web app asks), under an
+/// address that changes with the thumbhash, so a browser's cached copy never outlives an edit.
+export function thumbnailUrl(asset) {
+  const version = encodeURIComponent(asset.thumbhash || "");
+  return `/api/assets/${asset.id}/thumbnail?size=thumbnail&edited=true&c=${version}${linkQuery()}`;
 }

@@ -16,6 +16,7 @@ import { shareDialog } from "/components/share-dialog.js";
 import { moveLocked } from "/components/move-locked.js";
 import { Icon } from "/components/icons.js";
 import { ViewerDetails } from "/components/viewer-details.js";
+import { openEditor } from "/components/editor.js";
 
 /// The open viewer and the browser's history: `close` closes it (`.from`: the address it was
 /// opened from), `ignorePop` marks its own history.back() on close, `afterPop` is what that
@@ -321,7 +322,10 @@ function Viewer({ view }) {
         ${button("share", "Share", "share")}
         ${offered.has("download") &&
         html`<a class="icon-button" id="download-original" aria-label="Download" title="Download"
-          href=${`/api/assets/${current.value}/original${linkQuery("?")}`} download=${a?.originalFileName || ""}><${Icon} name="download" /></a>`}
+          href=${`/api/assets/${current.value}/original?edited=true${linkQuery()}`} download=${a?.originalFileName || ""}><${Icon} name="download" /></a>`}
+        ${owner && a.type === "IMAGE" && !a.isTrashed && !a.livePhotoVideoId &&
+        html`<button type="button" class="icon-button" aria-label="Edit" title="Edit"
+          onClick=${guard("Cannot open the editor", () => openEditor(a, saved))}><${Icon} name="edit" /></button>`}
         ${button("info", "Info", "info", { class: "info-button", pressed: info.value ? "true" : "false" })}
         ${button("favorite", a?.isFavorite ? "Unfavorite" : "Favorite", a?.isFavorite ? "heartFilled" : "heart", { pressed: a?.isFavorite ? "true" : "false" })}
         ${button("restore", "Restore", "restore")}
@@ -367,7 +371,7 @@ function Media({ asset }) {
     return html`<p class="preview-failed" role="img" aria-label=${asset.originalFileName}>This photo has no preview yet, or it cannot be shown.</p>`;
   }
   return html`<img class=${`preview${zoom ? " zoomed" : ""}`} alt=${asset.originalFileName}
-    src=${`/api/assets/${id}/thumbnail?size=preview${linkQuery()}`}
+    src=${`/api/assets/${id}/thumbnail?size=preview&edited=true&c=${encodeURIComponent(asset.thumbhash || "")}${linkQuery()}`}
     style=${zoom ? { transformOrigin: zoom } : {}}
     onError=${() => setFailed(true)}
     onClick=${(e) => {

@@ -234,6 +234,11 @@ fn finish(
             generated_key(owner_id, asset, Generated::Thumbnail),
             generated_key(owner_id, asset, Generated::Preview),
         ];
+        files.extend(
+            Generated::EDITED
+                .iter()
+                .map(|kind| generated_key(owner_id, asset, *kind)),
+        );
         files.extend(sidecar);
         for key in &files {
             tx.execute(

@@ -5,6 +5,7 @@
 mod activities;
 mod albums;
 mod api_keys;
+mod asset_edits;
 mod asset_metadata;
 mod assets;
 mod bus;
@@ -104,6 +105,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0022_memories",
         include_str!("migrations/0022_memories.sql"),
+    ),
+    (
+        "0023_asset_edits",
+        include_str!("migrations/0023_asset_edits.sql"),
     ),
 ];
 

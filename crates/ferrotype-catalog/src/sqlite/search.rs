@@ -13,11 +13,8 @@ use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 use uuid::Uuid;
 
-use super::assets::{ASSET_COLUMNS, asset_at};
+use super::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
 use super::{SqliteCatalog, ts};
-
-/// How many columns `ASSET_COLUMNS` selects (the city comes after them).
-const ASSET_COLUMN_COUNT: usize = 24;
 
 /// A `WHERE` clause under construction with its parameters, in order.
 #[derive(Default)]

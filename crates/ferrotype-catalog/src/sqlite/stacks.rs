@@ -7,7 +7,7 @@ use ferrotype_core::catalog::{CatalogResult, Shot, Stack, StackRepo, StackSummar
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::assets::{ASSET_COLUMNS, asset_at};
+use super::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
 use super::{SqliteCatalog, parse_ts, parse_uuid, ts};
 
 const STACK_COLUMNS: &str = "s.id, s.owner_id, s.primary_asset_id, s.created_at, s.updated_at";
@@ -228,8 +228,8 @@ impl StackRepo for SqliteCatalog {
             let rows = stmt.query_map([asset_id.to_string()], |r| {
                 Ok(Shot {
                     asset: asset_at(r)?,
-                    make: r.get(24)?,
-                    model: r.get(25)?,
+                    make: r.get(ASSET_COLUMN_COUNT)?,
+                    model: r.get(ASSET_COLUMN_COUNT + 1)?,
                 })
             })?;
             rows.collect()

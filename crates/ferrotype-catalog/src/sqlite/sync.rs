@@ -9,7 +9,8 @@ use ferrotype_core::sync::{REQUEST_TYPES_IN_ORDER, SyncEvent, SyncItem, SyncQuer
 use rusqlite::{Connection, Params, Row, params};
 use uuid::Uuid;
 
-use super::assets::{ASSET_COLUMNS, asset_at};
+use super::asset_edits::{EDIT_COLUMNS, edit_at};
+use super::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
 use super::memories::{MEMORY_COLUMNS, memory_at};
 use super::metadata::{EXIF_COLUMNS, exif_at};
 use super::users::{USER_COLUMNS, user_at};
@@ -167,7 +168,7 @@ fn stream_type(
             ),
             params![me, query.after("AssetV2"), now],
             sink,
-            |r| Ok(item(SyncRow::Asset(Box::new(asset_at(r)?)), r.get(24)?)),
+            |r| Ok(item(SyncRow::Asset(Box::new(asset_at(r)?)), r.get(ASSET_COLUMN_COUNT)?)),
         )?),
         "AssetExifsV1" => each(
             conn,
@@ -259,7 +260,7 @@ fn stream_type(
             ),
             params![me, query.after("AlbumAssetCreateV2"), now],
             sink,
-            |r| Ok(item(SyncRow::AlbumAsset(Box::new(asset_at(r)?)), r.get(24)?)),
+            |r| Ok(item(SyncRow::AlbumAsset(Box::new(asset_at(r)?)), r.get(ASSET_COLUMN_COUNT)?)),
         ),
         "AlbumAssetExifsV1" => each(
             conn,
@@ -371,7 +372,7 @@ fn stream_type(
             ),
             params![me, query.after("PartnerAssetV2"), now],
             sink,
-            |r| Ok(item(SyncRow::PartnerAsset(Box::new(asset_at(r)?)), r.get(24)?)),
+            |r| Ok(item(SyncRow::PartnerAsset(Box::new(asset_at(r)?)), r.get(ASSET_COLUMN_COUNT)?)),
         )?),
         "PartnerAssetExifsV1" => each(
             conn,
@@ -517,7 +518,26 @@ fn stream_type(
                 ))
             },
         )?),
-        // People, faces, OCR and edits: nothing exists to sync until those features do.
+        "AssetEditsV1" => Ok(each(
+            conn,
+            "SELECT x.edit_id, x.id FROM asset_edit_audit x JOIN assets a ON a.id = x.asset_id
+             WHERE a.owner_id = ?1 AND x.id > ?2 AND x.id < ?3 ORDER BY x.id",
+            params![me, query.after("AssetEditDeleteV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::AssetEditDelete(uuid_at(r, 0)?), r.get(1)?)),
+        )? && each(
+            conn,
+            &format!(
+                "SELECT {EDIT_COLUMNS}, e.update_id FROM asset_edits e
+                 JOIN assets a ON a.id = e.asset_id
+                 WHERE a.owner_id = ?1 AND e.update_id > ?2 AND e.update_id < ?3
+                 ORDER BY e.update_id"
+            ),
+            params![me, query.after("AssetEditV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::AssetEdit(Box::new(edit_at(r)?)), r.get(5)?)),
+        )?),
+        // People, faces and OCR: nothing exists to sync until those features do.
         _ => Ok(true),
     }
 }

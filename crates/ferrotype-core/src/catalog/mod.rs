@@ -8,6 +8,7 @@
 mod activities;
 mod albums;
 mod api_keys;
+mod asset_edits;
 mod asset_metadata;
 mod assets;
 mod bus;
@@ -32,6 +33,7 @@ pub use activities::{
 };
 pub use albums::AlbumRepo;
 pub use api_keys::ApiKeyRepo;
+pub use asset_edits::AssetEditRepo;
 pub use asset_metadata::{AssetCopy, AssetMetadataEntry, AssetMetadataRepo};
 pub use assets::AssetRepo;
 pub use bus::{BUS_BACKLOG, BusMessage, BusRepo};
@@ -111,6 +113,7 @@ pub trait Catalog:
     + AssetMetadataRepo
     + StackRepo
     + MemoryRepo
+    + AssetEditRepo
     + Send
     + Sync
     + 'static
@@ -138,6 +141,7 @@ impl<T> Catalog for T where
         + AssetMetadataRepo
         + StackRepo
         + MemoryRepo
+        + AssetEditRepo
         + Send
         + Sync
         + 'static
@@ -148,6 +152,7 @@ impl<T> Catalog for T where
 /// area's method on an `Arc<dyn Catalog>` needs that area's trait in scope.
 pub mod prelude {
     pub use super::ActivityRepo;
+    pub use super::AssetEditRepo;
     pub use super::AssetMetadataRepo;
     pub use super::MemoryRepo;
     pub use super::StackRepo;

@@ -1,5 +1,7 @@
 //! `AssetGenerateThumbnails`: the WebP thumbnail, the JPEG preview and the thumbhash, from the
-//! original, a camera RAW's embedded preview, or a video's frame.
+//! original, a camera RAW's embedded preview, or a video's frame; for an image with edits
+//! (`ferrotype_core::edits`) also their edited copies and an edited full-size JPEG, whose
+//! thumbhash and size become the asset's (as Immich's, which keeps both sets of files).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -7,15 +9,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::{BusMessage, Catalog};
+use ferrotype_core::edits::{EditAction, output_size};
 use ferrotype_core::jobs::payloads::{GenerateThumbnailsJob, StorageTemplateJob};
 use ferrotype_core::jobs::{Completion, Job, JobEnd, JobError, NewJob, TypedJobHandler};
 use ferrotype_core::model::{AssetType, ExifInfo};
 use ferrotype_core::storage::{Generated, extension_of, generated_key};
 use ferrotype_core::system_config::SystemConfigStore;
 
+use super::metadata::displayed_size;
 use super::retry;
 use crate::exiftool::ExifTool;
-use crate::thumbnail::{SourceKind, ThumbnailError, ThumbnailSettings, generate};
+use crate::thumbnail::{SourceKind, ThumbnailError, ThumbnailSettings, generate, generate_edited};
 use crate::{raw, video};
 
 pub struct GenerateThumbnails {
@@ -39,6 +43,7 @@ impl GenerateThumbnails {
             preview_size: size(image.preview.size),
             thumbnail_quality: quality(image.thumbnail.quality),
             preview_quality: quality(image.preview.quality),
+            fullsize_quality: quality(image.fullsize.quality),
             ..self.settings
         }
     }
@@ -196,14 +201,34 @@ impl TypedJobHandler for GenerateThumbnails {
         };
         let orientation = if upright { None } else { orientation };
         let settings = self.settings();
-        let made =
+        let edits: Vec<EditAction> = if asset.asset_type == AssetType::Image {
+            self.catalog
+                .asset_edits(asset_id)
+                .await
+                .map_err(retry)?
+                .into_iter()
+                .map(|e| e.action)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let displayed = exif
+            .as_ref()
+            .and_then(displayed_size)
+            .map(|(w, h)| (w.max(0) as u64, h.max(0) as u64));
+        let crashed =
+            |e: tokio::task::JoinError| JobError::Fatal(format!("the decoder crashed: {e}"));
+        let failed = |e: ThumbnailError| match e {
+            ThumbnailError::Io(io) => JobError::Retry(io.to_string()),
+            other => JobError::Fatal(other.to_string()),
+        };
+        let made = {
+            let source = source.clone();
             tokio::task::spawn_blocking(move || generate(&source, kind, orientation, &settings))
                 .await
-                .map_err(|e| JobError::Fatal(format!("the decoder crashed: {e}")))?
-                .map_err(|e| match e {
-                    ThumbnailError::Io(io) => JobError::Retry(io.to_string()),
-                    other => JobError::Fatal(other.to_string()),
-                })?;
+                .map_err(crashed)?
+                .map_err(failed)?
+        };
         for (kind, bytes) in [
             (Generated::Thumbnail, &made.thumbnail_webp),
             (Generated::Preview, &made.preview_jpeg),
@@ -211,7 +236,49 @@ impl TypedJobHandler for GenerateThumbnails {
             let key = generated_key(asset.owner_id, asset_id, kind);
             self.blobs.put_bytes(&key, bytes).await.map_err(retry)?;
         }
-        let size = own_size.then_some((made.width as i64, made.height as i64));
+        let mut thumbhash = made.thumbhash;
+        // The displayed size: the decoder's when it read the original itself, else the
+        // metadata's (an image's is set again here, as an edit may have changed it).
+        let mut size = if own_size {
+            Some((made.width as i64, made.height as i64))
+        } else if asset.asset_type == AssetType::Image {
+            displayed.map(|(w, h)| (w as i64, h as i64))
+        } else {
+            None
+        };
+        if !edits.is_empty() {
+            // The edits apply to the picture as shown; made from one more, whole, decode.
+            let edited = {
+                let edits = edits.clone();
+                tokio::task::spawn_blocking(move || {
+                    generate_edited(&source, kind, orientation, &edits, displayed, &settings)
+                })
+                .await
+                .map_err(crashed)?
+                .map_err(failed)?
+            };
+            for (kind, bytes) in [
+                (Generated::EditedThumbnail, &edited.thumbnail_webp),
+                (Generated::EditedPreview, &edited.preview_jpeg),
+                (Generated::EditedFullsize, &edited.fullsize_jpeg),
+            ] {
+                let key = generated_key(asset.owner_id, asset_id, kind);
+                self.blobs.put_bytes(&key, bytes).await.map_err(retry)?;
+            }
+            thumbhash = edited.thumbhash;
+            let (w, h) = match displayed {
+                Some(space) => output_size(&edits, space),
+                None => (u64::from(edited.width), u64::from(edited.height)),
+            };
+            size = Some((w as i64, h as i64));
+        } else if !job.is_from_upload() {
+            // Edits removed (or never made: deleting a missing blob is no error). A new upload
+            // has none to remove.
+            for kind in Generated::EDITED {
+                let key = generated_key(asset.owner_id, asset_id, kind);
+                self.blobs.delete(&key).await.map_err(retry)?;
+            }
+        }
         let mut end = JobEnd::of(
             job,
             vec![NewJob::of(&StorageTemplateJob::with_source(
@@ -225,7 +292,7 @@ impl TypedJobHandler for GenerateThumbnails {
                 .push(BusMessage::UploadReady { asset: asset_id });
         }
         self.catalog
-            .save_thumbnails(asset_id, &made.thumbhash, size, &end)
+            .save_thumbnails(asset_id, &thumbhash, size, &end)
             .await
             .map_err(JobError::from_end)?;
         Ok(Completion::Recorded)

@@ -39,6 +39,7 @@ pub fn asset(owner: Uuid, checksum: &[u8], taken: DateTime<Utc>) -> Asset {
         height: None,
         thumbhash: None,
         stack_id: None,
+        is_edited: false,
     }
 }
 

@@ -7,6 +7,7 @@ mod common;
 mod compat_support;
 
 mod activities;
+mod asset_edits;
 mod asset_metadata;
 mod assets_albums;
 mod auth;

@@ -39,6 +39,8 @@ const ORDER: &[&str] = &[
     "MemoryToAssetV1",
     "AssetMetadataDeleteV1",
     "AssetMetadataV1",
+    "AssetEditDeleteV1",
+    "AssetEditV1",
     "SyncCompleteV1",
 ];
 

@@ -302,3 +302,28 @@ async fn web_ui_search_explore_tags_and_folders() {
     let setup = json!({"city": city, "falcon": others[0]}).to_string();
     run_browser_script("web-find.mjs", &server, "web-screenshots-find", &[&setup]);
 }
+
+/// The photo editor (tests/compat/web-editor.mjs): rotate and save turns the grid's thumbnail
+/// and the viewer's photo upright; a crop dragged on the canvas; Reset. Screenshots in
+/// target/web-screenshots-editor/.
+#[tokio::test]
+async fn web_ui_editor_rotates_crops_and_resets() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    welcomed(&admin).await;
+    let temp = tempfile::tempdir().unwrap();
+    // 800 x 400, lying: its left half red, its right half blue.
+    let path = temp.path().join("lying.jpg");
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(800, 400, |x, _| {
+        image::Rgb(if x < 400 {
+            [220, 30, 30]
+        } else {
+            [30, 30, 220]
+        })
+    }))
+    .save(&path)
+    .unwrap();
+    let id = upload_path(&admin, &path).await;
+    wait_for_media_jobs(&admin).await;
+    run_browser_script("web-editor.mjs", &server, "web-screenshots-editor", &[&id]);
+}
