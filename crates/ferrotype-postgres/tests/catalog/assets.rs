@@ -474,11 +474,17 @@ async fn the_trash_restores_and_purging_records_files_and_gives_back_usage() {
         .unwrap();
     assert_eq!(purged.len(), 2);
     let b_files = &purged.iter().find(|p| p.id == b.id).unwrap().files;
-    assert_eq!(b_files.len(), 4, "original, thumbnail, preview, sidecar");
+    assert_eq!(
+        b_files.len(),
+        7,
+        "original, thumbnail, preview, their three edited variants (whether made or not), sidecar"
+    );
     assert!(b_files.contains(&"upload/b.xmp".to_string()));
     let mut pending = c.pending_upload_intents().await.unwrap();
     pending.sort();
-    assert_eq!(pending.len(), 7);
+    // Every file of both, so that a crash before they are deleted leaves them to the repair:
+    // six of a, seven of b (its sidecar).
+    assert_eq!(pending.len(), 13);
     assert_eq!(
         c.user_by_id(alice.id)
             .await
