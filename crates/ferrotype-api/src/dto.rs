@@ -6,7 +6,10 @@ use chrono::SecondsFormat;
 use ferrotype_core::media_types;
 use ferrotype_core::model::{AlbumSummary, ApiKey, Asset, ExifInfo, Tag, Timestamp, User};
 use ferrotype_core::storage::extension_of;
-use serde::Serialize;
+use std::collections::HashSet;
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Immich's timestamp format: RFC 3339, UTC, milliseconds (`2026-11-21T22:40:41.789Z`).
@@ -394,4 +397,61 @@ impl BulkIdResponse {
             error,
         }
     }
+}
+
+/// Immich's `BulkIdsDto`: the ids a bulk request is about.
+#[derive(Deserialize)]
+pub struct BulkIdsDto {
+    pub ids: Vec<Uuid>,
+}
+
+/// One answer per id of a bulk "add these assets" request (tags, memories), in the order
+/// given, and the ids to add: `duplicate` for an asset `present` already (or given twice),
+/// `no_permission` for one `may_add` refuses. The check runs only for ids not yet present.
+pub async fn sort_additions<F, Fut, E>(
+    ids: Vec<Uuid>,
+    mut present: HashSet<Uuid>,
+    mut may_add: F,
+) -> Result<(Vec<BulkIdResponse>, Vec<Uuid>), E>
+where
+    F: FnMut(Uuid) -> Fut,
+    Fut: Future<Output = Result<bool, E>>,
+{
+    let mut results = Vec::with_capacity(ids.len());
+    let mut added = Vec::new();
+    for id in ids {
+        let error = if present.contains(&id) {
+            Some("duplicate")
+        } else if !may_add(id).await? {
+            Some("no_permission")
+        } else {
+            present.insert(id);
+            added.push(id);
+            None
+        };
+        results.push(BulkIdResponse::of(id, error));
+    }
+    Ok((results, added))
+}
+
+/// One answer per id of a bulk "take these assets out" request, and the ids to take out:
+/// `not_found` for an asset not `present` (or given twice).
+pub fn sort_removals(
+    ids: Vec<Uuid>,
+    mut present: HashSet<Uuid>,
+) -> (Vec<BulkIdResponse>, Vec<Uuid>) {
+    let mut removed = Vec::new();
+    let results = ids
+        .into_iter()
+        .map(|id| {
+            let error = if present.remove(&id) {
+                removed.push(id);
+                None
+            } else {
+                Some("not_found")
+            };
+            BulkIdResponse::of(id, error)
+        })
+        .collect();
+    (results, removed)
 }

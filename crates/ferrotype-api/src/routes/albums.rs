@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::dto::{AlbumResponse, BulkIdResponse};
+use crate::dto::{AlbumResponse, BulkIdResponse, BulkIdsDto};
 use crate::error::{ApiError, ApiResult};
 use crate::events::album_users;
 use crate::json::ApiJson;
@@ -64,11 +64,6 @@ fn parse_role(role: Option<&str>) -> ApiResult<AlbumRole> {
             AlbumRole::parse(r).ok_or_else(|| ApiError::from(messages::ROLE_NOT_EDITOR_OR_VIEWER))
         }
     }
-}
-
-#[derive(Deserialize)]
-pub struct BulkIdsDto {
-    ids: Vec<Uuid>,
 }
 
 pub async fn list(

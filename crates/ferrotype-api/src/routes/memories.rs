@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::dto::{BulkIdResponse, iso};
+use crate::dto::{BulkIdResponse, BulkIdsDto, iso, sort_additions, sort_removals};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::routes::notifications::parse_instant;
@@ -280,11 +280,6 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct BulkIdsDto {
-    ids: Vec<Uuid>,
-}
-
 /// `PUT /memories/{id}/assets`: one result per id given: `duplicate` when the asset is in the
 /// memory already (or the id came earlier), `no_permission` for one the caller may not share.
 /// Immich checks `memory.read` on the memory here.
@@ -296,26 +291,11 @@ pub async fn add_assets(
 ) -> ApiResult<Json<Vec<BulkIdResponse>>> {
     auth.require(Permission::MemoryAssetCreate)?;
     own_memory(&state, &auth, id, Permission::MemoryRead).await?;
-    let mut present: HashSet<Uuid> = state
-        .catalog
-        .memory_asset_ids(id, &dto.ids)
-        .await?
-        .into_iter()
-        .collect();
-    let mut results = Vec::with_capacity(dto.ids.len());
-    let mut added = Vec::new();
-    for asset in dto.ids {
-        let error = if present.contains(&asset) {
-            Some("duplicate")
-        } else if !may_share(&state, &auth, asset).await? {
-            Some("no_permission")
-        } else {
-            present.insert(asset);
-            added.push(asset);
-            None
-        };
-        results.push(BulkIdResponse::of(asset, error));
-    }
+    let present = state.catalog.memory_asset_ids(id, &dto.ids).await?;
+    let (results, added) = sort_additions(dto.ids, present.into_iter().collect(), |asset| {
+        may_share(&state, &auth, asset)
+    })
+    .await?;
     if !added.is_empty() {
         state.catalog.add_memory_assets(id, &added).await?;
     }
@@ -333,23 +313,8 @@ pub async fn remove_assets(
 ) -> ApiResult<Json<Vec<BulkIdResponse>>> {
     auth.require(Permission::MemoryAssetDelete)?;
     own_memory(&state, &auth, id, Permission::MemoryUpdate).await?;
-    let mut present: HashSet<Uuid> = state
-        .catalog
-        .memory_asset_ids(id, &dto.ids)
-        .await?
-        .into_iter()
-        .collect();
-    let mut results = Vec::with_capacity(dto.ids.len());
-    let mut removed = Vec::new();
-    for asset in dto.ids {
-        let error = if present.remove(&asset) {
-            removed.push(asset);
-            None
-        } else {
-            Some("not_found")
-        };
-        results.push(BulkIdResponse::of(asset, error));
-    }
+    let present = state.catalog.memory_asset_ids(id, &dto.ids).await?;
+    let (results, removed) = sort_removals(dto.ids, present.into_iter().collect());
     if !removed.is_empty() {
         state.catalog.remove_memory_assets(id, &removed).await?;
     }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::dto::{AssetExtras, AssetResponse};
+use crate::dto::{AssetExtras, AssetResponse, BulkIdsDto};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::messages;
@@ -121,11 +121,6 @@ pub async fn create(
         StatusCode::CREATED,
         Json(stack_response(&state, &stack).await?),
     ))
-}
-
-#[derive(Deserialize)]
-pub struct BulkIdsDto {
-    ids: Vec<Uuid>,
 }
 
 /// `DELETE /stacks`: all the stacks or none (one that is not the caller's refuses all).

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::dto::{BulkIdResponse, TagResponse};
+use crate::dto::{BulkIdResponse, BulkIdsDto, TagResponse, sort_additions, sort_removals};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::messages;
@@ -242,11 +242,6 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct BulkIdsDto {
-    ids: Vec<Uuid>,
-}
-
 /// `PUT /tags/{id}/assets`: the tag on each asset, one result per id given: `duplicate` when it
 /// is there already (or the id came earlier), `no_permission` for an asset the caller may not
 /// share (Immich's `asset.share`: their own, or a partner's they see).
@@ -258,29 +253,15 @@ pub async fn tag_assets(
 ) -> ApiResult<Json<Vec<BulkIdResponse>>> {
     auth.require(Permission::TagAsset)?;
     own_tag(&state, &auth, id, Permission::TagAsset).await?;
-    let mut present: HashSet<Uuid> = state
-        .catalog
-        .tagged_assets(id, &dto.ids)
-        .await?
-        .into_iter()
-        .collect();
-    let mut results = Vec::with_capacity(dto.ids.len());
-    let mut added = Vec::new();
-    for asset in dto.ids {
-        let error = if present.contains(&asset) {
-            Some("duplicate")
-        } else if !may_change_asset(&state, &auth, asset, Permission::AssetShare).await? {
-            Some("no_permission")
-        } else {
-            present.insert(asset);
-            added.push((id, asset));
-            None
-        };
-        results.push(BulkIdResponse::of(asset, error));
-    }
+    let present = state.catalog.tagged_assets(id, &dto.ids).await?;
+    let (results, added) = sort_additions(dto.ids, present.into_iter().collect(), |asset| {
+        may_change_asset(&state, &auth, asset, Permission::AssetShare)
+    })
+    .await?;
     if !added.is_empty() {
-        state.catalog.tag_assets(&added).await?;
-        write_sidecars(&state, added.iter().map(|(_, asset)| *asset)).await?;
+        let pairs: Vec<(Uuid, Uuid)> = added.iter().map(|asset| (id, *asset)).collect();
+        state.catalog.tag_assets(&pairs).await?;
+        write_sidecars(&state, added).await?;
     }
     Ok(Json(results))
 }
@@ -296,23 +277,8 @@ pub async fn untag_assets(
 ) -> ApiResult<Json<Vec<BulkIdResponse>>> {
     auth.require(Permission::TagAsset)?;
     own_tag(&state, &auth, id, Permission::TagAsset).await?;
-    let mut present: HashSet<Uuid> = state
-        .catalog
-        .tagged_assets(id, &dto.ids)
-        .await?
-        .into_iter()
-        .collect();
-    let mut results = Vec::with_capacity(dto.ids.len());
-    let mut removed = Vec::new();
-    for asset in dto.ids {
-        let error = if present.remove(&asset) {
-            removed.push(asset);
-            None
-        } else {
-            Some("not_found")
-        };
-        results.push(BulkIdResponse::of(asset, error));
-    }
+    let present = state.catalog.tagged_assets(id, &dto.ids).await?;
+    let (results, removed) = sort_removals(dto.ids, present.into_iter().collect());
     if !removed.is_empty() {
         let untagged = state.catalog.untag_assets(id, &removed).await?;
         write_sidecars(&state, untagged).await?;

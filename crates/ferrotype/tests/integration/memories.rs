@@ -6,7 +6,6 @@
 //! The routes and the generation run on a SQLite and on a PostgreSQL catalog.
 
 use chrono::{Datelike, Utc};
-use ferrotype_postgres::testing::TestCluster;
 
 use crate::common::*;
 use crate::sync::{ack, acks_of, authed, check_order, kinds, of_kind, sync};
@@ -19,52 +18,10 @@ struct People {
     ann: Client,
 }
 
-/// Which catalog the server keeps.
-#[derive(Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
 async fn people(backend: Backend) -> People {
-    let server = match backend {
-        Backend::Sqlite => Server::start(),
-        Backend::Postgres => {
-            let url = TestCluster::shared().database_url().await;
-            Server::start_with(&[("FERROTYPE_DATABASE_URL", url.as_str())])
-        }
-    };
-    let admin = admin(&server).await;
-    let r = admin
-        .post(
-            "/api/admin/users",
-            json!({"email": "ann@example.com", "password": "password-1234", "name": "Ann"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    let ann = login(&server, "ann@example.com", "password-1234").await;
+    let server = backend.server().await;
+    let (admin, [ann]) = admin_and_users(&server, ["Ann"]).await;
     People { server, admin, ann }
-}
-
-macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    super::$story(super::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    super::$story(super::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_backends!(

@@ -6,7 +6,6 @@
 //! twins, AssetV2's stackId) checked against the spec, `on_asset_stack_update` on a real
 //! socket.io client, and automatic stacking of a RAW and its JPEG and of a burst (real files).
 
-use ferrotype_postgres::testing::TestCluster;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -22,59 +21,15 @@ struct People {
     bob: Client,
 }
 
-#[derive(Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
 async fn people(backend: Backend) -> People {
-    let server = match backend {
-        Backend::Sqlite => Server::start(),
-        Backend::Postgres => {
-            let url = TestCluster::shared().database_url().await;
-            Server::start_with(&[("FERROTYPE_DATABASE_URL", url.as_str())])
-        }
-    };
-    let admin = admin(&server).await;
-    for (email, name) in [("ann@example.com", "Ann"), ("bob@example.com", "Bob")] {
-        let r = admin
-            .post(
-                "/api/admin/users",
-                json!({"email": email, "password": "password-1234", "name": name}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    }
-    let ann = login(&server, "ann@example.com", "password-1234").await;
-    let bob = login(&server, "bob@example.com", "password-1234").await;
+    let server = backend.server().await;
+    let (admin, [ann, bob]) = admin_and_users(&server, ["Ann", "Bob"]).await;
     People {
         server,
         admin,
         ann,
         bob,
     }
-}
-
-macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    super::$story(super::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    super::$story(super::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_backends!(

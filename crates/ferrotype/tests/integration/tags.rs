@@ -7,8 +7,6 @@
 
 use std::collections::HashMap;
 
-use ferrotype_postgres::testing::TestCluster;
-
 use crate::common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -19,54 +17,10 @@ struct People {
     ann: Client,
 }
 
-/// Which catalog the server keeps: each story runs on both.
-#[derive(Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
 async fn people(backend: Backend) -> People {
-    let server = match backend {
-        Backend::Sqlite => Server::start(),
-        Backend::Postgres => {
-            let url = TestCluster::shared().database_url().await;
-            Server::start_with(&[("FERROTYPE_DATABASE_URL", url.as_str())])
-        }
-    };
-    let admin = admin(&server).await;
-    let r = admin
-        .post(
-            "/api/admin/users",
-            json!({"email": "ann@example.com", "password": "password-1234", "name": "Ann"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    let ann = login(&server, "ann@example.com", "password-1234").await;
+    let server = backend.server().await;
+    let (admin, [ann]) = admin_and_users(&server, ["Ann"]).await;
     People { server, admin, ann }
-}
-
-/// Each story as a test on SQLite and one on PostgreSQL (a fresh database of the test binary's
-/// throwaway cluster).
-macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    super::$story(super::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    super::$story(super::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_backends!(

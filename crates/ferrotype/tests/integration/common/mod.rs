@@ -3,7 +3,14 @@
 
 #![allow(dead_code)]
 
+mod backends;
 pub mod schema;
+
+// Only the integration binary has stories on both backends.
+#[allow(unused_imports)]
+pub(crate) use backends::on_both_backends;
+#[allow(unused_imports)]
+pub use backends::{Backend, admin_and_users};
 
 // The GeoNames data for reverse geocoding, installed on first use: the same helper as the media
 // crate's geocoding tests.
