@@ -17,6 +17,20 @@ pub fn iso(t: &Timestamp) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// An EXIF date as Immich sends it: PostgreSQL's JSON text of a `timestamptz` in UTC
+/// (`2023-11-20T01:11:00+00:00`, fractions to the microsecond, trailing zeros dropped), since
+/// Immich reads the EXIF row with `to_json` and passes those strings through.
+pub fn exif_time(t: &Timestamp) -> String {
+    let seconds = t.format("%Y-%m-%dT%H:%M:%S");
+    match t.timestamp_subsec_micros() {
+        0 => format!("{seconds}+00:00"),
+        micros => {
+            let fraction = format!("{micros:06}");
+            format!("{seconds}.{}+00:00", fraction.trim_end_matches('0'))
+        }
+    }
+}
+
 pub fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
@@ -157,8 +171,8 @@ impl ExifResponse {
             exif_image_height: e.exif_image_height,
             file_size_in_byte: e.file_size_in_byte.or(Some(asset.file_size)),
             orientation: e.orientation.map(|o| o.to_string()),
-            date_time_original: e.date_time_original.as_ref().map(iso),
-            modify_date: e.modify_date.as_ref().map(iso),
+            date_time_original: e.date_time_original.as_ref().map(exif_time),
+            modify_date: e.modify_date.as_ref().map(exif_time),
             time_zone: e.time_zone,
             f_number: e.f_number,
             focal_length: e.focal_length,

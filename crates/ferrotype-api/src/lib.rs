@@ -290,6 +290,47 @@ api_routes! {
     DELETE "/assets/{id}/edits" => asset_edits::remove;
 }
 
+type RequestRewrite = fn(axum::extract::Request) -> axum::extract::Request;
+/// The router behind a rewrite of each request before routing.
+pub type LooseRouter = tower::util::MapRequest<Router, RequestRewrite>;
+
+/// What the server serves: `router`, behind Express's loose routing, which Immich has: an API
+/// path's trailing slash is dropped before routing (`PUT /api/assets/` is `PUT /api/assets`).
+pub fn app(state: AppState) -> axum::routing::IntoMakeService<LooseRouter> {
+    let loose: RequestRewrite = without_trailing_slash;
+    axum::ServiceExt::<axum::extract::Request>::into_make_service(tower::ServiceExt::<
+        axum::extract::Request,
+    >::map_request(
+        router(state), loose
+    ))
+}
+
+/// `/api/x/` as `/api/x` (the query kept). socket.io's own path keeps its slash (its clients
+/// ask for `/api/socket.io/?EIO=4`), and the web UI's addresses are left as they are.
+fn without_trailing_slash(mut request: axum::extract::Request) -> axum::extract::Request {
+    let uri = request.uri();
+    let path = uri.path();
+    if path.len() > "/api/".len()
+        && path.starts_with("/api/")
+        && path.ends_with('/')
+        && !path.starts_with(events::SOCKET_PATH)
+    {
+        let trimmed = path.trim_end_matches('/');
+        let rebuilt = match uri.query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed.to_string(),
+        };
+        if let Ok(path_and_query) = rebuilt.parse() {
+            let mut parts = uri.clone().into_parts();
+            parts.path_and_query = Some(path_and_query);
+            if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+                *request.uri_mut() = uri;
+            }
+        }
+    }
+    request
+}
+
 pub fn router(state: AppState) -> Router {
     let api = api_routes()
         // Ours, beside Immich's contract (which lets routes it does not list through).

@@ -351,6 +351,53 @@ pub struct AssetChange {
     /// `Some(None)` clears the rating.
     pub rating: Option<Option<i64>>,
     pub description: Option<String>,
+    /// Moves the capture time (and the timeline's times) by this many minutes.
+    pub shift_minutes: Option<i32>,
+    /// The capture's time zone; a fixed offset (`UTC+2`) also sets the wall clock from it.
+    pub time_zone: Option<String>,
+    /// The motion part of a live photo (`Some(None)` unlinks it).
+    pub live_photo_video_id: Option<Option<Uuid>>,
+}
+
+impl AssetChange {
+    /// Whether the change touches the asset's own row (and so its sync cursor).
+    pub fn touches_asset(&self) -> bool {
+        self.is_favorite.is_some()
+            || self.visibility.is_some()
+            || self.taken.is_some()
+            || self.shift_minutes.is_some()
+            || self.time_zone.is_some()
+            || self.live_photo_video_id.is_some()
+    }
+
+    /// Whether the change touches the asset's EXIF row.
+    pub fn touches_exif(&self) -> bool {
+        self.taken.is_some()
+            || self.location.is_some()
+            || self.rating.is_some()
+            || self.description.is_some()
+            || self.shift_minutes.is_some()
+            || self.time_zone.is_some()
+    }
+
+    /// Immich's `lockedProperties` this change sets: metadata extraction will not overwrite
+    /// them.
+    pub fn locked_properties(&self) -> Vec<&'static str> {
+        let mut locked = Vec::new();
+        if self.taken.is_some() || self.shift_minutes.is_some() || self.time_zone.is_some() {
+            locked.extend(["dateTimeOriginal", "timeZone"]);
+        }
+        if self.location.is_some() {
+            locked.extend(["latitude", "longitude"]);
+        }
+        if self.rating.is_some() {
+            locked.push("rating");
+        }
+        if self.description.is_some() {
+            locked.push("description");
+        }
+        locked
+    }
 }
 
 /// A change to a user; `None` leaves a field as it is (`Some(None)` clears a nullable one).

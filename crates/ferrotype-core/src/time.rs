@@ -17,6 +17,28 @@ pub fn zone_name(offset: FixedOffset) -> String {
     }
 }
 
+/// The offset of a zone named by `zone_name` (`UTC`, `UTC+0`, `UTC-4`, `UTC+5:30`); `None` for
+/// other names (an IANA zone such as `Europe/Zurich`, whose offset depends on the date).
+pub fn zone_offset(name: &str) -> Option<FixedOffset> {
+    let rest = name.strip_prefix("UTC")?;
+    if rest.is_empty() {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match rest.as_bytes().first()? {
+        b'+' => (1, &rest[1..]),
+        b'-' => (-1, &rest[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = match rest.split_once(':') {
+        Some((h, m)) => (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?),
+        None => (rest.parse::<i32>().ok()?, 0),
+    };
+    if !(0..=14).contains(&hours) || !(0..60).contains(&minutes) {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -29,5 +51,17 @@ mod tests {
             zone_name(FixedOffset::east_opt(5 * 3600 + 1800).unwrap()),
             "UTC+5:30"
         );
+    }
+
+    #[test]
+    fn offsets_of_names() {
+        for seconds in [0, -4 * 3600, 5 * 3600 + 1800, 14 * 3600, -(9 * 3600 + 1800)] {
+            let offset = FixedOffset::east_opt(seconds).unwrap();
+            assert_eq!(zone_offset(&zone_name(offset)), Some(offset));
+        }
+        assert_eq!(zone_offset("UTC+0"), FixedOffset::east_opt(0));
+        for not_fixed in ["Europe/Zurich", "UTC+15", "UTC+2:60", "UTC*2", "GMT+1", ""] {
+            assert_eq!(zone_offset(not_fixed), None, "{not_fixed}");
+        }
     }
 }

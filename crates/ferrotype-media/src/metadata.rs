@@ -302,9 +302,11 @@ pub fn exif_info(tags: &Map<String, Value>, file_size: i64) -> ExifInfo {
     let height = number(tags, "ImageHeight")
         .map(|v| v as i64)
         .filter(|v| *v > 0);
+    // Immich keeps "" when a file has no description (null means not extracted yet).
     let description = string(tags, "ImageDescription")
         .or_else(|| string(tags, "Description"))
-        .or_else(|| string(tags, "Caption-Abstract"));
+        .or_else(|| string(tags, "Caption-Abstract"))
+        .or_else(|| Some(String::new()));
     ExifInfo {
         make: string(tags, "Make"),
         model: string(tags, "Model"),

@@ -4,6 +4,7 @@
 use ferrotype_core::catalog::CatalogResult;
 use ferrotype_core::model::{AssetChange, PurgeSelection, PurgedAsset, Visibility};
 use ferrotype_core::storage::{Generated, generated_key};
+use ferrotype_core::time::zone_offset;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
@@ -20,28 +21,23 @@ pub(crate) async fn update_assets(
     let mut conn = catalog.conn().await?;
     let tx = conn.transaction().await.map_err(map_error)?;
     let now = now();
-    let touches_asset = c.is_favorite.is_some() || c.visibility.is_some() || c.taken.is_some();
-    let touches_exif =
-        c.taken.is_some() || c.location.is_some() || c.rating.is_some() || c.description.is_some();
-    // Immich's lockedProperties: metadata extraction will not overwrite these.
-    let mut locked: Vec<&str> = Vec::new();
-    if c.taken.is_some() {
-        locked.extend(["dateTimeOriginal", "timeZone"]);
-    }
-    if c.location.is_some() {
-        locked.extend(["latitude", "longitude"]);
-    }
-    if c.rating.is_some() {
-        locked.push("rating");
-    }
-    if c.description.is_some() {
-        locked.push("description");
-    }
+    let touches_asset = c.touches_asset();
+    let touches_exif = c.touches_exif();
+    let locked = c.locked_properties();
     let visibility = c.visibility.map(|v| v.as_str());
     let taken_at = c.taken.as_ref().map(|t| ms(&t.0));
     let taken_local = c.taken.as_ref().map(|t| ms(&t.1));
     let taken_zone = c.taken.as_ref().and_then(|t| t.2.clone());
-    let has_taken = c.taken.is_some();
+    let has_taken = c.taken.is_some() || c.time_zone.is_some();
+    let taken_zone = c.time_zone.clone().or(taken_zone);
+    let shift = c.shift_minutes.unwrap_or(0);
+    let offset_minutes = c
+        .time_zone
+        .as_deref()
+        .and_then(zone_offset)
+        .map(|o| o.local_minus_utc() / 60);
+    let has_motion = c.live_photo_video_id.is_some();
+    let motion = c.live_photo_video_id.flatten();
     let has_location = c.location.is_some();
     let (latitude, longitude) = (c.location.map(|l| l.0), c.location.map(|l| l.1));
     let names = c.place_names.clone().unwrap_or_default();
@@ -80,6 +76,7 @@ pub(crate) async fn update_assets(
                 visibility = COALESCE($3, visibility),
                 file_created_at = COALESCE($4, file_created_at),
                 local_date_time = COALESCE($5, local_date_time),
+                live_photo_video_id = CASE WHEN $7 THEN $8 ELSE live_photo_video_id END,
                 updated_at = $6
              WHERE id = ANY($1)",
             &[
@@ -89,10 +86,26 @@ pub(crate) async fn update_assets(
                 &taken_at,
                 &taken_local,
                 &now,
+                &has_motion,
+                &motion,
             ],
         )
         .await
         .map_err(map_error)?;
+        // Immich's `dateTimeRelative`; a fixed offset (`timeZone`) sets the wall clock.
+        if shift != 0 || offset_minutes.is_some() {
+            tx.execute(
+                "UPDATE assets SET
+                    file_created_at = file_created_at + make_interval(mins => $2),
+                    local_date_time = CASE WHEN $3::int IS NULL
+                        THEN local_date_time + make_interval(mins => $2)
+                        ELSE file_created_at + make_interval(mins => $2 + $3::int) END
+                 WHERE id = ANY($1)",
+                &[&owned, &shift, &offset_minutes],
+            )
+            .await
+            .map_err(map_error)?;
+        }
     }
     if touches_exif {
         tx.execute(
@@ -105,7 +118,8 @@ pub(crate) async fn update_assets(
         // A new place brings its own names (the API looks them up), or none.
         tx.execute(
             "UPDATE asset_exif SET
-                date_time_original = CASE WHEN $2 THEN $3 ELSE date_time_original END,
+                date_time_original = (CASE WHEN $2 AND $3::timestamptz IS NOT NULL THEN $3
+                    ELSE date_time_original END) + make_interval(mins => $16),
                 time_zone = CASE WHEN $2 THEN $4 ELSE time_zone END,
                 latitude = CASE WHEN $5 THEN $6 ELSE latitude END,
                 longitude = CASE WHEN $5 THEN $7 ELSE longitude END,
@@ -136,6 +150,7 @@ pub(crate) async fn update_assets(
                 &city,
                 &state,
                 &country,
+                &shift,
             ],
         )
         .await
@@ -188,9 +203,9 @@ pub(crate) async fn purge_assets(
     let mut conn = c.conn().await?;
     let tx = conn.transaction().await.map_err(map_error)?;
     const DELETE: &str = "DELETE FROM assets a WHERE a.id IN (SELECT id FROM assets";
-    const RETURNING: &str =
-        "FOR UPDATE) RETURNING a.id, a.owner_id, a.original_path, a.sidecar_path, a.file_size";
-    let rows = match selection {
+    const RETURNING: &str = "FOR UPDATE) RETURNING a.id, a.owner_id, a.original_path, \
+        a.sidecar_path, a.file_size, a.live_photo_video_id";
+    let mut rows = match selection {
         PurgeSelection::Ids { owner_id, ids } => {
             tx.query(
                 &format!("{DELETE} WHERE id = ANY($1) AND owner_id = $2 {RETURNING}"),
@@ -221,6 +236,25 @@ pub(crate) async fn purge_assets(
         }
     }
     .map_err(map_error)?;
+    // A live photo's motion part goes with its still once no other still names it (as
+    // Immich's delete job does).
+    let motions: Vec<Uuid> = rows
+        .iter()
+        .filter_map(|r| r.get::<_, Option<Uuid>>(5))
+        .collect();
+    if !motions.is_empty() {
+        let orphans = tx
+            .query(
+                &format!(
+                    "{DELETE} m WHERE m.id = ANY($1) AND NOT EXISTS
+                        (SELECT 1 FROM assets s WHERE s.live_photo_video_id = m.id) {RETURNING}"
+                ),
+                &[&motions],
+            )
+            .await
+            .map_err(map_error)?;
+        rows.extend(orphans);
+    }
     let now = now();
     let mut purged = Vec::new();
     let mut files_all: Vec<String> = Vec::new();
@@ -264,9 +298,9 @@ pub(crate) async fn purge_assets(
     .await
     .map_err(map_error)?;
     tx.commit().await.map_err(map_error)?;
-    // As asked: by the order of the ids given.
+    // As asked: by the order of the ids given (motion parts after them).
     if let PurgeSelection::Ids { ids, .. } = selection {
-        purged.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+        purged.sort_by_key(|p| ids.iter().position(|id| *id == p.id).unwrap_or(usize::MAX));
     }
     Ok(purged)
 }

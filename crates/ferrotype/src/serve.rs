@@ -340,7 +340,7 @@ async fn serve_http(
     let local = listener.local_addr()?;
     tracing::info!(data_dir = %config.data_dir.display(), "listening on http://{local}");
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, ferrotype_api::router(state))
+    let server = axum::serve(listener, ferrotype_api::app(state))
         .with_graceful_shutdown(async {
             let _ = stop_rx.await;
         })

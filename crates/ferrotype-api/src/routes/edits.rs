@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ferrotype_core::access;
+use ferrotype_core::catalog::BusMessage;
 use ferrotype_core::model::{AssetChange, PurgeSelection, Visibility};
 use ferrotype_core::permissions::Permission;
 use ferrotype_core::time::zone_name;
@@ -20,6 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::messages;
 use crate::routes::assets::accessible_asset;
+use crate::routes::upload;
 
 /// A JSON field that may be absent (keep), null (clear) or a value.
 pub(crate) fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
@@ -43,6 +45,13 @@ pub struct EditDto {
     #[serde(default, deserialize_with = "nullable")]
     rating: Option<Option<i64>>,
     description: Option<String>,
+    /// Bulk only: minutes to move the capture times by.
+    date_time_relative: Option<i32>,
+    /// Bulk only: the capture's time zone.
+    time_zone: Option<String>,
+    /// One asset only: the motion part of a live photo, `null` to unlink it.
+    #[serde(default, deserialize_with = "nullable")]
+    live_photo_video_id: Option<Option<Uuid>>,
 }
 
 /// `2024-05-01T10:00:00+02:00` keeps its wall clock and zone; without an offset it is UTC.
@@ -112,6 +121,9 @@ impl EditDto {
             place_names: None,
             rating: self.rating,
             description: self.description.clone(),
+            shift_minutes: self.date_time_relative.filter(|m| *m != 0),
+            time_zone: self.time_zone.clone(),
+            live_photo_video_id: self.live_photo_video_id,
         })
     }
 }
@@ -154,6 +166,24 @@ pub async fn update_one(
 ) -> ApiResult<Json<AssetResponse>> {
     let change = dto.change_named(&state).await?;
     accessible_asset(&state, &auth, id, Permission::AssetUpdate).await?;
+    // Immich's live-photo hooks: a motion part linked leaves the timeline; one unlinked comes
+    // back with the still's visibility.
+    let mut hide = None;
+    let mut unlinked = None;
+    match change.live_photo_video_id {
+        Some(Some(motion_id)) => {
+            let motion = upload::live_photo_motion(&state, auth.user.id, motion_id).await?;
+            hide = (motion.visibility == Visibility::Timeline).then_some(motion.id);
+        }
+        Some(None) => {
+            unlinked = state
+                .catalog
+                .asset(id)
+                .await?
+                .and_then(|a| a.live_photo_video_id);
+        }
+        None => {}
+    }
     state
         .catalog
         .update_assets(auth.user.id, &[id], &change)
@@ -164,6 +194,32 @@ pub async fn update_one(
         .asset(id)
         .await?
         .ok_or_else(|| ApiError::no_access(Permission::AssetUpdate))?;
+    if let Some(motion) = hide {
+        let hidden = AssetChange {
+            visibility: Some(Visibility::Hidden),
+            ..AssetChange::default()
+        };
+        state
+            .catalog
+            .update_assets(auth.user.id, &[motion], &hidden)
+            .await?;
+        state.events.asset_hidden(auth.user.id, motion).await;
+    }
+    if let Some(motion) = unlinked {
+        let shown = AssetChange {
+            visibility: Some(asset.visibility),
+            ..AssetChange::default()
+        };
+        state
+            .catalog
+            .update_assets(auth.user.id, &[motion], &shown)
+            .await?;
+        // Immich regenerates its thumbnails and then announces it as uploaded.
+        state
+            .catalog
+            .publish(&BusMessage::UploadReady { asset: motion }.to_text())
+            .await?;
+    }
     let exif = state.catalog.asset_exif(id).await?;
     let tags = state.catalog.asset_tags(id).await?;
     let response = AssetResponse::new(

@@ -407,22 +407,11 @@ pub async fn upload(
         .ok_or_else(|| ApiError::bad_request(format!("Unsupported file type {file_name}")))?;
     let extension = extension.unwrap_or_default();
 
-    // A live photo's still names its motion part, which must be one of the owner's videos
-    // (Immich's checks and messages). One still on the timeline hides it from there.
+    // One still on the timeline hides its motion part from there.
     let mut hides_motion = None;
     if let Some(motion_id) = fields.live_photo_video_id {
-        match state.catalog.asset(motion_id).await? {
-            None => return Err(ApiError::from(messages::LIVE_PHOTO_VIDEO_NOT_FOUND)),
-            Some(m) if m.asset_type != AssetType::Video => {
-                return Err(ApiError::from(messages::LIVE_PHOTO_VIDEO_MUST_BE_A_VIDEO));
-            }
-            Some(m) if m.owner_id != owner => {
-                return Err(ApiError::from(messages::LIVE_PHOTO_VIDEO_NOT_OWNED));
-            }
-            Some(m) => {
-                hides_motion = (m.visibility == Visibility::Timeline).then_some(m.id);
-            }
-        }
+        let motion = live_photo_motion(&state, owner, motion_id).await?;
+        hides_motion = (motion.visibility == Visibility::Timeline).then_some(motion.id);
     }
 
     if let Some(found) = state
@@ -580,6 +569,23 @@ async fn commit(
         }
     }
     outcome
+}
+
+/// The motion part a live photo's still names, which must be one of the owner's videos
+/// (Immich's checks and messages).
+pub(crate) async fn live_photo_motion(
+    state: &AppState,
+    owner: Uuid,
+    motion_id: Uuid,
+) -> ApiResult<Asset> {
+    match state.catalog.asset(motion_id).await? {
+        None => Err(ApiError::from(messages::LIVE_PHOTO_VIDEO_NOT_FOUND)),
+        Some(m) if m.asset_type != AssetType::Video => {
+            Err(ApiError::from(messages::LIVE_PHOTO_VIDEO_MUST_BE_A_VIDEO))
+        }
+        Some(m) if m.owner_id != owner => Err(ApiError::from(messages::LIVE_PHOTO_VIDEO_NOT_OWNED)),
+        Some(m) => Ok(m),
+    }
 }
 
 #[cfg(test)]

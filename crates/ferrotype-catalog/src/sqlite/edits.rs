@@ -4,6 +4,7 @@
 use chrono::Utc;
 use ferrotype_core::model::{AssetChange, PurgeSelection, PurgedAsset, Visibility};
 use ferrotype_core::storage::{Generated, generated_key};
+use ferrotype_core::time::zone_offset;
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
@@ -27,25 +28,12 @@ pub(crate) fn update(
     let now = ts(&Utc::now());
     let owner = owner.to_string();
     let mut changed = 0;
-    let touches_asset = c.is_favorite.is_some() || c.visibility.is_some() || c.taken.is_some();
-    let touches_exif =
-        c.taken.is_some() || c.location.is_some() || c.rating.is_some() || c.description.is_some();
-    // Immich's lockedProperties: metadata extraction will not overwrite these.
-    let mut locked: Vec<&str> = Vec::new();
-    if c.taken.is_some() {
-        locked.extend(["dateTimeOriginal", "timeZone"]);
-    }
-    if c.location.is_some() {
-        locked.extend(["latitude", "longitude"]);
-    }
-    if c.rating.is_some() {
-        locked.push("rating");
-    }
-    if c.description.is_some() {
-        locked.push("description");
-    }
+    let touches_asset = c.touches_asset();
+    let touches_exif = c.touches_exif();
+    let locked = c.locked_properties();
     let locked_json = serde_json::to_string(&locked).unwrap_or_else(|_| "[]".into());
     let names = c.place_names.as_ref();
+    let fixed_offset = c.time_zone.as_deref().and_then(zone_offset);
     for id in ids {
         let id = id.to_string();
         if !owned(&tx, &owner, &id)? {
@@ -62,6 +50,7 @@ pub(crate) fn update(
                     visibility = COALESCE(?3, visibility),
                     file_created_at = COALESCE(?4, file_created_at),
                     local_date_time = COALESCE(?5, local_date_time),
+                    live_photo_video_id = CASE WHEN ?7 THEN ?8 ELSE live_photo_video_id END,
                     updated_at = ?6
                  WHERE id = ?1",
                 params![
@@ -71,6 +60,22 @@ pub(crate) fn update(
                     c.taken.as_ref().map(|t| ts(&t.0)),
                     c.taken.as_ref().map(|t| ts(&t.1)),
                     now,
+                    c.live_photo_video_id.is_some(),
+                    c.live_photo_video_id.flatten().map(|m| m.to_string()),
+                ],
+            )?;
+            // Immich's `dateTimeRelative`; a fixed offset (`timeZone`) sets the wall clock.
+            tx.execute(
+                "UPDATE assets SET
+                    file_created_at = strftime('%Y-%m-%dT%H:%M:%fZ', file_created_at, ?2),
+                    local_date_time = strftime('%Y-%m-%dT%H:%M:%fZ',
+                        CASE WHEN ?3 IS NULL THEN local_date_time ELSE file_created_at END,
+                        ?2, ifnull(?3, '+0 minutes'))
+                 WHERE id = ?1 AND (?2 <> '+0 minutes' OR ?3 IS NOT NULL)",
+                params![
+                    id,
+                    format!("{:+} minutes", c.shift_minutes.unwrap_or(0)),
+                    fixed_offset.map(|o| format!("{:+} minutes", o.local_minus_utc() / 60)),
                 ],
             )?;
         }
@@ -82,7 +87,11 @@ pub(crate) fn update(
             // A new place brings its own names (the API looks them up), or none.
             tx.execute(
                 "UPDATE asset_exif SET
-                    date_time_original = CASE WHEN ?2 THEN ?3 ELSE date_time_original END,
+                    date_time_original = CASE WHEN ?16 = '+0 minutes'
+                        THEN CASE WHEN ?2 AND ?3 IS NOT NULL THEN ?3 ELSE date_time_original END
+                        ELSE strftime('%Y-%m-%dT%H:%M:%fZ',
+                            CASE WHEN ?2 AND ?3 IS NOT NULL THEN ?3 ELSE date_time_original END,
+                            ?16) END,
                     time_zone = CASE WHEN ?2 THEN ?4 ELSE time_zone END,
                     latitude = CASE WHEN ?5 THEN ?6 ELSE latitude END,
                     longitude = CASE WHEN ?5 THEN ?7 ELSE longitude END,
@@ -98,9 +107,11 @@ pub(crate) fn update(
                  WHERE asset_id = ?1",
                 params![
                     id,
-                    c.taken.is_some(),
+                    c.taken.is_some() || c.time_zone.is_some(),
                     c.taken.as_ref().map(|t| ts(&t.0)),
-                    c.taken.as_ref().and_then(|t| t.2.clone()),
+                    c.time_zone
+                        .clone()
+                        .or_else(|| c.taken.as_ref().and_then(|t| t.2.clone())),
                     c.location.is_some(),
                     c.location.map(|l| l.0),
                     c.location.map(|l| l.1),
@@ -112,6 +123,7 @@ pub(crate) fn update(
                     names.and_then(|n| n.city.clone()),
                     names.and_then(|n| n.state.clone()),
                     names.and_then(|n| n.country.clone()),
+                    format!("{:+} minutes", c.shift_minutes.unwrap_or(0)),
                 ],
             )?;
         }
@@ -220,9 +232,44 @@ pub(crate) fn purge(
     finish(tx, victims)
 }
 
-/// Deletes the rows, records their files as pending deletion, and returns the files.
+/// Deletes the rows, records their files as pending deletion, and returns the files. A live
+/// photo's motion part goes with its still once no other still names it (as Immich's delete
+/// job does).
 fn finish(
     tx: rusqlite::Transaction<'_>,
+    mut victims: Vec<(String, String, String, Option<String>, i64)>,
+) -> rusqlite::Result<Vec<PurgedAsset>> {
+    let mut motions: Vec<String> = Vec::new();
+    for (id, ..) in &victims {
+        let motion: Option<String> = tx.query_row(
+            "SELECT live_photo_video_id FROM assets WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        motions.extend(motion.filter(|m| !victims.iter().any(|v| &v.0 == m)));
+    }
+    let mut purged = delete_rows(&tx, std::mem::take(&mut victims))?;
+    motions.sort();
+    motions.dedup();
+    for motion in motions {
+        let orphan = tx
+            .query_row(
+                "SELECT id, owner_id, original_path, sidecar_path, file_size FROM assets m
+                 WHERE id = ?1
+                   AND NOT EXISTS (SELECT 1 FROM assets s WHERE s.live_photo_video_id = m.id)",
+                [&motion],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        victims.extend(orphan);
+    }
+    purged.extend(delete_rows(&tx, victims)?);
+    tx.commit()?;
+    Ok(purged)
+}
+
+fn delete_rows(
+    tx: &rusqlite::Transaction<'_>,
     victims: Vec<(String, String, String, Option<String>, i64)>,
 ) -> rusqlite::Result<Vec<PurgedAsset>> {
     let now = ts(&Utc::now());
@@ -257,6 +304,5 @@ fn finish(
             files,
         });
     }
-    tx.commit()?;
     Ok(purged)
 }

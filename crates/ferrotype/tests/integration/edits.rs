@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn favorite_archive_date_place_rating_description() {
@@ -50,7 +50,7 @@ async fn favorite_archive_date_place_rating_description() {
     let asset = r.json();
     assert_eq!(
         asset["exifInfo"]["dateTimeOriginal"],
-        "2020-02-29T10:34:56.000Z"
+        "2020-02-29T10:34:56+00:00"
     );
     assert_eq!(asset["localDateTime"], "2020-02-29T12:34:56.000Z");
     assert_eq!(asset["exifInfo"]["timeZone"], "UTC+2");
@@ -281,4 +281,173 @@ async fn old_trash_is_emptied_by_the_daily_clean_up() {
     assert!(gone, "the trashed asset is still there");
     assert_eq!(admin.get(&format!("/api/assets/{kept}")).await.status, 200);
     assert_eq!(server.stored_files().len(), 1);
+}
+
+on_both_backends!(
+    live_photos_are_linked_unlinked_and_deleted_together,
+    capture_times_move_by_minutes_and_take_a_zone,
+);
+
+async fn upload_named(client: &Client, name: &str, seed: u64) -> String {
+    let r = client.upload(name, fake_jpeg(seed, 3000)).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+async fn link(client: &Client, still: &str, motion: Value) -> Reply {
+    client
+        .put(
+            &format!("/api/assets/{still}"),
+            json!({ "livePhotoVideoId": motion }),
+        )
+        .await
+}
+
+async fn delete_for_good(client: &Client, id: &str) -> Reply {
+    client
+        .send_json(
+            Method::DELETE,
+            "/api/assets",
+            json!({ "ids": [id], "force": true }),
+        )
+        .await
+}
+
+/// `PUT /assets/{id}` with `livePhotoVideoId` (Immich's checks and messages, the motion part
+/// hidden and shown again), and deleting a still for good takes its motion part along unless
+/// another still names it.
+async fn live_photos_are_linked_unlinked_and_deleted_together(backend: Backend) {
+    let server = backend.server().await;
+    let (_admin, [ann, bob]) = admin_and_users(&server, ["Ann", "Bob"]).await;
+    let still = upload_named(&ann, "still.jpg", 1).await;
+    let other_photo = upload_named(&ann, "photo.jpg", 2).await;
+    let motion = upload_named(&ann, "motion.mp4", 3).await;
+    let bobs_video = upload_named(&bob, "bob.mp4", 4).await;
+    // Refusals leave the still as it was.
+    link(&ann, &still, json!(other_photo))
+        .await
+        .assert_error(400, "Live photo video must be a video");
+    link(&ann, &still, json!(bobs_video))
+        .await
+        .assert_error(400, "Live photo video does not belong to the user");
+    link(&ann, &still, json!("4f1b2b4e-8c1e-4d55-9b1a-0d6f1c2b3a4d"))
+        .await
+        .assert_error(400, "Live photo video not found");
+    let asset = ann.get(&format!("/api/assets/{still}")).await.json();
+    assert_eq!(asset["livePhotoVideoId"], Value::Null);
+
+    // Linked: the motion part leaves the timeline.
+    let r = link(&ann, &still, json!(motion)).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["livePhotoVideoId"], json!(motion));
+    let video = ann.get(&format!("/api/assets/{motion}")).await.json();
+    assert_eq!(video["visibility"], "hidden");
+    assert_eq!(
+        ann.get("/api/assets/statistics").await.json()["videos"],
+        0,
+        "the hidden motion part is not counted"
+    );
+
+    // Unlinked: it comes back with the still's visibility.
+    let r = link(&ann, &still, Value::Null).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["livePhotoVideoId"], Value::Null);
+    let video = ann.get(&format!("/api/assets/{motion}")).await.json();
+    assert_eq!(video["visibility"], "timeline");
+
+    // Two stills share one motion part: deleting one keeps it, deleting both removes it.
+    assert_eq!(link(&ann, &still, json!(motion)).await.status, 200);
+    let second = upload_named(&ann, "second.jpg", 5).await;
+    let r = ann
+        .put(
+            &format!("/api/assets/{second}"),
+            json!({ "livePhotoVideoId": motion }),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(delete_for_good(&ann, &still).await.status, 204);
+    assert_eq!(
+        ann.get(&format!("/api/assets/{motion}")).await.status,
+        200,
+        "another still still names the motion part"
+    );
+    assert_eq!(delete_for_good(&ann, &second).await.status, 204);
+    assert_eq!(ann.get(&format!("/api/assets/{motion}")).await.status, 400);
+    // Nothing else went: Ann's other photo and Bob's video are there.
+    assert_eq!(
+        ann.get(&format!("/api/assets/{other_photo}")).await.status,
+        200
+    );
+    assert_eq!(
+        bob.get(&format!("/api/assets/{bobs_video}")).await.status,
+        200
+    );
+}
+
+/// `PUT /assets` with `dateTimeRelative` moves the capture time and the timeline's times by
+/// minutes; `timeZone` names the zone, and a fixed offset sets the wall clock from it. A
+/// trailing slash is routed as Express routes it.
+async fn capture_times_move_by_minutes_and_take_a_zone(backend: Backend) {
+    let server = backend.server().await;
+    let (_admin, [ann, bob]) = admin_and_users(&server, ["Ann", "Bob"]).await;
+    let a = upload_named(&ann, "a.jpg", 1).await;
+    let bobs = upload_named(&bob, "b.jpg", 2).await;
+    let r = ann
+        .send_json(
+            Method::PUT,
+            &format!("/api/assets/{a}"),
+            json!({"dateTimeOriginal": "2023-11-19T18:11:00.000-07:00"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let asset = r.json();
+    assert_eq!(
+        asset["exifInfo"]["dateTimeOriginal"],
+        "2023-11-20T01:11:00+00:00"
+    );
+    assert_eq!(asset["exifInfo"]["timeZone"], "UTC-7");
+    assert_eq!(asset["localDateTime"], "2023-11-19T18:11:00.000Z");
+
+    // A day and a minute earlier, through `/api/assets/`.
+    let r = ann
+        .put(
+            "/api/assets/",
+            json!({"ids": [a], "dateTimeRelative": -1441}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    let asset = ann.get(&format!("/api/assets/{a}")).await.json();
+    assert_eq!(
+        asset["exifInfo"]["dateTimeOriginal"],
+        "2023-11-19T01:10:00+00:00"
+    );
+    assert_eq!(asset["fileCreatedAt"], "2023-11-19T01:10:00.000Z");
+    assert_eq!(asset["localDateTime"], "2023-11-18T18:10:00.000Z");
+    assert_eq!(asset["exifInfo"]["timeZone"], "UTC-7");
+
+    // Another zone: the same instant on another wall clock.
+    let r = ann
+        .put("/api/assets", json!({"ids": [a], "timeZone": "UTC+5:30"}))
+        .await;
+    assert_eq!(r.status, 204);
+    let asset = ann.get(&format!("/api/assets/{a}")).await.json();
+    assert_eq!(
+        asset["exifInfo"]["dateTimeOriginal"],
+        "2023-11-19T01:10:00+00:00"
+    );
+    assert_eq!(asset["exifInfo"]["timeZone"], "UTC+5:30");
+    assert_eq!(asset["localDateTime"], "2023-11-19T06:40:00.000Z");
+
+    // Another user's asset: refused, and nothing moved.
+    let r = ann
+        .put(
+            "/api/assets",
+            json!({"ids": [a, bobs], "dateTimeRelative": 60}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let asset = ann.get(&format!("/api/assets/{a}")).await.json();
+    assert_eq!(asset["fileCreatedAt"], "2023-11-19T01:10:00.000Z");
+    let theirs = bob.get(&format!("/api/assets/{bobs}")).await.json();
+    assert_eq!(theirs["fileCreatedAt"], "2024-05-01T10:00:00.000Z");
 }

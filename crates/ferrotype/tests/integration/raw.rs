@@ -478,7 +478,7 @@ async fn orf_and_arw_containers_made_here() {
         assert_eq!(exif["exposureTime"], "1/250", "{name}");
         assert_eq!(exif["focalLength"].as_f64(), Some(35.0), "{name}");
         assert_eq!(
-            exif["dateTimeOriginal"], "2021-06-05T08:11:12.000Z",
+            exif["dateTimeOriginal"], "2021-06-05T08:11:12+00:00",
             "{name}"
         );
         assert_eq!(asset["localDateTime"], "2021-06-05T10:11:12.000Z", "{name}");

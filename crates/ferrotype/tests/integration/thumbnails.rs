@@ -476,7 +476,7 @@ async fn gif_tiff_and_video_metadata() {
     let asset = admin.get(&format!("/api/assets/{video_id}")).await.json();
     assert_eq!(
         asset["exifInfo"]["dateTimeOriginal"],
-        "2024-01-02T03:04:05.000Z"
+        "2024-01-02T03:04:05+00:00"
     );
     assert_eq!(asset["localDateTime"], "2024-01-02T03:04:05.000Z");
     let (lat, lon) = (
