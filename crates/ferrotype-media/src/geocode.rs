@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use chrono_tz::Tz;
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
 
 use crate::place_search::PlaceIndex;
@@ -27,6 +28,8 @@ use serde_json::Value;
 
 /// Immich's search radius (`earth_box(..., 25000)`), in km.
 pub const MAX_DISTANCE_KM: f64 = 25.0;
+/// How far from the nearest place a time zone is still taken from it.
+const MAX_ZONE_DISTANCE_KM: f64 = 150.0;
 /// The earth's radius in PostgreSQL's `earthdistance`, which Immich's distances use, in km.
 const EARTH_RADIUS_KM: f64 = 6378.168;
 
@@ -65,6 +68,8 @@ struct Entry {
     name_len: u32,
     state: u16,
     country: u16,
+    /// Index in `Places::zones`, or `NONE`.
+    zone: u16,
 }
 
 /// The places, loaded into memory once.
@@ -75,6 +80,8 @@ pub struct Places {
     entries: Vec<Entry>,
     states: Vec<String>,
     countries: Vec<String>,
+    /// The places' IANA time zones, each once.
+    zones: Vec<Tz>,
 }
 
 impl std::fmt::Debug for Places {
@@ -147,6 +154,8 @@ impl Places {
         let mut state_ids: HashMap<String, u16> = HashMap::new();
         let mut countries: Vec<String> = Vec::new();
         let mut country_ids: HashMap<String, u16> = HashMap::new();
+        let mut zones: Vec<Tz> = Vec::new();
+        let mut zone_ids: HashMap<String, u16> = HashMap::new();
 
         for line in cities.lines() {
             let line = line.map_err(|source| GeodataError::Io {
@@ -159,6 +168,7 @@ impl Places {
                 admin1: state_code,
                 lat,
                 lon,
+                time_zone,
                 ..
             }) = city_line(&line)
             else {
@@ -189,6 +199,20 @@ impl Places {
                     None => NONE,
                 },
             };
+            let zone = match zone_ids.get(time_zone) {
+                Some(&id) => id,
+                // A name chrono-tz does not know (none in GeoNames today) leaves the place
+                // without a zone.
+                None => match time_zone.parse::<Tz>() {
+                    Ok(tz) => {
+                        let id = intern_id(zones.len())?;
+                        zones.push(tz);
+                        zone_ids.insert(time_zone.to_string(), id);
+                        id
+                    }
+                    Err(_) => NONE,
+                },
+            };
             let name_start = u32::try_from(names.len()).map_err(|_| GeodataError::Format {
                 what: CITIES_FILE,
                 reason: "place names exceed 4 GiB".into(),
@@ -199,6 +223,7 @@ impl Places {
                 name_len: name.len() as u32,
                 state,
                 country,
+                zone,
             });
             points.push(unit_vector(lat, lon));
         }
@@ -220,6 +245,7 @@ impl Places {
             entries,
             states,
             countries,
+            zones,
         })
     }
 
@@ -231,8 +257,8 @@ impl Places {
         self.entries.is_empty()
     }
 
-    /// The nearest place within 25 km, or `None`.
-    pub fn nearest(&self, lat: f64, lon: f64) -> Option<Place> {
+    /// The nearest place and how far it is, if the point can be looked up.
+    fn nearest_entry(&self, lat: f64, lon: f64) -> Option<(&Entry, f64)> {
         if !usable(lat, lon) {
             return None;
         }
@@ -244,10 +270,26 @@ impl Places {
         // Chord length on the unit sphere -> angle -> distance along the surface.
         let chord = found.distance.max(0.0).sqrt();
         let distance_km = 2.0 * (chord / 2.0).min(1.0).asin() * EARTH_RADIUS_KM;
+        Some((self.entries.get(found.item as usize)?, distance_km))
+    }
+
+    /// The time zone where a photo was taken: the nearest place's, within 150 km (past that,
+    /// at sea or in an empty land, none is guessed). Immich asks geo-tz, which knows the
+    /// zones' borders; the nearest place's zone differs from it only near a border.
+    pub fn time_zone(&self, lat: f64, lon: f64) -> Option<Tz> {
+        let (entry, distance_km) = self.nearest_entry(lat, lon)?;
+        if distance_km > MAX_ZONE_DISTANCE_KM || entry.zone == NONE {
+            return None;
+        }
+        self.zones.get(entry.zone as usize).copied()
+    }
+
+    /// The nearest place within 25 km, or `None`.
+    pub fn nearest(&self, lat: f64, lon: f64) -> Option<Place> {
+        let (entry, distance_km) = self.nearest_entry(lat, lon)?;
         if distance_km > MAX_DISTANCE_KM {
             return None;
         }
-        let entry = self.entries.get(found.item as usize)?;
         let start = entry.name_start as usize;
         let name = &self.names[start..start + entry.name_len as usize];
         let lookup = |list: &[String], id: u16| {
@@ -275,6 +317,8 @@ pub(crate) struct CityLine<'a> {
     pub lat: f64,
     pub lon: f64,
     pub population: u32,
+    /// Its IANA time zone (`Europe/Zurich`).
+    pub time_zone: &'a str,
 }
 
 /// The place of one line of `cities500.txt`, unless Immich skips it (sections of places outside
@@ -302,6 +346,7 @@ pub(crate) fn city_line(line: &str) -> Option<CityLine<'_>> {
         lat,
         lon,
         population: fields.get(14).and_then(|p| p.parse().ok()).unwrap_or(0),
+        time_zone: fields.get(17).copied().unwrap_or_default(),
     })
 }
 
@@ -453,6 +498,12 @@ impl Geocoder {
         }
         self.places()?.nearest(lat, lon)
     }
+
+    /// The time zone at a point (`Places::time_zone`); `None` without data. May block while
+    /// the data loads: call it from a blocking thread.
+    pub fn time_zone(&self, lat: f64, lon: f64) -> Option<Tz> {
+        self.places()?.time_zone(lat, lon)
+    }
 }
 
 impl Geocoder {
@@ -532,6 +583,17 @@ mod tests {
         ]
         .concat();
         Places::parse(cities.as_bytes(), ADMIN1.as_bytes(), COUNTRIES.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn time_zone_of_the_nearest_place_within_150_km() {
+        let places = sample();
+        // 100 km from Paris: its zone, though no place is within 25 km.
+        assert!(places.nearest(48.0, 2.35).is_none());
+        assert_eq!(places.time_zone(48.0, 2.35), Some(Tz::Europe__Paris));
+        // Mid-ocean, and a point Immich would not look up.
+        assert_eq!(places.time_zone(30.0, -40.0), None);
+        assert_eq!(places.time_zone(0.0, 0.0), None);
     }
 
     #[test]

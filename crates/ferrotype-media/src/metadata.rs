@@ -2,7 +2,8 @@
 //! date wins, how its time zone is found, which lens, description and keywords are used, and an
 //! XMP sidecar's tags taking precedence over the file's.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
 use ferrotype_core::model::ExifInfo;
 pub use ferrotype_core::time::zone_name;
 use serde_json::{Map, Value};
@@ -113,17 +114,48 @@ fn string_list(tags: &Map<String, Value>, key: &str) -> Vec<String> {
         .collect()
 }
 
-/// The offset the wall clock was in, when the value itself does not say: explicit offset tags,
-/// then the camera's time-zone tag, then the difference to the GPS clock (which is UTC).
-fn infer_offset(tags: &Map<String, Value>, local: NaiveDateTime) -> Option<FixedOffset> {
+/// The zone a capture time was in: its offset then, and its name (`UTC+2` for an offset alone,
+/// else the IANA zone of where it was taken).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureZone {
+    pub offset: FixedOffset,
+    pub name: String,
+}
+
+impl From<FixedOffset> for CaptureZone {
+    fn from(offset: FixedOffset) -> Self {
+        CaptureZone {
+            offset,
+            name: zone_name(offset),
+        }
+    }
+}
+
+/// The zone the wall clock was in, when the value itself does not say, in exiftool-vendored's
+/// order (what Immich reads with): explicit offset tags, the camera's time-zone tag, then the
+/// zone of where it was taken (`gps_zone`, from the GPS position), then the difference to the
+/// GPS clock (which is UTC).
+fn infer_zone(
+    tags: &Map<String, Value>,
+    local: NaiveDateTime,
+    gps_zone: Option<Tz>,
+) -> Option<CaptureZone> {
     for key in ["OffsetTimeOriginal", "OffsetTime", "OffsetTimeDigitized"] {
         if let Some(offset) = string(tags, key).and_then(|s| parse_offset(&s)) {
-            return Some(offset);
+            return Some(offset.into());
         }
     }
     // Canon and others: minutes east of UTC.
     if let Some(minutes) = number(tags, "TimeZone").filter(|m| m.abs() <= 14.0 * 60.0) {
-        return FixedOffset::east_opt((minutes * 60.0) as i32);
+        return FixedOffset::east_opt((minutes * 60.0) as i32).map(CaptureZone::from);
+    }
+    if let Some(tz) = gps_zone
+        && let Some(offset) = tz.offset_from_local_datetime(&local).earliest()
+    {
+        return Some(CaptureZone {
+            offset: offset.fix(),
+            name: tz.name().to_string(),
+        });
     }
     let gps = string(tags, "GPSDateTime").and_then(|s| parse_exif_date(&s))?;
     let gps_utc =
@@ -134,28 +166,29 @@ fn infer_offset(tags: &Map<String, Value>, local: NaiveDateTime) -> Option<Fixed
     if quarters.abs() > 14 * 4 || (delta - quarters as i64 * 900).abs() > 600 {
         return None;
     }
-    FixedOffset::east_opt(quarters * 900)
+    FixedOffset::east_opt(quarters * 900).map(CaptureZone::from)
 }
 
-/// The capture time: `(instant, wall clock, zone)`.
+/// The capture time: `(instant, wall clock, zone)`. `gps_zone` is the time zone of where it
+/// was taken, if known (see `infer_zone`).
 pub fn capture_time(
     tags: &Map<String, Value>,
-) -> Option<(DateTime<Utc>, NaiveDateTime, Option<FixedOffset>)> {
+    gps_zone: Option<Tz>,
+) -> Option<(DateTime<Utc>, NaiveDateTime, Option<CaptureZone>)> {
     let (tag, date) = DATE_TAGS.iter().find_map(|tag| {
         string(tags, tag)
             .and_then(|s| parse_exif_date(&s))
             .map(|d| (*tag, d))
     })?;
-    let offset = date.offset.or_else(|| {
+    let zone = match date.offset {
+        Some(offset) => Some(CaptureZone::from(offset)),
         // The GPS clock cannot tell its own offset from itself.
-        if tag == "GPSDateTime" {
-            None
-        } else {
-            infer_offset(tags, date.local)
-        }
-    });
-    let instant = match offset {
-        Some(o) => o
+        None if tag == "GPSDateTime" => None,
+        None => infer_zone(tags, date.local, gps_zone),
+    };
+    let instant = match &zone {
+        Some(z) => z
+            .offset
             .from_local_datetime(&date.local)
             .single()?
             .with_timezone(&Utc),
@@ -168,13 +201,12 @@ pub fn capture_time(
     } else {
         date.local
     };
-    Some((
-        instant,
-        local,
-        offset.or((tag == "GPSDateTime")
-            .then(|| FixedOffset::east_opt(0))
-            .flatten()),
-    ))
+    let zone = zone.or_else(|| {
+        (tag == "GPSDateTime")
+            .then(|| FixedOffset::east_opt(0).map(CaptureZone::from))
+            .flatten()
+    });
+    Some((instant, local, zone))
 }
 
 fn modify_date(tags: &Map<String, Value>) -> Option<DateTime<Utc>> {
@@ -222,7 +254,8 @@ fn keywords(tags: &Map<String, Value>) -> Vec<String> {
     string_list(tags, "Keywords")
 }
 
-fn gps(tags: &Map<String, Value>) -> (Option<f64>, Option<f64>) {
+/// The GPS position, unless missing, out of range or 0,0.
+pub fn gps(tags: &Map<String, Value>) -> (Option<f64>, Option<f64>) {
     let lat = number(tags, "GPSLatitude").filter(|v| (-90.0..=90.0).contains(v));
     let lon = number(tags, "GPSLongitude").filter(|v| (-180.0..=180.0).contains(v));
     match (lat, lon) {
@@ -255,7 +288,7 @@ pub fn merge_sidecar(
     mut file: Map<String, Value>,
     sidecar: Map<String, Value>,
 ) -> Map<String, Value> {
-    if capture_time(&sidecar).is_some() {
+    if capture_time(&sidecar, None).is_some() {
         for tag in DATE_TAGS.iter().chain(OFFSET_TAGS) {
             file.remove(*tag);
         }
@@ -289,10 +322,11 @@ pub fn merge_sidecar(
     file
 }
 
-/// Everything Immich keeps from a file's tags.
-pub fn exif_info(tags: &Map<String, Value>, file_size: i64) -> ExifInfo {
+/// Everything Immich keeps from a file's tags; `gps_zone` is the time zone at the file's GPS
+/// position (`gps`), if known.
+pub fn exif_info(tags: &Map<String, Value>, file_size: i64, gps_zone: Option<Tz>) -> ExifInfo {
     let (latitude, longitude) = gps(tags);
-    let capture = capture_time(tags);
+    let capture = capture_time(tags, gps_zone);
     let orientation = number(tags, "Orientation")
         .map(|o| o as i64)
         .filter(|o| (1..=8).contains(o));
@@ -317,9 +351,9 @@ pub fn exif_info(tags: &Map<String, Value>, file_size: i64) -> ExifInfo {
         exif_image_width: width,
         exif_image_height: height,
         orientation,
-        date_time_original: capture.map(|(instant, _, _)| instant),
-        local_date_time: capture.map(|(_, local, _)| local.and_utc()),
-        time_zone: capture.and_then(|(_, _, offset)| offset).map(zone_name),
+        date_time_original: capture.as_ref().map(|(instant, _, _)| *instant),
+        local_date_time: capture.as_ref().map(|(_, local, _)| local.and_utc()),
+        time_zone: capture.and_then(|(_, _, zone)| zone).map(|z| z.name),
         modify_date: modify_date(tags),
         f_number: number(tags, "FNumber"),
         focal_length: number(tags, "FocalLength"),
@@ -379,38 +413,53 @@ mod tests {
         let t = tags(
             json!({"DateTimeOriginal": "2023:02:02 02:00:00", "CreateDate": "2023:04:04 04:00:00", "CreationDate": "2023:05:05 05:00:00"}),
         );
-        let (instant, local, zone) = capture_time(&t).unwrap();
+        let (instant, local, zone) = capture_time(&t, None).unwrap();
         assert_eq!(local.to_string(), "2023-02-02 02:00:00");
         assert_eq!(instant.to_rfc3339(), "2023-02-02T02:00:00+00:00");
         assert_eq!(zone, None);
         // An offset in the value.
         let t = tags(json!({"DateTimeOriginal": "2022:01:10 15:15:44-04:00"}));
-        let (instant, local, zone) = capture_time(&t).unwrap();
+        let (instant, local, zone) = capture_time(&t, None).unwrap();
         assert_eq!(instant.to_rfc3339(), "2022-01-10T19:15:44+00:00");
         assert_eq!(local.to_string(), "2022-01-10 15:15:44");
-        assert_eq!(zone.map(zone_name).as_deref(), Some("UTC-4"));
+        assert_eq!(zone.map(|z| z.name).as_deref(), Some("UTC-4"));
         // An offset tag.
         let t = tags(
             json!({"DateTimeOriginal": "2020:06:01 12:00:00", "OffsetTimeOriginal": "+05:30"}),
         );
         assert_eq!(
-            capture_time(&t).unwrap().2.map(zone_name).as_deref(),
+            capture_time(&t, None).unwrap().2.map(|z| z.name).as_deref(),
             Some("UTC+5:30")
         );
         // Inferred from the GPS clock (an iPhone in Omaha in March: UTC-5).
         let t = tags(
             json!({"SubSecDateTimeOriginal": "2019:03:21 11:04:22.348", "GPSDateTime": "2019:03:21 16:04:21.01Z"}),
         );
-        let (instant, local, zone) = capture_time(&t).unwrap();
+        let (instant, local, zone) = capture_time(&t, None).unwrap();
         assert_eq!(local.to_string(), "2019-03-21 11:04:22.348");
         assert_eq!(instant.to_rfc3339(), "2019-03-21T16:04:22.348+00:00");
-        assert_eq!(zone.map(zone_name).as_deref(), Some("UTC-5"));
+        assert_eq!(zone.map(|z| z.name).as_deref(), Some("UTC-5"));
+        // Where it was taken, when no tag names the offset: that place's zone at that date,
+        // before the GPS clock (summer and winter time in Chicago).
+        let (instant, local, zone) = capture_time(&t, Some(Tz::America__Chicago)).unwrap();
+        assert_eq!(local.to_string(), "2019-03-21 11:04:22.348");
+        assert_eq!(instant.to_rfc3339(), "2019-03-21T16:04:22.348+00:00");
+        assert_eq!(zone.map(|z| z.name).as_deref(), Some("America/Chicago"));
+        let winter = tags(json!({"DateTimeOriginal": "2019:01:21 11:04:22"}));
+        let (instant, _, _) = capture_time(&winter, Some(Tz::America__Chicago)).unwrap();
+        assert_eq!(instant.to_rfc3339(), "2019-01-21T17:04:22+00:00");
+        // An offset tag still wins over the place.
+        let tagged = tags(
+            json!({"DateTimeOriginal": "2020:06:01 12:00:00", "OffsetTimeOriginal": "+05:30"}),
+        );
+        let (_, _, zone) = capture_time(&tagged, Some(Tz::America__Chicago)).unwrap();
+        assert_eq!(zone.map(|z| z.name).as_deref(), Some("UTC+5:30"));
         // Only the GPS clock.
         let t = tags(json!({"GPSDateTime": "2023:11:15 12:30:00Z"}));
-        let (instant, _, zone) = capture_time(&t).unwrap();
+        let (instant, _, zone) = capture_time(&t, None).unwrap();
         assert_eq!(instant.to_rfc3339(), "2023-11-15T12:30:00+00:00");
-        assert_eq!(zone.map(zone_name).as_deref(), Some("UTC"));
-        assert!(capture_time(&tags(json!({"TimeCreated": "14:30:00+00:00"}))).is_none());
+        assert_eq!(zone.map(|z| z.name).as_deref(), Some("UTC"));
+        assert!(capture_time(&tags(json!({"TimeCreated": "14:30:00+00:00"})), None).is_none());
     }
 
     #[test]
@@ -427,6 +476,7 @@ mod tests {
                 "ImageDescription": "  ", "Description": "A lake",
             })),
             10,
+            None,
         );
         assert_eq!(info.iso, Some(200));
         assert_eq!(info.lens_model.as_deref(), Some("OLYMPUS M.7-14mm F2.8"));

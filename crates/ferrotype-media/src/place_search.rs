@@ -141,6 +141,7 @@ impl PlaceIndex {
                 lat,
                 lon,
                 population,
+                ..
             }) = city_line(&line)
             else {
                 continue;

@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::retry;
 use crate::exiftool::ExifTool;
 use crate::geocode::Geocoder;
-use crate::metadata::{exif_info, merge_sidecar, parse_exif_date};
+use crate::metadata::{exif_info, gps, merge_sidecar, parse_exif_date};
 use crate::video;
 
 pub struct ExtractMetadata {
@@ -64,7 +64,19 @@ impl TypedJobHandler for ExtractMetadata {
                 Err(e) => tracing::warn!(%asset_id, "sidecar unreadable: {e}"),
             }
         }
-        let mut info = exif_info(&tags, asset.file_size);
+        // The zone where it was taken dates a photo whose tags name no offset (as Immich's
+        // exiftool-vendored does with geo-tz), whether or not places are named.
+        let gps_zone = match gps(&tags) {
+            (Some(lat), Some(lon)) => {
+                let geocoder = self.geocoder.clone();
+                tokio::task::spawn_blocking(move || geocoder.time_zone(lat, lon))
+                    .await
+                    .ok()
+                    .flatten()
+            }
+            _ => None,
+        };
+        let mut info = exif_info(&tags, asset.file_size, gps_zone);
         let mut size = displayed_size(&info);
         if asset.asset_type == AssetType::Video {
             match video::probe(path).await {

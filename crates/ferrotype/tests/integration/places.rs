@@ -74,6 +74,15 @@ async fn gps_positions_get_city_state_and_country() {
         place(&admin, &ralston).await,
         named("Ralston", "Nebraska", "United States of America")
     );
+    // Its tags name no offset: the zone is the place's (as Immich's geo-tz gives it), and the
+    // wall clock is read in it (CDT, UTC-5, in March).
+    let asset = admin.get(&format!("/api/assets/{ralston}")).await.json();
+    assert_eq!(asset["exifInfo"]["timeZone"], "America/Chicago");
+    assert_eq!(
+        asset["exifInfo"]["dateTimeOriginal"],
+        "2019-03-21T16:04:22.348+00:00"
+    );
+    assert_eq!(asset["localDateTime"], "2019-03-21T11:04:22.348Z");
     assert_eq!(place(&admin, &empty_gps).await, NOWHERE);
     assert_eq!(place(&admin, &no_gps).await, NOWHERE);
 
@@ -95,6 +104,9 @@ async fn without_the_data_places_stay_empty_and_the_log_says_so_once() {
 
     assert_eq!(place(&admin, &palisade).await, NOWHERE);
     assert_eq!(place(&admin, &ralston).await, NOWHERE);
+    // No zone from the place either: the offset the GPS clock tells.
+    let asset = admin.get(&format!("/api/assets/{ralston}")).await.json();
+    assert_eq!(asset["exifInfo"]["timeZone"], "UTC-5");
     let asset = admin.get(&format!("/api/assets/{palisade}")).await.json();
     assert!(asset["exifInfo"]["latitude"].as_f64().is_some(), "{asset}");
     let log = server.log();
