@@ -22,6 +22,23 @@ use metadata::ExtractMetadata;
 use sidecar::WriteSidecar;
 use thumbnails::GenerateThumbnails;
 
+/// A file of the blob store's staging folder that a job writes and reads, deleted when
+/// dropped.
+pub(crate) struct TempFile(pub(crate) std::path::PathBuf);
+
+impl TempFile {
+    /// A new name in the staging folder, ending in `ext` (`.jpg`).
+    pub(crate) fn in_staging(blobs: &dyn BlobStore, ext: &str) -> TempFile {
+        TempFile(blobs.staging_dir().join(format!("{}{ext}", Uuid::new_v4())))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// What the media jobs work with.
 pub struct MediaJobs {
     pub catalog: Arc<dyn Catalog>,

@@ -5,6 +5,7 @@ pub mod exiftool;
 pub mod geocode;
 pub mod jobs;
 pub mod metadata;
+pub mod motion;
 pub mod place_search;
 pub mod priority;
 pub mod raw;

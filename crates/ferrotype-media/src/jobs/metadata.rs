@@ -2,22 +2,29 @@
 //! sidecar, Immich's rules for dates and fields, the place from the GPS position (offline
 //! reverse geocoding), then the thumbnails job.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::Utc;
 use ferrotype_core::blob::BlobStore;
 use ferrotype_core::catalog::prelude::*;
 use ferrotype_core::jobs::payloads::{ExtractMetadataJob, GenerateThumbnailsJob};
 use ferrotype_core::jobs::{Completion, Job, JobEnd, JobError, NewJob, TypedJobHandler};
-use ferrotype_core::model::{AssetType, ExifInfo};
+use ferrotype_core::model::{Asset, AssetChange, AssetType, ExifInfo, InsertOutcome, Visibility};
 use ferrotype_core::stacking;
+use ferrotype_core::storage::original_key;
 use ferrotype_core::system_config::SystemConfigStore;
 use serde_json::Value;
+use sha1::{Digest, Sha1};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use uuid::Uuid;
 
-use super::retry;
+use super::{TempFile, retry};
 use crate::exiftool::ExifTool;
 use crate::geocode::Geocoder;
 use crate::metadata::{exif_info, gps, merge_sidecar, parse_exif_date};
+use crate::motion::{self, EmbeddedVideo};
 use crate::video;
 
 pub struct ExtractMetadata {
@@ -119,6 +126,15 @@ impl TypedJobHandler for ExtractMetadata {
                 info.country = place.country;
             }
         }
+        // A motion photo's video becomes the still's hidden motion part, before the job is
+        // recorded: a run cut short finds it again by its checksum and links it. A video that
+        // cannot be taken out costs only itself (as in Immich).
+        if asset.asset_type == AssetType::Image
+            && let Some(video) = motion::embedded_video(&tags)
+            && let Err(e) = self.extract_motion(&asset, path, video, &info).await
+        {
+            tracing::warn!(%asset_id, "motion photo video not extracted: {e}");
+        }
         // Completed with its writes: a run that stored them never runs again to enqueue the
         // thumbnails twice.
         let end = JobEnd::of(
@@ -146,5 +162,164 @@ impl TypedJobHandler for ExtractMetadata {
             Err(e) => tracing::warn!(%asset_id, "automatic stacking failed: {e}"),
         }
         Ok(Completion::Recorded)
+    }
+}
+
+impl ExtractMetadata {
+    /// Takes a motion photo's video out of `path` and makes it the still's motion part: an
+    /// asset of the owner's with the same checksum if there is one, else a new hidden video
+    /// (named after the still, `.mp4`, dated as the still, its own metadata job enqueued in
+    /// its insert), then hidden and linked as Immich does.
+    async fn extract_motion(
+        &self,
+        still: &Asset,
+        path: &Path,
+        video: EmbeddedVideo,
+        info: &ExifInfo,
+    ) -> Result<(), String> {
+        let bytes = match video {
+            EmbeddedVideo::Tag(tag) => {
+                let out = TempFile::in_staging(self.blobs.as_ref(), ".mp4");
+                let found = self
+                    .exiftool
+                    .extract_binary(path, tag, &out.0)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if !found {
+                    return Err(format!("exiftool found no {tag}"));
+                }
+                tokio::fs::read(&out.0).await.map_err(|e| e.to_string())?
+            }
+            EmbeddedVideo::Tail { length, padding } => {
+                let size = tokio::fs::metadata(path)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .len();
+                let range = motion::tail_range(size, length, padding)
+                    .ok_or_else(|| format!("{length} bytes do not fit in a file of {size}"))?;
+                let mut file = tokio::fs::File::open(path)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                file.seek(std::io::SeekFrom::Start(range.start))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let mut bytes = vec![0; (range.end - range.start) as usize];
+                file.read_exact(&mut bytes)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                bytes
+            }
+        };
+        let checksum = Sha1::digest(&bytes).to_vec();
+        let existing = self
+            .catalog
+            .assets_by_checksums(still.owner_id, std::slice::from_ref(&checksum))
+            .await
+            .map_err(|e| e.to_string())?;
+        let motion_id = match existing.first() {
+            Some(found) => found.asset_id,
+            None => self.store_motion(still, bytes, checksum, info).await?,
+        };
+        let owner = still.owner_id;
+        if let Some(motion) = self
+            .catalog
+            .asset(motion_id)
+            .await
+            .map_err(|e| e.to_string())?
+            && motion.visibility == Visibility::Timeline
+        {
+            let hidden = AssetChange {
+                visibility: Some(Visibility::Hidden),
+                ..AssetChange::default()
+            };
+            self.catalog
+                .update_assets(owner, &[motion_id], &hidden)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        if still.live_photo_video_id != Some(motion_id) {
+            let linked = AssetChange {
+                live_photo_video_id: Some(Some(motion_id)),
+                ..AssetChange::default()
+            };
+            self.catalog
+                .update_assets(owner, &[still.id], &linked)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// A new hidden video of the still's owner holding `bytes`; its id.
+    async fn store_motion(
+        &self,
+        still: &Asset,
+        bytes: Vec<u8>,
+        checksum: Vec<u8>,
+        info: &ExifInfo,
+    ) -> Result<Uuid, String> {
+        let id = Uuid::new_v4();
+        let key = original_key(still.owner_id, id, ".mp4");
+        let stem = std::path::Path::new(&still.original_file_name)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("motion");
+        let now = Utc::now();
+        let taken = info.date_time_original.unwrap_or(still.file_created_at);
+        let motion = Asset {
+            id,
+            owner_id: still.owner_id,
+            asset_type: AssetType::Video,
+            original_path: key.clone(),
+            original_file_name: format!("{stem}.mp4"),
+            checksum,
+            file_size: bytes.len() as i64,
+            file_created_at: taken,
+            file_modified_at: still.file_modified_at,
+            local_date_time: info.local_date_time.unwrap_or(still.local_date_time),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            visibility: Visibility::Hidden,
+            is_favorite: false,
+            duration_ms: None,
+            live_photo_video_id: None,
+            sidecar_path: None,
+            device_asset_id: Some("NONE".to_string()),
+            device_id: Some("NONE".to_string()),
+            width: None,
+            height: None,
+            thumbhash: None,
+            stack_id: None,
+            is_edited: false,
+        };
+        // As an upload: the file behind an intent, then the row with its metadata job.
+        self.catalog
+            .record_upload_intent(&key)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.blobs
+            .put_bytes(&key, &bytes)
+            .await
+            .map_err(|e| e.to_string())?;
+        let job = NewJob::of(&ExtractMetadataJob::with_source(id, None));
+        match self.catalog.insert_asset(&motion, &[], &[job]).await {
+            Ok(InsertOutcome::Created) => Ok(id),
+            // Another run stored the same video meanwhile: that one is the motion part.
+            Ok(InsertOutcome::Duplicate(existing)) => {
+                self.discard(&key).await;
+                Ok(existing)
+            }
+            Err(e) => {
+                self.discard(&key).await;
+                Err(e.to_string())
+            }
+        }
+    }
+
+    async fn discard(&self, key: &str) {
+        if self.blobs.delete(key).await.is_ok() {
+            let _ = self.catalog.clear_upload_intent(key).await;
+        }
     }
 }

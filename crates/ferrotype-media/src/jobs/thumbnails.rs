@@ -3,7 +3,7 @@
 //! (`ferrotype_core::edits`) also their edited copies and an edited full-size JPEG, whose
 //! thumbhash and size become the asset's (as Immich's, which keeps both sets of files).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -17,7 +17,7 @@ use ferrotype_core::storage::{Generated, extension_of, generated_key};
 use ferrotype_core::system_config::SystemConfigStore;
 
 use super::metadata::displayed_size;
-use super::retry;
+use super::{TempFile, retry};
 use crate::exiftool::ExifTool;
 use crate::thumbnail::{SourceKind, ThumbnailError, ThumbnailSettings, generate, generate_edited};
 use crate::{raw, video};
@@ -65,21 +65,9 @@ enum RawSource {
 }
 
 /// A temporary file removed when dropped.
-struct TempFile(PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 impl GenerateThumbnails {
     fn temp(&self, ext: &str) -> TempFile {
-        TempFile(
-            self.blobs
-                .staging_dir()
-                .join(format!("{}{ext}", uuid::Uuid::new_v4())),
-        )
+        TempFile::in_staging(self.blobs.as_ref(), ext)
     }
 
     /// The largest JPEG the camera embedded in a RAW file, with its pixel size.

@@ -21,6 +21,7 @@ mod lifecycle;
 mod memories;
 mod metadata;
 mod migrate;
+mod motion_photos;
 mod notifications;
 mod partners;
 mod places;
