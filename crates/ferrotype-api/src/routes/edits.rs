@@ -145,7 +145,9 @@ pub async fn update_many(
     auth: Auth,
     ApiJson(dto): ApiJson<EditDto>,
 ) -> ApiResult<StatusCode> {
-    let change = dto.change_named(&state).await?;
+    let mut change = dto.change_named(&state).await?;
+    // Not a field of the bulk edit (Immich's AssetBulkUpdateDto): a live photo is one asset's.
+    change.live_photo_video_id = None;
     require_owned(&state, &auth, &dto.ids, Permission::AssetUpdate).await?;
     state
         .catalog
@@ -164,7 +166,10 @@ pub async fn update_one(
     Path(id): Path<Uuid>,
     ApiJson(dto): ApiJson<EditDto>,
 ) -> ApiResult<Json<AssetResponse>> {
-    let change = dto.change_named(&state).await?;
+    let mut change = dto.change_named(&state).await?;
+    // Fields of the bulk edit only (Immich's UpdateAssetDto has neither).
+    change.shift_minutes = None;
+    change.time_zone = None;
     accessible_asset(&state, &auth, id, Permission::AssetUpdate).await?;
     // Immich's live-photo hooks: a motion part linked leaves the timeline; one unlinked comes
     // back with the still's visibility.

@@ -333,6 +333,14 @@ async fn live_photos_are_linked_unlinked_and_deleted_together(backend: Backend) 
     link(&ann, &still, json!("4f1b2b4e-8c1e-4d55-9b1a-0d6f1c2b3a4d"))
         .await
         .assert_error(400, "Live photo video not found");
+    // The bulk edit has no live photos (Immich's AssetBulkUpdateDto): the field is ignored.
+    let r = ann
+        .put(
+            "/api/assets",
+            json!({"ids": [still], "livePhotoVideoId": motion}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
     let asset = ann.get(&format!("/api/assets/{still}")).await.json();
     assert_eq!(asset["livePhotoVideoId"], Value::Null);
 
