@@ -23,6 +23,7 @@ mod metadata;
 mod migrate;
 mod notifications;
 mod partners;
+mod people;
 mod places;
 mod postgres;
 mod processes;
