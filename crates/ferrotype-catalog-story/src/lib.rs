@@ -1438,6 +1438,8 @@ async fn read_sync(
                     | SyncRow::PartnerDelete { shared_by_id, .. } => *shared_by_id,
                     SyncRow::AssetEdit(e) => e.id,
                     SyncRow::AssetEditDelete(id) => *id,
+                    SyncRow::Person(p) => p.id,
+                    SyncRow::PersonDelete(id) => *id,
                     other => panic!("unexpected row {other:?}"),
                 };
                 rows.push((item.row.entity_type(), id, item.update_id));
@@ -3831,7 +3833,7 @@ pub async fn asset_edits(c: &dyn Catalog) {
 /// People: made with Immich's defaults, read back, listed by owner in Immich's order (hidden
 /// last, favourites first, named before unnamed, by name, by creation) a page at a time, with
 /// or without the hidden ones, counted; changed field by field (a nullable one set, kept,
-/// cleared); deleted, and gone with their owner.
+/// cleared); deleted, and gone with their owner; synced (PeopleV1).
 pub async fn people(c: &dyn Catalog) {
     use chrono::NaiveDate;
     use ferrotype_core::catalog::{NewPerson, PeopleCount, Person, PersonChange};
@@ -4031,4 +4033,67 @@ pub async fn people(c: &dyn Catalog) {
     c.delete_user(bob.id).await.unwrap();
     assert!(c.person(bobs.id).await.unwrap().is_none());
     assert_eq!(c.people_count(ann.id).await.unwrap().total, 4);
+
+    // The sync (PeopleV1): the owner's deletions, then their people; from checkpoints, only
+    // what changed since.
+    let query = |checkpoints: HashMap<String, String>| SyncQuery {
+        user_id: ann.id,
+        types: vec!["PeopleV1".into()],
+        checkpoints,
+    };
+    let sorted = |mut v: Vec<(&'static str, Uuid)>| {
+        v.sort();
+        v
+    };
+    let (rows, now) = read_sync(c, query(HashMap::new())).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    assert_eq!(
+        sorted(seen[..2].to_vec()),
+        sorted(vec![
+            ("PersonDeleteV1", charlie.id),
+            ("PersonDeleteV1", alice2.id)
+        ]),
+        "deletes first, the owner's only"
+    );
+    assert_eq!(
+        sorted(seen[2..].to_vec()),
+        sorted(
+            [alice.id, unnamed.id, bill.id, hidden.id]
+                .iter()
+                .map(|id| ("PersonV1", *id))
+                .collect()
+        )
+    );
+    let (bobs_rows, _) = read_sync(
+        c,
+        SyncQuery {
+            user_id: nobody.id,
+            types: vec!["PeopleV1".into()],
+            checkpoints: HashMap::new(),
+        },
+    )
+    .await;
+    assert!(bobs_rows.is_empty());
+    let checkpoints: HashMap<String, String> = ["PersonV1", "PersonDeleteV1"]
+        .iter()
+        .map(|t| (t.to_string(), now.clone()))
+        .collect();
+    assert!(read_sync(c, query(checkpoints.clone())).await.0.is_empty());
+    c.update_person(
+        bill.id,
+        &PersonChange {
+            name: Some("Bill".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    c.delete_people(&[unnamed.id]).await.unwrap();
+    let (rows, _) = read_sync(c, query(checkpoints)).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(
+        seen,
+        [("PersonDeleteV1", unnamed.id), ("PersonV1", bill.id)]
+    );
 }

@@ -3,13 +3,15 @@
 //! bad ids, a birth date in the future, a bad colour, bad pages), Immich's defaults, the list's
 //! order (favourites first, hidden last, named by name, unnamed last), its pages and counts,
 //! changes one by one and in bulk, the feature face that cannot be found, deletions one by one
-//! and in bulk; on a SQLite and on a PostgreSQL catalog.
+//! and in bulk; the sync lines (PersonV1, PersonDeleteV1) checked against the spec; on a SQLite
+//! and on a PostgreSQL catalog.
 
 use ferrotype_postgres::testing::TestCluster;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::*;
+use crate::sync::{ack, acks_of, authed, check_order, kinds, of_kind, sync};
 
 struct Setup {
     server: Server,
@@ -70,6 +72,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     people_refuse_what_immich_refuses,
     people_are_made_listed_changed_and_deleted,
+    people_reach_the_phone,
 );
 
 const MISSING: &str = "4f1b2b4e-8c1e-4d55-9b1a-0d6f1c2b3a4d";
@@ -632,4 +635,82 @@ async fn people_are_made_listed_changed_and_deleted(backend: Backend) {
     assert_eq!(all["total"], 5);
     assert_eq!(all["hidden"], 1);
     assert_eq!(list(&s.bob, "").await["total"], 2, "Bob's untouched");
+}
+
+/// The phone hears of its owner's people through the sync stream (PeopleV1), every line checked
+/// against the spec: made, changed, deleted; nobody else's.
+async fn people_reach_the_phone(backend: Backend) {
+    let s = setup(backend).await;
+    let base = s.server.base.clone();
+    let ann_id = user_id(&s.ann).await;
+    let anns_phone = authed(&s.ann);
+    let bobs_phone = authed(&s.bob);
+    let types = json!({ "types": APP_SYNC_TYPES });
+    for phone in [&anns_phone, &bobs_phone] {
+        ack(
+            phone,
+            &base,
+            acks_of(&sync(phone, &base, types.clone()).await),
+        )
+        .await;
+    }
+
+    let alice = create(
+        &s.ann,
+        json!({"name": "Alice", "birthDate": "1990-01-31", "color": "#333", "isFavorite": true}),
+    )
+    .await;
+    let plain = create(&s.ann, json!({})).await;
+    let made = sync(&anns_phone, &base, types.clone()).await;
+    check_order(&made);
+    let lines = of_kind(&made, "PersonV1");
+    assert_eq!(lines.len(), 2, "{:?}", kinds(&made));
+    let line = lines.iter().find(|l| l.data["id"] == id(&alice)).unwrap();
+    let updated_at = alice["updatedAt"].clone();
+    assert_eq!(
+        line.data,
+        json!({"id": id(&alice), "createdAt": updated_at, "updatedAt": updated_at,
+               "ownerId": ann_id, "name": "Alice", "birthDate": "1990-01-31T00:00:00.000Z",
+               "isHidden": false, "isFavorite": true, "color": "#333", "faceAssetId": null})
+    );
+    let line = lines.iter().find(|l| l.data["id"] == id(&plain)).unwrap();
+    assert_eq!(line.data["name"], "");
+    assert_eq!(line.data["birthDate"], Value::Null);
+    assert_eq!(line.data["color"], Value::Null);
+    ack(&anns_phone, &base, acks_of(&made)).await;
+    let quiet = sync(&bobs_phone, &base, types.clone()).await;
+    assert!(
+        kinds(&quiet).iter().all(|k| !k.starts_with("Person")),
+        "{:?}",
+        kinds(&quiet)
+    );
+
+    // A change comes again; a deletion as its own line.
+    let r = s
+        .ann
+        .put(
+            &format!("/api/people/{}", id(&alice)),
+            json!({"isHidden": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = s.ann.delete(&format!("/api/people/{}", id(&plain))).await;
+    assert_eq!(r.status, 204);
+    let changed = sync(&anns_phone, &base, types.clone()).await;
+    check_order(&changed);
+    assert_eq!(
+        kinds(&changed)
+            .into_iter()
+            .filter(|k| k.starts_with("Person"))
+            .collect::<Vec<_>>(),
+        ["PersonDeleteV1", "PersonV1"]
+    );
+    assert_eq!(
+        of_kind(&changed, "PersonDeleteV1")[0].data,
+        json!({"personId": id(&plain)})
+    );
+    assert_eq!(of_kind(&changed, "PersonV1")[0].data["isHidden"], true);
+    ack(&anns_phone, &base, acks_of(&changed)).await;
+    let again = sync(&anns_phone, &base, types.clone()).await;
+    assert!(kinds(&again).iter().all(|k| !k.starts_with("Person")));
 }
