@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::dto::{BulkIdResponse, iso};
+use crate::dto::{BulkIdResponse, BulkIdsDto, iso};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::messages;
@@ -329,12 +329,6 @@ async fn delete_people(state: &AppState, auth: &Auth, ids: &[Uuid]) -> ApiResult
     }
     state.catalog.delete_people(ids).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// `BulkIdsDto`.
-#[derive(Deserialize)]
-pub struct BulkIdsDto {
-    ids: Vec<Uuid>,
 }
 
 /// `DELETE /people`.

@@ -6,7 +6,6 @@
 //! and in bulk; the sync lines (PersonV1, PersonDeleteV1) checked against the spec; on a SQLite
 //! and on a PostgreSQL catalog.
 
-use ferrotype_postgres::testing::TestCluster;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -19,54 +18,10 @@ struct Setup {
     bob: Client,
 }
 
-#[derive(Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
 async fn setup(backend: Backend) -> Setup {
-    let server = match backend {
-        Backend::Sqlite => Server::start(),
-        Backend::Postgres => {
-            let url = TestCluster::shared().database_url().await;
-            Server::start_with(&[("FERROTYPE_DATABASE_URL", url.as_str())])
-        }
-    };
-    let admin = admin(&server).await;
-    for (email, name) in [("ann@example.com", "Ann"), ("bob@example.com", "Bob")] {
-        let r = admin
-            .post(
-                "/api/admin/users",
-                json!({"email": email, "password": "password-1234", "name": name}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    }
-    let ann = login(&server, "ann@example.com", "password-1234").await;
-    let bob = login(&server, "bob@example.com", "password-1234").await;
+    let server = backend.server().await;
+    let (_, [ann, bob]) = admin_and_users(&server, ["Ann", "Bob"]).await;
     Setup { server, ann, bob }
-}
-
-macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    super::$story(super::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    super::$story(super::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_backends!(
