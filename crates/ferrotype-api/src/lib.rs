@@ -26,6 +26,7 @@ use routes::activities;
 use routes::asset_edits;
 use routes::asset_metadata;
 use routes::memories;
+use routes::people;
 use routes::stacks;
 use routes::tags;
 use routes::{
@@ -288,6 +289,14 @@ api_routes! {
     GET "/assets/{id}/edits" => asset_edits::get;
     PUT "/assets/{id}/edits" => asset_edits::replace;
     DELETE "/assets/{id}/edits" => asset_edits::remove;
+    GET "/people" => people::search;
+    POST "/people" => people::create;
+    PUT "/people" => people::update_all;
+    DELETE "/people" => people::delete_all;
+    GET "/people/{id}" => people::get;
+    PUT "/people/{id}" => people::update;
+    PATCH "/people/{id}" => people::update;
+    DELETE "/people/{id}" => people::delete;
 }
 
 type RequestRewrite = fn(axum::extract::Request) -> axum::extract::Request;

@@ -234,3 +234,9 @@ pub const EDIT_SVG: Refusal = refusal(
     StatusCode::BAD_REQUEST,
     "Editing SVG images is not supported",
 );
+// People (Immich's `PersonService`).
+pub const PERSON_NOT_FOUND: Refusal = refusal(StatusCode::NOT_FOUND, "Person not found");
+pub const INVALID_FEATURE_FACE: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Invalid assetId for feature face or asset is offline",
+);

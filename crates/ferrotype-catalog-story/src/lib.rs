@@ -1438,6 +1438,8 @@ async fn read_sync(
                     | SyncRow::PartnerDelete { shared_by_id, .. } => *shared_by_id,
                     SyncRow::AssetEdit(e) => e.id,
                     SyncRow::AssetEditDelete(id) => *id,
+                    SyncRow::Person(p) => p.id,
+                    SyncRow::PersonDelete(id) => *id,
                     other => panic!("unexpected row {other:?}"),
                 };
                 rows.push((item.row.entity_type(), id, item.update_id));
@@ -3826,4 +3828,272 @@ pub async fn asset_edits(c: &dyn Catalog) {
         .collect();
     let (rows, _) = read_sync(c, query(checkpoints)).await;
     assert!(rows.is_empty(), "{rows:?}");
+}
+
+/// People: made with Immich's defaults, read back, listed by owner in Immich's order (hidden
+/// last, favourites first, named before unnamed, by name, by creation) a page at a time, with
+/// or without the hidden ones, counted; changed field by field (a nullable one set, kept,
+/// cleared); deleted, and gone with their owner; synced (PeopleV1).
+pub async fn people(c: &dyn Catalog) {
+    use chrono::NaiveDate;
+    use ferrotype_core::catalog::{NewPerson, PeopleCount, Person, PersonChange};
+
+    let ann = stored_user(c, "ann@example.com").await;
+    let bob = stored_user(c, "bob@example.com").await;
+    let make = |name: &str| NewPerson {
+        owner_id: ann.id,
+        name: name.to_string(),
+        ..Default::default()
+    };
+    let birth = NaiveDate::from_ymd_opt(1990, 1, 31).unwrap();
+    let alice = c
+        .create_person(&NewPerson {
+            birth_date: Some(birth),
+            color: Some("#a0b1c2".into()),
+            ..make("Alice")
+        })
+        .await
+        .unwrap();
+    assert_eq!(alice.owner_id, ann.id);
+    assert_eq!(alice.name, "Alice");
+    assert_eq!(alice.birth_date, Some(birth));
+    assert_eq!(alice.color.as_deref(), Some("#a0b1c2"));
+    assert_eq!(alice.thumbnail_path, "");
+    assert_eq!(alice.face_asset_id, None);
+    assert!(!alice.is_hidden && !alice.is_favorite);
+    assert_eq!(alice.created_at, alice.updated_at);
+    assert!((now() - alice.created_at).num_seconds().abs() < 60);
+    assert_eq!(c.person(alice.id).await.unwrap().unwrap(), alice);
+    assert!(c.person(Uuid::new_v4()).await.unwrap().is_none());
+
+    let unnamed = c.create_person(&make("")).await.unwrap();
+    assert_eq!(unnamed.birth_date, None);
+    assert_eq!(unnamed.color, None);
+    let charlie = c.create_person(&make("Charlie")).await.unwrap();
+    let bill = c
+        .create_person(&NewPerson {
+            is_favorite: true,
+            ..make("bill")
+        })
+        .await
+        .unwrap();
+    let hidden = c
+        .create_person(&NewPerson {
+            is_hidden: true,
+            is_favorite: true,
+            ..make("Aaron")
+        })
+        .await
+        .unwrap();
+    let bobs = c
+        .create_person(&NewPerson {
+            owner_id: bob.id,
+            name: "Bob's".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+
+    let ids = |people: &[Person]| people.iter().map(|p| p.id).collect::<Vec<_>>();
+    let page = c.people(ann.id, false, 0, 500).await.unwrap();
+    assert_eq!(
+        ids(&page.people),
+        vec![bill.id, alice.id, charlie.id, unnamed.id],
+        "favourites first, then named by name (byte order), unnamed last; no hidden"
+    );
+    assert!(!page.has_next_page);
+    let page = c.people(ann.id, true, 0, 500).await.unwrap();
+    assert_eq!(
+        ids(&page.people),
+        vec![bill.id, alice.id, charlie.id, unnamed.id, hidden.id],
+        "the hidden last, favourite or not"
+    );
+    let page = c.people(ann.id, true, 1, 2).await.unwrap();
+    assert_eq!(ids(&page.people), vec![alice.id, charlie.id]);
+    assert!(page.has_next_page);
+    let page = c.people(ann.id, true, 3, 2).await.unwrap();
+    assert_eq!(ids(&page.people), vec![unnamed.id, hidden.id]);
+    assert!(!page.has_next_page, "the last page");
+    assert!(
+        c.people(ann.id, true, 5, 2)
+            .await
+            .unwrap()
+            .people
+            .is_empty()
+    );
+    assert_eq!(
+        c.people_count(ann.id).await.unwrap(),
+        PeopleCount {
+            total: 5,
+            hidden: 1
+        }
+    );
+    assert_eq!(
+        ids(&c.people(bob.id, true, 0, 500).await.unwrap().people),
+        vec![bobs.id]
+    );
+    let nobody = stored_user(c, "nobody@example.com").await;
+    assert_eq!(
+        c.people_count(nobody.id).await.unwrap(),
+        PeopleCount::default()
+    );
+    // Same name: the first made first.
+    let alice2 = c.create_person(&make("Alice")).await.unwrap();
+    assert_eq!(
+        ids(&c.people(ann.id, false, 1, 2).await.unwrap().people),
+        vec![alice.id, alice2.id]
+    );
+
+    // Changes: what is given changes, the rest stays; updated_at moves.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let renamed = c
+        .update_person(
+            alice.id,
+            &PersonChange {
+                name: Some("Alicia".into()),
+                is_favorite: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(renamed.name, "Alicia");
+    assert!(renamed.is_favorite);
+    assert_eq!(renamed.birth_date, Some(birth), "kept");
+    assert_eq!(renamed.color.as_deref(), Some("#a0b1c2"), "kept");
+    assert_eq!(renamed.created_at, alice.created_at);
+    assert!(renamed.updated_at > alice.updated_at);
+    assert_eq!(c.person(alice.id).await.unwrap().unwrap(), renamed);
+    let cleared = c
+        .update_person(
+            alice.id,
+            &PersonChange {
+                birth_date: Some(None),
+                color: Some(None),
+                is_hidden: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cleared.birth_date, None);
+    assert_eq!(cleared.color, None);
+    assert!(cleared.is_hidden);
+    assert_eq!(cleared.name, "Alicia");
+    let set = c
+        .update_person(
+            unnamed.id,
+            &PersonChange {
+                birth_date: Some(Some(birth)),
+                color: Some(Some("#333".into())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(set.birth_date, Some(birth));
+    assert_eq!(set.color.as_deref(), Some("#333"));
+    // Nothing to change still touches updated_at, as Immich's update does.
+    let touched = c
+        .update_person(charlie.id, &PersonChange::default())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(touched.updated_at >= charlie.updated_at);
+    assert_eq!(touched.name, charlie.name);
+    assert!(
+        c.update_person(Uuid::new_v4(), &PersonChange::default())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        c.people_count(ann.id).await.unwrap(),
+        PeopleCount {
+            total: 6,
+            hidden: 2
+        }
+    );
+
+    // Deletes: those that exist are counted.
+    assert_eq!(
+        c.delete_people(&[charlie.id, alice2.id, Uuid::new_v4()])
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(c.person(charlie.id).await.unwrap().is_none());
+    assert_eq!(c.delete_people(&[]).await.unwrap(), 0);
+    assert_eq!(c.people_count(ann.id).await.unwrap().total, 4);
+
+    // A user's people go with the user.
+    c.delete_user(bob.id).await.unwrap();
+    assert!(c.person(bobs.id).await.unwrap().is_none());
+    assert_eq!(c.people_count(ann.id).await.unwrap().total, 4);
+
+    // The sync (PeopleV1): the owner's deletions, then their people; from checkpoints, only
+    // what changed since.
+    let query = |checkpoints: HashMap<String, String>| SyncQuery {
+        user_id: ann.id,
+        types: vec!["PeopleV1".into()],
+        checkpoints,
+    };
+    let sorted = |mut v: Vec<(&'static str, Uuid)>| {
+        v.sort();
+        v
+    };
+    let (rows, now) = read_sync(c, query(HashMap::new())).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    assert_eq!(
+        sorted(seen[..2].to_vec()),
+        sorted(vec![
+            ("PersonDeleteV1", charlie.id),
+            ("PersonDeleteV1", alice2.id)
+        ]),
+        "deletes first, the owner's only"
+    );
+    assert_eq!(
+        sorted(seen[2..].to_vec()),
+        sorted(
+            [alice.id, unnamed.id, bill.id, hidden.id]
+                .iter()
+                .map(|id| ("PersonV1", *id))
+                .collect()
+        )
+    );
+    let (bobs_rows, _) = read_sync(
+        c,
+        SyncQuery {
+            user_id: nobody.id,
+            types: vec!["PeopleV1".into()],
+            checkpoints: HashMap::new(),
+        },
+    )
+    .await;
+    assert!(bobs_rows.is_empty());
+    let checkpoints: HashMap<String, String> = ["PersonV1", "PersonDeleteV1"]
+        .iter()
+        .map(|t| (t.to_string(), now.clone()))
+        .collect();
+    assert!(read_sync(c, query(checkpoints.clone())).await.0.is_empty());
+    c.update_person(
+        bill.id,
+        &PersonChange {
+            name: Some("Bill".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    c.delete_people(&[unnamed.id]).await.unwrap();
+    let (rows, _) = read_sync(c, query(checkpoints)).await;
+    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(
+        seen,
+        [("PersonDeleteV1", unnamed.id), ("PersonV1", bill.id)]
+    );
 }

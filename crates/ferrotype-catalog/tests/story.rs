@@ -52,4 +52,5 @@ stories!(
     stacks,
     memories,
     asset_edits,
+    people,
 );

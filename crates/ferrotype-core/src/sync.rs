@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::catalog::Memory;
+use crate::catalog::Person;
 use crate::catalog::Stack;
 use crate::edits::AssetEdit;
 use crate::model::{Album, AlbumRole, Asset, ExifInfo, User};
@@ -211,6 +212,9 @@ pub enum SyncRow {
     AssetEdit(Box<AssetEdit>),
     /// A removed edit, by its id.
     AssetEditDelete(Uuid),
+    /// One of the user's people.
+    Person(Box<Person>),
+    PersonDelete(Uuid),
 }
 
 impl SyncRow {
@@ -248,6 +252,8 @@ impl SyncRow {
             SyncRow::MemoryToAssetDelete { .. } => "MemoryToAssetDeleteV1",
             SyncRow::AssetEdit(_) => "AssetEditV1",
             SyncRow::AssetEditDelete(_) => "AssetEditDeleteV1",
+            SyncRow::Person(_) => "PersonV1",
+            SyncRow::PersonDelete(_) => "PersonDeleteV1",
         }
     }
 }

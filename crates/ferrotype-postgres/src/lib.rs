@@ -22,6 +22,7 @@ mod metadata;
 mod migrate;
 mod notifications;
 mod partners;
+mod people;
 mod search;
 mod sessions;
 mod shared_links;

@@ -43,6 +43,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0011_asset_edits",
         include_str!("../migrations/0011_asset_edits.sql"),
     ),
+    ("0012_people", include_str!("../migrations/0012_people.sql")),
 ];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.

@@ -25,6 +25,7 @@ use crate::asset_edits::{EDIT_COLUMNS, edit_at};
 use crate::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
 use crate::memories::{MEMORY_COLUMNS, memory_at};
 use crate::metadata::{EXIF_COLUMNS, exif_at};
+use crate::people::{PERSON_COLUMNS, person_at};
 use crate::users::{USER_COLUMNS, user_at};
 use crate::{PgCatalog, map_error, now};
 
@@ -593,7 +594,26 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                     |r| Ok(item(SyncRow::AssetEdit(Box::new(edit_at(r)?)), r.get(5))),
                 )
                 .await?),
-        // People, faces and OCR: nothing exists to sync until those features do.
+        "PeopleV1" => Ok(ctx
+            .each(
+                "SELECT person_id, id FROM person_audit
+                 WHERE owner_id = $1 AND id > $2 AND id < $3 ORDER BY id",
+                a("PersonDeleteV1"),
+                |r| Ok(item(SyncRow::PersonDelete(r.get(0)), r.get(1))),
+            )
+            .await?
+            && ctx
+                .each(
+                    &format!(
+                        "SELECT {PERSON_COLUMNS}, p.update_id FROM people p
+                         WHERE p.owner_id = $1 AND p.update_id > $2 AND p.update_id < $3
+                         ORDER BY p.update_id"
+                    ),
+                    a("PersonV1"),
+                    |r| Ok(item(SyncRow::Person(Box::new(person_at(r))), r.get(11))),
+                )
+                .await?),
+        // Faces and OCR: nothing exists to sync until those features do.
         _ => Ok(true),
     }
 }

@@ -68,6 +68,14 @@ fn to_param(table: &str, column: &str, kind: &str, value: &Value) -> CatalogResu
             ),
             _ => return Err(refuse()),
         }),
+        // Dates (a person's birth date) travel as `YYYY-MM-DD` text, as SQLite keeps them.
+        "date" => Box::new(match value {
+            _ if null => None,
+            Value::Text(s) => {
+                Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| refuse())?)
+            }
+            _ => return Err(refuse()),
+        }),
         "bytea" => Box::new(match value {
             _ if null => None,
             Value::Bytes(b) => Some(b.clone()),
@@ -141,6 +149,8 @@ fn from_row(
     let value = match kind {
         "uuid" => get::<uuid::Uuid>(row, index)?.map(Value::Uuid),
         "timestamp with time zone" => get::<DateTime<Utc>>(row, index)?.map(Value::Timestamp),
+        "date" => get::<chrono::NaiveDate>(row, index)?
+            .map(|d| Value::Text(d.format("%Y-%m-%d").to_string())),
         "bytea" => get::<Vec<u8>>(row, index)?.map(Value::Bytes),
         "jsonb" | "json" => get::<serde_json::Value>(row, index)?.map(Value::Json),
         "bigint" => get::<i64>(row, index)?.map(Value::Integer),

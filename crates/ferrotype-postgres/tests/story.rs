@@ -46,4 +46,5 @@ stories!(
     stacks,
     memories,
     asset_edits,
+    people,
 );

@@ -126,11 +126,13 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
             .map(|r| r.trim_start_matches("#/components/schemas/"));
         let start = self.issues.len();
         self.check_shape(schema, value);
-        // As zod, a refinement runs only when what came before it did not abort.
-        if let (Some(name), Some(value)) = (name, value)
-            && !aborted(&self.issues[start..])
-        {
-            self.refine(name, value);
+        // As zod, a refinement runs only when what came before it did not abort; a field's own
+        // refinement only needs that field to have passed.
+        if let (Some(name), Some(value)) = (name, value) {
+            self.refine_fields(name, value);
+            if !aborted(&self.issues[start..]) {
+                self.refine(name, value);
+            }
         }
     }
 
@@ -291,7 +293,13 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
     }
 
     fn string(&mut self, schema: &Value, value: Option<&Value>) {
-        let format = schema.get("format").and_then(Value::as_str);
+        let pattern = schema.get("pattern").and_then(Value::as_str);
+        // Immich's ISO date schemas carry their pattern; a `date` without one is a plain string
+        // described as a date (a person's birth date), checked by a refinement if at all.
+        let format = schema
+            .get("format")
+            .and_then(Value::as_str)
+            .filter(|f| *f != "date" || pattern.is_some());
         let Some(Value::String(s)) = value else {
             // Immich's email and ISO date schemas word every issue themselves, with
             // JavaScript's `typeof` of the input (`object` for null).
@@ -337,7 +345,6 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
                 None,
             );
         }
-        let pattern = schema.get("pattern").and_then(Value::as_str);
         let matches = |p: &str| regex(p).is_none_or(|r| r.is_match(s));
         match format {
             Some("uuid") if !is_uuid(s) || !pattern.is_none_or(matches) => {
@@ -469,6 +476,20 @@ impl<'a, S: Schemas + ?Sized> Walker<'a, S> {
         self.issue("custom", message, None);
         if at.is_some() {
             self.path.pop();
+        }
+    }
+
+    /// The refinements of single fields of Immich's zod schemas that its OpenAPI document
+    /// cannot carry, run whatever the object's other fields gave.
+    fn refine_fields(&mut self, name: &str, value: &Value) {
+        if let "PersonCreateDto" | "PersonUpdateDto" | "PeopleUpdateItem" = name
+            && let Some(Value::String(birth_date)) = value.get("birthDate")
+            && !crate::routes::people::birth_date_allowed(birth_date)
+        {
+            self.custom(
+                Some("birthDate"),
+                "Birth date cannot be in the future".into(),
+            );
         }
     }
 

@@ -16,6 +16,7 @@ pub mod media;
 pub mod memories;
 pub mod notifications;
 pub mod partners;
+pub mod people;
 pub mod pin;
 pub mod query;
 pub mod search;

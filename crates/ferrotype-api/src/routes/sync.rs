@@ -247,6 +247,20 @@ pub(crate) fn data_of(row: &SyncRow) -> Value {
             "sequence": e.sequence,
         }),
         SyncRow::AssetEditDelete(id) => json!({ "editId": id }),
+        // The birth date as Immich's sync sends a date: its midnight UTC.
+        SyncRow::Person(p) => json!({
+            "id": p.id,
+            "createdAt": iso(&p.created_at),
+            "updatedAt": iso(&p.updated_at),
+            "ownerId": p.owner_id,
+            "name": p.name,
+            "birthDate": p.birth_date.map(|d| iso(&d.and_time(chrono::NaiveTime::MIN).and_utc())),
+            "isHidden": p.is_hidden,
+            "isFavorite": p.is_favorite,
+            "color": p.color,
+            "faceAssetId": p.face_asset_id,
+        }),
+        SyncRow::PersonDelete(id) => json!({ "personId": id }),
     }
 }
 

@@ -16,6 +16,7 @@ mod memories;
 mod metadata;
 mod notifications;
 mod partners;
+mod people;
 mod search;
 mod sessions;
 mod shared_links;
@@ -110,6 +111,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0023_asset_edits",
         include_str!("migrations/0023_asset_edits.sql"),
     ),
+    ("0024_people", include_str!("migrations/0024_people.sql")),
 ];
 
 /// How many idle read connections are kept open.

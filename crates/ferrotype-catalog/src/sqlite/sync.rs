@@ -13,6 +13,7 @@ use super::asset_edits::{EDIT_COLUMNS, edit_at};
 use super::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
 use super::memories::{MEMORY_COLUMNS, memory_at};
 use super::metadata::{EXIF_COLUMNS, exif_at};
+use super::people::{PERSON_COLUMNS, person_at};
 use super::users::{USER_COLUMNS, user_at};
 use super::{SqliteCatalog, next_update_id, opt_parse_uuid, parse_ts, parse_uuid, ts};
 
@@ -537,7 +538,25 @@ fn stream_type(
             sink,
             |r| Ok(item(SyncRow::AssetEdit(Box::new(edit_at(r)?)), r.get(5)?)),
         )?),
-        // People, faces and OCR: nothing exists to sync until those features do.
+        "PeopleV1" => Ok(each(
+            conn,
+            "SELECT person_id, id FROM person_audit
+             WHERE owner_id = ?1 AND id > ?2 AND id < ?3 ORDER BY id",
+            params![me, query.after("PersonDeleteV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::PersonDelete(uuid_at(r, 0)?), r.get(1)?)),
+        )? && each(
+            conn,
+            &format!(
+                "SELECT {PERSON_COLUMNS}, p.update_id FROM people p
+                 WHERE p.owner_id = ?1 AND p.update_id > ?2 AND p.update_id < ?3
+                 ORDER BY p.update_id"
+            ),
+            params![me, query.after("PersonV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::Person(Box::new(person_at(r)?)), r.get(11)?)),
+        )?),
+        // Faces and OCR: nothing exists to sync until those features do.
         _ => Ok(true),
     }
 }

@@ -17,6 +17,7 @@ mod jobs;
 pub mod memories;
 mod notifications;
 mod partners;
+pub mod people;
 mod search;
 mod sessions;
 mod shared_links;
@@ -45,6 +46,7 @@ pub use memories::{
 };
 pub use notifications::NotificationRepo;
 pub use partners::PartnerRepo;
+pub use people::{NewPerson, PeopleCount, PeoplePage, Person, PersonChange, PersonRepo};
 pub use search::SearchRepo;
 pub use sessions::SessionRepo;
 pub use shared_links::SharedLinkRepo;
@@ -114,6 +116,7 @@ pub trait Catalog:
     + StackRepo
     + MemoryRepo
     + AssetEditRepo
+    + PersonRepo
     + Send
     + Sync
     + 'static
@@ -142,6 +145,7 @@ impl<T> Catalog for T where
         + StackRepo
         + MemoryRepo
         + AssetEditRepo
+        + PersonRepo
         + Send
         + Sync
         + 'static
@@ -155,6 +159,7 @@ pub mod prelude {
     pub use super::AssetEditRepo;
     pub use super::AssetMetadataRepo;
     pub use super::MemoryRepo;
+    pub use super::PersonRepo;
     pub use super::StackRepo;
     pub use super::TagRepo;
     pub use super::{

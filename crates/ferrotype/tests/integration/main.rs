@@ -24,6 +24,7 @@ mod migrate;
 mod motion_photos;
 mod notifications;
 mod partners;
+mod people;
 mod places;
 mod postgres;
 mod processes;

@@ -141,6 +141,13 @@ async fn fill(server: &Server) -> Client {
         .post("/api/stacks", json!({"assetIds": [ids[1], ids[2]]}))
         .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    for person in [
+        json!({"name": "Alice", "birthDate": "1990-01-31", "color": "#333", "isFavorite": true}),
+        json!({"isHidden": true}),
+    ] {
+        let r = admin.post("/api/people", person).await;
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    }
     admin
 }
 
@@ -258,8 +265,10 @@ async fn snapshot(server: &Server) -> Value {
             json!({"id": m["id"], "data": m["data"], "isSaved": m["isSaved"], "assets": assets})
         })
         .collect();
+    // People, whole (birth dates are PostgreSQL dates, SQLite text).
+    let people = client.get("/api/people?withHidden=true").await.json();
     json!({"buckets": buckets, "assets": assets, "albums": albums, "links": links,
-           "memories": memories})
+           "memories": memories, "people": people})
 }
 
 #[tokio::test]
@@ -269,6 +278,8 @@ async fn sqlite_and_folder_to_postgres_and_s3_and_back() {
     let before = snapshot(&source).await;
     assert_eq!(before["assets"].as_array().unwrap().len(), PHOTOS.len());
     assert_eq!(before["memories"].as_array().unwrap().len(), 1);
+    assert_eq!(before["people"]["total"], 2);
+    assert_eq!(before["people"]["people"][0]["birthDate"], "1990-01-31");
     assert!(source.stop().success());
 
     let url = TestCluster::shared().database_url().await;

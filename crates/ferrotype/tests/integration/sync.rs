@@ -37,6 +37,8 @@ const ORDER: &[&str] = &[
     "MemoryV1",
     "MemoryToAssetDeleteV1",
     "MemoryToAssetV1",
+    "PersonDeleteV1",
+    "PersonV1",
     "AssetMetadataDeleteV1",
     "AssetMetadataV1",
     "AssetEditDeleteV1",
