@@ -3937,7 +3937,8 @@ pub async fn people(c: &dyn Catalog) {
         c.people_count(nobody.id).await.unwrap(),
         PeopleCount::default()
     );
-    // Same name: the first made first.
+    // Same name: the first made first (a moment later: ids break ties within a millisecond).
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let alice2 = c.create_person(&make("Alice")).await.unwrap();
     assert_eq!(
         ids(&c.people(ann.id, false, 1, 2).await.unwrap().people),
