@@ -11,19 +11,6 @@ use sha1::{Digest, Sha1};
 
 use crate::common::*;
 
-fn ffmpeg_video(dir: &Path) -> Vec<u8> {
-    let out = dir.join("motion.mp4");
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .args(["testsrc=duration=1:size=320x240:rate=15"])
-        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
-        .arg(&out)
-        .status()
-        .expect("ffmpeg (installed by scripts/test)");
-    assert!(status.success());
-    std::fs::read(out).unwrap()
-}
-
 /// A JPEG with Google's motion-photo XMP (`xmp`, written by exiftool as a whole packet), the
 /// video appended after the image.
 fn pixel_photo(dir: &Path, name: &str, xmp: &str, video: &[u8]) -> Vec<u8> {
@@ -94,7 +81,7 @@ async fn motion_part(client: &Client, still: &str, video: &[u8], named: Option<&
 #[tokio::test]
 async fn motion_photos_give_their_video_as_the_motion_part() {
     let dir = tempfile::tempdir().unwrap();
-    let video = ffmpeg_video(dir.path());
+    let video = motion_clip(dir.path());
     let server = Server::start();
     let admin = admin(&server).await;
 

@@ -2,8 +2,6 @@
 //! sync stream and its acks, backup with the app's fields (a live photo among them), deletes,
 //! the trash and a reset. Every streamed line is checked against its schema in the spec.
 
-use std::path::Path;
-
 use crate::common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -170,19 +168,6 @@ pub(crate) fn of_kind<'a>(lines: &'a [Line], kind: &str) -> Vec<&'a Line> {
     lines.iter().filter(|l| l.kind == kind).collect()
 }
 
-fn make_motion_video(dir: &Path) -> Vec<u8> {
-    let out = dir.join("motion.mov");
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .args(["testsrc=duration=1:size=320x240:rate=15"])
-        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
-        .arg(&out)
-        .status()
-        .expect("ffmpeg (installed by scripts/test)");
-    assert!(status.success());
-    std::fs::read(out).unwrap()
-}
-
 /// The multipart form the app's uploader sends.
 fn app_form(name: &str, bytes: Vec<u8>, extra: &[(&str, String)]) -> reqwest::multipart::Form {
     let mut form = reqwest::multipart::Form::new()
@@ -324,7 +309,7 @@ async fn the_app_sequence_replayed() {
         &base,
         app_form(
             "IMG_0003.mov",
-            make_motion_video(temp.path()),
+            motion_clip(temp.path()),
             &[("visibility", "hidden".into()), ("duration", "1000".into())],
         ),
     )
@@ -644,7 +629,7 @@ async fn live_photo_links_are_checked() {
     create_user(&server, "eve@example.com", "eve-password");
     let eve = login(&server, "eve@example.com", "eve-password").await;
     let temp = tempfile::tempdir().unwrap();
-    let video = make_motion_video(temp.path());
+    let video = motion_clip(temp.path());
     let form = |name: &str, bytes: Vec<u8>, extra: &[(&str, String)]| app_form(name, bytes, extra);
 
     // A motion part uploaded to the timeline is hidden once a still names it.

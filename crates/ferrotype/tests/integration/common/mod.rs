@@ -924,3 +924,18 @@ impl Drop for Worker {
         let _ = self.child.wait();
     }
 }
+
+/// A real one-second video made by ffmpeg (a live photo's motion part, say), as the bytes of a
+/// QuickTime file.
+pub fn motion_clip(dir: &Path) -> Vec<u8> {
+    let out = dir.join("motion.mov");
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .args(["testsrc=duration=1:size=320x240:rate=15"])
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg (installed by scripts/test)");
+    assert!(status.success());
+    std::fs::read(out).unwrap()
+}
