@@ -289,9 +289,7 @@ on_both_backends!(
 );
 
 async fn upload_named(client: &Client, name: &str, seed: u64) -> String {
-    let r = client.upload(name, fake_jpeg(seed, 3000)).await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    r.json()["id"].as_str().unwrap().to_string()
+    client.upload_new(name, fake_jpeg(seed, 3000)).await
 }
 
 async fn link(client: &Client, still: &str, motion: Value) -> Reply {

@@ -32,14 +32,6 @@ on_both_backends!(
 
 const MISSING: &str = "4f1b2b4e-8c1e-4d55-9b1a-0d6f1c2b3a4d";
 
-async fn upload(client: &Client, seed: u64) -> String {
-    let r = client
-        .upload(&format!("{seed}.jpg"), fake_jpeg(seed, 2000))
-        .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    r.json()["id"].as_str().unwrap().to_string()
-}
-
 async fn create(client: &Client, body: Value) -> Value {
     let r = client.post("/api/memories", body).await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
@@ -70,7 +62,7 @@ fn on_this_day(year: i32) -> Value {
 /// Immich's e2e story (`memory.e2e-spec.ts`) and the refusals around it.
 async fn memories_are_made_read_changed_and_deleted(backend: Backend) {
     let p = people(backend).await;
-    let (admin_asset, ann_asset) = (upload(&p.admin, 1).await, upload(&p.ann, 2).await);
+    let (admin_asset, ann_asset) = (upload_fake(&p.admin, 1).await, upload_fake(&p.ann, 2).await);
 
     // As the e2e spec makes it: `new Date(2021).toISOString()`, no assets.
     let memory = create(
@@ -364,7 +356,7 @@ async fn memories_are_made_read_changed_and_deleted(backend: Backend) {
 /// all the same), by `for`, `isSaved`, `type`, `order` and `size`.
 async fn memories_are_searched_and_counted(backend: Backend) {
     let p = people(backend).await;
-    let asset = upload(&p.ann, 3).await;
+    let asset = upload_fake(&p.ann, 3).await;
     let with = |year: i32, extra: Value| {
         let mut body = on_this_day(year);
         body["assetIds"] = json!([asset]);

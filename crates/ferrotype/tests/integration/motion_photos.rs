@@ -53,12 +53,6 @@ fn checksum(bytes: &[u8]) -> String {
     base64_standard(&Sha1::digest(bytes))
 }
 
-async fn upload(client: &Client, name: &str, bytes: Vec<u8>) -> String {
-    let r = client.upload(name, bytes).await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    r.json()["id"].as_str().unwrap().to_string()
-}
-
 /// The still's motion part, checked to be a hidden video holding `video`, named `named`.
 async fn motion_part(client: &Client, still: &str, video: &[u8], named: Option<&str>) -> String {
     let asset = client.get(&format!("/api/assets/{still}")).await.json();
@@ -85,23 +79,23 @@ async fn motion_photos_give_their_video_as_the_motion_part() {
     let server = Server::start();
     let admin = admin(&server).await;
 
-    let pixel = upload(
-        &admin,
-        "PXL_0001.MP.jpg",
-        pixel_photo(dir.path(), "pixel.jpg", &container(video.len()), &video),
-    )
-    .await;
+    let pixel = admin
+        .upload_new(
+            "PXL_0001.MP.jpg",
+            pixel_photo(dir.path(), "pixel.jpg", &container(video.len()), &video),
+        )
+        .await;
     // The same video in another photo (MicroVideo): the same motion part.
     let micro_xmp = format!(
         r#"GCamera:MicroVideo="1" GCamera:MicroVideoVersion="1" GCamera:MicroVideoOffset="{}">"#,
         video.len()
     );
-    let micro = upload(
-        &admin,
-        "MVIMG_0002.jpg",
-        pixel_photo(dir.path(), "micro.jpg", &micro_xmp, &video),
-    )
-    .await;
+    let micro = admin
+        .upload_new(
+            "MVIMG_0002.jpg",
+            pixel_photo(dir.path(), "micro.jpg", &micro_xmp, &video),
+        )
+        .await;
     // A Samsung HEIC: the video in a top-level `mpvd` box after the image's boxes. Another
     // video, so that it is a motion part of its own.
     let other = {
@@ -114,15 +108,15 @@ async fn motion_photos_give_their_video_as_the_motion_part() {
     heic.extend_from_slice(&((8 + other.len()) as u32).to_be_bytes());
     heic.extend_from_slice(b"mpvd");
     heic.extend_from_slice(&other);
-    let samsung = upload(&admin, "20240601_120000.heic", heic).await;
+    let samsung = admin.upload_new("20240601_120000.heic", heic).await;
     // A directory that says the video is longer than the file: no motion part, and the photo's
     // own metadata is read all the same.
-    let liar = upload(
-        &admin,
-        "PXL_0003.MP.jpg",
-        pixel_photo(dir.path(), "liar.jpg", &container(10_000_000), &video),
-    )
-    .await;
+    let liar = admin
+        .upload_new(
+            "PXL_0003.MP.jpg",
+            pixel_photo(dir.path(), "liar.jpg", &container(10_000_000), &video),
+        )
+        .await;
     let (metadata, _) = wait_for_media_jobs(&admin).await;
     assert_eq!(metadata["failed"], 0, "{metadata}");
 

@@ -39,14 +39,6 @@ on_both_backends!(
 
 const MISSING: &str = "4f1b2b4e-8c1e-4d55-9b1a-0d6f1c2b3a4d";
 
-async fn upload(client: &Client, seed: u64) -> String {
-    let r = client
-        .upload(&format!("{seed}.jpg"), fake_jpeg(seed, 2000))
-        .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    r.json()["id"].as_str().unwrap().to_string()
-}
-
 async fn create(client: &Client, ids: &[&str]) -> Value {
     let r = client.post("/api/stacks", json!({ "assetIds": ids })).await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
@@ -100,11 +92,11 @@ async fn stacks_are_made_merged_changed_and_removed(backend: Backend) {
     let a: Vec<String> = {
         let mut ids = Vec::new();
         for seed in 1..=5 {
-            ids.push(upload(&p.ann, seed).await);
+            ids.push(upload_fake(&p.ann, seed).await);
         }
         ids
     };
-    let bobs = upload(&p.bob, 100).await;
+    let bobs = upload_fake(&p.bob, 100).await;
 
     // Immich's validation.
     p.ann
@@ -348,7 +340,7 @@ async fn stacks_are_made_merged_changed_and_removed(backend: Backend) {
     assert_eq!(stack_of(&p.ann, &a[0]).await, Value::Null);
     let x = create(&p.ann, &[&a[0], &a[1]]).await;
     let y = create(&p.ann, &[&a[2], &a[3]]).await;
-    let bobs_other = upload(&p.bob, 101).await;
+    let bobs_other = upload_fake(&p.bob, 101).await;
     let bobs_stack = create(&p.bob, &[&bobs, &bobs_other]).await;
     p.ann
         .send_json(
@@ -426,7 +418,7 @@ async fn the_timeline_shows_a_stack_once(backend: Backend) {
     let p = people(backend).await;
     let mut a = Vec::new();
     for seed in 1..=5 {
-        a.push(upload(&p.ann, seed).await);
+        a.push(upload_fake(&p.ann, seed).await);
     }
     let stack = create(&p.ann, &[&a[1], &a[2], &a[3]]).await;
     let stack_id = id(&stack).to_string();
@@ -539,7 +531,7 @@ async fn stacks_reach_the_phone_and_the_sockets() {
     assert_eq!(r.status, 201);
     let mut a = Vec::new();
     for seed in 1..=3 {
-        a.push(upload(&p.ann, seed).await);
+        a.push(upload_fake(&p.ann, seed).await);
     }
     let anns_phone = authed(&p.ann);
     let bobs_phone = authed(&p.bob);

@@ -37,14 +37,6 @@ async fn create(client: &Client, body: Value) -> Value {
     r.json()
 }
 
-async fn upload(client: &Client, seed: u64) -> String {
-    let r = client
-        .upload(&format!("{seed}.jpg"), fake_jpeg(seed, 2000))
-        .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    r.json()["id"].as_str().unwrap().to_string()
-}
-
 fn id(tag: &Value) -> &str {
     tag["id"].as_str().unwrap()
 }
@@ -366,9 +358,9 @@ async fn upsert_makes_every_level_once(backend: Backend) {
 
 async fn tags_go_on_assets(backend: Backend) {
     let p = people(backend).await;
-    let mine = upload(&p.ann, 1).await;
-    let mine_too = upload(&p.ann, 2).await;
-    let admins_asset = upload(&p.admin, 3).await;
+    let mine = upload_fake(&p.ann, 1).await;
+    let mine_too = upload_fake(&p.ann, 2).await;
+    let admins_asset = upload_fake(&p.admin, 3).await;
     let trips = create(&p.ann, json!({"name": "Trips"})).await;
     let rome = create(&p.ann, json!({"name": "Rome", "parentId": id(&trips)})).await;
     let admins = create(&p.admin, json!({"name": "Admin"})).await;

@@ -419,6 +419,13 @@ impl Client {
         self.upload_form(form).await
     }
 
+    /// `upload`, which must create the asset: its id.
+    pub async fn upload_new(&self, name: &str, bytes: Vec<u8>) -> String {
+        let r = self.upload(name, bytes).await;
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        r.json()["id"].as_str().unwrap().to_string()
+    }
+
     pub async fn upload_form(&self, form: reqwest::multipart::Form) -> Reply {
         self.send(
             self.request(reqwest::Method::POST, "/api/assets")
@@ -938,4 +945,11 @@ pub fn motion_clip(dir: &Path) -> Vec<u8> {
         .expect("ffmpeg (installed by scripts/test)");
     assert!(status.success());
     std::fs::read(out).unwrap()
+}
+
+/// A new small JPEG of `client`'s (`<seed>.jpg`, distinct per seed): its id.
+pub async fn upload_fake(client: &Client, seed: u64) -> String {
+    client
+        .upload_new(&format!("{seed}.jpg"), fake_jpeg(seed, 2000))
+        .await
 }
