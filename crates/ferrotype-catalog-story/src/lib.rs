@@ -4104,3 +4104,161 @@ pub async fn people(c: &dyn Catalog) {
         [("PersonDeleteV1", unnamed.id), ("PersonV1", bill.id)]
     );
 }
+
+/// Faces: boxes on assets for people; an asset's faces from left to right, a person's assets
+/// counted on the timeline outside the trash, faces moved between people, soft and hard
+/// deletes, the feature face cleared when its face goes, faces gone with their asset.
+pub async fn faces(c: &dyn Catalog) {
+    use ferrotype_core::catalog::{Face, FaceBox, FaceSource, NewFace, NewPerson};
+
+    let ann = stored_user(c, "ann@example.com").await;
+    let photo = stored_asset(c, ann.id, "photo", day(2024, 5, 1)).await;
+    let other = stored_asset(c, ann.id, "other", day(2024, 5, 2)).await;
+    let person = |name: &str| NewPerson {
+        owner_id: ann.id,
+        name: name.to_string(),
+        ..Default::default()
+    };
+    let alice = c.create_person(&person("Alice")).await.unwrap();
+    let bea = c.create_person(&person("Bea")).await.unwrap();
+    let bounds = |x1: i32| FaceBox {
+        image_width: 1000,
+        image_height: 800,
+        x1,
+        y1: 100,
+        x2: x1 + 200,
+        y2: 300,
+    };
+    let new_face = |asset: Uuid, person: Option<Uuid>, x1: i32| NewFace {
+        asset_id: asset,
+        person_id: person,
+        bounds: bounds(x1),
+        source: FaceSource::Manual,
+    };
+
+    let right = c
+        .create_face(&new_face(photo.id, Some(alice.id), 600))
+        .await
+        .unwrap();
+    assert_eq!(right.asset_id, photo.id);
+    assert_eq!(right.person_id, Some(alice.id));
+    assert_eq!(right.bounds, bounds(600));
+    assert_eq!(right.source, FaceSource::Manual);
+    assert!(right.is_visible);
+    assert_eq!(right.deleted_at, None);
+    assert!((now() - right.created_at).num_seconds().abs() < 60);
+    assert_eq!(c.face(right.id).await.unwrap().unwrap(), right);
+    assert!(c.face(Uuid::new_v4()).await.unwrap().is_none());
+    let left = c
+        .create_face(&new_face(photo.id, None, 10))
+        .await
+        .unwrap();
+    assert_eq!(left.person_id, None);
+    let ids = |faces: &[Face]| faces.iter().map(|f| f.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(&c.asset_faces(photo.id).await.unwrap()),
+        vec![left.id, right.id],
+        "left to right"
+    );
+    assert!(c.asset_faces(other.id).await.unwrap().is_empty());
+    assert_eq!(
+        ids(&c.person_faces_on_asset(alice.id, photo.id).await.unwrap()),
+        vec![right.id]
+    );
+    assert!(
+        c.person_faces_on_asset(alice.id, other.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        c.first_face_of_person(alice.id).await.unwrap().map(|f| f.id),
+        Some(right.id)
+    );
+    assert_eq!(c.first_face_of_person(bea.id).await.unwrap(), None);
+
+    // The feature face and the thumbnail.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let featured = c
+        .set_person_face(alice.id, Some(right.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(featured.face_asset_id, Some(right.id));
+    assert!(featured.updated_at > alice.updated_at);
+    let shown = c
+        .set_person_thumbnail(alice.id, "thumbs/a/b/c.jpeg")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(shown.thumbnail_path, "thumbs/a/b/c.jpeg");
+    assert_eq!(shown.face_asset_id, Some(right.id));
+    assert_eq!(c.person(alice.id).await.unwrap().unwrap(), shown);
+    assert!(
+        c.set_person_face(Uuid::new_v4(), None)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        c.set_person_thumbnail(Uuid::new_v4(), "x")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Statistics: assets, not faces; the trash does not count.
+    c.create_face(&new_face(photo.id, Some(alice.id), 300))
+        .await
+        .unwrap();
+    let elsewhere = c
+        .create_face(&new_face(other.id, Some(alice.id), 300))
+        .await
+        .unwrap();
+    assert_eq!(c.person_asset_count(alice.id).await.unwrap(), 2);
+    c.trash_assets(ann.id, &[other.id]).await.unwrap();
+    assert_eq!(c.person_asset_count(alice.id).await.unwrap(), 1);
+    assert_eq!(c.person_asset_count(bea.id).await.unwrap(), 0);
+
+    // Reassigning one face, then merging: every face of one person to another.
+    assert!(c.reassign_face(left.id, bea.id).await.unwrap());
+    assert!(!c.reassign_face(Uuid::new_v4(), bea.id).await.unwrap());
+    assert_eq!(c.face(left.id).await.unwrap().unwrap().person_id, Some(bea.id));
+    assert_eq!(c.move_faces(alice.id, bea.id).await.unwrap(), 3);
+    assert_eq!(c.person_asset_count(alice.id).await.unwrap(), 0);
+    assert_eq!(c.person_asset_count(bea.id).await.unwrap(), 1);
+    assert_eq!(c.move_faces(alice.id, bea.id).await.unwrap(), 0);
+
+    // A soft delete keeps the face, shown nowhere; a hard delete clears the feature face.
+    assert!(c.soft_delete_face(left.id).await.unwrap());
+    assert!(c.face(left.id).await.unwrap().unwrap().deleted_at.is_some());
+    assert_eq!(c.asset_faces(photo.id).await.unwrap().len(), 2);
+    assert!(
+        c.person_faces_on_asset(bea.id, photo.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|f| f.id != left.id)
+    );
+    assert!(!c.soft_delete_face(Uuid::new_v4()).await.unwrap());
+    assert!(c.delete_face(right.id).await.unwrap());
+    assert!(!c.delete_face(right.id).await.unwrap());
+    assert!(c.face(right.id).await.unwrap().is_none());
+    assert_eq!(c.person(alice.id).await.unwrap().unwrap().face_asset_id, None);
+
+    // A deleted person leaves its faces unassigned; a purged asset takes its faces with it,
+    // and the feature face they were.
+    c.delete_people(&[bea.id]).await.unwrap();
+    assert_eq!(c.face(elsewhere.id).await.unwrap().unwrap().person_id, None);
+    let carol = c.create_person(&person("Carol")).await.unwrap();
+    c.reassign_face(elsewhere.id, carol.id).await.unwrap();
+    c.set_person_face(carol.id, Some(elsewhere.id)).await.unwrap();
+    c.purge_assets(&PurgeSelection::Ids {
+        owner_id: ann.id,
+        ids: vec![other.id],
+    })
+    .await
+    .unwrap();
+    assert!(c.face(elsewhere.id).await.unwrap().is_none());
+    assert_eq!(c.person(carol.id).await.unwrap().unwrap().face_asset_id, None);
+}
