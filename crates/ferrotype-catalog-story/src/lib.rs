@@ -4149,10 +4149,7 @@ pub async fn faces(c: &dyn Catalog) {
     assert!((now() - right.created_at).num_seconds().abs() < 60);
     assert_eq!(c.face(right.id).await.unwrap().unwrap(), right);
     assert!(c.face(Uuid::new_v4()).await.unwrap().is_none());
-    let left = c
-        .create_face(&new_face(photo.id, None, 10))
-        .await
-        .unwrap();
+    let left = c.create_face(&new_face(photo.id, None, 10)).await.unwrap();
     assert_eq!(left.person_id, None);
     let ids = |faces: &[Face]| faces.iter().map(|f| f.id).collect::<Vec<_>>();
     assert_eq!(
@@ -4172,7 +4169,10 @@ pub async fn faces(c: &dyn Catalog) {
             .is_empty()
     );
     assert_eq!(
-        c.first_face_of_person(alice.id).await.unwrap().map(|f| f.id),
+        c.first_face_of_person(alice.id)
+            .await
+            .unwrap()
+            .map(|f| f.id),
         Some(right.id)
     );
     assert_eq!(c.first_face_of_person(bea.id).await.unwrap(), None);
@@ -4223,7 +4223,10 @@ pub async fn faces(c: &dyn Catalog) {
     // Reassigning one face, then merging: every face of one person to another.
     assert!(c.reassign_face(left.id, bea.id).await.unwrap());
     assert!(!c.reassign_face(Uuid::new_v4(), bea.id).await.unwrap());
-    assert_eq!(c.face(left.id).await.unwrap().unwrap().person_id, Some(bea.id));
+    assert_eq!(
+        c.face(left.id).await.unwrap().unwrap().person_id,
+        Some(bea.id)
+    );
     assert_eq!(c.move_faces(alice.id, bea.id).await.unwrap(), 3);
     assert_eq!(c.person_asset_count(alice.id).await.unwrap(), 0);
     assert_eq!(c.person_asset_count(bea.id).await.unwrap(), 1);
@@ -4244,7 +4247,10 @@ pub async fn faces(c: &dyn Catalog) {
     assert!(c.delete_face(right.id).await.unwrap());
     assert!(!c.delete_face(right.id).await.unwrap());
     assert!(c.face(right.id).await.unwrap().is_none());
-    assert_eq!(c.person(alice.id).await.unwrap().unwrap().face_asset_id, None);
+    assert_eq!(
+        c.person(alice.id).await.unwrap().unwrap().face_asset_id,
+        None
+    );
 
     // A deleted person leaves its faces unassigned; a purged asset takes its faces with it,
     // and the feature face they were.
@@ -4252,7 +4258,9 @@ pub async fn faces(c: &dyn Catalog) {
     assert_eq!(c.face(elsewhere.id).await.unwrap().unwrap().person_id, None);
     let carol = c.create_person(&person("Carol")).await.unwrap();
     c.reassign_face(elsewhere.id, carol.id).await.unwrap();
-    c.set_person_face(carol.id, Some(elsewhere.id)).await.unwrap();
+    c.set_person_face(carol.id, Some(elsewhere.id))
+        .await
+        .unwrap();
     c.purge_assets(&PurgeSelection::Ids {
         owner_id: ann.id,
         ids: vec![other.id],
@@ -4260,5 +4268,8 @@ pub async fn faces(c: &dyn Catalog) {
     .await
     .unwrap();
     assert!(c.face(elsewhere.id).await.unwrap().is_none());
-    assert_eq!(c.person(carol.id).await.unwrap().unwrap().face_asset_id, None);
+    assert_eq!(
+        c.person(carol.id).await.unwrap().unwrap().face_asset_id,
+        None
+    );
 }

@@ -162,9 +162,9 @@ pub mod prelude {
     pub use super::ActivityRepo;
     pub use super::AssetEditRepo;
     pub use super::AssetMetadataRepo;
+    pub use super::FaceRepo;
     pub use super::MemoryRepo;
     pub use super::PersonRepo;
-    pub use super::FaceRepo;
     pub use super::StackRepo;
     pub use super::TagRepo;
     pub use super::{

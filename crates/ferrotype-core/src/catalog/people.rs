@@ -1,8 +1,8 @@
 //! People (Immich's `person`): the people a user names in their photos. Immich fills a person
-//! with faces found by machine learning (`asset_face`); faces are not kept yet, so a person is
-//! only what its owner made by hand (`POST /people`): no face asset, no thumbnail. The records
-//! live here, beside their port, as the area is self-contained. Deleted people are recorded
-//! for the sync (`PersonDeleteV1`).
+//! with faces found by machine learning; here a person is made by hand (`POST /people`) and
+//! gets the faces its owner draws (`super::faces`), its feature face and thumbnail with them.
+//! The records live here, beside their port, as the area is self-contained. Deleted people are
+//! recorded for the sync (`PersonDeleteV1`).
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -19,10 +19,9 @@ pub struct Person {
     /// "" for an unnamed person.
     pub name: String,
     pub birth_date: Option<NaiveDate>,
-    /// The face thumbnail's file ("" until faces make one).
+    /// The face thumbnail's blob key ("" until the thumbnail job makes one).
     pub thumbnail_path: String,
-    /// The face shown for the person (Immich's `faceAssetId`, an `asset_face` id): none until
-    /// faces exist.
+    /// The face shown for the person (Immich's `faceAssetId`, despite its name a face's id).
     pub face_asset_id: Option<Uuid>,
     pub is_hidden: bool,
     pub is_favorite: bool,

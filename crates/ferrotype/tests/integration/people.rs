@@ -350,16 +350,6 @@ async fn people_refuse_what_immich_refuses(backend: Backend) {
         "Ann's",
         "a refused change changes nothing"
     );
-    // The routes that need faces are not served.
-    for (method, path) in [
-        (Method::GET, format!("/api/people/{}/statistics", id(&anns))),
-        (Method::GET, format!("/api/people/{}/thumbnail", id(&anns))),
-        (Method::POST, format!("/api/people/{}/merge", id(&anns))),
-        (Method::PUT, format!("/api/people/{}/reassign", id(&anns))),
-    ] {
-        let r = s.ann.send_json(method, &path, json!({})).await;
-        assert_eq!(r.status, 404, "{path}");
-    }
     // An asset's people stay empty.
     let asset = s.ann.get(&format!("/api/assets/{photo}")).await.json();
     assert_eq!(asset["people"], json!([]));
