@@ -22,6 +22,7 @@ on_both_backends!(
     faces_refuse_what_immich_refuses,
     faces_are_drawn_reassigned_and_deleted,
     a_face_makes_its_persons_thumbnail,
+    people_are_counted_merged_and_reassigned,
 );
 
 /// A 1000 x 600 JPEG, blue but for a red block over (370..530, 180..340): where the face of
@@ -544,4 +545,189 @@ async fn a_face_makes_its_persons_thumbnail(backend: Backend) {
     let r = s.ann.delete(&format!("/api/people/{alice}")).await;
     assert_eq!(r.status, 204);
     assert!(!file.exists(), "the thumbnail is deleted with its person");
+}
+
+async fn statistics(client: &Client, person: &str) -> Value {
+    let r = client
+        .get(&format!("/api/people/{person}/statistics"))
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.json()
+}
+
+async fn people_are_counted_merged_and_reassigned(backend: Backend) {
+    let s = setup(backend).await;
+    let photos = [
+        s.ann.upload_new("1.jpg", picture(1)).await,
+        s.ann.upload_new("2.jpg", picture(2)).await,
+        s.ann.upload_new("3.jpg", picture(3)).await,
+    ];
+    let bobs_photo = s.bob.upload_new("bob.jpg", picture(4)).await;
+    let bobs_person = person(&s.bob, "Bob's").await;
+    draw_face(&s.bob, &bobs_photo, &bobs_person).await;
+    let alice = person(&s.ann, "Alice").await;
+    for photo in &photos {
+        draw_face(&s.ann, photo, &alice).await;
+    }
+    // Two faces on one asset count once.
+    draw_face(&s.ann, &photos[0], &alice).await;
+
+    // Statistics: the assets on the timeline, out of the trash.
+    assert_eq!(statistics(&s.ann, &alice).await, json!({"assets": 3}));
+    let r = s
+        .ann
+        .put(
+            "/api/assets",
+            json!({"ids": [photos[2]], "visibility": "archive"}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(statistics(&s.ann, &alice).await, json!({"assets": 2}));
+    let r = s
+        .ann
+        .send_json(Method::DELETE, "/api/assets", json!({"ids": [photos[1]]}))
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(statistics(&s.ann, &alice).await, json!({"assets": 1}));
+    for other in [bobs_person.as_str(), MISSING] {
+        s.ann
+            .get(&format!("/api/people/{other}/statistics"))
+            .await
+            .assert_error(400, "Not found or no person.read access");
+    }
+    let reader = api_key(&s.ann, &["person.read"]).await;
+    reader
+        .get(&format!("/api/people/{alice}/statistics"))
+        .await
+        .assert_error(403, "Missing required permission: person.statistics");
+    let key = api_key(&s.ann, &["person.statistics"]).await;
+    assert_eq!(statistics(&key, &alice).await, json!({"assets": 1}));
+
+    // Merging: not into oneself; into one's own person only; each merged person answered.
+    s.ann
+        .post(
+            &format!("/api/people/{alice}/merge"),
+            json!({"ids": [alice]}),
+        )
+        .await
+        .assert_error(400, "Cannot merge a person into themselves");
+    s.ann
+        .post(
+            &format!("/api/people/{bobs_person}/merge"),
+            json!({"ids": [alice]}),
+        )
+        .await
+        .assert_error(400, "Not found or no person.update access");
+    s.ann
+        .post(
+            &format!("/api/people/{alice}/merge"),
+            json!({"ids": ["nope"]}),
+        )
+        .await
+        .assert_invalid(json!(["ids", 0]), "Invalid UUID");
+    let unnamed = s.ann.post("/api/people", json!({})).await.json();
+    let unnamed = id(&unnamed);
+    let carl = s
+        .ann
+        .post(
+            "/api/people",
+            json!({"name": "Carl", "birthDate": "1980-02-03"}),
+        )
+        .await
+        .json();
+    let carl = id(&carl);
+    draw_face(&s.ann, &photos[0], &carl).await;
+    let r = s
+        .ann
+        .post(
+            &format!("/api/people/{unnamed}/merge"),
+            json!({"ids": [carl, bobs_person, MISSING, carl]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        r.json(),
+        json!([
+            {"id": carl, "success": true},
+            {"id": bobs_person, "success": false, "error": "no_permission"},
+            {"id": MISSING, "success": false, "error": "no_permission"},
+            {"id": carl, "success": false, "error": "not_found"},
+        ])
+    );
+    s.ann
+        .get(&format!("/api/people/{carl}"))
+        .await
+        .assert_error(400, "Not found or no person.read access");
+    let merged = s.ann.get(&format!("/api/people/{unnamed}")).await.json();
+    assert_eq!(merged["name"], "Carl", "the name of the merged person");
+    assert_eq!(merged["birthDate"], "1980-02-03");
+    assert_eq!(statistics(&s.ann, &unnamed).await, json!({"assets": 1}));
+    assert_eq!(
+        s.bob
+            .get(&format!("/api/people/{bobs_person}"))
+            .await
+            .status,
+        200,
+        "untouched"
+    );
+
+    // Reassigning: a person's faces on an asset go to the person of the path, answered once
+    // per item as it was.
+    let dora = person(&s.ann, "Dora").await;
+    let before = s.ann.get(&format!("/api/people/{dora}")).await.json();
+    let r = s
+        .ann
+        .put(
+            &format!("/api/people/{dora}/reassign"),
+            json!({"data": [
+                {"personId": alice, "assetId": photos[0]},
+                {"personId": alice, "assetId": bobs_photo},
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json(), json!([before, before]));
+    let on_first = faces_of(&s.ann, &photos[0]).await;
+    let of = |who: &str| on_first.iter().filter(|f| f["person"]["id"] == who).count();
+    assert_eq!((of(&alice), of(&dora), of(&unnamed)), (0, 2, 1));
+    assert_eq!(statistics(&s.ann, &dora).await, json!({"assets": 1}));
+    // Dora had no feature face: she has one now (and her thumbnail is queued).
+    // Refusals: the path's person, and faces on another user's asset.
+    s.ann
+        .put(
+            &format!("/api/people/{bobs_person}/reassign"),
+            json!({"data": []}),
+        )
+        .await
+        .assert_error(400, "Not found or no person.update access");
+    s.ann
+        .put(
+            &format!("/api/people/{dora}/reassign"),
+            json!({"data": [{"personId": bobs_person, "assetId": bobs_photo}]}),
+        )
+        .await
+        .assert_error(400, "Not found or no person.create access");
+    assert_eq!(
+        faces_of(&s.bob, &bobs_photo).await[0]["person"]["id"],
+        bobs_person.as_str(),
+        "untouched"
+    );
+    s.ann
+        .put(&format!("/api/people/{dora}/reassign"), json!({}))
+        .await
+        .assert_invalid(
+            json!(["data"]),
+            "Invalid input: expected array, received undefined",
+        );
+    let reader = api_key(&s.ann, &["person.update"]).await;
+    reader
+        .put(&format!("/api/people/{dora}/reassign"), json!({"data": []}))
+        .await
+        .assert_error(403, "Missing required permission: person.reassign");
+    reader
+        .post(&format!("/api/people/{dora}/merge"), json!({"ids": []}))
+        .await
+        .assert_error(403, "Missing required permission: person.merge");
+    wait_for_media_jobs(&s.admin).await;
+    thumbnail_path(&s.ann, &dora).await;
 }
