@@ -5,9 +5,8 @@
 //! reassigning their faces. A person is its owner's alone: anyone else's id answers Immich's 400
 //! "Not found or no person.<action> access", as a missing one does.
 //!
-//! One difference from Immich: Immich lists (`GET /people`) and counts only the people with at
-//! least one visible face on an asset of the timeline (and a name, or `minimumFaces` faces);
-//! here every person of the owner is listed and counted.
+//! As Immich, `GET /people` lists only the people with a visible face on an asset of the
+//! timeline (and a name, or `minimumFaces` faces), and counts those with such a face.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -138,8 +137,9 @@ pub struct SearchQuery {
     size: Option<u64>,
 }
 
-/// `GET /people`: a page of the caller's people (500 a page unless `size` says otherwise),
-/// the hidden ones only `withHidden`, with how many they are in all and hidden.
+/// `GET /people`: a page of the caller's people seen on their timeline (500 a page unless
+/// `size` says otherwise), the hidden ones only `withHidden`, with how many they are in all
+/// and hidden.
 pub async fn search(
     State(state): State<AppState>,
     auth: Auth,
@@ -164,9 +164,21 @@ pub async fn search(
         .unwrap_or(1)
         .saturating_sub(1)
         .saturating_mul(size);
+    // Immich reads the preference straight from the stored JSON, 3 when absent.
+    let min_faces = crate::routes::users::read_preferences(&state, auth.user.id)
+        .await?
+        .pointer("/people/minimumFaces")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(3);
     let page = state
         .catalog
-        .people(auth.user.id, query.with_hidden.unwrap_or(false), skip, size)
+        .people(
+            auth.user.id,
+            query.with_hidden.unwrap_or(false),
+            min_faces,
+            skip,
+            size,
+        )
         .await?;
     let count = state.catalog.people_count(auth.user.id).await?;
     Ok(Json(PeopleResponse {

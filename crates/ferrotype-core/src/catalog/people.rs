@@ -73,19 +73,22 @@ pub trait PersonRepo: Send + Sync {
     async fn create_person(&self, person: &NewPerson) -> CatalogResult<Person>;
     /// One person, whoever's it is.
     async fn person(&self, id: Uuid) -> CatalogResult<Option<Person>>;
-    /// A page of the owner's people (`skip` of them passed, at most `take`), the hidden ones
-    /// only `with_hidden`, in Immich's order: the hidden last, the favourites first, the named
-    /// before the unnamed, then by name (byte order) and by creation. Immich ranks people with
-    /// more faces first between "named" and the name; without faces every count is 0, so that
-    /// step is left out until faces exist.
+    /// A page of the owner's people as Immich lists them (`skip` of them passed, at most
+    /// `take`): those with a visible face, not deleted, on an asset of the timeline out of the
+    /// trash, and a name or at least `min_faces` such faces; the hidden ones only
+    /// `with_hidden`; in Immich's order: the hidden last, the favourites first, the named
+    /// before the unnamed, more faces first, then by name (byte order) and by creation.
     async fn people(
         &self,
         owner_id: Uuid,
         with_hidden: bool,
+        min_faces: u64,
         skip: u64,
         take: u64,
     ) -> CatalogResult<PeoplePage>;
-    /// How many people the owner has, and how many are hidden.
+    /// How many of the owner's people have a visible face on an asset of the timeline out of
+    /// the trash (Immich's count, whatever their name or number of faces), and how many of
+    /// those are hidden.
     async fn people_count(&self, owner_id: Uuid) -> CatalogResult<PeopleCount>;
     /// Changes the person and touches its `updated_at` (even when nothing else changes, as
     /// Immich's update does); `None` when there is no such person.
