@@ -274,3 +274,22 @@ pub async fn delete(
     }
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The people of the asset's faces (Immich's `peopleFromFaces`: its visible faces that are not
+/// deleted, from left to right, each person once), for `AssetResponseDto.people`.
+pub(crate) async fn asset_people(
+    state: &AppState,
+    asset_id: Uuid,
+) -> ApiResult<Vec<PersonResponse>> {
+    let mut people = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for face in state.catalog.asset_faces(asset_id).await? {
+        if let Some(id) = face.person_id
+            && seen.insert(id)
+            && let Some(person) = state.catalog.person(id).await?
+        {
+            people.push(PersonResponse::new(&person));
+        }
+    }
+    Ok(people)
+}

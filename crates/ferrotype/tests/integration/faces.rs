@@ -204,6 +204,11 @@ async fn faces_refuse_what_immich_refuses(backend: Backend) {
         faces_of(&s.bob, &bobs_photo).await[0]["person"]["id"],
         bobs_person.as_str()
     );
+    // Nor its people: those are the owner's to see.
+    let shown = s.ann.get(&format!("/api/assets/{bobs_photo}")).await.json();
+    assert_eq!(shown["people"], json!([]));
+    let shown = s.bob.get(&format!("/api/assets/{bobs_photo}")).await.json();
+    assert_eq!(shown["people"][0]["id"], bobs_person.as_str());
 
     // Invalid boxes and bodies, in Immich's words.
     let mut fractional = face_body(&photo, &alice);
@@ -379,6 +384,18 @@ async fn faces_are_drawn_reassigned_and_deleted(backend: Backend) {
     assert_eq!(faces[0]["boundingBoxY2"], 140);
     assert_eq!(faces[1]["id"], alice_face.as_str());
     let bea_face = id(&faces[0]);
+    // The asset's people: each once, from left to right, as GET /people/{id} shows them.
+    let people = |asset: Value| asset["people"].as_array().unwrap().clone();
+    let bea_now = s.ann.get(&format!("/api/people/{bea}")).await.json();
+    let alice_now = s.ann.get(&format!("/api/people/{alice}")).await.json();
+    let asset = s.ann.get(&format!("/api/assets/{photo}")).await.json();
+    assert_eq!(people(asset), vec![bea_now.clone(), alice_now.clone()]);
+    let r = s
+        .ann
+        .put(&format!("/api/assets/{photo}"), json!({"isFavorite": true}))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(people(r.json()), vec![bea_now, alice_now]);
 
     // Reassigned: the face goes to the person of the path, who is answered.
     let r = s
