@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::common::*;
 use crate::compat_support::{ensure_installed, open_sockets};
 use crate::events::{bearer, expect_event, socket, token};
+use crate::sync::{ack, acks_of, authed, check_order, kinds, of_kind, sync};
 
 const MISSING: &str = "4f1b2b4e-8c1e-4d55-9b1a-0d6f1c2b3a4d";
 const RED: [u8; 3] = [220, 30, 30];
@@ -23,6 +24,7 @@ on_both_backends!(
     faces_are_drawn_reassigned_and_deleted,
     a_face_makes_its_persons_thumbnail,
     people_are_counted_merged_and_reassigned,
+    faces_reach_the_phone,
 );
 
 /// A 1000 x 600 JPEG, blue but for a red block over (370..530, 180..340): where the face of
@@ -747,4 +749,130 @@ async fn people_are_counted_merged_and_reassigned(backend: Backend) {
         .assert_error(403, "Missing required permission: person.merge");
     wait_for_media_jobs(&s.admin).await;
     thumbnail_path(&s.ann, &dora).await;
+}
+
+/// The phone hears of the faces on its owner's assets (AssetFacesV2), every line checked against
+/// the spec: drawn, reassigned, deleted softly (a line with `deletedAt`) and for good
+/// (AssetFaceDeleteV1); nobody else's; AssetFacesV1 refused.
+async fn faces_reach_the_phone(backend: Backend) {
+    let s = setup(backend).await;
+    let base = s.server.base.clone();
+    let anns_phone = authed(&s.ann);
+    let bobs_phone = authed(&s.bob);
+    let types = json!({ "types": ["AssetFacesV2"] });
+    let photo = s.ann.upload_new("ann.jpg", picture(1)).await;
+    let alice = person(&s.ann, "Alice").await;
+    let bea = person(&s.ann, "Bea").await;
+    draw_face(&s.ann, &photo, &alice).await;
+    let made = {
+        settle().await;
+        sync(&anns_phone, &base, types.clone()).await
+    };
+    check_order(&made);
+    assert_eq!(kinds(&made), ["AssetFaceV2", "SyncCompleteV1"]);
+    let face = id(&made[0].data);
+    assert_eq!(
+        made[0].data,
+        json!({"id": face, "assetId": photo, "personId": alice, "imageWidth": 500,
+               "imageHeight": 300, "boundingBoxX1": 200, "boundingBoxY1": 100,
+               "boundingBoxX2": 250, "boundingBoxY2": 160, "sourceType": "manual",
+               "isVisible": true, "deletedAt": null})
+    );
+    ack(&anns_phone, &base, acks_of(&made)).await;
+    assert_eq!(
+        kinds(&{
+            settle().await;
+            sync(&anns_phone, &base, types.clone()).await
+        }),
+        ["SyncCompleteV1"]
+    );
+    assert_eq!(
+        kinds(&{
+            settle().await;
+            sync(&bobs_phone, &base, types.clone()).await
+        }),
+        ["SyncCompleteV1"],
+        "not Bob's"
+    );
+
+    // Reassigned, then deleted softly: the face comes again.
+    let r = s
+        .ann
+        .put(&format!("/api/faces/{bea}"), json!({ "id": face }))
+        .await;
+    assert_eq!(r.status, 200);
+    let moved = {
+        settle().await;
+        sync(&anns_phone, &base, types.clone()).await
+    };
+    assert_eq!(kinds(&moved), ["AssetFaceV2", "SyncCompleteV1"]);
+    assert_eq!(moved[0].data["personId"], bea.as_str());
+    ack(&anns_phone, &base, acks_of(&moved)).await;
+    let r = s
+        .ann
+        .send_json(
+            Method::DELETE,
+            &format!("/api/faces/{face}"),
+            json!({ "force": false }),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let soft = {
+        settle().await;
+        sync(&anns_phone, &base, types.clone()).await
+    };
+    assert_eq!(kinds(&soft), ["AssetFaceV2", "SyncCompleteV1"]);
+    assert!(soft[0].data["deletedAt"].as_str().unwrap().ends_with('Z'));
+    ack(&anns_phone, &base, acks_of(&soft)).await;
+
+    // For good: a delete line.
+    let r = s
+        .ann
+        .send_json(
+            Method::DELETE,
+            &format!("/api/faces/{face}"),
+            json!({ "force": true }),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let gone = {
+        settle().await;
+        sync(&anns_phone, &base, types.clone()).await
+    };
+    check_order(&gone);
+    assert_eq!(kinds(&gone), ["AssetFaceDeleteV1", "SyncCompleteV1"]);
+    assert_eq!(
+        of_kind(&gone, "AssetFaceDeleteV1")[0].data,
+        json!({ "assetFaceId": face })
+    );
+    ack(&anns_phone, &base, acks_of(&gone)).await;
+    assert_eq!(
+        kinds(&{
+            settle().await;
+            sync(&bobs_phone, &base, types.clone()).await
+        }),
+        ["SyncCompleteV1"]
+    );
+
+    // The deprecated request, refused (with the sync route's wording for every deprecated
+    // type; Immich 3.1 words it "SyncRequestType.AssetFacesV1 is deprecated, use
+    // SyncRequestType.AssetFacesV2 instead").
+    let r = anns_phone
+        .post(format!("{base}/api/sync/stream"))
+        .json(&json!({ "types": ["AssetFacesV1"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["message"],
+        "AssetFacesV1 is deprecated, use AssetFacesV2 instead"
+    );
+}
+
+/// PostgreSQL streams up to the start of the oldest open transaction, by the millisecond: what
+/// was written in the same millisecond as the read comes in the next one.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(5)).await;
 }
