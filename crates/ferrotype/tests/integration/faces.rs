@@ -25,6 +25,7 @@ on_both_backends!(
     a_face_makes_its_persons_thumbnail,
     people_are_counted_merged_and_reassigned,
     faces_reach_the_phone,
+    assets_are_found_by_their_people,
 );
 
 /// A 1000 x 600 JPEG, blue but for a red block over (370..530, 180..340): where the face of
@@ -875,4 +876,80 @@ async fn faces_reach_the_phone(backend: Backend) {
 /// was written in the same millisecond as the read comes in the next one.
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(5)).await;
+}
+
+/// The ids the metadata search finds, sorted.
+async fn found(client: &Client, dto: Value) -> Vec<String> {
+    let r = client.post("/api/search/metadata", dto.clone()).await;
+    assert_eq!(r.status, 200, "{dto}: {}", String::from_utf8_lossy(&r.body));
+    let mut ids: Vec<String> = r.json()["assets"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| id(a))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// `personIds` finds the assets showing every one of the people (a visible face of each, not
+/// deleted), as Immich's search does.
+async fn assets_are_found_by_their_people(backend: Backend) {
+    let s = setup(backend).await;
+    let both = s.ann.upload_new("both.jpg", picture(1)).await;
+    let alone = s.ann.upload_new("alone.jpg", picture(2)).await;
+    let nobody = s.ann.upload_new("nobody.jpg", picture(3)).await;
+    let bobs_photo = s.bob.upload_new("bob.jpg", picture(4)).await;
+    let alice = person(&s.ann, "Alice").await;
+    let bea = person(&s.ann, "Bea").await;
+    let carl = person(&s.ann, "Carl").await;
+    let bobs_person = person(&s.bob, "Bob's").await;
+    draw_face(&s.ann, &both, &alice).await;
+    draw_face(&s.ann, &both, &bea).await;
+    draw_face(&s.ann, &alone, &alice).await;
+    draw_face(&s.ann, &nobody, &carl).await;
+    draw_face(&s.bob, &bobs_photo, &bobs_person).await;
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        found(&s.ann, json!({"personIds": [alice]})).await,
+        sorted(vec![both.clone(), alone.clone()])
+    );
+    assert_eq!(
+        found(&s.ann, json!({"personIds": [alice, bea]})).await,
+        vec![both.clone()]
+    );
+    assert_eq!(
+        found(&s.ann, json!({"personIds": [alice, alice]})).await,
+        Vec::<String>::new(),
+        "an id given twice is never matched (Immich counts distinct people)"
+    );
+    assert!(
+        found(&s.ann, json!({"personIds": [bobs_person]}))
+            .await
+            .is_empty()
+    );
+    // A face deleted softly shows no one.
+    let carls_face = id(&faces_of(&s.ann, &nobody).await[0]);
+    let r = s
+        .ann
+        .send_json(
+            Method::DELETE,
+            &format!("/api/faces/{carls_face}"),
+            json!({ "force": false }),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert!(found(&s.ann, json!({"personIds": [carl]})).await.is_empty());
+    // With the other filters.
+    assert_eq!(
+        found(
+            &s.ann,
+            json!({"personIds": [alice], "originalFileName": "alone"})
+        )
+        .await,
+        vec![alone]
+    );
 }
