@@ -26,6 +26,7 @@ on_both_backends!(
     people_are_counted_merged_and_reassigned,
     faces_reach_the_phone,
     assets_are_found_by_their_people,
+    faces_follow_an_assets_edits,
 );
 
 /// A 1000 x 600 JPEG, blue but for a red block over (370..530, 180..340): where the face of
@@ -952,4 +953,94 @@ async fn assets_are_found_by_their_people(backend: Backend) {
         .await,
         vec![alone]
     );
+}
+
+/// On an edited asset the box is drawn on the edited picture: it is kept on the original
+/// (Immich's inverse transform) and shown through the edits again; the thumbnail is cut from
+/// the original's preview, where the face is.
+async fn faces_follow_an_assets_edits(backend: Backend) {
+    let s = setup(backend).await;
+    let photo = s.ann.upload_new("ann.jpg", picture(1)).await;
+    wait_for_media_jobs(&s.admin).await;
+    let r = s
+        .ann
+        .put(
+            &format!("/api/assets/{photo}/edits"),
+            json!({"edits": [{"action": "rotate", "parameters": {"angle": 90}}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    wait_for_queue(&s.admin, "thumbnailGeneration").await;
+    let asset = s.ann.get(&format!("/api/assets/{photo}")).await.json();
+    assert_eq!(
+        (asset["width"].clone(), asset["height"].clone()),
+        (json!(600), json!(1000))
+    );
+
+    // Drawn on a 300 x 500 copy of the turned picture: (100,200)-(180,320) on it at full size,
+    // which is (200,420)-(320,500) on the 1000 x 600 original (a quarter turn back).
+    let alice = person(&s.ann, "Alice").await;
+    let r = s
+        .ann
+        .post(
+            "/api/faces",
+            json!({"assetId": photo, "personId": alice, "imageWidth": 300, "imageHeight": 500,
+                   "x": 50, "y": 100, "width": 40, "height": 60}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let faces = faces_of(&s.ann, &photo).await;
+    assert_eq!(faces.len(), 1);
+    let shown = &faces[0];
+    assert_eq!(
+        [
+            &shown["imageWidth"],
+            &shown["imageHeight"],
+            &shown["boundingBoxX1"],
+            &shown["boundingBoxY1"],
+            &shown["boundingBoxX2"],
+            &shown["boundingBoxY2"],
+        ],
+        [
+            &json!(600),
+            &json!(1000),
+            &json!(100),
+            &json!(200),
+            &json!(180),
+            &json!(320)
+        ],
+        "shown on the edited picture at its full size"
+    );
+    // The phone gets the face as kept, on the original.
+    let phone = authed(&s.ann);
+    settle().await;
+    let lines = sync(&phone, &s.server.base, json!({"types": ["AssetFacesV2"]})).await;
+    let kept = &of_kind(&lines, "AssetFaceV2")[0].data;
+    assert_eq!(
+        [
+            &kept["imageWidth"],
+            &kept["imageHeight"],
+            &kept["boundingBoxX1"],
+            &kept["boundingBoxY1"],
+            &kept["boundingBoxX2"],
+            &kept["boundingBoxY2"],
+        ],
+        [
+            &json!(1000),
+            &json!(600),
+            &json!(200),
+            &json!(420),
+            &json!(320),
+            &json!(500)
+        ]
+    );
+    // The thumbnail: the box's square (120 px wide, widened to 132) from the original's
+    // preview, on the blue (the red block is elsewhere).
+    let path = thumbnail_path(&s.ann, &alice).await;
+    assert!(!path.is_empty());
+    let r = s.ann.get(&format!("/api/people/{alice}/thumbnail")).await;
+    let thumb = image::load_from_memory(&r.body).unwrap().into_rgb8();
+    assert_eq!(thumb.dimensions(), (132, 132));
+    let px = thumb.get_pixel(66, 66).0;
+    assert!(px[2] > 180 && px[0] < 80, "{px:?}");
 }
