@@ -887,7 +887,7 @@ async fn found(client: &Client, dto: Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| id(a))
+        .map(id)
         .collect();
     ids.sort();
     ids
