@@ -4269,6 +4269,24 @@ pub async fn faces(c: &dyn Catalog) {
             .is_none()
     );
 
+    // Who needs a thumbnail made: those without one, or everyone.
+    let pending: Vec<Uuid> = c
+        .people_to_thumbnail(false)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert!(pending.contains(&bea.id) && !pending.contains(&alice.id));
+    let everyone: Vec<Uuid> = c
+        .people_to_thumbnail(true)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert!(everyone.contains(&bea.id) && everyone.contains(&alice.id));
+
     // Statistics: assets, not faces; the trash does not count.
     c.create_face(&new_face(photo.id, Some(alice.id), 300))
         .await

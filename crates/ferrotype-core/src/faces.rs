@@ -31,6 +31,27 @@ pub async fn choose_feature_faces(catalog: &dyn Catalog, people: &[Uuid]) -> Cat
     Ok(())
 }
 
+/// What starting the thumbnail queue does for people (Immich's
+/// `handleQueueGenerateThumbnails`): for every person without a thumbnail (everyone when
+/// forced), a feature face if they have none but have faces, and a thumbnail job. Answers how
+/// many jobs were queued.
+pub async fn queue_person_thumbnails(catalog: &dyn Catalog, force: bool) -> CatalogResult<u64> {
+    let mut jobs = Vec::new();
+    for person in catalog.people_to_thumbnail(force).await? {
+        if person.face_asset_id.is_none() {
+            let Some(face) = catalog.first_face_of_person(person.id).await? else {
+                continue;
+            };
+            catalog.set_person_face(person.id, Some(face.id)).await?;
+        }
+        jobs.push(NewJob::of(&PersonThumbnailJob { id: person.id }));
+    }
+    if jobs.is_empty() {
+        return Ok(0);
+    }
+    catalog.enqueue_jobs(&jobs).await
+}
+
 /// The size of the displayed original (Immich's `getDimensions`): the metadata's, turned for
 /// orientations 5 to 8; none without it.
 pub fn displayed_size(exif: &ExifInfo) -> Option<(i64, i64)> {

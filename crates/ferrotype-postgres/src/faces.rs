@@ -231,6 +231,21 @@ impl FaceRepo for PgCatalog {
         one_person(&conn, person_id).await
     }
 
+    async fn people_to_thumbnail(&self, all: bool) -> CatalogResult<Vec<Person>> {
+        let conn = self.conn().await?;
+        let rows = conn
+            .query(
+                &format!(
+                    "SELECT {PERSON_COLUMNS} FROM people p
+                     WHERE $1 OR p.thumbnail_path = '' ORDER BY p.id"
+                ),
+                &[&all],
+            )
+            .await
+            .map_err(map_error)?;
+        Ok(rows.iter().map(person_at).collect())
+    }
+
     async fn person_asset_count(&self, person_id: Uuid) -> CatalogResult<u64> {
         let conn = self.conn().await?;
         let row = conn

@@ -223,6 +223,18 @@ impl FaceRepo for SqliteCatalog {
         .await
     }
 
+    async fn people_to_thumbnail(&self, all: bool) -> CatalogResult<Vec<Person>> {
+        self.read(move |conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {PERSON_COLUMNS} FROM people p
+                 WHERE ?1 OR p.thumbnail_path = '' ORDER BY p.id"
+            ))?
+            .query_map([all], person_at)?
+            .collect()
+        })
+        .await
+    }
+
     async fn person_asset_count(&self, person_id: Uuid) -> CatalogResult<u64> {
         self.read(move |conn| {
             conn.prepare_cached(

@@ -114,6 +114,9 @@ pub trait FaceRepo: Send + Sync {
         person_id: Uuid,
         path: &str,
     ) -> CatalogResult<Option<Person>>;
+    /// Everyone's people whose face thumbnail is to be made when the thumbnail queue is
+    /// started: all of them with `all` (a forced start), else those without one.
+    async fn people_to_thumbnail(&self, all: bool) -> CatalogResult<Vec<Person>>;
     /// How many assets show the person (Immich's statistics): assets on the timeline, not in
     /// the trash, with a visible face of theirs that is not deleted.
     async fn person_asset_count(&self, person_id: Uuid) -> CatalogResult<u64>;
