@@ -164,7 +164,7 @@ pub async fn search(
         .unwrap_or(1)
         .saturating_sub(1)
         .saturating_mul(size);
-    // Immich reads the preference straight from the stored JSON, 3 when absent.
+    // The owner's `people.minimumFaces` preference (3 unless they changed it).
     let min_faces = crate::routes::users::read_preferences(&state, auth.user.id)
         .await?
         .pointer("/people/minimumFaces")

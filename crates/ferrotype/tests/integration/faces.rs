@@ -475,6 +475,32 @@ async fn faces_are_drawn_reassigned_and_deleted(backend: Backend) {
         .await
         .assert_error(400, "Not found or no person.create access");
     assert!(faces_of(&s.ann, &photo).await.is_empty());
+
+    // GET /people: an unnamed person is listed with the owner's minimumFaces faces (3 unless
+    // changed); counted with one.
+    let unnamed = id(&s.ann.post("/api/people", json!({})).await.json());
+    draw_face(&s.ann, &photo, &unnamed).await;
+    let listed = |list: Value| {
+        list["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(id)
+            .collect::<Vec<_>>()
+    };
+    let people = s.ann.get("/api/people").await.json();
+    assert!(!listed(people.clone()).contains(&unnamed));
+    assert_eq!(people["total"], 1, "{people}");
+    let r = s
+        .ann
+        .put(
+            "/api/users/me/preferences",
+            json!({"people": {"minimumFaces": 1}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let people = s.ann.get("/api/people").await.json();
+    assert_eq!(listed(people), vec![unnamed]);
     let _ = (s.admin, s.bob);
 }
 
