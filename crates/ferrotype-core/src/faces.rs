@@ -52,6 +52,31 @@ pub async fn queue_person_thumbnails(catalog: &dyn Catalog, force: bool) -> Cata
     catalog.enqueue_jobs(&jobs).await
 }
 
+/// The thumbnail jobs of the people whose feature face is on the asset and who have no
+/// thumbnail yet: queued when the asset's preview is made, as their job (run when the face was
+/// drawn) may have found none and given up. Answers how many were queued.
+pub async fn queue_thumbnails_waiting_on(
+    catalog: &dyn Catalog,
+    asset_id: Uuid,
+) -> CatalogResult<u64> {
+    let mut jobs = Vec::new();
+    for face in catalog.asset_faces(asset_id).await? {
+        let Some(person) = face.person_id else {
+            continue;
+        };
+        if let Some(person) = catalog.person(person).await?
+            && person.face_asset_id == Some(face.id)
+            && person.thumbnail_path.is_empty()
+        {
+            jobs.push(NewJob::of(&PersonThumbnailJob { id: person.id }));
+        }
+    }
+    if jobs.is_empty() {
+        return Ok(0);
+    }
+    catalog.enqueue_jobs(&jobs).await
+}
+
 /// The size of the displayed original (Immich's `getDimensions`): the metadata's, turned for
 /// orientations 5 to 8; none without it.
 pub fn displayed_size(exif: &ExifInfo) -> Option<(i64, i64)> {

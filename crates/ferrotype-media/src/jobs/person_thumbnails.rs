@@ -65,12 +65,11 @@ impl TypedJobHandler for GeneratePersonThumbnail {
             Ok(mut blob) => {
                 blob.reader.read_to_end(&mut preview).await.map_err(retry)?;
             }
-            // The asset's thumbnails are not made yet (or failed): a retry may find them.
+            // The asset's preview is not made yet: its thumbnail job queues this one again
+            // once it is (`faces::queue_thumbnails_waiting_on`).
             Err(BlobError::NotFound(_)) => {
-                return Err(JobError::Retry(format!(
-                    "person {person_id}: the asset {} has no preview yet",
-                    asset.id
-                )));
+                tracing::debug!(%person_id, asset = %asset.id, "waits for the asset's preview");
+                return Ok(Completion::Done);
             }
             Err(e) => return Err(retry(e)),
         }
