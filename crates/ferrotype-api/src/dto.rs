@@ -253,7 +253,8 @@ pub struct AssetResponse {
     pub duplicate_id: Option<Uuid>,
     pub exif_info: ExifResponse,
     pub tags: Vec<TagResponse>,
-    pub people: Vec<()>,
+    /// The people of the asset's faces (`GET`/`PUT /assets/{id}` fill it, for the owner).
+    pub people: Vec<crate::routes::people::PersonResponse>,
     /// Only in `GET /assets/{id}`, as Immich: the stack (null for none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stack: Option<Option<AssetStackResponse>>,

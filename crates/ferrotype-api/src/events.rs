@@ -255,11 +255,8 @@ impl EventHub {
         }
     }
 
-    /// `on_person_thumbnail`: a person's face thumbnail is ready. Unwired: no people yet.
-    pub async fn person_thumbnail(&self, owner: Uuid, person_id: Uuid) {
-        self.to_user(owner, "on_person_thumbnail", &person_id.to_string())
-            .await;
-    }
+    // `on_person_thumbnail` is sent by the person thumbnail job itself, on the bus
+    // (`ferrotype_core::faces::person_thumbnail_event`), as stacking's update is.
 
     /// `on_user_delete`, to everyone (Immich broadcasts it): a user was deleted for good.
     pub async fn user_delete(&self, user_id: Uuid) {

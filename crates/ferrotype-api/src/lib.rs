@@ -25,6 +25,7 @@ use ferrotype_core::catalog::Catalog;
 use routes::activities;
 use routes::asset_edits;
 use routes::asset_metadata;
+use routes::faces;
 use routes::memories;
 use routes::people;
 use routes::stacks;
@@ -297,6 +298,14 @@ api_routes! {
     PUT "/people/{id}" => people::update;
     PATCH "/people/{id}" => people::update;
     DELETE "/people/{id}" => people::delete;
+    GET "/people/{id}/thumbnail" => people::thumbnail;
+    GET "/people/{id}/statistics" => people::statistics;
+    POST "/people/{id}/merge" => people::merge;
+    PUT "/people/{id}/reassign" => people::reassign;
+    GET "/faces" => faces::list;
+    POST "/faces" => faces::create;
+    PUT "/faces/{id}" => faces::reassign;
+    DELETE "/faces/{id}" => faces::delete;
 }
 
 type RequestRewrite = fn(axum::extract::Request) -> axum::extract::Request;

@@ -240,3 +240,15 @@ pub const INVALID_FEATURE_FACE: Refusal = refusal(
     StatusCode::BAD_REQUEST,
     "Invalid assetId for feature face or asset is offline",
 );
+/// `findOrFail`: a person that passed the access check but is gone.
+pub const PERSON_NOT_FOUND_BAD_REQUEST: Refusal =
+    refusal(StatusCode::BAD_REQUEST, "Person not found");
+pub const MERGE_INTO_ITSELF: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Cannot merge a person into themselves",
+);
+// Faces (Immich's `PersonService.createFace`).
+pub const ASSET_DIMENSIONS_INVALID: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Asset does not have valid dimensions",
+);

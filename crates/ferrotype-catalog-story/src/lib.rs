@@ -3834,6 +3834,32 @@ pub async fn asset_edits(c: &dyn Catalog) {
 /// last, favourites first, named before unnamed, by name, by creation) a page at a time, with
 /// or without the hidden ones, counted; changed field by field (a nullable one set, kept,
 /// cleared); deleted, and gone with their owner; synced (PeopleV1).
+/// `n` faces of the person on the asset (the last one's id).
+async fn seen(c: &dyn Catalog, asset: Uuid, person: Uuid, n: usize) -> Uuid {
+    use ferrotype_core::catalog::{FaceBox, FaceSource, NewFace};
+    let mut last = Uuid::nil();
+    for i in 0..n as i32 {
+        last = c
+            .create_face(&NewFace {
+                asset_id: asset,
+                person_id: Some(person),
+                bounds: FaceBox {
+                    image_width: 100,
+                    image_height: 100,
+                    x1: i,
+                    y1: i,
+                    x2: i + 10,
+                    y2: i + 10,
+                },
+                source: FaceSource::Manual,
+            })
+            .await
+            .unwrap()
+            .id;
+    }
+    last
+}
+
 pub async fn people(c: &dyn Catalog) {
     use chrono::NaiveDate;
     use ferrotype_core::catalog::{NewPerson, PeopleCount, Person, PersonChange};
@@ -3894,28 +3920,41 @@ pub async fn people(c: &dyn Catalog) {
         .await
         .unwrap();
 
+    // Listed are those seen on the timeline: with a face there, and a name or 3 faces.
+    let anns_photo = stored_asset(c, ann.id, "ann's photo", day(2024, 1, 1)).await;
+    let bobs_photo = stored_asset(c, bob.id, "bob's photo", day(2024, 1, 1)).await;
+    for (person, photo, faces) in [
+        (&alice, &anns_photo, 1),
+        (&unnamed, &anns_photo, 3),
+        (&charlie, &anns_photo, 1),
+        (&bill, &anns_photo, 1),
+        (&hidden, &anns_photo, 1),
+        (&bobs, &bobs_photo, 1),
+    ] {
+        seen(c, photo.id, person.id, faces).await;
+    }
     let ids = |people: &[Person]| people.iter().map(|p| p.id).collect::<Vec<_>>();
-    let page = c.people(ann.id, false, 0, 500).await.unwrap();
+    let page = c.people(ann.id, false, 3, 0, 500).await.unwrap();
     assert_eq!(
         ids(&page.people),
         vec![bill.id, alice.id, charlie.id, unnamed.id],
         "favourites first, then named by name (byte order), unnamed last; no hidden"
     );
     assert!(!page.has_next_page);
-    let page = c.people(ann.id, true, 0, 500).await.unwrap();
+    let page = c.people(ann.id, true, 3, 0, 500).await.unwrap();
     assert_eq!(
         ids(&page.people),
         vec![bill.id, alice.id, charlie.id, unnamed.id, hidden.id],
         "the hidden last, favourite or not"
     );
-    let page = c.people(ann.id, true, 1, 2).await.unwrap();
+    let page = c.people(ann.id, true, 3, 1, 2).await.unwrap();
     assert_eq!(ids(&page.people), vec![alice.id, charlie.id]);
     assert!(page.has_next_page);
-    let page = c.people(ann.id, true, 3, 2).await.unwrap();
+    let page = c.people(ann.id, true, 3, 3, 2).await.unwrap();
     assert_eq!(ids(&page.people), vec![unnamed.id, hidden.id]);
     assert!(!page.has_next_page, "the last page");
     assert!(
-        c.people(ann.id, true, 5, 2)
+        c.people(ann.id, true, 3, 5, 2)
             .await
             .unwrap()
             .people
@@ -3929,7 +3968,7 @@ pub async fn people(c: &dyn Catalog) {
         }
     );
     assert_eq!(
-        ids(&c.people(bob.id, true, 0, 500).await.unwrap().people),
+        ids(&c.people(bob.id, true, 3, 0, 500).await.unwrap().people),
         vec![bobs.id]
     );
     let nobody = stored_user(c, "nobody@example.com").await;
@@ -3940,9 +3979,30 @@ pub async fn people(c: &dyn Catalog) {
     // Same name: the first made first (a moment later: ids break ties within a millisecond).
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let alice2 = c.create_person(&make("Alice")).await.unwrap();
+    seen(c, anns_photo.id, alice2.id, 1).await;
     assert_eq!(
-        ids(&c.people(ann.id, false, 1, 2).await.unwrap().people),
+        ids(&c.people(ann.id, false, 3, 1, 2).await.unwrap().people),
         vec![alice.id, alice2.id]
+    );
+    // Not seen: without a face, with only a deleted one, or only on an asset in the trash;
+    // neither listed nor counted.
+    let unseen = c.create_person(&make("Unseen")).await.unwrap();
+    let deleted_face = seen(c, anns_photo.id, unseen.id, 1).await;
+    c.soft_delete_face(deleted_face).await.unwrap();
+    let trashed = c.create_person(&make("Trashed")).await.unwrap();
+    let binned = stored_asset(c, ann.id, "binned", day(2024, 1, 2)).await;
+    seen(c, binned.id, trashed.id, 1).await;
+    c.trash_assets(ann.id, &[binned.id]).await.unwrap();
+    let listed = ids(&c.people(ann.id, true, 3, 0, 500).await.unwrap().people);
+    assert!(!listed.contains(&unseen.id) && !listed.contains(&trashed.id));
+    assert_eq!(c.people_count(ann.id).await.unwrap().total, 6);
+    // An unnamed person needs the faces asked for; counted whatever their number.
+    assert!(!ids(&c.people(ann.id, false, 4, 0, 500).await.unwrap().people).contains(&unnamed.id));
+    // More faces first, after the named.
+    seen(c, anns_photo.id, charlie.id, 2).await;
+    assert_eq!(
+        ids(&c.people(ann.id, false, 3, 0, 500).await.unwrap().people),
+        vec![bill.id, charlie.id, alice.id, alice2.id, unnamed.id]
     );
 
     // Changes: what is given changes, the rest stays; updated_at moves.
@@ -4050,10 +4110,10 @@ pub async fn people(c: &dyn Catalog) {
     // what was written in the same millisecond as the read comes in the next one.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let (rows, now) = read_sync(c, query(HashMap::new())).await;
-    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
-    assert_eq!(seen.len(), 6, "{seen:?}");
+    let lines: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    assert_eq!(lines.len(), 8, "{lines:?}");
     assert_eq!(
-        sorted(seen[..2].to_vec()),
+        sorted(lines[..2].to_vec()),
         sorted(vec![
             ("PersonDeleteV1", charlie.id),
             ("PersonDeleteV1", alice2.id)
@@ -4061,12 +4121,14 @@ pub async fn people(c: &dyn Catalog) {
         "deletes first, the owner's only"
     );
     assert_eq!(
-        sorted(seen[2..].to_vec()),
+        sorted(lines[2..].to_vec()),
         sorted(
-            [alice.id, unnamed.id, bill.id, hidden.id]
-                .iter()
-                .map(|id| ("PersonV1", *id))
-                .collect()
+            [
+                alice.id, unnamed.id, bill.id, hidden.id, unseen.id, trashed.id
+            ]
+            .iter()
+            .map(|id| ("PersonV1", *id))
+            .collect()
         )
     );
     let (bobs_rows, _) = read_sync(
@@ -4098,9 +4160,196 @@ pub async fn people(c: &dyn Catalog) {
     // what was written in the same millisecond as the read comes in the next one.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let (rows, _) = read_sync(c, query(checkpoints)).await;
-    let seen: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
+    let lines: Vec<(&str, Uuid)> = rows.iter().map(|(t, id, _)| (*t, *id)).collect();
     assert_eq!(
-        seen,
+        lines,
         [("PersonDeleteV1", unnamed.id), ("PersonV1", bill.id)]
+    );
+}
+
+/// Faces: boxes on assets for people; an asset's faces from left to right, a person's assets
+/// counted on the timeline outside the trash, faces moved between people, soft and hard
+/// deletes, the feature face cleared when its face goes, faces gone with their asset.
+pub async fn faces(c: &dyn Catalog) {
+    use ferrotype_core::catalog::{Face, FaceBox, FaceSource, NewFace, NewPerson};
+
+    let ann = stored_user(c, "ann@example.com").await;
+    let photo = stored_asset(c, ann.id, "photo", day(2024, 5, 1)).await;
+    let other = stored_asset(c, ann.id, "other", day(2024, 5, 2)).await;
+    let person = |name: &str| NewPerson {
+        owner_id: ann.id,
+        name: name.to_string(),
+        ..Default::default()
+    };
+    let alice = c.create_person(&person("Alice")).await.unwrap();
+    let bea = c.create_person(&person("Bea")).await.unwrap();
+    let bounds = |x1: i32| FaceBox {
+        image_width: 1000,
+        image_height: 800,
+        x1,
+        y1: 100,
+        x2: x1 + 200,
+        y2: 300,
+    };
+    let new_face = |asset: Uuid, person: Option<Uuid>, x1: i32| NewFace {
+        asset_id: asset,
+        person_id: person,
+        bounds: bounds(x1),
+        source: FaceSource::Manual,
+    };
+
+    let right = c
+        .create_face(&new_face(photo.id, Some(alice.id), 600))
+        .await
+        .unwrap();
+    assert_eq!(right.asset_id, photo.id);
+    assert_eq!(right.person_id, Some(alice.id));
+    assert_eq!(right.bounds, bounds(600));
+    assert_eq!(right.source, FaceSource::Manual);
+    assert!(right.is_visible);
+    assert_eq!(right.deleted_at, None);
+    assert!((now() - right.created_at).num_seconds().abs() < 60);
+    assert_eq!(c.face(right.id).await.unwrap().unwrap(), right);
+    assert!(c.face(Uuid::new_v4()).await.unwrap().is_none());
+    let left = c.create_face(&new_face(photo.id, None, 10)).await.unwrap();
+    assert_eq!(left.person_id, None);
+    let ids = |faces: &[Face]| faces.iter().map(|f| f.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(&c.asset_faces(photo.id).await.unwrap()),
+        vec![left.id, right.id],
+        "left to right"
+    );
+    assert!(c.asset_faces(other.id).await.unwrap().is_empty());
+    assert_eq!(
+        ids(&c.person_faces_on_asset(alice.id, photo.id).await.unwrap()),
+        vec![right.id]
+    );
+    assert!(
+        c.person_faces_on_asset(alice.id, other.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        c.first_face_of_person(alice.id)
+            .await
+            .unwrap()
+            .map(|f| f.id),
+        Some(right.id)
+    );
+    assert_eq!(c.first_face_of_person(bea.id).await.unwrap(), None);
+
+    // The feature face and the thumbnail.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let featured = c
+        .set_person_face(alice.id, Some(right.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(featured.face_asset_id, Some(right.id));
+    assert!(featured.updated_at > alice.updated_at);
+    let shown = c
+        .set_person_thumbnail(alice.id, "thumbs/a/b/c.jpeg")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(shown.thumbnail_path, "thumbs/a/b/c.jpeg");
+    assert_eq!(shown.face_asset_id, Some(right.id));
+    assert_eq!(c.person(alice.id).await.unwrap().unwrap(), shown);
+    assert!(
+        c.set_person_face(Uuid::new_v4(), None)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        c.set_person_thumbnail(Uuid::new_v4(), "x")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Who needs a thumbnail made: those without one, or everyone.
+    let pending: Vec<Uuid> = c
+        .people_to_thumbnail(false)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert!(pending.contains(&bea.id) && !pending.contains(&alice.id));
+    let everyone: Vec<Uuid> = c
+        .people_to_thumbnail(true)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert!(everyone.contains(&bea.id) && everyone.contains(&alice.id));
+
+    // Statistics: assets, not faces; the trash does not count.
+    c.create_face(&new_face(photo.id, Some(alice.id), 300))
+        .await
+        .unwrap();
+    let elsewhere = c
+        .create_face(&new_face(other.id, Some(alice.id), 300))
+        .await
+        .unwrap();
+    assert_eq!(c.person_asset_count(alice.id).await.unwrap(), 2);
+    c.trash_assets(ann.id, &[other.id]).await.unwrap();
+    assert_eq!(c.person_asset_count(alice.id).await.unwrap(), 1);
+    assert_eq!(c.person_asset_count(bea.id).await.unwrap(), 0);
+
+    // Reassigning one face, then merging: every face of one person to another.
+    assert!(c.reassign_face(left.id, bea.id).await.unwrap());
+    assert!(!c.reassign_face(Uuid::new_v4(), bea.id).await.unwrap());
+    assert_eq!(
+        c.face(left.id).await.unwrap().unwrap().person_id,
+        Some(bea.id)
+    );
+    assert_eq!(c.move_faces(alice.id, bea.id).await.unwrap(), 3);
+    assert_eq!(c.person_asset_count(alice.id).await.unwrap(), 0);
+    assert_eq!(c.person_asset_count(bea.id).await.unwrap(), 1);
+    assert_eq!(c.move_faces(alice.id, bea.id).await.unwrap(), 0);
+
+    // A soft delete keeps the face, shown nowhere; a hard delete clears the feature face.
+    assert!(c.soft_delete_face(left.id).await.unwrap());
+    assert!(c.face(left.id).await.unwrap().unwrap().deleted_at.is_some());
+    assert_eq!(c.asset_faces(photo.id).await.unwrap().len(), 2);
+    assert!(
+        c.person_faces_on_asset(bea.id, photo.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|f| f.id != left.id)
+    );
+    assert!(!c.soft_delete_face(Uuid::new_v4()).await.unwrap());
+    assert!(c.delete_face(right.id).await.unwrap());
+    assert!(!c.delete_face(right.id).await.unwrap());
+    assert!(c.face(right.id).await.unwrap().is_none());
+    assert_eq!(
+        c.person(alice.id).await.unwrap().unwrap().face_asset_id,
+        None
+    );
+
+    // A deleted person leaves its faces unassigned; a purged asset takes its faces with it,
+    // and the feature face they were.
+    c.delete_people(&[bea.id]).await.unwrap();
+    assert_eq!(c.face(elsewhere.id).await.unwrap().unwrap().person_id, None);
+    let carol = c.create_person(&person("Carol")).await.unwrap();
+    c.reassign_face(elsewhere.id, carol.id).await.unwrap();
+    c.set_person_face(carol.id, Some(elsewhere.id))
+        .await
+        .unwrap();
+    c.purge_assets(&PurgeSelection::Ids {
+        owner_id: ann.id,
+        ids: vec![other.id],
+    })
+    .await
+    .unwrap();
+    assert!(c.face(elsewhere.id).await.unwrap().is_none());
+    assert_eq!(
+        c.person(carol.id).await.unwrap().unwrap().face_asset_id,
+        None
     );
 }

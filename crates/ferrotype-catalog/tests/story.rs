@@ -53,4 +53,5 @@ stories!(
     memories,
     asset_edits,
     people,
+    faces,
 );

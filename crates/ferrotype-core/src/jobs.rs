@@ -144,6 +144,7 @@ pub mod names {
     pub const SIDECAR_WRITE: &str = "SidecarWrite";
     pub const MEMORY_GENERATE: &str = "MemoryGenerate";
     pub const MEMORY_CLEANUP: &str = "MemoryCleanup";
+    pub const PERSON_GENERATE_THUMBNAIL: &str = "PersonGenerateThumbnail";
 }
 
 /// A job to enqueue.

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod blob;
 pub mod catalog;
 pub mod edits;
+pub mod faces;
 pub mod jobs;
 pub mod license;
 pub mod media_types;

@@ -82,9 +82,12 @@ pub struct AssetSearch {
     pub rating: Option<FieldIs<i64>>,
     /// Tagged with every one of these tags, or one of its descendants (`Empty`: untagged).
     pub tag_ids: Option<FieldIs<Vec<Uuid>>>,
+    /// Showing every one of these people: a visible face of each, not deleted (Immich's
+    /// `hasPeople`).
+    pub person_ids: Vec<Uuid>,
     /// Larger than this many bytes (the large-assets search).
     pub min_file_size: Option<i64>,
-    /// A condition no asset can meet here (people without faces, offline files without
+    /// A condition no asset can meet here (offline files without
     /// external libraries, another library): the search finds nothing.
     pub unsatisfiable: bool,
 }

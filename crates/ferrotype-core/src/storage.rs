@@ -55,6 +55,16 @@ pub fn generated_key(owner_id: Uuid, asset_id: Uuid, kind: Generated) -> String 
     )
 }
 
+/// `thumbs/<user>/<ab>/<cd>/<person>.jpeg`: a person's face thumbnail (Immich's layout).
+pub fn person_thumbnail_key(owner_id: Uuid, person_id: Uuid) -> String {
+    let name = person_id.to_string();
+    format!(
+        "thumbs/{owner_id}/{}/{}/{name}.jpeg",
+        &name[0..2],
+        &name[2..4]
+    )
+}
+
 /// `profile/<user>/<id><ext>`: a profile picture, a new name for each so caches never mix them.
 pub fn profile_image_key(user_id: Uuid, image_id: Uuid, extension: &str) -> String {
     format!("profile/{user_id}/{image_id}{extension}")

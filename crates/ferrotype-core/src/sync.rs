@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::catalog::Face;
 use crate::catalog::Memory;
 use crate::catalog::Person;
 use crate::catalog::Stack;
@@ -215,6 +216,10 @@ pub enum SyncRow {
     /// One of the user's people.
     Person(Box<Person>),
     PersonDelete(Uuid),
+    /// A face on one of the user's assets, soft-deleted ones included (`deletedAt`).
+    AssetFace(Box<Face>),
+    /// A face deleted for good, by its id.
+    AssetFaceDelete(Uuid),
 }
 
 impl SyncRow {
@@ -254,6 +259,8 @@ impl SyncRow {
             SyncRow::AssetEditDelete(_) => "AssetEditDeleteV1",
             SyncRow::Person(_) => "PersonV1",
             SyncRow::PersonDelete(_) => "PersonDeleteV1",
+            SyncRow::AssetFace(_) => "AssetFaceV2",
+            SyncRow::AssetFaceDelete(_) => "AssetFaceDeleteV1",
         }
     }
 }

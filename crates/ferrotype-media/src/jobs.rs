@@ -1,8 +1,10 @@
 //! The media jobs, registered with `register`: `AssetExtractMetadata` (then the thumbnails),
-//! `AssetGenerateThumbnails` (then the storage template) and `SidecarWrite`. Each is idempotent: running it twice
+//! `AssetGenerateThumbnails` (then the storage template), `SidecarWrite` and
+//! `PersonGenerateThumbnail`. Each is idempotent: running it twice
 //! leaves the same result as running it once, which is what makes re-running after a crash safe.
 
 pub mod metadata;
+pub mod person_thumbnails;
 pub mod sidecar;
 pub mod thumbnails;
 
@@ -19,6 +21,7 @@ use crate::exiftool::ExifTool;
 use crate::geocode::Geocoder;
 use crate::thumbnail::ThumbnailSettings;
 use metadata::ExtractMetadata;
+use person_thumbnails::GeneratePersonThumbnail;
 use sidecar::WriteSidecar;
 use thumbnails::GenerateThumbnails;
 
@@ -67,6 +70,11 @@ pub fn register(handlers: &mut JobHandlers, jobs: MediaJobs) {
             catalog: jobs.catalog.clone(),
             blobs: jobs.blobs.clone(),
             exiftool: jobs.exiftool.clone(),
+        })
+        .add(GeneratePersonThumbnail {
+            catalog: jobs.catalog.clone(),
+            blobs: jobs.blobs.clone(),
+            system_config: jobs.system_config.clone(),
         })
         .add(GenerateThumbnails {
             catalog: jobs.catalog,

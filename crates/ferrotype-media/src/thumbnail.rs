@@ -965,6 +965,33 @@ fn thumbhash_of(thumbnail: &RgbImage, resizer: &mut Resizer) -> Result<Vec<u8>, 
     ))
 }
 
+/// A person's face thumbnail (Immich's `PersonGenerateThumbnail`): the face's square
+/// (`ferrotype_core::faces::face_crop`) cut from the asset's preview (a JPEG Ferrotype made,
+/// sRGB and upright), at most `FACE_THUMBNAIL_SIZE` a side, as a baseline JPEG of `quality`.
+/// Answers the JPEG and its side.
+pub fn face_thumbnail(
+    preview: &[u8],
+    face: &ferrotype_core::catalog::FaceBox,
+    quality: u8,
+) -> Result<(Vec<u8>, u32), ThumbnailError> {
+    use ferrotype_core::faces::{face_crop, face_thumbnail_side};
+    let picture = image::load_from_memory_with_format(preview, image::ImageFormat::Jpeg)
+        .map_err(|e| ThumbnailError::Decode(e.to_string()))?
+        .into_rgb8();
+    let crop = face_crop(face, picture.dimensions());
+    if crop.side == 0 {
+        return Err(ThumbnailError::Decode(
+            "the face is empty once kept inside the picture".into(),
+        ));
+    }
+    let square =
+        image::imageops::crop_imm(&picture, crop.x, crop.y, crop.side, crop.side).to_image();
+    let side = face_thumbnail_side(&crop);
+    let mut resizer = Resizer::new();
+    let square = resize(square, side, side, &mut resizer)?;
+    Ok((encode_jpeg(&square, quality)?, side))
+}
+
 /// Decodes `path` once and makes the preview, the thumbnail and the thumbhash. `orientation`
 /// is the EXIF orientation, applied to formats whose decoder does not apply it itself.
 pub fn generate(

@@ -15,6 +15,7 @@ mod asset_metadata;
 mod assets;
 mod bus;
 mod edits;
+mod faces;
 mod instances;
 mod jobs;
 mod memories;

@@ -44,6 +44,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0011_asset_edits.sql"),
     ),
     ("0012_people", include_str!("../migrations/0012_people.sql")),
+    ("0013_faces", include_str!("../migrations/0013_faces.sql")),
 ];
 
 /// The advisory lock's key: "ferrotyp" in ASCII, so it does not collide with another program's.

@@ -83,24 +83,30 @@ impl PersonRepo for PgCatalog {
         &self,
         owner_id: Uuid,
         with_hidden: bool,
+        min_faces: u64,
         skip: u64,
         take: u64,
     ) -> CatalogResult<PeoplePage> {
         let clamp = |n: u64| n.min(i64::MAX as u64 - 1) as i64;
-        let (limit, offset) = (clamp(take) + 1, clamp(skip));
+        let (limit, offset, min_faces) = (clamp(take) + 1, clamp(skip), clamp(min_faces));
         let conn = self.conn().await?;
-        // Immich's order, but for the count of faces after "named first" (see PersonRepo); names
-        // in byte order, as SQLite compares them.
+        // Names in byte order, as SQLite compares them.
         let rows = conn
             .query(
                 &format!(
                     "SELECT {PERSON_COLUMNS} FROM people p
+                     JOIN asset_faces f ON f.person_id = p.id AND f.deleted_at IS NULL
+                        AND f.is_visible
+                     JOIN assets a ON a.id = f.asset_id AND a.visibility = 'timeline'
+                        AND a.deleted_at IS NULL
                      WHERE p.owner_id = $1 AND ($2 OR NOT p.is_hidden)
+                     GROUP BY p.id
+                     HAVING p.name != '' OR count(f.asset_id) >= $5
                      ORDER BY p.is_hidden, p.is_favorite DESC, p.name = '',
-                        p.name COLLATE \"C\", p.created_at, p.id
+                        count(f.asset_id) DESC, p.name COLLATE \"C\", p.created_at, p.id
                      LIMIT $3 OFFSET $4"
                 ),
-                &[&owner_id, &with_hidden, &limit, &offset],
+                &[&owner_id, &with_hidden, &limit, &offset, &min_faces],
             )
             .await
             .map_err(map_error)?;
@@ -117,8 +123,12 @@ impl PersonRepo for PgCatalog {
         let conn = self.conn().await?;
         let row = conn
             .query_one(
-                "SELECT count(*), count(*) FILTER (WHERE is_hidden) FROM people
-                 WHERE owner_id = $1",
+                "SELECT count(*), count(*) FILTER (WHERE p.is_hidden) FROM people p
+                 WHERE p.owner_id = $1 AND EXISTS (
+                    SELECT 1 FROM asset_faces f
+                    JOIN assets a ON a.id = f.asset_id AND a.visibility = 'timeline'
+                        AND a.deleted_at IS NULL
+                    WHERE f.person_id = p.id AND f.deleted_at IS NULL AND f.is_visible)",
                 &[&owner_id],
             )
             .await

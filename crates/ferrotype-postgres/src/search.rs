@@ -179,6 +179,13 @@ impl Conditions {
                 }
             }
         }
+        for person in &search.person_ids {
+            let p = c.param(Box::new(*person));
+            c.clauses.push(format!(
+                "EXISTS (SELECT 1 FROM asset_faces f WHERE f.asset_id = a.id \
+                 AND f.person_id = {p} AND f.deleted_at IS NULL AND f.is_visible)"
+            ));
+        }
         if let Some(min) = search.min_file_size {
             let p = c.param(Box::new(min));
             c.clauses.push(format!("a.file_size > {p}"));

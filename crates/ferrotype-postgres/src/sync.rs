@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::asset_edits::{EDIT_COLUMNS, edit_at};
 use crate::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
+use crate::faces::{FACE_COLUMNS, face_at};
 use crate::memories::{MEMORY_COLUMNS, memory_at};
 use crate::metadata::{EXIF_COLUMNS, exif_at};
 use crate::people::{PERSON_COLUMNS, person_at};
@@ -613,7 +614,29 @@ async fn stream_type(ctx: &Ctx<'_>, request_type: &str, query: &SyncQuery) -> Ca
                     |r| Ok(item(SyncRow::Person(Box::new(person_at(r))), r.get(11))),
                 )
                 .await?),
-        // Faces and OCR: nothing exists to sync until those features do.
+        // A face's asset is joined for its owner, as Immich's sync does: the deletes of a
+        // deleted asset's faces are not streamed (its AssetDeleteV1 says enough).
+        "AssetFacesV2" => Ok(ctx
+            .each(
+                "SELECT x.face_id, x.id FROM face_audit x JOIN assets a ON a.id = x.asset_id
+                 WHERE a.owner_id = $1 AND x.id > $2 AND x.id < $3 ORDER BY x.id",
+                a("AssetFaceDeleteV1"),
+                |r| Ok(item(SyncRow::AssetFaceDelete(r.get(0)), r.get(1))),
+            )
+            .await?
+            && ctx
+                .each(
+                    &format!(
+                        "SELECT {FACE_COLUMNS}, f.update_id FROM asset_faces f
+                         JOIN assets a ON a.id = f.asset_id
+                         WHERE a.owner_id = $1 AND f.update_id > $2 AND f.update_id < $3
+                         ORDER BY f.update_id"
+                    ),
+                    a("AssetFaceV2"),
+                    |r| Ok(item(SyncRow::AssetFace(Box::new(face_at(r)?)), r.get(13))),
+                )
+                .await?),
+        // OCR: nothing exists to sync until it does (AssetFacesV1 is refused as deprecated).
         _ => Ok(true),
     }
 }

@@ -47,4 +47,5 @@ stories!(
     memories,
     asset_edits,
     people,
+    faces,
 );

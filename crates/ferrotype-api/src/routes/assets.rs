@@ -155,6 +155,10 @@ pub async fn get(
         },
     );
     response.stack = Some(stack.map(AssetStackResponse::from));
+    // Immich shows an asset's people to its owner only, never through a link.
+    if asset.owner_id == auth.user.id && auth.shared_link().is_none() {
+        response.people = crate::routes::faces::asset_people(&state, id).await?;
+    }
     Ok(Json(response))
 }
 

@@ -227,7 +227,7 @@ pub async fn update_one(
     }
     let exif = state.catalog.asset_exif(id).await?;
     let tags = state.catalog.asset_tags(id).await?;
-    let response = AssetResponse::new(
+    let mut response = AssetResponse::new(
         &asset,
         AssetExtras {
             owner: Some(&auth.user),
@@ -235,6 +235,7 @@ pub async fn update_one(
             tags: &tags,
         },
     );
+    response.people = crate::routes::faces::asset_people(&state, id).await?;
     state.events.asset_update(asset.owner_id, &response).await;
     Ok(Json(response))
 }

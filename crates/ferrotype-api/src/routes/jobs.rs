@@ -97,10 +97,18 @@ pub async fn command(
         "start" => {
             let (job, selection) = start_job(queue, dto.force)
                 .ok_or_else(|| ApiError::bad_request(format!("Invalid job name: {name}")))?;
-            let queued = state
+            let mut queued = state
                 .catalog
                 .enqueue_asset_jobs(queue, job, selection)
                 .await?;
+            if queue == QueueName::ThumbnailGeneration {
+                // People's face thumbnails too, as Immich's queue-all does.
+                queued += ferrotype_core::faces::queue_person_thumbnails(
+                    state.catalog.as_ref(),
+                    dto.force,
+                )
+                .await?;
+            }
             tracing::info!(
                 queue = queue.as_str(),
                 queued,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod download;
 pub mod edits;
+pub mod faces;
 pub mod folders;
 pub mod jobs;
 pub mod map;

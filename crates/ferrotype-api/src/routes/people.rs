@@ -1,23 +1,29 @@
-//! `/api/people`: the people a user names (Immich's persons), without faces. Immich fills a
-//! person with the faces machine learning finds; Ferrotype keeps no faces yet, so a person is
-//! what its owner made (`POST /people`) and changed by hand. A person is its owner's alone:
-//! anyone else's id answers Immich's 400 "Not found or no person.<action> access", as a missing
-//! one does. What needs faces is left unrouted: a person's statistics, thumbnail, merging and
-//! reassigning faces.
+//! `/api/people`: the people a user names (Immich's persons). A person is made by hand
+//! (`POST /people`) and filled with the faces its owner draws (`routes/faces.rs`; Immich's
+//! machine learning is not run): its face thumbnail (`GET /people/{id}/thumbnail`, made by
+//! `PersonGenerateThumbnail` from the feature face), its statistics, merging people and
+//! reassigning their faces. A person is its owner's alone: anyone else's id answers Immich's 400
+//! "Not found or no person.<action> access", as a missing one does.
 //!
-//! One difference from Immich, until faces exist: Immich lists (`GET /people`) and counts only
-//! the people with at least one visible face on an asset of the timeline (and a name, or
-//! `minimumFaces` faces), so a person made by hand is never listed there; here every person of
-//! the owner is listed and counted.
+//! As Immich, `GET /people` lists only the people with a visible face on an asset of the
+//! timeline (and a name, or `minimumFaces` faces), and counts those with such a face.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use ferrotype_core::access::{self, AssetAccess};
+use ferrotype_core::blob::{BlobError, ByteRange};
 use ferrotype_core::catalog::{NewPerson, Person, PersonChange};
+use ferrotype_core::faces::choose_feature_faces;
+use ferrotype_core::jobs::NewJob;
+use ferrotype_core::jobs::payloads::PersonThumbnailJob;
+use ferrotype_core::media_types::mime_type_for;
 use ferrotype_core::permissions::Permission;
+use ferrotype_core::storage::extension_of;
 use serde::{Deserialize, Serialize};
+use tokio::io::AsyncReadExt;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -98,7 +104,7 @@ pub struct PeopleResponse {
 }
 
 /// The person, if it is the caller's (Immich's person access: the owner's only).
-async fn own_person(
+pub(crate) async fn own_person(
     state: &AppState,
     auth: &Auth,
     id: Uuid,
@@ -110,10 +116,18 @@ async fn own_person(
     }
 }
 
+/// The person (Immich's `findOrFail`: 400 "Person not found" when gone).
+pub(crate) async fn find_person(state: &AppState, id: Uuid) -> ApiResult<Person> {
+    state
+        .catalog
+        .person(id)
+        .await?
+        .ok_or_else(|| messages::PERSON_NOT_FOUND_BAD_REQUEST.into())
+}
+
 /// `PersonSearchDto` (the contract has checked each parameter's form and bounds). Its
-/// `closestAssetId` is left unread: Immich orders by the distance of each person's face to that
-/// face; without faces every distance is unknown, which leaves Immich's order to its other
-/// keys, as here.
+/// `closestAssetId` is left unread: Immich orders by the distance between face embeddings,
+/// which only machine learning makes; with every distance unknown the order is the usual one.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchQuery {
@@ -123,8 +137,9 @@ pub struct SearchQuery {
     size: Option<u64>,
 }
 
-/// `GET /people`: a page of the caller's people (500 a page unless `size` says otherwise),
-/// the hidden ones only `withHidden`, with how many they are in all and hidden.
+/// `GET /people`: a page of the caller's people seen on their timeline (500 a page unless
+/// `size` says otherwise), the hidden ones only `withHidden`, with how many they are in all
+/// and hidden.
 pub async fn search(
     State(state): State<AppState>,
     auth: Auth,
@@ -132,8 +147,8 @@ pub async fn search(
 ) -> ApiResult<Json<PeopleResponse>> {
     auth.require(Permission::PersonRead)?;
     if let Some(id) = query.closest_person_id {
-        // Immich needs the person's face to compare the others' with, and says so whoever's
-        // the person is; no person has a face yet.
+        // Immich needs the person's feature face to compare the others' with, and says so
+        // whoever's the person is.
         let face = state
             .catalog
             .person(id)
@@ -149,9 +164,21 @@ pub async fn search(
         .unwrap_or(1)
         .saturating_sub(1)
         .saturating_mul(size);
+    // The owner's `people.minimumFaces` preference (3 unless they changed it).
+    let min_faces = crate::routes::users::read_preferences(&state, auth.user.id)
+        .await?
+        .pointer("/people/minimumFaces")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(3);
     let page = state
         .catalog
-        .people(auth.user.id, query.with_hidden.unwrap_or(false), skip, size)
+        .people(
+            auth.user.id,
+            query.with_hidden.unwrap_or(false),
+            min_faces,
+            skip,
+            size,
+        )
         .await?;
     let count = state.catalog.people_count(auth.user.id).await?;
     Ok(Json(PeopleResponse {
@@ -220,6 +247,7 @@ async fn update_person(
     dto: UpdateDto,
 ) -> ApiResult<Person> {
     own_person(state, auth, id, Permission::PersonUpdate).await?;
+    let mut feature_face = None;
     if let Some(asset_id) = dto.feature_face_asset_id {
         access::asset(
             state.catalog.as_ref(),
@@ -228,8 +256,12 @@ async fn update_person(
             AssetAccess::Read,
         )
         .await?;
-        // The feature face is one of the person's faces on that asset: there are none yet.
-        return Err(messages::INVALID_FEATURE_FACE.into());
+        // The feature face is one of the person's faces on that asset.
+        let face = state.catalog.person_faces_on_asset(id, asset_id).await?;
+        let face = face
+            .first()
+            .ok_or_else(|| ApiError::from(messages::INVALID_FEATURE_FACE))?;
+        feature_face = Some(face.id);
     }
     let change = PersonChange {
         name: dto.name,
@@ -240,11 +272,23 @@ async fn update_person(
         is_favorite: dto.is_favorite,
         color: dto.color.map(|c| c.map(hex_color)),
     };
-    state
+    let mut person = state
         .catalog
         .update_person(id, &change)
         .await?
-        .ok_or_else(|| messages::PERSON_NOT_FOUND.into())
+        .ok_or_else(|| ApiError::from(messages::PERSON_NOT_FOUND))?;
+    if let Some(face) = feature_face {
+        person = state
+            .catalog
+            .set_person_face(id, Some(face))
+            .await?
+            .ok_or_else(|| ApiError::from(messages::PERSON_NOT_FOUND))?;
+        state
+            .catalog
+            .enqueue_jobs(&[NewJob::of(&PersonThumbnailJob { id })])
+            .await?;
+    }
+    Ok(person)
 }
 
 /// `GET /people/{id}`.
@@ -322,13 +366,28 @@ pub async fn update_all(
 }
 
 /// Deletes the people if every one is the caller's (Immich's access check refuses all
-/// otherwise). Their thumbnails would go with them; a person has none until faces make one.
+/// otherwise), and their face thumbnails.
 async fn delete_people(state: &AppState, auth: &Auth, ids: &[Uuid]) -> ApiResult<StatusCode> {
+    let mut people = Vec::with_capacity(ids.len());
     for id in ids {
-        own_person(state, auth, *id, Permission::PersonDelete).await?;
+        people.push(own_person(state, auth, *id, Permission::PersonDelete).await?);
     }
-    state.catalog.delete_people(ids).await?;
+    remove_people(state, &people).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Immich's `removeAllPeople`: the thumbnails, then the people.
+async fn remove_people(state: &AppState, people: &[Person]) -> ApiResult<()> {
+    for person in people {
+        if !person.thumbnail_path.is_empty()
+            && let Err(e) = state.blobs.delete(&person.thumbnail_path).await
+        {
+            tracing::warn!(person = %person.id, "cannot delete the face thumbnail: {e}");
+        }
+    }
+    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    state.catalog.delete_people(&ids).await?;
+    Ok(())
 }
 
 /// `DELETE /people`.
@@ -349,4 +408,185 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     auth.require(Permission::PersonDelete)?;
     delete_people(&state, &auth, &[id]).await
+}
+
+/// `GET /people/{id}/thumbnail`: the person's face thumbnail (a JPEG), made when they got a
+/// feature face; Immich's bare 404 while there is none.
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Response> {
+    auth.require(Permission::PersonRead)?;
+    let person = own_person(&state, &auth, id, Permission::PersonRead).await?;
+    if person.thumbnail_path.is_empty() {
+        return Err(messages::NOT_FOUND.into());
+    }
+    let mut blob = match state
+        .blobs
+        .open(&person.thumbnail_path, ByteRange::ALL)
+        .await
+    {
+        Ok(blob) => blob,
+        Err(BlobError::NotFound(_)) => return Err(messages::NOT_FOUND.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut bytes = Vec::with_capacity(blob.len as usize);
+    blob.reader
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(ApiError::internal)?;
+    let content_type = mime_type_for(&extension_of(&person.thumbnail_path).unwrap_or_default());
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            // Immich's `PrivateWithoutCache`: the thumbnail changes with the feature face.
+            (header::CACHE_CONTROL, "private, no-cache, no-transform"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `PersonStatisticsResponseDto`.
+#[derive(Serialize)]
+pub struct StatisticsResponse {
+    assets: u64,
+}
+
+/// `GET /people/{id}/statistics`: how many assets of the timeline (not in the trash) show the
+/// person.
+pub async fn statistics(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<StatisticsResponse>> {
+    auth.require(Permission::PersonStatistics)?;
+    own_person(&state, &auth, id, Permission::PersonRead).await?;
+    let assets = state.catalog.person_asset_count(id).await?;
+    Ok(Json(StatisticsResponse { assets }))
+}
+
+/// `MergePersonDto`.
+#[derive(Deserialize)]
+pub struct MergeDto {
+    ids: Vec<Uuid>,
+}
+
+/// `POST /people/{id}/merge`: each person of `ids` is merged into the one of the path, one by
+/// one: their faces move to it, it takes their name and birth date if it has none, and they
+/// are deleted. Another user's person is `no_permission`, one already gone `not_found`.
+pub async fn merge(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(dto): ApiJson<MergeDto>,
+) -> ApiResult<Json<Vec<BulkIdResponse>>> {
+    auth.require(Permission::PersonMerge)?;
+    if dto.ids.contains(&id) {
+        return Err(messages::MERGE_INTO_ITSELF.into());
+    }
+    own_person(&state, &auth, id, Permission::PersonUpdate).await?;
+    let mut primary = find_person(&state, id).await?;
+    // Immich checks every id's access first, then merges one by one.
+    let mut allowed = std::collections::HashSet::new();
+    for merge_id in &dto.ids {
+        if let Some(p) = state.catalog.person(*merge_id).await?
+            && p.owner_id == auth.user.id
+        {
+            allowed.insert(*merge_id);
+        }
+    }
+    let mut results = Vec::with_capacity(dto.ids.len());
+    for merge_id in dto.ids {
+        if !allowed.contains(&merge_id) {
+            results.push(BulkIdResponse::of(merge_id, Some("no_permission")));
+            continue;
+        }
+        let Some(merged) = state.catalog.person(merge_id).await? else {
+            results.push(BulkIdResponse::of(merge_id, Some("not_found")));
+            continue;
+        };
+        let outcome: ApiResult<()> = async {
+            let change = PersonChange {
+                name: (primary.name.is_empty() && !merged.name.is_empty())
+                    .then(|| merged.name.clone()),
+                birth_date: (primary.birth_date.is_none() && merged.birth_date.is_some())
+                    .then_some(merged.birth_date),
+                ..Default::default()
+            };
+            if change != PersonChange::default()
+                && let Some(updated) = state.catalog.update_person(id, &change).await?
+            {
+                primary = updated;
+            }
+            state.catalog.move_faces(merge_id, id).await?;
+            remove_people(&state, std::slice::from_ref(&merged)).await
+        }
+        .await;
+        let error = match outcome {
+            Ok(()) => None,
+            Err(e) => {
+                tracing::warn!("cannot merge {merge_id} into {id}: {}", e.message);
+                Some("unknown")
+            }
+        };
+        results.push(BulkIdResponse::of(merge_id, error));
+    }
+    Ok(Json(results))
+}
+
+/// `AssetFaceUpdateItem`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReassignItem {
+    person_id: Uuid,
+    asset_id: Uuid,
+}
+
+/// `AssetFaceUpdateDto`.
+#[derive(Deserialize)]
+pub struct ReassignDto {
+    data: Vec<ReassignItem>,
+}
+
+/// `PUT /people/{id}/reassign`: for each item, that person's faces on that asset go to the
+/// person of the path; each face must be on an asset of the caller's (else Immich's 400, the
+/// faces moved before it staying moved). Answers, as Immich, the person of the path once per
+/// item, as it was before; feature faces are chosen again afterwards for it (if it had none)
+/// and for those whose feature face moved.
+pub async fn reassign(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(dto): ApiJson<ReassignDto>,
+) -> ApiResult<Json<Vec<PersonResponse>>> {
+    auth.require(Permission::PersonReassign)?;
+    own_person(&state, &auth, id, Permission::PersonUpdate).await?;
+    let person = find_person(&state, id).await?;
+    let mut results = Vec::with_capacity(dto.data.len());
+    let mut again = Vec::new();
+    for item in dto.data {
+        let faces = state
+            .catalog
+            .person_faces_on_asset(item.person_id, item.asset_id)
+            .await?;
+        for face in faces {
+            crate::routes::faces::own_face(&state, &auth, face.id, Permission::PersonCreate, false)
+                .await?;
+            if person.face_asset_id.is_none() {
+                again.push(id);
+            }
+            if let Some(former) = face.person_id
+                && let Some(former) = state.catalog.person(former).await?
+                && former.face_asset_id == Some(face.id)
+            {
+                again.push(former.id);
+            }
+            state.catalog.reassign_face(face.id, id).await?;
+        }
+        results.push(PersonResponse::new(&person));
+    }
+    choose_feature_faces(state.catalog.as_ref(), &again).await?;
+    Ok(Json(results))
 }

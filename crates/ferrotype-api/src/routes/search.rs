@@ -122,7 +122,10 @@ impl SearchFilters {
     /// The search these filters ask for, over `owners`' assets (or, when `owners` is empty, the
     /// assets of the albums named).
     fn search(&self, owners: Vec<Uuid>, visibility: VisibilitySearch) -> AssetSearch {
-        let unsatisfiable = !self.person_ids.is_empty()
+        // Immich counts the distinct people of an asset's faces against the number of ids
+        // given: an id given twice can never be matched.
+        let distinct: std::collections::HashSet<&Uuid> = self.person_ids.iter().collect();
+        let unsatisfiable = distinct.len() != self.person_ids.len()
             || self.is_offline == Some(true)
             || self.is_encoded == Some(true)
             || matches!(self.library_id, Some(Some(_)))
@@ -181,6 +184,7 @@ impl SearchFilters {
                 Some(Some(ids)) => Some(FieldIs::Equal(ids.clone())),
             },
             min_file_size: self.min_file_size,
+            person_ids: self.person_ids.clone(),
             unsatisfiable,
         }
     }

@@ -261,6 +261,21 @@ pub(crate) fn data_of(row: &SyncRow) -> Value {
             "faceAssetId": p.face_asset_id,
         }),
         SyncRow::PersonDelete(id) => json!({ "personId": id }),
+        SyncRow::AssetFace(f) => json!({
+            "id": f.id,
+            "assetId": f.asset_id,
+            "personId": f.person_id,
+            "imageWidth": f.bounds.image_width,
+            "imageHeight": f.bounds.image_height,
+            "boundingBoxX1": f.bounds.x1,
+            "boundingBoxY1": f.bounds.y1,
+            "boundingBoxX2": f.bounds.x2,
+            "boundingBoxY2": f.bounds.y2,
+            "sourceType": f.source.as_str(),
+            "isVisible": f.is_visible,
+            "deletedAt": f.deleted_at.as_ref().map(iso),
+        }),
+        SyncRow::AssetFaceDelete(id) => json!({ "assetFaceId": id }),
     }
 }
 

@@ -10,6 +10,7 @@ mod asset_metadata;
 mod assets;
 mod bus;
 mod edits;
+mod faces;
 mod instances;
 mod jobs;
 mod memories;
@@ -112,6 +113,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0023_asset_edits.sql"),
     ),
     ("0024_people", include_str!("migrations/0024_people.sql")),
+    ("0025_faces", include_str!("migrations/0025_faces.sql")),
 ];
 
 /// How many idle read connections are kept open.

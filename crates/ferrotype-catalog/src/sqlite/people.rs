@@ -88,17 +88,23 @@ impl PersonRepo for SqliteCatalog {
         &self,
         owner_id: Uuid,
         with_hidden: bool,
+        min_faces: u64,
         skip: u64,
         take: u64,
     ) -> CatalogResult<PeoplePage> {
         self.read(move |conn| {
             let clamp = |n: u64| n.min(i64::MAX as u64 - 1) as i64;
-            // Immich's order, but for the count of faces after "named first" (see PersonRepo).
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {PERSON_COLUMNS} FROM people p
+                 JOIN asset_faces f ON f.person_id = p.id AND f.deleted_at IS NULL
+                    AND f.is_visible
+                 JOIN assets a ON a.id = f.asset_id AND a.visibility = 'timeline'
+                    AND a.deleted_at IS NULL
                  WHERE p.owner_id = ?1 AND (?2 OR NOT p.is_hidden)
-                 ORDER BY p.is_hidden, p.is_favorite DESC, p.name = '', p.name, p.created_at,
-                    p.id
+                 GROUP BY p.id
+                 HAVING p.name != '' OR count(f.asset_id) >= ?5
+                 ORDER BY p.is_hidden, p.is_favorite DESC, p.name = '',
+                    count(f.asset_id) DESC, p.name, p.created_at, p.id
                  LIMIT ?3 OFFSET ?4"
             ))?;
             let mut people: Vec<Person> = stmt
@@ -107,7 +113,8 @@ impl PersonRepo for SqliteCatalog {
                         owner_id.to_string(),
                         with_hidden,
                         clamp(take) + 1,
-                        clamp(skip)
+                        clamp(skip),
+                        clamp(min_faces),
                     ],
                     person_at,
                 )?
@@ -125,7 +132,12 @@ impl PersonRepo for SqliteCatalog {
     async fn people_count(&self, owner_id: Uuid) -> CatalogResult<PeopleCount> {
         self.read(move |conn| {
             conn.prepare_cached(
-                "SELECT count(*), coalesce(sum(is_hidden), 0) FROM people WHERE owner_id = ?1",
+                "SELECT count(*), coalesce(sum(p.is_hidden), 0) FROM people p
+                 WHERE p.owner_id = ?1 AND EXISTS (
+                    SELECT 1 FROM asset_faces f
+                    JOIN assets a ON a.id = f.asset_id AND a.visibility = 'timeline'
+                        AND a.deleted_at IS NULL
+                    WHERE f.person_id = p.id AND f.deleted_at IS NULL AND f.is_visible)",
             )?
             .query_row([owner_id.to_string()], |r| {
                 Ok(PeopleCount {

@@ -207,6 +207,13 @@ impl Conditions {
                 }
             }
         }
+        for person in &search.person_ids {
+            c.push(
+                "EXISTS (SELECT 1 FROM asset_faces f WHERE f.asset_id = a.id \
+                 AND f.person_id = ? AND f.deleted_at IS NULL AND f.is_visible)",
+                [Value::Text(person.to_string())],
+            );
+        }
         if let Some(min) = search.min_file_size {
             c.push("a.file_size > ?", [Value::Integer(min)]);
         }

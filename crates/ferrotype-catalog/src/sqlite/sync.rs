@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::asset_edits::{EDIT_COLUMNS, edit_at};
 use super::assets::{ASSET_COLUMN_COUNT, ASSET_COLUMNS, asset_at};
+use super::faces::{FACE_COLUMNS, face_at};
 use super::memories::{MEMORY_COLUMNS, memory_at};
 use super::metadata::{EXIF_COLUMNS, exif_at};
 use super::people::{PERSON_COLUMNS, person_at};
@@ -556,7 +557,28 @@ fn stream_type(
             sink,
             |r| Ok(item(SyncRow::Person(Box::new(person_at(r)?)), r.get(11)?)),
         )?),
-        // Faces and OCR: nothing exists to sync until those features do.
+        // A face's asset is joined for its owner, as Immich's sync does: the deletes of a
+        // deleted asset's faces are not streamed (its AssetDeleteV1 says enough).
+        "AssetFacesV2" => Ok(each(
+            conn,
+            "SELECT x.face_id, x.id FROM face_audit x JOIN assets a ON a.id = x.asset_id
+             WHERE a.owner_id = ?1 AND x.id > ?2 AND x.id < ?3 ORDER BY x.id",
+            params![me, query.after("AssetFaceDeleteV1"), now],
+            sink,
+            |r| Ok(item(SyncRow::AssetFaceDelete(uuid_at(r, 0)?), r.get(1)?)),
+        )? && each(
+            conn,
+            &format!(
+                "SELECT {FACE_COLUMNS}, f.update_id FROM asset_faces f
+                 JOIN assets a ON a.id = f.asset_id
+                 WHERE a.owner_id = ?1 AND f.update_id > ?2 AND f.update_id < ?3
+                 ORDER BY f.update_id"
+            ),
+            params![me, query.after("AssetFaceV2"), now],
+            sink,
+            |r| Ok(item(SyncRow::AssetFace(Box::new(face_at(r)?)), r.get(13)?)),
+        )?),
+        // OCR: nothing exists to sync until it does (AssetFacesV1 is refused as deprecated).
         _ => Ok(true),
     }
 }

@@ -12,6 +12,7 @@ mod asset_edits;
 mod asset_metadata;
 mod assets;
 mod bus;
+pub mod faces;
 mod instances;
 mod jobs;
 pub mod memories;
@@ -38,6 +39,7 @@ pub use asset_edits::AssetEditRepo;
 pub use asset_metadata::{AssetCopy, AssetMetadataEntry, AssetMetadataRepo};
 pub use assets::AssetRepo;
 pub use bus::{BUS_BACKLOG, BusMessage, BusRepo};
+pub use faces::{Face, FaceBox, FaceRepo, FaceSource, NewFace};
 pub use instances::{HEARTBEAT, INSTANCE_TIMEOUT, InstanceRepo};
 pub use jobs::JobRepo;
 pub use memories::{
@@ -117,6 +119,7 @@ pub trait Catalog:
     + MemoryRepo
     + AssetEditRepo
     + PersonRepo
+    + FaceRepo
     + Send
     + Sync
     + 'static
@@ -146,6 +149,7 @@ impl<T> Catalog for T where
         + MemoryRepo
         + AssetEditRepo
         + PersonRepo
+        + FaceRepo
         + Send
         + Sync
         + 'static
@@ -158,6 +162,7 @@ pub mod prelude {
     pub use super::ActivityRepo;
     pub use super::AssetEditRepo;
     pub use super::AssetMetadataRepo;
+    pub use super::FaceRepo;
     pub use super::MemoryRepo;
     pub use super::PersonRepo;
     pub use super::StackRepo;

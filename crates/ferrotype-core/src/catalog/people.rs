@@ -1,8 +1,8 @@
 //! People (Immich's `person`): the people a user names in their photos. Immich fills a person
-//! with faces found by machine learning (`asset_face`); faces are not kept yet, so a person is
-//! only what its owner made by hand (`POST /people`): no face asset, no thumbnail. The records
-//! live here, beside their port, as the area is self-contained. Deleted people are recorded
-//! for the sync (`PersonDeleteV1`).
+//! with faces found by machine learning; here a person is made by hand (`POST /people`) and
+//! gets the faces its owner draws (`super::faces`), its feature face and thumbnail with them.
+//! The records live here, beside their port, as the area is self-contained. Deleted people are
+//! recorded for the sync (`PersonDeleteV1`).
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -19,10 +19,9 @@ pub struct Person {
     /// "" for an unnamed person.
     pub name: String,
     pub birth_date: Option<NaiveDate>,
-    /// The face thumbnail's file ("" until faces make one).
+    /// The face thumbnail's blob key ("" until the thumbnail job makes one).
     pub thumbnail_path: String,
-    /// The face shown for the person (Immich's `faceAssetId`, an `asset_face` id): none until
-    /// faces exist.
+    /// The face shown for the person (Immich's `faceAssetId`, despite its name a face's id).
     pub face_asset_id: Option<Uuid>,
     pub is_hidden: bool,
     pub is_favorite: bool,
@@ -74,19 +73,22 @@ pub trait PersonRepo: Send + Sync {
     async fn create_person(&self, person: &NewPerson) -> CatalogResult<Person>;
     /// One person, whoever's it is.
     async fn person(&self, id: Uuid) -> CatalogResult<Option<Person>>;
-    /// A page of the owner's people (`skip` of them passed, at most `take`), the hidden ones
-    /// only `with_hidden`, in Immich's order: the hidden last, the favourites first, the named
-    /// before the unnamed, then by name (byte order) and by creation. Immich ranks people with
-    /// more faces first between "named" and the name; without faces every count is 0, so that
-    /// step is left out until faces exist.
+    /// A page of the owner's people as Immich lists them (`skip` of them passed, at most
+    /// `take`): those with a visible face, not deleted, on an asset of the timeline out of the
+    /// trash, and a name or at least `min_faces` such faces; the hidden ones only
+    /// `with_hidden`; in Immich's order: the hidden last, the favourites first, the named
+    /// before the unnamed, more faces first, then by name (byte order) and by creation.
     async fn people(
         &self,
         owner_id: Uuid,
         with_hidden: bool,
+        min_faces: u64,
         skip: u64,
         take: u64,
     ) -> CatalogResult<PeoplePage>;
-    /// How many people the owner has, and how many are hidden.
+    /// How many of the owner's people have a visible face on an asset of the timeline out of
+    /// the trash (Immich's count, whatever their name or number of faces), and how many of
+    /// those are hidden.
     async fn people_count(&self, owner_id: Uuid) -> CatalogResult<PeopleCount>;
     /// Changes the person and touches its `updated_at` (even when nothing else changes, as
     /// Immich's update does); `None` when there is no such person.

@@ -238,6 +238,22 @@ impl JobPayload for MemoryCleanupJob {
     }
 }
 
+/// A person's face thumbnail, cropped from their feature face's asset (Immich's
+/// `PersonGenerateThumbnail`, `{id}`: the person).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonThumbnailJob {
+    pub id: Uuid,
+}
+
+impl JobPayload for PersonThumbnailJob {
+    const NAME: &'static str = names::PERSON_GENERATE_THUMBNAIL;
+    const QUEUE: QueueName = QueueName::ThumbnailGeneration;
+
+    fn dedupe_key(&self) -> Option<String> {
+        Some(format!("{}:{}", Self::NAME, self.id))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

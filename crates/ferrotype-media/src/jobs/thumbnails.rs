@@ -283,6 +283,15 @@ impl TypedJobHandler for GenerateThumbnails {
             .save_thumbnails(asset_id, &thumbhash, size, &end)
             .await
             .map_err(JobError::from_end)?;
+        // People drawn on the asset before its preview existed get their face thumbnails now.
+        // The job is recorded already: a failure here costs those thumbnails (made again when
+        // the queue is started), not the asset's.
+        if let Err(e) =
+            ferrotype_core::faces::queue_thumbnails_waiting_on(self.catalog.as_ref(), asset_id)
+                .await
+        {
+            tracing::warn!(%asset_id, "people's thumbnails not queued: {e}");
+        }
         Ok(Completion::Recorded)
     }
 }

@@ -16,6 +16,7 @@ mod compat_sdk;
 mod download;
 mod edits;
 mod events;
+mod faces;
 mod jobs;
 mod lifecycle;
 mod memories;

@@ -141,13 +141,32 @@ async fn fill(server: &Server) -> Client {
         .post("/api/stacks", json!({"assetIds": [ids[1], ids[2]]}))
         .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    for person in [
-        json!({"name": "Alice", "birthDate": "1990-01-31", "color": "#333", "isFavorite": true}),
-        json!({"isHidden": true}),
+    // People, seen on the timeline (a named one with one face, an unnamed one with three), with
+    // their face thumbnails.
+    for (person, faces) in [
+        (
+            json!({"name": "Alice", "birthDate": "1990-01-31", "color": "#333", "isFavorite": true}),
+            1,
+        ),
+        (json!({"isHidden": true}), 3),
     ] {
         let r = admin.post("/api/people", person).await;
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        let person = r.json()["id"].clone();
+        for i in 0..faces {
+            let r = admin
+                .post(
+                    "/api/faces",
+                    json!({"assetId": ids[0], "personId": person, "imageWidth": 100,
+                           "imageHeight": 100, "x": 10 + 20 * i, "y": 10, "width": 15,
+                           "height": 15}),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        }
     }
+    let thumbnails = wait_for_queue(&admin, "thumbnailGeneration").await;
+    assert_eq!(thumbnails["failed"], 0, "{thumbnails}");
     admin
 }
 
@@ -171,6 +190,7 @@ async fn timeline_ids(client: &Client) -> (Value, Vec<Value>) {
 async fn snapshot(server: &Server) -> Value {
     let client = login(server, "admin@example.com", "admin-password").await;
     let (buckets, ids) = timeline_ids(&client).await;
+    let mut thumbnails: Vec<Value> = Vec::new();
     let mut assets = Vec::new();
     for id in &ids {
         let id = id.as_str().unwrap();
@@ -265,10 +285,27 @@ async fn snapshot(server: &Server) -> Value {
             json!({"id": m["id"], "data": m["data"], "isSaved": m["isSaved"], "assets": assets})
         })
         .collect();
-    // People, whole (birth dates are PostgreSQL dates, SQLite text).
+    // People, whole (birth dates are PostgreSQL dates, SQLite text), with their thumbnails'
+    // bytes and the faces of each asset.
     let people = client.get("/api/people?withHidden=true").await.json();
+    for person in people["people"].as_array().unwrap() {
+        let r = client
+            .get(&format!(
+                "/api/people/{}/thumbnail",
+                person["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(r.status, 200, "the thumbnail of {person}");
+        thumbnails.push(json!(sha1_hex(&r.body)));
+    }
+    let mut faces = Vec::new();
+    for id in &ids {
+        let id = id.as_str().unwrap();
+        faces.push(client.get(&format!("/api/faces?id={id}")).await.json());
+    }
     json!({"buckets": buckets, "assets": assets, "albums": albums, "links": links,
-           "memories": memories, "people": people})
+           "memories": memories, "people": people, "personThumbnails": thumbnails,
+           "faces": faces})
 }
 
 #[tokio::test]
@@ -280,6 +317,13 @@ async fn sqlite_and_folder_to_postgres_and_s3_and_back() {
     assert_eq!(before["memories"].as_array().unwrap().len(), 1);
     assert_eq!(before["people"]["total"], 2);
     assert_eq!(before["people"]["people"][0]["birthDate"], "1990-01-31");
+    assert!(
+        before["people"]["people"][0]["thumbnailPath"]
+            .as_str()
+            .unwrap()
+            .ends_with(".jpeg")
+    );
+    assert_eq!(before["faces"][0].as_array().unwrap().len(), 4);
     assert!(source.stop().success());
 
     let url = TestCluster::shared().database_url().await;

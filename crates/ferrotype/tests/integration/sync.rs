@@ -37,6 +37,8 @@ const ORDER: &[&str] = &[
     "MemoryToAssetV1",
     "PersonDeleteV1",
     "PersonV1",
+    "AssetFaceDeleteV1",
+    "AssetFaceV2",
     "AssetMetadataDeleteV1",
     "AssetMetadataV1",
     "AssetEditDeleteV1",
