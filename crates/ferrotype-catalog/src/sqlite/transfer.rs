@@ -258,18 +258,24 @@ impl CatalogTransfer for SqliteCatalog {
         self.execute_each(sql, keys).await
     }
 
-    /// The search index (migration 0017) is this backend's own and is not copied (`tables`
-    /// leaves it out; rows come in with the triggers off): it is made again from the assets
-    /// copied. Ids need nothing: an AUTOINCREMENT table's counter (`sqlite_sequence`) follows
+    /// The search tables (migrations 0017, 0026) are this backend's own and are not copied
+    /// (`tables` leaves them out; rows come in with the triggers off): they are made again from
+    /// the assets copied. Ids need nothing: an AUTOINCREMENT table's counter (`sqlite_sequence`) follows
     /// the largest id inserted, and a plain INTEGER PRIMARY KEY takes the largest plus one.
     async fn finish(&self) -> CatalogResult<()> {
         self.write(|conn| {
             conn.execute_batch(
                 "DELETE FROM asset_search_text;
-                 INSERT INTO asset_search_text (asset_id, file_name, description)
-                     SELECT a.id, a.original_file_name, coalesce(e.description, '')
+                 INSERT INTO asset_search_text (asset_id, file_name, description, owner_id, taken)
+                     SELECT a.id, a.original_file_name, coalesce(e.description, ''), a.owner_id,
+                         a.file_created_at
                      FROM assets a LEFT JOIN asset_exif e ON e.asset_id = a.id;
-                 INSERT INTO asset_search (asset_search) VALUES ('rebuild');",
+                 INSERT INTO asset_search (asset_search) VALUES ('rebuild');
+                 DELETE FROM asset_search_exif;
+                 INSERT INTO asset_search_exif
+                     SELECT e.asset_id, a.owner_id, a.file_created_at, e.make, e.model,
+                         e.lens_model, e.city, e.state, e.country
+                     FROM asset_exif e JOIN assets a ON a.id = e.asset_id;",
             )
         })
         .await

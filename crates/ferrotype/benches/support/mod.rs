@@ -81,21 +81,42 @@ pub async fn filled_server(
     bench: &str,
     count: usize,
     with_exif: bool,
-) -> (super::common::Server, tempfile::TempDir) {
+) -> (super::common::Server, BenchFolder) {
     filled_server_with(bench, count, with_exif, &[]).await
 }
 
 /// `filled_server`, then `sql` run on the catalog while the server is stopped (SQLite
 /// statements on SQLite, PostgreSQL's on PostgreSQL: `(sqlite, postgres)` pairs), to give the
 /// generated assets what a benchmark needs.
+///
+/// With `BENCH_KEEP=1` (SQLite only) the catalog is kept in `<target>/<bench>/kept-<count>`
+/// and reused by the next run instead of filled again (a million assets take about 25
+/// minutes to write), for iterating on queries; delete the folder after a schema change.
 pub async fn filled_server_with(
     bench: &str,
     count: usize,
     with_exif: bool,
     sql: &[(&str, &str)],
-) -> (super::common::Server, tempfile::TempDir) {
-    let temp = run_folder(bench);
-    let data_dir = temp.path().join("data");
+) -> (super::common::Server, BenchFolder) {
+    let keep = std::env::var("BENCH_KEEP").is_ok_and(|v| v == "1") && catalog_name() == "SQLite";
+    let folder = if keep {
+        let path = target_dir().join(bench).join(format!("kept-{count}"));
+        std::fs::create_dir_all(&path).expect("kept bench folder");
+        BenchFolder { path, _temp: None }
+    } else {
+        let temp = run_folder(bench);
+        BenchFolder {
+            path: temp.path().to_path_buf(),
+            _temp: Some(temp),
+        }
+    };
+    let data_dir = folder.path.join("data");
+    let filled_mark = folder.path.join("filled");
+    if keep && filled_mark.exists() {
+        println!("reusing the catalog kept in {}", folder.path.display());
+        return (super::common::Server::start_in(&data_dir, &[]), folder);
+    }
+    let _ = std::fs::remove_dir_all(&data_dir);
     let database_url = match catalog_name() {
         "PostgreSQL" => Some(
             ferrotype_postgres::testing::TestCluster::shared()
@@ -142,8 +163,23 @@ pub async fn filled_server_with(
         catalog_name(),
         started.elapsed().as_secs_f64()
     );
+    if keep {
+        std::fs::write(&filled_mark, b"").expect("mark the kept catalog filled");
+    }
     server.restart();
-    (server, temp)
+    (server, folder)
+}
+
+/// A benchmark's folder: removed when dropped unless kept (`BENCH_KEEP`).
+pub struct BenchFolder {
+    path: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl BenchFolder {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
 }
 
 /// Uploads `<prefix>-<i>.jpg` as the Immich CLI sends it; Ok when the server answered 201
