@@ -8,7 +8,7 @@ use ferrotype_core::catalog::{
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::people::{PERSON_COLUMNS, person_at};
+use super::people::{PERSON_COLUMNS, one as one_person, person_at};
 use super::{SqliteCatalog, opt_parse_ts, opt_parse_uuid, parse_ts, parse_uuid, ts};
 
 /// A face's columns (`f`), in the order `face_at` reads them.
@@ -56,14 +56,6 @@ fn faces(conn: &Connection, sql: &str, args: &[String]) -> rusqlite::Result<Vec<
     conn.prepare_cached(sql)?
         .query_map(rusqlite::params_from_iter(args), face_at)?
         .collect()
-}
-
-fn one_person(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<Person>> {
-    conn.prepare_cached(&format!(
-        "SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?1"
-    ))?
-    .query_row([id.to_string()], person_at)
-    .optional()
 }
 
 #[async_trait]

@@ -46,7 +46,7 @@ pub(crate) fn person_at(r: &Row<'_>) -> rusqlite::Result<Person> {
     })
 }
 
-fn one(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<Person>> {
+pub(crate) fn one(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<Person>> {
     conn.prepare_cached(&format!(
         "SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?1"
     ))?

@@ -690,22 +690,6 @@ mod tests {
                 assert_eq!(count, all.len() as i64, "count of {filter}");
             }
         };
-        // A word on 2,250 of 3,300 assets: its matches sorted by the copied time first.
-        let sunset = AssetSearch {
-            description: Some("sunset".into()),
-            ..mine.clone()
-        };
-        check(sunset.clone(), "e.description LIKE '%sunset%'").await;
-        // Camera and place filters start from their index in the page's order; with two, the
-        // rarer one's; "no city" too; with a time range on the copy.
-        check(
-            AssetSearch {
-                city: Some(FieldIs::Equal("City 3".into())),
-                ..mine.clone()
-            },
-            "e.city = 'City 3'",
-        )
-        .await;
         let make_and_city = AssetSearch {
             make: Some(FieldIs::Equal("Make 1".into())),
             city: Some(FieldIs::Equal("City 2".into())),
@@ -715,20 +699,40 @@ mod tests {
             },
             ..mine.clone()
         };
-        check(
-            make_and_city.clone(),
-            "e.make = 'Make 1' AND e.city = 'City 2' \
-             AND a.file_created_at >= '2012-01-01T00:00:00.000Z'",
-        )
-        .await;
-        check(
-            AssetSearch {
-                city: Some(FieldIs::Empty),
-                ..mine.clone()
-            },
-            "e.city IS NULL",
-        )
-        .await;
+        let cases = [
+            // A word on 2,250 of 3,300 assets: its matches sorted by the copied time first.
+            (
+                AssetSearch {
+                    description: Some("sunset".into()),
+                    ..mine.clone()
+                },
+                "e.description LIKE '%sunset%'",
+            ),
+            // Camera and place filters start from their index in the page's order; with two,
+            // the rarer one's; "no city" too; with a time range on the copy.
+            (
+                AssetSearch {
+                    city: Some(FieldIs::Equal("City 3".into())),
+                    ..mine.clone()
+                },
+                "e.city = 'City 3'",
+            ),
+            (
+                make_and_city,
+                "e.make = 'Make 1' AND e.city = 'City 2' \
+                 AND a.file_created_at >= '2012-01-01T00:00:00.000Z'",
+            ),
+            (
+                AssetSearch {
+                    city: Some(FieldIs::Empty),
+                    ..mine.clone()
+                },
+                "e.city IS NULL",
+            ),
+        ];
+        for (search, filter) in &cases {
+            check(search.clone(), filter).await;
+        }
 
         // The copies follow the asset: a new time taken, a new city, a file read again.
         {
@@ -743,21 +747,9 @@ mod tests {
             )
             .unwrap();
         }
-        check(sunset, "e.description LIKE '%sunset%'").await;
-        check(
-            make_and_city,
-            "e.make = 'Make 1' AND e.city = 'City 2' \
-             AND a.file_created_at >= '2012-01-01T00:00:00.000Z'",
-        )
-        .await;
-        check(
-            AssetSearch {
-                city: Some(FieldIs::Empty),
-                ..mine.clone()
-            },
-            "e.city IS NULL",
-        )
-        .await;
+        for (search, filter) in &cases {
+            check(search.clone(), filter).await;
+        }
         // A deleted asset leaves both copies.
         {
             let conn = super::super::lock(&catalog.inner.writer);
