@@ -309,3 +309,65 @@ async fn maintenance_mode_switches_the_api_and_is_announced() {
     .await
     .assert_error(400, "Not in maintenance mode");
 }
+
+/// Two API processes on one PostgreSQL catalog: maintenance started through one holds on the
+/// other at once (the bus), and ending it through the other frees both.
+#[tokio::test]
+async fn every_process_on_a_shared_catalog_follows_maintenance_mode() {
+    ensure_installed();
+    let url = ferrotype_postgres::testing::TestCluster::shared()
+        .database_url()
+        .await;
+    let env = [
+        ("FERROTYPE_DATABASE_URL", url.as_str()),
+        ("FERROTYPE_ROLE", "api"),
+    ];
+    let first = Server::start_with(&env);
+    let second = Server::start_with(&env);
+    let on_first = admin(&first).await;
+    let on_second = login(&second, "admin@example.com", "admin-password").await;
+    let anon_second = Client::new(&second, Cred::None);
+    let plans = json!([socket("on-second", "websocket", bearer(&token(&on_second)))]);
+    let mut script = open_sockets(&second.base, &plans, WAIT);
+    expect_event(&mut script, "on-second", "on_server_version", |_| true);
+
+    let r = on_first
+        .post("/api/admin/maintenance", json!({ "action": "start" }))
+        .await;
+    assert_eq!(r.status, 201);
+    let maintenance_token = maintenance_cookie(&r);
+    let args = expect_event(&mut script, "on-second", "AppRestartV1", |_| true);
+    assert_eq!(args, json!([{ "isMaintenanceMode": true }]));
+    // The event follows the state on the bus, so the second process has read it by now.
+    on_second
+        .get("/api/users/me")
+        .await
+        .assert_error(503, IN_MAINTENANCE);
+    assert_eq!(
+        anon_second.get("/api/server/config").await.json()["maintenanceMode"],
+        true
+    );
+
+    let r = post_with_token(
+        &anon_second,
+        "/api/admin/maintenance",
+        &maintenance_token,
+        json!({ "action": "end" }),
+    )
+    .await;
+    assert_eq!(r.status, 201);
+    let args = expect_event(&mut script, "on-second", "AppRestartV1", |a| {
+        a[0]["isMaintenanceMode"] == false
+    });
+    assert_eq!(args, json!([{ "isMaintenanceMode": false }]));
+    // The first process is told through the bus.
+    let mut back = false;
+    for _ in 0..100 {
+        if on_first.get("/api/users/me").await.status == 200 {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(back, "the first process left maintenance mode");
+}
