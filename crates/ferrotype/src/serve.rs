@@ -455,6 +455,11 @@ async fn scheduled_work(mut leader: Leader, state: AppState, version_checks: boo
         if !leader.leads().await {
             continue;
         }
+        // Maintenance mode starts no work (Immich runs no cron then); what fell due meanwhile
+        // runs once it ends.
+        if state.maintenance.is_active() {
+            continue;
+        }
         if let Err(e) = repair_left_behind(state.catalog.as_ref(), state.blobs.as_ref()).await {
             tracing::error!("cannot repair what stopped processes left: {e:#}");
         }
