@@ -6,6 +6,9 @@ use std::time::Duration;
 use crate::common::*;
 use crate::compat_support::{ensure_installed, open_sockets};
 use crate::events::{bearer, expect_event, socket, token};
+use ferrotype_core::catalog::prelude::*;
+use ferrotype_core::jobs::payloads::MemoryCleanupJob;
+use ferrotype_core::jobs::{NewJob, QueueName};
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -183,6 +186,20 @@ async fn maintenance_mode_switches_the_api_and_is_announced() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["storage"].as_array().unwrap().len(), 6);
 
+    // No job starts: one queued now waits (the runner checks twice a second).
+    let catalog = server.catalog();
+    catalog
+        .enqueue_jobs(&[NewJob::of(&MemoryCleanupJob {})])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let counts = catalog
+        .queue_status(QueueName::BackgroundTask)
+        .await
+        .unwrap()
+        .counts;
+    assert_eq!((counts.waiting, counts.active), (1, 0), "{counts:?}");
+
     // Status: the same for everyone (no task of ours has an error to hide).
     let r = anon.get("/api/admin/maintenance/status").await;
     assert_eq!(r.json(), json!({ "active": true, "action": "start" }));
@@ -279,6 +296,18 @@ async fn maintenance_mode_switches_the_api_and_is_announced() {
         )
         .await;
     assert_eq!(r.status, 201);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let counts = server
+        .catalog()
+        .queue_status(QueueName::BackgroundTask)
+        .await
+        .unwrap()
+        .counts;
+    assert_eq!(
+        (counts.waiting, counts.active),
+        (1, 0),
+        "still held after the restart: {counts:?}"
+    );
 
     // Ending it: announced to the sockets, and the API is back.
     let plans = json!([socket("after-restart", "websocket", bearer(&token(&admin)))]);
@@ -299,6 +328,22 @@ async fn maintenance_mode_switches_the_api_and_is_announced() {
         false
     );
     assert_eq!(admin.get("/api/users/me").await.status, 200);
+    // The job that waited runs now.
+    let catalog = server.catalog();
+    let mut done = false;
+    for _ in 0..100 {
+        let counts = catalog
+            .queue_status(QueueName::BackgroundTask)
+            .await
+            .unwrap()
+            .counts;
+        if counts.waiting == 0 && counts.active == 0 {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(done, "the job held during maintenance ran after it");
     let r = anon.get("/api/admin/maintenance/status").await;
     assert_eq!(r.json(), json!({ "active": false, "action": "end" }));
     // The old token is worth nothing now.
