@@ -28,6 +28,7 @@ use crate::AppState;
 use crate::auth::{Auth, cookie};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::messages;
 use crate::routes::auth::set_cookie;
 
 /// Immich's cookie for the maintenance token.
@@ -36,15 +37,6 @@ pub const TOKEN_COOKIE: &str = "immich_maintenance_token";
 const TOKEN_COOKIE_MAX_AGE: u64 = 24 * 60 * 60;
 /// Immich's tokens expire 4 hours after they are signed.
 const TOKEN_LIFETIME_SECONDS: u64 = 4 * 60 * 60;
-
-/// Immich's texts.
-const MISSING_TOKEN: &str = "Missing JWT Token";
-const INVALID_TOKEN: &str = "Invalid JWT Token";
-const NOT_IN_MAINTENANCE: &str = "Not in maintenance mode";
-/// Ours: Ferrotype keeps no database backups (see ARCHITECTURE.md).
-const NO_BACKUPS: &str = "Ferrotype has no database backups to restore";
-/// Ours: every other API request while maintenance is on (see `gate`).
-const IN_MAINTENANCE: &str = "The server is in maintenance mode";
 
 /// What Immich's maintenance worker serves (method, path under `/api`); everything else waits.
 const SERVED_IN_MAINTENANCE: &[(&str, &str)] = &[
@@ -138,13 +130,13 @@ pub fn log_login_url(external_domain: &str, state: &MaintenanceState) {
 /// one not signed with the current secret.
 fn login(state: &MaintenanceState, token: Option<&str>) -> ApiResult<String> {
     let Some(token) = token.filter(|t| !t.is_empty()) else {
-        return Err(ApiError::unauthorized(MISSING_TOKEN));
+        return Err(ApiError::from(messages::MISSING_JWT_TOKEN));
     };
     state
         .secret
         .as_deref()
         .and_then(|secret| verify_token(secret, token))
-        .ok_or_else(|| ApiError::unauthorized(INVALID_TOKEN))
+        .ok_or_else(|| ApiError::from(messages::INVALID_JWT_TOKEN))
 }
 
 fn token_cookie(headers: &HeaderMap) -> Option<&str> {
@@ -179,7 +171,9 @@ pub async fn set_mode(
         login(&current, token_cookie(&headers))?;
     }
     match dto.action.as_str() {
-        "select_database_restore" | "restore_database" => Err(ApiError::bad_request(NO_BACKUPS)),
+        "select_database_restore" | "restore_database" => {
+            Err(ApiError::from(messages::NO_DATABASE_BACKUPS))
+        }
         "end" if current.is_maintenance_mode => {
             state.maintenance.end(state.catalog.as_ref()).await?;
             tracing::info!("maintenance mode ended");
@@ -190,7 +184,7 @@ pub async fn set_mode(
         "start" if !current.is_maintenance_mode => {
             // The contract's check resolved the admin (outside maintenance it is required).
             let Some(auth) = extensions.get::<Auth>() else {
-                return Err(ApiError::from(crate::messages::AUTHENTICATION_REQUIRED));
+                return Err(ApiError::from(messages::AUTHENTICATION_REQUIRED));
             };
             let started = state
                 .maintenance
@@ -236,7 +230,7 @@ pub async fn login_route(
 ) -> ApiResult<Response> {
     let current = state.maintenance.get();
     if !current.is_maintenance_mode {
-        return Err(ApiError::bad_request(NOT_IN_MAINTENANCE));
+        return Err(ApiError::from(messages::NOT_IN_MAINTENANCE_MODE));
     }
     let token = dto
         .token
@@ -327,7 +321,7 @@ pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -
         let path = request.uri().path();
         let path = path.strip_prefix("/api").unwrap_or(path);
         if !SERVED_IN_MAINTENANCE.contains(&(method, path)) {
-            return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, IN_MAINTENANCE).into_response();
+            return ApiError::from(messages::IN_MAINTENANCE_MODE).into_response();
         }
     }
     next.run(request).await
