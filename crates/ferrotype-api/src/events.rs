@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ferrotype_core::catalog::{BusMessage, Catalog, CatalogError};
+use ferrotype_core::maintenance::MaintenanceMode;
 use ferrotype_core::model::{AlbumSummary, Asset, ExifInfo, Visibility};
 use ferrotype_core::permissions::Permission;
 use ferrotype_core::sync::SyncRow;
@@ -103,11 +104,12 @@ async fn admit(catalog: &dyn Catalog, headers: &axum::http::HeaderMap) -> Result
 impl EventHub {
     /// The channel, answering at `SOCKET_PATH` once `layer` wraps the router; connections are
     /// checked against `catalog`; `system_config` says whether they hear of new releases, and
-    /// is read again when another process changes it. Listens on the bus before it returns, so
-    /// nothing sent afterwards, here or elsewhere, is missed.
+    /// is read again when another process changes it, as `maintenance` is. Listens on the bus
+    /// before it returns, so nothing sent afterwards, here or elsewhere, is missed.
     pub async fn start(
         catalog: Arc<dyn Catalog>,
         system_config: Arc<SystemConfigStore>,
+        maintenance: Arc<MaintenanceMode>,
     ) -> Result<Self, CatalogError> {
         let (layer, io) = SocketIo::builder()
             .req_path(SOCKET_PATH)
@@ -144,7 +146,13 @@ impl EventHub {
         let on_connect = move |socket: SocketRef| on_connect(socket, greeted.clone());
         io.ns("/", on_connect.with(check));
         let messages = catalog.subscribe().await?;
-        tokio::spawn(relay(messages, io, catalog.clone(), system_config));
+        tokio::spawn(relay(
+            messages,
+            io,
+            catalog.clone(),
+            system_config,
+            maintenance,
+        ));
         Ok(EventHub { layer, catalog })
     }
 
@@ -299,7 +307,13 @@ impl EventHub {
         self.to_user(user, "on_notification", notification).await;
     }
 
-    /// `AppRestartV1`, to everyone: the server is restarting (maintenance mode on or off).
+    /// Maintenance mode was turned on or off here: every other process reads it again.
+    pub async fn maintenance_changed(&self) {
+        self.publish(&BusMessage::MaintenanceChanged).await;
+    }
+
+    /// `AppRestartV1`, to everyone: maintenance mode was turned on or off (Immich restarts then;
+    /// we switch in place, `routes/maintenance.rs`).
     pub async fn app_restart(&self, is_maintenance_mode: bool) {
         let data = json!({ "isMaintenanceMode": is_maintenance_mode });
         self.to_everyone("AppRestartV1", &data).await;
@@ -343,6 +357,7 @@ async fn relay(
     io: SocketIo,
     catalog: Arc<dyn Catalog>,
     system_config: Arc<SystemConfigStore>,
+    maintenance: Arc<MaintenanceMode>,
 ) {
     use tokio::sync::broadcast::error::RecvError;
     loop {
@@ -388,6 +403,11 @@ async fn relay(
             BusMessage::UploadReady { asset } => {
                 if let Err(e) = upload_ready(&io, catalog.as_ref(), asset).await {
                     tracing::warn!(%asset, "cannot announce a finished upload: {e}");
+                }
+            }
+            BusMessage::MaintenanceChanged => {
+                if let Err(e) = maintenance.reload(catalog.as_ref()).await {
+                    tracing::error!("cannot read the changed maintenance mode: {e}");
                 }
             }
             BusMessage::ConfigChanged => {

@@ -10,6 +10,7 @@ pub mod json;
 pub mod messages;
 pub mod metrics;
 mod routes;
+pub use routes::maintenance::log_login_url as log_maintenance_login_url;
 pub use routes::notifications::AlbumUpdateNotifier;
 mod web;
 mod zip_stream;
@@ -26,6 +27,7 @@ use routes::activities;
 use routes::asset_edits;
 use routes::asset_metadata;
 use routes::faces;
+use routes::maintenance;
 use routes::memories;
 use routes::people;
 use routes::stacks;
@@ -67,6 +69,8 @@ pub struct AppState {
     pub events: events::EventHub,
     /// Place names for positions (edits of a place, `/map/reverse-geocode`).
     pub geocoder: Arc<dyn ferrotype_core::places::ReverseGeocoder>,
+    /// Whether maintenance mode is on (`routes/maintenance.rs`), this process's copy.
+    pub maintenance: Arc<ferrotype_core::maintenance::MaintenanceMode>,
 }
 
 /// Largest JSON request body accepted.
@@ -306,6 +310,10 @@ api_routes! {
     POST "/faces" => faces::create;
     PUT "/faces/{id}" => faces::reassign;
     DELETE "/faces/{id}" => faces::delete;
+    POST "/admin/maintenance" => maintenance::set_mode;
+    GET "/admin/maintenance/status" => maintenance::status;
+    POST "/admin/maintenance/login" => maintenance::login_route;
+    GET "/admin/maintenance/detect-install" => maintenance::detect_install;
 }
 
 type RequestRewrite = fn(axum::extract::Request) -> axum::extract::Request;
@@ -366,6 +374,12 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
+        ))
+        // Before routing: while maintenance mode is on, only what Immich's maintenance worker
+        // serves answers, whatever the path.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            maintenance::gate,
         ));
 
     Router::new()

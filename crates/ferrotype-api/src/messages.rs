@@ -252,3 +252,18 @@ pub const ASSET_DIMENSIONS_INVALID: Refusal = refusal(
     StatusCode::BAD_REQUEST,
     "Asset does not have valid dimensions",
 );
+// Maintenance mode (`routes/maintenance.rs`): Immich's maintenance worker's texts, then ours.
+pub const MISSING_JWT_TOKEN: Refusal = refusal(StatusCode::UNAUTHORIZED, "Missing JWT Token");
+pub const INVALID_JWT_TOKEN: Refusal = refusal(StatusCode::UNAUTHORIZED, "Invalid JWT Token");
+pub const NOT_IN_MAINTENANCE_MODE: Refusal =
+    refusal(StatusCode::BAD_REQUEST, "Not in maintenance mode");
+/// Ferrotype makes no database backups (ARCHITECTURE.md, "Maintenance mode").
+pub const NO_DATABASE_BACKUPS: Refusal = refusal(
+    StatusCode::BAD_REQUEST,
+    "Ferrotype has no database backups to restore",
+);
+/// Every API request but those Immich's maintenance worker serves, while maintenance is on.
+pub const IN_MAINTENANCE_MODE: Refusal = refusal(
+    StatusCode::SERVICE_UNAVAILABLE,
+    "The server is in maintenance mode",
+);

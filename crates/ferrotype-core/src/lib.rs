@@ -10,6 +10,7 @@ pub mod edits;
 pub mod faces;
 pub mod jobs;
 pub mod license;
+pub mod maintenance;
 pub mod media_types;
 pub mod model;
 pub mod notifications;

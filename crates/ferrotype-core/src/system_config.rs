@@ -23,6 +23,8 @@ pub mod keys {
     pub const VERSION_CHECK_STATE: &str = "version-check-state";
     /// `{"lastOnThisDayDate": <ISO time>}`: the last day whose "on this day" memories were made.
     pub const MEMORIES_STATE: &str = "memories-state";
+    /// Immich's `MaintenanceModeState`: `ferrotype_core::maintenance`.
+    pub const MAINTENANCE_MODE: &str = "maintenance-mode";
 }
 
 /// Immich's defaults (`server/src/config.ts`), as `GET /api/system-config/defaults` answers them.

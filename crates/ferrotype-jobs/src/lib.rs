@@ -48,6 +48,9 @@ const HEARTBEAT: Duration = Duration::from_secs(10);
 /// Reads how many jobs of a queue should run at once (e.g. from the live system config).
 pub type WantedConcurrency = Arc<dyn Fn(QueueName) -> Option<usize> + Send + Sync>;
 
+/// Says whether no job may start now (maintenance mode); read before each claim.
+pub type Hold = Arc<dyn Fn() -> bool + Send + Sync>;
+
 /// A running job's place in its queue's count, given back when dropped (a panicking job too).
 struct Slot {
     active: Arc<AtomicUsize>,
@@ -78,6 +81,8 @@ pub struct JobRunner {
     concurrency: HashMap<QueueName, usize>,
     /// How many the admin wants now, read before each claim; within the bound.
     wanted: Option<WantedConcurrency>,
+    /// While it says so, nothing is claimed (the jobs running go on to their end).
+    hold: Option<Hold>,
     worker_id: String,
     observers: Vec<Arc<dyn JobObserver>>,
     retry_base: Duration,
@@ -100,6 +105,7 @@ impl JobRunner {
             handlers: JobHandlers::new(),
             concurrency: HashMap::new(),
             wanted: None,
+            hold: None,
             worker_id: worker_id.into(),
             observers: Vec::new(),
             retry_base: Duration::from_secs(10),
@@ -152,6 +158,17 @@ impl JobRunner {
     pub fn wanted_concurrency(mut self, wanted: WantedConcurrency) -> Self {
         self.wanted = Some(wanted);
         self
+    }
+
+    /// Claims nothing while `hold` says so (checked before every claim, so it applies within
+    /// half a second); the jobs already running finish.
+    pub fn hold_while(mut self, hold: Hold) -> Self {
+        self.hold = Some(hold);
+        self
+    }
+
+    fn held(&self) -> bool {
+        self.hold.as_ref().is_some_and(|h| h())
     }
 
     /// How many jobs of `queue` may run now.
@@ -236,10 +253,10 @@ impl JobRunner {
             if *stop.borrow() {
                 break;
             }
-            if active.load(Ordering::SeqCst) >= self.limit(queue) {
+            if self.held() || active.load(Ordering::SeqCst) >= self.limit(queue) {
                 tokio::select! {
                     _ = ended.notified() => {}
-                    // The limit may have been raised meanwhile.
+                    // The limit may have been raised, or the hold lifted, meanwhile.
                     _ = tokio::time::sleep(LIMIT_POLL) => {}
                     _ = stop.changed() => break,
                 }

@@ -444,3 +444,28 @@ async fn a_delayed_job_waits_and_enqueuing_it_again_restarts_its_wait() {
     catalog.enqueue_jobs(&[later]).await.unwrap();
     assert_eq!(catalog.enqueue_jobs(&[job("notify")]).await.unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_claimed_while_held_and_the_queue_resumes_when_released() {
+    let (_dir, catalog) = catalog();
+    catalog
+        .enqueue_jobs(&[job("ok-1"), job("ok-2")])
+        .await
+        .unwrap();
+    let held = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let handler = Arc::new(Scripted::default());
+    let hold = held.clone();
+    let running = JobRunner::new(catalog.clone(), "w1")
+        .handle(Q, "Test", handler.clone())
+        .hold_while(Arc::new(move || hold.load(Ordering::SeqCst)))
+        .poll(Duration::from_millis(20))
+        .start();
+    // Several claim rounds pass (each waits half a second while held): nothing starts.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(handler.runs.load(Ordering::SeqCst), 0);
+    assert_eq!(counts(&catalog).await.waiting, 2);
+    held.store(false, Ordering::SeqCst);
+    let c = wait_for(&catalog, |c| c.completed == 2).await;
+    assert_eq!((c.waiting, c.active), (0, 0));
+    running.shutdown(Duration::from_secs(1)).await;
+}

@@ -18,6 +18,7 @@ use ferrotype_core::jobs::payloads::{
     MemoryCleanupJob, MemoryGenerateJob, UserDeleteJob, VersionCheckJob,
 };
 use ferrotype_core::jobs::{NewJob, QueueName};
+use ferrotype_core::maintenance::MaintenanceMode;
 use ferrotype_core::system_config::{SystemConfig, SystemConfigStore, keys};
 use ferrotype_media::geocode::Geocoder;
 use ferrotype_postgres::PgCatalog;
@@ -229,7 +230,13 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     }
     record_geodata_state(catalog.as_ref(), &config.geodata_dir).await?;
     let metrics = Arc::new(ferrotype_api::metrics::Metrics::default());
-    let events = EventHub::start(catalog.clone(), system_config.clone())
+    // Maintenance mode survives a restart: it is on until an admin ends it.
+    let maintenance = Arc::new(MaintenanceMode::load(catalog.as_ref()).await?);
+    ferrotype_api::log_maintenance_login_url(
+        &system_config.get().server.external_domain,
+        &maintenance.get(),
+    );
+    let events = EventHub::start(catalog.clone(), system_config.clone(), maintenance.clone())
         .await
         .context("cannot listen for live events")?;
     // Loaded once, off the start-up path; without the data, places stay empty (one warning).
@@ -245,6 +252,10 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             geocoder.clone(),
         )
         .only_queues(&args.queues)
+        .hold_while({
+            let maintenance = maintenance.clone();
+            Arc::new(move || maintenance.is_active())
+        })
         .observer(Arc::new(jobs::JobMetrics(metrics.clone())))
         .observer(Arc::new(jobs::JobEvents {
             events: events.clone(),
@@ -269,6 +280,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         }),
         system_config: system_config.clone(),
         geocoder,
+        maintenance,
     };
     let mut signals = ShutdownSignals::install()?;
     let scheduled = role.runs_jobs().then(|| {
@@ -441,6 +453,11 @@ async fn scheduled_work(mut leader: Leader, state: AppState, version_checks: boo
     loop {
         tick.tick().await;
         if !leader.leads().await {
+            continue;
+        }
+        // Maintenance mode starts no work (Immich runs no cron then); what fell due meanwhile
+        // runs once it ends.
+        if state.maintenance.is_active() {
             continue;
         }
         if let Err(e) = repair_left_behind(state.catalog.as_ref(), state.blobs.as_ref()).await {

@@ -188,7 +188,11 @@ async fn refuse(
 
 async fn check(state: &AppState, op: &Operation, request: Request) -> Result<Request, Response> {
     let (mut parts, body) = request.into_parts();
-    if op.authenticated && !SELF_AUTHENTICATED.contains(&op.operation_id) {
+    // While maintenance mode is on, its routes take the maintenance token instead (checked by
+    // their handlers), as Immich's maintenance worker does.
+    let token_authenticated = state.maintenance.is_active()
+        && crate::routes::maintenance::TOKEN_AUTHENTICATED.contains(&op.operation_id);
+    if op.authenticated && !SELF_AUTHENTICATED.contains(&op.operation_id) && !token_authenticated {
         match authorize(state, op, &parts).await {
             Ok(auth) => parts.extensions.insert(auth),
             Err(e) => return Err(refuse(e, &parts.headers, body).await),

@@ -12,6 +12,7 @@ pub mod edits;
 pub mod faces;
 pub mod folders;
 pub mod jobs;
+pub mod maintenance;
 pub mod map;
 pub mod media;
 pub mod memories;

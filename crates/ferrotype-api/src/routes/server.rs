@@ -62,7 +62,7 @@ pub async fn config(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         "isInitialized": initialized,
         "isOnboarded": onboarded,
         "loginPageMessage": config.server.login_page_message,
-        "maintenanceMode": false,
+        "maintenanceMode": state.maintenance.is_active(),
         "mapDarkStyleUrl": config.map.dark_style,
         "mapLightStyleUrl": config.map.light_style,
         "minFaces": config.machine_learning.facial_recognition.min_faces,

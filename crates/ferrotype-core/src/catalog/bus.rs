@@ -35,6 +35,9 @@ pub enum BusMessage {
     /// last write, from its transaction (`JobEnd::announce`), so that it goes out exactly when
     /// the job is done, even if the worker dies right after.
     UploadReady { asset: Uuid },
+    /// Maintenance mode was turned on or off (`ferrotype_core::maintenance`): every process
+    /// reads the stored state again.
+    MaintenanceChanged,
 }
 
 impl BusMessage {

@@ -19,6 +19,7 @@ mod events;
 mod faces;
 mod jobs;
 mod lifecycle;
+mod maintenance;
 mod memories;
 mod metadata;
 mod migrate;
