@@ -32,6 +32,7 @@ import { searchPage } from "/pages/search.js";
 import { explorePage } from "/pages/explore.js";
 import { tagsPage } from "/pages/tags.js";
 import { foldersPage } from "/pages/folders.js";
+import { maintenancePage, leaveMaintenancePage } from "/pages/maintenance.js";
 
 // other moves draw the page of the new address.
 window.addEventListener("popstate", () => {
@@ -79,6 +80,17 @@ async function draw() {
   if (path.startsWith("/s/")) return sharePage({ slug: decodeURIComponent(path.slice("/s/".length)) });
   const config = await api("GET", "/server/config").catch(() => ({ isInitialized: true }));
   if (superseded()) return;
+  leaveMaintenancePage();
+  if (config.maintenanceMode) {
+    // An open socket (of a user signed in before) still answers in maintenance and says when
+    // it ends; the page also checks by itself.
+    setTitle("Maintenance");
+    return maintenancePage(route);
+  }
+  if (path === "/maintenance") {
+    history.replaceState(null, "", "/photos");
+    return draw();
+  }
   if (!config.isInitialized) {
     setTitle("Welcome");
     return signUpPage();

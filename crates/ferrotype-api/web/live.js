@@ -24,6 +24,8 @@ export const live = {
       .on("on_asset_restore", (ids) => ids.forEach((id) => this.changed(id)))
       // Which assets is not said: the months shown are fetched again.
       .on("on_asset_stack_update", () => this.stacksChanged())
+      // Maintenance mode began or ended: the app is drawn again, by what the server is now.
+      .on("AppRestartV1", () => route())
       .on("on_session_delete", () => {
         this.disconnect();
         route();

@@ -3,8 +3,9 @@
 import { api } from "/api.js";
 import { el } from "/dom.js";
 import { app } from "/state.js";
-import { navigate } from "/router.js";
+import { navigate, route } from "/router.js";
 import { toast } from "/components/toast.js";
+import { confirmDialog } from "/components/dialog.js";
 import { header } from "/components/header.js";
 import { html, render } from "/ui.js";
 import { AdminUsers } from "/pages/admin-users.js";
@@ -24,7 +25,28 @@ export async function adminPage() {
   const jobs = el("section", {}, el("h2", {}, "Jobs"));
   const stats = el("section", {}, el("h2", {}, "Statistics"));
   const settingsLink = el("a", { href: "/admin/settings", onclick: (e) => (e.preventDefault(), navigate("/admin/settings")) }, "Settings");
-  app.replaceChildren(header(), el("main", { class: "page admin" }, el("h1", {}, "Administration"), el("p", {}, settingsLink), stats, users, jobs));
+  const startMaintenance = async () => {
+    const sure = await confirmDialog(
+      "Start maintenance mode?",
+      "Every user's app stops answering until you end it; background jobs pause.",
+      "Start maintenance mode",
+    );
+    if (!sure) return;
+    try {
+      // The answer's cookie lets this browser end it from the maintenance page.
+      await api("POST", "/admin/maintenance", { action: "start" });
+      route();
+    } catch (err) {
+      toast(err.message, "error");
+    }
+  };
+  const maintenance = el(
+    "section",
+    {},
+    el("h2", {}, "Maintenance"),
+    el("button", { type: "button", class: "quiet start-maintenance", onclick: startMaintenance }, "Start maintenance mode"),
+  );
+  app.replaceChildren(header(), el("main", { class: "page admin" }, el("h1", {}, "Administration"), el("p", {}, settingsLink), stats, users, jobs, maintenance));
   try {
     const s = await api("GET", "/server/statistics");
     stats.append(el("p", {}, `${s.photos} photos, ${s.videos} videos, ${(s.usage / 1e9).toFixed(2)} GB`));
