@@ -9,7 +9,7 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use crate::people::{PERSON_COLUMNS, person_at};
+use crate::people::{PERSON_COLUMNS, one as one_person, person_at};
 use crate::{PgCatalog, map_error, now};
 
 /// A face's columns (`f`), in the order `face_at` reads them.
@@ -52,17 +52,6 @@ async fn faces(
         .iter()
         .map(face_at)
         .collect()
-}
-
-async fn one_person(client: &impl GenericClient, id: Uuid) -> CatalogResult<Option<Person>> {
-    let row = client
-        .query_opt(
-            &format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = $1"),
-            &[&id],
-        )
-        .await
-        .map_err(map_error)?;
-    Ok(row.as_ref().map(person_at))
 }
 
 #[async_trait]

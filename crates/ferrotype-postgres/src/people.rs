@@ -33,7 +33,7 @@ pub(crate) fn person_at(r: &Row) -> Person {
     }
 }
 
-async fn one(client: &impl GenericClient, id: Uuid) -> CatalogResult<Option<Person>> {
+pub(crate) async fn one(client: &impl GenericClient, id: Uuid) -> CatalogResult<Option<Person>> {
     let row = client
         .query_opt(
             &format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = $1"),
