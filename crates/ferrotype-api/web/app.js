@@ -4,12 +4,12 @@
 // component model (Preact with htm and signals) in ui.js. docs/ARCHITECTURE.md has the layout.
 
 import { api } from "/api.js";
-import { el } from "/dom.js";
-import { html, render, setTitle } from "/ui.js";
-import { app, state } from "/state.js";
+import { html, setTitle, showPage } from "/ui.js";
+import { state } from "/state.js";
 import { route, navigate, drawPagesWith } from "/router.js";
 import { live } from "/live.js";
-import { header } from "/components/header.js";
+import { Header } from "/components/header.js";
+import { me } from "/components/avatar.js";
 import { clearDrop } from "/components/upload.js";
 import { renderSelectionBar } from "/components/selection.js";
 import { openViewer, viewerHistory } from "/components/viewer.js";
@@ -98,6 +98,8 @@ async function draw() {
   const user = await api("GET", "/users/me").catch(() => null);
   if (superseded()) return;
   state.user = user;
+  // The header's link to the account page follows this user (the account page changes it).
+  me.value = user;
   if (!state.user) {
     live.disconnect();
     setTitle("Sign in");
@@ -124,9 +126,9 @@ function pages() {
     ["/albums", "Albums", () => albumsPage()],
     ["/sharing", "Sharing", () => sharingPage()],
     ["/admin", "Administration", () => adminPage()],
-    ["/account", "Account settings", () => showAccount(app, header(), state.user)],
-    ["/onboarding", "Welcome", () => showOnboarding(app, state.user, navigate)],
-    ["/change-password", "Change password", () => showChangePassword(app, state.user, navigate)],
+    ["/account", "Account settings", () => showAccount()],
+    ["/onboarding", "Welcome", () => showOnboarding(state.user, navigate)],
+    ["/change-password", "Change password", () => showChangePassword(state.user, navigate)],
     ["/admin/settings", "Settings", () => settingsPage()],
     [/^\/albums\/[^/]+$/, "Album", (path) => albumPage(path.slice("/albums/".length))],
     [/^\/albums\/[^/]+\/add-photos$/, "Add photos", (path) => albumAddPhotosPage(path.split("/")[2])],
@@ -150,9 +152,7 @@ function pages() {
 /// An address the app does not have: the header, and a page saying so.
 function notFoundPage(path) {
   setTitle("Page not found");
-  const main = el("main", { class: "photos" });
-  app.replaceChildren(header(), main);
-  render(html`<${NotFound} path=${path} onHome=${() => navigate("/photos")} />`, main);
+  showPage(html`<${Header} /><main class="photos"><${NotFound} path=${path} onHome=${() => navigate("/photos")} /></main>`);
 }
 
 drawPagesWith(draw);

@@ -1,6 +1,7 @@
-// The imperative DOM helper of the pages written before the component model (ui.js): a node with
-// attributes, listeners (`on...`) and children. The grid's tiles use it on purpose: thousands are
-// made while scrolling, and a plain node is the cheapest thing to make.
+// The grid's tiles only (components/photo-grid.js's `tile()` and `dayTitle()`): a plain node with
+// attributes, listeners (`on...`) and children. Everything else is a Preact component (ui.js);
+// the tiles are not, on purpose: thousands are made while scrolling, and a plain node is the
+// cheapest thing to make.
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

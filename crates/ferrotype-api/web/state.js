@@ -1,7 +1,6 @@
-// What the pages share: the app's root node, the signed-in user, the grid shown, the selection,
-// and the scope of the page (a timeline view, an album, a shared link a visitor browses).
-
-export const app = document.getElementById("app");
+// What the pages share: the signed-in user, the grid shown, the selection, and the scope of the
+// page (a timeline view, an album, a shared link a visitor browses). The page's nodes are in
+// #app, drawn by ui.js's `showPage`.
 
 // `grid`: the VirtualGrid of the page shown (timeline, album, link), null elsewhere.
 export const state = { user: null, grid: null, selected: new Set(), scope: {} };

@@ -13,3 +13,11 @@ export const html = htm.bind(h);
 export function setTitle(page) {
   document.title = page ? `${page} – Ferrotype` : "Ferrotype";
 }
+
+/// Shows `vnode` as the page (in #app): the page before is unmounted first, its effects cleaned
+/// up (a page's listeners, its grid's observers), whoever drew it.
+export function showPage(vnode, root = document.getElementById("app")) {
+  render(null, root);
+  root.replaceChildren();
+  render(vnode, root);
+}

@@ -2,7 +2,7 @@
 // activity), a box to comment and a button to like or unlike; a comment is deleted by its author
 // or the album's owner, as the server allows. The owner turns activity on and off for everyone.
 
-import { html, render } from "/ui.js";
+import { html } from "/ui.js";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "/api.js";
 import { toast } from "/components/toast.js";
@@ -20,17 +20,12 @@ export const STRINGS = {
   likes: (n) => (n === 1 ? "1 like" : `${n} likes`),
 };
 
-/// Draws the panel for `album` into `container`; `me` is the signed-in user's id, `owner`
-/// whether they own the album.
-export function activityPanel(container, album, me, owner) {
-  render(html`<${ActivityPanel} album=${album} me=${me} owner=${owner} />`, container);
-}
-
 function when(iso) {
   return new Date(iso).toLocaleString();
 }
 
-function ActivityPanel({ album, me, owner }) {
+/// The panel of `album`; `me` is the signed-in user's id, `owner` whether they own the album.
+export function ActivityPanel({ album, me, owner }) {
   const [enabled, setEnabled] = useState(album.isActivityEnabled);
   const [items, setItems] = useState(null);
   const [text, setText] = useState("");

@@ -1,7 +1,7 @@
 // The signed-in user's picture (or initial) and the header's link to the account page. The user is
 // a signal: the account page sets it when the name or picture changes, and the header follows.
 
-import { html, render, signal } from "/ui.js";
+import { html, signal } from "/ui.js";
 
 // Read after the visible name (the link's name is "<name>: account settings"), so what is seen
 // is what is spoken (WCAG 2.5.3).
@@ -27,7 +27,8 @@ export function Avatar({ user, size = 32 }) {
   return html`<span class="avatar" aria-hidden="true" style=${`${style};background:${COLORS[user.avatarColor] || COLORS.primary};font-size:${size / 2.2}px`}>${initial}</span>`;
 }
 
-function AccountLink({ navigate }) {
+/// The header's link to the account page, for the user in `me` (app.js sets it at each page).
+export function AccountLink({ navigate }) {
   const user = me.value;
   if (!user) return null;
   const open = (e) => {
@@ -39,15 +40,4 @@ function AccountLink({ navigate }) {
     <${Avatar} user=${user} />
     <span class="who">${user.name}</span><span class="visually-hidden">${STRINGS.account}</span>
   </a>`;
-}
-
-// One node for the header's link, moved into each page's new header: no tree left behind.
-const holder = document.createElement("span");
-holder.className = "account-holder";
-
-/// The header's link to the account page for `user` (a DOM node, for app.js's header).
-export function accountLink(user, navigate) {
-  me.value = user;
-  render(html`<${AccountLink} navigate=${navigate} />`, holder);
-  return holder;
 }

@@ -1,67 +1,66 @@
-// Modal dialogs: the frame (title, Close, Escape or a click outside), a confirmation, one line of
-// text, and a small form.
+// Dialogs asked from code (an action's confirmation, one line of text, a small form), each the
+// one dialog component (modal.js's `Modal`, `Confirm`) shown by `openModal`; each resolves with
+// the answer once closed.
 
-import { el } from "/dom.js";
+import { html } from "/ui.js";
+import { useState } from "preact/hooks";
+import { Modal, Confirm, openModal } from "/components/modal.js";
 
-/// A modal dialog with a title, a Close button, and Escape or a click outside to close it.
-export function dialog(title, ...content) {
-  const close = el("button", { type: "button", class: "quiet dialog-close", "aria-label": "Close", onclick: () => box.close() }, "✕");
-  const box = el("dialog", { class: "card dialog" }, el("div", { class: "dialog-head" }, el("h2", {}, title), close), ...content);
-  document.body.append(box);
-  box.addEventListener("close", () => box.remove());
-  // A click on the backdrop lands on the dialog element itself, outside its box.
-  box.addEventListener("click", (e) => {
-    if (e.target !== box) return;
-    const r = box.getBoundingClientRect();
-    if (e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom) box.close();
-  });
-  box.showModal();
-  return box;
-}
+const STRINGS = { cancel: "Cancel" };
 
-/// Asks before an action: resolves true when the user confirms, false on cancel or Escape.
+/// Asks before an action: resolves true when the user confirms, false on Cancel, Close, Escape
+/// or a click outside.
 export function confirmDialog(title, message, confirmLabel) {
-  return new Promise((resolve) => {
-    let answer = false;
-    const box = dialog(title, el("p", {}, message),
-      el("div", { class: "actions" },
-        el("button", { type: "button", class: "confirm", onclick: () => ((answer = true), box.close()) }, confirmLabel),
-        el("button", { type: "button", class: "quiet", onclick: () => box.close() }, "Cancel")));
-    box.addEventListener("close", () => resolve(answer));
-  });
+  return openModal((close) => html`<${Confirm} title=${title} message=${message} confirmLabel=${confirmLabel}
+    onConfirm=${() => close(true)} onClose=${() => close(false)} />`);
 }
 
 /// Asks for one line of text in a dialog; the text, or null when dismissed.
 export function promptDialog(title, label, submitLabel) {
-  return new Promise((resolve) => {
-    let answer = null;
-    const input = el("input", { name: "value", required: true, "aria-label": label, placeholder: label });
-    const form = el("form", { method: "dialog", class: "stack" }, input, el("button", { type: "submit" }, submitLabel));
-    form.addEventListener("submit", () => (answer = input.value.trim() || null));
-    const box = dialog(title, form);
-    box.addEventListener("close", () => resolve(answer));
-    input.focus();
-  });
+  return openModal((close) => html`<${Prompt} title=${title} label=${label} submitLabel=${submitLabel} close=${close} />`);
 }
 
-/// A small form in a dialog: `onSubmit(values)` closes it when it succeeds, else its error
-/// shows in the dialog.
-export function formDialog(title, fields, submitLabel, onSubmit, intro = "") {
-  const error = el("p", { class: "form-error", role: "alert" });
-  const form = el("form", { class: "stack" }, intro ? el("p", { class: "muted" }, intro) : null, ...fields, error,
-    el("div", { class: "actions" },
-      el("button", { type: "submit" }, submitLabel),
-      el("button", { type: "button", class: "quiet", onclick: () => box.close() }, "Cancel")));
-  const box = dialog(title, form);
-  form.addEventListener("submit", async (e) => {
+function Prompt({ title, label, submitLabel, close }) {
+  const submit = (e) => {
     e.preventDefault();
-    error.textContent = "";
+    close(new FormData(e.currentTarget).get("value").trim() || null);
+  };
+  return html`<${Modal} title=${title} onClose=${() => close(null)}>
+    <form class="stack" onSubmit=${submit}>
+      <input name="value" required aria-label=${label} placeholder=${label} autofocus />
+      <button type="submit">${submitLabel}</button>
+    </form>
+  <//>`;
+}
+
+/// A small form in a dialog (`fields`: its inputs, as a template): `onSubmit(values)` closes it
+/// when it succeeds, else its error shows in the dialog. Resolves true when submitted.
+export function formDialog(title, fields, submitLabel, onSubmit, intro = "") {
+  return openModal((close) => html`<${FormDialog} title=${title} fields=${fields} submitLabel=${submitLabel}
+    onSubmit=${onSubmit} intro=${intro} close=${close} />`);
+}
+
+function FormDialog({ title, fields, submitLabel, onSubmit, intro, close }) {
+  const [error, setError] = useState("");
+  const submit = async (e) => {
+    e.preventDefault();
+    setError("");
     try {
-      await onSubmit(Object.fromEntries(new FormData(form)));
-      box.close();
+      await onSubmit(Object.fromEntries(new FormData(e.currentTarget)));
+      close(true);
     } catch (err) {
-      error.textContent = err.message;
+      setError(err.message);
     }
-  });
-  return box;
+  };
+  return html`<${Modal} title=${title} onClose=${() => close(false)}>
+    <form class="stack" onSubmit=${submit}>
+      ${intro ? html`<p class="muted">${intro}</p>` : null}
+      ${fields}
+      <p class="form-error" role="alert">${error}</p>
+      <div class="actions">
+        <button type="submit">${submitLabel}</button>
+        <button type="button" class="quiet" onClick=${() => close(false)}>${STRINGS.cancel}</button>
+      </div>
+    </form>
+  <//>`;
 }

@@ -1,7 +1,6 @@
 // Downloads of several assets or an album, as the zip archives the server plans.
 
 import { api, request } from "/api.js";
-import { el } from "/dom.js";
 
 /// Downloads as a zip: the archives the server plans for `target` ({ assetIds } or { albumId }),
 /// one after another, each at most the size the user chose in their preferences (a link's
@@ -16,7 +15,11 @@ export async function download(target, query = "") {
     });
     if (!r.ok) throw new Error(`${r.status}`);
     const url = URL.createObjectURL(await r.blob());
-    el("a", { href: url, download: "ferrotype.zip" }).click();
+    // A link clicked in code, never in the page: the browser saves its file.
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = "ferrotype.zip";
+    link.click();
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   }
 }

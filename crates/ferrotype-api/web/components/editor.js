@@ -8,11 +8,29 @@
 // that order (crop, mirrors, rotate), the order the server applies them in. The canvas draws
 // exactly that from the unedited preview.
 
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "/api.js";
-import { el } from "/dom.js";
+import { html } from "/ui.js";
 import { state } from "/state.js";
-import { dialog } from "/components/dialog.js";
+import { Modal, openModal } from "/components/modal.js";
 import { guard, toast } from "/components/toast.js";
+
+const STRINGS = {
+  title: "Edit",
+  photo: "Edited photo",
+  tools: "Edit tools",
+  rotateLeft: "Rotate left",
+  rotateRight: "Rotate right",
+  mirror: "Mirror",
+  crop: "Crop",
+  clearCrop: "Clear crop",
+  save: "Save",
+  reset: "Reset",
+  cancel: "Cancel",
+  saved: "Saved; the edited photo is on its way",
+  cannotSave: "Cannot save the edits",
+  cannotReset: "Cannot reset the edits",
+};
 
 /// The picture's size as shown before edits: the EXIF size, turned by orientations 5 to 8;
 /// what crop coordinates are measured in.
@@ -70,22 +88,39 @@ export async function openEditor(asset, onSaved) {
   const image = new Image();
   image.src = `/api/assets/${asset.id}/thumbnail?size=preview&c=${encodeURIComponent(asset.checksum)}`;
   await image.decode();
+  const write = await openModal((close) => html`<${Editor} asset=${asset} image=${image} edits=${edits} close=${close} />`);
+  if (!write) return;
+  const before = asset.thumbhash;
+  toast(STRINGS.saved);
+  const updated = await afterThumbnails(asset.id, before);
+  onSaved?.(updated);
+  const grid = state.grid;
+  const section = grid?.sectionOf(updated.id, updated.localDateTime);
+  if (section?.load) grid.reload(section);
+}
+
+/// The editor's dialog; closes with true once the edits are written (saved or reset).
+function Editor({ asset, image, edits, close }) {
   const size = displayedSize(asset, image);
   // Preview pixels per displayed pixel.
   const scale = image.naturalWidth / size.w;
-  let s = stateOf(edits);
-  let cropping = false;
-  let drag = null;
+  // The edits are drawn on the canvas, not by Preact: kept in a ref, each change draws again.
+  const s = useRef(null);
+  if (!s.current) s.current = stateOf(edits);
+  const [cropping, setCropping] = useState(false);
+  const canvasRef = useRef(null);
+  const drag = useRef(null);
 
-  const canvas = el("canvas", { class: "editor-canvas", "aria-label": "Edited photo", role: "img" });
   const draw = () => {
+    const canvas = canvasRef.current;
+    const e = s.current;
     const ctx = canvas.getContext("2d");
     if (cropping) {
       // The whole picture, upright and unturned, with the crop being drawn over it.
       canvas.width = image.naturalWidth;
       canvas.height = image.naturalHeight;
       ctx.drawImage(image, 0, 0);
-      const c = s.crop;
+      const c = e.crop;
       if (c) {
         ctx.fillStyle = "rgba(0, 0, 0, 0.5)";
         ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -97,83 +132,74 @@ export async function openEditor(asset, onSaved) {
       }
       return;
     }
-    const c = s.crop || { x: 0, y: 0, width: size.w, height: size.h };
+    const c = e.crop || { x: 0, y: 0, width: size.w, height: size.h };
     const [sx, sy, sw, sh] = [c.x * scale, c.y * scale, c.width * scale, c.height * scale];
-    const quarter = s.rotation % 180 === 90;
+    const quarter = e.rotation % 180 === 90;
     canvas.width = Math.max(1, Math.round(quarter ? sh : sw));
     canvas.height = Math.max(1, Math.round(quarter ? sw : sh));
     // Mirrors first, then the clockwise turn (the server's order).
     ctx.translate(canvas.width / 2, canvas.height / 2);
-    ctx.rotate((s.rotation * Math.PI) / 180);
-    ctx.scale(s.mirrorH ? -1 : 1, s.mirrorV ? -1 : 1);
+    ctx.rotate((e.rotation * Math.PI) / 180);
+    ctx.scale(e.mirrorH ? -1 : 1, e.mirrorV ? -1 : 1);
     ctx.drawImage(image, sx, sy, sw, sh, -sw / 2, -sh / 2, sw, sh);
   };
+  useEffect(draw, [cropping]);
 
   // Dragging a rectangle (in crop mode), in displayed-picture coordinates.
   const at = (e) => {
-    const r = canvas.getBoundingClientRect();
+    const r = canvasRef.current.getBoundingClientRect();
     const x = ((e.clientX - r.left) / r.width) * size.w;
     const y = ((e.clientY - r.top) / r.height) * size.h;
     return { x: Math.min(size.w, Math.max(0, x)), y: Math.min(size.h, Math.max(0, y)) };
   };
-  canvas.addEventListener("pointerdown", (e) => {
+  const down = (e) => {
     if (!cropping) return;
-    canvas.setPointerCapture(e.pointerId);
-    drag = at(e);
-  });
-  canvas.addEventListener("pointermove", (e) => {
-    if (!cropping || !drag) return;
+    canvasRef.current.setPointerCapture(e.pointerId);
+    drag.current = at(e);
+  };
+  const move = (e) => {
+    const from = drag.current;
+    if (!cropping || !from) return;
     const p = at(e);
-    const x = Math.floor(Math.min(drag.x, p.x));
-    const y = Math.floor(Math.min(drag.y, p.y));
-    const width = Math.max(1, Math.min(size.w - x, Math.round(Math.abs(p.x - drag.x))));
-    const height = Math.max(1, Math.min(size.h - y, Math.round(Math.abs(p.y - drag.y))));
-    s.crop = { x, y, width, height };
+    const x = Math.floor(Math.min(from.x, p.x));
+    const y = Math.floor(Math.min(from.y, p.y));
+    const width = Math.max(1, Math.min(size.w - x, Math.round(Math.abs(p.x - from.x))));
+    const height = Math.max(1, Math.min(size.h - y, Math.round(Math.abs(p.y - from.y))));
+    s.current.crop = { x, y, width, height };
     draw();
-  });
-  canvas.addEventListener("pointerup", () => (drag = null));
+  };
 
-  const button = (label, onclick, attrs = {}) => el("button", { type: "button", class: "quiet", onclick, ...attrs }, label);
-  const cropButton = button("Crop", () => {
-    cropping = !cropping;
-    cropButton.setAttribute("aria-pressed", String(cropping));
-    draw();
-  }, { "aria-pressed": "false" });
   const change = (fn) => () => {
-    fn();
+    fn(s.current);
     draw();
   };
-  const tools = el("div", { class: "editor-tools", role: "toolbar", "aria-label": "Edit tools" },
-    button("Rotate left", change(() => (s.rotation = (s.rotation + 270) % 360))),
-    button("Rotate right", change(() => (s.rotation = (s.rotation + 90) % 360))),
-    // Left and right swap on the picture as it is turned now.
-    button("Mirror", change(() => (s.rotation % 180 === 90 ? (s.mirrorV = !s.mirrorV) : (s.mirrorH = !s.mirrorH)))),
-    cropButton,
-    button("Clear crop", change(() => (s.crop = null))));
-
-  let box;
   const finish = async (write) => {
-    const before = asset.thumbhash;
     await write();
-    box.close();
-    toast("Saved; the edited photo is on its way");
-    const updated = await afterThumbnails(asset.id, before);
-    onSaved?.(updated);
-    const grid = state.grid;
-    const section = grid?.sectionOf(updated.id, updated.localDateTime);
-    if (section?.load) grid.reload(section);
+    close(true);
   };
-  const save = guard("Cannot save the edits", () => {
-    const list = editsOf(s);
+  const save = guard(STRINGS.cannotSave, () => {
+    const list = editsOf(s.current);
     return finish(() => (list.length ? api("PUT", `/assets/${asset.id}/edits`, { edits: list }) : api("DELETE", `/assets/${asset.id}/edits`)));
   });
-  const reset = guard("Cannot reset the edits", () => finish(() => api("DELETE", `/assets/${asset.id}/edits`)));
-  const actions = el("div", { class: "actions" },
-    el("button", { type: "button", class: "confirm", onclick: save }, "Save"),
-    el("button", { type: "button", class: "quiet", onclick: reset, disabled: !asset.isEdited }, "Reset"),
-    el("button", { type: "button", class: "quiet", onclick: () => box.close() }, "Cancel"));
-  box = dialog("Edit", tools, el("div", { class: "editor-stage" }, canvas), actions);
-  box.classList.add("editor");
-  draw();
-  return box;
+  const reset = guard(STRINGS.cannotReset, () => finish(() => api("DELETE", `/assets/${asset.id}/edits`)));
+  const tool = (label, onClick, pressed) =>
+    html`<button type="button" class="quiet" aria-pressed=${pressed === undefined ? undefined : String(pressed)} onClick=${onClick}>${label}</button>`;
+  return html`<${Modal} title=${STRINGS.title} class="editor" onClose=${() => close(false)}>
+    <div class="editor-tools" role="toolbar" aria-label=${STRINGS.tools}>
+      ${tool(STRINGS.rotateLeft, change((e) => (e.rotation = (e.rotation + 270) % 360)))}
+      ${tool(STRINGS.rotateRight, change((e) => (e.rotation = (e.rotation + 90) % 360)))}
+      ${/* Left and right swap on the picture as it is turned now. */ tool(STRINGS.mirror, change((e) => (e.rotation % 180 === 90 ? (e.mirrorV = !e.mirrorV) : (e.mirrorH = !e.mirrorH))))}
+      ${tool(STRINGS.crop, () => setCropping(!cropping), cropping)}
+      ${tool(STRINGS.clearCrop, change((e) => (e.crop = null)))}
+    </div>
+    <div class="editor-stage">
+      <canvas ref=${canvasRef} class="editor-canvas" aria-label=${STRINGS.photo} role="img"
+        onPointerDown=${down} onPointerMove=${move} onPointerUp=${() => (drag.current = null)} />
+    </div>
+    <div class="actions">
+      <button type="button" class="confirm" onClick=${save}>${STRINGS.save}</button>
+      <button type="button" class="quiet" onClick=${reset} disabled=${!asset.isEdited}>${STRINGS.reset}</button>
+      <button type="button" class="quiet" onClick=${() => close(false)}>${STRINGS.cancel}</button>
+    </div>
+  <//>`;
 }

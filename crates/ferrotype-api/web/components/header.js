@@ -2,19 +2,43 @@
 // On a phone the pages are a drawer behind a menu button (app.css draws both layouts from the
 // same nodes), so every page keeps 44 px targets at 360 px.
 
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api } from "/api.js";
-import { el } from "/dom.js";
+import { html } from "/ui.js";
 import { state } from "/state.js";
 import { navigate } from "/router.js";
 import { live } from "/live.js";
-import { upload } from "/components/upload.js";
-import { accountLink } from "/components/avatar.js";
+import { UploadButton } from "/components/upload.js";
+import { AccountLink } from "/components/avatar.js";
 import { searchAddress, searchOfAddress } from "/components/search-address.js";
+
+const STRINGS = {
+  skip: "Skip to content",
+  menu: "Menu",
+  brand: "Ferrotype",
+  pages: "Pages",
+  signOut: "Sign out",
+  search: "Search",
+  searchPhotos: "Search your photos",
+  photos: "Photos",
+  explore: "Explore",
+  map: "Map",
+  albums: "Albums",
+  tags: "Tags",
+  folders: "Folders",
+  favorites: "Favorites",
+  archive: "Archive",
+  locked: "Locked folder",
+  sharing: "Sharing",
+  trash: "Trash",
+  admin: "Administration",
+};
 
 /// The app's pages in the navigation, in Immich's order of its side bar.
 function links() {
-  return [["/photos", "Photos"], ["/explore", "Explore"], ["/map", "Map"], ["/albums", "Albums"], ["/tags", "Tags"], ["/folders", "Folders"], ["/favorites", "Favorites"], ["/archive", "Archive"], ["/locked", "Locked folder"], ["/sharing", "Sharing"], ["/trash", "Trash"]]
-    .concat(state.user.isAdmin ? [["/admin", "Administration"]] : []);
+  const s = STRINGS;
+  return [["/photos", s.photos], ["/explore", s.explore], ["/map", s.map], ["/albums", s.albums], ["/tags", s.tags], ["/folders", s.folders], ["/favorites", s.favorites], ["/archive", s.archive], ["/locked", s.locked], ["/sharing", s.sharing], ["/trash", s.trash]]
+    .concat(state.user.isAdmin ? [["/admin", s.admin]] : []);
 }
 
 /// Whether `href` is the page shown or one of its subpages (`/` is the photos).
@@ -23,84 +47,72 @@ function isCurrent(href) {
   return here === href || here.startsWith(`${href}/`);
 }
 
-export function header() {
-  const picker = el("input", { type: "file", multiple: true, accept: "image/*,video/*", id: "upload-input", hidden: true });
-  picker.addEventListener("change", () => upload([...picker.files]).then(() => (picker.value = "")));
-  const nav = el("nav", { class: "nav-links", id: "site-nav", "aria-label": "Pages" },
-    ...links().map(([href, label]) => el("a", {
-      href,
-      class: "nav-link",
-      // The page shown (and its subpages) is marked for the eye and for screen readers.
-      "aria-current": isCurrent(href) ? "page" : null,
-      onclick: (e) => (e.preventDefault(), setOpen(false), navigate(href)),
-    }, label)));
-  const menu = el("button", {
-    type: "button",
-    class: "quiet menu-button icon-menu",
-    "aria-label": "Menu",
-    "aria-expanded": "false",
-    "aria-controls": "site-nav",
-    onclick: () => setOpen(menu.getAttribute("aria-expanded") !== "true"),
-  });
-  const bar = el(
-    "header",
-    { class: "topbar" },
-    el("a", { href: "#main", class: "skip-link", onclick: skipToContent }, "Skip to content"),
-    menu,
-    el("a", { href: "/photos", class: "brand", onclick: (e) => (e.preventDefault(), navigate("/photos")) }, "Ferrotype"),
-    nav,
-    el("span", { class: "spacer" }),
-    searchBox(),
-    el("button", { type: "button", id: "upload-button", class: "icon-upload", onclick: () => picker.click() }, "Upload"),
-    picker,
-    accountLink(state.user, navigate),
-    el("button", { type: "button", class: "quiet icon-sign-out", onclick: logout }, "Sign out"),
-  );
-  // The drawer closes on Escape (focus back on its button) and on a click outside it.
-  function setOpen(open) {
-    menu.setAttribute("aria-expanded", String(open));
-    bar.classList.toggle("menu-open", open);
-    if (open) nav.querySelector("a")?.focus();
-  }
-  bar.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && bar.classList.contains("menu-open")) {
+export function Header() {
+  const [open, setOpen] = useState(false);
+  const bar = useRef(null);
+  const nav = useRef(null);
+  const menu = useRef(null);
+  useEffect(() => {
+    // The scrubber and other sticky parts sit below the bar, whose height changes with the width.
+    const node = bar.current;
+    const sized = new ResizeObserver(() => node.isConnected && document.documentElement.style.setProperty("--topbar-height", `${node.offsetHeight}px`));
+    sized.observe(node);
+    return () => sized.disconnect();
+  }, []);
+  // The drawer closes on Escape (focus back on its button) and on a click outside it. Its first
+  // link takes the focus as soon as it opens (a layout effect: before the next key).
+  useLayoutEffect(() => {
+    if (!open) return;
+    nav.current.querySelector("a")?.focus();
+    const outside = (e) => !nav.current?.contains(e.target) && !menu.current?.contains(e.target) && setOpen(false);
+    document.addEventListener("click", outside);
+    return () => document.removeEventListener("click", outside);
+  }, [open]);
+  const keys = (e) => {
+    if (e.key === "Escape" && open) {
       setOpen(false);
-      menu.focus();
+      menu.current.focus();
     }
-  });
-  const outside = (e) => {
-    if (!bar.isConnected) return document.removeEventListener("click", outside);
-    if (bar.classList.contains("menu-open") && !nav.contains(e.target) && !menu.contains(e.target)) setOpen(false);
   };
-  document.addEventListener("click", outside);
-  // The scrubber and other sticky parts sit below the bar, whose height changes with the width.
-  new ResizeObserver(() => document.documentElement.style.setProperty("--topbar-height", `${bar.offsetHeight}px`)).observe(bar);
-  return bar;
+  const go = (href) => (e) => {
+    e.preventDefault();
+    setOpen(false);
+    navigate(href);
+  };
+  return html`<header ref=${bar} class=${open ? "topbar menu-open" : "topbar"} onKeyDown=${keys}>
+    <a href="#main" class="skip-link" onClick=${skipToContent}>${STRINGS.skip}</a>
+    <button ref=${menu} type="button" class="quiet menu-button icon-menu" aria-label=${STRINGS.menu} aria-expanded=${String(open)}
+      aria-controls="site-nav" onClick=${() => setOpen(!open)}></button>
+    <a href="/photos" class="brand" onClick=${go("/photos")}>${STRINGS.brand}</a>
+    <nav ref=${nav} class="nav-links" id="site-nav" aria-label=${STRINGS.pages}>
+      ${links().map(([href, label]) =>
+        // The page shown (and its subpages) is marked for the eye and for screen readers.
+        html`<a href=${href} class="nav-link" aria-current=${isCurrent(href) ? "page" : null} onClick=${go(href)}>${label}</a>`)}
+    </nav>
+    <span class="spacer"></span>
+    <${SearchBox} />
+    <${UploadButton} class="icon-upload" />
+    <${AccountLink} navigate=${navigate} />
+    <button type="button" class="quiet icon-sign-out" onClick=${logout}>${STRINGS.signOut}</button>
+  </header>`;
 }
 
 /// The search box (Immich's search bar): Enter searches file names (`/search?query=`); its button
 /// opens the search page with every filter. On a phone only the button shows (the page has the
 /// field). The search shown is its text.
-function searchBox() {
+function SearchBox() {
   const shown = location.pathname === "/search" ? searchOfAddress() : null;
-  const input = el("input", {
-    type: "search",
-    name: "q",
-    class: "header-search-input",
-    "aria-label": "Search your photos",
-    placeholder: "Search your photos",
-    value: shown?.originalFileName || "",
-  });
-  return el("form", {
-    class: "header-search",
-    role: "search",
-    "aria-label": "Search",
-    onsubmit: (e) => {
-      e.preventDefault();
-      const text = input.value.trim();
-      navigate(text && input.checkVisibility() ? searchAddress({ originalFileName: text }) : "/search");
-    },
-  }, input, el("button", { type: "submit", class: "quiet icon-search", "aria-label": "Search" }));
+  const input = useRef(null);
+  const submit = (e) => {
+    e.preventDefault();
+    const text = input.current.value.trim();
+    navigate(text && input.current.checkVisibility() ? searchAddress({ originalFileName: text }) : "/search");
+  };
+  return html`<form class="header-search" role="search" aria-label=${STRINGS.search} onSubmit=${submit}>
+    <input ref=${input} type="search" name="q" class="header-search-input" aria-label=${STRINGS.searchPhotos}
+      placeholder=${STRINGS.searchPhotos} defaultValue=${shown?.originalFileName || ""} />
+    <button type="submit" class="quiet icon-search" aria-label=${STRINGS.search}></button>
+  </form>`;
 }
 
 /// The skip link moves the focus to the page's main part (past the navigation).

@@ -3,7 +3,8 @@
 // the memory viewer. Nothing is drawn when there is no memory today or the user turned memories
 // off (their `memories.enabled` preference).
 
-import { html, render } from "/ui.js";
+import { useEffect, useState } from "preact/hooks";
+import { html } from "/ui.js";
 import { api } from "/api.js";
 import { openMemory } from "/components/memory-viewer.js";
 
@@ -24,24 +25,28 @@ export function today(now = new Date()) {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/// Fills `container` (placed above the grid) with today's memories; leaves it empty (and
-/// hidden) when there are none or memories cannot be read.
-export async function memoryLane(container) {
-  container.hidden = true;
-  let memories;
-  let stepMs;
+/// Today's memories (above the timeline's grid): nothing while they load, or when there are
+/// none or they cannot be read.
+export function TodaysMemories() {
+  const [lane, setLane] = useState(null);
+  useEffect(() => {
+    todaysMemories().then(setLane);
+  }, []);
+  return html`<div class="memory-lane-host" hidden=${!lane}>${lane && html`<${MemoryLane} memories=${lane.memories} stepMs=${lane.stepMs} />`}</div>`;
+}
+
+/// Today's memories with photos and the user's step of a memory's slideshow; null when there
+/// are none to show.
+async function todaysMemories() {
   try {
     const preferences = await api("GET", "/users/me/preferences");
-    if (preferences?.memories?.enabled === false) return;
-    stepMs = (preferences?.memories?.duration || 5) * 1000;
-    memories = await api("GET", `/memories?for=${today()}`);
+    if (preferences?.memories?.enabled === false) return null;
+    const stepMs = (preferences?.memories?.duration || 5) * 1000;
+    const memories = (await api("GET", `/memories?for=${today()}`)).filter((m) => m.assets.length);
+    return memories.length ? { memories, stepMs } : null;
   } catch {
-    return; // The lane is a nicety: the timeline shows without it.
+    return null; // The lane is a nicety: the timeline shows without it.
   }
-  memories = memories.filter((m) => m.assets.length);
-  if (!memories.length) return;
-  container.hidden = false;
-  render(html`<${MemoryLane} memories=${memories} stepMs=${stepMs} />`, container);
 }
 
 function MemoryLane({ memories, stepMs }) {

@@ -1,7 +1,10 @@
-// A modal dialog as a Preact component: the browser's <dialog> shown modal (focus kept inside,
-// Escape closes), with a Close button and closing on a click outside, as the app's other dialogs.
+// The app's one dialog component: the browser's <dialog> shown modal (focus kept inside, Escape
+// closes), with a Close button and closing on a click outside. Pages hold theirs in their state;
+// `openModal` shows one from code that is not a component (the selection bar, the viewer's
+// actions) in a host of its own, and resolves when it closes. Toasts (toast.js) are a popover
+// shown again on each message, so they stay above an open dialog.
 
-import { html } from "/ui.js";
+import { html, render } from "/ui.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 
 const STRINGS = {
@@ -13,7 +16,8 @@ const STRINGS = {
   done: "Done",
 };
 
-export function Modal({ title, onClose, children }) {
+/// `class`: more classes for the dialog (the editor's is wider).
+export function Modal({ title, onClose, children, class: extra = "" }) {
   const ref = useRef(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -31,7 +35,7 @@ export function Modal({ title, onClose, children }) {
     e.preventDefault();
     onClose();
   };
-  return html`<dialog ref=${ref} class="dialog modal" aria-label=${title} onCancel=${cancel} onClick=${outside}>
+  return html`<dialog ref=${ref} class=${`dialog modal ${extra}`.trim()} aria-label=${title} onCancel=${cancel} onClick=${outside}>
     <div class="dialog-head">
       <h2>${title}</h2>
       <button type="button" class="quiet dialog-close" aria-label=${STRINGS.close} onClick=${onClose}>✕</button>
@@ -48,7 +52,7 @@ export function Confirm({ title, message, confirmLabel, danger = false, onConfir
       ${children}
       <div class="actions">
         <button type="button" class="quiet" onClick=${onClose}>${STRINGS.cancel}</button>
-        <button type="submit" class=${danger ? "danger" : ""}>${confirmLabel}</button>
+        <button type="submit" class=${danger ? "confirm danger" : "confirm"}>${confirmLabel}</button>
       </div>
     </form>
   <//>`;
@@ -82,4 +86,19 @@ export async function copyText(text) {
   } catch {
     return false;
   }
+}
+
+/// Shows the dialog `make(close)` returns outside the page (in a host of its own in <body>);
+/// `close(value)` removes it and resolves the promise with `value`.
+export function openModal(make) {
+  return new Promise((resolve) => {
+    const host = document.createElement("div");
+    document.body.append(host);
+    const close = (value) => {
+      render(null, host);
+      host.remove();
+      resolve(value);
+    };
+    render(make(close), host);
+  });
 }

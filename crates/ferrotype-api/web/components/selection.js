@@ -6,7 +6,7 @@
 // Ctrl+A selects everything, Escape clears, a day's title selects the day.
 
 import { api } from "/api.js";
-import { el } from "/dom.js";
+import { html, render } from "/ui.js";
 import { state } from "/state.js";
 import { route, navigate } from "/router.js";
 import { toast, guard } from "/components/toast.js";
@@ -16,6 +16,44 @@ import { shareDialog } from "/components/share-dialog.js";
 import { download } from "/components/download.js";
 import { moveLocked } from "/components/move-locked.js";
 import { tagDialog } from "/components/tag-picker.js";
+
+// The bar's words. Each action's icon is named by its key (`icon-<key>`, drawn by app.css), so it
+// does not change with the language.
+export const STRINGS = {
+  bar: "Selection",
+  selected: (n) => `${n} selected`,
+  clear: "Clear",
+  failed: (label) => `${label} failed`,
+  download: "Download",
+  addToAlbum: "Add to album",
+  addedTo: (n, name) => `Added ${n} to ${name}`,
+  restore: "Restore",
+  restored: "Restored",
+  deletePermanently: "Delete permanently",
+  deleteForGood: (n) => `Delete ${n === 1 ? "this item" : `these ${n} items`} for good? This cannot be undone.`,
+  deletedForGood: "Deleted for good",
+  moveOutOfLockedFolder: "Move out of locked folder",
+  moveToLockedFolder: "Move to locked folder",
+  favorite: "Favorite",
+  unfavorite: "Unfavorite",
+  favorited: "Added to favorites",
+  unfavorited: "Removed from favorites",
+  archive: "Archive",
+  unarchive: "Unarchive",
+  archived: "Archived",
+  unarchived: "Unarchived",
+  tag: "Tag",
+  share: "Share",
+  delete: "Delete",
+  trashed: "Moved to the trash",
+  removeFromAlbum: "Remove from album",
+  removed: "Removed from the album",
+  cannotSelectAll: "Cannot select everything",
+};
+const S = STRINGS;
+
+/// The icon of an action, as app.css names it: its key (`removeFromAlbum`: `remove-from-album`).
+const iconOf = (key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 export function toggleSelected(id, tileNode) {
   if (state.selected.has(id)) state.selected.delete(id);
@@ -75,7 +113,7 @@ export function changedInPlace(ids, message) {
   for (const s of months) grid.reload(s);
 }
 
-/// The actions for `ids` on the page shown: [label, what it does], in the bar's order.
+/// The actions for `ids` on the page shown: [its key in STRINGS, what it does], in the bar's order.
 function actionsFor(ids) {
   const scope = state.scope;
   const n = ids.length;
@@ -83,17 +121,17 @@ function actionsFor(ids) {
   const mine = Boolean(state.user) && assets.length === n && assets.every((a) => a.ownerId === state.user.id);
   const allFavorite = assets.length === n && assets.every((a) => a.isFavorite);
   const forGood = async () => {
-    if (!(await confirmDialog("Delete permanently", `Delete ${n === 1 ? "this item" : `these ${n} items`} for good? This cannot be undone.`, "Delete"))) return;
+    if (!(await confirmDialog(S.deletePermanently, S.deleteForGood(n), S.delete))) return;
     await api("DELETE", "/assets", { ids, force: true });
-    changedInPlace(ids, "Deleted for good");
+    changedInPlace(ids, S.deletedForGood);
   };
-  const downloadAll = ["Download", () => download({ assetIds: ids }, scope.query ? `?${scope.query}` : "")];
+  const downloadAll = ["download", () => download({ assetIds: ids }, scope.query ? `?${scope.query}` : "")];
 
   // Picking photos for an album ("Add photos" on its page): adding them is the one action.
   if (scope.addTo) {
-    return [["Add to album", async () => {
+    return [["addToAlbum", async () => {
       const added = (await api("PUT", `/albums/${scope.addTo.id}/assets`, { ids })).filter((r) => r.success).length;
-      toast(`Added ${added} to ${scope.addTo.name}`);
+      toast(S.addedTo(added, scope.addTo.name));
       clearSelection();
       navigate(`/albums/${scope.addTo.id}`);
     }]];
@@ -102,74 +140,81 @@ function actionsFor(ids) {
   if (scope.link) return scope.link.allowDownload ? [downloadAll] : [];
   if (scope.view === "/trash") {
     return [
-      ["Restore", async () => {
+      ["restore", async () => {
         await api("POST", "/trash/restore/assets", { ids });
-        changedInPlace(ids, "Restored");
+        changedInPlace(ids, S.restored);
       }],
-      ["Delete permanently", forGood],
+      ["deletePermanently", forGood],
     ];
   }
   // The locked folder's assets are only moved out, downloaded or deleted (as in Immich).
   if (scope.view === "/locked") {
     return [
-      ["Move out of locked folder", async () => (await moveLocked(ids, false)) && changedInPlace(ids)],
+      ["moveOutOfLockedFolder", async () => (await moveLocked(ids, false)) && changedInPlace(ids)],
       downloadAll,
-      ["Delete permanently", forGood],
+      ["deletePermanently", forGood],
     ];
   }
   const archived = scope.view === "/archive";
   const owner = mine
     ? [
-        [allFavorite ? "Unfavorite" : "Favorite", async () => {
+        [allFavorite ? "unfavorite" : "favorite", async () => {
           await api("PUT", "/assets", { ids, isFavorite: !allFavorite });
-          changedInPlace(ids, allFavorite ? "Removed from favorites" : "Added to favorites");
+          changedInPlace(ids, allFavorite ? S.unfavorited : S.favorited);
         }],
-        [archived ? "Unarchive" : "Archive", async () => {
+        [archived ? "unarchive" : "archive", async () => {
           await api("PUT", "/assets", { ids, visibility: archived ? "timeline" : "archive" });
-          changedInPlace(ids, archived ? "Unarchived" : "Archived");
+          changedInPlace(ids, archived ? S.unarchived : S.archived);
         }],
       ]
     : [];
   return [
     ...owner,
-    ["Add to album", () => addToAlbumDialog(ids)],
+    ["addToAlbum", () => addToAlbumDialog(ids)],
     // Tags are the owner's, on their own photos (Immich's tag access).
-    ...(mine ? [["Tag", async () => (await tagDialog(ids)) && clearSelection()]] : []),
-    ["Share", () => shareDialog({ type: "INDIVIDUAL", assetIds: ids })],
+    ...(mine ? [["tag", async () => (await tagDialog(ids)) && clearSelection()]] : []),
+    ["share", () => shareDialog({ type: "INDIVIDUAL", assetIds: ids })],
     downloadAll,
     // The user's own timeline views (an album's page may hold other users' photos).
-    ...(mine && scope.view ? [["Move to locked folder", async () => (await moveLocked(ids, true)) && changedInPlace(ids)]] : []),
+    ...(mine && scope.view ? [["moveToLockedFolder", async () => (await moveLocked(ids, true)) && changedInPlace(ids)]] : []),
     ...(mine
-      ? [["Delete", async () => {
+      ? [["delete", async () => {
           await api("DELETE", "/assets", { ids });
-          changedInPlace(ids, "Moved to the trash");
+          changedInPlace(ids, S.trashed);
         }]]
       : []),
     ...(scope.albumId && scope.canEdit
-      ? [["Remove from album", async () => {
+      ? [["removeFromAlbum", async () => {
           await api("DELETE", `/albums/${scope.albumId}/assets`, { ids });
-          changedInPlace(ids, "Removed from the album");
+          changedInPlace(ids, S.removed);
         }]]
       : []),
   ];
 }
 
+// The bar's host in <body> (the bar is fixed over the page, and outlives none of it: app.js
+// clears the selection on each page).
+let barHost = null;
+
+/// Draws the bar for the selection as it is now (nothing when it is empty).
 export function renderSelectionBar() {
-  document.querySelector(".selection")?.remove();
   document.body.classList.toggle("selecting", state.selected.size > 0);
-  if (!state.selected.size) return;
-  const ids = [...state.selected];
-  const bar = el(
-    "div",
-    { class: "selection", role: "toolbar", "aria-label": "Selection" },
-    el("span", { class: "count" }, `${ids.length} selected`),
-    // `icon-<label>`: app.css draws the action's icon (only the icon on a phone; the label stays
-    // the button's accessible name).
-    ...actionsFor(ids).map(([label, fn]) =>
-      el("button", { type: "button", class: `icon-${label.toLowerCase().replaceAll(" ", "-")}`, onclick: guard(`${label} failed`, fn) }, label)),
-    el("button", { type: "button", class: "quiet icon-clear", onclick: clearSelection }, "Clear"),
-  );
-  document.body.append(bar);
+  if (!barHost) {
+    barHost = document.createElement("div");
+    document.body.append(barHost);
+  }
+  render(state.selected.size ? html`<${SelectionBar} ids=${[...state.selected]} />` : null, barHost);
+}
+
+function SelectionBar({ ids }) {
+  // `icon-<key>`: app.css draws the action's icon (only the icon on a phone; the label stays
+  // the button's accessible name).
+  return html`<div class="selection" role="toolbar" aria-label=${S.bar}>
+    <span class="count">${S.selected(ids.length)}</span>
+    ${actionsFor(ids).map(([key, fn]) => html`<button type="button" class=${`icon-${iconOf(key)}`}
+      onClick=${guard(S.failed(S[key]), fn)}>${S[key]}</button>`)}
+    <button type="button" class="quiet icon-clear" onClick=${clearSelection}>${S.clear}</button>
+  </div>`;
 }
 
 // Ctrl+A (Cmd+A) selects all of the page's grid, Escape clears the selection; not while typing,
@@ -179,7 +224,7 @@ document.addEventListener("keydown", (e) => {
   if (document.querySelector("dialog[open], .viewer")) return;
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "a") {
     e.preventDefault();
-    guard("Cannot select everything", selectAll)();
+    guard(S.cannotSelectAll, selectAll)();
   } else if (e.key === "Escape" && state.selected.size) {
     clearSelection();
   }

@@ -4,11 +4,10 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { api } from "/api.js";
-import { el } from "/dom.js";
-import { html, render } from "/ui.js";
+import { html } from "/ui.js";
 import { navigate } from "/router.js";
 import { toast } from "/components/toast.js";
-import { Modal } from "/components/modal.js";
+import { Modal, openModal } from "/components/modal.js";
 
 export const STRINGS = {
   title: "Tag",
@@ -30,16 +29,7 @@ export function tagAddress(tag) {
 
 /// Asks which tags to put on `assetIds` and puts them; resolves to whether it did.
 export function tagDialog(assetIds) {
-  return new Promise((resolve) => {
-    const host = el("div");
-    document.body.append(host);
-    const done = (result) => {
-      render(null, host);
-      host.remove();
-      resolve(result);
-    };
-    render(html`<${TagDialog} assetIds=${assetIds} onDone=${done} />`, host);
-  });
+  return openModal((done) => html`<${TagDialog} assetIds=${assetIds} onDone=${done} />`);
 }
 
 function TagDialog({ assetIds, onDone }) {

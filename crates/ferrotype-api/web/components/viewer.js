@@ -5,7 +5,6 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "/api.js";
-import { el } from "/dom.js";
 import { html, render, signal } from "/ui.js";
 import { state, linkQuery } from "/state.js";
 import { route } from "/router.js";
@@ -29,7 +28,8 @@ export const SLIDE_MS = 5000;
 export async function openViewer(id) {
   viewerHistory.close?.(true);
   document.querySelector(".viewer-host")?.remove();
-  const host = el("div", { class: "viewer-host" });
+  const host = document.createElement("div");
+  host.className = "viewer-host";
   document.body.append(host);
 
   // What the view draws: the id being shown (set at once on a step), its asset once fetched,

@@ -2,7 +2,8 @@
 // partner sharing, the preferences the server honours, and the theme. Each section is its own component, talking
 // to the API itself and showing the server's answer beside its form.
 
-import { html, render } from "/ui.js";
+import { html, showPage } from "/ui.js";
+import { Header } from "/components/header.js";
 import { useEffect, useState } from "preact/hooks";
 import { api, request } from "/api.js";
 import { PERMISSIONS } from "/api-operations.js";
@@ -90,13 +91,9 @@ export const STRINGS = {
 const GIB = 1024 ** 3;
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : "");
 
-/// The account page under `header` in `app`, for the signed-in `user`.
-export function showAccount(app, header, user) {
-  const main = document.createElement("main");
-  main.className = "page account";
-  app.replaceChildren(header, main);
-  me.value = user;
-  render(html`<${Account} />`, main);
+/// The account page of the signed-in user (`me`).
+export function showAccount() {
+  showPage(html`<${Header} /><main class="page account"><${Account} /></main>`);
 }
 
 function Account() {

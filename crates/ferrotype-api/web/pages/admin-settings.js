@@ -1,10 +1,10 @@
 // The admin's server settings page.
 
+import { useState } from "preact/hooks";
 import { api } from "/api.js";
-import { el } from "/dom.js";
-import { app } from "/state.js";
+import { html, showPage } from "/ui.js";
 import { toast } from "/components/toast.js";
-import { header } from "/components/header.js";
+import { Header } from "/components/header.js";
 
 // The server settings an admin changes at run time (Immich's system config), by section:
 // [path in the config, label, input type, minimum]. Saving sends the whole config back.
@@ -25,43 +25,60 @@ export function setPath(obj, path, value) {
   keys.reduce((o, k) => o[k], obj)[last] = value;
 }
 
+export const STRINGS = {
+  title: "Settings",
+  fromFile: "These settings come from a config file and cannot be changed here.",
+  save: "Save settings",
+  saved: "Settings saved",
+};
+
 export async function settingsPage() {
   const [config, features] = await Promise.all([api("GET", "/system-config"), api("GET", "/server/features")]);
-  const error = el("p", { class: "form-error", role: "alert" });
-  const inputs = [];
-  const sections = SETTINGS.map(([title, fields]) =>
-    el("fieldset", { class: "stack" }, el("legend", {}, title),
-      ...fields.map(([path, label, type, min]) => {
-        const value = getPath(config, path);
-        const input = el("input", { name: path, type, min, disabled: features.configFile });
-        if (type === "checkbox") input.checked = value;
-        else input.value = value;
-        inputs.push([path, type, input]);
-        return el("label", { class: type === "checkbox" ? "check-line" : "" }, ...(type === "checkbox" ? [input, label] : [label, input]));
-      })),
-  );
-  const form = el("form", { class: "stack settings" },
-    features.configFile ? el("p", {}, "These settings come from a config file and cannot be changed here.") : null,
-    ...sections, error,
-    el("button", { type: "submit", disabled: features.configFile }, "Save settings"));
-  form.addEventListener("submit", async (e) => {
+  showPage(html`<${Header} /><main class="page admin"><h1>${STRINGS.title}</h1><${Settings} initial=${config} fromFile=${features.configFile} /></main>`);
+}
+
+/// The form: the whole config sent back with the fields' values; the server's refusal shown
+/// under it, the field it names marked.
+function Settings({ initial, fromFile }) {
+  const [config, setConfig] = useState(initial);
+  // Each form drawn anew after a save (its fields' values from the config saved).
+  const [version, setVersion] = useState(0);
+  const [error, setError] = useState({ message: "", path: null });
+  const submit = async (e) => {
     e.preventDefault();
-    error.textContent = "";
+    setError({ message: "", path: null });
+    const form = e.currentTarget;
     const next = structuredClone(config);
-    for (const [path, type, input] of inputs) {
-      input.removeAttribute("aria-invalid");
-      setPath(next, path, type === "checkbox" ? input.checked : type === "number" ? Number(input.value) : input.value);
+    for (const [, fields] of SETTINGS) {
+      for (const [path, , type] of fields) {
+        const input = form.elements.namedItem(path);
+        setPath(next, path, type === "checkbox" ? input.checked : type === "number" ? Number(input.value) : input.value);
+      }
     }
     try {
       await api("PUT", "/system-config", next);
-      toast("Settings saved");
-      settingsPage();
+      toast(STRINGS.saved);
+      setConfig(await api("GET", "/system-config"));
+      setVersion(version + 1);
     } catch (err) {
-      error.textContent = err.message;
       // The server names the setting it refused; mark its field.
-      const [, , field] = inputs.find(([path]) => err.message.toLowerCase().includes(path.split(".")[0].replace(/([A-Z])/g, " $1").toLowerCase())) || [];
-      field?.setAttribute("aria-invalid", "true");
+      const named = SETTINGS.flatMap(([, fields]) => fields).find(([path]) =>
+        err.message.toLowerCase().includes(path.split(".")[0].replace(/([A-Z])/g, " $1").toLowerCase()));
+      setError({ message: err.message, path: named?.[0] || null });
     }
-  });
-  app.replaceChildren(header(), el("main", { class: "page admin" }, el("h1", {}, "Settings"), form));
+  };
+  return html`<form key=${version} class="stack settings" onSubmit=${submit}>
+    ${fromFile && html`<p>${STRINGS.fromFile}</p>`}
+    ${SETTINGS.map(([title, fields]) => html`<fieldset class="stack">
+      <legend>${title}</legend>
+      ${fields.map(([path, label, type, min]) => {
+        const value = getPath(config, path);
+        const input = html`<input name=${path} type=${type} min=${min} disabled=${fromFile} aria-invalid=${error.path === path ? "true" : undefined}
+          ...${type === "checkbox" ? { defaultChecked: value } : { defaultValue: value }} />`;
+        return html`<label class=${type === "checkbox" ? "check-line" : ""}>${type === "checkbox" ? [input, label] : [label, input]}</label>`;
+      })}
+    </fieldset>`)}
+    <p class="form-error" role="alert">${error.message}</p>
+    <button type="submit" disabled=${fromFile}>${STRINGS.save}</button>
+  </form>`;
 }

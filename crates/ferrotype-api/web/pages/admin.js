@@ -1,13 +1,12 @@
 // Administration: statistics, users, and the job queues.
 
+import { useEffect, useState } from "preact/hooks";
 import { api } from "/api.js";
-import { el } from "/dom.js";
-import { app } from "/state.js";
+import { html, showPage } from "/ui.js";
 import { navigate, route } from "/router.js";
 import { toast } from "/components/toast.js";
 import { confirmDialog } from "/components/dialog.js";
-import { header } from "/components/header.js";
-import { html, render } from "/ui.js";
+import { Header } from "/components/header.js";
 import { AdminUsers } from "/pages/admin-users.js";
 
 /// The queues this server runs, by Immich's names, with the words of Immich's jobs page and the
@@ -20,67 +19,99 @@ export const QUEUES = {
   notifications: { label: "Notifications" },
 };
 
-export async function adminPage() {
-  const users = el("section", {}, el("h2", {}, "Users"));
-  const jobs = el("section", {}, el("h2", {}, "Jobs"));
-  const stats = el("section", {}, el("h2", {}, "Statistics"));
-  const settingsLink = el("a", { href: "/admin/settings", onclick: (e) => (e.preventDefault(), navigate("/admin/settings")) }, "Settings");
-  const startMaintenance = async () => {
-    const sure = await confirmDialog(
-      "Start maintenance mode?",
-      "Every user's app stops answering until you end it; background jobs pause.",
-      "Start maintenance mode",
-    );
-    if (!sure) return;
+export const STRINGS = {
+  title: "Administration",
+  settings: "Settings",
+  statistics: "Statistics",
+  totals: (s) => `${s.photos} photos, ${s.videos} videos, ${(s.usage / 1e9).toFixed(2)} GB`,
+  users: "Users",
+  jobs: "Jobs",
+  queue: "Queue",
+  active: "Active",
+  waiting: "Waiting",
+  failed: "Failed",
+  resume: "Resume",
+  pause: "Pause",
+  started: "started",
+  startedAll: "started for everything",
+  resumed: "resumed",
+  paused: "paused",
+  done: (label, what) => `${label}: ${what}`,
+  maintenance: "Maintenance",
+  startMaintenance: "Start maintenance mode",
+  startMaintenanceTitle: "Start maintenance mode?",
+  startMaintenanceMessage: "Every user's app stops answering until you end it; background jobs pause.",
+};
+
+export function adminPage() {
+  showPage(html`<${Header} /><${Admin} />`);
+}
+
+function Admin() {
+  const settings = (e) => (e.preventDefault(), navigate("/admin/settings"));
+  return html`<main class="page admin">
+    <h1>${STRINGS.title}</h1>
+    <p><a href="/admin/settings" onClick=${settings}>${STRINGS.settings}</a></p>
+    <section><h2>${STRINGS.statistics}</h2><${Statistics} /></section>
+    <section><h2>${STRINGS.users}</h2><div><${AdminUsers} /></div></section>
+    <section><h2>${STRINGS.jobs}</h2><${Jobs} /></section>
+    <section><h2>${STRINGS.maintenance}</h2>
+      <button type="button" class="quiet start-maintenance" onClick=${startMaintenance}>${STRINGS.startMaintenance}</button>
+    </section>
+  </main>`;
+}
+
+function Statistics() {
+  const [stats, setStats] = useState(null);
+  useEffect(() => {
+    api("GET", "/server/statistics").then((s) => setStats({ text: STRINGS.totals(s) }), (err) => setStats({ error: err.message }));
+  }, []);
+  if (!stats) return null;
+  return stats.error ? html`<p class="form-error">${stats.error}</p>` : html`<p>${stats.text}</p>`;
+}
+
+/// The queues this server runs, with their counts and commands; read again after a command.
+function Jobs() {
+  const [queues, setQueues] = useState(null);
+  const load = () => api("GET", "/jobs").catch(() => ({})).then(setQueues);
+  useEffect(() => void load(), []);
+  if (!queues) return null;
+  const command = (name, label, cmd, force, done) => async () => {
     try {
-      // The answer's cookie lets this browser end it from the maintenance page.
-      await api("POST", "/admin/maintenance", { action: "start" });
-      route();
+      await api("PUT", `/jobs/${name}`, { command: cmd, force });
+      toast(STRINGS.done(label, done));
+      load();
     } catch (err) {
       toast(err.message, "error");
     }
   };
-  const maintenance = el(
-    "section",
-    {},
-    el("h2", {}, "Maintenance"),
-    el("button", { type: "button", class: "quiet start-maintenance", onclick: startMaintenance }, "Start maintenance mode"),
-  );
-  app.replaceChildren(header(), el("main", { class: "page admin" }, el("h1", {}, "Administration"), el("p", {}, settingsLink), stats, users, jobs, maintenance));
+  const quiet = (label, onClick) => html`<button type="button" class="quiet" onClick=${onClick}>${label}</button>`;
+  return html`<table>
+    <tr><th>${STRINGS.queue}</th><th>${STRINGS.active}</th><th>${STRINGS.waiting}</th><th>${STRINGS.failed}</th><th></th></tr>
+    ${Object.entries(queues).filter(([name]) => QUEUES[name]).map(([name, q]) => {
+      const known = QUEUES[name];
+      const c = q.jobCounts || {};
+      const run = (cmd, force, done) => command(name, known.label, cmd, force, done);
+      return html`<tr key=${name} data-queue=${name}>
+        <td>${known.label}</td><td>${String(c.active ?? 0)}</td><td>${String(c.waiting ?? 0)}</td><td>${String(c.failed ?? 0)}</td>
+        <td>
+          ${known.start && quiet(known.start, run("start", false, STRINGS.started))}
+          ${known.all && quiet(known.all, run("start", true, STRINGS.startedAll))}
+          ${q.queueStatus?.isPaused ? quiet(STRINGS.resume, run("resume", false, STRINGS.resumed)) : quiet(STRINGS.pause, run("pause", false, STRINGS.paused))}
+        </td>
+      </tr>`;
+    })}
+  </table>`;
+}
+
+async function startMaintenance() {
+  const sure = await confirmDialog(STRINGS.startMaintenanceTitle, STRINGS.startMaintenanceMessage, STRINGS.startMaintenance);
+  if (!sure) return;
   try {
-    const s = await api("GET", "/server/statistics");
-    stats.append(el("p", {}, `${s.photos} photos, ${s.videos} videos, ${(s.usage / 1e9).toFixed(2)} GB`));
+    // The answer's cookie lets this browser end it from the maintenance page.
+    await api("POST", "/admin/maintenance", { action: "start" });
+    route();
   } catch (err) {
-    stats.append(el("p", { class: "form-error" }, err.message));
+    toast(err.message, "error");
   }
-  render(html`<${AdminUsers} />`, users.appendChild(document.createElement("div")));
-  const queues = await api("GET", "/jobs").catch(() => ({}));
-  const jobTable = el("table", {}, el("tr", {}, el("th", {}, "Queue"), el("th", {}, "Active"), el("th", {}, "Waiting"), el("th", {}, "Failed"), el("th", {}, "")));
-  for (const [name, q] of Object.entries(queues)) {
-    const known = QUEUES[name];
-    if (!known) continue;
-    const c = q.jobCounts || {};
-    const command = (cmd, force, done) => async () => {
-      try {
-        await api("PUT", `/jobs/${name}`, { command: cmd, force });
-        toast(`${known.label}: ${done}`);
-        adminPage();
-      } catch (err) {
-        toast(err.message, "error");
-      }
-    };
-    jobTable.append(
-      el("tr", { "data-queue": name },
-        el("td", {}, known.label), el("td", {}, String(c.active ?? 0)), el("td", {}, String(c.waiting ?? 0)), el("td", {}, String(c.failed ?? 0)),
-        el("td", {},
-          known.start ? el("button", { type: "button", class: "quiet", onclick: command("start", false, "started") }, known.start) : null,
-          known.all ? el("button", { type: "button", class: "quiet", onclick: command("start", true, "started for everything") }, known.all) : null,
-          q.queueStatus?.isPaused
-            ? el("button", { type: "button", class: "quiet", onclick: command("resume", false, "resumed") }, "Resume")
-            : el("button", { type: "button", class: "quiet", onclick: command("pause", false, "paused") }, "Pause"),
-        ),
-      ),
-    );
-  }
-  jobs.append(jobTable);
 }

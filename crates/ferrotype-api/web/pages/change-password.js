@@ -2,7 +2,7 @@
 // a reset one: `shouldChangePassword`), as Immich's web asks it of users who are not admins. Set
 // with `PUT /users/me`, which also clears the flag; then on to the welcome (or the photos).
 
-import { html, render } from "/ui.js";
+import { html, showPage } from "/ui.js";
 import { useState } from "preact/hooks";
 import { api } from "/api.js";
 
@@ -16,12 +16,9 @@ export const STRINGS = {
   submit: "Change password",
 };
 
-/// The page in `app` for `user`; `navigate` goes on once the password is changed.
-export function showChangePassword(app, user, navigate) {
-  const main = document.createElement("main");
-  main.className = "centered onboarding";
-  app.replaceChildren(main);
-  render(html`<${ChangePassword} user=${user} navigate=${navigate} />`, main);
+/// The page for `user`; `navigate` goes on once the password is changed.
+export function showChangePassword(user, navigate) {
+  showPage(html`<main class="centered onboarding"><${ChangePassword} user=${user} navigate=${navigate} /></main>`);
 }
 
 function ChangePassword({ user, navigate }) {

@@ -4,12 +4,11 @@
 // folders), and the photos added last (its `createdAt` items).
 
 import { api } from "/api.js";
-import { el } from "/dom.js";
-import { html, render } from "/ui.js";
+import { html, showPage } from "/ui.js";
 import { useEffect, useState } from "preact/hooks";
-import { app, state } from "/state.js";
+import { state } from "/state.js";
 import { navigate } from "/router.js";
-import { header } from "/components/header.js";
+import { Header } from "/components/header.js";
 import { openViewer } from "/components/viewer.js";
 import { searchAddress } from "/components/search-address.js";
 
@@ -31,9 +30,7 @@ export const STRINGS = {
 
 export function explorePage() {
   state.scope = {};
-  const main = el("main", { class: "page explore-page" });
-  app.replaceChildren(header(), main);
-  render(html`<${Explore} />`, main);
+  showPage(html`<${Header} /><main class="page explore-page"><${Explore} /></main>`);
 }
 
 /// A link inside the app (drawn by the router, not reloaded).

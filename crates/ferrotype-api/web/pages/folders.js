@@ -3,16 +3,17 @@
 // folder's page (/folders?path=…): breadcrumbs up to the top, the folders inside it, and the
 // photos directly in it (`GET /view/folder?path=`), in the grid the timeline uses.
 
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "/api.js";
-import { el } from "/dom.js";
-import { html, render, setTitle } from "/ui.js";
-import { app, state } from "/state.js";
+import { html, setTitle, showPage } from "/ui.js";
+import { state } from "/state.js";
 import { navigate } from "/router.js";
 import { toast } from "/components/toast.js";
-import { header } from "/components/header.js";
+import { Header } from "/components/header.js";
 import { resultsGrid } from "/components/results-grid.js";
 
 export const STRINGS = {
+  photos: "Photos",
   title: "Folders",
   tree: "All folders",
   none: "No folders yet: upload some photos.",
@@ -50,34 +51,49 @@ function nodeAt(root, path) {
   return node;
 }
 
-export async function foldersPage() {
+export function foldersPage() {
   state.scope = {};
   const path = (new URLSearchParams(location.search).get("path") || "").replace(/^\/+|\/+$/g, "");
-  const tree = el("nav", { class: "folder-tree", "aria-label": STRINGS.tree });
-  const head = el("div");
-  const photos = el("section", { class: "timeline folder-photos", "aria-label": "Photos" });
-  const main = el("main", { class: "page folders-page" }, el("div", { class: "browse-layout" }, el("div", { class: "browse-main" }, head, photos), tree));
-  app.replaceChildren(header(), main);
-  let root;
-  try {
-    root = folderTree(await api("GET", "/view/folder/unique-paths"));
-  } catch (err) {
-    toast(STRINGS.cannot("the folders", err.message), "error");
-    return;
-  }
-  const here = path ? nodeAt(root, path) : null;
-  render(html`<${FolderTree} root=${root} current=${path} />`, tree);
-  render(html`<${FolderHead} root=${root} path=${path} here=${here} />`, head);
-  if (!path) return;
-  setTitle(here ? here.name : STRINGS.title);
-  try {
-    const assets = await api("GET", `/view/folder?path=${encodeURIComponent(path)}`);
-    if (!(await resultsGrid(photos, async () => ({ items: assets, nextPage: null })))) {
-      photos.append(el("p", { class: "empty" }, STRINGS.empty));
-    }
-  } catch (err) {
-    toast(STRINGS.cannot("the photos", err.message), "error");
-  }
+  showPage(html`<${Header} /><${Folders} path=${path} />`);
+}
+
+/// The page: the tree beside (below, on a phone), the folder's head, its photos in the grid
+/// (mounted into their section once read).
+function Folders({ path }) {
+  const [root, setRoot] = useState(null);
+  const [empty, setEmpty] = useState(false);
+  const photos = useRef(null);
+  useEffect(() => {
+    (async () => {
+      let tree;
+      try {
+        tree = folderTree(await api("GET", "/view/folder/unique-paths"));
+      } catch (err) {
+        toast(STRINGS.cannot("the folders", err.message), "error");
+        return;
+      }
+      setRoot(tree);
+      if (!path) return;
+      const here = nodeAt(tree, path);
+      setTitle(here ? here.name : STRINGS.title);
+      try {
+        const assets = await api("GET", `/view/folder?path=${encodeURIComponent(path)}`);
+        // Left meanwhile: no grid for a page no longer shown.
+        if (!photos.current) return;
+        if (!(await resultsGrid(photos.current, async () => ({ items: assets, nextPage: null })))) setEmpty(true);
+      } catch (err) {
+        toast(STRINGS.cannot("the photos", err.message), "error");
+      }
+    })();
+  }, []);
+  const here = root && path ? nodeAt(root, path) : null;
+  return html`<main class="page folders-page"><div class="browse-layout">
+    <div class="browse-main">
+      <div>${root && html`<${FolderHead} root=${root} path=${path} here=${here} />`}</div>
+      <section ref=${photos} class="timeline folder-photos" aria-label=${STRINGS.photos}>${empty && html`<p class="empty">${STRINGS.empty}</p>`}</section>
+    </div>
+    <nav class="folder-tree" aria-label=${STRINGS.tree}>${root && html`<${FolderTree} root=${root} current=${path} />`}</nav>
+  </div></main>`;
 }
 
 function FolderLink({ node, current }) {

@@ -5,8 +5,7 @@
 // the server's config every few seconds) draws the app again when maintenance ends.
 
 import { api } from "/api.js";
-import { html, render } from "/ui.js";
-import { app } from "/state.js";
+import { html, showPage } from "/ui.js";
 import { toast } from "/components/toast.js";
 
 let poll = 0;
@@ -30,8 +29,7 @@ export async function maintenancePage(redraw) {
     }
   };
   // The app's other pages leave their nodes (header, side bar): this page stands alone.
-  app.replaceChildren();
-  render(
+  showPage(
     html`<main class="page maintenance">
       <section class="card">
         <h1>Maintenance</h1>
@@ -43,7 +41,6 @@ export async function maintenancePage(redraw) {
           : null}
       </section>
     </main>`,
-    app,
   );
   clearInterval(poll);
   poll = setInterval(async () => {

@@ -4,11 +4,9 @@
 // it lists the photos under it beside the map; a single photo opens in the viewer.
 
 import { api } from "/api.js";
-import { el } from "/dom.js";
-import { html, render } from "/ui.js";
+import { html, showPage } from "/ui.js";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { app } from "/state.js";
-import { header } from "/components/header.js";
+import { Header } from "/components/header.js";
 import { openViewer } from "/components/viewer.js";
 import { openMap } from "/components/map.js";
 
@@ -16,10 +14,11 @@ import { openMap } from "/components/map.js";
 /// clusters); the circles underneath are drawn for all of them by MapLibre.
 const MAX_COUNT_BUTTONS = 200;
 
+/// A cluster's count button's name.
+const PHOTOS_HERE = (n) => `${n} photos here`;
+
 export function mapPage() {
-  const main = el("main", { class: "map-page" });
-  app.replaceChildren(header(), main);
-  render(html`<${MapPage} />`, main);
+  showPage(html`<${Header} /><main class="map-page"><${MapPage} /></main>`);
 }
 
 function markersQuery(filters) {
@@ -117,7 +116,12 @@ function MapPage() {
         seen.add(id);
         if (counts.has(id)) continue;
         const n = f.properties.point_count;
-        const button = el("button", { type: "button", class: "cluster-count", "aria-label": `${n} photos here` }, String(n));
+        // The marker's node is MapLibre's (it places and removes it): a plain button.
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "cluster-count";
+        button.setAttribute("aria-label", PHOTOS_HERE(n));
+        button.textContent = String(n);
         button.addEventListener("click", (e) => (e.stopPropagation(), openCluster(f)));
         const marker = new maplibre.Marker({ element: button }).setLngLat(f.geometry.coordinates).addTo(map);
         counts.set(id, marker);

@@ -3,7 +3,7 @@
 // it on the server (`PUT /users/me/onboarding`, and for the admin `POST
 // /system-metadata/admin-onboarding`), so it is not shown again.
 
-import { html, render } from "/ui.js";
+import { html, showPage } from "/ui.js";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "/api.js";
 import { ThemeRadios } from "/pages/account.js";
@@ -32,17 +32,14 @@ export function afterSignIn(login) {
   return login.isOnboarded ? "/photos" : "/onboarding";
 }
 
-/// The welcome in `app` for `user`; `navigate` leaves it for the photos. Already done: the photos.
-export async function showOnboarding(app, user, navigate) {
+/// The welcome for `user`; `navigate` leaves it for the photos. Already done: the photos.
+export async function showOnboarding(user, navigate) {
   const [mine, server] = await Promise.all([
     api("GET", "/users/me/onboarding"),
     user.isAdmin ? api("GET", "/system-metadata/admin-onboarding") : { isOnboarded: true },
   ]);
   if (mine.isOnboarded && server.isOnboarded) return navigate("/photos");
-  const main = document.createElement("main");
-  main.className = "centered onboarding";
-  app.replaceChildren(main);
-  render(html`<${Onboarding} user=${user} serverSetUp=${!user.isAdmin || server.isOnboarded} navigate=${navigate} />`, main);
+  showPage(html`<main class="centered onboarding"><${Onboarding} user=${user} serverSetUp=${!user.isAdmin || server.isOnboarded} navigate=${navigate} /></main>`);
 }
 
 function Onboarding({ user, serverSetUp, navigate }) {

@@ -2,14 +2,14 @@
 // user (`userId` on the timeline, Immich's partner page). Read-only: the selection and the
 // viewer offer what works on someone else's photos (download, add to one's album, share).
 
+import { useEffect, useState } from "preact/hooks";
 import { api } from "/api.js";
-import { scrubber } from "/grid.js";
-import { el } from "/dom.js";
-import { setTitle } from "/ui.js";
-import { app, state } from "/state.js";
+import { html, setTitle, showPage } from "/ui.js";
+import { state } from "/state.js";
 import { toast } from "/components/toast.js";
-import { header } from "/components/header.js";
-import { monthSections, showGrid } from "/components/photo-grid.js";
+import { Header } from "/components/header.js";
+import { PhotosMain } from "/components/photos-main.js";
+import { monthSections } from "/components/photo-grid.js";
 
 export const STRINGS = {
   title: (name) => `${name}'s photos`,
@@ -18,31 +18,25 @@ export const STRINGS = {
   cannotLoad: (message) => `Cannot load the photos: ${message}`,
 };
 
-export async function partnerPage(id) {
+export function partnerPage(id) {
   state.scope = { partnerId: id };
-  const timeline = el("section", { class: "timeline", id: "timeline" });
-  const main = el("main", { class: "photos" }, timeline);
-  app.replaceChildren(header(), main);
-  let partner;
-  try {
-    partner = (await api("GET", "/partners?direction=shared-with")).find((p) => p.id === id);
-  } catch (err) {
-    toast(STRINGS.cannotLoad(err.message), "error");
-    return;
-  }
-  if (!partner) {
-    timeline.append(el("p", { class: "empty" }, STRINGS.notPartner));
-    return;
-  }
+  showPage(html`<${Header} /><${Partner} id=${id} />`);
+}
+
+function Partner({ id }) {
+  // undefined while asked, null when this user is not a partner.
+  const [partner, setPartner] = useState(undefined);
+  useEffect(() => {
+    api("GET", "/partners?direction=shared-with").then(
+      (partners) => setPartner(partners.find((p) => p.id === id) || null),
+      (err) => toast(STRINGS.cannotLoad(err.message), "error"),
+    );
+  }, []);
+  if (partner === undefined) return html`<main class="photos"><section class="timeline" id="timeline"></section></main>`;
+  if (!partner) return html`<main class="photos"><section class="timeline" id="timeline"><p class="empty">${STRINGS.notPartner}</p></section></main>`;
   setTitle(STRINGS.title(partner.name));
-  timeline.append(el("h1", { class: "view-title" }, STRINGS.title(partner.name)));
-  let sections;
-  try {
-    sections = await monthSections(`userId=${encodeURIComponent(id)}&visibility=timeline&order=desc`);
-  } catch (err) {
-    toast(STRINGS.cannotLoad(err.message), "error");
-    return;
-  }
-  if (!sections.length) timeline.append(el("p", { class: "empty" }, STRINGS.empty));
-  main.append(scrubber(showGrid(timeline, sections)));
+  return html`<${PhotosMain} sections=${() => monthSections(`userId=${encodeURIComponent(id)}&visibility=timeline&order=desc`)}
+      empty=${STRINGS.empty} cannotLoad=${STRINGS.cannotLoad}>
+    <h1 class="view-title">${STRINGS.title(partner.name)}</h1>
+  <//>`;
 }

@@ -5,19 +5,19 @@
 // The address keeps the search (`?query=` the filters as JSON, as Immich's web does), so Back
 // and a reload show the same results.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "/api.js";
-import { el } from "/dom.js";
-import { html, render } from "/ui.js";
-import { app, state } from "/state.js";
+import { html, showPage } from "/ui.js";
+import { state } from "/state.js";
 import { navigate } from "/router.js";
 import { toast } from "/components/toast.js";
-import { header } from "/components/header.js";
+import { Header } from "/components/header.js";
 import { resultsGrid } from "/components/results-grid.js";
 import { searchAddress, searchOfAddress } from "/components/search-address.js";
 
 export const STRINGS = {
   title: "Search",
+  results: "Results",
   filters: "Filters",
   textIn: "Search in",
   fileName: "File name",
@@ -53,30 +53,38 @@ export const STRINGS = {
 /// Results per page (Immich's web asks for 100).
 const PAGE_SIZE = 100;
 
-export async function searchPage() {
+export function searchPage() {
   state.scope = {};
-  const query = searchOfAddress();
-  // The filters stay folded over results (the grid first), open on an empty search.
-  const panel = el("div", { class: "search-panel" });
-  const folded = el("details", { class: "search-details", open: !query }, el("summary", {}, STRINGS.filters), panel);
-  const results = el("section", { class: "timeline search-results", "aria-label": "Results" });
-  const main = el("main", { class: "page search-page" }, el("h1", {}, STRINGS.title), folded, results);
-  app.replaceChildren(header(), main);
-  render(html`<${SearchFilters} initial=${query || {}} />`, panel);
-  if (!query) {
-    results.append(el("p", { class: "empty" }, STRINGS.start));
-    return;
-  }
-  const size = query.size || PAGE_SIZE;
-  const fetchPage = async (page) => {
-    const answer = await api("POST", "/search/metadata", { ...query, size, page });
-    return { items: answer.assets.items, nextPage: answer.assets.nextPage ? Number(answer.assets.nextPage) : null };
-  };
-  try {
-    if (!(await resultsGrid(results, fetchPage))) results.append(el("p", { class: "empty", role: "status" }, STRINGS.noResults));
-  } catch (err) {
-    toast(STRINGS.cannotSearch(err.message), "error");
-  }
+  showPage(html`<${Header} /><${Search} query=${searchOfAddress()} />`);
+}
+
+/// The page: the filters (folded over results, open on an empty search), then the results in
+/// the grid (mounted into their section once the first page is read).
+function Search({ query }) {
+  const [note, setNote] = useState(query ? null : STRINGS.start);
+  const results = useRef(null);
+  useEffect(() => {
+    if (!query) return;
+    const size = query.size || PAGE_SIZE;
+    const fetchPage = async (page) => {
+      const answer = await api("POST", "/search/metadata", { ...query, size, page });
+      return { items: answer.assets.items, nextPage: answer.assets.nextPage ? Number(answer.assets.nextPage) : null };
+    };
+    resultsGrid(results.current, fetchPage).then(
+      (grid) => grid || setNote(STRINGS.noResults),
+      (err) => toast(STRINGS.cannotSearch(err.message), "error"),
+    );
+  }, []);
+  return html`<main class="page search-page">
+    <h1>${STRINGS.title}</h1>
+    <details class="search-details" open=${!query}>
+      <summary>${STRINGS.filters}</summary>
+      <div class="search-panel"><${SearchFilters} initial=${query || {}} /></div>
+    </details>
+    <section ref=${results} class="timeline search-results" aria-label=${STRINGS.results}>
+      ${note && html`<p class="empty" role=${query ? "status" : undefined}>${note}</p>`}
+    </section>
+  </main>`;
 }
 
 /// The values of a suggestion list (`type`), narrowed by `narrow` ({ param: value }, empty ones

@@ -5,19 +5,19 @@
 // (`/timeline/buckets?tagId=`). Immich's API renames no tag (its update takes the colour only), so
 // neither does this page.
 
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "/api.js";
-import { el } from "/dom.js";
-import { html, render, setTitle } from "/ui.js";
-import { app, state } from "/state.js";
+import { html, setTitle, showPage } from "/ui.js";
+import { state } from "/state.js";
 import { navigate, route } from "/router.js";
 import { toast } from "/components/toast.js";
-import { header } from "/components/header.js";
+import { Header } from "/components/header.js";
 import { Modal, Confirm } from "/components/modal.js";
 import { monthSections, showGrid } from "/components/photo-grid.js";
 import { Swatch, tagAddress } from "/components/tag-picker.js";
 
 export const STRINGS = {
+  photos: "Photos",
   title: "Tags",
   tree: "All tags",
   none: "No tags yet. Create one, or select photos and choose “Tag”.",
@@ -36,33 +36,50 @@ export const STRINGS = {
   cannot: (what, message) => `Cannot ${what}: ${message}`,
 };
 
-export async function tagsPage() {
+export function tagsPage() {
   state.scope = {};
   const id = new URLSearchParams(location.search).get("id");
-  const head = el("div");
-  const photos = el("section", { class: "timeline tag-photos", "aria-label": "Photos" });
-  const tree = el("nav", { class: "tag-tree", "aria-label": STRINGS.tree });
-  const main = el("main", { class: "page tags-page" }, el("div", { class: "browse-layout" }, el("div", { class: "browse-main" }, head, photos), tree));
-  app.replaceChildren(header(), main);
-  let tags;
-  try {
-    tags = await api("GET", "/tags");
-  } catch (err) {
-    toast(STRINGS.cannot("load the tags", err.message), "error");
-    return;
-  }
-  const tag = id ? tags.find((t) => t.id === id) : null;
-  render(html`<${TagTree} tags=${tags} current=${tag} />`, tree);
-  render(html`<${TagHead} tags=${tags} tag=${tag} missing=${Boolean(id && !tag)} />`, head);
-  if (!tag) return;
-  setTitle(tag.value);
-  try {
-    const sections = await monthSections(`tagId=${encodeURIComponent(tag.id)}&order=desc`);
-    if (!sections.length) photos.append(el("p", { class: "empty" }, STRINGS.empty));
-    showGrid(photos, sections);
-  } catch (err) {
-    toast(STRINGS.cannot("load the photos", err.message), "error");
-  }
+  showPage(html`<${Header} /><${Tags} id=${id} />`);
+}
+
+/// The page: the tree beside (below, on a phone), the tag's head, its photos month by month in
+/// the grid (mounted into their section once read).
+function Tags({ id }) {
+  const [tags, setTags] = useState(null);
+  const [empty, setEmpty] = useState(false);
+  const photos = useRef(null);
+  useEffect(() => {
+    (async () => {
+      let all;
+      try {
+        all = await api("GET", "/tags");
+      } catch (err) {
+        toast(STRINGS.cannot("load the tags", err.message), "error");
+        return;
+      }
+      setTags(all);
+      const tag = id ? all.find((t) => t.id === id) : null;
+      if (!tag) return;
+      setTitle(tag.value);
+      try {
+        const sections = await monthSections(`tagId=${encodeURIComponent(tag.id)}&order=desc`);
+        // Left meanwhile: no grid for a page no longer shown.
+        if (!photos.current) return;
+        if (!sections.length) setEmpty(true);
+        showGrid(photos.current, sections);
+      } catch (err) {
+        toast(STRINGS.cannot("load the photos", err.message), "error");
+      }
+    })();
+  }, []);
+  const tag = tags && id ? tags.find((t) => t.id === id) : null;
+  return html`<main class="page tags-page"><div class="browse-layout">
+    <div class="browse-main">
+      <div>${tags && html`<${TagHead} tags=${tags} tag=${tag} missing=${Boolean(id && !tag)} />`}</div>
+      <section ref=${photos} class="timeline tag-photos" aria-label=${STRINGS.photos}>${empty && html`<p class="empty">${STRINGS.empty}</p>`}</section>
+    </div>
+    <nav class="tag-tree" aria-label=${STRINGS.tree}>${tags && html`<${TagTree} tags=${tags} current=${tag} />`}</nav>
+  </div></main>`;
 }
 
 /// The tags below `parentId` (null: the top level), by value.

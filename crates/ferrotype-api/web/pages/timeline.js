@@ -2,16 +2,33 @@
 // locked folder; month by month, with the scrubber.
 
 import { api } from "/api.js";
-import { scrubber } from "/grid.js";
-import { el } from "/dom.js";
-import { app, state } from "/state.js";
+import { html, showPage } from "/ui.js";
+import { state } from "/state.js";
 import { route } from "/router.js";
 import { toast, guard } from "/components/toast.js";
-import { header } from "/components/header.js";
-import { setUpDrop } from "/components/upload.js";
-import { monthSections, showGrid } from "/components/photo-grid.js";
+import { confirmDialog } from "/components/dialog.js";
+import { Header } from "/components/header.js";
+import { DropZone } from "/components/upload.js";
+import { PhotosMain } from "/components/photos-main.js";
+import { monthSections } from "/components/photo-grid.js";
 import { changePinDialog } from "/pages/locked.js";
-import { memoryLane } from "/components/memory-lane.js";
+import { TodaysMemories } from "/components/memory-lane.js";
+
+export const STRINGS = {
+  restoreAll: "Restore all",
+  restoredAll: "Restored everything",
+  cannotRestore: "Cannot restore",
+  emptyTrash: "Empty trash",
+  emptyTrashQuestion: "Delete everything in the trash for good?",
+  emptyTrashConfirm: "Empty trash",
+  emptying: "The trash is being emptied",
+  cannotEmpty: "Cannot empty the trash",
+  lock: "Lock",
+  locked: "Locked",
+  cannotLock: "Cannot lock",
+  changePin: "Change PIN code",
+  cannotLoad: (message) => `Cannot load the timeline: ${message}`,
+};
 
 /// The timeline views: everything, favourites, the archive, the trash, the locked folder (whose
 /// page, `lockedPage`, first asks for the PIN code).
@@ -29,55 +46,50 @@ export const VIEWS = {
   },
 };
 
-export async function timelinePage(path = "/photos") {
-  const view = VIEWS[path] || VIEWS["/photos"];
+/// Draws the view of `path`; resolves once its grid is shown (the viewer opened by an address
+/// steps through it).
+export function timelinePage(path = "/photos") {
   state.scope = { view: path };
-  const drop = el("div", { class: "dropzone", hidden: true }, "Drop photos and videos to upload");
-  const timeline = el("section", { class: "timeline", id: "timeline" });
-  const progress = el("ul", { class: "uploads", id: "uploads" });
-  const heading = view.title ? el("h1", { class: "view-title" }, view.title) : null;
-  const viewActions =
-    path === "/trash"
-      ? el("div", { class: "actions" },
-          el("button", { type: "button", onclick: guard("Cannot restore", async () => {
-            await api("POST", "/trash/restore");
-            toast("Restored everything");
-            route();
-          }) }, "Restore all"),
-          el("button", { type: "button", class: "quiet", onclick: guard("Cannot empty the trash", async () => {
-            if (!confirm("Delete everything in the trash for good?")) return;
-            await api("POST", "/trash/empty");
-            toast("The trash is being emptied");
-            route();
-          }) }, "Empty trash"))
-      : path === "/locked"
-        ? el("div", { class: "actions" },
-            el("button", { type: "button", onclick: guard("Cannot lock", async () => {
-              await api("POST", "/auth/session/lock");
-              toast("Locked");
-              route();
-            }) }, "Lock"),
-            el("button", { type: "button", class: "quiet", onclick: changePinDialog }, "Change PIN code"))
-        : null;
-  if (heading) timeline.append(heading);
-  // Today's memories above the photos (Immich's memory lane), drawn when they come.
-  if (path === "/photos") {
-    const lane = el("div", { class: "memory-lane-host", hidden: true });
-    timeline.append(lane);
-    memoryLane(lane);
-  }
-  if (viewActions) timeline.append(viewActions);
-  const main = el("main", { class: "photos" }, timeline);
-  app.replaceChildren(header(), main, progress, drop);
-  setUpDrop(drop);
+  return new Promise((shown) => showPage(html`<${Header} /><${Timeline} path=${path} onShown=${shown} /><${DropZone} />`));
+}
 
-  let sections;
-  try {
-    sections = await monthSections(`${view.query}&order=desc`);
-  } catch (err) {
-    toast(`Cannot load the timeline: ${err.message}`, "error");
-    return;
-  }
-  if (!sections.length) timeline.append(el("p", { class: "empty" }, view.empty));
-  main.append(scrubber(showGrid(timeline, sections)));
+function Timeline({ path, onShown }) {
+  const view = VIEWS[path] || VIEWS["/photos"];
+  return html`<${PhotosMain} sections=${() => monthSections(`${view.query}&order=desc`)} empty=${view.empty}
+      onShown=${onShown} cannotLoad=${STRINGS.cannotLoad}>
+    ${view.title && html`<h1 class="view-title">${view.title}</h1>`}
+    ${/* Today's memories above the photos (Immich's memory lane), drawn when they come. */ path === "/photos" && html`<${TodaysMemories} />`}
+    ${path === "/trash" && html`<${TrashActions} />`}
+    ${path === "/locked" && html`<${LockedActions} />`}
+  <//>`;
+}
+
+function TrashActions() {
+  const restore = guard(STRINGS.cannotRestore, async () => {
+    await api("POST", "/trash/restore");
+    toast(STRINGS.restoredAll);
+    route();
+  });
+  const empty = guard(STRINGS.cannotEmpty, async () => {
+    if (!(await confirmDialog(STRINGS.emptyTrash, STRINGS.emptyTrashQuestion, STRINGS.emptyTrashConfirm))) return;
+    await api("POST", "/trash/empty");
+    toast(STRINGS.emptying);
+    route();
+  });
+  return html`<div class="actions">
+    <button type="button" onClick=${restore}>${STRINGS.restoreAll}</button>
+    <button type="button" class="quiet" onClick=${empty}>${STRINGS.emptyTrash}</button>
+  </div>`;
+}
+
+function LockedActions() {
+  const lock = guard(STRINGS.cannotLock, async () => {
+    await api("POST", "/auth/session/lock");
+    toast(STRINGS.locked);
+    route();
+  });
+  return html`<div class="actions">
+    <button type="button" onClick=${lock}>${STRINGS.lock}</button>
+    <button type="button" class="quiet" onClick=${changePinDialog}>${STRINGS.changePin}</button>
+  </div>`;
 }
