@@ -73,10 +73,26 @@ await step("thumbnails appear in the timeline", async () => {
   await page.waitForFunction((n) => document.querySelectorAll(".tile.loaded").length >= n, photos.length, { timeout: 60000 });
   const months = await page.locator(".month h2").count();
   assert.ok(months >= 1, "month headers");
-  const placeholders = await page.evaluate(
-    () => [...document.querySelectorAll(".tile")].filter((t) => getComputedStyle(t).backgroundImage.startsWith('url("data:image/bmp')).length,
+  // Each tile is drawn in its picture's average colour (read from the thumbhash) under the image.
+  const uncoloured = await page.evaluate(() => [...document.querySelectorAll(".tile")].filter((t) => !t.style.backgroundColor).length);
+  assert.equal(uncoloured, 0, "tiles without their average colour");
+});
+
+await step("a slow thumbnail shows its blurred thumbhash meanwhile", async () => {
+  // The network holds every thumbnail back for 3 s (routing also turns the browser's cache off).
+  const thumbnails = "**/api/assets/*/thumbnail?size=thumbnail*";
+  await page.route(thumbnails, async (route) => {
+    await new Promise((r) => setTimeout(r, 3000));
+    await route.continue().catch(() => {});
+  });
+  await page.reload();
+  await page.waitForFunction(
+    () => [...document.querySelectorAll(".tile:not(.loaded)")].some((t) => getComputedStyle(t).backgroundImage.startsWith('url("data:image/bmp')),
+    null,
+    { timeout: 10000 },
   );
-  assert.ok(placeholders >= 1, "thumbhash placeholders behind the tiles");
+  await page.unroute(thumbnails);
+  await page.waitForFunction((n) => document.querySelectorAll(".tile.loaded").length >= n, photos.length, { timeout: 60000 });
 });
 
 await step("the viewer steps through by keyboard and shows details", async () => {

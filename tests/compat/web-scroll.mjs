@@ -6,6 +6,7 @@
 // - Browsing: an eighth of a screen per step (about 3.5 screens a second), 400 steps, slow
 //   enough that thumbnails are fetched and decoded while the page moves.
 // Usage: node web-scroll.mjs <base-url> <compat-dir> <email> <password>
+// (WEB_SCROLL_TRACE, WEB_SCROLL_PROFILE and WEB_SCROLL_CSS: see benches/web_scroll.rs.)
 
 import { launch } from "./browser.mjs";
 
@@ -19,6 +20,25 @@ await page.fill("input[name=password]", password);
 await page.click("button[type=submit]");
 await page.locator(".month").first().waitFor();
 await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length > 0);
+// WEB_SCROLL_TRACE=<file>: a Chrome trace of both phases (open it in chrome://tracing or
+// Perfetto), each step marked as a user timing measure named by its phase.
+const tracePath = process.env.WEB_SCROLL_TRACE;
+// WEB_SCROLL_CSS=<rules>: appended to the page's styles (to compare a change without a build).
+if (process.env.WEB_SCROLL_CSS) await page.addStyleTag({ content: process.env.WEB_SCROLL_CSS });
+// WEB_SCROLL_PROFILE=<file>: the page's JavaScript CPU profile of both phases (.cpuprofile).
+const profilePath = process.env.WEB_SCROLL_PROFILE;
+const cdp = profilePath && (await page.context().newCDPSession(page));
+if (cdp) {
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+}
+if (tracePath) {
+  await browser.startTracing(page, {
+    path: tracePath,
+    categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing", "toplevel", "cc", "benchmark"],
+  });
+}
 
 const result = await page.evaluate(async () => {
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
@@ -34,23 +54,25 @@ const result = await page.evaluate(async () => {
       maxMs: steps[steps.length - 1],
     };
   };
-  const step = async (steps, dy) => {
+  const step = async (steps, dy, phase) => {
     const t = performance.now();
     window.scrollBy(0, dy);
     await frame();
     await frame();
-    steps.push(performance.now() - t);
+    const took = performance.now() - t;
+    performance.measure(phase, { start: t, duration: took });
+    steps.push(took);
     maxTiles = Math.max(maxTiles, document.querySelectorAll(".tile").length);
   };
 
   const fling = [];
   let started = performance.now();
-  for (let i = 0; i < 200; i++) await step(fling, window.innerHeight);
+  for (let i = 0; i < 200; i++) await step(fling, window.innerHeight, "fling");
   for (let k = 1; k <= 10; k++) {
     const height = document.documentElement.scrollHeight;
     window.scrollTo(0, (height * k) / 10 - window.innerHeight * 41);
     await frame();
-    for (let i = 0; i < 40; i++) await step(fling, window.innerHeight);
+    for (let i = 0; i < 40; i++) await step(fling, window.innerHeight, "fling");
   }
   const flinging = stats(fling, started);
 
@@ -61,7 +83,7 @@ const result = await page.evaluate(async () => {
   const counted = new Set();
   started = performance.now();
   for (let i = 0; i < 400; i++) {
-    await step(read, window.innerHeight / 8);
+    await step(read, window.innerHeight / 8, "browse");
     for (const img of document.querySelectorAll(".tile.loaded")) {
       if (!counted.has(img)) {
         counted.add(img);
@@ -72,5 +94,10 @@ const result = await page.evaluate(async () => {
   const browsing = { ...stats(read, started), images };
   return { flinging, browsing, maxTiles, months: document.querySelectorAll(".month").length };
 });
+if (tracePath) await browser.stopTracing();
+if (cdp) {
+  const { profile } = await cdp.send("Profiler.stop");
+  (await import("node:fs")).writeFileSync(profilePath, JSON.stringify(profile));
+}
 console.log(JSON.stringify(result));
 await browser.close();

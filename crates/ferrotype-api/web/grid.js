@@ -16,8 +16,8 @@ const DAY_GAP = 16; // between days side by side, and below a day
 const MARGIN = 0.5; // screens drawn above and below the visible one
 const PREFETCH = 3.0; // viewports within which sections are fetched ahead
 // Faster than this (screens per second) the user is flinging or dragging the scrubber: tiles
-// show their placeholders and fetch their images only once scrolling slows or pauses, so the
-// images of tiles flown past are never fetched or decoded.
+// show their colour and fetch their images only once scrolling slows or pauses, so the images
+// of tiles flown past are never fetched or decoded.
 const FAST_SCREENS_PER_SECOND = 4;
 const SETTLE_MS = 150;
 
@@ -115,6 +115,16 @@ export function layoutDays(assets, width) {
   }
   const height = cursor ? top + DAY_TITLE_HEIGHT + target : Math.max(0, top - DAY_GAP);
   return { x, y, w, h, days, height };
+}
+
+/// Puts a node made by the page at its place. Property by property: appending to `cssText`
+/// would read back and parse again the whole style, a tile's placeholder `data:` URL included.
+function placeNode(node, left, top, width, height) {
+  const style = node.style;
+  style.left = `${left}px`;
+  style.top = `${top}px`;
+  style.width = `${width}px`;
+  style.height = `${height}px`;
 }
 
 export class VirtualGrid {
@@ -390,7 +400,7 @@ export class VirtualGrid {
     for (let i = start; i < end; i++) {
       if (s.tiles.has(i)) continue;
       const node = this.makeTile(s.assets[i], i);
-      node.style.cssText += `left:${x[i]}px;top:${y[i]}px;width:${w[i]}px;height:${h[i]}px`;
+      placeNode(node, x[i], y[i], w[i], h[i]);
       s.tiles.set(i, node);
       if (node.showImage) this.waiting.add(node);
       fresh.push(node);
@@ -404,7 +414,7 @@ export class VirtualGrid {
         s.dayTitles.delete(d);
       } else if (!node) {
         const title = this.makeDayTitle(day, s);
-        title.style.cssText += `left:${day.x}px;top:${day.y}px;width:${day.width}px;height:${DAY_TITLE_HEIGHT}px`;
+        placeNode(title, day.x, day.y, day.width, DAY_TITLE_HEIGHT);
         s.dayTitles.set(d, title);
         fresh.push(title);
       }
@@ -538,11 +548,13 @@ export function scrubber(grid) {
   bar.append(labels, marker, hover);
 
   const fractionOf = (s) => (grid.totalHeight ? s.offset / grid.totalHeight : 0);
-  let height = 0;
+  let height = 0; // the bar's, kept by the ResizeObserver below (reading it would force a layout)
   let lastTop = 0;
+  let drawn = "";
+  let pending = 0;
   const draw = () => {
-    height = bar.clientHeight;
-    const nodes = [];
+    pending = 0;
+    const shown = [];
     let last = -Infinity;
     let year = null;
     for (const s of grid.sections) {
@@ -553,18 +565,31 @@ export function scrubber(grid) {
       // Labels closer than a line apart would overlap: the later one is left out.
       if (top - last < 16) continue;
       last = top;
-      const label = document.createElement("a");
-      label.href = "#";
-      label.dataset.year = y;
-      label.textContent = y;
-      label.style.top = `${top}px`;
-      label.addEventListener("click", (e) => (e.preventDefault(), grid.scrollToSection(s)));
-      nodes.push(label);
+      shown.push({ year: y, top, s });
     }
-    labels.replaceChildren(...nodes);
-    place(lastTop);
+    // Sections fetched while scrolling rarely move a year's label by a pixel: nothing to redo.
+    const layout = shown.map((l) => `${l.year}@${Math.round(l.top)}`).join();
+    if (layout !== drawn) {
+      drawn = layout;
+      labels.replaceChildren(
+        ...shown.map(({ year, top, s }) => {
+          const label = document.createElement("a");
+          label.href = "#";
+          label.dataset.year = year;
+          label.textContent = year;
+          label.style.top = `${top}px`;
+          label.addEventListener("click", (e) => (e.preventDefault(), grid.scrollToSection(s)));
+          return label;
+        }),
+      );
+    }
+    moveMarker(lastTop);
   };
-  const place = (top) => {
+  // Sections fetched together redraw it once, in the next frame.
+  const redraw = () => {
+    if (!pending) pending = requestAnimationFrame(draw);
+  };
+  const moveMarker = (top) => {
     lastTop = top;
     const fraction = grid.totalHeight ? Math.min(1, Math.max(0, top / grid.totalHeight)) : 0;
     marker.style.transform = `translateY(${fraction * height}px)`;
@@ -596,8 +621,12 @@ export function scrubber(grid) {
   const stop = () => (dragging = false);
   bar.addEventListener("pointerup", stop);
   bar.addEventListener("pointercancel", stop);
-  grid.onChange(draw);
-  grid.onScrolled(place);
-  new ResizeObserver(draw).observe(bar);
+  grid.onChange(redraw);
+  grid.onScrolled(moveMarker);
+  new ResizeObserver(([entry]) => {
+    height = entry.contentRect.height;
+    drawn = "";
+    redraw();
+  }).observe(bar);
   return bar;
 }

@@ -122,3 +122,19 @@ export function toDataURL(base64) {
   for (let i = 0; i < size; i += 4096) binary += String.fromCharCode(...bmp.subarray(i, i + 4096));
   return `data:image/bmp;base64,${btoa(binary)}`;
 }
+
+/// The picture's average colour (the hash's DC terms) as a CSS colour: what a tile shows while it
+/// flies past in a fling, for the price of three bytes read (no image to decode, parse or scale).
+export function averageColor(base64) {
+  if (!base64 || base64.length < 4) return null;
+  const head = atob(base64.slice(0, 4)); // 4 characters: the first 3 bytes, the DC terms
+  const h24 = head.charCodeAt(0) | (head.charCodeAt(1) << 8) | (head.charCodeAt(2) << 16);
+  const l = (h24 & 63) / 63;
+  const p = ((h24 >> 6) & 63) / 31.5 - 1;
+  const q = ((h24 >> 12) & 63) / 31.5 - 1;
+  const b = l - (2 / 3) * p;
+  const r = (3 * l - b + q) / 2;
+  const g = r - q;
+  const byte = (v) => Math.max(0, Math.min(255, Math.round(255 * v)));
+  return `rgb(${byte(r)} ${byte(g)} ${byte(b)})`;
+}

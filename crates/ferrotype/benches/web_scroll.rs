@@ -8,8 +8,15 @@
 //! hard-linked under every other asset's name, so the browser fetches and decodes each tile's
 //! image as it would in a real library.
 //!
+//! Every asset has a thumbhash of its own (`fill_catalog`), so each tile's placeholder costs what
+//! it would in a real library.
+//!
 //! Run with `cargo bench -p ferrotype --bench web_scroll` (after `scripts/setup-compat` and
-//! `scripts/install-deps`). Not a test: without `--bench` it does nothing.
+//! `scripts/install-deps`). Not a test: without `--bench` it does nothing. To see where a step's
+//! time goes: `WEB_SCROLL_TRACE=<file>` saves a Chrome trace of the run (read it with
+//! `tests/compat/trace-steps.py <file>`: CPU time per step by thread and event),
+//! `WEB_SCROLL_PROFILE=<file>` the page's JavaScript profile, and `WEB_SCROLL_CSS=<rules>` adds
+//! styles to the page to compare a change without a build.
 
 #[path = "../tests/integration/common/mod.rs"]
 mod common;

@@ -3,7 +3,7 @@
 // favourite, video length, live photo, stack and failed badges; selection by click, Shift, Ctrl
 // or a long press).
 
-import { toDataURL } from "/thumbhash.js";
+import { toDataURL, averageColor } from "/thumbhash.js";
 import { VirtualGrid } from "/grid.js";
 import { api } from "/api.js";
 import { el } from "/dom.js";
@@ -53,19 +53,25 @@ export function showGrid(container, sections) {
   const holder = el("div", { class: "vgrid" });
   container.append(holder);
   longPressSelects(holder);
+  tilesListen(holder);
   const failed = (s, err) => toast(`Cannot load ${s.title || "the photos"}: ${err.message}`, "error");
   state.grid = new VirtualGrid(holder, sections, tile, failed, dayTitle);
   return state.grid;
 }
 
+// Days' titles are made by the dozen in a fling: one formatter each way, not one per title
+// (`toLocaleDateString` builds a formatter on every call).
+const DAY_FORMAT = new Intl.DateTimeFormat(undefined, { weekday: "short", month: "short", day: "numeric", timeZone: "UTC" });
+const DAY_FORMAT_WITH_YEAR = new Intl.DateTimeFormat(undefined, {
+  weekday: "short", month: "short", day: "numeric", year: "numeric", timeZone: "UTC",
+});
+const THIS_YEAR = String(new Date().getFullYear());
+
 /// A day's title ("Mon, Nov 30", with the year when not this year's) and its check, which
 /// selects the day's photos (or clears them when all are selected).
 function dayTitle(day, section) {
   const date = new Date(`${day.key}T00:00:00Z`);
-  const thisYear = day.key.slice(0, 4) === String(new Date().getFullYear());
-  const text = date.toLocaleDateString(undefined, {
-    weekday: "short", month: "short", day: "numeric", year: thisYear ? undefined : "numeric", timeZone: "UTC",
-  });
+  const text = (day.key.startsWith(THIS_YEAR) ? DAY_FORMAT : DAY_FORMAT_WITH_YEAR).format(date);
   const ids = () => section.assets.slice(day.start, day.end).map((a) => a.id);
   return el("div", { class: "day-title", "data-day": day.key },
     el("button", { type: "button", class: "day-check", "aria-label": `Select ${text}`, onclick: () => selectDay(ids()) }, "✓"),
@@ -75,13 +81,6 @@ function dayTitle(day, section) {
 export function monthTitle(bucket) {
   const d = new Date(`${bucket.slice(0, 10)}T00:00:00Z`);
   return d.toLocaleDateString(undefined, { month: "long", year: "numeric", timeZone: "UTC" });
-}
-
-/// The assets of an album or an album's link, month by month, in a grid.
-export async function drawAlbum(container, query) {
-  const sections = await monthSections(query);
-  if (!sections.length) container.append(el("p", { class: "empty" }, "Nothing here yet."));
-  showGrid(container, sections);
 }
 
 /// Touch screens have no hover to show a tile's check mark: a long press selects (as Immich's app
@@ -113,65 +112,109 @@ export function longPressSelects(holder) {
   holder.addEventListener("contextmenu", (e) => e.target.closest(".tile") && e.preventDefault());
 }
 
-/// A tile of the grid (which places and sizes it): the thumbnail over its thumbhash. The image
-/// is asked for when the grid calls `showImage` (not while the tile flies past).
-export function tile(asset) {
-  const img = el("img", { class: "thumb", alt: "", decoding: "async" });
-  const link = el(
-    "a",
-    {
-      class: "tile",
-      href: `/photos/${asset.id}`,
-      "data-id": asset.id,
-      "data-day": asset.day,
-      onclick: (e) => {
-        e.preventDefault();
-        if (e.shiftKey && state.lastSelected) selectRange(state.lastSelected, asset.id);
-        else if (state.selected.size || e.shiftKey || e.ctrlKey || e.metaKey) toggleSelected(asset.id, link);
-        else openViewer(asset.id);
-      },
-    },
-    img,
-    el("button", {
-      type: "button",
-      class: "check",
-      "aria-label": "Select",
-      onclick: (e) => {
-        e.preventDefault();
-        e.stopPropagation();
-        if (e.shiftKey && state.lastSelected) selectRange(state.lastSelected, asset.id);
-        else toggleSelected(asset.id, link);
-      },
-    }, "✓"),
-  );
-  if (state.selected.has(asset.id)) link.classList.add("selected");
-  const placeholder = placeholderOf(asset);
-  if (placeholder) link.style.backgroundImage = `url(${placeholder})`;
-  img.addEventListener("load", () => link.classList.add("loaded"));
-  // Right after an upload the thumbnail may not exist yet (a busy server makes it minutes later):
-  // ask again while the tile is in the page, a little later each time up to every 5 seconds, for
-  // up to 3 minutes. A file whose thumbnail cannot be made keeps its placeholder and is marked
-  // failed: after those 3 minutes, or at the second refusal when the thumbhash shows the
-  // thumbnail job has run.
-  let tries = 0;
-  const givingUpAt = Date.now() + 180_000;
-  const failed = () => {
-    link.classList.add("failed");
-    link.append(el("span", { class: "badge failed", title: "No thumbnail", "aria-label": "No thumbnail" }, "⚠"));
-  };
-  img.addEventListener("error", () => {
-    const wait = Math.min(5000, 500 * 2 ** tries++);
-    if (Date.now() + wait > givingUpAt || (asset.thumbhash && tries >= 2)) return failed();
+/// What a tile does, listened to once on the grid (a tile is made for every photo scrolled past,
+/// so it carries no listeners of its own): a click opens the viewer, or selects with Shift, Ctrl
+/// or while a selection is under way; the check selects; a thumbnail shows once loaded.
+/// Right after an upload the thumbnail may not exist yet (a busy server makes it minutes later):
+/// it is asked for again while the tile is in the page, a little later each time up to every 5
+/// seconds, for up to 3 minutes. A file whose thumbnail cannot be made keeps its placeholder and
+/// is marked failed: after those 3 minutes, or at the second refusal when the thumbhash shows
+/// the thumbnail job has run.
+function tilesListen(holder) {
+  holder.addEventListener("click", (e) => {
+    const link = e.target.closest(".tile");
+    if (!link) return;
+    e.preventDefault();
+    const id = link.dataset.id;
+    const check = e.target.closest(".check");
+    if (check) e.stopPropagation();
+    if (e.shiftKey && state.lastSelected) selectRange(state.lastSelected, id);
+    else if (check || state.selected.size || e.shiftKey || e.ctrlKey || e.metaKey) toggleSelected(id, link);
+    else openViewer(id);
+  });
+  // Loads and errors do not bubble: caught on their way down. Thumbnails that arrived are shown
+  // together in the next frame: each one shown repaints the band of the page around it, and
+  // with it its neighbours' images (decoded again when the browser's cache has let them go).
+  const arrived = new Set();
+  let frame = 0;
+  holder.addEventListener("load", (e) => {
+    if (!e.target.classList?.contains("thumb")) return;
+    arrived.add(e.target.parentNode);
+    frame ||= requestAnimationFrame(() => {
+      frame = 0;
+      for (const link of arrived) link.classList.add("loaded");
+      arrived.clear();
+    });
+  }, true);
+  holder.addEventListener("error", (e) => {
+    const img = e.target;
+    const link = img.parentNode;
+    if (!img.classList?.contains("thumb") || !link?.asset) return;
+    const asset = link.asset;
+    const tries = (link.tries = (link.tries || 0) + 1);
+    const wait = Math.min(5000, 500 * 2 ** (tries - 1));
+    if (Date.now() + wait > link.givingUpAt || (asset.thumbhash && tries >= 2)) {
+      link.classList.add("failed");
+      link.append(el("span", { class: "badge failed", title: "No thumbnail", "aria-label": "No thumbnail" }, "⚠"));
+      return;
+    }
     setTimeout(() => {
       if (img.isConnected) img.src = `${thumbnailUrl(asset)}&retry=${tries}`;
     }, wait);
-  });
-  if (!asset.isImage) link.append(el("span", { class: "badge" }, `${clockDuration(asset.duration)} ▶`.trim()));
-  else if (asset.livePhotoVideoId) link.append(el("span", { class: "badge live", title: "Live photo", "aria-label": "Live photo" }, "◉ Live"));
-  if (asset.stack) link.append(el("span", { class: "badge stack", title: `Stack of ${asset.stack[1]}`, "aria-label": `Stack of ${asset.stack[1]}` }, `❐ ${asset.stack[1]}`));
-  if (asset.isFavorite) link.append(el("span", { class: "fav", "aria-label": "Favorite" }, "♥"));
-  link.showImage = () => (img.src = thumbnailUrl(asset));
+  }, true);
+}
+
+/// A tile of the grid (which places and sizes it): the thumbnail over its thumbhash, the check,
+/// the badges. Plain nodes made directly: a fling makes about forty a screen. The image is asked
+/// for when the grid calls `showImage` (not while the tile flies past).
+export function tile(asset) {
+  const link = document.createElement("a");
+  link.className = state.selected.has(asset.id) ? "tile selected" : "tile";
+  link.href = `/photos/${asset.id}`;
+  link.dataset.id = asset.id;
+  link.dataset.day = asset.day;
+  link.asset = asset;
+  link.givingUpAt = Date.now() + 180_000;
+  const img = document.createElement("img");
+  img.className = "thumb";
+  img.alt = "";
+  img.decoding = "async";
+  const check = document.createElement("button");
+  check.type = "button";
+  check.className = "check";
+  check.ariaLabel = "Select";
+  check.textContent = "✓";
+  link.append(img, check);
+  // A tile is its picture's average colour until its thumbnail comes; when that takes longer
+  // than a glance (a busy server, a slow network), its blurred thumbhash stands in. Decoding,
+  // parsing and stretching a placeholder for each of a fling's forty tiles a screen cost more
+  // than the frame has, and a thumbnail that comes at once needs none.
+  const color = averageColorOf(asset.thumbhash);
+  if (color) link.style.backgroundColor = color;
+  if (!asset.isImage) link.append(badge("badge", `${clockDuration(asset.duration)} ▶`.trim()));
+  else if (asset.livePhotoVideoId) link.append(badge("badge live", "◉ Live", "Live photo"));
+  if (asset.stack) link.append(badge("badge stack", `❐ ${asset.stack[1]}`, `Stack of ${asset.stack[1]}`));
+  if (asset.isFavorite) link.append(badge("fav", "♥", "Favorite", false));
+  link.showImage = () => {
+    img.src = thumbnailUrl(asset);
+    setTimeout(() => {
+      if (!link.isConnected || link.classList.contains("loaded")) return;
+      const placeholder = placeholderOf(asset);
+      if (placeholder) link.style.backgroundImage = `url(${placeholder})`;
+    }, PLACEHOLDER_AFTER_MS);
+  };
   return link;
+}
+
+function badge(className, text, label, titled = true) {
+  const span = document.createElement("span");
+  span.className = className;
+  span.textContent = text;
+  if (label) {
+    span.ariaLabel = label;
+    if (titled) span.title = label;
+  }
+  return span;
 }
 
 /// A video's length as players show it ("0:07", "12:30", "1:02:03") from the timeline's
@@ -184,20 +227,41 @@ export function clockDuration(ms) {
   return h ? `${h}:${pad(m)}:${pad(sec)}` : `${m}:${pad(sec)}`;
 }
 
-/// The asset's thumbhash as a small image URL, decoded once per asset and kept: the tile shows it
-/// as its background (no canvas per tile), and a tile drawn again reuses it.
-export function placeholderOf(asset) {
-  if (asset.placeholder === undefined) {
-    asset.placeholder = null;
-    if (asset.thumbhash) {
-      try {
-        asset.placeholder = toDataURL(asset.thumbhash);
-      } catch {
-        // A hash we cannot read only costs the placeholder.
-      }
-    }
+// How long a thumbnail may take before the thumbhash is shown in its place.
+const PLACEHOLDER_AFTER_MS = 150;
+
+// Placeholders decoded lately, by thumbhash (a `data:` URL of about 3 KB each): a tile drawn
+// again reuses its URL. Bounded, so flinging through a library of any size holds a few MB; the
+// oldest are dropped first, and decoding one again costs about a tenth of a millisecond.
+const PLACEHOLDERS = new Map();
+const PLACEHOLDERS_KEPT = 2000;
+
+function averageColorOf(hash) {
+  try {
+    return averageColor(hash);
+  } catch {
+    return null; // A hash we cannot read only costs the placeholder.
   }
-  return asset.placeholder;
+}
+
+/// The asset's thumbhash as a small image URL for the tile's background (no canvas per tile);
+/// null without a thumbhash or with one that cannot be read.
+export function placeholderOf(asset) {
+  const hash = asset.thumbhash;
+  if (!hash) return null;
+  let url = PLACEHOLDERS.get(hash);
+  if (url === undefined) {
+    try {
+      url = toDataURL(hash);
+    } catch {
+      url = null; // A hash we cannot read only costs the placeholder.
+    }
+    if (PLACEHOLDERS.size >= PLACEHOLDERS_KEPT) PLACEHOLDERS.delete(PLACEHOLDERS.keys().next().value);
+  } else {
+    PLACEHOLDERS.delete(hash); // Moved to the newest end.
+  }
+  PLACEHOLDERS.set(hash, url);
+  return url;
 }
 
 /// A tile's thumbnail: the edited one of an edited photo (as Immich's web app asks), under an

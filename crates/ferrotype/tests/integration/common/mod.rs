@@ -753,6 +753,21 @@ pub fn open_catalog_file(db: &Path) -> rusqlite::Connection {
     conn
 }
 
+/// A thumbhash of its own for the `i`th generated asset (any 25 bytes decode to a blurred
+/// picture), so a client that keeps decoded placeholders by hash decodes one per asset, as in a
+/// real library.
+pub fn distinct_thumbhash(i: usize) -> Vec<u8> {
+    let mut x = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..25)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
 /// Inserts `count` assets of `owner` straight into a stopped server's catalog, in one
 /// transaction, each with a realistic EXIF row when `with_exif`; capture times spread over 20
 /// years. The catalog's triggers give every row its sync cursor and timeline count.
@@ -806,7 +821,7 @@ pub fn fill_catalog(db: &Path, owner: &str, count: usize, with_exif: bool) {
                     checksum,
                     taken,
                     i % 10 == 0,
-                    vec![0x5au8; 25],
+                    distinct_thumbhash(i),
                 ])
                 .expect("insert asset");
             if with_exif {
@@ -845,7 +860,7 @@ pub async fn fill_catalog_postgres(url: &str, owner: &str, count: usize, with_ex
                 'IMG_' || lpad(i::text, 6, '0') || '.jpg',
                 decode(md5(i::text) || substr(md5(i::text || 'x'), 1, 8), 'hex'),
                 4000000, g.taken, g.taken, g.taken, g.taken, g.taken, 'timeline', i % 10 = 0,
-                4000, 3000, decode(repeat('5a', 25), 'hex')
+                4000, 3000, decode(md5(i::text || 't') || substr(md5(i::text || 'u'), 1, 18), 'hex')
              FROM generate_series($2::bigint, $3::bigint - 1) AS i,
                 LATERAL (SELECT gen_random_uuid() AS id,
                     make_timestamptz((2005 + (i % 240) / 12)::int, (1 + (i % 240) % 12)::int,
