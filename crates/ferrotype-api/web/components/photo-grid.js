@@ -132,20 +132,9 @@ function tilesListen(holder) {
     else if (check || state.selected.size || e.shiftKey || e.ctrlKey || e.metaKey) toggleSelected(id, link);
     else openViewer(id);
   });
-  // Loads and errors do not bubble: caught on their way down. Thumbnails that arrived are shown
-  // together in the next frame: each one shown repaints the band of the page around it, and
-  // with it its neighbours' images (decoded again when the browser's cache has let them go).
-  const arrived = new Set();
-  let frame = 0;
-  holder.addEventListener("load", (e) => {
-    if (!e.target.classList?.contains("thumb")) return;
-    arrived.add(e.target.parentNode);
-    frame ||= requestAnimationFrame(() => {
-      frame = 0;
-      for (const link of arrived) link.classList.add("loaded");
-      arrived.clear();
-    });
-  }, true);
+  // Loads and errors do not bubble: caught on their way down. (`loaded` only marks the tile: the
+  // image draws itself when it comes, over the tile's colour.)
+  holder.addEventListener("load", (e) => e.target.classList?.contains("thumb") && e.target.parentNode.classList.add("loaded"), true);
   holder.addEventListener("error", (e) => {
     const img = e.target;
     const link = img.parentNode;
