@@ -69,7 +69,22 @@ fn free_port() -> u16 {
 }
 
 impl S3Server {
+    /// Starts a server and returns once it answers HTTP. The port is free when we probe it but
+    /// another test may take it before the server binds; a server that exits at start is started
+    /// again on a new port.
     pub fn start(kind: Kind) -> S3Server {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match S3Server::try_start(kind) {
+                Ok(server) => return server,
+                Err(why) if attempt < 3 => eprintln!("{kind:?}: {why}; starting again"),
+                Err(why) => panic!("{kind:?}: {why}"),
+            }
+        }
+    }
+
+    fn try_start(kind: Kind) -> Result<S3Server, String> {
         let cache = installed();
         let port = free_port();
         let (mut command, root) = match kind {
@@ -118,17 +133,35 @@ impl S3Server {
             root,
         };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        // Readiness is an HTTP answer, not an accepted connection: a listening socket whose
+        // server is still starting can reset the first request.
+        loop {
             if let Some(status) = server.child.try_wait().expect("wait") {
-                panic!("{kind:?} exited at start: {status}");
+                return Err(format!("exited at start ({status})"));
             }
-            assert!(
-                Instant::now() < deadline,
-                "{kind:?} did not listen on port {port} within 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
+            match server.request("GET / HTTP/1.1") {
+                Ok(answer) if answer.starts_with("HTTP/1.") => return Ok(server),
+                Ok(_) | Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                Ok(answer) => return Err(format!("answered {answer:?} on port {port}")),
+                Err(e) => return Err(format!("no HTTP answer on port {port} within 30 s: {e}")),
+            }
         }
-        server
+    }
+
+    /// One request on a fresh connection (`Connection: close`); the whole answer.
+    fn request(&self, request_line: &str) -> std::io::Result<String> {
+        let port = self.endpoint.rsplit(':').next().unwrap();
+        let mut stream = TcpStream::connect(format!("127.0.0.1:{port}"))?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        write!(
+            stream,
+            "{request_line}\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        Ok(answer)
     }
 
     /// Creates a bucket: a folder for s3s-fs, an (unsigned: moto takes anything) PUT for moto.
@@ -136,15 +169,9 @@ impl S3Server {
         match &self.root {
             Some(root) => std::fs::create_dir_all(root.path().join(name)).expect("bucket folder"),
             None => {
-                let port = self.endpoint.rsplit(':').next().unwrap();
-                let mut stream = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
-                write!(
-                    stream,
-                    "PUT /{name} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                )
-                .unwrap();
-                let mut answer = String::new();
-                stream.read_to_string(&mut answer).unwrap();
+                let answer = self
+                    .request(&format!("PUT /{name} HTTP/1.1"))
+                    .unwrap_or_else(|e| panic!("moto did not create bucket {name}: {e}"));
                 assert!(
                     answer.starts_with("HTTP/1.1 200"),
                     "moto did not create bucket {name}: {answer}"
