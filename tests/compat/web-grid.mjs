@@ -127,6 +127,47 @@ await step("images are asked for once scrolling stops", async () => {
   });
 });
 
+await step("a fling asks for no images, also when months arrive during it", async () => {
+  // A month's assets arriving draws the page without a scroll; that must not count as the
+  // scrolling having stopped (it once asked for every waiting tile's image at each arrival).
+  // Counted from the fling's third frame: its first scroll starts from rest.
+  const asked = { thumbnails: 0, months: 0 };
+  let counting = false;
+  const count = (r) => {
+    if (!counting) return;
+    if (r.url().includes("/thumbnail")) asked.thumbnails++;
+    if (r.url().includes("/timeline/bucket?")) asked.months++;
+  };
+  page.on("request", count);
+  await page.exposeFunction("flingCounting", (on) => (counting = on));
+  const fling = await page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
+    const seen = new Set();
+    let slowestFrame = 0;
+    for (let i = 0; i < 40; i++) {
+      const t = performance.now();
+      window.scrollBy(0, window.innerHeight);
+      await frame();
+      if (i === 2) await window.flingCounting(true);
+      if (i > 2) slowestFrame = Math.max(slowestFrame, performance.now() - t);
+      for (const t of document.querySelectorAll(".tile")) seen.add(t.dataset.id);
+    }
+    await window.flingCounting(false);
+    return { flown: seen.size, slowestFrame, tilesInPage: document.querySelectorAll(".tile").length };
+  });
+  const during = { ...asked };
+  page.off("request", count);
+  assert.ok(during.months >= 5, `months fetched during the fling: ${during.months}`);
+  const said = `${during.thumbnails} thumbnails asked for while flying past ${fling.flown} tiles (slowest frame ${fling.slowestFrame.toFixed(0)} ms)`;
+  // A frame slower than the settling delay (150 ms) is a pause: the tiles then in the page may
+  // ask, once.
+  if (fling.slowestFrame < 150) assert.equal(during.thumbnails, 0, said);
+  else assert.ok(during.thumbnails <= fling.tilesInPage, said);
+  // Once still, the tiles on screen and those drawn ahead of it all get their images.
+  await settled();
+  await page.waitForFunction(() => [...document.querySelectorAll(".tile img")].every((i) => i.getAttribute("src")));
+});
+
 await step("the viewer steps into a month not loaded yet", async () => {
   await page.evaluate(() => window.scrollTo(0, 0));
   await settled();

@@ -14,12 +14,18 @@ const [base, compat, email, password] = process.argv.slice(2);
 const browser = await launch(compat);
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 const page = await context.newPage();
+// Progress and the page's messages on stderr: a run that stalls says where.
+const progress = (what) => process.stderr.write(`${new Date().toISOString()} ${what}\n`);
+page.on("console", (m) => progress(`page ${m.type()}: ${m.text()}`));
+page.on("pageerror", (e) => progress(`page error: ${e.message}`));
 await page.goto(base);
 await page.fill("input[name=email]", email);
 await page.fill("input[name=password]", password);
 await page.click("button[type=submit]");
 await page.locator(".month").first().waitFor();
+progress("signed in, months shown");
 await page.waitForFunction(() => document.querySelectorAll(".tile.loaded").length > 0);
+progress("first thumbnails shown");
 // WEB_SCROLL_TRACE=<file>: a Chrome trace of both phases (open it in chrome://tracing or
 // Perfetto), each step marked as a user timing measure named by its phase.
 const tracePath = process.env.WEB_SCROLL_TRACE;
@@ -75,6 +81,7 @@ const result = await page.evaluate(async () => {
     for (let i = 0; i < 40; i++) await step(fling, window.innerHeight, "fling");
   }
   const flinging = stats(fling, started);
+  console.log("flinging done");
 
   window.scrollTo(0, document.documentElement.scrollHeight / 3);
   await pause(500);

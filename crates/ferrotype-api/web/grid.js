@@ -13,13 +13,15 @@ const GAP = 4;
 const TITLE_HEIGHT = 52; // .month > h2 in app.css
 const DAY_TITLE_HEIGHT = 36; // .day-title in app.css
 const DAY_GAP = 16; // between days side by side, and below a day
-const MARGIN = 0.5; // screens drawn above and below the visible one
+const MARGIN = 1.0; // screens drawn above and below the visible one
 const PREFETCH = 3.0; // viewports within which sections are fetched ahead
 // Faster than this (screens per second) the user is flinging or dragging the scrubber: tiles
 // show their colour and fetch their images only once scrolling slows or pauses, so the images
 // of tiles flown past are never fetched or decoded.
 const FAST_SCREENS_PER_SECOND = 4;
 const SETTLE_MS = 150;
+// Images asked for per frame for the tiles drawn ahead of the screen (see `showImages`).
+const AHEAD_IMAGES_PER_FRAME = 2;
 
 /// The row height aimed at: smaller on phones, as Immich's web client does.
 function rowHeightFor(width) {
@@ -181,6 +183,7 @@ export class VirtualGrid {
     window.removeEventListener("resize", this.schedule);
     this.resized.disconnect();
     cancelAnimationFrame(this.frame);
+    cancelAnimationFrame(this.trickleFrame);
     clearTimeout(this.settle);
     this.destroyed = true;
   }
@@ -294,16 +297,60 @@ export class VirtualGrid {
     }
     for (const listener of this.scrolledListeners) listener(top + this.headerHeight());
     const now = performance.now();
-    const speed = Math.abs(top - this.last.top) / view / Math.max(1, now - this.last.time) * 1000;
-    this.last = { top, time: now };
     clearTimeout(this.settle);
-    if (speed < FAST_SCREENS_PER_SECOND) this.showImages();
-    else this.settle = setTimeout(() => this.showImages(), SETTLE_MS);
+    if (top !== this.last.top) {
+      const speed = Math.abs(top - this.last.top) / view / Math.max(1, now - this.last.time) * 1000;
+      this.last = { top, time: now };
+      if (speed < FAST_SCREENS_PER_SECOND) this.showImages();
+      else {
+        cancelAnimationFrame(this.trickleFrame); // No images ahead while flinging either.
+        this.trickleFrame = 0;
+        this.settle = setTimeout(() => this.showImages(), SETTLE_MS);
+      }
+    } else {
+      // Drawn without a scroll (a month's assets came): the page is as fast as its last move,
+      // so a month arriving in the middle of a fling does not fetch the images of its tiles.
+      const still = now - this.last.time;
+      this.settle = setTimeout(() => this.showImages(), Math.max(0, SETTLE_MS - still));
+    }
   }
 
+  /// Asks for the images of the tiles on screen at once, and of those drawn ahead (above and
+  /// below it) a few a frame, nearest first: a browser decodes a thumbnail while drawing the frame
+  /// that first shows it, and a row's worth at once makes that frame late.
   showImages() {
-    for (const node of this.waiting) if (node.isConnected) node.showImage();
-    this.waiting.clear();
+    cancelAnimationFrame(this.trickleFrame);
+    this.trickleFrame = 0;
+    const view = window.innerHeight;
+    const top = window.scrollY - this.origin();
+    const ahead = [];
+    for (const node of this.waiting) {
+      if (!node.isConnected) {
+        this.waiting.delete(node);
+        continue;
+      }
+      const s = node.section;
+      const y = s.offset + (s.title ? TITLE_HEIGHT : 0) + node.tileY;
+      const distance = Math.max(top - (y + node.tileHeight), y - (top + view));
+      if (distance <= 0) {
+        node.showImage();
+        this.waiting.delete(node);
+      } else ahead.push([distance, node]);
+    }
+    if (!ahead.length) return;
+    ahead.sort((a, b) => a[0] - b[0]);
+    const queue = ahead.map(([, node]) => node);
+    const next = () => {
+      this.trickleFrame = 0;
+      for (let shown = 0; shown < AHEAD_IMAGES_PER_FRAME && queue.length; ) {
+        const node = queue.shift();
+        if (!this.waiting.delete(node) || !node.isConnected) continue;
+        node.showImage();
+        shown++;
+      }
+      if (queue.length) this.trickleFrame = requestAnimationFrame(next);
+    };
+    this.trickleFrame = requestAnimationFrame(next);
   }
 
   /// Fetches a section's assets once (again after a failure, at most every 5 seconds).
@@ -401,6 +448,9 @@ export class VirtualGrid {
       if (s.tiles.has(i)) continue;
       const node = this.makeTile(s.assets[i], i);
       placeNode(node, x[i], y[i], w[i], h[i]);
+      node.section = s;
+      node.tileY = y[i];
+      node.tileHeight = h[i];
       s.tiles.set(i, node);
       if (node.showImage) this.waiting.add(node);
       fresh.push(node);

@@ -25,7 +25,7 @@ mod compat_support;
 mod support;
 
 use ferrotype_core::storage::{Generated, generated_key};
-use support::{filled_server, loadavg, verdict};
+use support::{cpu_share, cpu_ticks, filled_server, loadavg, verdict};
 
 const ASSETS: usize = 100_000;
 const TARGET_MAX_TILES: f64 = 1000.0;
@@ -46,6 +46,7 @@ fn main() {
     let script = root.join("tests/compat/web-scroll.mjs");
     let compat = compat_support::compat_dir();
     let load_before = loadavg();
+    let cpu_before = cpu_ticks();
     let run = compat_support::run_node(
         &[
             script.to_str().unwrap(),
@@ -57,6 +58,7 @@ fn main() {
         &root,
         &[],
     );
+    let cpu_during = cpu_share(cpu_before, cpu_ticks());
     server.stop();
     drop(temp);
     assert!(run.status.success(), "{}", run.transcript());
@@ -91,6 +93,7 @@ fn main() {
         verdict(tiles < TARGET_MAX_TILES)
     );
     println!("load average before: {load_before}; after: {}", loadavg());
+    println!("CPUs while scrolling (all processes): {cpu_during}");
     if tiles >= TARGET_MAX_TILES || !pass {
         std::process::exit(1);
     }

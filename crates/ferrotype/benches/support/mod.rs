@@ -49,6 +49,38 @@ pub fn loadavg() -> String {
         .unwrap_or_default()
 }
 
+/// The machine's CPU time so far, from /proc/stat: (all, busy, stolen), in clock ticks.
+/// "Stolen" is time the hypervisor gave this virtual machine's CPUs to others: a run with much
+/// of it measured a machine that was not quiet, whatever the load average says.
+pub fn cpu_ticks() -> (u64, u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let at = |i: usize| fields.get(i).copied().unwrap_or(0);
+    // user nice system idle iowait irq softirq steal
+    let all: u64 = (0..8).map(at).sum();
+    let idle = at(3) + at(4);
+    (all, all - idle - at(7), at(7))
+}
+
+/// What the CPUs did between two `cpu_ticks` readings: "busy N%, stolen M%".
+pub fn cpu_share(before: (u64, u64, u64), after: (u64, u64, u64)) -> String {
+    let all = after.0.saturating_sub(before.0).max(1) as f64;
+    let busy = after.1.saturating_sub(before.1) as f64;
+    let stolen = after.2.saturating_sub(before.2) as f64;
+    format!(
+        "busy {:.0}%, stolen by the hypervisor {:.1}%",
+        100.0 * busy / all,
+        100.0 * stolen / all
+    )
+}
+
 pub fn verdict(pass: bool) -> &'static str {
     if pass { "PASS" } else { "FAIL" }
 }
