@@ -145,12 +145,12 @@ await step("a fling asks for no images, also when months arrive during it", asyn
     const seen = new Set();
     let slowestFrame = 0;
     for (let i = 0; i < 40; i++) {
-      const t = performance.now();
+      const started = performance.now();
       window.scrollBy(0, window.innerHeight);
       await frame();
       if (i === 2) await window.flingCounting(true);
-      if (i > 2) slowestFrame = Math.max(slowestFrame, performance.now() - t);
-      for (const t of document.querySelectorAll(".tile")) seen.add(t.dataset.id);
+      if (i > 2) slowestFrame = Math.max(slowestFrame, performance.now() - started);
+      for (const tile of document.querySelectorAll(".tile")) seen.add(tile.dataset.id);
     }
     await window.flingCounting(false);
     return { flown: seen.size, slowestFrame, tilesInPage: document.querySelectorAll(".tile").length };

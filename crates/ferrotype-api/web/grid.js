@@ -183,7 +183,7 @@ export class VirtualGrid {
     window.removeEventListener("resize", this.schedule);
     this.resized.disconnect();
     cancelAnimationFrame(this.frame);
-    cancelAnimationFrame(this.trickleFrame);
+    this.stopAhead();
     clearTimeout(this.settle);
     this.destroyed = true;
   }
@@ -303,8 +303,7 @@ export class VirtualGrid {
       this.last = { top, time: now };
       if (speed < FAST_SCREENS_PER_SECOND) this.showImages();
       else {
-        cancelAnimationFrame(this.trickleFrame); // No images ahead while flinging either.
-        this.trickleFrame = 0;
+        this.stopAhead(); // No images ahead while flinging either.
         this.settle = setTimeout(() => this.showImages(), SETTLE_MS);
       }
     } else {
@@ -319,8 +318,7 @@ export class VirtualGrid {
   /// below it) a few a frame, nearest first: a browser decodes a thumbnail while drawing the frame
   /// that first shows it, and a row's worth at once makes that frame late.
   showImages() {
-    cancelAnimationFrame(this.trickleFrame);
-    this.trickleFrame = 0;
+    this.stopAhead();
     const view = window.innerHeight;
     const top = window.scrollY - this.origin();
     const ahead = [];
@@ -351,6 +349,12 @@ export class VirtualGrid {
       if (queue.length) this.trickleFrame = requestAnimationFrame(next);
     };
     this.trickleFrame = requestAnimationFrame(next);
+  }
+
+  /// Stops asking for the images of tiles ahead of the screen (they stay waiting).
+  stopAhead() {
+    cancelAnimationFrame(this.trickleFrame);
+    this.trickleFrame = 0;
   }
 
   /// Fetches a section's assets once (again after a failure, at most every 5 seconds).
