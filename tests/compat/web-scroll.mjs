@@ -46,6 +46,23 @@ if (tracePath) {
   });
 }
 
+// A watchdog: every 20 s, where the scroll is (phase and step), or that the page's main thread
+// did not answer within 5 s (busy: a script or the page's rendering), so a stalled run says how.
+// (Not the script's stack: pausing a busy page needs the debugger enabled from the start, which
+// would weigh on the figures.)
+const watchdog = await page.context().newCDPSession(page);
+const timeout = (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms));
+const watching = setInterval(async () => {
+  const answer = await Promise.race([
+    watchdog.send("Runtime.evaluate", {
+      expression: "JSON.stringify({ ...window.scrollProgress, scrollY, hidden: document.hidden, tiles: document.querySelectorAll('.tile').length })",
+      returnByValue: true,
+    }).catch(() => null), // (the browser closing)
+    timeout(5000),
+  ]);
+  progress(answer ? `at ${answer.result.value}` : "the page's main thread did not answer within 5 s");
+}, 20000);
+
 const result = await page.evaluate(async () => {
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
   const pause = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -68,6 +85,7 @@ const result = await page.evaluate(async () => {
     const took = performance.now() - t;
     performance.measure(phase, { start: t, duration: took });
     steps.push(took);
+    window.scrollProgress = { phase, step: steps.length };
     maxTiles = Math.max(maxTiles, document.querySelectorAll(".tile").length);
   };
 
@@ -101,6 +119,7 @@ const result = await page.evaluate(async () => {
   const browsing = { ...stats(read, started), images };
   return { flinging, browsing, maxTiles, months: document.querySelectorAll(".month").length };
 });
+clearInterval(watching);
 if (tracePath) await browser.stopTracing();
 if (cdp) {
   const { profile } = await cdp.send("Profiler.stop");

@@ -144,6 +144,7 @@ export class VirtualGrid {
     this.scrolledListeners = new Set();
     this.waiting = new Set(); // tiles in the page whose image is not asked for yet
     this.last = { top: 0, time: 0 };
+    this.scrollY = null; // the page's scroll position at the last draw
     this.width = container.clientWidth || 800;
     this.where = new Map(); // asset id -> [section index, asset index]
     this.sections = sections.map((s, index) => {
@@ -185,6 +186,7 @@ export class VirtualGrid {
     cancelAnimationFrame(this.frame);
     this.stopAhead();
     clearTimeout(this.settle);
+    clearTimeout(this.pointerTimer);
     this.destroyed = true;
   }
 
@@ -298,6 +300,9 @@ export class VirtualGrid {
     for (const listener of this.scrolledListeners) listener(top + this.headerHeight());
     const now = performance.now();
     clearTimeout(this.settle);
+    // Held on a scroll of the page only, not when what is above the grid changes height.
+    if (this.scrollY !== null && window.scrollY !== this.scrollY) this.holdPointer();
+    this.scrollY = window.scrollY;
     if (top !== this.last.top) {
       const speed = Math.abs(top - this.last.top) / view / Math.max(1, now - this.last.time) * 1000;
       this.last = { top, time: now };
@@ -312,6 +317,21 @@ export class VirtualGrid {
       const still = now - this.last.time;
       this.settle = setTimeout(() => this.showImages(), Math.max(0, SETTLE_MS - still));
     }
+  }
+
+  /// Takes the grid out of pointer hit-testing until scrolling has paused for `SETTLE_MS`: tiles
+  /// sliding under a still mouse would otherwise each be hovered in turn, every frame a hit
+  /// test, a tile's check repainted and the link's address sent to the browser's status bar.
+  holdPointer() {
+    if (!this.scrolling) {
+      this.scrolling = true;
+      this.container.classList.add("scrolling");
+    }
+    clearTimeout(this.pointerTimer);
+    this.pointerTimer = setTimeout(() => {
+      this.scrolling = false;
+      this.container.classList.remove("scrolling");
+    }, SETTLE_MS);
   }
 
   /// Asks for the images of the tiles on screen at once, and of those drawn ahead (above and

@@ -16,7 +16,9 @@
 //! time goes: `WEB_SCROLL_TRACE=<file>` saves a Chrome trace of the run (read it with
 //! `tests/compat/trace-steps.py <file>`: CPU time per step by thread and event),
 //! `WEB_SCROLL_PROFILE=<file>` the page's JavaScript profile, and `WEB_SCROLL_CSS=<rules>` adds
-//! styles to the page to compare a change without a build.
+//! styles to the page to compare a change without a build. `WEB_SCROLL_RUNS=<n>` repeats the
+//! browser's run n times on the same library. Each run prints the share of CPU time the
+//! hypervisor stole meanwhile: a run counts as one on a quiet machine when it is near zero.
 
 #[path = "../tests/integration/common/mod.rs"]
 mod common;
@@ -45,6 +47,33 @@ fn main() {
     let root = common::repo_root();
     let script = root.join("tests/compat/web-scroll.mjs");
     let compat = compat_support::compat_dir();
+    // WEB_SCROLL_RUNS=<n>: the browser's run repeated n times on the same library (each
+    // judged alone), to tell a slow step from a busy host.
+    let runs: usize = std::env::var("WEB_SCROLL_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let mut pass = true;
+    for run in 1..=runs {
+        if runs > 1 {
+            println!("run {run} of {runs}");
+        }
+        pass &= scroll_once(&server, &script, &compat, &root);
+    }
+    server.stop();
+    drop(temp);
+    if !pass {
+        std::process::exit(1);
+    }
+}
+
+/// One browser run: prints its figures, and whether they meet the targets.
+fn scroll_once(
+    server: &common::Server,
+    script: &std::path::Path,
+    compat: &std::path::Path,
+    root: &std::path::Path,
+) -> bool {
     let load_before = loadavg();
     let cpu_before = cpu_ticks();
     let run = compat_support::run_node(
@@ -55,12 +84,10 @@ fn main() {
             "admin@example.com",
             "admin-password",
         ],
-        &root,
+        root,
         &[],
     );
     let cpu_during = cpu_share(cpu_before, cpu_ticks());
-    server.stop();
-    drop(temp);
     assert!(run.status.success(), "{}", run.transcript());
     let line = run.stdout.lines().last().unwrap_or("{}");
     let r: serde_json::Value = serde_json::from_str(line).expect("the script's JSON");
@@ -94,9 +121,7 @@ fn main() {
     );
     println!("load average before: {load_before}; after: {}", loadavg());
     println!("CPUs while scrolling (all processes): {cpu_during}");
-    if tiles >= TARGET_MAX_TILES || !pass {
-        std::process::exit(1);
-    }
+    pass && tiles < TARGET_MAX_TILES
 }
 
 /// Uploads a real photo, waits for its thumbnail, and links that file in as the thumbnail of
