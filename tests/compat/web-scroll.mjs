@@ -49,9 +49,15 @@ if (tracePath) {
 // A watchdog: every 20 s, where the scroll is (phase and step), or that the page's main thread
 // did not answer within 5 s (busy: a script or the page's rendering), so a stalled run says how.
 // (Not the script's stack: pausing a busy page needs the debugger enabled from the start, which
-// would weigh on the figures.)
+// would weigh on the figures.) Headless Chromium on this VM has stopped drawing frames mid-run
+// (two runs of twelve in one session: the page answering, no animation frame for minutes): after 20 s
+// without a step it is nudged (brought to the front, the mouse moved), and after a minute the
+// run ends with exit code 3 (STALLED), which the bench reports and runs again.
+const STALLED = 3;
 const watchdog = await page.context().newCDPSession(page);
 const timeout = (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms));
+let lastAt = null;
+let stillFor = 0; // watchdog rounds without a step
 const watching = setInterval(async () => {
   const answer = await Promise.race([
     watchdog.send("Runtime.evaluate", {
@@ -60,7 +66,20 @@ const watching = setInterval(async () => {
     }).catch(() => null), // (the browser closing)
     timeout(5000),
   ]);
-  progress(answer ? `at ${answer.result.value}` : "the page's main thread did not answer within 5 s");
+  if (!answer) return progress("the page's main thread did not answer within 5 s");
+  const at = answer.result.value;
+  stillFor = at === lastAt ? stillFor + 1 : 0;
+  lastAt = at;
+  progress(`at ${at}`);
+  if (stillFor === 1) {
+    progress("no step for 20 s while the page answers: no frame drawn; nudging the browser");
+    await page.bringToFront().catch(() => {});
+    await page.mouse.move(5, 5).catch(() => {});
+  }
+  if (stillFor >= 3) {
+    progress("stalled: no frame drawn for a minute");
+    process.exit(STALLED);
+  }
 }, 20000);
 
 const result = await page.evaluate(async () => {

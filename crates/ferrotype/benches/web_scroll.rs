@@ -54,11 +54,22 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1);
     let mut pass = true;
-    for run in 1..=runs {
+    let mut stalls = 0;
+    let mut run = 1;
+    while run <= runs {
         if runs > 1 {
             println!("run {run} of {runs}");
         }
-        pass &= scroll_once(&server, &script, &compat, &root);
+        match scroll_once(&server, &script, &compat, &root) {
+            Some(passed) => {
+                pass &= passed;
+                run += 1;
+            }
+            // Headless Chromium stopped drawing frames (see web-scroll.mjs): no figures from
+            // that run, which is started again, twice at most.
+            None if stalls < 2 => stalls += 1,
+            None => panic!("Chromium stalled in {} runs", stalls + 1),
+        }
     }
     server.stop();
     drop(temp);
@@ -67,13 +78,14 @@ fn main() {
     }
 }
 
-/// One browser run: prints its figures, and whether they meet the targets.
+/// One browser run: prints its figures, and whether they meet the targets; None if Chromium
+/// stopped drawing frames (the script's exit code 3, `STALLED`).
 fn scroll_once(
     server: &common::Server,
     script: &std::path::Path,
     compat: &std::path::Path,
     root: &std::path::Path,
-) -> bool {
+) -> Option<bool> {
     let load_before = loadavg();
     let cpu_before = cpu_ticks();
     let run = compat_support::run_node(
@@ -88,6 +100,11 @@ fn scroll_once(
         &[],
     );
     let cpu_during = cpu_share(cpu_before, cpu_ticks());
+    if run.status.code() == Some(3) {
+        let said = run.stderr.lines().rev().take(3).collect::<Vec<_>>();
+        println!("Chromium stopped drawing frames; the run is started again. Last said: {said:?}");
+        return None;
+    }
     assert!(run.status.success(), "{}", run.transcript());
     let line = run.stdout.lines().last().unwrap_or("{}");
     let r: serde_json::Value = serde_json::from_str(line).expect("the script's JSON");
@@ -121,7 +138,10 @@ fn scroll_once(
     );
     println!("load average before: {load_before}; after: {}", loadavg());
     println!("CPUs while scrolling (all processes): {cpu_during}");
-    pass && tiles < TARGET_MAX_TILES
+    if let Some(nudged) = run.stderr.lines().find(|l| l.contains("nudging")) {
+        println!("(Chromium drew no frame for 20 s in this run and was nudged: {nudged})");
+    }
+    Some(pass && tiles < TARGET_MAX_TILES)
 }
 
 /// Uploads a real photo, waits for its thumbnail, and links that file in as the thumbnail of
