@@ -50,9 +50,9 @@ if (tracePath) {
 // did not answer within 5 s (busy: a script or the page's rendering), so a stalled run says how.
 // (Not the script's stack: pausing a busy page needs the debugger enabled from the start, which
 // would weigh on the figures.) Headless Chromium on this VM has stopped drawing frames mid-run
-// (two runs of twelve in one session: the page answering, no animation frame for minutes): after 20 s
-// without a step it is nudged (brought to the front, the mouse moved), and after a minute the
-// run ends with exit code 3 (STALLED), which the bench reports and runs again.
+// (two runs of twelve in one session: the page answering, no animation frame for minutes):
+// after 20 s without a step it is nudged (brought to the front, the mouse moved), and after a
+// minute the run ends with exit code 3 (STALLED), which the bench reports and runs again.
 const STALLED = 3;
 const watchdog = await page.context().newCDPSession(page);
 const timeout = (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms));

@@ -32,6 +32,8 @@ use support::{cpu_share, cpu_ticks, filled_server, loadavg, verdict};
 const ASSETS: usize = 100_000;
 const TARGET_MAX_TILES: f64 = 1000.0;
 const TARGET_P95_MS: f64 = 50.0;
+/// web-scroll.mjs's exit code when Chromium stopped drawing frames (its `STALLED`).
+const STALLED: i32 = 3;
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
@@ -79,7 +81,7 @@ fn main() {
 }
 
 /// One browser run: prints its figures, and whether they meet the targets; None if Chromium
-/// stopped drawing frames (the script's exit code 3, `STALLED`).
+/// stopped drawing frames (the script's exit code `STALLED`).
 fn scroll_once(
     server: &common::Server,
     script: &std::path::Path,
@@ -100,7 +102,7 @@ fn scroll_once(
         &[],
     );
     let cpu_during = cpu_share(cpu_before, cpu_ticks());
-    if run.status.code() == Some(3) {
+    if run.status.code() == Some(STALLED) {
         let said = run.stderr.lines().rev().take(3).collect::<Vec<_>>();
         println!("Chromium stopped drawing frames; the run is started again. Last said: {said:?}");
         return None;
