@@ -258,6 +258,11 @@ export class VirtualGrid {
     for (const listener of this.listeners) listener();
   }
 
+  /// The grid position where the tiles of section `s` start (below its title).
+  tilesTop(s) {
+    return s.offset + (s.title ? TITLE_HEIGHT : 0);
+  }
+
   /// The section holding the grid position `y` (binary search over offsets).
   sectionAt(y) {
     const list = this.sections;
@@ -293,7 +298,7 @@ export class VirtualGrid {
     for (let i = this.sectionAt(Math.max(0, from)).index; i < this.sections.length; i++) {
       const s = this.sections[i];
       if (s.offset > to) break;
-      const gridTop = s.offset + (s.title ? TITLE_HEIGHT : 0);
+      const gridTop = this.tilesTop(s);
       // (A section being fetched again keeps its layout but has no assets until they come.)
       if (s.layout && s.assets) this.draw(s, from - gridTop, to - gridTop);
     }
@@ -348,7 +353,7 @@ export class VirtualGrid {
         continue;
       }
       const s = node.section;
-      const y = s.offset + (s.title ? TITLE_HEIGHT : 0) + node.tileY;
+      const y = this.tilesTop(s) + node.tileY;
       const distance = Math.max(top - (y + node.tileHeight), y - (top + view));
       if (distance <= 0) {
         node.showImage();
@@ -580,7 +585,7 @@ export class VirtualGrid {
     const at = this.where.get(id);
     const s = at && this.sections[at[0]];
     if (!s?.layout) return;
-    const top = this.origin() + s.offset + (s.title ? TITLE_HEIGHT : 0) + s.layout.y[at[1]];
+    const top = this.origin() + this.tilesTop(s) + s.layout.y[at[1]];
     const bottom = top + s.layout.h[at[1]];
     const header = this.headerHeight();
     if (top < window.scrollY + header || bottom > window.scrollY + window.innerHeight) {
