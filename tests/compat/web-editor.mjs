@@ -1,7 +1,8 @@
 // The photo editor in Chromium against the real server: the viewer's Edit button, a turn to the
 // right saved (the server's edits, then the grid's tile and the viewer's photo standing upright
 // once the edited thumbnails exist), a crop dragged on the canvas and saved (crop first in the
-// list), and Reset (no edits, the photo lying again).
+// list), a press inside the editor released outside it (the editor stays), and Reset (no edits,
+// the photo lying again).
 // Usage: node web-editor.mjs <base-url> <compat-dir> <screenshot-dir> <asset id>
 //   the asset: an 800 x 400 photo, the admin's only one.
 
@@ -68,6 +69,11 @@ await step("a crop dragged on the canvas is saved first", async () => {
   await page.locator(".viewer-bar").getByRole("button", { name: "Edit", exact: true }).click();
   await page.locator("dialog.editor canvas").waitFor();
   await editorButton("Crop").click();
+  // Measured once crop mode shows the picture unturned (wider than tall).
+  await page.waitForFunction(() => {
+    const c = document.querySelector("dialog.editor canvas");
+    return c && c.width > c.height;
+  });
   const box = await page.locator("dialog.editor canvas").boundingBox();
   // The left quarter of the picture (crop mode shows it unturned, 2:1): 200 x 400.
   await page.mouse.move(box.x + 2, box.y + 2);
@@ -85,6 +91,30 @@ await step("a crop dragged on the canvas is saved first", async () => {
   assert.ok(Math.abs(crop.width - 200) < 20 && crop.height > 370, JSON.stringify(crop));
   // The left quarter turned right: wider than tall.
   await shapes(false);
+});
+
+await step("a press inside the editor released outside it keeps the editor and its edits", async () => {
+  await page.locator(".viewer-bar").getByRole("button", { name: "Edit", exact: true }).click();
+  await page.locator("dialog.editor canvas").waitFor();
+  const size = () => page.locator("dialog.editor canvas").evaluate((c) => `${c.width}x${c.height}`);
+  const before = await size();
+  await editorButton("Rotate right").click();
+  const turned = await size();
+  assert.notEqual(turned, before);
+  // Pressed on the dialog's title, released on the backdrop: a click on the dialog itself, at
+  // a point outside it (what a crop dragged past the edge makes).
+  const title = await page.locator("dialog.editor h2").boundingBox();
+  await page.mouse.move(title.x + 2, title.y + title.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(3, 3, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  assert.ok(await page.locator("dialog.editor[open]").isVisible(), "the editor stays open");
+  assert.equal(await size(), turned, "the turn is kept");
+  // A click on the backdrop still closes it, saving nothing.
+  await page.mouse.click(3, 3);
+  await page.locator("dialog.editor").waitFor({ state: "detached" });
+  assert.deepEqual((await get(`/assets/${id}/edits`)).body.edits.map((e) => e.action), ["crop", "rotate"]);
 });
 
 await step("Reset removes the edits", async () => {

@@ -8,7 +8,7 @@
 // that order (crop, mirrors, rotate), the order the server applies them in. The canvas draws
 // exactly that from the unedited preview.
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api } from "/api.js";
 import { html } from "/ui.js";
 import { state } from "/state.js";
@@ -143,7 +143,8 @@ function Editor({ asset, image, edits, close }) {
     ctx.scale(e.mirrorH ? -1 : 1, e.mirrorV ? -1 : 1);
     ctx.drawImage(image, sx, sy, sw, sh, -sw / 2, -sh / 2, sw, sh);
   };
-  useEffect(draw, [cropping]);
+  // Drawn before the browser paints: the canvas never shows the other mode's picture.
+  useLayoutEffect(draw, [cropping]);
 
   // Dragging a rectangle (in crop mode), in displayed-picture coordinates.
   const at = (e) => {

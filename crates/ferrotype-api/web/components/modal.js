@@ -24,18 +24,25 @@ export function Modal({ title, onClose, children, class: extra = "" }) {
     dialog.showModal();
     return () => dialog.open && dialog.close();
   }, []);
+  // A click on the backdrop closes the dialog, when the press began there too: a drag that
+  // starts inside (a crop in the editor, selecting a field's text) and ends outside is a click on
+  // the dialog, and must not lose what is in it.
+  const onBackdrop = (e) => {
+    if (e.target !== ref.current) return false;
+    const r = ref.current.getBoundingClientRect();
+    return !(e.clientX >= r.left && e.clientX <= r.right && e.clientY >= r.top && e.clientY <= r.bottom);
+  };
+  const pressedOutside = useRef(false);
+  const press = (e) => (pressedOutside.current = onBackdrop(e));
   const outside = (e) => {
-    if (e.target === ref.current) {
-      const r = ref.current.getBoundingClientRect();
-      const inside = e.clientX >= r.left && e.clientX <= r.right && e.clientY >= r.top && e.clientY <= r.bottom;
-      if (!inside) onClose();
-    }
+    if (pressedOutside.current && onBackdrop(e)) onClose();
+    pressedOutside.current = false;
   };
   const cancel = (e) => {
     e.preventDefault();
     onClose();
   };
-  return html`<dialog ref=${ref} class=${`dialog modal ${extra}`.trim()} aria-label=${title} onCancel=${cancel} onClick=${outside}>
+  return html`<dialog ref=${ref} class=${`dialog modal ${extra}`.trim()} aria-label=${title} onCancel=${cancel} onPointerDown=${press} onClick=${outside}>
     <div class="dialog-head">
       <h2>${title}</h2>
       <button type="button" class="quiet dialog-close" aria-label=${STRINGS.close} onClick=${onClose}>✕</button>
