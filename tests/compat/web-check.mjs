@@ -74,8 +74,11 @@ await step("thumbnails appear in the timeline", async () => {
   const months = await page.locator(".month h2").count();
   assert.ok(months >= 1, "month headers");
   // Each tile is drawn in its picture's average colour (read from the thumbhash) under the image.
-  const uncoloured = await page.evaluate(() => [...document.querySelectorAll(".tile")].filter((t) => !t.style.backgroundColor).length);
-  assert.equal(uncoloured, 0, "tiles without their average colour");
+  // A thumbnail asked for again may come before the month is fetched again with its thumbhash
+  // (the upload's live event, a moment after the last one): the colour follows.
+  const uncoloured = () => page.evaluate(() => [...document.querySelectorAll(".tile")].filter((t) => !t.style.backgroundColor).length);
+  await page.waitForFunction(() => [...document.querySelectorAll(".tile")].every((t) => t.style.backgroundColor), null, { timeout: 30000 }).catch(() => {});
+  assert.equal(await uncoloured(), 0, "tiles without their average colour");
 });
 
 await step("a slow thumbnail shows its blurred thumbhash meanwhile", async () => {

@@ -257,6 +257,36 @@ await step("shift-click selects a range across months", async () => {
   await page.getByRole("button", { name: "Clear" }).click();
 });
 
+await step("a click is not lost to a scroll: during the press, or just before it", async () => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await settled();
+  const checkAt = async (n) => {
+    const box = await page.locator(".tile .check").nth(n).boundingBox();
+    return [box.x + box.width / 2, box.y + box.height / 2];
+  };
+  const selected = (n) => page.locator(".tile").nth(n).evaluate((t) => t.classList.contains("selected"));
+  // The page scrolls a few pixels while the button is down (a month arriving above, a focus):
+  // the release still lands on the check.
+  await page.mouse.move(...(await checkAt(0)));
+  await page.mouse.down();
+  await page.evaluate(() => window.scrollBy(0, 4));
+  await page.waitForFunction(() => window.scrollY === 4);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.mouse.up();
+  await page.getByText("1 selected").waitFor();
+  assert.ok(await selected(0));
+  // Scrolled with the mouse still, then moved onto a check and pressed at once: the grid is
+  // back under the pointer as soon as the mouse moves.
+  await page.evaluate(() => window.scrollBy(0, 40));
+  await page.waitForFunction(() => document.querySelector(".scrolling"));
+  await page.mouse.move(...(await checkAt(1)));
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.getByText("2 selected").waitFor();
+  assert.ok(await selected(1));
+  await page.getByRole("button", { name: "Clear" }).click();
+});
+
 await step("the end of the timeline", async () => {
   // The page is drawn again after the selection is cleared: its new scrubber.
   await page.locator(".scrubber").waitFor();

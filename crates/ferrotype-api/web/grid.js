@@ -20,6 +20,8 @@ const PREFETCH = 3.0; // viewports within which sections are fetched ahead
 // of tiles flown past are never fetched or decoded.
 const FAST_SCREENS_PER_SECOND = 4;
 const SETTLE_MS = 150;
+/// What the grid listens to on the window to know the pointer moves or is pressed.
+const POINTER_EVENTS = ["pointermove", "pointerdown", "pointerup", "pointercancel"];
 // Images asked for per frame for the tiles drawn ahead of the screen (see `showImages`).
 const AHEAD_IMAGES_PER_FRAME = 2;
 
@@ -176,12 +178,23 @@ export class VirtualGrid {
     this.resized.observe(container);
     window.addEventListener("scroll", this.schedule, { passive: true });
     window.addEventListener("resize", this.schedule);
+    // The pointer hold (holdPointer) is for a still mouse over sliding tiles: a mouse that moves
+    // is pointing at something, and a press under way must end on what it began on.
+    this.pressed = false;
+    this.onPointer = (e) => {
+      if (e.type === "pointerdown") this.pressed = true;
+      else if (e.type !== "pointermove") this.pressed = false;
+      else if (!e.movementX && !e.movementY) return;
+      if (this.scrolling) this.releasePointer();
+    };
+    for (const type of POINTER_EVENTS) window.addEventListener(type, this.onPointer, { capture: true, passive: true });
     this.schedule();
   }
 
   destroy() {
     window.removeEventListener("scroll", this.schedule);
     window.removeEventListener("resize", this.schedule);
+    for (const type of POINTER_EVENTS) window.removeEventListener(type, this.onPointer, { capture: true });
     this.resized.disconnect();
     cancelAnimationFrame(this.frame);
     this.stopAhead();
@@ -327,16 +340,22 @@ export class VirtualGrid {
   /// Takes the grid out of pointer hit-testing until scrolling has paused for `SETTLE_MS`: tiles
   /// sliding under a still mouse would otherwise each be hovered in turn, every frame a hit
   /// test, a tile's check repainted and the link's address sent to the browser's status bar.
+  /// Not while a button is pressed (the release would land beside the grid and the click be
+  /// lost), and given back as soon as the mouse moves.
   holdPointer() {
+    if (this.pressed) return;
     if (!this.scrolling) {
       this.scrolling = true;
       this.container.classList.add("scrolling");
     }
     clearTimeout(this.pointerTimer);
-    this.pointerTimer = setTimeout(() => {
-      this.scrolling = false;
-      this.container.classList.remove("scrolling");
-    }, SETTLE_MS);
+    this.pointerTimer = setTimeout(() => this.releasePointer(), SETTLE_MS);
+  }
+
+  releasePointer() {
+    clearTimeout(this.pointerTimer);
+    this.scrolling = false;
+    this.container.classList.remove("scrolling");
   }
 
   /// Asks for the images of the tiles on screen at once, and of those drawn ahead (above and
