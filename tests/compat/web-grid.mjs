@@ -269,16 +269,18 @@ await step("a click is not lost to a scroll: during the press, or just before it
   // the release still lands on the check.
   await page.mouse.move(...(await checkAt(0)));
   await page.mouse.down();
-  await page.evaluate(() => window.scrollBy(0, 4));
-  await page.waitForFunction(() => window.scrollY === 4);
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const scrollAndDraw = (dy) =>
+    page.evaluate((dy) => {
+      window.scrollBy(0, dy);
+      return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    }, dy);
+  await scrollAndDraw(4);
   await page.mouse.up();
   await page.getByText("1 selected").waitFor();
   assert.ok(await selected(0));
   // Scrolled with the mouse still, then moved onto a check and pressed at once: the grid is
   // back under the pointer as soon as the mouse moves.
-  await page.evaluate(() => window.scrollBy(0, 40));
-  await page.waitForFunction(() => document.querySelector(".scrolling"));
+  await scrollAndDraw(40);
   await page.mouse.move(...(await checkAt(1)));
   await page.mouse.down();
   await page.mouse.up();
