@@ -76,9 +76,9 @@ await step("thumbnails appear in the timeline", async () => {
   // Each tile is drawn in its picture's average colour (read from the thumbhash) under the image.
   // A thumbnail asked for again may come before the month is fetched again with its thumbhash
   // (the upload's live event, a moment after the last one): the colour follows.
-  const uncoloured = () => page.evaluate(() => [...document.querySelectorAll(".tile")].filter((t) => !t.style.backgroundColor).length);
-  await page.waitForFunction(() => [...document.querySelectorAll(".tile")].every((t) => t.style.backgroundColor), null, { timeout: 30000 }).catch(() => {});
-  assert.equal(await uncoloured(), 0, "tiles without their average colour");
+  const uncoloured = () => [...document.querySelectorAll(".tile")].filter((t) => !t.style.backgroundColor).length;
+  await page.waitForFunction(`(${uncoloured})() === 0`, null, { timeout: 30000 }).catch(() => {});
+  assert.equal(await page.evaluate(uncoloured), 0, "tiles without their average colour");
 });
 
 await step("a slow thumbnail shows its blurred thumbhash meanwhile", async () => {

@@ -352,6 +352,7 @@ export class VirtualGrid {
     this.pointerTimer = setTimeout(() => this.releasePointer(), SETTLE_MS);
   }
 
+  /// Gives the grid the pointer again (the hold's end, early when the mouse moves or presses).
   releasePointer() {
     clearTimeout(this.pointerTimer);
     this.scrolling = false;
